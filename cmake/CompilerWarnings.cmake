@@ -1,0 +1,11 @@
+# Warnings for every first-party target; PMIFLOW_WERROR turns them into errors (dev preset).
+option(PMIFLOW_WERROR "Treat warnings as errors" OFF)
+
+function(pmiflow_set_warnings target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow -Wconversion
+                                           -Wno-sign-conversion -Wnon-virtual-dtor -Wold-style-cast
+                                           -Woverloaded-virtual -Wnull-dereference)
+  if(PMIFLOW_WERROR)
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
+endfunction()

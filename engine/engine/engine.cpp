@@ -1,0 +1,355 @@
+#include "engine/engine/engine.h"
+
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <exception>
+
+#include "engine/engine/business_key.h"
+#include "engine/engine/job_attempt.h"
+#include "engine/runtime/applier.h"
+#include "engine/runtime/interpreter.h"
+
+namespace pmiflow {
+
+using runtime::Actor;
+using runtime::Event;
+using runtime::InstanceState;
+
+namespace {
+
+constexpr int kMaxConflictRetries = 5;
+constexpr int kMaxJobRunsPerCall = 10000;
+
+std::string diagnostics_text(const std::vector<model::Diagnostic>& diagnostics) {
+  std::string out;
+  for (const auto& d : diagnostics) {
+    if (!out.empty()) out += '\n';
+    out += d.to_string();
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string sha256_hex(const std::string& data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
+  std::string hex;
+  hex.reserve(length * 2);
+  static constexpr char kDigits[] = "0123456789abcdef";
+  for (unsigned int i = 0; i < length; ++i) {
+    hex += kDigits[digest[i] >> 4];
+    hex += kDigits[digest[i] & 0xF];
+  }
+  return hex;
+}
+
+struct Engine::Writer {
+  AppendRequest request;
+  AppendResult result;
+  bool done = false;
+};
+
+Engine::Engine(Store& store, const HandlerRegistry& handlers, Clock& clock,
+               EngineOptions options)
+    : store_(store), handlers_(handlers), clock_(clock), options_(options) {}
+
+Result<DeployOutcome> Engine::deploy(const std::string& xml, const std::string& resource_name) {
+  model::ValidationOptions validation{handlers_.types()};
+  auto loaded = model::load_bpmn(xml, resource_name, validation);
+  if (!loaded.definition) {
+    return make_error(ErrorCode::kValidation, diagnostics_text(loaded.diagnostics));
+  }
+  return store_.deploy(loaded.definition->key, xml, sha256_hex(xml), resource_name,
+                       clock_.now_ms());
+}
+
+Result<model::ProcessDefinitionPtr> Engine::definition(const std::string& key,
+                                                       std::int32_t version) {
+  if (version != 0) {
+    std::lock_guard lock(cache_mu_);
+    auto it = definitions_.find({key, version});
+    if (it != definitions_.end()) return it->second;
+  }
+  auto deployed = store_.definition(key, version);
+  if (!deployed.ok()) return deployed.error();
+  {
+    std::lock_guard lock(cache_mu_);
+    auto it = definitions_.find({key, deployed->version});
+    if (it != definitions_.end()) return it->second;
+  }
+  model::ValidationOptions validation{handlers_.types()};
+  auto loaded = model::load_bpmn(deployed->xml, deployed->resource_name, validation);
+  if (!loaded.definition) {
+    return make_error(ErrorCode::kValidation,
+                      key + " version " + std::to_string(deployed->version) +
+                          " does not load: " + diagnostics_text(loaded.diagnostics));
+  }
+  auto ptr = std::make_shared<const model::ProcessDefinition>(std::move(*loaded.definition));
+  std::lock_guard lock(cache_mu_);
+  definitions_[{key, deployed->version}] = ptr;
+  return ptr;
+}
+
+AppendResult Engine::commit(AppendRequest request) {
+  Writer w{std::move(request), {}, false};
+  std::unique_lock lock(commit_mu_);
+  writers_.push_back(&w);
+  commit_cv_.wait(lock, [&] { return w.done || writers_.front() == &w; });
+  if (w.done) return w.result;
+
+  // This writer leads: it commits everything queued so far in one transaction.
+  std::size_t n = std::min(writers_.size(), options_.max_batch);
+  std::vector<Writer*> group(writers_.begin(), writers_.begin() + static_cast<long>(n));
+  lock.unlock();
+  std::vector<AppendRequest> batch;
+  batch.reserve(n);
+  for (Writer* g : group) batch.push_back(std::move(g->request));
+  std::vector<AppendResult> results;
+  try {
+    results = store_.append(batch);
+  } catch (const std::exception& e) {
+    results.assign(n, AppendResult{make_error(ErrorCode::kInternal, e.what()), 0, false});
+  }
+  if (results.size() != n) {
+    results.assign(n, AppendResult{
+                          make_error(ErrorCode::kInternal, "store returned a short batch"), 0,
+                          false});
+  }
+  lock.lock();
+  ++stats_.group_commits;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (results[i].status.ok()) {
+      ++stats_.commands;
+      for (const auto& e : batch[i].events) {
+        ++stats_.events;
+        if (e.type == runtime::EventType::kElementActivated) ++stats_.activations;
+      }
+    }
+    group[i]->result = std::move(results[i]);
+    group[i]->done = true;
+    writers_.pop_front();
+  }
+  commit_cv_.notify_all();
+  return w.result;
+}
+
+Result<InstanceState> Engine::load(std::int64_t instance_id) {
+  {
+    std::lock_guard lock(cache_mu_);
+    auto it = cache_.find(instance_id);
+    if (it != cache_.end()) {
+      lru_.splice(lru_.begin(), lru_, it->second);
+      return *it->second;
+    }
+  }
+  auto events = store_.events(instance_id);
+  if (!events.ok()) return events.error();
+  if (events->empty()) {
+    return make_error(ErrorCode::kNotFound,
+                      "instance " + std::to_string(instance_id) + " does not exist");
+  }
+  InstanceState state;
+  try {
+    state = runtime::fold(*events);
+  } catch (const std::exception& e) {
+    return make_error(ErrorCode::kInternal, "instance " + std::to_string(instance_id) +
+                                                " does not replay: " + e.what());
+  }
+  remember(state);
+  return state;
+}
+
+void Engine::remember(const InstanceState& state) {
+  std::lock_guard lock(cache_mu_);
+  auto it = cache_.find(state.id);
+  if (it != cache_.end()) {
+    *it->second = state;
+    lru_.splice(lru_.begin(), lru_, it->second);
+    return;
+  }
+  lru_.push_front(state);
+  cache_[state.id] = lru_.begin();
+  while (cache_.size() > options_.state_cache_capacity) {
+    cache_.erase(lru_.back().id);
+    lru_.pop_back();
+  }
+}
+
+void Engine::forget(std::int64_t instance_id) {
+  std::lock_guard lock(cache_mu_);
+  auto it = cache_.find(instance_id);
+  if (it == cache_.end()) return;
+  lru_.erase(it->second);
+  cache_.erase(it);
+}
+
+EngineStats Engine::stats() const {
+  std::lock_guard lock(commit_mu_);
+  return stats_;
+}
+
+Result<InstanceState> Engine::state(std::int64_t instance_id) { return load(instance_id); }
+
+Result<StartOutcome> Engine::start(const runtime::BusinessKey& key, const Variables& variables,
+                                   const Actor& actor) {
+  PMIFLOW_TRY(validate_business_key(key));
+  auto existing = store_.find_instance(key);
+  if (!existing.ok()) return existing.error();
+  if (*existing) return StartOutcome{**existing, false};
+  auto def = definition(key.process, 0);
+  if (!def.ok()) return def.error();
+  auto deployed = store_.definition(key.process, 0);
+  if (!deployed.ok()) return deployed.error();
+  InstanceState empty;
+  auto events = runtime::execute(**def, deployed->version, empty,
+                                 runtime::CreateInstance{key, variables, actor}, clock_.now_ms());
+  if (!events.ok()) return events.error();
+  AppendRequest request;
+  request.business_key = key;
+  request.events = *events;
+  InstanceState folded = runtime::fold(*events);
+  request.new_state = &folded;
+  AppendResult result = commit(std::move(request));
+  if (!result.status.ok()) return result.status.error();
+  if (!result.created) return StartOutcome{result.instance_id, false};
+  for (auto& e : *events) e.instance_id = result.instance_id;
+  remember(runtime::fold(*events));
+  PMIFLOW_TRY(run_jobs(result.instance_id));
+  return StartOutcome{result.instance_id, true};
+}
+
+Result<CommandOutcome> Engine::submit(std::int64_t instance_id, const runtime::Command& command) {
+  for (int attempt = 0;; ++attempt) {
+    auto state = load(instance_id);
+    if (!state.ok()) return state.error();
+    auto def = definition(state->business_key.process, state->definition_version);
+    if (!def.ok()) return def.error();
+    auto events = runtime::execute(**def, state->definition_version, *state, command,
+                                   clock_.now_ms());
+    if (!events.ok()) {
+      if (attempt > 0 && events.error().code == ErrorCode::kNotFound) {
+        return make_error(ErrorCode::kConflict, events.error().message +
+                                                    ": it was changed concurrently by another "
+                                                    "command");
+      }
+      return events.error();
+    }
+    CommandOutcome outcome{instance_id, *events};
+    if (events->empty()) return outcome;
+    InstanceState next = *state;
+    for (const auto& e : *events) runtime::apply(next, e);
+    AppendRequest request;
+    request.instance_id = instance_id;
+    request.business_key = state->business_key;
+    request.expected_seq = state->last_seq;
+    request.events = std::move(*events);
+    request.new_state = &next;
+    AppendResult result = commit(std::move(request));
+    if (result.status.ok()) {
+      remember(next);
+      return outcome;
+    }
+    forget(instance_id);
+    if (result.status.error().code != ErrorCode::kConflict || attempt >= kMaxConflictRetries) {
+      return result.status.error();
+    }
+  }
+}
+
+Result<CommandOutcome> Engine::complete_task(const std::string& task_id, const Actor& actor,
+                                             const Variables& variables) {
+  std::int64_t instance_id = 0;
+  std::int64_t key = 0;
+  if (!runtime::parse_task_id(task_id, instance_id, key)) {
+    return make_error(ErrorCode::kNotFound,
+                      "'" + task_id + "' is not a task id (expected INSTANCE-KEY, e.g. 12-7)");
+  }
+  auto outcome = submit(instance_id, runtime::CompleteUserTask{task_id, actor, variables});
+  if (!outcome.ok()) return outcome;
+  PMIFLOW_TRY(run_jobs(instance_id, &outcome->events));
+  return outcome;
+}
+
+Result<CommandOutcome> Engine::set_variables(std::int64_t instance_id, const Actor& actor,
+                                             const Variables& variables) {
+  return submit(instance_id, runtime::SetVariables{actor, variables});
+}
+
+Result<CommandOutcome> Engine::resolve_incident(const std::string& incident_id,
+                                                const Actor& actor) {
+  std::int64_t instance_id = 0;
+  std::int64_t key = 0;
+  if (!runtime::parse_task_id(incident_id, instance_id, key)) {
+    return make_error(ErrorCode::kNotFound, "'" + incident_id + "' is not an incident id");
+  }
+  auto outcome = submit(instance_id, runtime::ResolveIncident{incident_id, actor});
+  if (!outcome.ok()) return outcome;
+  PMIFLOW_TRY(run_jobs(instance_id, &outcome->events));
+  return outcome;
+}
+
+Result<CommandOutcome> Engine::cancel(std::int64_t instance_id, const Actor& actor) {
+  return submit(instance_id, runtime::CancelInstance{actor});
+}
+
+Status Engine::run_jobs(std::int64_t instance_id, std::vector<Event>* out) {
+  for (int run = 0; run < kMaxJobRunsPerCall; ++run) {
+    auto state = load(instance_id);
+    if (!state.ok()) return state.error();
+    const runtime::Job* job = nullptr;
+    for (const auto& [id, j] : state->jobs) {
+      if (j.state == runtime::JobState::kActivatable &&
+          (job == nullptr || j.element_key < job->element_key)) {
+        job = &j;
+      }
+    }
+    if (job == nullptr) return {};
+
+    JobAttempt attempt;
+    attempt.start();
+    const TaskHandler* handler = handlers_.find(job->type);
+    if (handler == nullptr) {
+      attempt.fail("no handler is registered for task type '" + job->type + "'");
+    } else {
+      HandlerContext ctx;
+      ctx.instance_id = instance_id;
+      ctx.process = state->business_key.process;
+      ctx.school = state->business_key.school;
+      ctx.period = state->business_key.period;
+      ctx.element_id = job->element_id;
+      ctx.job_id = job->id;
+      ctx.now_ms = clock_.now_ms();
+      ctx.variables = &state->variables;
+      ctx.activation_counts = &state->activation_counts;
+      try {
+        HandlerResult r = handler->handle(ctx);
+        if (r.ok) {
+          attempt.succeed(std::move(r.variables));
+        } else {
+          attempt.fail(std::move(r.error));
+        }
+      } catch (const std::exception& e) {
+        attempt.fail(std::string("handler threw: ") + e.what());
+      }
+    }
+    runtime::Command command =
+        std::string(attempt.state()) == "succeeded"
+            ? runtime::Command(runtime::CompleteJob{job->id, attempt.variables()})
+            : runtime::Command(runtime::FailJob{job->id, attempt.failure()});
+    auto outcome = submit(instance_id, command);
+    if (!outcome.ok()) {
+      if (outcome.error().code == ErrorCode::kConflict) continue;  // another runner had it
+      return outcome.error();
+    }
+    if (out != nullptr) out->insert(out->end(), outcome->events.begin(), outcome->events.end());
+  }
+  return make_error(ErrorCode::kInternal, "jobs of instance " + std::to_string(instance_id) +
+                                              " did not settle after " +
+                                              std::to_string(kMaxJobRunsPerCall) + " runs");
+}
+
+}  // namespace pmiflow

@@ -1,0 +1,243 @@
+#include "engine/engine/memory_store.h"
+
+#include <algorithm>
+
+#include "engine/runtime/applier.h"
+
+namespace pmiflow {
+
+using runtime::InstanceStatus;
+
+Result<DeployOutcome> MemoryStore::deploy(const std::string& key, const std::string& xml,
+                                          const std::string& sha256,
+                                          const std::string& resource_name,
+                                          std::int64_t now_ms) {
+  std::lock_guard lock(mu_);
+  const DeployedDefinition* latest = nullptr;
+  for (const auto& d : definitions_) {
+    if (d.key == key && (latest == nullptr || d.version > latest->version)) latest = &d;
+  }
+  if (latest != nullptr && latest->sha256 == sha256) return DeployOutcome{*latest, false};
+  DeployedDefinition d{key, latest == nullptr ? 1 : latest->version + 1, sha256, xml,
+                       resource_name, now_ms};
+  definitions_.push_back(d);
+  return DeployOutcome{d, true};
+}
+
+Result<DeployedDefinition> MemoryStore::definition(const std::string& key, std::int32_t version) {
+  std::lock_guard lock(mu_);
+  const DeployedDefinition* found = nullptr;
+  for (const auto& d : definitions_) {
+    if (d.key != key) continue;
+    if (version == 0 ? (found == nullptr || d.version > found->version) : d.version == version) {
+      found = &d;
+    }
+  }
+  if (found == nullptr) {
+    return make_error(ErrorCode::kNotFound,
+                      "no definition '" + key + "'" +
+                          (version == 0 ? std::string() : " version " + std::to_string(version)));
+  }
+  return *found;
+}
+
+Result<std::vector<DeployedDefinition>> MemoryStore::definitions() {
+  std::lock_guard lock(mu_);
+  return definitions_;
+}
+
+std::vector<AppendResult> MemoryStore::append(const std::vector<AppendRequest>& batch) {
+  std::lock_guard lock(mu_);
+  std::vector<AppendResult> results;
+  results.reserve(batch.size());
+  for (const auto& req : batch) {
+    AppendResult r;
+    if (req.instance_id == 0) {
+      auto existing = std::find_if(instances_.begin(), instances_.end(), [&](const auto& kv) {
+        return kv.second.state.business_key == req.business_key;
+      });
+      if (existing != instances_.end()) {
+        r.instance_id = existing->first;
+        results.push_back(r);
+        continue;
+      }
+      std::int64_t id = instances_.empty() ? 1 : instances_.rbegin()->first + 1;
+      Instance inst;
+      for (auto e : req.events) {
+        e.instance_id = id;
+        runtime::apply(inst.state, e);
+        inst.events.push_back(std::move(e));
+      }
+      instances_[id] = std::move(inst);
+      r.instance_id = id;
+      r.created = true;
+      results.push_back(r);
+      continue;
+    }
+    auto it = instances_.find(req.instance_id);
+    r.instance_id = req.instance_id;
+    if (it == instances_.end()) {
+      r.status = make_error(ErrorCode::kNotFound,
+                            "instance " + std::to_string(req.instance_id) + " does not exist");
+    } else if (it->second.state.last_seq != req.expected_seq) {
+      r.status = make_error(ErrorCode::kConflict,
+                            "instance " + std::to_string(req.instance_id) +
+                                " changed concurrently (expected seq " +
+                                std::to_string(req.expected_seq) + ", found " +
+                                std::to_string(it->second.state.last_seq) + ")");
+    } else {
+      for (const auto& e : req.events) {
+        runtime::apply(it->second.state, e);
+        it->second.events.push_back(e);
+      }
+    }
+    results.push_back(r);
+  }
+  return results;
+}
+
+Result<std::optional<std::int64_t>> MemoryStore::find_instance(const runtime::BusinessKey& key) {
+  std::lock_guard lock(mu_);
+  for (const auto& [id, inst] : instances_) {
+    if (inst.state.business_key == key) return std::optional<std::int64_t>(id);
+  }
+  return std::optional<std::int64_t>();
+}
+
+InstanceRow MemoryStore::row_of(const Instance& inst) const {
+  const auto& s = inst.state;
+  InstanceRow row;
+  row.id = s.id;
+  row.business_key = s.business_key;
+  row.version = s.definition_version;
+  row.status = runtime::to_string(s.status);
+  row.last_seq = s.last_seq;
+  row.created_ms = s.created_ms;
+  row.ended_ms = s.ended_ms;
+  row.open_incidents = static_cast<int>(s.incidents.size());
+  for (const auto& [key, el] : s.elements) row.active_elements.push_back(el.element_id);
+  return row;
+}
+
+Result<InstanceRow> MemoryStore::instance(std::int64_t id) {
+  std::lock_guard lock(mu_);
+  auto it = instances_.find(id);
+  if (it == instances_.end()) {
+    return make_error(ErrorCode::kNotFound, "instance " + std::to_string(id) + " does not exist");
+  }
+  return row_of(it->second);
+}
+
+Result<std::vector<InstanceRow>> MemoryStore::instances(const InstanceQuery& q) {
+  std::lock_guard lock(mu_);
+  std::vector<InstanceRow> out;
+  for (const auto& [id, inst] : instances_) {
+    InstanceRow row = row_of(inst);
+    if ((q.process && row.business_key.process != *q.process) ||
+        (q.school && row.business_key.school != *q.school) ||
+        (q.period && row.business_key.period != *q.period) ||
+        (q.status && row.status != *q.status)) {
+      continue;
+    }
+    out.push_back(std::move(row));
+  }
+  return out;
+}
+
+Result<std::vector<runtime::Event>> MemoryStore::events(std::int64_t instance_id,
+                                                        std::int64_t from_seq,
+                                                        std::int64_t to_seq) {
+  std::lock_guard lock(mu_);
+  auto it = instances_.find(instance_id);
+  if (it == instances_.end()) {
+    return make_error(ErrorCode::kNotFound,
+                      "instance " + std::to_string(instance_id) + " does not exist");
+  }
+  std::vector<runtime::Event> out;
+  for (const auto& e : it->second.events) {
+    if (e.seq >= from_seq && e.seq <= to_seq) out.push_back(e);
+  }
+  return out;
+}
+
+namespace {
+
+TaskRow task_row(const runtime::InstanceState& s, const runtime::UserTask& t) {
+  return TaskRow{t.id,      s.id,   t.element_id,          t.name,
+                 t.candidate_groups, t.form, s.business_key.school, s.business_key.period,
+                 t.created_ms};
+}
+
+}  // namespace
+
+Result<std::vector<TaskRow>> MemoryStore::tasks(const TaskQuery& q) {
+  std::lock_guard lock(mu_);
+  std::vector<TaskRow> out;
+  for (const auto& [id, inst] : instances_) {
+    const auto& s = inst.state;
+    if ((q.instance_id && id != *q.instance_id) ||
+        (q.school && s.business_key.school != *q.school) ||
+        (q.period && s.business_key.period != *q.period)) {
+      continue;
+    }
+    for (const auto& [task_id, t] : s.tasks) {
+      if (q.role && std::find(t.candidate_groups.begin(), t.candidate_groups.end(), *q.role) ==
+                        t.candidate_groups.end()) {
+        continue;
+      }
+      out.push_back(task_row(s, t));
+    }
+  }
+  return out;
+}
+
+Result<TaskRow> MemoryStore::task(const std::string& id) {
+  std::lock_guard lock(mu_);
+  std::int64_t instance_id = 0;
+  std::int64_t key = 0;
+  if (runtime::parse_task_id(id, instance_id, key)) {
+    auto it = instances_.find(instance_id);
+    if (it != instances_.end()) {
+      auto t = it->second.state.tasks.find(id);
+      if (t != it->second.state.tasks.end()) return task_row(it->second.state, t->second);
+    }
+  }
+  return make_error(ErrorCode::kNotFound, "task " + id + " is not open");
+}
+
+Result<Variables> MemoryStore::variables(std::int64_t instance_id) {
+  std::lock_guard lock(mu_);
+  auto it = instances_.find(instance_id);
+  if (it == instances_.end()) {
+    return make_error(ErrorCode::kNotFound,
+                      "instance " + std::to_string(instance_id) + " does not exist");
+  }
+  return it->second.state.variables;
+}
+
+Result<std::vector<JobRow>> MemoryStore::jobs(std::optional<std::int64_t> instance_id) {
+  std::lock_guard lock(mu_);
+  std::vector<JobRow> out;
+  for (const auto& [id, inst] : instances_) {
+    if (instance_id && id != *instance_id) continue;
+    for (const auto& [job_id, j] : inst.state.jobs) {
+      out.push_back(JobRow{j.id, id, j.element_id, j.type, j.retries_left,
+                           runtime::to_string(j.state)});
+    }
+  }
+  return out;
+}
+
+Result<std::vector<IncidentRow>> MemoryStore::incidents(std::optional<std::int64_t> instance_id) {
+  std::lock_guard lock(mu_);
+  std::vector<IncidentRow> out;
+  for (const auto& [id, inst] : instances_) {
+    if (instance_id && id != *instance_id) continue;
+    for (const auto& [inc_id, i] : inst.state.incidents) {
+      out.push_back(IncidentRow{i.id, id, i.element_id, i.kind, i.message});
+    }
+  }
+  return out;
+}
+
+}  // namespace pmiflow

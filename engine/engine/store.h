@@ -1,0 +1,144 @@
+// The store: the engine's only door to durable state. Implementations: MemoryStore
+// (engine/engine/memory_store.h, for tests) and SqliteStore (persistence/).
+//
+// Contract:
+//  * append() writes a batch of commands in ONE transaction (group commit). Each request is
+//    atomic on its own: its events and the projections they change (instance row, active
+//    elements, open user tasks, variables, jobs, incidents) are written together or not at all.
+//    A request whose expected_seq is not the instance's last seq fails with kConflict and
+//    writes nothing, without failing the others.
+//  * Creation (instance_id == 0) is idempotent by business key: when an instance with the same
+//    key exists, nothing is written and the result names the existing instance, created=false.
+//  * Nothing is acknowledged (append returns) before the transaction is durable per the
+//    store's durability setting.
+//  * Events are never updated or deleted.
+//  * Thread-safety: implementations are safe to call from several threads.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/common/result.h"
+#include "engine/runtime/event.h"
+#include "engine/runtime/instance_state.h"
+
+namespace pmiflow {
+
+struct DeployedDefinition {
+  std::string key;
+  std::int32_t version = 0;
+  std::string sha256;  // hex of the XML bytes
+  std::string xml;
+  std::string resource_name;  // file name it was deployed from
+  std::int64_t deployed_ms = 0;
+};
+
+struct DeployOutcome {
+  DeployedDefinition definition;
+  bool created = false;  // false: identical XML was already the latest version
+};
+
+struct AppendRequest {
+  std::int64_t instance_id = 0;  // 0: create a new instance with `business_key`
+  runtime::BusinessKey business_key;  // required on creation
+  std::int64_t expected_seq = 0;      // the instance's last seq the events were computed from
+  std::vector<runtime::Event> events;  // seq already set (expected_seq + 1, ...)
+  // The fold of all the instance's events including these. On creation its id (and so the ids
+  // of tasks, jobs and incidents in it) is 0: the store assigns the id.
+  const runtime::InstanceState* new_state = nullptr;
+};
+
+struct AppendResult {
+  Status status;
+  std::int64_t instance_id = 0;
+  bool created = false;  // creation requests: false when the business key already existed
+};
+
+struct InstanceRow {
+  std::int64_t id = 0;
+  runtime::BusinessKey business_key;
+  std::int32_t version = 0;
+  std::string status;  // "active", "completed", "terminated"
+  std::int64_t last_seq = 0;
+  std::int64_t created_ms = 0;
+  std::int64_t ended_ms = 0;
+  int open_incidents = 0;
+  std::vector<std::string> active_elements;  // element ids, ordered by activation key
+};
+
+struct InstanceQuery {
+  std::optional<std::string> process;
+  std::optional<std::string> school;
+  std::optional<std::string> period;
+  std::optional<std::string> status;
+};
+
+struct TaskRow {
+  std::string id;
+  std::int64_t instance_id = 0;
+  std::string element_id;
+  std::string name;
+  std::vector<std::string> candidate_groups;
+  std::string form;
+  std::string school;
+  std::string period;
+  std::int64_t created_ms = 0;
+};
+
+struct TaskQuery {
+  std::optional<std::string> role;  // a candidate group
+  std::optional<std::string> school;
+  std::optional<std::string> period;
+  std::optional<std::int64_t> instance_id;
+};
+
+struct JobRow {
+  std::string id;
+  std::int64_t instance_id = 0;
+  std::string element_id;
+  std::string type;
+  int retries_left = 0;
+  std::string state;  // "activatable", "failed"
+};
+
+struct IncidentRow {
+  std::string id;
+  std::int64_t instance_id = 0;
+  std::string element_id;
+  std::string kind;
+  std::string message;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Definitions. Deploying XML whose SHA-256 equals the latest version's changes nothing.
+  virtual Result<DeployOutcome> deploy(const std::string& key, const std::string& xml,
+                                       const std::string& sha256,
+                                       const std::string& resource_name,
+                                       std::int64_t now_ms) = 0;
+  // version 0: the latest.
+  virtual Result<DeployedDefinition> definition(const std::string& key,
+                                                std::int32_t version) = 0;
+  virtual Result<std::vector<DeployedDefinition>> definitions() = 0;  // all versions
+
+  virtual std::vector<AppendResult> append(const std::vector<AppendRequest>& batch) = 0;
+
+  virtual Result<std::optional<std::int64_t>> find_instance(const runtime::BusinessKey& key) = 0;
+  virtual Result<InstanceRow> instance(std::int64_t id) = 0;  // kNotFound when absent
+  virtual Result<std::vector<InstanceRow>> instances(const InstanceQuery& query) = 0;
+  // Events with from_seq <= seq <= to_seq, in seq order.
+  virtual Result<std::vector<runtime::Event>> events(std::int64_t instance_id,
+                                                     std::int64_t from_seq = 1,
+                                                     std::int64_t to_seq = INT64_MAX) = 0;
+  virtual Result<std::vector<TaskRow>> tasks(const TaskQuery& query) = 0;
+  virtual Result<TaskRow> task(const std::string& id) = 0;  // kNotFound when not open
+  virtual Result<Variables> variables(std::int64_t instance_id) = 0;
+  virtual Result<std::vector<JobRow>> jobs(std::optional<std::int64_t> instance_id) = 0;
+  virtual Result<std::vector<IncidentRow>> incidents(std::optional<std::int64_t> instance_id) = 0;
+};
+
+}  // namespace pmiflow

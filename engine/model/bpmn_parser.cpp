@@ -1,0 +1,1333 @@
+// BPMN 2.0 XML -> ProcessDefinition, and the semantic checks on a definition.
+//
+// The only file that uses pugixml (tests/check_layering.cmake). Rules that this file applies:
+//   * Elements are matched by namespace URI, never by prefix (`bpmn:`, `bpmn2:`, `semantic:`,
+//     a default namespace... are all the same).
+//   * Anything inside the process that would change execution semantics and is not supported
+//     is an error; pure annotations (documentation, lanes, text annotations, data objects,
+//     BPMNDI, other vendors' extension elements) are ignored.
+//   * An element with an error is left out of the model, and so is every sequence flow that
+//     touches it, without a second diagnostic for the flow.
+//   * Graph checks (start, reachability, end reachability, cycles) run in load_bpmn only when
+//     parsing gave no error: on an incomplete model they would only repeat the parse errors.
+//   * Every traversal is iterative and linear in the input; no recursion on input structure.
+#include "engine/model/bpmn_parser.h"
+
+#include <pugixml.hpp>
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+namespace pmiflow::model {
+namespace {
+
+constexpr std::string_view kBpmnNamespace = "http://www.omg.org/spec/BPMN/20100524/MODEL";
+constexpr std::string_view kZeebeNamespace = "http://camunda.org/schema/zeebe/1.0";
+constexpr std::string_view kXmlNamespace = "http://www.w3.org/XML/1998/namespace";
+constexpr const char* kSupportedElements =
+    "startEvent, endEvent, userTask, serviceTask, exclusiveGateway, parallelGateway, "
+    "sequenceFlow";
+constexpr int kDefaultRetries = 3;
+
+// ---------------------------------------------------------------------------------------------
+// Small string helpers.
+
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+std::string join(const std::vector<std::string>& items, std::string_view separator,
+                 std::size_t max_items) {
+  std::string out;
+  for (std::size_t i = 0; i < items.size() && i < max_items; ++i) {
+    if (i > 0) out += separator;
+    out += items[i];
+  }
+  if (items.size() > max_items) {
+    out += separator;
+    out += "... (" + std::to_string(items.size()) + " in all)";
+  }
+  return out;
+}
+
+// Maps byte offsets of the parsed buffer to 1-based line:column (columns count bytes).
+class LineTable {
+ public:
+  explicit LineTable(std::string_view text) : size_(text.size()) {
+    starts_.push_back(0);
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      if (text[i] == '\n' || (text[i] == '\r' && (i + 1 >= text.size() || text[i + 1] != '\n'))) {
+        starts_.push_back(i + 1);
+      }
+    }
+  }
+
+  // An offset outside the buffer (pugixml gives -1 when it does not know) is clamped.
+  SourceLocation at(std::ptrdiff_t offset) const {
+    if (offset < 0) return {};
+    std::size_t off = std::min(static_cast<std::size_t>(offset), size_);
+    auto it = std::upper_bound(starts_.begin(), starts_.end(), off);
+    std::size_t line = static_cast<std::size_t>(it - starts_.begin());  // >= 1
+    std::size_t column = off - starts_[line - 1] + 1;
+    return {clamp_int(line), clamp_int(column)};
+  }
+
+ private:
+  static int clamp_int(std::size_t v) {
+    return v > static_cast<std::size_t>(INT32_MAX) ? INT32_MAX : static_cast<int>(v);
+  }
+  std::size_t size_;
+  std::vector<std::size_t> starts_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Encoding: the parser works on UTF-8 so that pugixml's offsets are offsets into our buffer.
+
+// The `encoding` of the XML declaration, lower-cased; empty when there is none.
+std::string declared_encoding(std::string_view xml) {
+  if (xml.substr(0, 5) != "<?xml") return {};
+  std::size_t end = xml.find("?>");
+  if (end == std::string_view::npos) return {};
+  std::string_view decl = xml.substr(0, end);
+  std::size_t pos = decl.find("encoding");
+  if (pos == std::string_view::npos) return {};
+  pos = decl.find_first_of("\"'", pos);
+  if (pos == std::string_view::npos) return {};
+  char quote = decl[pos];
+  std::size_t close = decl.find(quote, pos + 1);
+  if (close == std::string_view::npos) return {};
+  return lower(decl.substr(pos + 1, close - pos - 1));
+}
+
+bool is_latin1_name(const std::string& encoding) {
+  return encoding == "iso-8859-1" || encoding == "iso8859-1" || encoding == "iso_8859-1" ||
+         encoding == "latin1" || encoding == "latin-1" || encoding == "l1" ||
+         encoding == "windows-1252" || encoding == "cp1252" || encoding == "iso-8859-15";
+}
+
+bool has_utf16_or_utf32_bom(std::string_view xml) {
+  auto b = [&](std::size_t i) { return static_cast<unsigned char>(xml[i]); };
+  if (xml.size() >= 2 && ((b(0) == 0xFE && b(1) == 0xFF) || (b(0) == 0xFF && b(1) == 0xFE))) {
+    return true;
+  }
+  return xml.size() >= 4 && b(0) == 0 && b(1) == 0 && b(2) == 0xFE && b(3) == 0xFF;
+}
+
+std::string latin1_to_utf8(std::string_view in) {
+  std::string out;
+  out.reserve(in.size() + in.size() / 8);
+  for (char c : in) {
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x80) {
+      out += c;
+    } else {
+      out += static_cast<char>(0xC0 | (u >> 6));
+      out += static_cast<char>(0x80 | (u & 0x3F));
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Names and namespaces.
+
+std::string_view qualified_name(pugi::xml_node node) {
+  return node.name();
+}
+
+std::string_view local_name(pugi::xml_node node) {
+  std::string_view name = qualified_name(node);
+  std::size_t colon = name.find(':');
+  return colon == std::string_view::npos ? name : name.substr(colon + 1);
+}
+
+// Resolves element namespaces (prefix -> URI from xmlns declarations in scope). Each element's
+// own declarations are read once and cached, so resolving many siblings costs time linear in
+// the document, whatever the number of declarations. Lookup walks the ancestors: call it only
+// on shallow elements (the parser never resolves below definitions/process/node/extension).
+class NamespaceResolver {
+ public:
+  std::string_view of(pugi::xml_node node) {
+    std::string_view name = node.name();
+    std::size_t colon = name.find(':');
+    std::string_view prefix = colon == std::string_view::npos ? "" : name.substr(0, colon);
+    if (prefix == "xml") return kXmlNamespace;
+    // The element itself: scanned, not cached (each element is resolved O(1) times).
+    const std::string_view own = prefix.empty() ? std::string_view("xmlns") : std::string_view();
+    for (pugi::xml_attribute a : node.attributes()) {
+      std::string_view attribute = a.name();
+      if (prefix.empty() ? attribute == own
+                         : (attribute.size() == prefix.size() + 6 &&
+                            attribute.substr(0, 6) == "xmlns:" && attribute.substr(6) == prefix)) {
+        return a.value();
+      }
+    }
+    for (pugi::xml_node n = node.parent(); n && n.type() == pugi::node_element; n = n.parent()) {
+      const Declarations& declarations = declarations_of(n);
+      auto it = declarations.find(prefix);
+      if (it != declarations.end()) return it->second;
+    }
+    return {};
+  }
+
+ private:
+  using Declarations = std::unordered_map<std::string_view, std::string_view>;
+
+  const Declarations& declarations_of(pugi::xml_node n) {
+    auto [it, inserted] = cache_.try_emplace(n.internal_object());
+    if (inserted) {
+      for (pugi::xml_attribute a : n.attributes()) {
+        std::string_view attribute = a.name();
+        if (attribute == "xmlns") {
+          it->second.emplace("", a.value());
+        } else if (attribute.substr(0, 6) == "xmlns:") {
+          it->second.emplace(attribute.substr(6), a.value());
+        }
+      }
+    }
+    return it->second;
+  }
+
+  std::unordered_map<const void*, Declarations> cache_;
+};
+
+std::string id_of(pugi::xml_node node) {
+  return node.attribute("id").value();
+}
+
+// ---------------------------------------------------------------------------------------------
+// zeebe:assignmentDefinition candidateGroups: "a, b" or a FEEL list of string literals.
+
+// Reads a FEEL string literal starting at s[pos] == '"'; advances pos past the closing quote.
+bool read_feel_string(std::string_view s, std::size_t& pos, std::string& out) {
+  if (pos >= s.size() || s[pos] != '"') return false;
+  ++pos;
+  while (pos < s.size()) {
+    char c = s[pos++];
+    if (c == '"') return true;
+    if (c == '\\' && pos < s.size()) {
+      char e = s[pos++];
+      switch (e) {
+        case 'n':
+          out += '\n';
+          break;
+        case 't':
+          out += '\t';
+          break;
+        case 'r':
+          out += '\r';
+          break;
+        default:
+          out += e;
+          break;
+      }
+    } else {
+      out += c;
+    }
+  }
+  return false;
+}
+
+// On success fills `groups` (trimmed, no empties, no duplicates, in order).
+bool parse_candidate_groups(std::string_view value, std::vector<std::string>& groups) {
+  std::vector<std::string> items;
+  std::string_view text = trim(value);
+  if (!text.empty() && text.front() == '=') {
+    std::string_view expr = trim(text.substr(1));
+    std::size_t pos = 0;
+    auto skip_ws = [&] {
+      while (pos < expr.size() && is_space(expr[pos])) ++pos;
+    };
+    if (!expr.empty() && expr.front() == '"') {
+      std::string item;
+      if (!read_feel_string(expr, pos, item)) return false;
+      skip_ws();
+      if (pos != expr.size()) return false;
+      items.push_back(std::move(item));
+    } else if (!expr.empty() && expr.front() == '[') {
+      ++pos;
+      skip_ws();
+      if (pos < expr.size() && expr[pos] == ']') {
+        ++pos;
+      } else {
+        while (true) {
+          skip_ws();
+          std::string item;
+          if (!read_feel_string(expr, pos, item)) return false;
+          items.push_back(std::move(item));
+          skip_ws();
+          if (pos < expr.size() && expr[pos] == ',') {
+            ++pos;
+            continue;
+          }
+          if (pos < expr.size() && expr[pos] == ']') {
+            ++pos;
+            break;
+          }
+          return false;
+        }
+      }
+      skip_ws();
+      if (pos != expr.size()) return false;
+    } else {
+      return false;
+    }
+  } else {
+    std::size_t start = 0;
+    while (start <= text.size()) {
+      std::size_t comma = text.find(',', start);
+      if (comma == std::string_view::npos) comma = text.size();
+      items.emplace_back(trim(text.substr(start, comma - start)));
+      start = comma + 1;
+    }
+  }
+  groups.clear();
+  std::unordered_set<std::string> seen;
+  for (std::string& item : items) {
+    std::string t(trim(item));
+    if (t.empty() || !seen.insert(t).second) continue;
+    groups.push_back(std::move(t));
+  }
+  return true;
+}
+
+// A non-negative decimal integer of at most 9 digits.
+bool parse_retries(std::string_view value, int& out) {
+  std::string_view t = trim(value);
+  if (t.empty() || t.size() > 9) return false;
+  int v = 0;
+  for (char c : t) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + (c - '0');
+  }
+  out = v;
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mapping a position inside decoded text back to the raw buffer.
+
+std::size_t utf8_length(std::uint32_t code_point) {
+  if (code_point < 0x80) return 1;
+  if (code_point < 0x800) return 2;
+  if (code_point < 0x10000) return 3;
+  return 4;
+}
+
+// Starting at raw offset `start` (the first byte of a text or CDATA node as pugixml saw it),
+// returns the raw offset where decoded byte `k` of the node's value comes from. Undoes what
+// parse_default decodes: entity references (text only) and CR LF -> LF.
+std::size_t raw_offset_of(std::string_view buffer, std::size_t start, std::size_t k, bool cdata) {
+  std::size_t decoded = 0;
+  std::size_t i = start;
+  while (decoded < k && i < buffer.size()) {
+    std::size_t raw_len = 1;
+    std::size_t dec_len = 1;
+    if (buffer[i] == '\r' && i + 1 < buffer.size() && buffer[i + 1] == '\n') {
+      raw_len = 2;
+    } else if (!cdata && buffer[i] == '&') {
+      std::size_t semi = buffer.find(';', i);
+      if (semi != std::string_view::npos && semi - i <= 12) {
+        raw_len = semi - i + 1;
+        std::string_view ref = buffer.substr(i + 1, semi - i - 1);
+        if (!ref.empty() && ref.front() == '#') {
+          std::uint32_t cp = 0;
+          bool hex = ref.size() > 1 && (ref[1] == 'x' || ref[1] == 'X');
+          for (std::size_t j = hex ? 2 : 1; j < ref.size(); ++j) {
+            char c = ref[j];
+            std::uint32_t d = 0;
+            if (c >= '0' && c <= '9') {
+              d = static_cast<std::uint32_t>(c - '0');
+            } else if (hex && c >= 'a' && c <= 'f') {
+              d = static_cast<std::uint32_t>(c - 'a' + 10);
+            } else if (hex && c >= 'A' && c <= 'F') {
+              d = static_cast<std::uint32_t>(c - 'A' + 10);
+            }
+            cp = std::min<std::uint32_t>(cp * (hex ? 16U : 10U) + d, 0x10FFFF);
+          }
+          dec_len = utf8_length(cp);
+        }
+      }
+    }
+    if (decoded + dec_len > k) break;
+    decoded += dec_len;
+    i += raw_len;
+  }
+  return i;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The parser proper.
+
+struct ParseResult {
+  std::optional<ProcessDefinition> definition;
+  std::vector<Diagnostic> diagnostics;
+  SourceLocation process_location;  // of the chosen <process>, for process-level diagnostics
+};
+
+class Parser {
+ public:
+  Parser(std::string_view buffer, const std::string& file)
+      : buffer_(buffer), file_(file), lines_(buffer) {}
+
+  ParseResult run(pugi::xml_parse_result result, const pugi::xml_document& doc);
+
+ private:
+  // Location of an element's `<`, or of the first byte of a text node.
+  SourceLocation location(pugi::xml_node node) const {
+    std::ptrdiff_t off = node.offset_debug();
+    if (off < 0) return {};
+    if (node.type() == pugi::node_element && off > 0) --off;
+    return lines_.at(off);
+  }
+
+  void report(Severity severity, SourceLocation where, std::string element_id,
+              std::string message) {
+    Diagnostic d;
+    d.file = file_;
+    d.line = where.line;
+    d.column = where.column;
+    d.severity = severity;
+    d.element_id = std::move(element_id);
+    d.message = std::move(message);
+    out_.diagnostics.push_back(std::move(d));
+  }
+  void error(pugi::xml_node at, std::string element_id, std::string message) {
+    report(Severity::kError, location(at), std::move(element_id), std::move(message));
+  }
+  void warning(pugi::xml_node at, std::string element_id, std::string message) {
+    report(Severity::kWarning, location(at), std::move(element_id), std::move(message));
+  }
+
+  pugi::xml_node choose_process(pugi::xml_node definitions);
+  void register_ids(pugi::xml_node process);
+  void parse_process(pugi::xml_node process);
+  void parse_node(pugi::xml_node element, NodeKind kind);
+  bool parse_extensions(pugi::xml_node extension_elements, const std::string& id, FlowNode& node,
+                        bool& has_task_definition);
+  void parse_flow(pugi::xml_node element);
+  bool parse_condition(pugi::xml_node condition, const std::string& flow_id,
+                       std::optional<feel::Expression>& out);
+  void resolve_defaults();
+  std::string_view namespace_of(pugi::xml_node node) { return namespaces_.of(node); }
+  bool is_bpmn(pugi::xml_node node) { return namespaces_.of(node) == kBpmnNamespace; }
+  bool is_duplicate(pugi::xml_node element) const {
+    return duplicates_.count(element.internal_object()) != 0;
+  }
+
+  std::string_view buffer_;
+  const std::string& file_;
+  LineTable lines_;
+  NamespaceResolver namespaces_;
+  ParseResult out_;
+  ProcessDefinition def_;
+
+  std::unordered_map<std::string, int> first_line_of_id_;       // every id in the process
+  std::unordered_set<const void*> duplicates_;                  // second occurrences
+  std::unordered_set<std::string> skipped_ids_;                 // left out because of errors
+  std::unordered_map<std::string, NodeIndex> node_by_id_;       // nodes added so far
+  std::vector<pugi::xml_node> flow_elements_;                   // document order
+  std::vector<std::pair<NodeIndex, pugi::xml_node>> defaults_;  // gateways with `default`
+};
+
+ParseResult Parser::run(pugi::xml_parse_result result, const pugi::xml_document& doc) {
+  if (!result) {
+    report(Severity::kError, lines_.at(result.offset), "",
+           std::string("XML is not well-formed: ") + result.description());
+    return std::move(out_);
+  }
+  pugi::xml_node root = doc.document_element();
+  if (!root) {
+    report(Severity::kError, {1, 1}, "", "XML is not well-formed: no root element");
+    return std::move(out_);
+  }
+  if (local_name(root) != "definitions" || namespace_of(root) != kBpmnNamespace) {
+    std::string ns(namespace_of(root));
+    error(root, id_of(root),
+          "not a BPMN 2.0 document: root element is <" + std::string(qualified_name(root)) + ">" +
+              (ns.empty() ? std::string() : " in namespace " + ns) +
+              ", expected <definitions> in namespace " + std::string(kBpmnNamespace));
+    return std::move(out_);
+  }
+  pugi::xml_node process = choose_process(root);
+  if (!process) return std::move(out_);
+
+  out_.process_location = location(process);
+  def_.key = id_of(process);
+  def_.name = process.attribute("name").value();
+  def_.file = file_;
+  if (def_.key.empty()) error(process, "", "<process> has no id");
+  parse_process(process);
+  def_.index();
+  out_.definition = std::move(def_);
+  return std::move(out_);
+}
+
+pugi::xml_node Parser::choose_process(pugi::xml_node definitions) {
+  std::vector<pugi::xml_node> processes;
+  std::vector<pugi::xml_node> executable;
+  for (pugi::xml_node child : definitions.children()) {
+    if (child.type() != pugi::node_element || local_name(child) != "process" || !is_bpmn(child)) {
+      continue;
+    }
+    processes.push_back(child);
+    std::string_view flag = trim(child.attribute("isExecutable").value());
+    if (flag == "true" || flag == "1") executable.push_back(child);
+  }
+  if (processes.empty()) {
+    error(definitions, id_of(definitions), "no <process> element in <definitions>");
+    return {};
+  }
+  if (executable.empty()) {
+    error(processes.front(), id_of(processes.front()),
+          "no executable process (isExecutable=\"true\")");
+    return {};
+  }
+  if (executable.size() > 1) {
+    std::vector<std::string> ids;
+    for (pugi::xml_node p : executable) ids.push_back(id_of(p));
+    error(executable[1], id_of(executable[1]),
+          "only one executable process per file is supported; found " + join(ids, ", ", 10));
+    return {};
+  }
+  return executable.front();
+}
+
+// Records the id of every element inside the process (extension elements excepted) and reports
+// duplicates. Iterative pre-order walk: any nesting depth.
+void Parser::register_ids(pugi::xml_node process) {
+  auto visit = [&](pugi::xml_node n) {
+    pugi::xml_attribute id = n.attribute("id");
+    if (!id) return;
+    std::string value = id.value();
+    if (value.empty()) return;
+    SourceLocation where = location(n);
+    auto [it, inserted] = first_line_of_id_.emplace(value, where.line);
+    if (!inserted) {
+      duplicates_.insert(n.internal_object());
+      report(Severity::kError, where, value,
+             "duplicate id '" + value + "' (first defined at line " + std::to_string(it->second) +
+                 ")");
+    }
+  };
+  visit(process);
+  pugi::xml_node cur = process.first_child();
+  while (cur) {
+    bool descend = false;
+    if (cur.type() == pugi::node_element) {
+      descend = local_name(cur) != "extensionElements";
+      if (descend) visit(cur);
+    }
+    if (descend && cur.first_child()) {
+      cur = cur.first_child();
+      continue;
+    }
+    while (cur != process && !cur.next_sibling()) cur = cur.parent();
+    if (cur == process) break;
+    cur = cur.next_sibling();
+  }
+}
+
+void Parser::parse_process(pugi::xml_node process) {
+  register_ids(process);
+
+  // Process children that carry no execution semantics for this engine.
+  static const std::unordered_set<std::string_view> kIgnored = {"documentation",
+                                                                "extensionElements",
+                                                                "laneSet",
+                                                                "textAnnotation",
+                                                                "association",
+                                                                "group",
+                                                                "dataObject",
+                                                                "dataObjectReference",
+                                                                "dataStoreReference",
+                                                                "property",
+                                                                "ioSpecification",
+                                                                "supports",
+                                                                "auditing",
+                                                                "monitoring",
+                                                                "resourceRole",
+                                                                "performer",
+                                                                "humanPerformer",
+                                                                "potentialOwner",
+                                                                "correlationSubscription"};
+
+  for (pugi::xml_node child : process.children()) {
+    if (child.type() != pugi::node_element || !is_bpmn(child)) continue;  // foreign: ignored
+    std::string_view name = local_name(child);
+    if (name == "sequenceFlow") {
+      if (!is_duplicate(child)) flow_elements_.push_back(child);
+    } else if (name == "startEvent") {
+      parse_node(child, NodeKind::kNoneStartEvent);
+    } else if (name == "endEvent") {
+      parse_node(child, NodeKind::kNoneEndEvent);
+    } else if (name == "userTask") {
+      parse_node(child, NodeKind::kUserTask);
+    } else if (name == "serviceTask") {
+      parse_node(child, NodeKind::kServiceTask);
+    } else if (name == "exclusiveGateway") {
+      parse_node(child, NodeKind::kExclusiveGateway);
+    } else if (name == "parallelGateway") {
+      parse_node(child, NodeKind::kParallelGateway);
+    } else if (kIgnored.count(name) == 0) {
+      std::string id = id_of(child);
+      if (!id.empty()) skipped_ids_.insert(id);
+      error(child, id,
+            "unsupported element <" + std::string(name) + "> (supported: " + kSupportedElements +
+                ")");
+    }
+  }
+  for (pugi::xml_node flow : flow_elements_) parse_flow(flow);
+  resolve_defaults();
+}
+
+void Parser::parse_node(pugi::xml_node element, NodeKind kind) {
+  FlowNode node;
+  node.id = id_of(element);
+  node.name = element.attribute("name").value();
+  node.kind = kind;
+  node.location = location(element);
+  std::string_view element_name = local_name(element);
+  const std::string tag = "<" + std::string(element_name) + ">";
+
+  if (is_duplicate(element)) return;  // reported by register_ids
+  if (node.id.empty()) {
+    error(element, "", tag + " has no id");
+    return;
+  }
+  const bool is_event = kind == NodeKind::kNoneStartEvent || kind == NodeKind::kNoneEndEvent;
+  const bool is_task = kind == NodeKind::kUserTask || kind == NodeKind::kServiceTask;
+  bool ok = true;
+
+  // Attributes that change semantics.
+  if (kind != NodeKind::kExclusiveGateway && !trim(element.attribute("default").value()).empty()) {
+    error(element, node.id,
+          "unsupported attribute default on " + tag +
+              " (default flows are supported on exclusive gateways only)");
+    ok = false;
+  }
+  if (is_task) {
+    if (trim(element.attribute("isForCompensation").value()) == "true") {
+      error(element, node.id, "unsupported attribute isForCompensation=\"true\" on " + tag);
+      ok = false;
+    }
+    for (const char* quantity : {"startQuantity", "completionQuantity"}) {
+      pugi::xml_attribute a = element.attribute(quantity);
+      if (a && trim(a.value()) != "1") {
+        error(element, node.id,
+              "unsupported attribute " + std::string(quantity) + "=\"" + a.value() + "\" on " +
+                  tag + " (only 1 is supported)");
+        ok = false;
+      }
+    }
+  }
+
+  // Children.
+  static const std::unordered_set<std::string_view> kIgnoredEverywhere = {
+      "documentation", "incoming", "outgoing", "extensionElements"};
+  static const std::unordered_set<std::string_view> kIgnoredInTasks = {
+      "ioSpecification", "dataInputAssociation", "dataOutputAssociation",
+      "property",        "resourceRole",         "performer",
+      "humanPerformer",  "potentialOwner",       "rendering"};
+  static const std::unordered_set<std::string_view> kIgnoredInEvents = {
+      "dataInput", "dataOutput", "dataInputAssociation", "dataOutputAssociation", "inputSet",
+      "outputSet", "property"};
+
+  int event_definitions = 0;
+  bool has_task_definition = false;
+  for (pugi::xml_node child : element.children()) {
+    if (child.type() != pugi::node_element || !is_bpmn(child)) continue;
+    std::string_view name = local_name(child);
+    if (name == "extensionElements") {
+      if (!parse_extensions(child, node.id, node, has_task_definition)) ok = false;
+      continue;
+    }
+    if (kIgnoredEverywhere.count(name) != 0) continue;
+    if (is_task && kIgnoredInTasks.count(name) != 0) continue;
+    if (is_event && kIgnoredInEvents.count(name) != 0) continue;
+    const bool event_definition =
+        name == "eventDefinitionRef" ||
+        (name.size() > 15 && name.substr(name.size() - 15) == "EventDefinition");
+    if (is_event && event_definition) {
+      ++event_definitions;
+      if (kind == NodeKind::kNoneEndEvent && name == "terminateEventDefinition" &&
+          event_definitions == 1) {
+        node.kind = NodeKind::kTerminateEndEvent;
+        continue;
+      }
+      std::string what = event_definitions > 1 ? " with more than one event definition"
+                                               : " with <" + std::string(name) + ">";
+      error(child, node.id,
+            "unsupported element " + tag + what +
+                (kind == NodeKind::kNoneStartEvent
+                     ? " (only none start events are supported)"
+                     : " (only none and terminate end events are supported)"));
+      ok = false;
+      continue;
+    }
+    if (name == "multiInstanceLoopCharacteristics" || name == "standardLoopCharacteristics") {
+      error(child, node.id,
+            "unsupported element <" + std::string(name) + "> in " + tag +
+                " (loops and multi-instance are not supported)");
+      ok = false;
+      continue;
+    }
+    error(child, node.id, "unsupported element <" + std::string(name) + "> in " + tag);
+    ok = false;
+  }
+  if (!ok) {
+    skipped_ids_.insert(node.id);
+    return;
+  }
+  NodeIndex index = static_cast<NodeIndex>(def_.nodes.size());
+  node_by_id_.emplace(node.id, index);
+  if (node.kind == NodeKind::kNoneStartEvent) def_.start_events.push_back(index);
+  if (kind == NodeKind::kExclusiveGateway && !trim(element.attribute("default").value()).empty()) {
+    defaults_.emplace_back(index, element);
+  }
+  def_.nodes.push_back(std::move(node));
+}
+
+// Reads the zeebe extensions of a node. Other vendors' extensions are ignored. Returns false
+// when an extension that would change behaviour is not supported.
+bool Parser::parse_extensions(pugi::xml_node extension_elements, const std::string& id,
+                              FlowNode& node, bool& has_task_definition) {
+  bool ok = true;
+  bool has_assignment = false;
+  bool has_form = false;
+  const std::string tag = "<" + std::string(node_kind_name(node.kind)) + ">";
+  for (pugi::xml_node ext : extension_elements.children()) {
+    if (ext.type() != pugi::node_element || namespace_of(ext) != kZeebeNamespace) continue;
+    std::string_view name = local_name(ext);
+    const std::string zname = "zeebe:" + std::string(name);
+    if (name == "properties" || name == "versionTag") continue;
+    if (node.kind == NodeKind::kServiceTask && name == "taskDefinition") {
+      if (has_task_definition) {
+        error(ext, id, "more than one zeebe:taskDefinition");
+        ok = false;
+        continue;
+      }
+      has_task_definition = true;
+      std::string type(trim(ext.attribute("type").value()));
+      if (!type.empty() && type.front() == '=') {
+        error(ext, id,
+              "zeebe:taskDefinition type '" + type +
+                  "' is an expression; only a static task type is supported");
+        ok = false;
+      } else {
+        node.task_type = type;
+      }
+      pugi::xml_attribute retries = ext.attribute("retries");
+      if (retries) {
+        if (!parse_retries(retries.value(), node.retries)) {
+          error(ext, id,
+                "zeebe:taskDefinition retries '" + std::string(retries.value()) +
+                    "' is not a non-negative integer");
+          ok = false;
+        }
+      } else {
+        node.retries = kDefaultRetries;
+      }
+      continue;
+    }
+    if (node.kind == NodeKind::kServiceTask && name == "taskHeaders") {
+      warning(ext, id, "zeebe:taskHeaders are ignored (handlers do not receive headers)");
+      continue;
+    }
+    if (node.kind == NodeKind::kUserTask && name == "assignmentDefinition") {
+      if (has_assignment) {
+        error(ext, id, "more than one zeebe:assignmentDefinition");
+        ok = false;
+        continue;
+      }
+      has_assignment = true;
+      pugi::xml_attribute groups = ext.attribute("candidateGroups");
+      if (groups && !parse_candidate_groups(groups.value(), node.candidate_groups)) {
+        error(ext, id,
+              "zeebe:assignmentDefinition candidateGroups '" + std::string(groups.value()) +
+                  "' is neither a comma-separated list nor a FEEL list of string literals");
+        ok = false;
+      }
+      for (const char* ignored : {"assignee", "candidateUsers"}) {
+        if (!trim(ext.attribute(ignored).value()).empty()) {
+          warning(ext, id,
+                  "zeebe:assignmentDefinition " + std::string(ignored) +
+                      " is ignored (tasks are assigned by candidateGroups)");
+        }
+      }
+      continue;
+    }
+    if (node.kind == NodeKind::kUserTask && name == "formDefinition") {
+      if (has_form) {
+        error(ext, id, "more than one zeebe:formDefinition");
+        ok = false;
+        continue;
+      }
+      has_form = true;
+      for (const char* attribute : {"formId", "formKey", "externalReference"}) {
+        std::string value(trim(ext.attribute(attribute).value()));
+        if (!value.empty()) {
+          node.form_id = value;
+          break;
+        }
+      }
+      continue;
+    }
+    if (node.kind == NodeKind::kUserTask && (name == "userTask" || name == "priorityDefinition")) {
+      continue;  // the Camunda user task marker and its priority: no effect here
+    }
+    if (node.kind == NodeKind::kUserTask && name == "taskSchedule") {
+      warning(ext, id, "zeebe:taskSchedule is ignored (no due or follow-up dates)");
+      continue;
+    }
+    if (name == "ioMapping") {
+      error(ext, id,
+            "unsupported Camunda extension <" + zname + "> on " + tag +
+                " (input/output variable mappings are not supported)");
+    } else {
+      error(ext, id, "unsupported Camunda extension <" + zname + "> on " + tag);
+    }
+    ok = false;
+  }
+  return ok;
+}
+
+void Parser::parse_flow(pugi::xml_node element) {
+  SequenceFlow flow;
+  flow.id = id_of(element);
+  flow.name = element.attribute("name").value();
+  flow.location = location(element);
+  if (flow.id.empty()) {
+    error(element, "", "<sequenceFlow> has no id");
+    return;
+  }
+  bool ok = true;
+  bool dropped_silently = false;
+  auto resolve = [&](const char* attribute, NodeIndex& out) {
+    std::string ref(trim(element.attribute(attribute).value()));
+    if (ref.empty()) {
+      error(element, flow.id, "sequence flow has no " + std::string(attribute));
+      ok = false;
+      return;
+    }
+    auto it = node_by_id_.find(ref);
+    if (it != node_by_id_.end()) {
+      out = it->second;
+    } else if (skipped_ids_.count(ref) != 0) {
+      dropped_silently = true;  // its end was reported already
+    } else {
+      error(element, flow.id,
+            std::string(attribute) + " '" + ref + "' names no flow node of this process");
+      ok = false;
+    }
+  };
+  resolve("sourceRef", flow.source);
+  resolve("targetRef", flow.target);
+
+  bool has_condition = false;
+  for (pugi::xml_node child : element.children()) {
+    if (child.type() != pugi::node_element || !is_bpmn(child)) continue;
+    std::string_view name = local_name(child);
+    if (name == "documentation" || name == "extensionElements") continue;
+    if (name == "conditionExpression" && !has_condition) {
+      has_condition = true;
+      if (!parse_condition(child, flow.id, flow.condition)) ok = false;
+      continue;
+    }
+    error(child, flow.id, "unsupported element <" + std::string(name) + "> in <sequenceFlow>");
+    ok = false;
+  }
+  if (!ok || dropped_silently) {
+    skipped_ids_.insert(flow.id);
+    return;
+  }
+  FlowIndex index = static_cast<FlowIndex>(def_.flows.size());
+  def_.nodes[flow.source].outgoing.push_back(index);
+  def_.nodes[flow.target].incoming.push_back(index);
+  def_.flows.push_back(std::move(flow));
+}
+
+// Compiles the FEEL text of a <conditionExpression>. A compile error is reported at the exact
+// file position of the offending character.
+bool Parser::parse_condition(pugi::xml_node condition, const std::string& flow_id,
+                             std::optional<feel::Expression>& out) {
+  std::string_view language = trim(condition.attribute("language").value());
+  if (!language.empty() && lower(language).find("feel") == std::string::npos) {
+    error(condition, flow_id,
+          "condition language '" + std::string(language) +
+              "' is not supported (conditions are FEEL)");
+    return false;
+  }
+  struct Segment {
+    pugi::xml_node node;
+    std::size_t begin;  // offset of its value in `text`
+    bool cdata;
+  };
+  std::vector<Segment> segments;
+  std::string text;
+  for (pugi::xml_node child : condition.children()) {
+    if (child.type() == pugi::node_pcdata || child.type() == pugi::node_cdata) {
+      segments.push_back({child, text.size(), child.type() == pugi::node_cdata});
+      text += child.value();
+    } else if (child.type() == pugi::node_element) {
+      error(child, flow_id,
+            "a condition must be text; found element <" + std::string(qualified_name(child)) + ">");
+      return false;
+    }
+  }
+  std::size_t lead = 0;
+  while (lead < text.size() && is_space(text[lead])) ++lead;
+  std::size_t end = text.size();
+  while (end > lead && is_space(text[end - 1])) --end;
+  if (lead == end) {
+    error(condition, flow_id, "condition is empty");
+    return false;
+  }
+  std::string_view expression_text = std::string_view(text).substr(lead, end - lead);
+  feel::Expression expression;
+  feel::CompileError compile_error;
+  if (feel::compile(expression_text, expression, compile_error)) {
+    out = std::move(expression);
+    return true;
+  }
+  // Position of the error: decoded index -> segment -> raw buffer offset -> line:col.
+  std::size_t column =
+      compile_error.column < 1 ? 0 : static_cast<std::size_t>(compile_error.column - 1);
+  std::size_t index = std::min(lead + column, text.size());
+  const Segment* segment = &segments.front();
+  for (const Segment& s : segments) {
+    if (s.begin <= index) segment = &s;
+  }
+  SourceLocation where = location(condition);
+  std::ptrdiff_t start = segment->node.offset_debug();
+  if (start >= 0) {
+    std::size_t raw = raw_offset_of(buffer_, static_cast<std::size_t>(start),
+                                    index - segment->begin, segment->cdata);
+    where = lines_.at(static_cast<std::ptrdiff_t>(raw));
+  }
+  report(Severity::kError, where, flow_id, "condition does not parse: " + compile_error.message);
+  return false;
+}
+
+void Parser::resolve_defaults() {
+  if (defaults_.empty()) return;
+  std::unordered_map<std::string_view, FlowIndex> flow_by_id;
+  for (FlowIndex f = 0; f < def_.flows.size(); ++f) flow_by_id.emplace(def_.flows[f].id, f);
+  for (const auto& [gateway, element] : defaults_) {
+    std::string ref(trim(element.attribute("default").value()));
+    auto it = flow_by_id.find(ref);
+    if (it != flow_by_id.end()) {
+      def_.nodes[gateway].default_flow = it->second;  // validate() checks that it is outgoing
+    } else if (skipped_ids_.count(ref) == 0) {
+      error(element, def_.nodes[gateway].id,
+            "default flow '" + ref + "' is not an outgoing flow of this gateway");
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Validation.
+
+class Validator {
+ public:
+  Validator(const ProcessDefinition& def, const ValidationOptions& options)
+      : def_(def), options_(options) {}
+
+  // Checks on one element at a time (always meaningful).
+  void check_elements();
+  // Checks on the graph as a whole (meaningful only when the model is complete).
+  void check_graph();
+
+  std::vector<Diagnostic> take() { return std::move(diagnostics_); }
+
+ private:
+  void report(SourceLocation where, const std::string& id, std::string message) {
+    Diagnostic d;
+    d.file = def_.file;
+    d.line = where.line;
+    d.column = where.column;
+    d.severity = Severity::kError;
+    d.element_id = id;
+    d.message = std::move(message);
+    diagnostics_.push_back(std::move(d));
+  }
+  void node_error(NodeIndex n, std::string message) {
+    report(def_.nodes[n].location, def_.nodes[n].id, std::move(message));
+  }
+  bool valid_flow(FlowIndex f) const {
+    return f < def_.flows.size() && def_.flows[f].source < def_.nodes.size() &&
+           def_.flows[f].target < def_.nodes.size();
+  }
+  std::string cycle_path(NodeIndex start, const std::vector<std::uint32_t>& component) const;
+
+  const ProcessDefinition& def_;
+  const ValidationOptions& options_;
+  std::vector<Diagnostic> diagnostics_;
+};
+
+void Validator::check_elements() {
+  for (FlowIndex f = 0; f < def_.flows.size(); ++f) {
+    const SequenceFlow& flow = def_.flows[f];
+    if (flow.source >= def_.nodes.size()) {
+      report(flow.location, flow.id, "sequence flow has no source node");
+    }
+    if (flow.target >= def_.nodes.size()) {
+      report(flow.location, flow.id, "sequence flow has no target node");
+    }
+    if (flow.condition && flow.source < def_.nodes.size()) {
+      NodeKind source_kind = def_.nodes[flow.source].kind;
+      if (source_kind == NodeKind::kParallelGateway) {
+        report(flow.location, flow.id,
+               "condition on a flow leaving a parallel gateway (it takes every outgoing flow)");
+      } else if (source_kind != NodeKind::kExclusiveGateway) {
+        report(flow.location, flow.id,
+               std::string("condition on a flow leaving a <") + node_kind_name(source_kind) +
+                   ">: conditions are supported only on flows leaving an exclusive gateway");
+      }
+    }
+  }
+
+  for (NodeIndex n = 0; n < def_.nodes.size(); ++n) {
+    const FlowNode& node = def_.nodes[n];
+    auto flow_id = [&](FlowIndex f) {
+      return f < def_.flows.size() ? def_.flows[f].id : std::string("#") + std::to_string(f);
+    };
+    switch (node.kind) {
+      case NodeKind::kNoneStartEvent:
+        if (!node.incoming.empty()) {
+          node_error(n, "start event has incoming flow '" + flow_id(node.incoming.front()) + "'");
+        }
+        break;
+      case NodeKind::kNoneEndEvent:
+      case NodeKind::kTerminateEndEvent:
+        if (!node.outgoing.empty()) {
+          node_error(n, "end event has outgoing flow '" + flow_id(node.outgoing.front()) + "'");
+        }
+        break;
+      case NodeKind::kUserTask:
+        if (node.candidate_groups.empty()) {
+          node_error(n,
+                     "user task has no candidate groups (zeebe:assignmentDefinition "
+                     "candidateGroups)");
+        }
+        break;
+      case NodeKind::kServiceTask:
+        if (node.task_type.empty()) {
+          node_error(n, "service task has no zeebe:taskDefinition type");
+        } else if (!options_.known_task_types.empty() &&
+                   options_.known_task_types.count(node.task_type) == 0) {
+          std::vector<std::string> known(options_.known_task_types.begin(),
+                                         options_.known_task_types.end());
+          node_error(n, "no handler is registered for task type '" + node.task_type +
+                            "' (registered: " + join(known, ", ", 20) + ")");
+        }
+        break;
+      case NodeKind::kExclusiveGateway: {
+        bool default_is_outgoing = false;
+        if (node.default_flow != kNone) {
+          default_is_outgoing = std::find(node.outgoing.begin(), node.outgoing.end(),
+                                          node.default_flow) != node.outgoing.end();
+          if (!default_is_outgoing) {
+            node_error(n, "default flow '" + flow_id(node.default_flow) +
+                              "' is not an outgoing flow of this gateway");
+          } else if (def_.flows[node.default_flow].condition) {
+            node_error(n, "default flow '" + flow_id(node.default_flow) +
+                              "' has a condition (a default flow must not have one)");
+          }
+        }
+        if (node.outgoing.size() > 1) {
+          for (FlowIndex f : node.outgoing) {
+            if (f >= def_.flows.size()) continue;
+            if (!def_.flows[f].condition && !(default_is_outgoing && f == node.default_flow)) {
+              node_error(n, "outgoing flow '" + flow_id(f) +
+                                "' has no condition and is not the default flow");
+            }
+          }
+        }
+        break;
+      }
+      case NodeKind::kParallelGateway:
+        break;
+    }
+    if (node.kind != NodeKind::kExclusiveGateway && node.kind != NodeKind::kParallelGateway &&
+        node.outgoing.size() > 1) {
+      node_error(n, "more than one outgoing flow: use a parallel or exclusive gateway");
+    }
+  }
+}
+
+// A path start -> ... -> start inside one strongly connected component, as "A -> B -> A"
+// (shortened when long). Breadth-first, linear in the component's size.
+std::string Validator::cycle_path(NodeIndex start,
+                                  const std::vector<std::uint32_t>& component) const {
+  const std::uint32_t comp = component[start];
+  std::unordered_map<NodeIndex, NodeIndex> parent;
+  std::vector<NodeIndex> queue{start};
+  parent.emplace(start, kNone);
+  NodeIndex last = kNone;  // a node with an edge back to start
+  for (std::size_t head = 0; head < queue.size() && last == kNone; ++head) {
+    NodeIndex v = queue[head];
+    for (FlowIndex f : def_.nodes[v].outgoing) {
+      if (!valid_flow(f)) continue;
+      NodeIndex w = def_.flows[f].target;
+      if (component[w] != comp) continue;
+      if (w == start) {
+        last = v;
+        break;
+      }
+      if (parent.emplace(w, v).second) queue.push_back(w);
+    }
+  }
+  std::vector<std::string> ids;
+  for (NodeIndex v = last; v != kNone; v = parent[v]) ids.push_back(def_.nodes[v].id);
+  std::reverse(ids.begin(), ids.end());
+  ids.push_back(def_.nodes[start].id);
+  constexpr std::size_t kMaxShown = 10;
+  if (ids.size() <= kMaxShown) return join(ids, " -> ", kMaxShown);
+  std::vector<std::string> shown(ids.begin(), ids.begin() + (kMaxShown - 2));
+  return join(shown, " -> ", kMaxShown) + " -> ... -> " + ids.back() + " (" +
+         std::to_string(ids.size() - 1) + " nodes)";
+}
+
+void Validator::check_graph() {
+  const std::uint32_t n = static_cast<std::uint32_t>(def_.nodes.size());
+  bool has_start = false;
+  for (const FlowNode& node : def_.nodes) {
+    if (node.kind == NodeKind::kNoneStartEvent) has_start = true;
+  }
+  if (!has_start) report({}, def_.key, "process has no none start event");
+  if (n == 0) return;
+
+  // Successors in compressed form.
+  std::vector<std::uint32_t> first(n + 1, 0);
+  std::vector<NodeIndex> succ;
+  for (NodeIndex v = 0; v < n; ++v) {
+    first[v] = static_cast<std::uint32_t>(succ.size());
+    for (FlowIndex f : def_.nodes[v].outgoing) {
+      if (valid_flow(f) && def_.flows[f].source == v) succ.push_back(def_.flows[f].target);
+    }
+  }
+  first[n] = static_cast<std::uint32_t>(succ.size());
+
+  // Tarjan's strongly connected components, iterative.
+  constexpr std::uint32_t kUnvisited = UINT32_MAX;
+  std::vector<std::uint32_t> order(n, kUnvisited), low(n, 0), component(n, kUnvisited);
+  std::vector<bool> on_stack(n, false);
+  std::vector<NodeIndex> stack;
+  struct Frame {
+    NodeIndex v;
+    std::uint32_t next;
+  };
+  std::vector<Frame> frames;
+  std::uint32_t counter = 0;
+  std::uint32_t components = 0;
+  for (NodeIndex root = 0; root < n; ++root) {
+    if (order[root] != kUnvisited) continue;
+    order[root] = low[root] = counter++;
+    stack.push_back(root);
+    on_stack[root] = true;
+    frames.push_back({root, first[root]});
+    while (!frames.empty()) {
+      const NodeIndex v = frames.back().v;
+      if (frames.back().next < first[v + 1]) {
+        NodeIndex w = succ[frames.back().next++];
+        if (order[w] == kUnvisited) {
+          order[w] = low[w] = counter++;
+          stack.push_back(w);
+          on_stack[w] = true;
+          frames.push_back({w, first[w]});
+        } else if (on_stack[w]) {
+          low[v] = std::min(low[v], order[w]);
+        }
+        continue;
+      }
+      if (low[v] == order[v]) {
+        while (true) {
+          NodeIndex w = stack.back();
+          stack.pop_back();
+          on_stack[w] = false;
+          component[w] = components;
+          if (w == v) break;
+        }
+        ++components;
+      }
+      frames.pop_back();
+      if (!frames.empty()) {
+        NodeIndex u = frames.back().v;
+        low[u] = std::min(low[u], low[v]);
+      }
+    }
+  }
+
+  // Facts per component.
+  struct Component {
+    NodeIndex representative = kNone;  // first member in document order
+    std::uint32_t size = 0;
+    bool has_start = false, has_end = false, has_wait = false, self_loop = false;
+    bool entered = false;  // an edge comes in from another component
+    bool left = false;     // an edge goes out to another component
+  };
+  std::vector<Component> facts(components);
+  for (NodeIndex v = 0; v < n; ++v) {
+    Component& c = facts[component[v]];
+    if (c.representative == kNone) c.representative = v;
+    ++c.size;
+    NodeKind kind = def_.nodes[v].kind;
+    if (kind == NodeKind::kNoneStartEvent) c.has_start = true;
+    if (kind == NodeKind::kNoneEndEvent || kind == NodeKind::kTerminateEndEvent) c.has_end = true;
+    if (is_wait_state(kind)) c.has_wait = true;
+    for (std::uint32_t e = first[v]; e < first[v + 1]; ++e) {
+      NodeIndex w = succ[e];
+      if (w == v) c.self_loop = true;
+      if (component[w] != component[v]) {
+        c.left = true;
+        facts[component[w]].entered = true;
+      }
+    }
+  }
+
+  // Every node is reachable from a start iff every source component holds a start event, and
+  // every node reaches an end iff every sink component holds an end event: report those
+  // components (the root causes), not every node downstream or upstream of them.
+  for (const Component& c : facts) {
+    const bool cyclic = c.size > 1 || c.self_loop;
+    if (has_start && !c.entered && !c.has_start) {
+      node_error(c.representative, cyclic ? "not reachable from a start event (nor is its cycle " +
+                                                cycle_path(c.representative, component) + ")"
+                                          : std::string("not reachable from a start event"));
+    }
+    if (!c.left && !c.has_end) {
+      node_error(c.representative, cyclic ? "no end event can be reached from here (the cycle " +
+                                                cycle_path(c.representative, component) +
+                                                " has no way out)"
+                                          : std::string("no end event can be reached from here"));
+    }
+    if (cyclic && !c.has_wait) {
+      node_error(c.representative, "cycle with no wait state (it would loop forever): " +
+                                       cycle_path(c.representative, component));
+    }
+  }
+}
+
+void sort_diagnostics(std::vector<Diagnostic>& diagnostics) {
+  std::stable_sort(diagnostics.begin(), diagnostics.end(),
+                   [](const Diagnostic& a, const Diagnostic& b) {
+                     if (a.line != b.line) return a.line < b.line;
+                     return a.column < b.column;
+                   });
+}
+
+Diagnostic internal_error(const std::string& file, const std::string& what) {
+  Diagnostic d;
+  d.file = file;
+  d.message = "internal error: " + what;
+  return d;
+}
+
+ParseResult parse_impl(std::string_view xml, const std::string& file) {
+  std::string converted;
+  std::string_view buffer = xml;
+  pugi::xml_encoding encoding = pugi::encoding_utf8;
+  if (has_utf16_or_utf32_bom(xml)) {
+    encoding = pugi::encoding_auto;  // positions are approximate for these encodings
+  } else if (is_latin1_name(declared_encoding(xml))) {
+    converted = latin1_to_utf8(xml);
+    buffer = converted;
+  }
+  pugi::xml_document doc;
+  pugi::xml_parse_result result =
+      doc.load_buffer(buffer.data(), buffer.size(), pugi::parse_default, encoding);
+  Parser parser(buffer, file);
+  return parser.run(result, doc);
+}
+
+}  // namespace
+
+ParseOutput parse_bpmn(std::string_view xml, const std::string& file) {
+  ParseOutput out;
+  try {
+    ParseResult result = parse_impl(xml, file);
+    out.definition = std::move(result.definition);
+    out.diagnostics = std::move(result.diagnostics);
+    sort_diagnostics(out.diagnostics);
+  } catch (const std::exception& e) {
+    out.definition.reset();
+    out.diagnostics.push_back(internal_error(file, e.what()));
+  } catch (...) {
+    out.definition.reset();
+    out.diagnostics.push_back(internal_error(file, "unknown exception"));
+  }
+  return out;
+}
+
+std::vector<Diagnostic> validate(const ProcessDefinition& definition,
+                                 const ValidationOptions& options) {
+  try {
+    Validator validator(definition, options);
+    validator.check_elements();
+    validator.check_graph();
+    std::vector<Diagnostic> diagnostics = validator.take();
+    sort_diagnostics(diagnostics);
+    return diagnostics;
+  } catch (const std::exception& e) {
+    return {internal_error(definition.file, e.what())};
+  } catch (...) {
+    return {internal_error(definition.file, "unknown exception")};
+  }
+}
+
+LoadOutput load_bpmn(std::string_view xml, const std::string& file,
+                     const ValidationOptions& options) {
+  LoadOutput out;
+  try {
+    ParseResult parsed = parse_impl(xml, file);
+    out.diagnostics = std::move(parsed.diagnostics);
+    if (parsed.definition) {
+      const bool parse_clean = !has_errors(out.diagnostics);
+      Validator validator(*parsed.definition, options);
+      validator.check_elements();
+      if (parse_clean) validator.check_graph();
+      for (Diagnostic& d : validator.take()) {
+        // Process-level diagnostics have no element location: use the <process> element's.
+        if (d.line == 0 && d.element_id == parsed.definition->key) {
+          d.line = parsed.process_location.line;
+          d.column = parsed.process_location.column;
+        }
+        out.diagnostics.push_back(std::move(d));
+      }
+      if (!has_errors(out.diagnostics)) out.definition = std::move(parsed.definition);
+    }
+    sort_diagnostics(out.diagnostics);
+  } catch (const std::exception& e) {
+    out.definition.reset();
+    out.diagnostics.push_back(internal_error(file, e.what()));
+  } catch (...) {
+    out.definition.reset();
+    out.diagnostics.push_back(internal_error(file, "unknown exception"));
+  }
+  return out;
+}
+
+}  // namespace pmiflow::model

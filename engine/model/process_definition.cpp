@@ -1,0 +1,59 @@
+#include "engine/model/process_definition.h"
+
+#include <sstream>
+
+#include "engine/model/diagnostic.h"
+
+namespace pmiflow::model {
+
+const char* node_kind_name(NodeKind kind) {
+  switch (kind) {
+    case NodeKind::kNoneStartEvent: return "startEvent";
+    case NodeKind::kNoneEndEvent: return "endEvent";
+    case NodeKind::kTerminateEndEvent: return "endEvent";
+    case NodeKind::kUserTask: return "userTask";
+    case NodeKind::kServiceTask: return "serviceTask";
+    case NodeKind::kExclusiveGateway: return "exclusiveGateway";
+    case NodeKind::kParallelGateway: return "parallelGateway";
+  }
+  return "unknown";
+}
+
+bool is_wait_state(NodeKind kind) {
+  return kind == NodeKind::kUserTask || kind == NodeKind::kServiceTask;
+}
+
+NodeIndex ProcessDefinition::find_node(const std::string& id) const {
+  auto it = node_by_id_.find(id);
+  return it == node_by_id_.end() ? kNone : it->second;
+}
+
+FlowIndex ProcessDefinition::find_flow(const std::string& id) const {
+  auto it = flow_by_id_.find(id);
+  return it == flow_by_id_.end() ? kNone : it->second;
+}
+
+void ProcessDefinition::index() {
+  node_by_id_.clear();
+  flow_by_id_.clear();
+  for (NodeIndex i = 0; i < nodes.size(); ++i) node_by_id_.emplace(nodes[i].id, i);
+  for (FlowIndex i = 0; i < flows.size(); ++i) flow_by_id_.emplace(flows[i].id, i);
+}
+
+std::string Diagnostic::to_string() const {
+  std::ostringstream out;
+  out << file << ':' << line << ':' << column << ": "
+      << (severity == Severity::kError ? "error" : "warning") << ": ";
+  if (!element_id.empty()) out << element_id << ": ";
+  out << message;
+  return out.str();
+}
+
+bool has_errors(const std::vector<Diagnostic>& diagnostics) {
+  for (const auto& d : diagnostics) {
+    if (d.severity == Severity::kError) return true;
+  }
+  return false;
+}
+
+}  // namespace pmiflow::model

@@ -1,0 +1,95 @@
+// The immutable executable model of one BPMN process, produced by BpmnParser and checked by
+// Validator. The runtime sees only this, never XML.
+//
+// Nodes and flows are addressed by index (NodeIndex / FlowIndex) for speed, and by id.
+// Vectors keep document order: the exclusive gateway tries outgoing flows in that order.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/feel/feel.h"
+
+namespace pmiflow::model {
+
+using NodeIndex = std::uint32_t;
+using FlowIndex = std::uint32_t;
+inline constexpr std::uint32_t kNone = UINT32_MAX;
+
+struct SourceLocation {
+  int line = 0;
+  int column = 0;
+};
+
+// Stable numbers: they appear in the event log; never reuse one.
+enum class NodeKind : std::uint8_t {
+  kNoneStartEvent = 1,
+  kNoneEndEvent = 2,
+  kTerminateEndEvent = 3,
+  kUserTask = 4,
+  kServiceTask = 5,
+  kExclusiveGateway = 6,
+  kParallelGateway = 7,
+};
+
+const char* node_kind_name(NodeKind kind);  // BPMN local name, e.g. "userTask"
+
+// True for nodes where a token waits for an outside command (a cycle needs one of these).
+bool is_wait_state(NodeKind kind);
+
+struct FlowNode {
+  std::string id;
+  std::string name;
+  NodeKind kind = NodeKind::kUserTask;
+  SourceLocation location;
+  std::vector<FlowIndex> incoming;  // document order
+  std::vector<FlowIndex> outgoing;  // document order
+
+  // userTask
+  std::vector<std::string> candidate_groups;  // zeebe:assignmentDefinition candidateGroups
+  std::string form_id;                        // zeebe:formDefinition formId (may be empty)
+  // serviceTask
+  std::string task_type;  // zeebe:taskDefinition type
+  int retries = 3;        // zeebe:taskDefinition retries
+  // exclusiveGateway
+  FlowIndex default_flow = kNone;
+};
+
+struct SequenceFlow {
+  std::string id;
+  std::string name;
+  SourceLocation location;
+  NodeIndex source = kNone;
+  NodeIndex target = kNone;
+  std::optional<feel::Expression> condition;  // compiled once at load
+};
+
+class ProcessDefinition {
+ public:
+  std::string key;   // the BPMN process id, e.g. "D02_03_ApoyarGestionPMI"
+  std::string name;  // the BPMN process name
+  std::string file;  // where it was read from (for diagnostics)
+  std::vector<FlowNode> nodes;
+  std::vector<SequenceFlow> flows;
+  std::vector<NodeIndex> start_events;  // none start events, document order
+
+  NodeIndex find_node(const std::string& id) const;  // kNone when absent
+  FlowIndex find_flow(const std::string& id) const;  // kNone when absent
+  const FlowNode& node(NodeIndex i) const { return nodes[i]; }
+  const SequenceFlow& flow(FlowIndex i) const { return flows[i]; }
+
+  // Builds the id indexes; the parser calls it once after filling nodes and flows.
+  void index();
+
+ private:
+  std::map<std::string, NodeIndex> node_by_id_;
+  std::map<std::string, FlowIndex> flow_by_id_;
+};
+
+using ProcessDefinitionPtr = std::shared_ptr<const ProcessDefinition>;
+
+}  // namespace pmiflow::model

@@ -1,0 +1,57 @@
+// Commands: what callers ask of an instance. Imperative names; the interpreter either rejects
+// a command (an Error, nothing written) or turns it into events.
+#pragma once
+
+#include <string>
+#include <variant>
+
+#include "engine/common/json.h"
+#include "engine/runtime/event.h"
+#include "engine/runtime/instance_state.h"
+
+namespace pmiflow::runtime {
+
+struct CreateInstance {
+  BusinessKey business_key;
+  Variables variables;
+  Actor actor;
+};
+
+struct CompleteUserTask {
+  std::string task_id;
+  Actor actor;  // kind "user"; actor.role must be one of the task's candidate groups
+  Variables variables;
+};
+
+struct CompleteJob {
+  std::string job_id;
+  Variables variables;
+};
+
+struct FailJob {
+  std::string job_id;
+  std::string message;
+};
+
+// Sets variables at the process scope (e.g. to fix the data a gateway could not decide on).
+struct SetVariables {
+  Actor actor;
+  Variables variables;
+};
+
+// Resolves an incident of a gateway (condition error, no flow): re-evaluates the gateway.
+struct ResolveIncident {
+  std::string incident_id;
+  Actor actor;
+};
+
+struct CancelInstance {
+  Actor actor;
+};
+
+using Command = std::variant<CreateInstance, CompleteUserTask, CompleteJob, FailJob,
+                             SetVariables, ResolveIncident, CancelInstance>;
+
+const char* command_name(const Command& command);
+
+}  // namespace pmiflow::runtime

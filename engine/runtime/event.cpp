@@ -1,0 +1,66 @@
+#include "engine/runtime/event.h"
+
+#include <array>
+#include <utility>
+
+namespace pmiflow::runtime {
+namespace {
+
+constexpr std::array<std::pair<EventType, const char*>, 18> kNames{{
+    {EventType::kInstanceCreated, "InstanceCreated"},
+    {EventType::kElementActivated, "ElementActivated"},
+    {EventType::kElementCompleted, "ElementCompleted"},
+    {EventType::kElementTerminated, "ElementTerminated"},
+    {EventType::kFlowTaken, "FlowTaken"},
+    {EventType::kUserTaskCreated, "UserTaskCreated"},
+    {EventType::kUserTaskCompleted, "UserTaskCompleted"},
+    {EventType::kVariablesSet, "VariablesSet"},
+    {EventType::kJobCreated, "JobCreated"},
+    {EventType::kJobCompleted, "JobCompleted"},
+    {EventType::kJobFailed, "JobFailed"},
+    {EventType::kIncidentRaised, "IncidentRaised"},
+    {EventType::kIncidentResolved, "IncidentResolved"},
+    {EventType::kDecisionTaken, "DecisionTaken"},
+    {EventType::kInstanceCompleted, "InstanceCompleted"},
+    {EventType::kInstanceTerminated, "InstanceTerminated"},
+    {EventType::kUserTaskCanceled, "UserTaskCanceled"},
+    {EventType::kJobCanceled, "JobCanceled"},
+}};
+
+}  // namespace
+
+const char* event_type_name(EventType type) {
+  for (const auto& [t, name] : kNames) {
+    if (t == type) return name;
+  }
+  return "Unknown";
+}
+
+bool event_type_from_name(const std::string& name, EventType& out) {
+  for (const auto& [t, n] : kNames) {
+    if (name == n) {
+      out = t;
+      return true;
+    }
+  }
+  return false;
+}
+
+Json Actor::to_json() const {
+  Json j = Json::object();
+  j["kind"] = kind;
+  if (!id.empty()) j["id"] = id;
+  if (!role.empty()) j["role"] = role;
+  return j;
+}
+
+Actor Actor::from_json(const Json& j) {
+  Actor a;
+  if (!j.is_object()) return a;
+  a.kind = j.value("kind", "");
+  a.id = j.value("id", "");
+  a.role = j.value("role", "");
+  return a;
+}
+
+}  // namespace pmiflow::runtime

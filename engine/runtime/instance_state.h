@@ -1,0 +1,81 @@
+// The state of one process instance: nothing but the fold of its events (applier.h).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "engine/common/json.h"
+#include "engine/runtime/lifecycle.h"
+
+namespace pmiflow::runtime {
+
+struct BusinessKey {
+  std::string process;  // process key
+  std::string school;   // codigo_dane
+  std::string period;   // periodo
+  bool operator==(const BusinessKey&) const = default;
+};
+
+// An activation of a flow node (Zeebe's element instance). `key` is unique in the instance.
+struct ElementInstance {
+  std::int64_t key = 0;
+  std::string element_id;
+  ElementState state = ElementState::kActivated;
+};
+
+struct UserTask {
+  std::string id;  // "<instance>-<key>", global
+  std::int64_t element_key = 0;
+  std::string element_id;
+  std::string name;
+  std::vector<std::string> candidate_groups;
+  std::string form;
+  std::int64_t created_ms = 0;
+};
+
+struct Job {
+  std::string id;  // "<instance>-<key>", global
+  std::int64_t element_key = 0;
+  std::string element_id;
+  std::string type;
+  int retries_left = 0;
+  JobState state = JobState::kActivatable;
+  std::string last_error;
+};
+
+struct Incident {
+  std::string id;  // "<instance>-<n>"
+  std::int64_t element_key = 0;
+  std::string element_id;
+  std::string kind;  // "condition", "no-flow", "job", "step-limit"
+  std::string message;
+};
+
+struct InstanceState {
+  std::int64_t id = 0;
+  BusinessKey business_key;
+  std::int32_t definition_version = 0;
+  InstanceStatus status = InstanceStatus::kNone;
+  std::int64_t last_seq = 0;
+  std::int64_t next_key = 1;
+  std::int64_t created_ms = 0;
+  std::int64_t ended_ms = 0;
+  Variables variables;
+  std::map<std::int64_t, ElementInstance> elements;  // active element instances by key
+  // Parallel joins: element id -> incoming flow id -> tokens waiting there.
+  std::map<std::string, std::map<std::string, int>> join_arrivals;
+  std::map<std::string, UserTask> tasks;  // open user tasks by id
+  std::map<std::string, Job> jobs;        // open jobs by id
+  std::map<std::string, Incident> incidents;  // open incidents by id
+  std::map<std::string, int> activation_counts;  // element id -> times activated
+
+  bool operator==(const InstanceState&) const;
+};
+
+std::string task_id_for(std::int64_t instance_id, std::int64_t element_key);
+// Splits "<instance>-<key>"; false when malformed.
+bool parse_task_id(const std::string& id, std::int64_t& instance_id, std::int64_t& key);
+
+}  // namespace pmiflow::runtime

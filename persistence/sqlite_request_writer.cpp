@@ -1,0 +1,285 @@
+#include "persistence/sqlite_request_writer.h"
+
+#include <stdexcept>
+#include <string>
+
+namespace pmiflow::persistence::detail {
+namespace {
+
+using runtime::Event;
+using runtime::EventType;
+
+// A payload without a key its event type documents (runtime/event.h): an engine bug.
+[[noreturn]] void missing(const Event& e, const char* key) {
+  throw std::invalid_argument(std::string(runtime::event_type_name(e.type)) + " (seq " +
+                              std::to_string(e.seq) + ") lacks payload key '" + key + "'");
+}
+
+const Json* find(const Event& e, const char* key) {
+  if (!e.payload.is_object()) return nullptr;
+  auto it = e.payload.find(key);
+  return it == e.payload.end() ? nullptr : &*it;
+}
+
+std::string req_str(const Event& e, const char* key) {
+  const Json* v = find(e, key);
+  if (v == nullptr || !v->is_string()) missing(e, key);
+  return v->get<std::string>();
+}
+
+std::string opt_str(const Event& e, const char* key) {
+  const Json* v = find(e, key);
+  return v != nullptr && v->is_string() ? v->get<std::string>() : std::string();
+}
+
+std::int64_t req_int(const Event& e, const char* key) {
+  const Json* v = find(e, key);
+  if (v == nullptr || !v->is_number_integer()) missing(e, key);
+  return v->get<std::int64_t>();
+}
+
+bool transaction_level(int rc) {
+  switch (rc & 0xff) {
+    case SQLITE_CONSTRAINT:
+    case SQLITE_MISMATCH:
+    case SQLITE_TOOBIG:
+    case SQLITE_RANGE:
+      return false;
+    default:
+      return true;
+  }
+}
+
+}  // namespace
+
+Error sqlite_error(const Connection& db, const std::string& path, int rc, std::string_view what) {
+  const int primary = rc & 0xff;
+  const std::string where = "sqlite database '" + path + "'";
+  if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) {
+    return make_error(ErrorCode::kConflict, "database is busy (" + where + ": " +
+                                                std::string(what) + ": " + db.errmsg() + ")");
+  }
+  std::string message = where + ": " + std::string(what) + ": " + db.errmsg();
+  if (primary == SQLITE_NOTADB) return make_error(ErrorCode::kNotADatabase, std::move(message));
+  if (!transaction_level(rc)) return make_error(ErrorCode::kInternal, std::move(message));
+  return make_error(ErrorCode::kIo, std::move(message));
+}
+
+Error WriteContext::fail(int rc, std::string_view what) {
+  if (transaction_level(rc)) fatal = true;
+  return sqlite_error(db, path, rc, what);
+}
+
+std::string actor_to_text(const runtime::Actor& actor) {
+  Json j = Json::object();
+  j["kind"] = actor.kind;
+  if (!actor.id.empty()) j["id"] = actor.id;
+  if (!actor.role.empty()) j["role"] = actor.role;
+  return j.dump();
+}
+
+runtime::Actor actor_from_json(const Json& j) {
+  runtime::Actor a;
+  if (!j.is_object()) return a;
+  auto get = [&j](const char* key) {
+    auto it = j.find(key);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  a.kind = get("kind");
+  a.id = get("id");
+  a.role = get("role");
+  return a;
+}
+
+RequestWriter::RequestWriter(WriteContext& ctx, std::int64_t instance_id,
+                             const runtime::InstanceState* new_state)
+    : ctx_(ctx), instance_id_(instance_id), new_state_(new_state) {}
+
+Status RequestWriter::apply(const Event& e) {
+  PMIFLOW_TRY(ctx_.run(
+      "INSERT INTO events(instance_id, seq, type, type_version, time_ms, actor, "
+      "definition_version, payload) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+      instance_id_, e.seq, static_cast<int>(e.type), static_cast<int>(e.type_version), e.time_ms,
+      actor_to_text(e.actor), static_cast<int>(e.definition_version), e.payload.dump()));
+  last_seq_ = e.seq;
+
+  switch (e.type) {
+    case EventType::kInstanceCreated: {
+      const Json* vars = find(e, "variables");
+      if (vars != nullptr && vars->is_object()) {
+        for (const auto& [name, value] : vars->items()) {
+          PMIFLOW_TRY(
+              ctx_.run("INSERT INTO variables(instance_id, name, value) VALUES(?1, ?2, ?3) "
+                       "ON CONFLICT(instance_id, name) DO UPDATE SET value = excluded.value",
+                       instance_id_, name, value.dump()));
+        }
+      }
+      return {};
+    }
+    case EventType::kElementActivated: {
+      const std::string element = req_str(e, "element");
+      PMIFLOW_TRY(ctx_.run("INSERT INTO elements(instance_id, key, element_id) VALUES(?1, ?2, ?3)",
+                           instance_id_, req_int(e, "key"), element));
+      ++activations_[element];
+      tokens_moved_ = true;
+      if (const Json* joined = find(e, "joined"); joined != nullptr && joined->is_array()) {
+        for (const Json& flow : *joined) {
+          if (flow.is_string()) PMIFLOW_TRY(join_delta(element, flow.get<std::string>(), -1));
+        }
+      }
+      return {};
+    }
+    case EventType::kElementCompleted:
+    case EventType::kElementTerminated:
+      tokens_moved_ = true;
+      return ctx_.run("DELETE FROM elements WHERE instance_id = ?1 AND key = ?2", instance_id_,
+                      req_int(e, "key"));
+    case EventType::kFlowTaken: {
+      tokens_moved_ = true;
+      const Json* join = find(e, "join");
+      if (join == nullptr || !join->is_boolean() || !join->get<bool>()) return {};
+      return join_delta(req_str(e, "to"), req_str(e, "flow"), +1);
+    }
+    case EventType::kUserTaskCreated: {
+      const std::int64_t key = req_int(e, "key");
+      const std::string id = runtime::task_id_for(instance_id_, key);
+      Json groups = Json::array();
+      if (const Json* g = find(e, "candidate_groups"); g != nullptr && g->is_array()) groups = *g;
+      PMIFLOW_TRY(ctx_.run(
+          "INSERT INTO tasks(id, instance_id, element_key, element_id, name, candidate_groups, "
+          "form, created_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+          id, instance_id_, key, req_str(e, "element"), opt_str(e, "name"), groups.dump(),
+          opt_str(e, "form"), e.time_ms));
+      for (const Json& group : groups) {
+        if (!group.is_string()) continue;
+        PMIFLOW_TRY(ctx_.run("INSERT OR IGNORE INTO task_groups(grp, task_id) VALUES(?1, ?2)",
+                             group.get<std::string>(), id));
+      }
+      return {};
+    }
+    case EventType::kUserTaskCompleted:
+    case EventType::kUserTaskCanceled: {
+      const std::string id = runtime::task_id_for(instance_id_, req_int(e, "key"));
+      PMIFLOW_TRY(ctx_.run("DELETE FROM task_groups WHERE task_id = ?1", id));
+      return ctx_.run("DELETE FROM tasks WHERE id = ?1", id);
+    }
+    case EventType::kVariablesSet:
+      return on_variables(e);
+    case EventType::kJobCreated: {
+      const std::int64_t key = req_int(e, "key");
+      return ctx_.run(
+          "INSERT INTO jobs(id, instance_id, element_key, element_id, type, retries_left, state, "
+          "last_error) VALUES(?1, ?2, ?3, ?4, ?5, ?6, 'activatable', '')",
+          runtime::task_id_for(instance_id_, key), instance_id_, key, req_str(e, "element"),
+          req_str(e, "type"), req_int(e, "retries"));
+    }
+    case EventType::kJobFailed: {
+      const std::int64_t retries_left = req_int(e, "retries_left");
+      return ctx_.run(
+          "UPDATE jobs SET retries_left = ?2, last_error = ?3, state = ?4 WHERE id = ?1",
+          runtime::task_id_for(instance_id_, req_int(e, "key")), retries_left,
+          opt_str(e, "message"), retries_left > 0 ? "activatable" : "failed");
+    }
+    case EventType::kJobCompleted:
+    case EventType::kJobCanceled:
+      return ctx_.run("DELETE FROM jobs WHERE id = ?1",
+                      runtime::task_id_for(instance_id_, req_int(e, "key")));
+    case EventType::kIncidentRaised: {
+      // The incident has a key of its own ("key"); "element_key" names the element instance.
+      const Json* element_key = find(e, "element_key");
+      return ctx_.run(
+          "INSERT INTO incidents(id, instance_id, element_key, element_id, kind, message) "
+          "VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+          runtime::task_id_for(instance_id_, req_int(e, "key")), instance_id_,
+          element_key != nullptr && element_key->is_number_integer()
+              ? element_key->get<std::int64_t>()
+              : std::int64_t{0},
+          opt_str(e, "element"), opt_str(e, "kind"), opt_str(e, "message"));
+    }
+    case EventType::kIncidentResolved:
+      return ctx_.run("DELETE FROM incidents WHERE id = ?1",
+                      runtime::task_id_for(instance_id_, req_int(e, "key")));
+    case EventType::kDecisionTaken:
+      return {};
+    case EventType::kInstanceCompleted:
+      status_ = "completed";
+      ended_ms_ = e.time_ms;
+      tokens_moved_ = true;
+      if (new_state_ != nullptr) return {};
+      // Tokens waiting at joins end with the instance.
+      return ctx_.run("DELETE FROM join_arrivals WHERE instance_id = ?1", instance_id_);
+    case EventType::kInstanceTerminated:
+      status_ = "terminated";
+      ended_ms_ = e.time_ms;
+      tokens_moved_ = true;
+      if (new_state_ != nullptr) return {};
+      // Tokens waiting at joins end with the instance.
+      return ctx_.run("DELETE FROM join_arrivals WHERE instance_id = ?1", instance_id_);
+  }
+  // An event type this build does not project: stored in the log, no projection change.
+  return {};
+}
+
+Status RequestWriter::on_variables(const Event& e) {
+  const Json* changes = find(e, "changes");
+  if (changes == nullptr || !changes->is_array()) missing(e, "changes");
+  for (const Json& change : *changes) {
+    auto name = change.find("name");
+    auto value = change.find("new");
+    if (name == change.end() || !name->is_string()) missing(e, "changes[].name");
+    if (value == change.end()) missing(e, "changes[].new");
+    PMIFLOW_TRY(
+        ctx_.run("INSERT INTO variables(instance_id, name, value) VALUES(?1, ?2, ?3) "
+                 "ON CONFLICT(instance_id, name) DO UPDATE SET value = excluded.value",
+                 instance_id_, name->get<std::string>(), value->dump()));
+  }
+  return {};
+}
+
+Status RequestWriter::join_delta(const std::string& element, const std::string& flow, int delta) {
+  if (new_state_ != nullptr) return {};  // finish() mirrors the fold instead
+  if (delta > 0) {
+    return ctx_.run(
+        "INSERT INTO join_arrivals(instance_id, element_id, flow_id, count) "
+        "VALUES(?1, ?2, ?3, ?4) ON CONFLICT(instance_id, element_id, flow_id) "
+        "DO UPDATE SET count = count + excluded.count",
+        instance_id_, element, flow, delta);
+  }
+  PMIFLOW_TRY(
+      ctx_.run("UPDATE join_arrivals SET count = count + ?4 "
+               "WHERE instance_id = ?1 AND element_id = ?2 AND flow_id = ?3",
+               instance_id_, element, flow, delta));
+  return ctx_.run(
+      "DELETE FROM join_arrivals WHERE instance_id = ?1 AND element_id = ?2 AND flow_id = ?3 "
+      "AND count <= 0",
+      instance_id_, element, flow);
+}
+
+Status RequestWriter::finish() {
+  for (const auto& [element, count] : activations_) {
+    PMIFLOW_TRY(ctx_.run(
+        "INSERT INTO activation_counts(instance_id, element_id, count) VALUES(?1, ?2, ?3) "
+        "ON CONFLICT(instance_id, element_id) DO UPDATE SET count = count + excluded.count",
+        instance_id_, element, count));
+  }
+  if (tokens_moved_ && new_state_ != nullptr) {
+    PMIFLOW_TRY(ctx_.run("DELETE FROM join_arrivals WHERE instance_id = ?1", instance_id_));
+    for (const auto& [element, flows] : new_state_->join_arrivals) {
+      for (const auto& [flow, count] : flows) {
+        if (count == 0) continue;
+        PMIFLOW_TRY(
+            ctx_.run("INSERT INTO join_arrivals(instance_id, element_id, flow_id, count) "
+                     "VALUES(?1, ?2, ?3, ?4)",
+                     instance_id_, element, flow, count));
+      }
+    }
+  }
+  if (last_seq_ == 0) return {};  // no events
+  if (status_) {
+    return ctx_.run("UPDATE instances SET last_seq = ?2, status = ?3, ended_ms = ?4 WHERE id = ?1",
+                    instance_id_, last_seq_, *status_, ended_ms_);
+  }
+  return ctx_.run("UPDATE instances SET last_seq = ?2 WHERE id = ?1", instance_id_, last_seq_);
+}
+
+}  // namespace pmiflow::persistence::detail

@@ -1,0 +1,90 @@
+// Private to persistence/: writes the events of one AppendRequest and the projection rows they
+// change (Zeebe-style appliers, one case per event type). docs/storage-format.md lists which
+// event writes which table.
+//
+// The caller (SqliteStore::append) owns the transaction and the request's SAVEPOINT; the
+// writer only issues INSERT/UPDATE/DELETE statements inside it.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "engine/common/result.h"
+#include "engine/runtime/event.h"
+#include "engine/runtime/instance_state.h"
+#include "persistence/sqlite_statement.h"
+
+namespace pmiflow::persistence::detail {
+
+// The connection a batch is written through, and how its failures are classified.
+struct WriteContext {
+  Connection& db;
+  const std::string& path;
+  // Set by fail() when the failure concerns the whole transaction (disk full, I/O error,
+  // read-only file, busy, out of memory...), as opposed to one request (a constraint).
+  bool fatal = false;
+
+  // The Error for SQLite result `rc` while doing `what`; sets `fatal` when the code is not a
+  // per-request one (SQLITE_CONSTRAINT, SQLITE_MISMATCH, SQLITE_TOOBIG, SQLITE_RANGE).
+  Error fail(int rc, std::string_view what);
+
+  // Prepares (cached) and runs `sql` with the arguments bound to ?1, ?2, ...
+  template <typename... Args>
+  Status run(std::string_view sql, const Args&... args) {
+    sqlite3_stmt* stmt = nullptr;
+    int rc = db.prepare(sql, stmt);
+    if (rc != SQLITE_OK) return fail(rc, sql);
+    Query q(stmt);
+    int index = 1;
+    (q.bind(index++, args), ...);
+    rc = q.run();
+    if (rc != SQLITE_OK) return fail(rc, sql);
+    return {};
+  }
+};
+
+// Maps an SQLite result code to the ErrorCode the store reports: SQLITE_BUSY/LOCKED ->
+// kConflict ("database is busy"), SQLITE_NOTADB -> kNotADatabase, constraint-like codes ->
+// kInternal (the engine handed over inconsistent events), anything else -> kIo.
+Error sqlite_error(const Connection& db, const std::string& path, int rc, std::string_view what);
+
+class RequestWriter {
+ public:
+  // `new_state` (may be null) is the fold of the instance's events including this request's.
+  // When given, the join_arrivals rows are copied from it; without it they follow the events
+  // (FlowTaken{join:true} +1, ElementActivated{joined[]} -1 each, instance end clears).
+  RequestWriter(WriteContext& ctx, std::int64_t instance_id,
+                const runtime::InstanceState* new_state);
+
+  // Inserts the event row (with this writer's instance id) and applies its projection changes.
+  // REQUIRES: events in seq order. Throws std::exception on a payload that lacks a documented
+  // key (an engine bug); the caller converts it to kInternal.
+  Status apply(const runtime::Event& event);
+
+  // Writes what is accumulated over the request: activation counts, join arrivals, and the
+  // instance row (last_seq, status, ended_ms).
+  Status finish();
+
+ private:
+  Status on_variables(const runtime::Event& event);
+  Status join_delta(const std::string& element, const std::string& flow, int delta);
+
+  WriteContext& ctx_;
+  std::int64_t instance_id_;
+  const runtime::InstanceState* new_state_;
+  std::int64_t last_seq_ = 0;
+  std::optional<std::string> status_;  // set by InstanceCompleted / InstanceTerminated
+  std::int64_t ended_ms_ = 0;
+  bool tokens_moved_ = false;               // join arrivals may have changed
+  std::map<std::string, int> activations_;  // element id -> activations in this request
+};
+
+// JSON text of an Actor as stored in events.actor: {"kind":..,"id":..,"role":..}, the last two
+// omitted when empty.
+std::string actor_to_text(const runtime::Actor& actor);
+runtime::Actor actor_from_json(const Json& j);
+
+}  // namespace pmiflow::persistence::detail

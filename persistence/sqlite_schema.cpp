@@ -1,0 +1,243 @@
+#include "persistence/sqlite_schema.h"
+
+#include <cstdio>
+#include <string>
+
+namespace pmiflow::persistence::detail {
+namespace {
+
+// Migration 1: the initial schema. Column meanings: docs/storage-format.md.
+constexpr const char* kSchemaV1 = R"sql(
+CREATE TABLE definitions(
+  key           TEXT    NOT NULL,
+  version       INTEGER NOT NULL,
+  sha256        TEXT    NOT NULL,
+  xml           TEXT    NOT NULL,
+  resource_name TEXT    NOT NULL,
+  deployed_ms   INTEGER NOT NULL,
+  PRIMARY KEY(key, version)
+);
+
+CREATE TABLE instances(
+  id         INTEGER PRIMARY KEY AUTOINCREMENT,
+  process    TEXT    NOT NULL,
+  school     TEXT    NOT NULL,
+  period     TEXT    NOT NULL,
+  version    INTEGER NOT NULL,
+  status     TEXT    NOT NULL CHECK(status IN ('active', 'completed', 'terminated')),
+  last_seq   INTEGER NOT NULL,
+  created_ms INTEGER NOT NULL,
+  ended_ms   INTEGER NOT NULL DEFAULT 0,
+  UNIQUE(process, school, period)
+);
+CREATE INDEX instances_by_school ON instances(school, period);
+CREATE INDEX instances_by_period ON instances(period);
+CREATE INDEX instances_by_status ON instances(status);
+
+CREATE TABLE events(
+  instance_id        INTEGER NOT NULL,
+  seq                INTEGER NOT NULL,
+  type               INTEGER NOT NULL,
+  type_version       INTEGER NOT NULL,
+  time_ms            INTEGER NOT NULL,
+  actor              TEXT    NOT NULL,
+  definition_version INTEGER NOT NULL,
+  payload            TEXT    NOT NULL,
+  PRIMARY KEY(instance_id, seq)
+) WITHOUT ROWID;
+CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
+BEGIN
+  SELECT RAISE(ABORT, 'events are append-only');
+END;
+CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
+BEGIN
+  SELECT RAISE(ABORT, 'events are append-only');
+END;
+-- INSERT OR REPLACE deletes without firing DELETE triggers (recursive_triggers is off).
+CREATE TRIGGER events_append_only_replace BEFORE INSERT ON events
+WHEN EXISTS (SELECT 1 FROM events WHERE instance_id = NEW.instance_id AND seq = NEW.seq)
+BEGIN
+  SELECT RAISE(ABORT, 'events are append-only');
+END;
+
+CREATE TABLE elements(
+  instance_id INTEGER NOT NULL,
+  key         INTEGER NOT NULL,
+  element_id  TEXT    NOT NULL,
+  PRIMARY KEY(instance_id, key)
+) WITHOUT ROWID;
+
+CREATE TABLE tasks(
+  id               TEXT    PRIMARY KEY,
+  instance_id      INTEGER NOT NULL,
+  element_key      INTEGER NOT NULL,
+  element_id       TEXT    NOT NULL,
+  name             TEXT    NOT NULL,
+  candidate_groups TEXT    NOT NULL,
+  form             TEXT    NOT NULL,
+  created_ms       INTEGER NOT NULL
+);
+CREATE INDEX tasks_by_instance ON tasks(instance_id, element_key);
+CREATE TABLE task_groups(
+  grp     TEXT NOT NULL,
+  task_id TEXT NOT NULL,
+  PRIMARY KEY(grp, task_id)
+) WITHOUT ROWID;
+CREATE INDEX task_groups_by_task ON task_groups(task_id);
+
+CREATE TABLE variables(
+  instance_id INTEGER NOT NULL,
+  name        TEXT    NOT NULL,
+  value       TEXT    NOT NULL,
+  PRIMARY KEY(instance_id, name)
+) WITHOUT ROWID;
+
+CREATE TABLE jobs(
+  id           TEXT    PRIMARY KEY,
+  instance_id  INTEGER NOT NULL,
+  element_key  INTEGER NOT NULL,
+  element_id   TEXT    NOT NULL,
+  type         TEXT    NOT NULL,
+  retries_left INTEGER NOT NULL,
+  state        TEXT    NOT NULL CHECK(state IN ('activatable', 'failed')),
+  last_error   TEXT    NOT NULL DEFAULT ''
+);
+CREATE INDEX jobs_by_instance ON jobs(instance_id, element_key);
+CREATE INDEX jobs_by_state ON jobs(state, type);
+
+CREATE TABLE incidents(
+  id          TEXT    PRIMARY KEY,
+  instance_id INTEGER NOT NULL,
+  element_key INTEGER NOT NULL,
+  element_id  TEXT    NOT NULL,
+  kind        TEXT    NOT NULL,
+  message     TEXT    NOT NULL
+);
+CREATE INDEX incidents_by_instance ON incidents(instance_id);
+
+CREATE TABLE join_arrivals(
+  instance_id INTEGER NOT NULL,
+  element_id  TEXT    NOT NULL,
+  flow_id     TEXT    NOT NULL,
+  count       INTEGER NOT NULL,
+  PRIMARY KEY(instance_id, element_id, flow_id)
+) WITHOUT ROWID;
+
+CREATE TABLE activation_counts(
+  instance_id INTEGER NOT NULL,
+  element_id  TEXT    NOT NULL,
+  count       INTEGER NOT NULL,
+  PRIMARY KEY(instance_id, element_id)
+) WITHOUT ROWID;
+)sql";
+
+// APPEND-ONLY. A released entry is never edited, removed or reordered.
+constexpr Migration kMigrations[] = {
+    {1, "initial schema: definitions, instances, events (append-only), projections", kSchemaV1},
+};
+
+Error io_error(Connection& db, const std::string& path, const std::string& what, int rc) {
+  const ErrorCode code = (rc & 0xff) == SQLITE_NOTADB ? ErrorCode::kNotADatabase : ErrorCode::kIo;
+  return make_error(code, "sqlite database '" + path + "': " + what + ": " + db.errmsg());
+}
+
+// Reads one integer PRAGMA (or scalar query).
+Status read_int(Connection& db, const std::string& path, const char* sql, std::int64_t& out) {
+  sqlite3_stmt* stmt = nullptr;
+  int rc = db.prepare(sql, stmt);
+  if (rc != SQLITE_OK)
+    return io_error(db, path, std::string("cannot read schema (") + sql + ")", rc);
+  Query q(stmt);
+  rc = q.step();
+  if (rc != SQLITE_ROW) {
+    return io_error(db, path, std::string("cannot read schema (") + sql + ")", rc);
+  }
+  out = q.int64(0);
+  return {};
+}
+
+std::string hex(std::int64_t v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "0x%08llX",
+                static_cast<unsigned long long>(static_cast<std::uint32_t>(v)));
+  return buf;
+}
+
+}  // namespace
+
+std::span<const Migration> migrations() {
+  return kMigrations;
+}
+
+int latest_schema_version() {
+  return kMigrations[std::size(kMigrations) - 1].version;
+}
+
+Status inspect_schema(Connection& db, const std::string& path, bool& needs_migration) {
+  needs_migration = false;
+  std::int64_t app_id = 0;
+  std::int64_t user_version = 0;
+  std::int64_t objects = 0;
+  // The first read parses the header: a file that is not SQLite fails here with SQLITE_NOTADB.
+  PMIFLOW_TRY(read_int(db, path, "PRAGMA application_id", app_id));
+  PMIFLOW_TRY(read_int(db, path, "PRAGMA user_version", user_version));
+  PMIFLOW_TRY(read_int(db, path, "SELECT count(*) FROM sqlite_schema", objects));
+
+  if (app_id == 0 && user_version == 0 && objects == 0) {  // a new, empty database
+    needs_migration = true;
+    return {};
+  }
+  if (app_id != kApplicationId) {
+    return make_error(ErrorCode::kNotADatabase,
+                      "'" + path +
+                          "' is an SQLite database but not a pmiflow one (application_id " +
+                          hex(app_id) + ", expected " + hex(kApplicationId) + "; user_version " +
+                          std::to_string(user_version) + ")");
+  }
+  if (user_version > latest_schema_version()) {
+    return make_error(ErrorCode::kSchemaTooNew,
+                      "'" + path + "' has schema version " + std::to_string(user_version) +
+                          ", newer than the " + std::to_string(latest_schema_version()) +
+                          " this pmiflow knows; upgrade pmiflow to open it");
+  }
+  if (user_version < 1) {
+    return make_error(ErrorCode::kNotADatabase,
+                      "'" + path + "' has the pmiflow application_id but schema version " +
+                          std::to_string(user_version) + " and " + std::to_string(objects) +
+                          " schema objects");
+  }
+  needs_migration = user_version < latest_schema_version();
+  return {};
+}
+
+Status migrate(Connection& db, const std::string& path) {
+  for (const Migration& m : kMigrations) {
+    int rc = db.exec("BEGIN IMMEDIATE");
+    if (rc != SQLITE_OK) return io_error(db, path, "cannot start a migration", rc);
+    std::int64_t current = 0;
+    Status read = read_int(db, path, "PRAGMA user_version", current);
+    if (!read.ok()) {
+      db.exec("ROLLBACK");
+      return read;
+    }
+    if (current >= m.version) {  // applied already (possibly by another process just now)
+      db.exec("ROLLBACK");
+      continue;
+    }
+    const std::string finish = "PRAGMA user_version = " + std::to_string(m.version) +
+                               "; PRAGMA application_id = " + std::to_string(kApplicationId) + ";";
+    rc = db.exec(m.sql);
+    if (rc == SQLITE_OK) rc = db.exec(finish.c_str());
+    if (rc == SQLITE_OK) rc = db.exec("COMMIT");
+    if (rc != SQLITE_OK) {
+      Error e = io_error(
+          db, path, "migration " + std::to_string(m.version) + " (" + m.description + ") failed",
+          rc);
+      if (db.in_transaction()) db.exec("ROLLBACK");
+      return e;
+    }
+  }
+  return {};
+}
+
+}  // namespace pmiflow::persistence::detail

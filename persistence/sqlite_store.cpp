@@ -1,0 +1,716 @@
+#include "persistence/sqlite_store.h"
+
+#include <sqlite3.h>
+
+#include <cerrno>
+#include <cstring>
+#include <exception>
+#include <mutex>
+#include <new>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "persistence/sqlite_request_writer.h"
+#include "persistence/sqlite_schema.h"
+#include "persistence/sqlite_statement.h"
+
+namespace pmiflow::persistence {
+
+using detail::Connection;
+using detail::Query;
+
+namespace {
+
+const char* kInstanceColumns =
+    "i.id, i.process, i.school, i.period, i.version, i.status, i.last_seq, i.created_ms, "
+    "i.ended_ms, (SELECT count(*) FROM incidents n WHERE n.instance_id = i.id)";
+
+InstanceRow read_instance(const Query& q) {
+  InstanceRow row;
+  row.id = q.int64(0);
+  row.business_key = {q.text(1), q.text(2), q.text(3)};
+  row.version = q.int32(4);
+  row.status = q.text(5);
+  row.last_seq = q.int64(6);
+  row.created_ms = q.int64(7);
+  row.ended_ms = q.int64(8);
+  row.open_incidents = q.int32(9);
+  return row;
+}
+
+const char* kTaskColumns =
+    "t.id, t.instance_id, t.element_id, t.name, t.candidate_groups, t.form, i.school, i.period, "
+    "t.created_ms";
+
+TaskRow read_task(const Query& q) {
+  TaskRow row;
+  row.id = q.text(0);
+  row.instance_id = q.int64(1);
+  row.element_id = q.text(2);
+  row.name = q.text(3);
+  const Json groups = Json::parse(q.text(4), nullptr, false);
+  if (groups.is_array()) {
+    for (const Json& g : groups) {
+      if (g.is_string()) row.candidate_groups.push_back(g.get<std::string>());
+    }
+  }
+  row.form = q.text(5);
+  row.school = q.text(6);
+  row.period = q.text(7);
+  row.created_ms = q.int64(8);
+  return row;
+}
+
+const char* kDefinitionColumns = "key, version, sha256, xml, resource_name, deployed_ms";
+
+DeployedDefinition read_definition(const Query& q) {
+  DeployedDefinition d;
+  d.key = q.text(0);
+  d.version = q.int32(1);
+  d.sha256 = q.text(2);
+  d.xml = q.text(3);
+  d.resource_name = q.text(4);
+  d.deployed_ms = q.int64(5);
+  return d;
+}
+
+std::string open_failure(sqlite3* db, int rc) {
+  std::string reason = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+  const int sys = db != nullptr ? sqlite3_system_errno(db) : 0;
+  if (sys != 0) reason += std::string(" (") + std::strerror(sys) + ")";
+  return reason;
+}
+
+}  // namespace
+
+class SqliteStore::Impl {
+ public:
+  Impl(std::string path_in, const SqliteOptions& options_in, sqlite3* raw)
+      : path(std::move(path_in)), options(options_in), db(raw) {}
+
+  std::string path;
+  SqliteOptions options;
+  Connection db;
+  std::mutex mu;
+
+  Error error(int rc, std::string_view what) const {
+    return detail::sqlite_error(db, path, rc, what);
+  }
+
+  // Prepares the cached statement `sql`; on failure sets `err`.
+  bool prepare(std::string_view sql, sqlite3_stmt*& stmt, std::optional<Error>& err) {
+    const int rc = db.prepare(sql, stmt);
+    if (rc == SQLITE_OK) return true;
+    err = error(rc, sql);
+    return false;
+  }
+
+  // Runs `fn(q)` for each row of `sql` with `bind(q)` applied first.
+  template <typename Bind, typename Row>
+  Status each(std::string_view sql, Bind&& bind, Row&& row) {
+    sqlite3_stmt* stmt = nullptr;
+    const int prc = db.prepare(sql, stmt);
+    if (prc != SQLITE_OK) return error(prc, sql);
+    Query q(stmt);
+    bind(q);
+    int rc;
+    while ((rc = q.step()) == SQLITE_ROW) row(q);
+    if (rc != SQLITE_DONE) return error(rc, sql);
+    return {};
+  }
+
+  // A read snapshot spanning several statements (WAL: readers never block the writer).
+  class ReadTransaction {
+   public:
+    explicit ReadTransaction(Impl& impl) : impl_(impl) { rc_ = impl_.db.exec("BEGIN DEFERRED"); }
+    ~ReadTransaction() {
+      if (rc_ == SQLITE_OK) impl_.db.exec("COMMIT");
+    }
+    ReadTransaction(const ReadTransaction&) = delete;
+    ReadTransaction& operator=(const ReadTransaction&) = delete;
+    Status status() const {
+      if (rc_ == SQLITE_OK) return {};
+      return impl_.error(rc_, "begin a read transaction");
+    }
+
+   private:
+    Impl& impl_;
+    int rc_;
+  };
+
+  Status apply_request(detail::WriteContext& ctx, const AppendRequest& req, AppendResult& out);
+  Status load_active_elements(std::vector<InstanceRow>& rows, const std::string& where,
+                              const std::vector<std::string>& args);
+};
+
+namespace {
+
+Status check_dense(const AppendRequest& req, std::int64_t first) {
+  std::int64_t expected = first;
+  for (const runtime::Event& e : req.events) {
+    if (e.seq != expected) {
+      return make_error(ErrorCode::kInternal,
+                        "events for instance " + std::to_string(req.instance_id) +
+                            " are not dense: expected seq " + std::to_string(expected) +
+                            ", found " + std::to_string(e.seq));
+    }
+    ++expected;
+  }
+  return {};
+}
+
+}  // namespace
+
+Status SqliteStore::Impl::apply_request(detail::WriteContext& ctx, const AppendRequest& req,
+                                        AppendResult& out) {
+  std::int64_t id = req.instance_id;
+  if (id == 0) {
+    const runtime::BusinessKey& key = req.business_key;
+    if (key.process.empty()) {
+      return make_error(ErrorCode::kInvalidArgument, "creation request without a process key");
+    }
+    if (req.events.empty() || req.events.front().type != runtime::EventType::kInstanceCreated) {
+      return make_error(ErrorCode::kInternal, "creation request for " + key.process + "/" +
+                                                  key.school + "/" + key.period +
+                                                  " does not start with InstanceCreated");
+    }
+    {
+      constexpr std::string_view sql =
+          "SELECT id FROM instances WHERE process = ?1 AND school = ?2 AND period = ?3";
+      sqlite3_stmt* stmt = nullptr;
+      int rc = db.prepare(sql, stmt);
+      if (rc != SQLITE_OK) return ctx.fail(rc, sql);
+      Query q(stmt);
+      q.bind(1, key.process).bind(2, key.school).bind(3, key.period);
+      rc = q.step();
+      if (rc == SQLITE_ROW) {  // idempotent start: name the existing instance, write nothing
+        out.instance_id = q.int64(0);
+        out.created = false;
+        return {};
+      }
+      if (rc != SQLITE_DONE) return ctx.fail(rc, sql);
+    }
+    PMIFLOW_TRY(check_dense(req, 1));
+    const runtime::Event& created = req.events.front();
+    std::int64_t version = created.definition_version;
+    if (version == 0 && created.payload.is_object()) {
+      if (auto it = created.payload.find("version");
+          it != created.payload.end() && it->is_number_integer()) {
+        version = it->get<std::int64_t>();
+      }
+    }
+    PMIFLOW_TRY(ctx.run(
+        "INSERT INTO instances(process, school, period, version, status, last_seq, created_ms, "
+        "ended_ms) VALUES(?1, ?2, ?3, ?4, 'active', 0, ?5, 0)",
+        key.process, key.school, key.period, version, created.time_ms));
+    id = sqlite3_last_insert_rowid(db.raw());
+    out.created = true;
+  } else {
+    constexpr std::string_view sql = "SELECT last_seq FROM instances WHERE id = ?1";
+    sqlite3_stmt* stmt = nullptr;
+    int rc = db.prepare(sql, stmt);
+    if (rc != SQLITE_OK) return ctx.fail(rc, sql);
+    Query q(stmt);
+    q.bind(1, id);
+    rc = q.step();
+    if (rc == SQLITE_DONE) {
+      return make_error(ErrorCode::kNotFound, "instance " + std::to_string(id) + " not found");
+    }
+    if (rc != SQLITE_ROW) return ctx.fail(rc, sql);
+    const std::int64_t last_seq = q.int64(0);
+    if (last_seq != req.expected_seq) {
+      return make_error(ErrorCode::kConflict, "instance " + std::to_string(id) +
+                                                  " changed concurrently (expected seq " +
+                                                  std::to_string(req.expected_seq) + ", found " +
+                                                  std::to_string(last_seq) + ")");
+    }
+    PMIFLOW_TRY(check_dense(req, last_seq + 1));
+  }
+
+  detail::RequestWriter writer(ctx, id, req.new_state);
+  for (const runtime::Event& e : req.events) PMIFLOW_TRY(writer.apply(e));
+  PMIFLOW_TRY(writer.finish());
+  out.instance_id = id;
+  return {};
+}
+
+// ---------------------------------------------------------------------------------------------
+// Opening
+
+SqliteStore::SqliteStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+SqliteStore::~SqliteStore() = default;
+
+int SqliteStore::schema_version() {
+  return detail::latest_schema_version();
+}
+const std::string& SqliteStore::path() const {
+  return impl_->path;
+}
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path,
+                                                       const SqliteOptions& options) {
+  try {
+    const int flags =
+        (options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+        SQLITE_OPEN_NOMUTEX;
+    sqlite3* raw = nullptr;
+    const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+    auto impl = std::make_unique<Impl>(path, options, raw);  // closes `raw` on every path
+    if (rc != SQLITE_OK) {
+      return make_error(ErrorCode::kIo,
+                        "cannot open sqlite database '" + path + "': " + open_failure(raw, rc));
+    }
+    Connection& db = impl->db;
+    sqlite3_extended_result_codes(raw, 1);
+    sqlite3_busy_timeout(raw, options.busy_timeout_ms);
+
+    bool needs_migration = false;
+    PMIFLOW_TRY(detail::inspect_schema(db, path, needs_migration));
+
+    if (!options.read_only && sqlite3_db_readonly(raw, "main") == 1) {
+      return make_error(ErrorCode::kIo, "cannot open sqlite database '" + path +
+                                            "' for writing: the file is read-only");
+    }
+    if (options.read_only && needs_migration) {
+      return make_error(ErrorCode::kIo, "sqlite database '" + path +
+                                            "' needs a schema migration but was opened read-only");
+    }
+
+    // Connection settings. journal_mode=WAL is persistent in the file (set once); the others
+    // hold for this connection.
+    if (!options.read_only) {
+      sqlite3_stmt* stmt = nullptr;
+      int prc = db.prepare("PRAGMA journal_mode = WAL", stmt);
+      if (prc != SQLITE_OK) return impl->error(prc, "set journal_mode=WAL");
+      Query q(stmt);
+      prc = q.step();
+      if (prc != SQLITE_ROW) return impl->error(prc, "set journal_mode=WAL");
+      const std::string mode = q.text(0);
+      if (mode != "wal" && mode != "memory") {
+        return make_error(
+            ErrorCode::kIo,
+            "sqlite database '" + path + "': cannot switch to WAL (journal_mode is " + mode + ")");
+      }
+    }
+    std::string settings = options.durability == SqliteOptions::Durability::kFull
+                               ? "PRAGMA synchronous = FULL;"
+                               : "PRAGMA synchronous = NORMAL;";
+    settings += "PRAGMA cache_size = -8192; PRAGMA temp_store = MEMORY;";
+    if (options.max_page_count > 0) {
+      settings += "PRAGMA max_page_count = " + std::to_string(options.max_page_count) + ";";
+    }
+    if (const int src = db.exec(settings.c_str()); src != SQLITE_OK) {
+      return impl->error(src, "apply connection settings");
+    }
+
+    if (needs_migration) PMIFLOW_TRY(detail::migrate(db, path));
+    return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(impl)));
+  } catch (const std::exception& e) {
+    return make_error(ErrorCode::kInternal,
+                      "opening sqlite database '" + path + "': " + std::string(e.what()));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Definitions
+
+Result<DeployOutcome> SqliteStore::deploy(const std::string& key, const std::string& xml,
+                                          const std::string& sha256,
+                                          const std::string& resource_name, std::int64_t now_ms) {
+  try {
+    std::lock_guard lock(impl_->mu);
+    Impl& s = *impl_;
+    int rc = s.db.exec("BEGIN IMMEDIATE");
+    if (rc != SQLITE_OK) return s.error(rc, "deploy '" + key + "': begin");
+    auto rollback = [&s] {
+      if (s.db.in_transaction()) s.db.exec("ROLLBACK");
+    };
+
+    std::optional<DeployedDefinition> latest;
+    Status read = s.each(
+        std::string("SELECT ") + kDefinitionColumns +
+            " FROM definitions WHERE key = ?1 ORDER BY version DESC LIMIT 1",
+        [&](Query& q) { q.bind(1, key); }, [&](const Query& q) { latest = read_definition(q); });
+    if (!read.ok()) {
+      rollback();
+      return read.error();
+    }
+    if (latest && latest->sha256 == sha256) {
+      rollback();
+      return DeployOutcome{*latest, false};
+    }
+    DeployedDefinition d{key, latest ? latest->version + 1 : 1, sha256, xml, resource_name, now_ms};
+    detail::WriteContext ctx{s.db, s.path};
+    Status write = ctx.run(
+        "INSERT INTO definitions(key, version, sha256, xml, resource_name, deployed_ms) "
+        "VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+        d.key, static_cast<int>(d.version), d.sha256, d.xml, d.resource_name, d.deployed_ms);
+    if (!write.ok()) {
+      rollback();
+      return write.error();
+    }
+    rc = s.db.exec("COMMIT");
+    if (rc != SQLITE_OK) {
+      Error e = s.error(rc, "deploy '" + key + "': commit");
+      rollback();
+      return e;
+    }
+    return DeployOutcome{std::move(d), true};
+  } catch (const std::exception& e) {
+    if (impl_->db.in_transaction()) impl_->db.exec("ROLLBACK");
+    return make_error(ErrorCode::kInternal, "deploy '" + key + "': " + e.what());
+  }
+}
+
+Result<DeployedDefinition> SqliteStore::definition(const std::string& key, std::int32_t version) {
+  try {
+    std::lock_guard lock(impl_->mu);
+    std::optional<DeployedDefinition> found;
+    const std::string sql =
+        std::string("SELECT ") + kDefinitionColumns +
+        (version == 0 ? " FROM definitions WHERE key = ?1 ORDER BY version DESC LIMIT 1"
+                      : " FROM definitions WHERE key = ?1 AND version = ?2");
+    PMIFLOW_TRY(impl_->each(
+        sql,
+        [&](Query& q) {
+          q.bind(1, key);
+          if (version != 0) q.bind(2, static_cast<int>(version));
+        },
+        [&](const Query& q) { found = read_definition(q); }));
+    if (!found) {
+      return make_error(ErrorCode::kNotFound,
+                        version == 0
+                            ? "definition '" + key + "' is not deployed"
+                            : "definition '" + key + "' has no version " + std::to_string(version));
+    }
+    return std::move(*found);
+  } catch (const std::exception& e) {
+    return make_error(ErrorCode::kInternal, "definition '" + key + "': " + e.what());
+  }
+}
+
+Result<std::vector<DeployedDefinition>> SqliteStore::definitions() {
+  try {
+    std::lock_guard lock(impl_->mu);
+    std::vector<DeployedDefinition> out;
+    PMIFLOW_TRY(impl_->each(
+        std::string("SELECT ") + kDefinitionColumns + " FROM definitions ORDER BY key, version",
+        [](Query&) {}, [&](const Query& q) { out.push_back(read_definition(q)); }));
+    return out;
+  } catch (const std::exception& e) {
+    return make_error(ErrorCode::kInternal, std::string("definitions: ") + e.what());
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Append
+
+std::vector<AppendResult> SqliteStore::append(const std::vector<AppendRequest>& batch) {
+  std::vector<AppendResult> results(batch.size());
+  for (std::size_t i = 0; i < batch.size(); ++i) results[i].instance_id = batch[i].instance_id;
+  if (batch.empty()) return results;
+
+  std::lock_guard lock(impl_->mu);
+  Impl& s = *impl_;
+  detail::WriteContext ctx{s.db, s.path};
+  // The whole batch fails with `e`: undo everything, acknowledge nothing.
+  auto fail_all = [&](const Error& e) {
+    if (s.db.in_transaction()) s.db.exec("ROLLBACK");
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      results[i].status = e;
+      results[i].instance_id = batch[i].instance_id;
+      results[i].created = false;
+    }
+    return results;
+  };
+
+  try {
+    if (Status begin = ctx.run("BEGIN IMMEDIATE"); !begin.ok()) return fail_all(begin.error());
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      if (Status sp = ctx.run("SAVEPOINT request"); !sp.ok()) return fail_all(sp.error());
+      Status st;
+      try {
+        st = s.apply_request(ctx, batch[i], results[i]);
+      } catch (const std::bad_alloc&) {
+        throw;
+      } catch (const std::exception& e) {
+        st = make_error(ErrorCode::kInternal,
+                        "instance " + std::to_string(batch[i].instance_id) + ": " + e.what());
+      }
+      if (st.ok()) {
+        if (Status rel = ctx.run("RELEASE request"); !rel.ok()) return fail_all(rel.error());
+        continue;
+      }
+      if (ctx.fatal) return fail_all(st.error());
+      results[i].status = st;
+      results[i].instance_id = batch[i].instance_id;
+      results[i].created = false;
+      if (Status undo = ctx.run("ROLLBACK TO request"); !undo.ok()) return fail_all(undo.error());
+      if (Status rel = ctx.run("RELEASE request"); !rel.ok()) return fail_all(rel.error());
+    }
+    if (Status commit = ctx.run("COMMIT"); !commit.ok()) return fail_all(commit.error());
+  } catch (const std::exception& e) {
+    return fail_all(
+        make_error(ErrorCode::kInternal, "sqlite database '" + s.path + "': append: " + e.what()));
+  }
+  return results;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Queries
+
+Result<std::optional<std::int64_t>> SqliteStore::find_instance(const runtime::BusinessKey& key) {
+  try {
+    std::lock_guard lock(impl_->mu);
+    std::optional<std::int64_t> id;
+    PMIFLOW_TRY(impl_->each(
+        "SELECT id FROM instances WHERE process = ?1 AND school = ?2 AND period = ?3",
+        [&](Query& q) { q.bind(1, key.process).bind(2, key.school).bind(3, key.period); },
+        [&](const Query& q) { id = q.int64(0); }));
+    return id;
+  } catch (const std::exception& e) {
+    return make_error(ErrorCode::kInternal, std::string("find_instance: ") + e.what());
+  }
+}
+
+Status SqliteStore::Impl::load_active_elements(std::vector<InstanceRow>& rows,
+                                               const std::string& where,
+                                               const std::vector<std::string>& args) {
+  if (rows.empty()) return {};
+  // rows are ordered by id; so is this scan, which walks both in step.
+  std::size_t at = 0;
+  return each(
+      "SELECT e.instance_id, e.element_id FROM elements e JOIN instances i ON i.id = "
+      "e.instance_id" +
+          where + " ORDER BY e.instance_id, e.key",
+      [&](Query& q) {
+        for (std::size_t k = 0; k < args.size(); ++k) q.bind(static_cast<int>(k + 1), args[k]);
+      },
+      [&](const Query& q) {
+        const std::int64_t id = q.int64(0);
+        while (at < rows.size() && rows[at].id < id) ++at;
+        if (at < rows.size() && rows[at].id == id) rows[at].active_elements.push_back(q.text(1));
+      });
+}
+
+Result<InstanceRow> SqliteStore::instance(std::int64_t id) {
+  try {
+    std::lock_guard lock(impl_->mu);
+    Impl::ReadTransaction tx(*impl_);
+    PMIFLOW_TRY(tx.status());
+    std::vector<InstanceRow> rows;
+    PMIFLOW_TRY(impl_->each(
+        std::string("SELECT ") + kInstanceColumns + " FROM instances i WHERE i.id = ?1",
+        [&](Query& q) { q.bind(1, id); },
+        [&](const Query& q) { rows.push_back(read_instance(q)); }));
+    if (rows.empty()) {
+      return make_error(ErrorCode::kNotFound, "instance " + std::to_string(id) + " not found");
+    }
+    PMIFLOW_TRY(impl_->each(
+        "SELECT element_id FROM elements WHERE instance_id = ?1 ORDER BY key",
+        [&](Query& q) { q.bind(1, id); },
+        [&](const Query& q) { rows[0].active_elements.push_back(q.text(0)); }));
+    return std::move(rows[0]);
+  } catch (const std::exception& e) {
+    return make_error(ErrorCode::kInternal, "instance " + std::to_string(id) + ": " + e.what());
+  }
+}
+
+Result<std::vector<InstanceRow>> SqliteStore::instances(const InstanceQuery& query) {
+  try {
+    std::lock_guard lock(impl_->mu);
+    std::string where;
+    std::vector<std::string> args;
+    auto filter = [&](const std::optional<std::string>& value, const char* column) {
+      if (!value) return;
+      args.push_back(*value);
+      where += (where.empty() ? " WHERE " : " AND ");
+      where += std::string("i.") + column + " = ?" + std::to_string(args.size());
+    };
+    filter(query.process, "process");
+    filter(query.school, "school");
+    filter(query.period, "period");
+    filter(query.status, "status");
+
+    Impl::ReadTransaction tx(*impl_);
+    PMIFLOW_TRY(tx.status());
+    std::vector<InstanceRow> rows;
+    auto bind = [&](Query& q) {
+      for (std::size_t k = 0; k < args.size(); ++k) q.bind(static_cast<int>(k + 1), args[k]);
+    };
+    PMIFLOW_TRY(impl_->each(
+        std::string("SELECT ") + kInstanceColumns + " FROM instances i" + where + " ORDER BY i.id",
+        bind, [&](const Query& q) { rows.push_back(read_instance(q)); }));
+    PMIFLOW_TRY(impl_->load_active_elements(rows, where, args));
+    return rows;
+  } catch (const std::exception& e) {
+    return make_error(ErrorCode::kInternal, std::string("instances: ") + e.what());
+  }
+}
+
+Result<std::vector<runtime::Event>> SqliteStore::events(std::int64_t instance_id,
+                                                        std::int64_t from_seq,
+                                                        std::int64_t to_seq) {
+  try {
+    std::lock_guard lock(impl_->mu);
+    Impl::ReadTransaction tx(*impl_);
+    PMIFLOW_TRY(tx.status());
+    bool exists = false;
+    PMIFLOW_TRY(impl_->each(
+        "SELECT 1 FROM instances WHERE id = ?1", [&](Query& q) { q.bind(1, instance_id); },
+        [&](const Query&) { exists = true; }));
+    if (!exists) {
+      return make_error(ErrorCode::kNotFound,
+                        "instance " + std::to_string(instance_id) + " not found");
+    }
+    std::vector<runtime::Event> out;
+    std::optional<Error> corrupt;
+    PMIFLOW_TRY(impl_->each(
+        "SELECT seq, type, type_version, time_ms, actor, definition_version, payload FROM events "
+        "WHERE instance_id = ?1 AND seq BETWEEN ?2 AND ?3 ORDER BY seq",
+        [&](Query& q) { q.bind(1, instance_id).bind(2, from_seq).bind(3, to_seq); },
+        [&](const Query& q) {
+          runtime::Event e;
+          e.instance_id = instance_id;
+          e.seq = q.int64(0);
+          e.type = static_cast<runtime::EventType>(q.int32(1));
+          e.type_version = static_cast<std::uint16_t>(q.int32(2));
+          e.time_ms = q.int64(3);
+          e.actor = detail::actor_from_json(Json::parse(q.text(4), nullptr, false));
+          e.definition_version = q.int32(5);
+          e.payload = Json::parse(q.text(6), nullptr, false);
+          if (e.payload.is_discarded() && !corrupt) {
+            corrupt = make_error(ErrorCode::kIo, "sqlite database '" + impl_->path + "': event " +
+                                                     std::to_string(e.seq) + " of instance " +
+                                                     std::to_string(instance_id) +
+                                                     " has a payload that is not JSON");
+          }
+          out.push_back(std::move(e));
+        }));
+    if (corrupt) return *corrupt;
+    return out;
+  } catch (const std::exception& e) {
+    return make_error(ErrorCode::kInternal,
+                      "events of instance " + std::to_string(instance_id) + ": " + e.what());
+  }
+}
+
+Result<std::vector<TaskRow>> SqliteStore::tasks(const TaskQuery& query) {
+  try {
+    std::lock_guard lock(impl_->mu);
+    std::string sql = std::string("SELECT ") + kTaskColumns + " FROM tasks t";
+    if (query.role) sql += " JOIN task_groups g ON g.task_id = t.id AND g.grp = ?1";
+    sql += " JOIN instances i ON i.id = t.instance_id WHERE 1";
+    if (query.school) sql += " AND i.school = ?2";
+    if (query.period) sql += " AND i.period = ?3";
+    if (query.instance_id) sql += " AND t.instance_id = ?4";
+    sql += " ORDER BY t.created_ms, t.instance_id, t.element_key";
+    std::vector<TaskRow> out;
+    PMIFLOW_TRY(impl_->each(
+        sql,
+        [&](Query& q) {
+          if (query.role) q.bind(1, *query.role);
+          if (query.school) q.bind(2, *query.school);
+          if (query.period) q.bind(3, *query.period);
+          if (query.instance_id) q.bind(4, *query.instance_id);
+        },
+        [&](const Query& q) { out.push_back(read_task(q)); }));
+    return out;
+  } catch (const std::exception& e) {
+    return make_error(ErrorCode::kInternal, std::string("tasks: ") + e.what());
+  }
+}
+
+Result<TaskRow> SqliteStore::task(const std::string& id) {
+  try {
+    std::lock_guard lock(impl_->mu);
+    std::optional<TaskRow> found;
+    PMIFLOW_TRY(impl_->each(
+        std::string("SELECT ") + kTaskColumns +
+            " FROM tasks t JOIN instances i ON i.id = t.instance_id WHERE t.id = ?1",
+        [&](Query& q) { q.bind(1, id); }, [&](const Query& q) { found = read_task(q); }));
+    if (!found) return make_error(ErrorCode::kNotFound, "task " + id + " is not open");
+    return std::move(*found);
+  } catch (const std::exception& e) {
+    return make_error(ErrorCode::kInternal, "task " + id + ": " + e.what());
+  }
+}
+
+Result<Variables> SqliteStore::variables(std::int64_t instance_id) {
+  try {
+    std::lock_guard lock(impl_->mu);
+    Impl::ReadTransaction tx(*impl_);
+    PMIFLOW_TRY(tx.status());
+    bool exists = false;
+    PMIFLOW_TRY(impl_->each(
+        "SELECT 1 FROM instances WHERE id = ?1", [&](Query& q) { q.bind(1, instance_id); },
+        [&](const Query&) { exists = true; }));
+    if (!exists) {
+      return make_error(ErrorCode::kNotFound,
+                        "instance " + std::to_string(instance_id) + " not found");
+    }
+    Variables out;
+    PMIFLOW_TRY(impl_->each(
+        "SELECT name, value FROM variables WHERE instance_id = ?1 ORDER BY name",
+        [&](Query& q) { q.bind(1, instance_id); },
+        [&](const Query& q) { out[q.text(0)] = Json::parse(q.text(1), nullptr, false); }));
+    return out;
+  } catch (const std::exception& e) {
+    return make_error(ErrorCode::kInternal,
+                      "variables of instance " + std::to_string(instance_id) + ": " + e.what());
+  }
+}
+
+Result<std::vector<JobRow>> SqliteStore::jobs(std::optional<std::int64_t> instance_id) {
+  try {
+    std::lock_guard lock(impl_->mu);
+    std::vector<JobRow> out;
+    PMIFLOW_TRY(impl_->each(
+        std::string("SELECT id, instance_id, element_id, type, retries_left, state FROM jobs") +
+            (instance_id ? " WHERE instance_id = ?1" : "") + " ORDER BY instance_id, element_key",
+        [&](Query& q) {
+          if (instance_id) q.bind(1, *instance_id);
+        },
+        [&](const Query& q) {
+          JobRow row;
+          row.id = q.text(0);
+          row.instance_id = q.int64(1);
+          row.element_id = q.text(2);
+          row.type = q.text(3);
+          row.retries_left = q.int32(4);
+          row.state = q.text(5);
+          out.push_back(std::move(row));
+        }));
+    return out;
+  } catch (const std::exception& e) {
+    return make_error(ErrorCode::kInternal, std::string("jobs: ") + e.what());
+  }
+}
+
+Result<std::vector<IncidentRow>> SqliteStore::incidents(std::optional<std::int64_t> instance_id) {
+  try {
+    std::lock_guard lock(impl_->mu);
+    std::vector<IncidentRow> out;
+    PMIFLOW_TRY(impl_->each(
+        std::string("SELECT id, instance_id, element_id, kind, message FROM incidents") +
+            (instance_id ? " WHERE instance_id = ?1" : "") + " ORDER BY instance_id, rowid",
+        [&](Query& q) {
+          if (instance_id) q.bind(1, *instance_id);
+        },
+        [&](const Query& q) {
+          IncidentRow row;
+          row.id = q.text(0);
+          row.instance_id = q.int64(1);
+          row.element_id = q.text(2);
+          row.kind = q.text(3);
+          row.message = q.text(4);
+          out.push_back(std::move(row));
+        }));
+    return out;
+  } catch (const std::exception& e) {
+    return make_error(ErrorCode::kInternal, std::string("incidents: ") + e.what());
+  }
+}
+
+}  // namespace pmiflow::persistence

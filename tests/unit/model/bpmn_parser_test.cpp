@@ -1,0 +1,264 @@
+// Parsing of well-formed, valid definitions: the model that the runtime will see.
+#include "engine/model/bpmn_parser.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace pmiflow::model {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+std::string good(const std::string& name) {
+  return std::string(PMIFLOW_TEST_DATA) + "/good/" + name;
+}
+
+// Loads a file that must load without any diagnostic.
+ProcessDefinition load_good(const std::string& name) {
+  const std::string path = good(name);
+  LoadOutput out = load_bpmn(read_file(path), path, {});
+  for (const Diagnostic& d : out.diagnostics) ADD_FAILURE() << d.to_string();
+  EXPECT_TRUE(out.definition.has_value());
+  return out.definition ? *out.definition : ProcessDefinition{};
+}
+
+std::vector<std::string> flow_ids(const ProcessDefinition& def, const std::vector<FlowIndex>& v) {
+  std::vector<std::string> ids;
+  for (FlowIndex f : v) ids.push_back(def.flow(f).id);
+  return ids;
+}
+
+std::vector<std::string> node_ids(const ProcessDefinition& def) {
+  std::vector<std::string> ids;
+  for (const FlowNode& n : def.nodes) ids.push_back(n.id);
+  return ids;
+}
+
+const FlowNode& node(const ProcessDefinition& def, const std::string& id) {
+  NodeIndex i = def.find_node(id);
+  EXPECT_NE(i, kNone) << id;
+  return def.node(i == kNone ? 0 : i);
+}
+
+TEST(BpmnParser, ParallelForkJoinGivesNodesFlowsAndZeebeExtensions) {
+  ProcessDefinition def = load_good("parallel-fork-join.bpmn");
+  ASSERT_EQ(def.nodes.size(), 6u);
+  EXPECT_EQ(def.key, "fork_join");
+  EXPECT_EQ(def.name, "Fork and join");
+  EXPECT_EQ(def.file, good("parallel-fork-join.bpmn"));
+  EXPECT_THAT(node_ids(def), ElementsAre("start", "fork", "review", "notify", "join", "end"));
+  EXPECT_EQ(node(def, "start").kind, NodeKind::kNoneStartEvent);
+  EXPECT_EQ(node(def, "fork").kind, NodeKind::kParallelGateway);
+  EXPECT_EQ(node(def, "review").kind, NodeKind::kUserTask);
+  EXPECT_EQ(node(def, "notify").kind, NodeKind::kServiceTask);
+  EXPECT_EQ(node(def, "join").kind, NodeKind::kParallelGateway);
+  EXPECT_EQ(node(def, "end").kind, NodeKind::kNoneEndEvent);
+  EXPECT_THAT(def.start_events, ElementsAre(def.find_node("start")));
+
+  EXPECT_THAT(flow_ids(def, node(def, "fork").outgoing), ElementsAre("f_review", "f_notify"));
+  EXPECT_THAT(flow_ids(def, node(def, "join").incoming),
+              ElementsAre("f_review_done", "f_notify_done"));
+  EXPECT_THAT(node(def, "start").incoming, IsEmpty());
+  EXPECT_THAT(node(def, "end").outgoing, IsEmpty());
+  const SequenceFlow& f = def.flow(def.find_flow("f_notify"));
+  EXPECT_EQ(f.source, def.find_node("fork"));
+  EXPECT_EQ(f.target, def.find_node("notify"));
+  EXPECT_FALSE(f.condition.has_value());
+
+  const FlowNode& review = node(def, "review");
+  EXPECT_EQ(review.name, "Revisar alineación");  // UTF-8 kept as is
+  EXPECT_THAT(review.candidate_groups, ElementsAre("lider_calidad", "profesional_mejoramiento"));
+  EXPECT_EQ(review.form_id, "form-revision");
+  const FlowNode& notify = node(def, "notify");
+  EXPECT_EQ(notify.task_type, "notify-ee");
+  EXPECT_EQ(notify.retries, 5);
+
+  // Locations are the `<` of each start tag.
+  EXPECT_EQ(node(def, "start").location.line, 5);
+  EXPECT_EQ(node(def, "start").location.column, 5);
+  EXPECT_EQ(def.flow(def.find_flow("f_start")).location.line, 36);
+  EXPECT_EQ(def.flow(def.find_flow("f_start")).location.column, 5);
+}
+
+TEST(BpmnParser, ExclusiveGatewayWithDefaultAndCompiledConditions) {
+  ProcessDefinition def = load_good("exclusive-default.bpmn");
+  EXPECT_EQ(def.key, "exclusive");
+  const FlowNode& gw = node(def, "gw");
+  EXPECT_EQ(gw.kind, NodeKind::kExclusiveGateway);
+  EXPECT_EQ(gw.name, "¿Alineada?");
+  EXPECT_THAT(flow_ids(def, gw.outgoing), ElementsAre("f_yes", "f_cdata", "f_no"));
+  ASSERT_NE(gw.default_flow, kNone);
+  EXPECT_EQ(def.flow(gw.default_flow).id, "f_no");
+  EXPECT_FALSE(def.flow(gw.default_flow).condition.has_value());
+
+  // The FEEL list form of candidateGroups (Camunda 8.x).
+  EXPECT_THAT(node(def, "decide").candidate_groups, ElementsAre("lider_calidad", "auditor"));
+  EXPECT_EQ(node(def, "classify").retries, 3);  // absent -> 3
+  EXPECT_EQ(node(def, "classify").task_type, "classify");
+  EXPECT_EQ(node(def, "decide").form_id, "");
+
+  const SequenceFlow& yes = def.flow(def.find_flow("f_yes"));
+  EXPECT_EQ(yes.name, "sí");
+  ASSERT_TRUE(yes.condition.has_value());
+  EXPECT_EQ(yes.condition->text(), "= alineada = true");
+  EXPECT_THAT(yes.condition->variables(), ElementsAre("alineada"));
+  Json value;
+  feel::EvalError error;
+  ASSERT_TRUE(yes.condition->evaluate(Variables{{"alineada", true}}, value, error))
+      << error.message;
+  EXPECT_EQ(value, Json(true));
+
+  const SequenceFlow& cdata = def.flow(def.find_flow("f_cdata"));
+  ASSERT_TRUE(cdata.condition.has_value());
+  EXPECT_EQ(cdata.condition->text(), "= puntaje < 3 and sector = \"OFICIAL\"");
+  ASSERT_TRUE(
+      cdata.condition->evaluate(Variables{{"puntaje", 2}, {"sector", "OFICIAL"}}, value, error))
+      << error.message;
+  EXPECT_EQ(value, Json(true));
+}
+
+TEST(BpmnParser, LoopThroughUserTaskInDefaultNamespaceIgnoringAnnotations) {
+  ProcessDefinition def = load_good("loop-through-user-task.bpmn");
+  EXPECT_EQ(def.key, "loop");
+  EXPECT_THAT(node_ids(def), ElementsAre("start", "merge", "support", "check", "end"));
+  EXPECT_THAT(flow_ids(def, node(def, "merge").incoming), ElementsAre("f_in", "f_again"));
+  EXPECT_THAT(flow_ids(def, node(def, "check").outgoing), ElementsAre("f_again", "f_done"));
+  EXPECT_EQ(def.flow(node(def, "check").default_flow).id, "f_done");
+  const SequenceFlow& again = def.flow(def.find_flow("f_again"));
+  ASSERT_TRUE(again.condition.has_value());
+  EXPECT_EQ(again.condition->text(), "= actividades_pendientes > 0 and not(periodo_cumplido)");
+  EXPECT_EQ(def.find_node("lane_1"), kNone);  // lanes are annotations
+  EXPECT_EQ(def.find_node("note"), kNone);
+}
+
+TEST(BpmnParser, TerminateEndEventAndProcessChoiceAmongSeveral) {
+  ProcessDefinition def = load_good("terminate-end.bpmn");
+  EXPECT_EQ(def.key, "terminating");  // the only executable one
+  EXPECT_EQ(def.name, "Con terminación");
+  EXPECT_EQ(node(def, "kill").kind, NodeKind::kTerminateEndEvent);
+  EXPECT_EQ(node(def, "end").kind, NodeKind::kNoneEndEvent);
+  EXPECT_EQ(node(def, "report").retries, 0);
+  EXPECT_EQ(def.find_node("other_start"), kNone);
+}
+
+TEST(BpmnParser, Latin1FileIsConvertedToUtf8) {
+  ProcessDefinition def = load_good("latin1-names.bpmn");
+  EXPECT_EQ(def.name, "Gestión");
+  EXPECT_EQ(node(def, "task").name, "Revisión de la evaluación");
+  EXPECT_THAT(node(def, "task").candidate_groups, ElementsAre("líder"));
+}
+
+// A minimal valid process around `body`, to test single features inline.
+std::string wrap(const std::string& body) {
+  return "<?xml version=\"1.0\"?>\n"
+         "<definitions xmlns=\"http://www.omg.org/spec/BPMN/20100524/MODEL\" "
+         "xmlns:zeebe=\"http://camunda.org/schema/zeebe/1.0\">\n"
+         "<process id=\"p\" isExecutable=\"true\">\n" +
+         body +
+         "\n</process>\n"
+         "</definitions>\n";
+}
+
+std::string user_task(const std::string& assignment_attributes) {
+  return "<startEvent id=\"s\"/><endEvent id=\"e\"/>"
+         "<userTask id=\"t\"><extensionElements><zeebe:assignmentDefinition " +
+         assignment_attributes +
+         "/></extensionElements></userTask>"
+         "<sequenceFlow id=\"f1\" sourceRef=\"s\" targetRef=\"t\"/>"
+         "<sequenceFlow id=\"f2\" sourceRef=\"t\" targetRef=\"e\"/>";
+}
+
+TEST(BpmnParser, CandidateGroupsForms) {
+  struct Case {
+    std::string attributes;
+    std::vector<std::string> groups;
+  };
+  const std::vector<Case> cases = {
+      {"candidateGroups=\"a\"", {"a"}},
+      {"candidateGroups=\" a ,b , a,, \"", {"a", "b"}},
+      {"candidateGroups='=\"solo\"'", {"solo"}},
+      {"candidateGroups='= [ \"x\" ,\"y\" ]'", {"x", "y"}},
+  };
+  for (const Case& c : cases) {
+    LoadOutput out = load_bpmn(wrap(user_task(c.attributes)), "inline.bpmn", {});
+    ASSERT_TRUE(out.definition.has_value()) << c.attributes;
+    EXPECT_EQ(out.definition->node(out.definition->find_node("t")).candidate_groups, c.groups)
+        << c.attributes;
+  }
+}
+
+TEST(BpmnParser, IgnoredAssigneeIsAWarningNotAnError) {
+  LoadOutput out =
+      load_bpmn(wrap(user_task("assignee=\"ana\" candidateGroups=\"g\"")), "inline.bpmn", {});
+  ASSERT_TRUE(out.definition.has_value());
+  ASSERT_EQ(out.diagnostics.size(), 1u);
+  EXPECT_EQ(out.diagnostics[0].severity, Severity::kWarning);
+  EXPECT_EQ(out.diagnostics[0].to_string(),
+            "inline.bpmn:4:75: warning: t: zeebe:assignmentDefinition assignee is ignored "
+            "(tasks are assigned by candidateGroups)");
+}
+
+TEST(BpmnParser, ByteOrderMarkIsCountedAsBytesOfTheFirstLine) {
+  ParseOutput out = parse_bpmn("\xEF\xBB\xBF" + wrap(user_task("candidateGroups=\"g\"")), "bom");
+  ASSERT_TRUE(out.definition.has_value());
+  EXPECT_THAT(out.diagnostics, IsEmpty());
+  EXPECT_EQ(out.definition->node(0).location.line, 4);
+  EXPECT_EQ(out.definition->node(0).location.column, 1);
+}
+
+TEST(BpmnParser, ParseKeepsUnsupportedElementsOutOfTheModelWithoutRepeatingErrors) {
+  ParseOutput out = parse_bpmn(wrap("<startEvent id=\"s\"/><endEvent id=\"e\"/>"
+                                    "<task id=\"x\"/>"
+                                    "<sequenceFlow id=\"f1\" sourceRef=\"s\" targetRef=\"x\"/>"
+                                    "<sequenceFlow id=\"f2\" sourceRef=\"x\" targetRef=\"e\"/>"),
+                               "inline.bpmn");
+  ASSERT_TRUE(out.definition.has_value());
+  ASSERT_EQ(out.diagnostics.size(), 1u);
+  EXPECT_THAT(out.diagnostics[0].message, HasSubstr("unsupported element <task>"));
+  EXPECT_EQ(out.diagnostics[0].element_id, "x");
+  EXPECT_EQ(out.definition->find_node("x"), kNone);
+  EXPECT_EQ(out.definition->find_flow("f1"), kNone);
+  EXPECT_EQ(out.definition->nodes.size(), 2u);
+
+  LoadOutput loaded = load_bpmn(wrap("<startEvent id=\"s\"/><endEvent id=\"e\"/>"
+                                     "<task id=\"x\"/>"
+                                     "<sequenceFlow id=\"f1\" sourceRef=\"s\" targetRef=\"x\"/>"
+                                     "<sequenceFlow id=\"f2\" sourceRef=\"x\" targetRef=\"e\"/>"),
+                                "inline.bpmn", {});
+  EXPECT_FALSE(loaded.definition.has_value());
+  EXPECT_EQ(loaded.diagnostics.size(), 1u);  // no "unreachable" / "no end" echoes
+}
+
+TEST(BpmnParser, DiagnosticsAreSortedByLineThenColumn) {
+  LoadOutput out = load_bpmn(wrap("<startEvent id=\"s\"/>\n<serviceTask id=\"b\"/>\n"
+                                  "<userTask id=\"a\"/><endEvent id=\"e\"/>\n"
+                                  "<sequenceFlow id=\"f1\" sourceRef=\"s\" targetRef=\"b\"/>\n"
+                                  "<sequenceFlow id=\"f2\" sourceRef=\"b\" targetRef=\"a\"/>\n"
+                                  "<sequenceFlow id=\"f3\" sourceRef=\"a\" targetRef=\"e\"/>\n"
+                                  "<intermediateThrowEvent id=\"z\"/>"),
+                             "inline.bpmn", {});
+  ASSERT_EQ(out.diagnostics.size(), 3u);
+  EXPECT_EQ(out.diagnostics[0].element_id, "b");
+  EXPECT_EQ(out.diagnostics[1].element_id, "a");
+  EXPECT_EQ(out.diagnostics[2].element_id, "z");
+  for (std::size_t i = 1; i < out.diagnostics.size(); ++i) {
+    EXPECT_LE(out.diagnostics[i - 1].line, out.diagnostics[i].line);
+  }
+}
+
+}  // namespace
+}  // namespace pmiflow::model

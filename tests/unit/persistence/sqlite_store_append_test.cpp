@@ -1,0 +1,295 @@
+// append(): group commit, per-request atomicity, idempotent creation, optimistic concurrency,
+// transaction-level failures (busy, disk full), and the append-only event log.
+#include <atomic>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "sqlite_test_util.h"
+
+namespace pmiflow::persistence::testing {
+namespace {
+
+const runtime::BusinessKey kKeyA{"d02_03", "111001000001", "2024"};
+const runtime::BusinessKey kKeyB{"d02_03", "222002000002", "2024"};
+
+class SqliteAppend : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    path_ = dir_.file("append.db");
+    store_ = open_ok(path_);
+    ASSERT_NE(store_, nullptr);
+  }
+
+  std::int64_t create(const runtime::BusinessKey& key, std::vector<Event> more = {}) {
+    auto results = store_->append({create_request(key, std::move(more))});
+    EXPECT_TRUE(results[0].status.ok()) << results[0].status.error().message;
+    EXPECT_TRUE(results[0].created);
+    return results[0].instance_id;
+  }
+
+  std::int64_t count(const std::string& table) {
+    RawDb raw(path_);
+    return raw.scalar("SELECT count(*) FROM " + table);
+  }
+
+  TempDir dir_;
+  std::string path_;
+  std::unique_ptr<SqliteStore> store_;
+};
+
+TEST_F(SqliteAppend, CreationWritesInstanceAndEventsWithTheAssignedId) {
+  const std::int64_t id = create(kKeyA, {activated("start", 1, "startEvent")});
+  EXPECT_GT(id, 0);
+  auto row = store_->instance(id);
+  ASSERT_TRUE(row.ok());
+  EXPECT_EQ(row->business_key, kKeyA);
+  EXPECT_EQ(row->status, "active");
+  EXPECT_EQ(row->last_seq, 2);
+  EXPECT_EQ(row->version, 1);
+  EXPECT_EQ(row->created_ms, 1000);
+  auto events = store_->events(id);
+  ASSERT_TRUE(events.ok());
+  ASSERT_EQ(events->size(), 2u);
+  for (const Event& e : *events) EXPECT_EQ(e.instance_id, id);
+}
+
+TEST_F(SqliteAppend, CreationIsIdempotentByBusinessKey) {
+  const std::int64_t id = create(kKeyA);
+  auto again = store_->append({create_request(kKeyA, {activated("start", 1, "startEvent")})});
+  ASSERT_TRUE(again[0].status.ok());
+  EXPECT_FALSE(again[0].created);
+  EXPECT_EQ(again[0].instance_id, id);
+  EXPECT_EQ(store_->events(id)->size(), 1u);
+  EXPECT_EQ(count("instances"), 1);
+  EXPECT_EQ(count("events"), 1);
+  EXPECT_EQ(count("elements"), 0);
+}
+
+TEST_F(SqliteAppend, TwoCreationsOfOneKeyInOneBatchMakeOneInstance) {
+  auto results = store_->append({create_request(kKeyA), create_request(kKeyB),
+                                 create_request(kKeyA)});
+  ASSERT_EQ(results.size(), 3u);
+  for (const auto& r : results) ASSERT_TRUE(r.status.ok());
+  EXPECT_TRUE(results[0].created);
+  EXPECT_TRUE(results[1].created);
+  EXPECT_FALSE(results[2].created);
+  EXPECT_EQ(results[2].instance_id, results[0].instance_id);
+  EXPECT_NE(results[1].instance_id, results[0].instance_id);
+  EXPECT_EQ(count("instances"), 2);
+}
+
+TEST_F(SqliteAppend, StaleExpectedSeqConflictsAloneAndWritesNothing) {
+  const std::int64_t a = create(kKeyA);
+  const std::int64_t b = create(kKeyB);
+  auto results = store_->append({
+      request(a, 0, {activated("start", 1, "startEvent")}),  // stale: last seq is 1
+      request(b, 1, {activated("start", 1, "startEvent")}),
+      create_request({"d02_03", "333", "2024"}),
+  });
+  ASSERT_EQ(results.size(), 3u);
+  ASSERT_FALSE(results[0].status.ok());
+  EXPECT_EQ(results[0].status.error().code, ErrorCode::kConflict);
+  EXPECT_EQ(results[0].status.error().message,
+            "instance " + std::to_string(a) + " changed concurrently (expected seq 0, found 1)");
+  EXPECT_EQ(results[0].instance_id, a);
+  EXPECT_TRUE(results[1].status.ok());
+  EXPECT_TRUE(results[2].status.ok());
+  EXPECT_TRUE(results[2].created);
+
+  EXPECT_EQ(store_->instance(a)->last_seq, 1);
+  EXPECT_TRUE(store_->instance(a)->active_elements.empty());
+  EXPECT_EQ(store_->events(a)->size(), 1u);
+  EXPECT_EQ(store_->instance(b)->last_seq, 2);
+  EXPECT_EQ(store_->instance(b)->active_elements, std::vector<std::string>{"start"});
+}
+
+TEST_F(SqliteAppend, UnknownInstanceIsNotFound) {
+  auto results = store_->append({request(4242, 0, {activated("start", 1, "startEvent")})});
+  ASSERT_FALSE(results[0].status.ok());
+  EXPECT_EQ(results[0].status.error().code, ErrorCode::kNotFound);
+  EXPECT_NE(results[0].status.error().message.find("4242"), std::string::npos);
+  EXPECT_EQ(count("events"), 0);
+  EXPECT_EQ(count("elements"), 0);
+}
+
+TEST_F(SqliteAppend, MalformedEventsFailTheirRequestOnly) {
+  const std::int64_t a = create(kKeyA);
+  const std::int64_t b = create(kKeyB);
+  AppendRequest gap = request(b, 1, {activated("start", 1, "startEvent")});
+  gap.events[0].seq = 5;  // not dense
+  auto results = store_->append({
+      // ElementActivated without its key: rolled back after the event row was written
+      request(a, 1, {activated("start", 1, "startEvent"),
+                     event(EventType::kElementActivated, {{"element", "task"}})}),
+      gap,
+      request(b, 1, {activated("start", 1, "startEvent")}),
+  });
+  ASSERT_FALSE(results[0].status.ok());
+  EXPECT_EQ(results[0].status.error().code, ErrorCode::kInternal);
+  EXPECT_NE(results[0].status.error().message.find("key"), std::string::npos)
+      << results[0].status.error().message;
+  ASSERT_FALSE(results[1].status.ok());
+  EXPECT_EQ(results[1].status.error().code, ErrorCode::kInternal);
+  EXPECT_TRUE(results[2].status.ok());
+  EXPECT_EQ(store_->instance(a)->last_seq, 1);
+  EXPECT_EQ(store_->events(a)->size(), 1u);
+  EXPECT_TRUE(store_->instance(a)->active_elements.empty());
+  EXPECT_EQ(store_->instance(b)->last_seq, 2);
+}
+
+TEST_F(SqliteAppend, DuplicateKeyInTheProjectionFailsTheRequestOnly) {
+  const std::int64_t a = create(kKeyA, {activated("start", 1, "startEvent")});
+  auto results = store_->append({request(a, 2, {activated("again", 1, "task")})});
+  ASSERT_FALSE(results[0].status.ok());
+  EXPECT_EQ(results[0].status.error().code, ErrorCode::kInternal);
+  EXPECT_EQ(store_->instance(a)->last_seq, 2);
+  auto later = store_->append({request(a, 2, {completed("start", 1)})});
+  EXPECT_TRUE(later[0].status.ok());
+}
+
+TEST_F(SqliteAppend, EventsAreAppendOnlyInTheDatabase) {
+  const std::int64_t id = create(kKeyA, {activated("start", 1, "startEvent")});
+  RawDb raw(path_);
+  EXPECT_NE(raw.exec("UPDATE events SET payload = '{}' WHERE instance_id = " + std::to_string(id)),
+            SQLITE_OK);
+  EXPECT_NE(raw.last_error().find("events are append-only"), std::string::npos)
+      << raw.last_error();
+  EXPECT_NE(raw.exec("DELETE FROM events"), SQLITE_OK);
+  EXPECT_NE(raw.last_error().find("events are append-only"), std::string::npos)
+      << raw.last_error();
+  EXPECT_NE(raw.exec("INSERT OR REPLACE INTO events SELECT * FROM events"), SQLITE_OK);
+  EXPECT_EQ(raw.scalar("SELECT count(*) FROM events"), 2);
+  auto events = store_->events(id);
+  ASSERT_TRUE(events.ok());
+  EXPECT_EQ((*events)[1].payload.at("element"), "start");
+}
+
+TEST_F(SqliteAppend, TwoStoresOnOneFileRaceAndExactlyOneWins) {
+  const std::int64_t id = create(kKeyA, {activated("task", 1, "userTask")});
+  for (int round = 0; round < 5; ++round) {
+    const std::int64_t seq = store_->instance(id)->last_seq;
+    auto one = open_ok(path_);
+    auto two = open_ok(path_);
+    ASSERT_NE(one, nullptr);
+    ASSERT_NE(two, nullptr);
+    std::atomic<int> ready{0};
+    std::vector<AppendResult> r1;
+    std::vector<AppendResult> r2;
+    auto race = [&](SqliteStore& s, std::vector<AppendResult>& out, const std::string& name) {
+      AppendRequest req =
+          request(id, seq, {variables_set(Json::array({{{"name", "who"}, {"new", name}}}))});
+      ++ready;
+      while (ready.load() < 2) std::this_thread::yield();
+      out = s.append({req});
+    };
+    std::thread t1(race, std::ref(*one), std::ref(r1), "one");
+    std::thread t2(race, std::ref(*two), std::ref(r2), "two");
+    t1.join();
+    t2.join();
+    const bool ok1 = r1[0].status.ok();
+    const bool ok2 = r2[0].status.ok();
+    EXPECT_NE(ok1, ok2) << "exactly one must win";
+    const AppendResult& loser = ok1 ? r2[0] : r1[0];
+    ASSERT_FALSE(loser.status.ok());
+    EXPECT_EQ(loser.status.error().code, ErrorCode::kConflict) << loser.status.error().message;
+    EXPECT_EQ(store_->instance(id)->last_seq, seq + 1);
+    EXPECT_EQ(store_->variables(id)->at("who"), ok1 ? "one" : "two");
+  }
+}
+
+TEST_F(SqliteAppend, BusyDatabaseFailsTheWholeBatchWithConflict) {
+  const std::int64_t id = create(kKeyA);
+  store_.reset();
+  SqliteOptions options;
+  options.busy_timeout_ms = 50;
+  store_ = open_ok(path_, options);
+  ASSERT_NE(store_, nullptr);
+
+  RawDb locker(path_);
+  ASSERT_EQ(locker.exec("BEGIN IMMEDIATE"), SQLITE_OK);
+  auto results = store_->append({request(id, 1, {activated("start", 1, "startEvent")}),
+                                 create_request(kKeyB)});
+  ASSERT_EQ(results.size(), 2u);
+  for (const auto& r : results) {
+    ASSERT_FALSE(r.status.ok());
+    EXPECT_EQ(r.status.error().code, ErrorCode::kConflict);
+    EXPECT_NE(r.status.error().message.find("database is busy"), std::string::npos)
+        << r.status.error().message;
+    EXPECT_FALSE(r.created);
+  }
+  ASSERT_EQ(locker.exec("ROLLBACK"), SQLITE_OK);
+
+  auto retry = store_->append({request(id, 1, {activated("start", 1, "startEvent")})});
+  EXPECT_TRUE(retry[0].status.ok());
+}
+
+TEST_F(SqliteAppend, FullDiskFailsTheWholeBatchWithIoAndWritesNothing) {
+  const std::int64_t id = create(kKeyA);
+  std::int64_t pages = 0;
+  {
+    RawDb raw(path_);
+    pages = raw.scalar("PRAGMA page_count");
+  }
+  store_.reset();
+  SqliteOptions options;
+  options.max_page_count = pages + 2;
+  store_ = open_ok(path_, options);
+  ASSERT_NE(store_, nullptr);
+
+  const std::string big(256 * 1024, 'z');  // far more than two pages
+  auto results = store_->append({
+      request(id, 1, {variables_set(Json::array({{{"name", "small"}, {"new", 1}}}))}),
+      create_request(kKeyB),
+      request(id, 2, {variables_set(Json::array({{{"name", "big"}, {"new", big}}}))}),
+  });
+  ASSERT_EQ(results.size(), 3u);
+  for (const auto& r : results) {
+    ASSERT_FALSE(r.status.ok());
+    EXPECT_EQ(r.status.error().code, ErrorCode::kIo) << r.status.error().message;
+    EXPECT_NE(r.status.error().message.find(path_), std::string::npos);
+    EXPECT_FALSE(r.created);
+  }
+  EXPECT_EQ(store_->instance(id)->last_seq, 1);
+  EXPECT_FALSE(store_->find_instance(kKeyB)->has_value());
+  EXPECT_TRUE(store_->variables(id)->empty());
+  EXPECT_EQ(count("events"), 1);
+
+  // The store stays usable for what fits.
+  auto small = store_->append(
+      {request(id, 1, {variables_set(Json::array({{{"name", "small"}, {"new", 1}}}))})});
+  EXPECT_TRUE(small[0].status.ok()) << small[0].status.error().message;
+}
+
+TEST_F(SqliteAppend, EmptyBatchAndEmptyRequestAreFine) {
+  EXPECT_TRUE(store_->append({}).empty());
+  const std::int64_t id = create(kKeyA);
+  auto results = store_->append({request(id, 1, {})});
+  EXPECT_TRUE(results[0].status.ok());
+  EXPECT_EQ(store_->instance(id)->last_seq, 1);
+}
+
+TEST_F(SqliteAppend, CreationWithoutInstanceCreatedIsRefused) {
+  auto results = store_->append({request(0, 0, {activated("start", 1, "startEvent")}, kKeyA)});
+  ASSERT_FALSE(results[0].status.ok());
+  EXPECT_EQ(results[0].status.error().code, ErrorCode::kInternal);
+  EXPECT_EQ(count("instances"), 0);
+}
+
+TEST_F(SqliteAppend, ManyRequestsInOneBatch) {
+  std::vector<AppendRequest> batch;
+  for (int i = 0; i < 200; ++i) {
+    runtime::BusinessKey key{"p", "school-" + std::to_string(i), "2024"};
+    batch.push_back(create_request(key, {activated("start", 1, "startEvent"),
+                                         completed("start", 1), activated("task", 2, "userTask"),
+                                         task_created(2, "task", "Task", {"rector"}, "f")}));
+  }
+  auto results = store_->append(batch);
+  ASSERT_EQ(results.size(), 200u);
+  for (const auto& r : results) EXPECT_TRUE(r.status.ok());
+  EXPECT_EQ(count("events"), 1000);
+  EXPECT_EQ(store_->tasks({.role = "rector"})->size(), 200u);
+}
+
+}  // namespace
+}  // namespace pmiflow::persistence::testing

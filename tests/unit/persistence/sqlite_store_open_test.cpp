@@ -1,0 +1,243 @@
+// Opening a database: migrations, recognition of foreign files, I/O failures.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "sqlite_test_util.h"
+
+namespace pmiflow::persistence::testing {
+namespace {
+
+constexpr std::int64_t kPmif = 0x504D4946;
+const runtime::BusinessKey kKey{"d02_03", "111001000001", "2024"};
+
+TEST(SqliteStoreOpen, NewFileGetsTheLatestSchemaAndApplicationId) {
+  TempDir dir;
+  const std::string path = dir.file("new.db");
+  ASSERT_NE(open_ok(path), nullptr);
+
+  RawDb raw(path);
+  EXPECT_EQ(raw.scalar("PRAGMA user_version"), SqliteStore::schema_version());
+  EXPECT_GE(SqliteStore::schema_version(), 1);
+  EXPECT_EQ(raw.scalar("PRAGMA application_id"), kPmif);
+  EXPECT_EQ(raw.rows("PRAGMA journal_mode")[0][0], "wal");
+  for (const char* table : {"definitions", "instances", "events", "elements", "tasks",
+                            "task_groups", "variables", "jobs", "incidents", "join_arrivals",
+                            "activation_counts"}) {
+    EXPECT_EQ(raw.scalar(std::string("SELECT count(*) FROM sqlite_schema WHERE type = 'table' "
+                                     "AND name = '") +
+                         table + "'"),
+              1)
+        << table;
+  }
+  EXPECT_EQ(raw.scalar("SELECT count(*) FROM sqlite_schema WHERE type = 'trigger'"), 3);
+}
+
+TEST(SqliteStoreOpen, ReopeningKeepsDataAndDoesNotMigrateAgain) {
+  TempDir dir;
+  const std::string path = dir.file("reopen.db");
+  std::int64_t id = 0;
+  {
+    auto store = open_ok(path);
+    ASSERT_NE(store, nullptr);
+    auto results = store->append({create_request(kKey)});
+    ASSERT_TRUE(results[0].status.ok()) << results[0].status.error().message;
+    id = results[0].instance_id;
+    ASSERT_TRUE(store->deploy("d02_03", "<xml/>", "abc", "d02.bpmn", 5).ok());
+  }
+  auto store = open_ok(path);
+  ASSERT_NE(store, nullptr);
+  auto found = store->find_instance(kKey);
+  ASSERT_TRUE(found.ok());
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ(**found, id);
+  auto events = store->events(id);
+  ASSERT_TRUE(events.ok());
+  EXPECT_EQ(events->size(), 1u);
+  EXPECT_EQ(store->definitions()->size(), 1u);
+  RawDb raw(path);
+  EXPECT_EQ(raw.scalar("PRAGMA user_version"), SqliteStore::schema_version());
+}
+
+TEST(SqliteStoreOpen, TwoOpenersOfANewFileMigrateItOnce) {
+  TempDir dir;
+  const std::string path = dir.file("race.db");
+  std::unique_ptr<SqliteStore> a;
+  std::unique_ptr<SqliteStore> b;
+  std::thread ta([&] { a = open_ok(path); });
+  std::thread tb([&] { b = open_ok(path); });
+  ta.join();
+  tb.join();
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(b, nullptr);
+  auto results = a->append({create_request(kKey)});
+  ASSERT_TRUE(results[0].status.ok());
+  EXPECT_TRUE(b->find_instance(kKey)->has_value());
+}
+
+TEST(SqliteStoreOpen, PlainTextFileIsNotADatabase) {
+  TempDir dir;
+  const std::string path = dir.file("notes.txt");
+  const std::string text(4096, 'x');
+  write_bytes(path, "these are my notes, not a database\n" + text);
+  const std::string before = read_bytes(path);
+
+  auto store = SqliteStore::open(path);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.error().code, ErrorCode::kNotADatabase) << store.error().message;
+  EXPECT_NE(store.error().message.find(path), std::string::npos) << store.error().message;
+  EXPECT_EQ(read_bytes(path), before);
+}
+
+TEST(SqliteStoreOpen, ForeignSqliteDatabaseIsRefusedAndLeftUnchanged) {
+  TempDir dir;
+  const std::string path = dir.file("other.db");
+  {
+    RawDb raw(path);
+    ASSERT_EQ(raw.exec("CREATE TABLE foo(x); INSERT INTO foo VALUES (1), (2);"), SQLITE_OK);
+  }
+  const std::string before = read_bytes(path);
+  ASSERT_FALSE(before.empty());
+
+  auto store = SqliteStore::open(path);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.error().code, ErrorCode::kNotADatabase) << store.error().message;
+  EXPECT_NE(store.error().message.find(path), std::string::npos);
+  EXPECT_EQ(read_bytes(path), before);
+  EXPECT_FALSE(std::filesystem::exists(path + "-wal"));
+}
+
+TEST(SqliteStoreOpen, ForeignApplicationIdIsRefused) {
+  TempDir dir;
+  const std::string path = dir.file("other-app.db");
+  {
+    RawDb raw(path);
+    ASSERT_EQ(raw.exec("PRAGMA application_id = 1234; PRAGMA user_version = 1;"), SQLITE_OK);
+  }
+  const std::string before = read_bytes(path);
+  auto store = SqliteStore::open(path);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.error().code, ErrorCode::kNotADatabase) << store.error().message;
+  EXPECT_EQ(read_bytes(path), before);
+}
+
+TEST(SqliteStoreOpen, NewerSchemaIsRefusedAndLeftUnchanged) {
+  TempDir dir;
+  const std::string path = dir.file("future.db");
+  ASSERT_NE(open_ok(path), nullptr);
+  {
+    RawDb raw(path);
+    ASSERT_EQ(raw.exec("PRAGMA user_version = " +
+                       std::to_string(SqliteStore::schema_version() + 1)),
+              SQLITE_OK);
+  }
+  const std::string before = read_bytes(path);
+
+  auto store = SqliteStore::open(path);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.error().code, ErrorCode::kSchemaTooNew) << store.error().message;
+  EXPECT_NE(store.error().message.find(path), std::string::npos);
+  EXPECT_EQ(read_bytes(path), before);
+  RawDb raw(path);
+  EXPECT_EQ(raw.scalar("PRAGMA user_version"), SqliteStore::schema_version() + 1);
+}
+
+TEST(SqliteStoreOpen, MissingDirectoryIsIo) {
+  TempDir dir;
+  const std::string path = dir.file("no/such/dir/x.db");
+  auto store = SqliteStore::open(path);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.error().code, ErrorCode::kIo);
+  EXPECT_NE(store.error().message.find(path), std::string::npos) << store.error().message;
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "no"));
+}
+
+TEST(SqliteStoreOpen, UnwritableLocationIsIo) {
+  // /proc refuses new files even to root.
+  auto store = SqliteStore::open("/proc/self/pmiflow-test.db");
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.error().code, ErrorCode::kIo) << store.error().message;
+  EXPECT_NE(store.error().message.find("/proc/self/pmiflow-test.db"), std::string::npos);
+}
+
+TEST(SqliteStoreOpen, ReadOnlyDirectoryIsIo) {
+  if (::geteuid() == 0) GTEST_SKIP() << "root ignores directory permissions";
+  TempDir dir;
+  const std::filesystem::path locked = dir.path() / "locked";
+  std::filesystem::create_directory(locked);
+  ASSERT_EQ(::chmod(locked.c_str(), 0555), 0);
+  auto store = SqliteStore::open((locked / "x.db").string());
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.error().code, ErrorCode::kIo) << store.error().message;
+  EXPECT_NE(store.error().message.find("locked/x.db"), std::string::npos);
+  ::chmod(locked.c_str(), 0755);
+}
+
+TEST(SqliteStoreOpen, ReadOnlyFileOpenedForWritingIsIo) {
+  if (::geteuid() == 0) GTEST_SKIP() << "root ignores file permissions";
+  TempDir dir;
+  const std::string path = dir.file("ro.db");
+  ASSERT_NE(open_ok(path), nullptr);
+  ASSERT_EQ(::chmod(path.c_str(), 0444), 0);
+  auto store = SqliteStore::open(path);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.error().code, ErrorCode::kIo) << store.error().message;
+}
+
+TEST(SqliteStoreOpen, ReadOnlyOptionOnAMissingFileIsIo) {
+  TempDir dir;
+  const std::string path = dir.file("absent.db");
+  SqliteOptions options;
+  options.read_only = true;
+  auto store = SqliteStore::open(path, options);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.error().code, ErrorCode::kIo);
+  EXPECT_FALSE(std::filesystem::exists(path));
+}
+
+TEST(SqliteStoreOpen, ReadOnlyOptionAnswersQueriesAndRefusesWrites) {
+  TempDir dir;
+  const std::string path = dir.file("shared.db");
+  std::int64_t id = 0;
+  {
+    auto store = open_ok(path);
+    ASSERT_NE(store, nullptr);
+    auto results = store->append({create_request(kKey)});
+    ASSERT_TRUE(results[0].status.ok());
+    id = results[0].instance_id;
+  }
+  SqliteOptions options;
+  options.read_only = true;
+  auto reader = open_ok(path, options);
+  ASSERT_NE(reader, nullptr);
+  auto row = reader->instance(id);
+  ASSERT_TRUE(row.ok()) << row.error().message;
+  EXPECT_EQ(row->business_key, kKey);
+
+  auto results = reader->append({request(id, 1, {instance_completed()})});
+  ASSERT_EQ(results.size(), 1u);
+  ASSERT_FALSE(results[0].status.ok());
+  EXPECT_EQ(results[0].status.error().code, ErrorCode::kIo) << results[0].status.error().message;
+  auto deployed = reader->deploy("k", "<x/>", "sha", "k.bpmn", 1);
+  ASSERT_FALSE(deployed.ok());
+  EXPECT_EQ(deployed.error().code, ErrorCode::kIo) << deployed.error().message;
+  EXPECT_EQ(reader->instance(id)->last_seq, 1);
+}
+
+TEST(SqliteStoreOpen, FastDurabilityUsesSynchronousNormal) {
+  TempDir dir;
+  const std::string path = dir.file("fast.db");
+  SqliteOptions options;
+  options.durability = SqliteOptions::Durability::kFast;
+  auto store = open_ok(path, options);
+  ASSERT_NE(store, nullptr);
+  auto results = store->append({create_request(kKey)});
+  EXPECT_TRUE(results[0].status.ok());
+}
+
+}  // namespace
+}  // namespace pmiflow::persistence::testing

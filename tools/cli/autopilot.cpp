@@ -1,0 +1,73 @@
+#include "tools/cli/autopilot.h"
+
+#include <array>
+
+namespace pmiflow::cli {
+
+AutopilotStep autopilot_step(const runtime::UserTask& task, int visit) {
+  AutopilotStep step;
+  step.role = task.candidate_groups.empty() ? "" : task.candidate_groups.front();
+  step.user = "autopilot";
+  Variables& v = step.variables;
+  const std::string& e = task.element_id;
+  if (e == "A01_AnalizarCaracterizacion") {
+    v["analisis_caracterizacion"] = "Resultados D01.03, D01.04 y D02.02 revisados";
+  } else if (e == "A02_IdentificarNecesidades") {
+    v["necesidades_apoyo"] = Json::array({"Seguimiento a indicadores del PMI",
+                                          "Ajuste de acciones de gestión académica"});
+  } else if (e == "A03_DefinirEstrategiaAT") {
+    v["cronograma"] = Json::array({{{"actividad", "Visita de acompañamiento"}, {"mes", 3}},
+                                   {{"actividad", "Taller de seguimiento"}, {"mes", 6}}});
+    v["responsables"] = Json::array({"Profesional de mejoramiento"});
+    v["metodos"] = Json::array({"ASESORIA", "VISITA_SEGUIMIENTO"});
+    v["recursos"] = "Equipo de Calidad Educativa";
+  } else if (e == "A04_RevisarAlineacionPAM") {
+    v["alineada"] = visit > 1;
+    if (visit == 1) v["accion_mejoramiento"] = "Incluir la estrategia en la línea 2 del PAM";
+  } else if (e == "A04_EjecutarAccionMejoramiento") {
+    v["accion_mejoramiento_ejecutada"] = true;
+  } else if (e == "A05_ApoyarEjecucionPMI") {
+    v["asesorias_realizadas"] = visit;
+  } else if (e == "A06_HacerSeguimiento") {
+    v["periodo_cumplido"] = false;
+    v["actividades_pendientes"] = visit >= 3 ? 0 : 3 - visit;
+  } else if (e == "A07_RegistrarEvaluacionEE") {
+    v["evaluacion_ee"] = {
+        {"items", Json::array({{{"item", "Pertinencia de la asesoría"}, {"puntaje", 4}},
+                               {{"item", "Oportunidad"}, {"puntaje", 3}},
+                               {{"item", "Pertinencia de la asesoría"}, {"puntaje", 5}}})},
+        {"objetivos", Json::array({{{"objetivo", "Ajustar metas del PMI"}, {"cumplido", true}},
+                                   {{"objetivo", "Seguimiento trimestral"}, {"cumplido", false}}})},
+        {"observaciones", "Evaluación registrada por el rector"}};
+  } else if (e == "A07_RevisarEvaluacionAT") {
+    v["revision_evaluacion"] = "Resultados consolidados revisados";
+  } else if (e == "A08_VerificarCumplimientoAT") {
+    v["desviaciones"] = visit == 1;
+  } else if (e == "A08_TratarDesviaciones") {
+    v["tratamiento_desviacion"] = "N01.04: reprogramar la visita no realizada";
+  } else if (e == "A10_ReportarEEInspeccionVigilancia") {
+    v["irregularidades_persisten"] = true;
+    v["descripcion_hechos"] = "El EE no ha ajustado su PMI tras tres ciclos de acompañamiento";
+    v["tipo_irregularidad"] = "PEI";
+    v["reportado_por"] = "Líder de Calidad Educativa";
+  }
+  return step;
+}
+
+Variables sample_school_variables(const std::string& codigo_dane, const std::string& periodo,
+                                  int index) {
+  static constexpr std::array<const char*, 4> kCategorias = {"D", "B", "C", "A"};
+  Variables v;
+  v["codigo_dane"] = codigo_dane;
+  v["periodo"] = periodo;
+  v["nombre"] = "Institución Educativa Muestra " + std::to_string(index);
+  v["municipio"] = "Medellín";
+  v["etc"] = "Medellín";
+  bool oficial = index % 3 != 2;
+  v["sector"] = oficial ? "OFICIAL" : "NO_OFICIAL";
+  v["categoria_saber"] = kCategorias[static_cast<std::size_t>(index) % kCategorias.size()];
+  if (!oficial) v["regimen"] = index % 2 == 0 ? "REGIMEN_CONTROLADO" : "LIBERTAD_VIGILADA";
+  return v;
+}
+
+}  // namespace pmiflow::cli

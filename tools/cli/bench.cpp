@@ -1,0 +1,193 @@
+// `pmiflow bench`: N schools through the whole D02.03 flow on a fresh database, every user
+// task completed by the autopilot (the same decisions for each school, including two passes of
+// the 5 -> 6 loop), from --threads client threads whose commands group-commit together.
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "tools/cli/autopilot.h"
+#include "tools/cli/cli.h"
+#include "tools/cli/commands.h"
+#include "tools/cli/session.h"
+
+namespace pmiflow::cli {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Latency histogram with 10 µs buckets up to 10 s: constant memory whatever N is.
+class Histogram {
+ public:
+  Histogram() : buckets_(kBuckets + 1, 0) {}
+  void add(std::chrono::nanoseconds d) {
+    auto b = static_cast<std::size_t>(d.count() / 10000);
+    ++buckets_[std::min(b, kBuckets)];
+    ++count_;
+  }
+  void merge(const Histogram& o) {
+    for (std::size_t i = 0; i < buckets_.size(); ++i) buckets_[i] += o.buckets_[i];
+    count_ += o.count_;
+  }
+  // Upper bound of the bucket holding the q-quantile, in milliseconds.
+  double quantile_ms(double q) const {
+    auto target = static_cast<std::uint64_t>(q * static_cast<double>(count_));
+    std::uint64_t seen = 0;
+    for (std::size_t i = 0; i < buckets_.size(); ++i) {
+      seen += buckets_[i];
+      if (seen > target) return static_cast<double>(i + 1) * 0.01;
+    }
+    return static_cast<double>(kBuckets) * 0.01;
+  }
+  std::uint64_t count() const { return count_; }
+
+ private:
+  static constexpr std::size_t kBuckets = 1000000;
+  std::vector<std::uint32_t> buckets_;
+  std::uint64_t count_ = 0;
+};
+
+std::string cpu_model() {
+  std::ifstream in("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("model name", 0) == 0) {
+      auto colon = line.find(':');
+      if (colon != std::string::npos) return line.substr(colon + 2);
+    }
+  }
+  return "unknown CPU";
+}
+
+std::uintmax_t file_size_or_zero(const std::string& path) {
+  std::error_code ec;
+  auto n = std::filesystem::file_size(path, ec);
+  return ec ? 0 : n;
+}
+
+}  // namespace
+
+int cmd_bench(const BenchArgs& a, std::ostream& out, std::ostream& err) {
+  bool temporary = a.db.empty();
+  std::string path = temporary ? (std::filesystem::temp_directory_path() /
+                                  ("pmiflow-bench-" + std::to_string(getpid()) + ".db"))
+                                     .string()
+                               : a.db;
+  std::error_code ec;
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix, ec);
+  persistence::SqliteOptions options;
+  options.durability = a.fast ? persistence::SqliteOptions::Durability::kFast
+                              : persistence::SqliteOptions::Durability::kFull;
+
+  int rc = [&]() -> int {
+    auto session = open_session(path, OpenMode::kCreate, options);
+    if (!session.ok()) return fail(err, session.error());
+    Engine& engine = *(*session)->engine;
+    auto xml = read_file(d02_03_definition_path());
+    if (!xml.ok()) return fail(err, xml.error());
+    auto deployed = engine.deploy(*xml, "d02_03_apoyar_gestion_pmi.bpmn");
+    if (!deployed.ok()) return fail(err, deployed.error());
+    const std::string key = deployed->definition.key;
+
+    std::atomic<int> next{0};
+    std::atomic<int> completed{0};
+    std::atomic<bool> failed{false};
+    std::string first_error;
+    std::mutex error_mu;
+    std::vector<Histogram> histograms(static_cast<std::size_t>(a.threads));
+    auto worker = [&](std::size_t t) {
+      Histogram& h = histograms[t];
+      auto record_error = [&](const std::string& m) {
+        std::lock_guard lock(error_mu);
+        if (first_error.empty()) first_error = m;
+        failed = true;
+      };
+      for (int i = next++; i < a.schools && !failed; i = next++) {
+        char dane[16];
+        std::snprintf(dane, sizeof dane, "105001%06d", i % 1000000);
+        std::string school = i < 1000000 ? dane : std::to_string(205001000000LL + i);
+        auto t0 = Clock::now();
+        auto started = engine.start({key, school, a.period},
+                                    sample_school_variables(school, a.period, i),
+                                    runtime::Actor::user("bench", ""));
+        h.add(Clock::now() - t0);
+        if (!started.ok()) return record_error(started.error().message);
+        for (;;) {
+          auto state = engine.state(started->instance_id);
+          if (!state.ok()) return record_error(state.error().message);
+          if (state->status == runtime::InstanceStatus::kCompleted) {
+            ++completed;
+            break;
+          }
+          if (state->tasks.empty()) {
+            return record_error("instance " + std::to_string(state->id) +
+                                " waits with no open task (incident?)");
+          }
+          const runtime::UserTask& task = state->tasks.begin()->second;
+          AutopilotStep s = autopilot_step(task, state->activation_counts[task.element_id]);
+          auto t1 = Clock::now();
+          auto done =
+              engine.complete_task(task.id, runtime::Actor::user(s.user, s.role), s.variables);
+          h.add(Clock::now() - t1);
+          if (!done.ok()) return record_error(done.error().message);
+        }
+      }
+    };
+    auto begin = Clock::now();
+    std::vector<std::thread> threads;
+    for (int t = 0; t < a.threads; ++t) threads.emplace_back(worker, static_cast<std::size_t>(t));
+    for (auto& th : threads) th.join();
+    double seconds = std::chrono::duration<double>(Clock::now() - begin).count();
+    if (failed) {
+      err << "error: benchmark failed: " << first_error << '\n';
+      return kExitInternal;
+    }
+    Histogram all;
+    for (const auto& h : histograms) all.merge(h);
+    EngineStats stats = engine.stats();
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    auto db_bytes = file_size_or_zero(path) + file_size_or_zero(path + "-wal");
+
+    char buf[256];
+    out << "pmiflow bench: D02.03, " << a.schools << " schools, " << a.threads
+        << " client threads, durability " << (a.fast ? "fast (synchronous=NORMAL)"
+                                                     : "full (synchronous=FULL)")
+        << '\n';
+    out << "machine: " << cpu_model() << ", " << std::thread::hardware_concurrency()
+        << " cores\n";
+    auto line = [&](const char* label, const char* fmt, double v) {
+      std::snprintf(buf, sizeof buf, fmt, v);
+      out << "  " << label << buf << '\n';
+    };
+    line("elapsed:                    ", "%.2f s", seconds);
+    line("completed instances:        ", "%.0f", completed.load());
+    line("completed instances/s:      ", "%.0f", completed.load() / seconds);
+    line("commands:                   ", "%.0f", static_cast<double>(stats.commands));
+    line("commands/s:                 ", "%.0f", static_cast<double>(stats.commands) / seconds);
+    line("group commits:              ", "%.0f", static_cast<double>(stats.group_commits));
+    line("commands per group commit:  ", "%.1f",
+         static_cast<double>(stats.commands) / static_cast<double>(std::max<std::uint64_t>(1, stats.group_commits)));
+    line("events:                     ", "%.0f", static_cast<double>(stats.events));
+    line("flow-node activations:      ", "%.0f", static_cast<double>(stats.activations));
+    line("flow-node activations/s:    ", "%.0f", static_cast<double>(stats.activations) / seconds);
+    line("client call latency p50:    ", "%.2f ms", all.quantile_ms(0.50));
+    line("client call latency p99:    ", "%.2f ms", all.quantile_ms(0.99));
+    line("peak RSS:                   ", "%.1f MiB", static_cast<double>(usage.ru_maxrss) / 1024.0);
+    line("db bytes per instance:      ", "%.0f",
+         static_cast<double>(db_bytes) / std::max(1, a.schools));
+    return completed.load() == a.schools ? kExitOk : kExitInternal;
+  }();
+  if (temporary) {
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix, ec);
+  }
+  return rc;
+}
+
+}  // namespace pmiflow::cli

@@ -1,0 +1,391 @@
+#include "tools/cli/commands.h"
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "engine/engine/business_key.h"
+#include "engine/model/bpmn_parser.h"
+#include "tools/cli/cli.h"
+#include "tools/cli/format.h"
+#include "tools/cli/session.h"
+#include "tools/cli/variables_input.h"
+
+namespace pmiflow::cli {
+namespace {
+
+std::string default_user() {
+  const char* u = std::getenv("USER");
+  return u != nullptr && *u != '\0' ? u : "cli";
+}
+
+Result<std::int64_t> parse_instance_id(const std::string& text) {
+  char* end = nullptr;
+  long long v = std::strtoll(text.c_str(), &end, 10);
+  if (text.empty() || *end != '\0' || v <= 0) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "'" + text + "' is not an instance id (a positive number)");
+  }
+  return static_cast<std::int64_t>(v);
+}
+
+Json instance_json(const InstanceRow& r) {
+  return Json{{"id", r.id},
+              {"process", r.business_key.process},
+              {"version", r.version},
+              {"school", r.business_key.school},
+              {"period", r.business_key.period},
+              {"state", r.status},
+              {"active_elements", r.active_elements},
+              {"open_incidents", r.open_incidents}};
+}
+
+Json task_json(const TaskRow& t) {
+  return Json{{"id", t.id},
+              {"instance_id", t.instance_id},
+              {"element_id", t.element_id},
+              {"name", t.name},
+              {"candidate_groups", t.candidate_groups},
+              {"form", t.form},
+              {"school", t.school},
+              {"period", t.period}};
+}
+
+// Prints a command's events, one line each.
+void print_events(std::ostream& out, const std::vector<runtime::Event>& events,
+                  const model::ProcessDefinition* def) {
+  for (const auto& e : events) {
+    out << "  #" << e.seq << "  " << describe_event(e, def) << '\n';
+  }
+}
+
+}  // namespace
+
+int exit_code_for(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kInvalidArgument: return kExitInvalidInput;
+    case ErrorCode::kValidation: return kExitValidation;
+    case ErrorCode::kNotFound: return kExitNotFound;
+    case ErrorCode::kConflict: return kExitConflict;
+    case ErrorCode::kForbidden: return kExitForbidden;
+    case ErrorCode::kInvalidState: return kExitInvalidState;
+    case ErrorCode::kNotADatabase: return kExitNotADatabase;
+    case ErrorCode::kSchemaTooNew: return kExitSchemaTooNew;
+    case ErrorCode::kIo: return kExitIo;
+    case ErrorCode::kInternal: return kExitInternal;
+  }
+  return kExitInternal;
+}
+
+int fail(std::ostream& err, const Error& e) {
+  err << "error: " << e.message << '\n';
+  return exit_code_for(e.code);
+}
+
+int cmd_validate(const std::vector<std::string>& files, bool json, std::ostream& out,
+                 std::ostream& err) {
+  HandlerRegistry handlers;
+  register_shipped_handlers(handlers);
+  model::ValidationOptions options{handlers.types()};
+  bool any_error = false;
+  Json report = Json::array();
+  for (const auto& file : files) {
+    auto text = read_file(file);
+    std::vector<model::Diagnostic> diagnostics;
+    if (!text.ok()) {
+      diagnostics.push_back(
+          model::Diagnostic{file, 0, 0, model::Severity::kError, "", text.error().message});
+    } else {
+      diagnostics = model::load_bpmn(*text, file, options).diagnostics;
+    }
+    any_error = any_error || model::has_errors(diagnostics);
+    Json entry = {{"file", file}, {"ok", !model::has_errors(diagnostics)}};
+    entry["diagnostics"] = Json::array();
+    for (const auto& d : diagnostics) {
+      if (!json) err << d.to_string() << '\n';
+      entry["diagnostics"].push_back(
+          {{"line", d.line},
+           {"column", d.column},
+           {"severity", d.severity == model::Severity::kError ? "error" : "warning"},
+           {"element_id", d.element_id},
+           {"message", d.message}});
+    }
+    report.push_back(std::move(entry));
+  }
+  if (json) {
+    out << report.dump(2) << '\n';
+  } else if (!any_error) {
+    out << files.size() << (files.size() == 1 ? " file" : " files") << " valid\n";
+  }
+  return any_error ? kExitValidation : kExitOk;
+}
+
+int cmd_deploy(const Common& c, const std::vector<std::string>& files, std::ostream& out,
+               std::ostream& err) {
+  auto session = open_session(c.db, OpenMode::kCreate);
+  if (!session.ok()) return fail(err, session.error());
+  Json results = Json::array();
+  for (const auto& file : files) {
+    auto xml = read_file(file);
+    if (!xml.ok()) return fail(err, xml.error());
+    auto outcome = (*session)->engine->deploy(*xml, std::filesystem::path(file).filename());
+    if (!outcome.ok()) {
+      if (outcome.error().code == ErrorCode::kValidation) {
+        err << outcome.error().message << '\n';
+        err << "error: " << file << " was not deployed\n";
+        return kExitValidation;
+      }
+      return fail(err, outcome.error());
+    }
+    const auto& d = outcome->definition;
+    results.push_back({{"key", d.key},
+                       {"version", d.version},
+                       {"sha256", d.sha256},
+                       {"created", outcome->created}});
+    if (!c.json) {
+      out << (outcome->created ? "deployed " : "unchanged ") << d.key << " version " << d.version
+          << " (sha256 " << d.sha256.substr(0, 12) << ")\n";
+    }
+  }
+  if (c.json) out << (results.size() == 1 ? results[0] : results).dump(2) << '\n';
+  return kExitOk;
+}
+
+int cmd_definitions(const Common& c, std::ostream& out, std::ostream& err) {
+  auto session = open_session(c.db, OpenMode::kExisting);
+  if (!session.ok()) return fail(err, session.error());
+  auto defs = (*session)->store->definitions();
+  if (!defs.ok()) return fail(err, defs.error());
+  if (c.json) {
+    Json list = Json::array();
+    for (const auto& d : *defs) {
+      list.push_back({{"key", d.key},
+                      {"version", d.version},
+                      {"sha256", d.sha256},
+                      {"resource", d.resource_name},
+                      {"deployed", format_time(d.deployed_ms)}});
+    }
+    out << list.dump(2) << '\n';
+    return kExitOk;
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& d : *defs) {
+    rows.push_back({d.key, std::to_string(d.version), d.sha256.substr(0, 12), d.resource_name,
+                    format_time(d.deployed_ms)});
+  }
+  print_table(out, {"KEY", "VERSION", "SHA256", "RESOURCE", "DEPLOYED"}, rows);
+  return kExitOk;
+}
+
+int cmd_start(const Common& c, const StartArgs& a, std::ostream& out, std::ostream& err) {
+  runtime::BusinessKey key{a.process, a.school, a.period};
+  if (Status s = validate_business_key(key); !s.ok()) return fail(err, s.error());
+  auto vars = parse_variables(a.vars, a.var_files);
+  if (!vars.ok()) return fail(err, vars.error());
+  (*vars)["codigo_dane"] = a.school;
+  (*vars)["periodo"] = a.period;
+  auto session = open_session(c.db, OpenMode::kCreate);
+  if (!session.ok()) return fail(err, session.error());
+  auto outcome = (*session)->engine->start(
+      key, *vars, runtime::Actor::user(a.user.empty() ? default_user() : a.user, ""));
+  if (!outcome.ok()) return fail(err, outcome.error());
+  if (!outcome->created) {
+    err << "note: an instance for " << a.process << ", school " << a.school << ", period "
+        << a.period << " already exists (id " << outcome->instance_id
+        << "); no new instance was created\n";
+  }
+  out << Json{{"id", outcome->instance_id}, {"created", outcome->created}}.dump() << '\n';
+  return kExitOk;
+}
+
+int cmd_instances(const Common& c, const InstanceFilter& f, std::ostream& out,
+                  std::ostream& err) {
+  auto session = open_session(c.db, OpenMode::kExisting);
+  if (!session.ok()) return fail(err, session.error());
+  auto rows = (*session)->store->instances(InstanceQuery{f.process, f.school, f.period, f.state});
+  if (!rows.ok()) return fail(err, rows.error());
+  if (c.json) {
+    Json list = Json::array();
+    for (const auto& r : *rows) list.push_back(instance_json(r));
+    out << list.dump(2) << '\n';
+    return kExitOk;
+  }
+  std::vector<std::vector<std::string>> table;
+  for (const auto& r : *rows) {
+    table.push_back({std::to_string(r.id), r.business_key.process, std::to_string(r.version),
+                     r.business_key.school, r.business_key.period,
+                     r.status + (r.open_incidents > 0 ? " (incident)" : ""),
+                     join(r.active_elements, ", ")});
+  }
+  print_table(out, {"ID", "PROCESS", "V", "SCHOOL", "PERIOD", "STATE", "ACTIVE"}, table);
+  return kExitOk;
+}
+
+int cmd_show(const Common& c, const std::string& instance, std::ostream& out, std::ostream& err) {
+  auto id = parse_instance_id(instance);
+  if (!id.ok()) return fail(err, id.error());
+  auto session = open_session(c.db, OpenMode::kExisting);
+  if (!session.ok()) return fail(err, session.error());
+  Store& store = *(*session)->store;
+  auto row = store.instance(*id);
+  if (!row.ok()) return fail(err, row.error());
+  auto tasks = store.tasks(TaskQuery{{}, {}, {}, *id});
+  auto vars = store.variables(*id);
+  auto incidents = store.incidents(*id);
+  auto jobs = store.jobs(*id);
+  if (!tasks.ok()) return fail(err, tasks.error());
+  if (!vars.ok()) return fail(err, vars.error());
+  if (!incidents.ok()) return fail(err, incidents.error());
+  if (!jobs.ok()) return fail(err, jobs.error());
+  auto def = (*session)->engine->definition(row->business_key.process, row->version);
+  const model::ProcessDefinition* d = def.ok() ? def->get() : nullptr;
+  if (c.json) {
+    Json j = instance_json(*row);
+    j["tasks"] = Json::array();
+    for (const auto& t : *tasks) j["tasks"].push_back(task_json(t));
+    j["variables"] = Json::object();
+    for (const auto& [name, value] : *vars) j["variables"][name] = value;
+    j["incidents"] = Json::array();
+    for (const auto& i : *incidents) {
+      j["incidents"].push_back(
+          {{"id", i.id}, {"element_id", i.element_id}, {"kind", i.kind}, {"message", i.message}});
+    }
+    j["jobs"] = Json::array();
+    for (const auto& jb : *jobs) {
+      j["jobs"].push_back({{"id", jb.id},
+                           {"element_id", jb.element_id},
+                           {"type", jb.type},
+                           {"retries_left", jb.retries_left},
+                           {"state", jb.state}});
+    }
+    out << j.dump(2) << '\n';
+    return kExitOk;
+  }
+  out << "instance " << row->id << ": " << row->business_key.process << " v" << row->version
+      << ", school " << row->business_key.school << ", period " << row->business_key.period
+      << ", " << row->status << '\n';
+  out << "started " << format_time(row->created_ms);
+  if (row->ended_ms != 0) out << ", ended " << format_time(row->ended_ms);
+  out << "\n\ntokens at:\n";
+  for (const auto& e : row->active_elements) out << "  " << element_label(d, e) << '\n';
+  if (row->active_elements.empty()) out << "  (none)\n";
+  out << "\nopen tasks:\n";
+  for (const auto& t : *tasks) {
+    out << "  " << t.id << "  " << t.name << "  [" << join(t.candidate_groups, ", ") << "]\n";
+  }
+  if (tasks->empty()) out << "  (none)\n";
+  if (!jobs->empty()) {
+    out << "\njobs:\n";
+    for (const auto& jb : *jobs) {
+      out << "  " << jb.id << "  " << jb.type << "  " << jb.state << " (" << jb.retries_left
+          << " retries left)\n";
+    }
+  }
+  if (!incidents->empty()) {
+    out << "\nincidents:\n";
+    for (const auto& i : *incidents) {
+      out << "  " << i.id << "  " << element_label(d, i.element_id) << ": " << i.message << '\n';
+    }
+  }
+  out << "\nvariables:\n";
+  for (const auto& [name, value] : *vars) {
+    std::string text = value.dump(-1, ' ', false, Json::error_handler_t::replace);
+    if (text.size() > 100) text = text.substr(0, 97) + "...";
+    out << "  " << name << " = " << text << '\n';
+  }
+  return kExitOk;
+}
+
+int cmd_tasks(const Common& c, const TaskFilter& f, std::ostream& out, std::ostream& err) {
+  auto session = open_session(c.db, OpenMode::kExisting);
+  if (!session.ok()) return fail(err, session.error());
+  auto rows = (*session)->store->tasks(TaskQuery{f.role, f.school, f.period, {}});
+  if (!rows.ok()) return fail(err, rows.error());
+  if (c.json) {
+    Json list = Json::array();
+    for (const auto& t : *rows) list.push_back(task_json(t));
+    out << list.dump(2) << '\n';
+    return kExitOk;
+  }
+  std::vector<std::vector<std::string>> table;
+  for (const auto& t : *rows) {
+    table.push_back({t.id, t.school, t.period, t.element_id, join(t.candidate_groups, ", "),
+                     t.name});
+  }
+  print_table(out, {"TASK", "SCHOOL", "PERIOD", "ELEMENT", "ROLES", "NAME"}, table);
+  return kExitOk;
+}
+
+int cmd_complete(const Common& c, const CompleteArgs& a, std::ostream& out, std::ostream& err) {
+  auto vars = parse_variables(a.vars, a.var_files);
+  if (!vars.ok()) return fail(err, vars.error());
+  auto session = open_session(c.db, OpenMode::kExisting);
+  if (!session.ok()) return fail(err, session.error());
+  Engine& engine = *(*session)->engine;
+  auto outcome = engine.complete_task(
+      a.task, runtime::Actor::user(a.user.empty() ? default_user() : a.user, a.role), *vars);
+  if (!outcome.ok()) return fail(err, outcome.error());
+  auto state = engine.state(outcome->instance_id);
+  if (c.json) {
+    Json j = {{"task", a.task}, {"instance_id", outcome->instance_id}};
+    j["events"] = Json::array();
+    for (const auto& e : outcome->events) j["events"].push_back(event_to_json(e));
+    if (state.ok()) {
+      j["state"] = runtime::to_string(state->status);
+      j["open_tasks"] = Json::array();
+      for (const auto& [id, t] : state->tasks) {
+        j["open_tasks"].push_back({{"id", id}, {"element_id", t.element_id}, {"name", t.name}});
+      }
+    }
+    out << j.dump(2) << '\n';
+    return kExitOk;
+  }
+  const model::ProcessDefinition* d = nullptr;
+  model::ProcessDefinitionPtr def;
+  if (state.ok()) {
+    auto loaded = engine.definition(state->business_key.process, state->definition_version);
+    if (loaded.ok()) def = *loaded;
+    d = def.get();
+  }
+  out << "completed task " << a.task << " as " << a.role << ":\n";
+  print_events(out, outcome->events, d);
+  return kExitOk;
+}
+
+int cmd_incidents(const Common& c, std::ostream& out, std::ostream& err) {
+  auto session = open_session(c.db, OpenMode::kExisting);
+  if (!session.ok()) return fail(err, session.error());
+  auto rows = (*session)->store->incidents(std::nullopt);
+  if (!rows.ok()) return fail(err, rows.error());
+  if (c.json) {
+    Json list = Json::array();
+    for (const auto& i : *rows) {
+      list.push_back({{"id", i.id},
+                      {"instance_id", i.instance_id},
+                      {"element_id", i.element_id},
+                      {"kind", i.kind},
+                      {"message", i.message}});
+    }
+    out << list.dump(2) << '\n';
+    return kExitOk;
+  }
+  std::vector<std::vector<std::string>> table;
+  for (const auto& i : *rows) {
+    table.push_back({i.id, std::to_string(i.instance_id), i.element_id, i.kind, i.message});
+  }
+  print_table(out, {"INCIDENT", "INSTANCE", "ELEMENT", "KIND", "MESSAGE"}, table);
+  return kExitOk;
+}
+
+int cmd_resolve(const Common& c, const std::string& incident, const std::string& role,
+                const std::string& user, std::ostream& out, std::ostream& err) {
+  auto session = open_session(c.db, OpenMode::kExisting);
+  if (!session.ok()) return fail(err, session.error());
+  auto outcome = (*session)->engine->resolve_incident(
+      incident, runtime::Actor::user(user.empty() ? default_user() : user, role));
+  if (!outcome.ok()) return fail(err, outcome.error());
+  out << "resolved incident " << incident << ":\n";
+  print_events(out, outcome->events, nullptr);
+  return kExitOk;
+}
+
+}  // namespace pmiflow::cli

@@ -1,0 +1,83 @@
+// One function per `pmiflow` command. Each returns an exit code (cli.h) and writes its output
+// to `out`, its messages to `err`.
+#pragma once
+
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "engine/common/result.h"
+
+namespace pmiflow::cli {
+
+struct Common {
+  std::string db;  // --db
+  bool json = false;
+};
+
+int cmd_validate(const std::vector<std::string>& files, bool json, std::ostream& out,
+                 std::ostream& err);
+int cmd_deploy(const Common& c, const std::vector<std::string>& files, std::ostream& out,
+               std::ostream& err);
+int cmd_definitions(const Common& c, std::ostream& out, std::ostream& err);
+
+struct StartArgs {
+  std::string process;
+  std::string school;
+  std::string period;
+  std::vector<std::string> vars;
+  std::vector<std::string> var_files;
+  std::string user;
+};
+int cmd_start(const Common& c, const StartArgs& a, std::ostream& out, std::ostream& err);
+
+struct InstanceFilter {
+  std::optional<std::string> school;
+  std::optional<std::string> period;
+  std::optional<std::string> state;
+  std::optional<std::string> process;
+};
+int cmd_instances(const Common& c, const InstanceFilter& f, std::ostream& out, std::ostream& err);
+int cmd_show(const Common& c, const std::string& instance, std::ostream& out, std::ostream& err);
+
+struct TaskFilter {
+  std::optional<std::string> role;
+  std::optional<std::string> school;
+  std::optional<std::string> period;
+};
+int cmd_tasks(const Common& c, const TaskFilter& f, std::ostream& out, std::ostream& err);
+
+struct CompleteArgs {
+  std::string task;
+  std::string role;
+  std::string user;
+  std::vector<std::string> vars;
+  std::vector<std::string> var_files;
+};
+int cmd_complete(const Common& c, const CompleteArgs& a, std::ostream& out, std::ostream& err);
+
+int cmd_incidents(const Common& c, std::ostream& out, std::ostream& err);
+int cmd_resolve(const Common& c, const std::string& incident, const std::string& role,
+                const std::string& user, std::ostream& out, std::ostream& err);
+
+struct DemoArgs {
+  std::string db;  // empty: a temporary database, removed at the end
+  std::string school = "105001000123";
+  std::string period = "2026";
+};
+int cmd_demo(const DemoArgs& a, std::ostream& out, std::ostream& err);
+
+struct BenchArgs {
+  std::string db;  // empty: a fresh temporary database, removed at the end
+  int schools = 1000;
+  int threads = 32;
+  bool fast = false;  // --durability fast
+  std::string period = "2026";
+};
+int cmd_bench(const BenchArgs& a, std::ostream& out, std::ostream& err);
+
+// Prints `error: message` and returns the exit code for the error.
+int fail(std::ostream& err, const Error& e);
+
+}  // namespace pmiflow::cli

@@ -1,0 +1,119 @@
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <unistd.h>
+
+#include "tools/cli/autopilot.h"
+#include "tools/cli/cli.h"
+#include "tools/cli/commands.h"
+#include "tools/cli/format.h"
+#include "tools/cli/session.h"
+
+namespace pmiflow::cli {
+namespace {
+
+void remove_db(const std::string& path) {
+  std::error_code ec;
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix, ec);
+}
+
+}  // namespace
+
+int cmd_demo(const DemoArgs& a, std::ostream& out, std::ostream& err) {
+  bool temporary = a.db.empty();
+  std::string path = temporary ? (std::filesystem::temp_directory_path() /
+                                  ("pmiflow-demo-" + std::to_string(getpid()) + ".db"))
+                                     .string()
+                               : a.db;
+  if (temporary) remove_db(path);
+  int rc = [&]() -> int {
+    auto session = open_session(path, OpenMode::kCreate);
+    if (!session.ok()) return fail(err, session.error());
+    Engine& engine = *(*session)->engine;
+    Store& store = *(*session)->store;
+
+    std::string file = d02_03_definition_path();
+    auto xml = read_file(file);
+    if (!xml.ok()) return fail(err, xml.error());
+    auto deployed = engine.deploy(*xml, std::filesystem::path(file).filename());
+    if (!deployed.ok()) return fail(err, deployed.error());
+    const auto& d = deployed->definition;
+    out << "== D02.03 Apoyar la gestión de los PMI: one school from start to end ==\n"
+        << "database: " << path << (temporary ? " (temporary)" : "") << '\n'
+        << (deployed->created ? "deployed " : "already deployed ") << d.key << " version "
+        << d.version << '\n';
+    auto def = engine.definition(d.key, d.version);
+    if (!def.ok()) return fail(err, def.error());
+
+    Variables vars = sample_school_variables(a.school, a.period, 0);
+    auto started = engine.start({d.key, a.school, a.period}, vars,
+                                runtime::Actor::user("demo", "profesional_mejoramiento"));
+    if (!started.ok()) return fail(err, started.error());
+    std::int64_t id = started->instance_id;
+    out << "\nschool " << a.school << " (" << vars["nombre"].get<std::string>() << ", "
+        << vars["sector"].get<std::string>() << ", Saber " << vars["categoria_saber"].get<std::string>()
+        << "), period " << a.period << ": instance " << id
+        << (started->created ? "" : " (already existed)") << '\n';
+
+    std::int64_t printed = 0;
+    auto print_new = [&]() -> Status {
+      auto events = store.events(id, printed + 1);
+      if (!events.ok()) return events.error();
+      for (const auto& e : *events) {
+        out << "  #" << e.seq << "  " << describe_event(e, def->get()) << '\n';
+        printed = e.seq;
+      }
+      return {};
+    };
+    if (Status s = print_new(); !s.ok()) return fail(err, s.error());
+
+    for (int step = 0; step < 1000; ++step) {
+      auto state = engine.state(id);
+      if (!state.ok()) return fail(err, state.error());
+      if (state->status != runtime::InstanceStatus::kActive) break;
+      if (!state->incidents.empty()) {
+        err << "error: instance " << id << " has an incident: "
+            << state->incidents.begin()->second.message << '\n';
+        return kExitInvalidState;
+      }
+      if (state->tasks.empty()) break;
+      const runtime::UserTask& task = std::min_element(state->tasks.begin(), state->tasks.end(),
+                                                       [](const auto& x, const auto& y) {
+                                                         return x.second.element_key <
+                                                                y.second.element_key;
+                                                       })
+                                          ->second;
+      AutopilotStep s = autopilot_step(task, state->activation_counts[task.element_id]);
+      out << "\n> " << s.role << " completes task " << task.id << " \"" << task.name << "\"\n";
+      auto done = engine.complete_task(task.id, runtime::Actor::user(s.user, s.role), s.variables);
+      if (!done.ok()) return fail(err, done.error());
+      if (Status st = print_new(); !st.ok()) return fail(err, st.error());
+    }
+
+    auto final_state = engine.state(id);
+    if (!final_state.ok()) return fail(err, final_state.error());
+    const auto& fs = *final_state;
+    out << "\n== instance " << id << " " << runtime::to_string(fs.status) << " after "
+        << fs.last_seq << " events ==\n";
+    auto show = [&](const char* name) {
+      auto it = fs.variables.find(name);
+      if (it != fs.variables.end()) out << "  " << name << " = " << it->second.dump() << '\n';
+    };
+    show("tipo_acompanamiento");
+    show("motivo_clasificacion");
+    out << "  activities run (times):\n";
+    for (const auto& [element, count] : fs.activation_counts) {
+      auto n = (*def)->find_node(element);
+      if (n == model::kNone) continue;
+      auto kind = (*def)->node(n).kind;
+      if (kind == model::NodeKind::kUserTask || kind == model::NodeKind::kServiceTask) {
+        out << "    " << count << "x  " << element_label(def->get(), element) << '\n';
+      }
+    }
+    return fs.status == runtime::InstanceStatus::kCompleted ? kExitOk : kExitInvalidState;
+  }();
+  if (temporary) remove_db(path);
+  return rc;
+}
+
+}  // namespace pmiflow::cli

@@ -1,0 +1,149 @@
+#include <CLI/CLI.hpp>
+
+#include <exception>
+
+#include "tools/cli/cli.h"
+#include "tools/cli/commands.h"
+
+namespace pmiflow::cli {
+namespace {
+
+void add_common(CLI::App* sub, Common& c, bool json = true) {
+  sub->add_option("--db", c.db, "database file (default: $PMIFLOW_DB, else ./pmiflow.db)");
+  if (json) sub->add_flag("--json", c.json, "machine-readable JSON output");
+}
+
+template <typename T>
+void add_optional(CLI::App* sub, const std::string& name, std::optional<T>& target,
+                  const std::string& help) {
+  sub->add_option_function<T>(name, [&target](const T& v) { target = v; }, help);
+}
+
+}  // namespace
+
+int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+  CLI::App app{"pmiflow: a BPMN 2.0 workflow engine with durable, auditable instances"};
+  app.name("pmiflow");
+  app.require_subcommand(1);
+  int code = kExitOk;
+
+  std::vector<std::string> files;
+  bool validate_json = false;
+  auto* validate = app.add_subcommand("validate", "check BPMN files and print diagnostics");
+  validate->add_option("FILE", files, "BPMN files")->required();
+  validate->add_flag("--json", validate_json, "JSON diagnostics");
+  validate->callback([&] { code = cmd_validate(files, validate_json, out, err); });
+
+  Common deploy_c;
+  std::vector<std::string> deploy_files;
+  auto* deploy = app.add_subcommand("deploy", "deploy BPMN files (a changed file is a new version)");
+  add_common(deploy, deploy_c);
+  deploy->add_option("FILE", deploy_files, "BPMN files")->required();
+  deploy->callback([&] { code = cmd_deploy(deploy_c, deploy_files, out, err); });
+
+  Common defs_c;
+  auto* defs = app.add_subcommand("definitions", "list deployed definitions and versions");
+  add_common(defs, defs_c);
+  defs->callback([&] { code = cmd_definitions(defs_c, out, err); });
+
+  Common start_c;
+  StartArgs start_a;
+  auto* start = app.add_subcommand("start", "start an instance (idempotent by business key)");
+  add_common(start, start_c, false);
+  start->add_option("--process", start_a.process, "process key")->required();
+  start->add_option("--school", start_a.school, "código DANE (12 digits)")->required();
+  start->add_option("--period", start_a.period, "period: YYYY, YYYY-1 or YYYY-2")->required();
+  start->add_option("--var", start_a.vars, "name=value (value is JSON if it parses)");
+  start->add_option("--vars", start_a.var_files, "JSON file with an object of variables");
+  start->add_option("--user", start_a.user, "who starts it (default: $USER)");
+  start->callback([&] { code = cmd_start(start_c, start_a, out, err); });
+
+  Common inst_c;
+  InstanceFilter inst_f;
+  auto* instances = app.add_subcommand("instances", "list instances");
+  add_common(instances, inst_c);
+  add_optional(instances, "--school", inst_f.school, "código DANE");
+  add_optional(instances, "--period", inst_f.period, "period");
+  add_optional(instances, "--state", inst_f.state, "active, completed or terminated");
+  add_optional(instances, "--process", inst_f.process, "process key");
+  instances->callback([&] { code = cmd_instances(inst_c, inst_f, out, err); });
+
+  Common show_c;
+  std::string show_id;
+  auto* show = app.add_subcommand("show", "where an instance's tokens stand, its tasks, variables");
+  add_common(show, show_c);
+  show->add_option("INSTANCE", show_id, "instance id")->required();
+  show->callback([&] { code = cmd_show(show_c, show_id, out, err); });
+
+  Common tasks_c;
+  TaskFilter tasks_f;
+  auto* tasks = app.add_subcommand("tasks", "list open user tasks");
+  add_common(tasks, tasks_c);
+  add_optional(tasks, "--role", tasks_f.role, "candidate group");
+  add_optional(tasks, "--school", tasks_f.school, "código DANE");
+  add_optional(tasks, "--period", tasks_f.period, "period");
+  tasks->callback([&] { code = cmd_tasks(tasks_c, tasks_f, out, err); });
+
+  Common complete_c;
+  CompleteArgs complete_a;
+  auto* complete = app.add_subcommand("complete", "complete a user task in a role");
+  add_common(complete, complete_c);
+  complete->add_option("TASK", complete_a.task, "task id")->required();
+  complete->add_option("--as", complete_a.role, "the role (candidate group) acting")->required();
+  complete->add_option("--user", complete_a.user, "who acts (default: $USER)");
+  complete->add_option("--var", complete_a.vars, "name=value (value is JSON if it parses)");
+  complete->add_option("--vars", complete_a.var_files, "JSON file with an object of variables");
+  complete->callback([&] { code = cmd_complete(complete_c, complete_a, out, err); });
+
+  Common inc_c;
+  auto* incidents = app.add_subcommand("incidents", "list open incidents");
+  add_common(incidents, inc_c);
+  incidents->callback([&] { code = cmd_incidents(inc_c, out, err); });
+
+  Common resolve_c;
+  std::string resolve_id;
+  std::string resolve_role;
+  std::string resolve_user;
+  auto* resolve =
+      app.add_subcommand("resolve", "resolve a gateway incident: re-evaluate its conditions");
+  add_common(resolve, resolve_c, false);
+  resolve->add_option("INCIDENT", resolve_id, "incident id")->required();
+  resolve->add_option("--as", resolve_role, "the role acting")->required();
+  resolve->add_option("--user", resolve_user, "who acts (default: $USER)");
+  resolve->callback(
+      [&] { code = cmd_resolve(resolve_c, resolve_id, resolve_role, resolve_user, out, err); });
+
+  DemoArgs demo_a;
+  auto* demo = app.add_subcommand("demo", "run D02.03 for a sample school, printing each step");
+  demo->add_option("--db", demo_a.db, "database file (default: a temporary one)");
+  demo->add_option("--school", demo_a.school, "código DANE");
+  demo->add_option("--period", demo_a.period, "period");
+  demo->callback([&] { code = cmd_demo(demo_a, out, err); });
+
+  BenchArgs bench_a;
+  std::string durability = "full";
+  auto* bench = app.add_subcommand("bench", "run N schools through D02.03 and print figures");
+  bench->add_option("--schools", bench_a.schools, "number of schools")
+      ->check(CLI::Range(1, 10000000));
+  bench->add_option("--threads", bench_a.threads, "client threads")->check(CLI::Range(1, 1024));
+  bench->add_option("--db", bench_a.db, "database file (default: a fresh temporary one)");
+  bench->add_option("--durability", durability, "full (fsync each group commit) or fast")
+      ->check(CLI::IsMember({"full", "fast"}));
+  bench->callback([&] {
+    bench_a.fast = durability == "fast";
+    code = cmd_bench(bench_a, out, err);
+  });
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e, out, err);
+    return rc == 0 ? kExitOk : kExitUsage;
+  } catch (const std::exception& e) {
+    err << "internal error: " << e.what() << " (please report it)\n";
+    return kExitInternal;
+  }
+  return code;
+}
+
+}  // namespace pmiflow::cli

@@ -1,0 +1,61 @@
+#include "tools/cli/session.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "handlers/d02_03/d02_03_handlers.h"
+
+namespace pmiflow::cli {
+
+std::string resolve_db_path(const std::string& flag) {
+  if (!flag.empty()) return flag;
+  if (const char* env = std::getenv("PMIFLOW_DB"); env != nullptr && *env != '\0') return env;
+  return "pmiflow.db";
+}
+
+void register_shipped_handlers(HandlerRegistry& registry) {
+  handlers::d02_03::register_handlers(registry, handlers::d02_03::Settings{});
+}
+
+std::string d02_03_definition_path() {
+  if (const char* env = std::getenv("PMIFLOW_DEFINITIONS"); env != nullptr && *env != '\0') {
+    return std::string(env) + "/d02_03_apoyar_gestion_pmi.bpmn";
+  }
+  return std::string(PMIFLOW_SOURCE_DIR) + "/process-definitions/d02_03_apoyar_gestion_pmi.bpmn";
+}
+
+Result<std::string> read_file(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    return make_error(ErrorCode::kIo, path + ": is a directory");
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return make_error(ErrorCode::kIo, path + ": cannot open file");
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  if (in.bad()) return make_error(ErrorCode::kIo, path + ": read error");
+  return buffer.str();
+}
+
+Result<std::unique_ptr<Session>> open_session(const std::string& db_flag, OpenMode mode,
+                                              persistence::SqliteOptions options) {
+  std::string path = resolve_db_path(db_flag);
+  std::error_code ec;
+  if (mode == OpenMode::kExisting && !std::filesystem::exists(path, ec)) {
+    return make_error(ErrorCode::kIo, path +
+                                          ": no such database (give --db PATH or set "
+                                          "PMIFLOW_DB; `pmiflow deploy` creates one)");
+  }
+  auto store = persistence::SqliteStore::open(path, options);
+  if (!store.ok()) return store.error();
+  auto session = std::make_unique<Session>();
+  session->store = std::move(*store);
+  register_shipped_handlers(session->handlers);
+  session->engine =
+      std::make_unique<Engine>(*session->store, session->handlers, session->clock);
+  return session;
+}
+
+}  // namespace pmiflow::cli

@@ -1,0 +1,40 @@
+// What a CLI command works with: the store behind --db, the handlers, the engine.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "engine/engine/clock.h"
+#include "engine/engine/engine.h"
+#include "engine/engine/handler.h"
+#include "persistence/sqlite_store.h"
+
+namespace pmiflow::cli {
+
+// --db, else $PMIFLOW_DB, else ./pmiflow.db.
+std::string resolve_db_path(const std::string& flag);
+
+struct Session {
+  std::unique_ptr<persistence::SqliteStore> store;
+  HandlerRegistry handlers;
+  SystemClock clock;
+  std::unique_ptr<Engine> engine;
+};
+
+enum class OpenMode {
+  kCreate,    // create the database when missing (deploy, start, bench)
+  kExisting,  // the database must exist (queries, complete): kIo naming the path otherwise
+};
+
+Result<std::unique_ptr<Session>> open_session(const std::string& db_flag, OpenMode mode,
+                                              persistence::SqliteOptions options = {});
+
+// Registers the handlers this build ships (D02.03's) with the SE's default settings.
+void register_shipped_handlers(HandlerRegistry& registry);
+
+// The bundled D02.03 definition file.
+std::string d02_03_definition_path();
+
+Result<std::string> read_file(const std::string& path);
+
+}  // namespace pmiflow::cli
