@@ -4,7 +4,7 @@ option(PMIFLOW_WERROR "Treat warnings as errors" OFF)
 function(pmiflow_set_warnings target)
   target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow -Wconversion
                                            -Wno-sign-conversion -Wnon-virtual-dtor -Wold-style-cast
-                                           -Woverloaded-virtual -Wnull-dereference)
+                                           -Woverloaded-virtual)
   if(PMIFLOW_WERROR)
     target_compile_options(${target} PRIVATE -Werror)
   endif()

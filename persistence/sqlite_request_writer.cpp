@@ -95,12 +95,21 @@ RequestWriter::RequestWriter(WriteContext& ctx, std::int64_t instance_id,
                              const runtime::InstanceState* new_state)
     : ctx_(ctx), instance_id_(instance_id), new_state_(new_state) {}
 
+const std::string& RequestWriter::actor_text(const runtime::Actor& actor) {
+  if (!actor_cached_ || !(actor == last_actor_)) {
+    last_actor_ = actor;
+    last_actor_text_ = actor_to_text(actor);
+    actor_cached_ = true;
+  }
+  return last_actor_text_;
+}
+
 Status RequestWriter::apply(const Event& e) {
   PMIFLOW_TRY(ctx_.run(
       "INSERT INTO events(instance_id, seq, type, type_version, time_ms, actor, "
       "definition_version, payload) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
       instance_id_, e.seq, static_cast<int>(e.type), static_cast<int>(e.type_version), e.time_ms,
-      actor_to_text(e.actor), static_cast<int>(e.definition_version), e.payload.dump()));
+      actor_text(e.actor), static_cast<int>(e.definition_version), e.payload.dump()));
   last_seq_ = e.seq;
 
   switch (e.type) {

@@ -71,6 +71,8 @@ class RequestWriter {
  private:
   Status on_variables(const runtime::Event& event);
   Status join_delta(const std::string& element, const std::string& flow, int delta);
+  // actor_to_text(), memoised: most events of a request share their actor.
+  const std::string& actor_text(const runtime::Actor& actor);
 
   WriteContext& ctx_;
   std::int64_t instance_id_;
@@ -80,6 +82,9 @@ class RequestWriter {
   std::int64_t ended_ms_ = 0;
   bool tokens_moved_ = false;               // join arrivals may have changed
   std::map<std::string, int> activations_;  // element id -> activations in this request
+  bool actor_cached_ = false;
+  runtime::Actor last_actor_;
+  std::string last_actor_text_;
 };
 
 // JSON text of an Actor as stored in events.actor: {"kind":..,"id":..,"role":..}, the last two

@@ -137,8 +137,11 @@ constexpr Migration kMigrations[] = {
 };
 
 Error io_error(Connection& db, const std::string& path, const std::string& what, int rc) {
-  const ErrorCode code = (rc & 0xff) == SQLITE_NOTADB ? ErrorCode::kNotADatabase : ErrorCode::kIo;
-  return make_error(code, "sqlite database '" + path + "': " + what + ": " + db.errmsg());
+  if ((rc & 0xff) == SQLITE_NOTADB) {
+    return make_error(ErrorCode::kNotADatabase,
+                      "'" + path + "' is not a pmiflow database (SQLite: " + db.errmsg() + ")");
+  }
+  return make_error(ErrorCode::kIo, "sqlite database '" + path + "': " + what + ": " + db.errmsg());
 }
 
 // Reads one integer PRAGMA (or scalar query).

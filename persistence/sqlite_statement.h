@@ -14,6 +14,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -24,7 +25,8 @@ namespace pmiflow::persistence::detail {
 
 // SQLITE_TRANSIENT without the old-style cast of the C macro: SQLite copies the bound bytes.
 inline sqlite3_destructor_type transient() {
-  return reinterpret_cast<sqlite3_destructor_type>(static_cast<std::intptr_t>(-1));
+  return reinterpret_cast<sqlite3_destructor_type>(  // NOLINT(performance-no-int-to-ptr)
+      static_cast<std::intptr_t>(-1));
 }
 
 class Statement {
@@ -122,7 +124,7 @@ class Connection {
   // leaves `out` null.
   int prepare(std::string_view sql, sqlite3_stmt*& out) {
     out = nullptr;
-    auto it = cache_.find(std::string(sql));
+    auto it = cache_.find(sql);
     if (it != cache_.end()) {
       out = it->second->get();
       return SQLITE_OK;
@@ -146,8 +148,15 @@ class Connection {
   bool in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
 
  private:
+  struct SqlHash {
+    using is_transparent = void;  // lookups by string_view allocate nothing
+    std::size_t operator()(std::string_view sql) const {
+      return std::hash<std::string_view>{}(sql);
+    }
+  };
+
   sqlite3* db_;
-  std::unordered_map<std::string, std::unique_ptr<Statement>> cache_;
+  std::unordered_map<std::string, std::unique_ptr<Statement>, SqlHash, std::equal_to<>> cache_;
 };
 
 }  // namespace pmiflow::persistence::detail

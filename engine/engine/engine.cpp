@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <exception>
 
@@ -109,6 +110,7 @@ AppendResult Engine::commit(AppendRequest request) {
   batch.reserve(n);
   for (Writer* g : group) batch.push_back(std::move(g->request));
   std::vector<AppendResult> results;
+  auto started = std::chrono::steady_clock::now();
   try {
     results = store_.append(batch);
   } catch (const std::exception& e) {
@@ -119,7 +121,10 @@ AppendResult Engine::commit(AppendRequest request) {
                           make_error(ErrorCode::kInternal, "store returned a short batch"), 0,
                           false});
   }
+  auto elapsed = std::chrono::steady_clock::now() - started;
   lock.lock();
+  stats_.store_append_ns += static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count());
   ++stats_.group_commits;
   for (std::size_t i = 0; i < n; ++i) {
     if (results[i].status.ok()) {
@@ -137,7 +142,7 @@ AppendResult Engine::commit(AppendRequest request) {
   return w.result;
 }
 
-Result<InstanceState> Engine::load(std::int64_t instance_id) {
+Result<Engine::StatePtr> Engine::load(std::int64_t instance_id) {
   {
     std::lock_guard lock(cache_mu_);
     auto it = cache_.find(instance_id);
@@ -152,9 +157,9 @@ Result<InstanceState> Engine::load(std::int64_t instance_id) {
     return make_error(ErrorCode::kNotFound,
                       "instance " + std::to_string(instance_id) + " does not exist");
   }
-  InstanceState state;
+  StatePtr state;
   try {
-    state = runtime::fold(*events);
+    state = std::make_shared<const InstanceState>(runtime::fold(*events));
   } catch (const std::exception& e) {
     return make_error(ErrorCode::kInternal, "instance " + std::to_string(instance_id) +
                                                 " does not replay: " + e.what());
@@ -163,18 +168,19 @@ Result<InstanceState> Engine::load(std::int64_t instance_id) {
   return state;
 }
 
-void Engine::remember(const InstanceState& state) {
+void Engine::remember(StatePtr state) {
   std::lock_guard lock(cache_mu_);
-  auto it = cache_.find(state.id);
+  auto it = cache_.find(state->id);
   if (it != cache_.end()) {
-    *it->second = state;
+    *it->second = std::move(state);
     lru_.splice(lru_.begin(), lru_, it->second);
     return;
   }
-  lru_.push_front(state);
-  cache_[state.id] = lru_.begin();
+  std::int64_t id = state->id;
+  lru_.push_front(std::move(state));
+  cache_[id] = lru_.begin();
   while (cache_.size() > options_.state_cache_capacity) {
-    cache_.erase(lru_.back().id);
+    cache_.erase(lru_.back()->id);
     lru_.pop_back();
   }
 }
@@ -192,7 +198,13 @@ EngineStats Engine::stats() const {
   return stats_;
 }
 
-Result<InstanceState> Engine::state(std::int64_t instance_id) { return load(instance_id); }
+Result<InstanceState> Engine::state(std::int64_t instance_id) {
+  auto state = load(instance_id);
+  if (!state.ok()) return state.error();
+  return **state;
+}
+
+Result<Engine::StatePtr> Engine::snapshot(std::int64_t instance_id) { return load(instance_id); }
 
 Result<StartOutcome> Engine::start(const runtime::BusinessKey& key, const Variables& variables,
                                    const Actor& actor) {
@@ -204,20 +216,20 @@ Result<StartOutcome> Engine::start(const runtime::BusinessKey& key, const Variab
   if (!def.ok()) return def.error();
   auto deployed = store_.definition(key.process, 0);
   if (!deployed.ok()) return deployed.error();
-  InstanceState empty;
-  auto events = runtime::execute(**def, deployed->version, empty,
-                                 runtime::CreateInstance{key, variables, actor}, clock_.now_ms());
-  if (!events.ok()) return events.error();
+  auto execution =
+      runtime::execute_with_state(**def, deployed->version, InstanceState{},
+                                  runtime::CreateInstance{key, variables, actor}, clock_.now_ms());
+  if (!execution.ok()) return execution.error();
   AppendRequest request;
   request.business_key = key;
-  request.events = *events;
-  InstanceState folded = runtime::fold(*events);
-  request.new_state = &folded;
+  request.events = execution->events;
+  request.new_state = &execution->state;
   AppendResult result = commit(std::move(request));
   if (!result.status.ok()) return result.status.error();
   if (!result.created) return StartOutcome{result.instance_id, false};
-  for (auto& e : *events) e.instance_id = result.instance_id;
-  remember(runtime::fold(*events));
+  // The store assigned the id: fold again so that task and job ids carry it.
+  for (auto& e : execution->events) e.instance_id = result.instance_id;
+  remember(std::make_shared<const InstanceState>(runtime::fold(execution->events)));
   PMIFLOW_TRY(run_jobs(result.instance_id));
   return StartOutcome{result.instance_id, true};
 }
@@ -226,31 +238,31 @@ Result<CommandOutcome> Engine::submit(std::int64_t instance_id, const runtime::C
   for (int attempt = 0;; ++attempt) {
     auto state = load(instance_id);
     if (!state.ok()) return state.error();
-    auto def = definition(state->business_key.process, state->definition_version);
+    const InstanceState& current = **state;
+    auto def = definition(current.business_key.process, current.definition_version);
     if (!def.ok()) return def.error();
-    auto events = runtime::execute(**def, state->definition_version, *state, command,
-                                   clock_.now_ms());
-    if (!events.ok()) {
-      if (attempt > 0 && events.error().code == ErrorCode::kNotFound) {
-        return make_error(ErrorCode::kConflict, events.error().message +
+    auto execution = runtime::execute_with_state(**def, current.definition_version, current,
+                                                 command, clock_.now_ms());
+    if (!execution.ok()) {
+      if (attempt > 0 && execution.error().code == ErrorCode::kNotFound) {
+        return make_error(ErrorCode::kConflict, execution.error().message +
                                                     ": it was changed concurrently by another "
                                                     "command");
       }
-      return events.error();
+      return execution.error();
     }
-    CommandOutcome outcome{instance_id, *events};
-    if (events->empty()) return outcome;
-    InstanceState next = *state;
-    for (const auto& e : *events) runtime::apply(next, e);
+    CommandOutcome outcome{instance_id, execution->events};
+    if (outcome.events.empty()) return outcome;
+    auto next = std::make_shared<const InstanceState>(std::move(execution->state));
     AppendRequest request;
     request.instance_id = instance_id;
-    request.business_key = state->business_key;
-    request.expected_seq = state->last_seq;
-    request.events = std::move(*events);
-    request.new_state = &next;
+    request.business_key = current.business_key;
+    request.expected_seq = current.last_seq;
+    request.events = std::move(execution->events);
+    request.new_state = next.get();
     AppendResult result = commit(std::move(request));
     if (result.status.ok()) {
-      remember(next);
+      remember(std::move(next));
       return outcome;
     }
     forget(instance_id);
@@ -298,8 +310,9 @@ Result<CommandOutcome> Engine::cancel(std::int64_t instance_id, const Actor& act
 
 Status Engine::run_jobs(std::int64_t instance_id, std::vector<Event>* out) {
   for (int run = 0; run < kMaxJobRunsPerCall; ++run) {
-    auto state = load(instance_id);
-    if (!state.ok()) return state.error();
+    auto snapshot = load(instance_id);
+    if (!snapshot.ok()) return snapshot.error();
+    const InstanceState* state = snapshot->get();
     const runtime::Job* job = nullptr;
     for (const auto& [id, j] : state->jobs) {
       if (j.state == runtime::JobState::kActivatable &&

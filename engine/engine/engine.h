@@ -38,6 +38,7 @@ struct EngineStats {
   std::uint64_t group_commits = 0;  // store transactions
   std::uint64_t events = 0;
   std::uint64_t activations = 0;  // ElementActivated events: flow-node instances
+  std::uint64_t store_append_ns = 0;  // time spent in Store::append
 };
 
 struct StartOutcome {
@@ -85,6 +86,8 @@ class Engine {
 
   // The instance's state, folded from its events (or from the cache).
   Result<runtime::InstanceState> state(std::int64_t instance_id);
+  // The same without a copy: an immutable snapshot that later commands do not change.
+  Result<std::shared_ptr<const runtime::InstanceState>> snapshot(std::int64_t instance_id);
 
   EngineStats stats() const;
 
@@ -98,8 +101,9 @@ class Engine {
   AppendResult commit(AppendRequest request);
   // Interprets `command` on the instance and commits; retries on a concurrency conflict.
   Result<CommandOutcome> submit(std::int64_t instance_id, const runtime::Command& command);
-  Result<runtime::InstanceState> load(std::int64_t instance_id);
-  void remember(const runtime::InstanceState& state);
+  using StatePtr = std::shared_ptr<const runtime::InstanceState>;
+  Result<StatePtr> load(std::int64_t instance_id);
+  void remember(StatePtr state);
   void forget(std::int64_t instance_id);
 
   Store& store_;
@@ -113,8 +117,8 @@ class Engine {
   EngineStats stats_;  // guarded by commit_mu_
 
   std::mutex cache_mu_;
-  std::list<runtime::InstanceState> lru_;  // front: most recent
-  std::unordered_map<std::int64_t, std::list<runtime::InstanceState>::iterator> cache_;
+  std::list<StatePtr> lru_;  // front: most recent
+  std::unordered_map<std::int64_t, std::list<StatePtr>::iterator> cache_;
   std::map<std::pair<std::string, std::int32_t>, model::ProcessDefinitionPtr> definitions_;
 };
 

@@ -11,6 +11,21 @@
 //   * Graph checks (start, reachability, end reachability, cycles) run in load_bpmn only when
 //     parsing gave no error: on an incomplete model they would only repeat the parse errors.
 //   * Every traversal is iterative and linear in the input; no recursion on input structure.
+//
+// Semantic choices (documented in the diagnostics' wording too):
+//   * A start event or task with more than one outgoing flow (an implicit parallel split in
+//     BPMN) is an error: splits must be explicit gateways. Several incoming flows are fine.
+//   * Conditions are allowed only on flows leaving an exclusive gateway; a condition on the
+//     default flow is an error (as in Zeebe). An exclusive gateway with a single outgoing flow
+//     without condition is a pass-through; with more than one, every non-default flow needs a
+//     condition.
+//   * Reachability is reported at its root causes: a source strongly connected component
+//     without a start event ("not reachable from a start event") and a sink component without
+//     an end event ("no end event can be reached from here"), not at every node downstream or
+//     upstream of them. A cycle none of whose nodes is a wait state is an error.
+//   * Zeebe extensions that would change behaviour and are not supported (ioMapping, listeners,
+//     ...) are errors; inert ones (taskHeaders, taskSchedule, assignee/candidateUsers) are
+//     warnings; other vendors' extensions (camunda:, activiti:, ...) are ignored.
 #include "engine/model/bpmn_parser.h"
 
 #include <pugixml.hpp>
@@ -19,6 +34,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <exception>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -427,6 +443,7 @@ class Parser {
   void parse_node(pugi::xml_node element, NodeKind kind);
   bool parse_extensions(pugi::xml_node extension_elements, const std::string& id, FlowNode& node,
                         bool& has_task_definition);
+  void check_process_extensions(pugi::xml_node extension_elements, const std::string& id);
   void parse_flow(pugi::xml_node element);
   bool parse_condition(pugi::xml_node condition, const std::string& flow_id,
                        std::optional<feel::Expression>& out);
@@ -577,7 +594,9 @@ void Parser::parse_process(pugi::xml_node process) {
   for (pugi::xml_node child : process.children()) {
     if (child.type() != pugi::node_element || !is_bpmn(child)) continue;  // foreign: ignored
     std::string_view name = local_name(child);
-    if (name == "sequenceFlow") {
+    if (name == "extensionElements") {
+      check_process_extensions(child, def_.key);
+    } else if (name == "sequenceFlow") {
       if (!is_duplicate(child)) flow_elements_.push_back(child);
     } else if (name == "startEvent") {
       parse_node(child, NodeKind::kNoneStartEvent);
@@ -601,6 +620,17 @@ void Parser::parse_process(pugi::xml_node process) {
   }
   for (pugi::xml_node flow : flow_elements_) parse_flow(flow);
   resolve_defaults();
+}
+
+// Process-level zeebe extensions: forms, properties and the version tag are inert here; the
+// others (e.g. execution listeners) would run code and are not supported.
+void Parser::check_process_extensions(pugi::xml_node extension_elements, const std::string& id) {
+  for (pugi::xml_node ext : extension_elements.children()) {
+    if (ext.type() != pugi::node_element || namespace_of(ext) != kZeebeNamespace) continue;
+    std::string_view name = local_name(ext);
+    if (name == "userTaskForm" || name == "properties" || name == "versionTag") continue;
+    error(ext, id, "unsupported Camunda extension <zeebe:" + std::string(name) + "> on <process>");
+  }
 }
 
 void Parser::parse_node(pugi::xml_node element, NodeKind kind) {
@@ -1071,8 +1101,10 @@ void Validator::check_elements() {
       case NodeKind::kParallelGateway:
         break;
     }
-    if (node.kind != NodeKind::kExclusiveGateway && node.kind != NodeKind::kParallelGateway &&
-        node.outgoing.size() > 1) {
+    const bool splits_implicitly = node.kind == NodeKind::kNoneStartEvent ||
+                                   node.kind == NodeKind::kUserTask ||
+                                   node.kind == NodeKind::kServiceTask;
+    if (splits_implicitly && node.outgoing.size() > 1) {
       node_error(n, "more than one outgoing flow: use a parallel or exclusive gateway");
     }
   }

@@ -431,17 +431,25 @@ const char* command_name(const Command& command) {
   return kNames[command.index()];
 }
 
-Result<std::vector<Event>> execute(const ProcessDefinition& definition,
-                                   std::int32_t definition_version, const InstanceState& state,
-                                   const Command& command, std::int64_t now_ms) {
-  Run run(definition, state.status == InstanceStatus::kNone ? definition_version
-                                                            : state.definition_version,
+Result<Execution> execute_with_state(const ProcessDefinition& definition,
+                                     std::int32_t definition_version, const InstanceState& state,
+                                     const Command& command, std::int64_t now_ms) {
+  Run run(definition,
+          state.status == InstanceStatus::kNone ? definition_version : state.definition_version,
           state, now_ms);
   Executor executor{definition, run};
   Status status = std::visit(executor, command);
   if (!status.ok()) return status.error();
   run.drain();
-  return run.take_events();
+  return Execution{run.take_events(), std::move(run.state())};
+}
+
+Result<std::vector<Event>> execute(const ProcessDefinition& definition,
+                                   std::int32_t definition_version, const InstanceState& state,
+                                   const Command& command, std::int64_t now_ms) {
+  auto execution = execute_with_state(definition, definition_version, state, command, now_ms);
+  if (!execution.ok()) return execution.error();
+  return std::move(execution->events);
 }
 
 }  // namespace pmiflow::runtime

@@ -35,4 +35,14 @@ Result<std::vector<Event>> execute(const model::ProcessDefinition& definition,
                                    std::int32_t definition_version, const InstanceState& state,
                                    const Command& command, std::int64_t now_ms);
 
+// The events and the state they lead to (the fold of state's events and these), so that a
+// caller need not apply them again.
+struct Execution {
+  std::vector<Event> events;
+  InstanceState state;
+};
+Result<Execution> execute_with_state(const model::ProcessDefinition& definition,
+                                     std::int32_t definition_version, const InstanceState& state,
+                                     const Command& command, std::int64_t now_ms);
+
 }  // namespace pmiflow::runtime

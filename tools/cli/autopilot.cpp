@@ -54,6 +54,16 @@ AutopilotStep autopilot_step(const runtime::UserTask& task, int visit) {
   return step;
 }
 
+AutopilotStep autopilot_next(const runtime::InstanceState& state, std::string& task_id) {
+  const runtime::UserTask* oldest = nullptr;
+  for (const auto& [id, task] : state.tasks) {
+    if (oldest == nullptr || task.element_key < oldest->element_key) oldest = &task;
+  }
+  task_id = oldest->id;
+  auto it = state.activation_counts.find(oldest->element_id);
+  return autopilot_step(*oldest, it == state.activation_counts.end() ? 0 : it->second);
+}
+
 Variables sample_school_variables(const std::string& codigo_dane, const std::string& periodo,
                                   int index) {
   static constexpr std::array<const char*, 4> kCategorias = {"D", "B", "C", "A"};

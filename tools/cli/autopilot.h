@@ -21,6 +21,9 @@ struct AutopilotStep {
 // `visit` is how many times the task's element has been activated so far (1 the first time).
 AutopilotStep autopilot_step(const runtime::UserTask& task, int visit);
 
+// The step for the open task with the lowest key (the oldest); REQUIRES: a task is open.
+AutopilotStep autopilot_next(const runtime::InstanceState& state, std::string& task_id);
+
 // The start variables of a sample school (data contract of d02-03-process.md).
 Variables sample_school_variables(const std::string& codigo_dane, const std::string& periodo,
                                   int index);

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -22,13 +23,15 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Latency histogram with 10 µs buckets up to 10 s: constant memory whatever N is.
+// Latency histogram with logarithmic buckets (64 per power of two: under 1.1 % error), so
+// that its memory is constant whatever N is.
 class Histogram {
  public:
-  Histogram() : buckets_(kBuckets + 1, 0) {}
+  Histogram() : buckets_(kBuckets, 0) {}
   void add(std::chrono::nanoseconds d) {
-    auto b = static_cast<std::size_t>(d.count() / 10000);
-    ++buckets_[std::min(b, kBuckets)];
+    double ns = std::max<double>(1.0, static_cast<double>(d.count()));
+    auto b = static_cast<std::size_t>(std::log2(ns) * kPerOctave);
+    ++buckets_[std::min(b, kBuckets - 1)];
     ++count_;
   }
   void merge(const Histogram& o) {
@@ -41,15 +44,15 @@ class Histogram {
     std::uint64_t seen = 0;
     for (std::size_t i = 0; i < buckets_.size(); ++i) {
       seen += buckets_[i];
-      if (seen > target) return static_cast<double>(i + 1) * 0.01;
+      if (seen > target) return std::exp2(static_cast<double>(i + 1) / kPerOctave) / 1e6;
     }
-    return static_cast<double>(kBuckets) * 0.01;
+    return 0;
   }
-  std::uint64_t count() const { return count_; }
 
  private:
-  static constexpr std::size_t kBuckets = 1000000;
-  std::vector<std::uint32_t> buckets_;
+  static constexpr double kPerOctave = 64;
+  static constexpr std::size_t kBuckets = 64 * 40;  // up to 2^40 ns
+  std::vector<std::uint64_t> buckets_;
   std::uint64_t count_ = 0;
 };
 
@@ -119,8 +122,9 @@ int cmd_bench(const BenchArgs& a, std::ostream& out, std::ostream& err) {
         h.add(Clock::now() - t0);
         if (!started.ok()) return record_error(started.error().message);
         for (;;) {
-          auto state = engine.state(started->instance_id);
-          if (!state.ok()) return record_error(state.error().message);
+          auto snapshot = engine.snapshot(started->instance_id);
+          if (!snapshot.ok()) return record_error(snapshot.error().message);
+          const runtime::InstanceState* state = snapshot->get();
           if (state->status == runtime::InstanceStatus::kCompleted) {
             ++completed;
             break;
@@ -129,11 +133,11 @@ int cmd_bench(const BenchArgs& a, std::ostream& out, std::ostream& err) {
             return record_error("instance " + std::to_string(state->id) +
                                 " waits with no open task (incident?)");
           }
-          const runtime::UserTask& task = state->tasks.begin()->second;
-          AutopilotStep s = autopilot_step(task, state->activation_counts[task.element_id]);
+          std::string task_id;
+          AutopilotStep s = autopilot_next(*state, task_id);
           auto t1 = Clock::now();
           auto done =
-              engine.complete_task(task.id, runtime::Actor::user(s.user, s.role), s.variables);
+              engine.complete_task(task_id, runtime::Actor::user(s.user, s.role), s.variables);
           h.add(Clock::now() - t1);
           if (!done.ok()) return record_error(done.error().message);
         }
@@ -174,6 +178,11 @@ int cmd_bench(const BenchArgs& a, std::ostream& out, std::ostream& err) {
     line("group commits:              ", "%.0f", static_cast<double>(stats.group_commits));
     line("commands per group commit:  ", "%.1f",
          static_cast<double>(stats.commands) / static_cast<double>(std::max<std::uint64_t>(1, stats.group_commits)));
+    line("store time per group commit:", " %.2f ms",
+         static_cast<double>(stats.store_append_ns) / 1e6 /
+             static_cast<double>(std::max<std::uint64_t>(1, stats.group_commits)));
+    line("store busy share of elapsed:", " %.0f %%",
+         100.0 * static_cast<double>(stats.store_append_ns) / 1e9 / seconds);
     line("events:                     ", "%.0f", static_cast<double>(stats.events));
     line("flow-node activations:      ", "%.0f", static_cast<double>(stats.activations));
     line("flow-node activations/s:    ", "%.0f", static_cast<double>(stats.activations) / seconds);

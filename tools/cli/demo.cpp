@@ -68,24 +68,20 @@ int cmd_demo(const DemoArgs& a, std::ostream& out, std::ostream& err) {
     if (Status s = print_new(); !s.ok()) return fail(err, s.error());
 
     for (int step = 0; step < 1000; ++step) {
-      auto state = engine.state(id);
+      auto state = engine.snapshot(id);
       if (!state.ok()) return fail(err, state.error());
-      if (state->status != runtime::InstanceStatus::kActive) break;
-      if (!state->incidents.empty()) {
+      if ((*state)->status != runtime::InstanceStatus::kActive) break;
+      if (!(*state)->incidents.empty()) {
         err << "error: instance " << id << " has an incident: "
-            << state->incidents.begin()->second.message << '\n';
+            << (*state)->incidents.begin()->second.message << '\n';
         return kExitInvalidState;
       }
-      if (state->tasks.empty()) break;
-      const runtime::UserTask& task = std::min_element(state->tasks.begin(), state->tasks.end(),
-                                                       [](const auto& x, const auto& y) {
-                                                         return x.second.element_key <
-                                                                y.second.element_key;
-                                                       })
-                                          ->second;
-      AutopilotStep s = autopilot_step(task, state->activation_counts[task.element_id]);
-      out << "\n> " << s.role << " completes task " << task.id << " \"" << task.name << "\"\n";
-      auto done = engine.complete_task(task.id, runtime::Actor::user(s.user, s.role), s.variables);
+      if ((*state)->tasks.empty()) break;
+      std::string task_id;
+      AutopilotStep s = autopilot_next(**state, task_id);
+      out << "\n> " << s.role << " completes task " << task_id << " \""
+          << (*state)->tasks.at(task_id).name << "\"\n";
+      auto done = engine.complete_task(task_id, runtime::Actor::user(s.user, s.role), s.variables);
       if (!done.ok()) return fail(err, done.error());
       if (Status st = print_new(); !st.ok()) return fail(err, st.error());
     }

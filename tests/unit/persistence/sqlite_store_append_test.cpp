@@ -67,8 +67,8 @@ TEST_F(SqliteAppend, CreationIsIdempotentByBusinessKey) {
 }
 
 TEST_F(SqliteAppend, TwoCreationsOfOneKeyInOneBatchMakeOneInstance) {
-  auto results = store_->append({create_request(kKeyA), create_request(kKeyB),
-                                 create_request(kKeyA)});
+  auto results =
+      store_->append({create_request(kKeyA), create_request(kKeyB), create_request(kKeyA)});
   ASSERT_EQ(results.size(), 3u);
   for (const auto& r : results) ASSERT_TRUE(r.status.ok());
   EXPECT_TRUE(results[0].created);
@@ -120,8 +120,9 @@ TEST_F(SqliteAppend, MalformedEventsFailTheirRequestOnly) {
   gap.events[0].seq = 5;  // not dense
   auto results = store_->append({
       // ElementActivated without its key: rolled back after the event row was written
-      request(a, 1, {activated("start", 1, "startEvent"),
-                     event(EventType::kElementActivated, {{"element", "task"}})}),
+      request(a, 1,
+              {activated("start", 1, "startEvent"),
+               event(EventType::kElementActivated, {{"element", "task"}})}),
       gap,
       request(b, 1, {activated("start", 1, "startEvent")}),
   });
@@ -153,11 +154,9 @@ TEST_F(SqliteAppend, EventsAreAppendOnlyInTheDatabase) {
   RawDb raw(path_);
   EXPECT_NE(raw.exec("UPDATE events SET payload = '{}' WHERE instance_id = " + std::to_string(id)),
             SQLITE_OK);
-  EXPECT_NE(raw.last_error().find("events are append-only"), std::string::npos)
-      << raw.last_error();
+  EXPECT_NE(raw.last_error().find("events are append-only"), std::string::npos) << raw.last_error();
   EXPECT_NE(raw.exec("DELETE FROM events"), SQLITE_OK);
-  EXPECT_NE(raw.last_error().find("events are append-only"), std::string::npos)
-      << raw.last_error();
+  EXPECT_NE(raw.last_error().find("events are append-only"), std::string::npos) << raw.last_error();
   EXPECT_NE(raw.exec("INSERT OR REPLACE INTO events SELECT * FROM events"), SQLITE_OK);
   EXPECT_EQ(raw.scalar("SELECT count(*) FROM events"), 2);
   auto events = store_->events(id);
@@ -208,8 +207,8 @@ TEST_F(SqliteAppend, BusyDatabaseFailsTheWholeBatchWithConflict) {
 
   RawDb locker(path_);
   ASSERT_EQ(locker.exec("BEGIN IMMEDIATE"), SQLITE_OK);
-  auto results = store_->append({request(id, 1, {activated("start", 1, "startEvent")}),
-                                 create_request(kKeyB)});
+  auto results = store_->append(
+      {request(id, 1, {activated("start", 1, "startEvent")}), create_request(kKeyB)});
   ASSERT_EQ(results.size(), 2u);
   for (const auto& r : results) {
     ASSERT_FALSE(r.status.ok());
@@ -280,15 +279,15 @@ TEST_F(SqliteAppend, ManyRequestsInOneBatch) {
   std::vector<AppendRequest> batch;
   for (int i = 0; i < 200; ++i) {
     runtime::BusinessKey key{"p", "school-" + std::to_string(i), "2024"};
-    batch.push_back(create_request(key, {activated("start", 1, "startEvent"),
-                                         completed("start", 1), activated("task", 2, "userTask"),
-                                         task_created(2, "task", "Task", {"rector"}, "f")}));
+    batch.push_back(create_request(
+        key, {activated("start", 1, "startEvent"), completed("start", 1),
+              activated("task", 2, "userTask"), task_created(2, "task", "Task", {"rector"}, "f")}));
   }
   auto results = store_->append(batch);
   ASSERT_EQ(results.size(), 200u);
   for (const auto& r : results) EXPECT_TRUE(r.status.ok());
   EXPECT_EQ(count("events"), 1000);
-  EXPECT_EQ(store_->tasks({.role = "rector"})->size(), 200u);
+  EXPECT_EQ(store_->tasks(Q().with_role("rector"))->size(), 200u);
 }
 
 }  // namespace

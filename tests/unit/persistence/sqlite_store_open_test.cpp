@@ -25,9 +25,9 @@ TEST(SqliteStoreOpen, NewFileGetsTheLatestSchemaAndApplicationId) {
   EXPECT_GE(SqliteStore::schema_version(), 1);
   EXPECT_EQ(raw.scalar("PRAGMA application_id"), kPmif);
   EXPECT_EQ(raw.rows("PRAGMA journal_mode")[0][0], "wal");
-  for (const char* table : {"definitions", "instances", "events", "elements", "tasks",
-                            "task_groups", "variables", "jobs", "incidents", "join_arrivals",
-                            "activation_counts"}) {
+  for (const char* table :
+       {"definitions", "instances", "events", "elements", "tasks", "task_groups", "variables",
+        "jobs", "incidents", "join_arrivals", "activation_counts"}) {
     EXPECT_EQ(raw.scalar(std::string("SELECT count(*) FROM sqlite_schema WHERE type = 'table' "
                                      "AND name = '") +
                          table + "'"),
@@ -131,9 +131,9 @@ TEST(SqliteStoreOpen, NewerSchemaIsRefusedAndLeftUnchanged) {
   ASSERT_NE(open_ok(path), nullptr);
   {
     RawDb raw(path);
-    ASSERT_EQ(raw.exec("PRAGMA user_version = " +
-                       std::to_string(SqliteStore::schema_version() + 1)),
-              SQLITE_OK);
+    ASSERT_EQ(
+        raw.exec("PRAGMA user_version = " + std::to_string(SqliteStore::schema_version() + 1)),
+        SQLITE_OK);
   }
   const std::string before = read_bytes(path);
 

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -178,19 +179,17 @@ inline Event job_created(std::int64_t key, const std::string& element, const std
 }
 inline Event job_failed(std::int64_t key, const std::string& element, const std::string& message,
                         int retries_left) {
-  Event e = event(EventType::kJobFailed, {{"element", element},
-                                          {"key", key},
-                                          {"message", message},
-                                          {"retries_left", retries_left}});
+  Event e = event(
+      EventType::kJobFailed,
+      {{"element", element}, {"key", key}, {"message", message}, {"retries_left", retries_left}});
   e.actor = runtime::Actor::handler("mail");
   return e;
 }
 inline Event job_completed(std::int64_t key, const std::string& element) {
   return event(EventType::kJobCompleted, {{"element", element}, {"key", key}});
 }
-inline Event incident_raised(std::int64_t key, std::int64_t element_key,
-                             const std::string& element, const std::string& kind,
-                             const std::string& message) {
+inline Event incident_raised(std::int64_t key, std::int64_t element_key, const std::string& element,
+                             const std::string& kind, const std::string& message) {
   return event(EventType::kIncidentRaised, {{"key", key},
                                             {"element_key", element_key},
                                             {"element", element},
@@ -220,12 +219,57 @@ inline AppendRequest request(std::int64_t instance_id, std::int64_t expected_seq
   return r;
 }
 
-inline AppendRequest create_request(const runtime::BusinessKey& key,
-                                    std::vector<Event> more = {}) {
+inline AppendRequest create_request(const runtime::BusinessKey& key, std::vector<Event> more = {}) {
   std::vector<Event> events{instance_created(key)};
   for (Event& e : more) events.push_back(std::move(e));
   return request(0, 0, std::move(events), key);
 }
+
+// Queries by field name (designated initializers would trip -Wmissing-field-initializers).
+struct Q {
+  std::optional<std::string> role, school, period, process, status;
+  std::optional<std::int64_t> instance_id;
+  Q& with_role(std::string v) {
+    role = std::move(v);
+    return *this;
+  }
+  Q& with_school(std::string v) {
+    school = std::move(v);
+    return *this;
+  }
+  Q& with_period(std::string v) {
+    period = std::move(v);
+    return *this;
+  }
+  Q& with_process(std::string v) {
+    process = std::move(v);
+    return *this;
+  }
+  Q& with_status(std::string v) {
+    status = std::move(v);
+    return *this;
+  }
+  Q& with_instance(std::int64_t v) {
+    instance_id = v;
+    return *this;
+  }
+  operator TaskQuery() const {  // NOLINT(google-explicit-constructor)
+    TaskQuery q;
+    q.role = role;
+    q.school = school;
+    q.period = period;
+    q.instance_id = instance_id;
+    return q;
+  }
+  operator InstanceQuery() const {  // NOLINT(google-explicit-constructor)
+    InstanceQuery q;
+    q.process = process;
+    q.school = school;
+    q.period = period;
+    q.status = status;
+    return q;
+  }
+};
 
 // Opens a store or fails the test.
 inline std::unique_ptr<SqliteStore> open_ok(const std::string& path,

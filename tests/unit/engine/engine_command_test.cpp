@@ -1,0 +1,366 @@
+// Engine: start, complete_task with the jobs that follow, handler failures, roles, time.
+
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "engine_test_util.h"
+
+namespace pmiflow::testing {
+namespace {
+
+using runtime::Actor;
+using runtime::BusinessKey;
+using runtime::EventType;
+using runtime::InstanceStatus;
+using Trace = std::vector<std::string>;
+
+const Actor kStarter = Actor::user("ana", "profesional_mejoramiento");
+const Actor kLider = Actor::user("luis", kRole);
+
+const Trace kStartTrace = {"InstanceCreated", "ElementActivated:Start", "ElementCompleted:Start",
+                           "FlowTaken:f1", "ElementActivated:Task_Review",
+                           "UserTaskCreated:Task_Review"};
+
+// ---------------------------------------------------------------------------------------------
+// start
+
+TEST(EngineStart, CreatesTheInstanceAndRunsToTheFirstUserTask) {
+  Harness h;
+  h.deploy();
+  auto started = h.engine.start(BusinessKey{kProcess, dane(1), "2026"}, {{"nombre", "IE Uno"}},
+                                kStarter);
+  ASSERT_TRUE(started.ok()) << started.error().message;
+  EXPECT_TRUE(started->created);
+  EXPECT_GT(started->instance_id, 0);
+  const auto events = h.events(started->instance_id);
+  EXPECT_EQ(describe(events), kStartTrace);
+  for (const auto& e : events) EXPECT_EQ(e.instance_id, started->instance_id);
+
+  auto row = h.store.instance(started->instance_id);
+  ASSERT_TRUE(row.ok());
+  EXPECT_EQ(row->status, "active");
+  EXPECT_EQ(row->business_key, (BusinessKey{kProcess, dane(1), "2026"}));
+  EXPECT_EQ(row->active_elements, std::vector<std::string>{"Task_Review"});
+  // The task id carries the store's instance id.
+  const std::string task = h.open_task(started->instance_id);
+  std::int64_t instance = 0;
+  std::int64_t key = 0;
+  ASSERT_TRUE(runtime::parse_task_id(task, instance, key)) << task;
+  EXPECT_EQ(instance, started->instance_id);
+}
+
+TEST(EngineStart, IsIdempotentByBusinessKey) {
+  Harness h;
+  h.deploy();
+  const BusinessKey key{kProcess, dane(1), "2026"};
+  auto first = h.engine.start(key, {{"nombre", "IE Uno"}}, kStarter);
+  ASSERT_TRUE(first.ok());
+  const auto events_before = h.events(first->instance_id);
+  const EngineStats stats_before = h.engine.stats();
+
+  h.clock.advance(5000);
+  auto second = h.engine.start(key, {{"nombre", "otro nombre"}}, kStarter);
+  ASSERT_TRUE(second.ok()) << second.error().message;
+  EXPECT_FALSE(second->created);
+  EXPECT_EQ(second->instance_id, first->instance_id);
+
+  EXPECT_EQ(h.events(first->instance_id).size(), events_before.size()) << "no new events";
+  EXPECT_EQ(h.engine.stats().events, stats_before.events);
+  EXPECT_EQ(h.store.instances({})->size(), 1U);
+  EXPECT_EQ(h.store.variables(first->instance_id)->at("nombre"), "IE Uno");
+
+  // Another period of the same school is another instance.
+  auto other = h.engine.start(BusinessKey{kProcess, dane(1), "2026-2"}, {}, kStarter);
+  ASSERT_TRUE(other.ok());
+  EXPECT_TRUE(other->created);
+  EXPECT_NE(other->instance_id, first->instance_id);
+}
+
+TEST(EngineStart, InvalidCodigoDaneIsInvalidArgumentNamingTheField) {
+  Harness h;
+  h.deploy();
+  for (const char* code : {"", "12345", "11100100012a", "1110010001234", "111001-00012"}) {
+    auto started = h.engine.start(BusinessKey{kProcess, code, "2026"}, {}, kStarter);
+    ASSERT_FALSE(started.ok()) << "'" << code << "' accepted";
+    EXPECT_EQ(started.error().code, ErrorCode::kInvalidArgument) << code;
+    EXPECT_NE(started.error().message.find("codigo_dane"), std::string::npos)
+        << started.error().message;
+  }
+  EXPECT_TRUE(h.store.instances({})->empty());
+}
+
+TEST(EngineStart, InvalidPeriodoIsInvalidArgumentNamingTheField) {
+  Harness h;
+  h.deploy();
+  for (const char* period : {"", "26", "2026-3", "2026-", "2026/1", "1899", "3000", "año1"}) {
+    auto started = h.engine.start(BusinessKey{kProcess, dane(1), period}, {}, kStarter);
+    ASSERT_FALSE(started.ok()) << "'" << period << "' accepted";
+    EXPECT_EQ(started.error().code, ErrorCode::kInvalidArgument) << period;
+    EXPECT_NE(started.error().message.find("periodo"), std::string::npos)
+        << started.error().message;
+  }
+  for (const char* period : {"2026", "2026-1", "2026-2"}) {
+    EXPECT_TRUE(h.engine.start(BusinessKey{kProcess, dane(1), period}, {}, kStarter).ok())
+        << period;
+  }
+}
+
+TEST(EngineStart, MissingProcessKeyIsInvalidArgument) {
+  Harness h;
+  h.deploy();
+  auto started = h.engine.start(BusinessKey{"", dane(1), "2026"}, {}, kStarter);
+  ASSERT_FALSE(started.ok());
+  EXPECT_EQ(started.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(started.error().message.find("process"), std::string::npos);
+}
+
+// ---------------------------------------------------------------------------------------------
+// complete_task and the jobs after it
+
+TEST(EngineCompleteTask, RunsTheFollowingServiceTaskWithinTheCall) {
+  Harness h(succeeding({{"notificado", true}}));
+  h.deploy();
+  const std::int64_t id = h.start(dane(1), {{"nombre", "IE Uno"}});
+  const std::string task = h.open_task(id);
+
+  auto done = h.engine.complete_task(task, kLider, {{"revisado", "si"}});
+  ASSERT_TRUE(done.ok()) << done.error().message;
+  EXPECT_EQ(done->instance_id, id);
+  EXPECT_EQ(describe(done->events),
+            (Trace{"VariablesSet:Task_Review", "UserTaskCompleted:Task_Review",
+                   "ElementCompleted:Task_Review", "FlowTaken:f2", "ElementActivated:Svc_Notify",
+                   "JobCreated:Svc_Notify", "VariablesSet:Svc_Notify", "JobCompleted:Svc_Notify",
+                   "ElementCompleted:Svc_Notify", "FlowTaken:f3", "ElementActivated:End",
+                   "ElementCompleted:End", "InstanceCompleted"}));
+  EXPECT_EQ(done->events[6].actor, Actor::handler(kNotifyType));
+
+  // The handler saw the instance after the task: its business key and the new variable.
+  const auto calls = h.handler->calls();
+  ASSERT_EQ(calls.size(), 1U);
+  EXPECT_EQ(calls[0].instance_id, id);
+  EXPECT_EQ(calls[0].process, kProcess);
+  EXPECT_EQ(calls[0].school, dane(1));
+  EXPECT_EQ(calls[0].period, "2026");
+  EXPECT_EQ(calls[0].element_id, "Svc_Notify");
+  EXPECT_EQ(calls[0].variables.at("revisado"), "si");
+  EXPECT_EQ(calls[0].variables.at("nombre"), "IE Uno");
+  EXPECT_EQ(calls[0].activation_counts.at("Task_Review"), 1);
+  EXPECT_EQ(calls[0].activation_counts.at("Svc_Notify"), 1);
+
+  // The store holds the start's events followed by exactly these, seq dense.
+  const auto log = h.events(id);
+  ASSERT_EQ(log.size(), kStartTrace.size() + done->events.size());
+  for (std::size_t i = 0; i < log.size(); ++i) {
+    EXPECT_EQ(log[i].seq, static_cast<std::int64_t>(i + 1));
+  }
+  auto state = h.engine.state(id);
+  ASSERT_TRUE(state.ok());
+  EXPECT_EQ(state->status, InstanceStatus::kCompleted);
+  EXPECT_EQ(state->variables.at("notificado"), true);
+  EXPECT_TRUE(*state == runtime::fold(log));
+  EXPECT_EQ(h.store.instance(id)->status, "completed");
+}
+
+TEST(EngineCompleteTask, HandlerThatFailsUsesEveryRetryThenRaisesAnIncident) {
+  Harness h(failing("SIGCE no responde"));
+  h.deploy();
+  const std::int64_t id = h.start(dane(1));
+  auto done = h.engine.complete_task(h.open_task(id), kLider, {});
+  ASSERT_TRUE(done.ok()) << "a failing handler is an incident, not an error: "
+                         << done.error().message;
+  EXPECT_EQ(describe(done->events),
+            (Trace{"UserTaskCompleted:Task_Review", "ElementCompleted:Task_Review", "FlowTaken:f2",
+                   "ElementActivated:Svc_Notify", "JobCreated:Svc_Notify", "JobFailed:Svc_Notify",
+                   "JobFailed:Svc_Notify", "JobFailed:Svc_Notify", "IncidentRaised:Svc_Notify"}));
+  std::vector<int> retries_left;
+  for (const auto& e : done->events) {
+    if (e.type != EventType::kJobFailed) continue;
+    retries_left.push_back(e.payload.at("retries_left").get<int>());
+    EXPECT_EQ(e.payload.at("message"), "SIGCE no responde");
+  }
+  EXPECT_EQ(retries_left, (std::vector<int>{2, 1, 0}));
+  EXPECT_EQ(h.handler->calls().size(), 3U);
+
+  auto jobs = h.store.jobs(id);
+  ASSERT_TRUE(jobs.ok());
+  ASSERT_EQ(jobs->size(), 1U);
+  EXPECT_EQ(jobs->front().state, "failed");
+  EXPECT_EQ(jobs->front().retries_left, 0);
+  EXPECT_EQ(jobs->front().element_id, "Svc_Notify");
+
+  auto incidents = h.store.incidents(id);
+  ASSERT_TRUE(incidents.ok());
+  ASSERT_EQ(incidents->size(), 1U);
+  EXPECT_EQ(incidents->front().kind, "job");
+  EXPECT_EQ(incidents->front().message, "SIGCE no responde");
+  EXPECT_EQ(h.store.instance(id)->status, "active");
+  EXPECT_EQ(h.store.instance(id)->open_incidents, 1);
+
+  // Running the jobs again does nothing: no activatable job is left.
+  std::vector<runtime::Event> more;
+  ASSERT_TRUE(h.engine.run_jobs(id, &more).ok());
+  EXPECT_TRUE(more.empty());
+  EXPECT_EQ(h.handler->calls().size(), 3U);
+}
+
+TEST(EngineCompleteTask, HandlerThatThrowsIsAFailureWithItsMessage) {
+  Harness h(throwing("boom"));
+  h.deploy();
+  const std::int64_t id = h.start(dane(1));
+  auto done = h.engine.complete_task(h.open_task(id), kLider, {});
+  ASSERT_TRUE(done.ok()) << done.error().message;
+  int failed = 0;
+  for (const auto& e : done->events) {
+    if (e.type == EventType::kJobFailed) {
+      ++failed;
+      const std::string message = e.payload.at("message").get<std::string>();
+      EXPECT_NE(message.find("boom"), std::string::npos) << message;
+      EXPECT_NE(message.find("threw"), std::string::npos) << message;
+    }
+  }
+  EXPECT_EQ(failed, 3);
+  ASSERT_EQ(h.store.incidents(id)->size(), 1U);
+  EXPECT_NE(h.store.incidents(id)->front().message.find("boom"), std::string::npos);
+  EXPECT_EQ(h.store.jobs(id)->front().state, "failed");
+}
+
+TEST(EngineCompleteTask, WrongRoleIsForbiddenAndAppendsNothing) {
+  Harness h;
+  h.deploy();
+  const std::int64_t id = h.start(dane(1));
+  const std::string task = h.open_task(id);
+  const auto before = h.events(id);
+  const EngineStats stats_before = h.engine.stats();
+
+  auto done = h.engine.complete_task(task, Actor::user("eva", "establecimiento"), {{"x", 1}});
+  ASSERT_FALSE(done.ok());
+  EXPECT_EQ(done.error().code, ErrorCode::kForbidden);
+  EXPECT_NE(done.error().message.find(kRole), std::string::npos) << done.error().message;
+  EXPECT_NE(done.error().message.find("establecimiento"), std::string::npos);
+
+  EXPECT_EQ(h.events(id).size(), before.size());
+  EXPECT_EQ(h.engine.stats().commands, stats_before.commands);
+  EXPECT_EQ(h.engine.stats().group_commits, stats_before.group_commits);
+  EXPECT_TRUE(h.handler->calls().empty());
+  EXPECT_EQ(h.open_task(id), task) << "the task is still open";
+}
+
+TEST(EngineCompleteTask, UnknownOrMalformedTaskIdIsNotFound) {
+  Harness h;
+  h.deploy();
+  const std::int64_t id = h.start(dane(1));
+  for (const std::string& task :
+       {std::string("tarea"), std::string("1-x"), std::string("0-1"),
+        runtime::task_id_for(id + 40, 2), runtime::task_id_for(id, 999)}) {
+    auto done = h.engine.complete_task(task, kLider, {});
+    ASSERT_FALSE(done.ok()) << task;
+    EXPECT_EQ(done.error().code, ErrorCode::kNotFound) << task << ": " << done.error().message;
+  }
+}
+
+TEST(EngineCompleteTask, CompletingTwiceOnOneEngineIsRejected) {
+  Harness h;
+  h.deploy();
+  const std::int64_t id = h.start(dane(1));
+  const std::string task = h.open_task(id);
+  ASSERT_TRUE(h.engine.complete_task(task, kLider, {}).ok());
+  auto again = h.engine.complete_task(task, kLider, {});
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code, ErrorCode::kInvalidState) << again.error().message;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Other commands through the facade
+
+TEST(EngineCommands, CancelTerminatesTheInstance) {
+  Harness h;
+  h.deploy();
+  const std::int64_t id = h.start(dane(1));
+  auto canceled = h.engine.cancel(id, kLider);
+  ASSERT_TRUE(canceled.ok()) << canceled.error().message;
+  EXPECT_EQ(describe(canceled->events),
+            (Trace{"UserTaskCanceled:Task_Review", "ElementTerminated:Task_Review",
+                   "InstanceTerminated"}));
+  EXPECT_EQ(h.store.instance(id)->status, "terminated");
+  EXPECT_TRUE(h.store.tasks({})->empty());
+  auto again = h.engine.cancel(id, kLider);
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code, ErrorCode::kInvalidState);
+}
+
+TEST(EngineCommands, SetVariablesWritesOnlyChanges) {
+  Harness h;
+  h.deploy();
+  const std::int64_t id = h.start(dane(1), {{"a", 1}});
+  auto set = h.engine.set_variables(id, kLider, {{"a", 1}, {"b", 2}});
+  ASSERT_TRUE(set.ok());
+  ASSERT_EQ(set->events.size(), 1U);
+  EXPECT_EQ(set->events[0].payload.at("changes"),
+            Json::parse(R"([{"name": "b", "new": 2}])"));
+  auto none = h.engine.set_variables(id, kLider, {{"a", 1}});
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->events.empty());
+  auto missing = h.engine.set_variables(id + 100, kLider, {{"a", 1}});
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+}
+
+TEST(EngineCommands, JobIncidentCannotBeResolvedByReEvaluation) {
+  Harness h(failing("x"));
+  h.deploy();
+  const std::int64_t id = h.start(dane(1));
+  ASSERT_TRUE(h.engine.complete_task(h.open_task(id), kLider, {}).ok());
+  const std::string incident = h.store.incidents(id)->front().id;
+  auto resolved = h.engine.resolve_incident(incident, kLider);
+  ASSERT_FALSE(resolved.ok());
+  EXPECT_EQ(resolved.error().code, ErrorCode::kInvalidState);
+  auto malformed = h.engine.resolve_incident("incidente", kLider);
+  ASSERT_FALSE(malformed.ok());
+  EXPECT_EQ(malformed.error().code, ErrorCode::kNotFound);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Time comes from the clock
+
+TEST(EngineTime, EventTimesAndHandlerTimeComeFromTheClock) {
+  Harness h;
+  h.deploy();
+  const std::int64_t id = h.start(dane(1));
+  for (const auto& e : h.events(id)) EXPECT_EQ(e.time_ms, kT0) << describe(e);
+  EXPECT_EQ(h.store.task(h.open_task(id))->created_ms, kT0);
+  EXPECT_EQ(h.store.instance(id)->created_ms, kT0);
+
+  h.clock.advance(90'000);
+  auto done = h.engine.complete_task(h.open_task(id), kLider, {});
+  ASSERT_TRUE(done.ok());
+  for (const auto& e : done->events) EXPECT_EQ(e.time_ms, kT0 + 90'000) << describe(e);
+  ASSERT_EQ(h.handler->calls().size(), 1U);
+  EXPECT_EQ(h.handler->calls()[0].now_ms, kT0 + 90'000);
+  EXPECT_EQ(h.store.instance(id)->ended_ms, kT0 + 90'000);
+
+  h.clock.set(kT0 - 1);  // a clock may even go back; the engine writes what it reads
+  const std::int64_t other = h.start(dane(2));
+  for (const auto& e : h.events(other)) EXPECT_EQ(e.time_ms, kT0 - 1);
+}
+
+TEST(EngineStats, CountsCommandsEventsAndActivations) {
+  Harness h;
+  h.deploy();
+  const std::int64_t id = h.start(dane(1));
+  ASSERT_TRUE(h.engine.complete_task(h.open_task(id), kLider, {}).ok());
+  const EngineStats stats = h.engine.stats();
+  // start, complete_task, and the job's CompleteJob.
+  EXPECT_EQ(stats.commands, 3U);
+  EXPECT_EQ(stats.events, h.events(id).size());
+  std::uint64_t activations = 0;
+  for (const auto& e : h.events(id)) {
+    if (e.type == EventType::kElementActivated) ++activations;
+  }
+  EXPECT_EQ(stats.activations, activations);
+  EXPECT_LE(stats.group_commits, stats.commands);
+}
+
+}  // namespace
+}  // namespace pmiflow::testing

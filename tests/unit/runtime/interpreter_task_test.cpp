@@ -1,0 +1,371 @@
+// Interpreter: user tasks, service tasks (jobs), cancellation and rejected commands. Each test
+// asserts the exact sequence of (event type, element) the command writes.
+
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "runtime_test_util.h"
+
+namespace pmiflow::runtime {
+namespace {
+
+using testing::bpmn;
+using testing::Driver;
+using testing::kInstanceId;
+using testing::kT0;
+using testing::load;
+using Trace = std::vector<std::string>;
+
+const std::string kUserTaskXml = bpmn("user_task", R"(
+    <bpmn:startEvent id="Start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="Start" targetRef="Task_A" />
+    <bpmn:userTask id="Task_A" name="Review the plan">
+      <bpmn:extensionElements>
+        <zeebe:assignmentDefinition candidateGroups="reviewer, lider" />
+        <zeebe:formDefinition formId="form-a" />
+      </bpmn:extensionElements>
+    </bpmn:userTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="Task_A" targetRef="End" />
+    <bpmn:endEvent id="End" />)");
+
+const std::string kServiceTaskXml = bpmn("service_task", R"(
+    <bpmn:startEvent id="Start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="Start" targetRef="Svc" />
+    <bpmn:serviceTask id="Svc" name="Compute">
+      <bpmn:extensionElements>
+        <zeebe:taskDefinition type="t" retries="2" />
+      </bpmn:extensionElements>
+    </bpmn:serviceTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="Svc" targetRef="End" />
+    <bpmn:endEvent id="End" />)");
+
+// ---------------------------------------------------------------------------------------------
+// User tasks
+
+TEST(InterpreterUserTask, StartRunsToTheUserTaskAndWaits) {
+  auto def = load(kUserTaskXml);
+  Driver d(def);
+  auto events = d.start({{"nombre", "IE La Esperanza"}});
+  ASSERT_TRUE(events.ok()) << events.error().message;
+  EXPECT_EQ(testing::describe(*events),
+            (Trace{"InstanceCreated", "ElementActivated:Start", "ElementCompleted:Start",
+                   "FlowTaken:f1", "ElementActivated:Task_A", "UserTaskCreated:Task_A"}));
+
+  // Seq dense from 1, time and definition version from the command.
+  for (std::size_t i = 0; i < events->size(); ++i) {
+    EXPECT_EQ((*events)[i].seq, static_cast<std::int64_t>(i + 1));
+    EXPECT_EQ((*events)[i].time_ms, kT0);
+    EXPECT_EQ((*events)[i].definition_version, 1);
+  }
+  // The creator is the actor of InstanceCreated; the engine moves the token.
+  EXPECT_EQ((*events)[0].actor, Actor::user("ana", "profesional"));
+  EXPECT_EQ((*events)[1].actor, Actor::engine());
+  const Json& created = (*events)[0].payload;
+  EXPECT_EQ(created.at("process"), "user_task");
+  EXPECT_EQ(created.at("school"), "111001000123");
+  EXPECT_EQ(created.at("period"), "2026");
+  EXPECT_EQ(created.at("variables").at("nombre"), "IE La Esperanza");
+  EXPECT_FALSE((*events)[1].payload.contains("flow")) << "a start event has no incoming flow";
+  EXPECT_EQ((*events)[4].payload.at("flow"), "f1");
+  EXPECT_EQ((*events)[4].payload.at("kind"), "userTask");
+
+  const Json& task = (*events)[5].payload;
+  EXPECT_EQ(task.at("name"), "Review the plan");
+  EXPECT_EQ(task.at("candidate_groups"), Json::array({"reviewer", "lider"}));
+  EXPECT_EQ(task.at("form"), "form-a");
+
+  const InstanceState& s = d.state();
+  EXPECT_EQ(s.status, InstanceStatus::kActive);
+  ASSERT_EQ(s.tasks.size(), 1U);
+  const UserTask& open = s.tasks.begin()->second;
+  EXPECT_EQ(open.id, task_id_for(kInstanceId, open.element_key));
+  EXPECT_EQ(open.element_id, "Task_A");
+  EXPECT_EQ(open.created_ms, kT0);
+  ASSERT_EQ(s.elements.size(), 1U);
+  EXPECT_EQ(s.elements.begin()->second.element_id, "Task_A");
+  EXPECT_EQ(s.variables.at("nombre"), "IE La Esperanza");
+}
+
+TEST(InterpreterUserTask, CompletingTheTaskRunsToTheEndAndCompletesTheInstance) {
+  auto def = load(kUserTaskXml);
+  Driver d(def);
+  ASSERT_TRUE(d.start().ok());
+  const std::string task = d.task_of("Task_A");
+  auto events = d.run(CompleteUserTask{task, Actor::user("luis", "lider"), {{"ok", true}}},
+                      kT0 + 1000);
+  ASSERT_TRUE(events.ok()) << events.error().message;
+  EXPECT_EQ(testing::describe(*events),
+            (Trace{"VariablesSet:Task_A", "UserTaskCompleted:Task_A", "ElementCompleted:Task_A",
+                   "FlowTaken:f2", "ElementActivated:End", "ElementCompleted:End",
+                   "InstanceCompleted"}));
+  // The person acts until the task is done; the engine moves the token on.
+  EXPECT_EQ((*events)[0].actor, Actor::user("luis", "lider"));
+  EXPECT_EQ((*events)[1].actor, Actor::user("luis", "lider"));
+  EXPECT_EQ((*events)[3].actor, Actor::engine());
+  EXPECT_EQ((*events)[0].payload.at("changes"),
+            Json::parse(R"([{"name": "ok", "new": true}])"));
+  EXPECT_EQ((*events)[0].seq, 7);
+  EXPECT_EQ(events->back().time_ms, kT0 + 1000);
+
+  const InstanceState& s = d.state();
+  EXPECT_EQ(s.status, InstanceStatus::kCompleted);
+  EXPECT_EQ(s.ended_ms, kT0 + 1000);
+  EXPECT_TRUE(s.tasks.empty());
+  EXPECT_TRUE(s.elements.empty());
+  EXPECT_EQ(s.variables.at("ok"), true);
+}
+
+TEST(InterpreterUserTask, CompletingWithoutVariablesWritesNoVariablesSet) {
+  auto def = load(kUserTaskXml);
+  Driver d(def);
+  ASSERT_TRUE(d.start({{"ok", true}}).ok());
+  // Setting a variable to the value it already has is no change.
+  EXPECT_EQ(d.trace(CompleteUserTask{d.task_of("Task_A"), Actor::user("luis", "reviewer"),
+                                     {{"ok", true}}}),
+            (Trace{"UserTaskCompleted:Task_A", "ElementCompleted:Task_A", "FlowTaken:f2",
+                   "ElementActivated:End", "ElementCompleted:End", "InstanceCompleted"}));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Service tasks and jobs
+
+TEST(InterpreterServiceTask, ActivatingAServiceTaskCreatesAJob) {
+  auto def = load(kServiceTaskXml);
+  Driver d(def);
+  auto events = d.start();
+  ASSERT_TRUE(events.ok());
+  EXPECT_EQ(testing::describe(*events),
+            (Trace{"InstanceCreated", "ElementActivated:Start", "ElementCompleted:Start",
+                   "FlowTaken:f1", "ElementActivated:Svc", "JobCreated:Svc"}));
+  const Json& job = events->back().payload;
+  EXPECT_EQ(job.at("type"), "t");
+  EXPECT_EQ(job.at("retries"), 2);
+
+  ASSERT_EQ(d.state().jobs.size(), 1U);
+  const Job& open = d.state().jobs.begin()->second;
+  EXPECT_EQ(open.element_id, "Svc");
+  EXPECT_EQ(open.type, "t");
+  EXPECT_EQ(open.retries_left, 2);
+  EXPECT_EQ(open.state, JobState::kActivatable);
+  EXPECT_EQ(open.id, task_id_for(kInstanceId, job.at("key").get<std::int64_t>()));
+  EXPECT_TRUE(d.state().tasks.empty());
+}
+
+TEST(InterpreterServiceTask, CompleteJobSetsVariablesWithOldAndNewValuesThenCompletes) {
+  auto def = load(kServiceTaskXml);
+  Driver d(def);
+  ASSERT_TRUE(d.start({{"score", 1}, {"same", "x"}}).ok());
+  auto events = d.run(CompleteJob{d.job_of("Svc"), {{"score", 5}, {"same", "x"}, {"added", "y"}}});
+  ASSERT_TRUE(events.ok()) << events.error().message;
+  EXPECT_EQ(testing::describe(*events),
+            (Trace{"VariablesSet:Svc", "JobCompleted:Svc", "ElementCompleted:Svc", "FlowTaken:f2",
+                   "ElementActivated:End", "ElementCompleted:End", "InstanceCompleted"}));
+  // Only the variables that change, in name order; a new one has no "old".
+  EXPECT_EQ((*events)[0].payload.at("changes"),
+            Json::parse(R"([{"name": "added", "new": "y"},
+                            {"name": "score", "old": 1, "new": 5}])"));
+  EXPECT_EQ((*events)[0].actor, Actor::handler("t"));
+  EXPECT_EQ((*events)[1].actor, Actor::handler("t"));
+  EXPECT_EQ(d.state().variables.at("score"), 5);
+  EXPECT_EQ(d.state().variables.at("added"), "y");
+  EXPECT_TRUE(d.state().jobs.empty());
+  EXPECT_EQ(d.state().status, InstanceStatus::kCompleted);
+}
+
+TEST(InterpreterServiceTask, FailJobDecrementsRetriesAndAtZeroRaisesAJobIncident) {
+  auto def = load(kServiceTaskXml);
+  Driver d(def);
+  ASSERT_TRUE(d.start().ok());
+  const std::string job = d.job_of("Svc");
+
+  auto first = d.run(FailJob{job, "service unavailable"});
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  EXPECT_EQ(testing::describe(*first), (Trace{"JobFailed:Svc"}));
+  EXPECT_EQ((*first)[0].payload.at("retries_left"), 1);
+  EXPECT_EQ((*first)[0].payload.at("message"), "service unavailable");
+  EXPECT_EQ(d.state().jobs.at(job).retries_left, 1);
+  EXPECT_EQ(d.state().jobs.at(job).state, JobState::kActivatable);
+  EXPECT_EQ(d.state().jobs.at(job).last_error, "service unavailable");
+  EXPECT_TRUE(d.state().incidents.empty());
+
+  auto second = d.run(FailJob{job, "still unavailable"});
+  ASSERT_TRUE(second.ok()) << second.error().message;
+  EXPECT_EQ(testing::describe(*second), (Trace{"JobFailed:Svc", "IncidentRaised:Svc"}));
+  EXPECT_EQ((*second)[0].payload.at("retries_left"), 0);
+  const Json& incident = (*second)[1].payload;
+  EXPECT_EQ(incident.at("kind"), "job");
+  EXPECT_EQ(incident.at("message"), "still unavailable");
+  EXPECT_EQ(incident.at("element_key"), (*second)[0].payload.at("key"));
+  EXPECT_EQ((*second)[1].actor, Actor::engine());
+
+  const InstanceState& s = d.state();
+  EXPECT_EQ(s.jobs.at(job).state, JobState::kFailed);
+  EXPECT_EQ(s.jobs.at(job).retries_left, 0);
+  ASSERT_EQ(s.incidents.size(), 1U);
+  const Incident& open = s.incidents.begin()->second;
+  EXPECT_EQ(open.kind, "job");
+  EXPECT_EQ(open.element_id, "Svc");
+  EXPECT_EQ(open.id, task_id_for(kInstanceId, incident.at("key").get<std::int64_t>()));
+  EXPECT_EQ(s.status, InstanceStatus::kActive);
+
+  // A failed job takes no more results, and a job incident is not re-evaluated.
+  auto complete = d.run(CompleteJob{job, {}});
+  ASSERT_FALSE(complete.ok());
+  EXPECT_EQ(complete.error().code, ErrorCode::kInvalidState);
+  auto fail = d.run(FailJob{job, "again"});
+  ASSERT_FALSE(fail.ok());
+  EXPECT_EQ(fail.error().code, ErrorCode::kInvalidState);
+  auto resolve = d.run(ResolveIncident{open.id, Actor::user("ops", "admin")});
+  ASSERT_FALSE(resolve.ok());
+  EXPECT_EQ(resolve.error().code, ErrorCode::kInvalidState);
+  EXPECT_NE(resolve.error().message.find("job"), std::string::npos);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cancellation
+
+TEST(InterpreterCancel, CancelInstanceCancelsTheOpenTaskAndTerminatesTheInstance) {
+  auto def = load(kUserTaskXml);
+  Driver d(def);
+  ASSERT_TRUE(d.start().ok());
+  auto events = d.run(CancelInstance{Actor::user("admin", "lider")}, kT0 + 5);
+  ASSERT_TRUE(events.ok()) << events.error().message;
+  EXPECT_EQ(testing::describe(*events), (Trace{"UserTaskCanceled:Task_A",
+                                               "ElementTerminated:Task_A", "InstanceTerminated"}));
+  for (const auto& e : *events) EXPECT_EQ(e.actor, Actor::user("admin", "lider"));
+  const InstanceState& s = d.state();
+  EXPECT_EQ(s.status, InstanceStatus::kTerminated);
+  EXPECT_EQ(s.ended_ms, kT0 + 5);
+  EXPECT_TRUE(s.tasks.empty());
+  EXPECT_TRUE(s.elements.empty());
+}
+
+TEST(InterpreterCancel, CancelInstanceCancelsAnOpenJob) {
+  auto def = load(kServiceTaskXml);
+  Driver d(def);
+  ASSERT_TRUE(d.start().ok());
+  EXPECT_EQ(d.trace(CancelInstance{Actor::user("admin", "lider")}),
+            (Trace{"JobCanceled:Svc", "ElementTerminated:Svc", "InstanceTerminated"}));
+  EXPECT_TRUE(d.state().jobs.empty());
+}
+
+TEST(InterpreterCancel, CancelInstanceResolvesAnOpenIncidentFirst) {
+  auto def = load(kServiceTaskXml);
+  Driver d(def);
+  ASSERT_TRUE(d.start().ok());
+  const std::string job = d.job_of("Svc");
+  ASSERT_TRUE(d.run(FailJob{job, "a"}).ok());
+  ASSERT_TRUE(d.run(FailJob{job, "b"}).ok());
+  ASSERT_EQ(d.state().incidents.size(), 1U);
+  EXPECT_EQ(d.trace(CancelInstance{Actor::user("admin", "lider")}),
+            (Trace{"IncidentResolved", "JobCanceled:Svc", "ElementTerminated:Svc",
+                   "InstanceTerminated"}));
+  EXPECT_TRUE(d.state().incidents.empty());
+  EXPECT_TRUE(d.state().jobs.empty());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rejections: an Error, and nothing written
+
+// Runs `command`, expects it rejected with `code`, and checks that the state did not change.
+void expect_rejected(Driver& d, const Command& command, ErrorCode code,
+                     const std::string& message_part = {}) {
+  const InstanceState before = d.state();
+  const std::size_t log_size = d.log().size();
+  auto events = d.run(command);
+  ASSERT_FALSE(events.ok()) << command_name(command) << " was accepted";
+  EXPECT_EQ(events.error().code, code)
+      << command_name(command) << ": " << error_code_name(events.error().code) << " "
+      << events.error().message;
+  if (!message_part.empty()) {
+    EXPECT_NE(events.error().message.find(message_part), std::string::npos)
+        << events.error().message;
+  }
+  EXPECT_EQ(d.log().size(), log_size);
+  EXPECT_TRUE(d.state() == before);
+}
+
+TEST(InterpreterRejections, UnknownTaskIsNotFound) {
+  auto def = load(kUserTaskXml);
+  Driver d(def);
+  ASSERT_TRUE(d.start().ok());
+  expect_rejected(d, CompleteUserTask{"1-99", Actor::user("luis", "lider"), {}},
+                  ErrorCode::kNotFound, "1-99");
+  expect_rejected(d, CompleteUserTask{"not-a-task", Actor::user("luis", "lider"), {}},
+                  ErrorCode::kNotFound);
+  expect_rejected(d, CompleteJob{"1-99", {}}, ErrorCode::kNotFound);
+  expect_rejected(d, FailJob{"1-99", "x"}, ErrorCode::kNotFound);
+  expect_rejected(d, ResolveIncident{"1-99", Actor::user("luis", "lider")},
+                  ErrorCode::kNotFound);
+}
+
+TEST(InterpreterRejections, CompletingAUserTaskAsAJobIsNotFound) {
+  auto def = load(kUserTaskXml);
+  Driver d(def);
+  ASSERT_TRUE(d.start().ok());
+  expect_rejected(d, CompleteJob{d.task_of("Task_A"), {}}, ErrorCode::kNotFound);
+}
+
+TEST(InterpreterRejections, WrongRoleIsForbiddenAndNamesTheCandidateGroups) {
+  auto def = load(kUserTaskXml);
+  Driver d(def);
+  ASSERT_TRUE(d.start().ok());
+  const std::string task = d.task_of("Task_A");
+  expect_rejected(d, CompleteUserTask{task, Actor::user("eva", "establecimiento"), {{"x", 1}}},
+                  ErrorCode::kForbidden, "reviewer, lider");
+  auto events = d.run(CompleteUserTask{task, Actor::user("eva", "establecimiento"), {}});
+  ASSERT_FALSE(events.ok());
+  EXPECT_NE(events.error().message.find("establecimiento"), std::string::npos);
+  EXPECT_NE(events.error().message.find("Task_A"), std::string::npos);
+  // An empty role is no candidate group either.
+  expect_rejected(d, CompleteUserTask{task, Actor::user("eva", ""), {}}, ErrorCode::kForbidden);
+  // The task is still open and the right role may complete it.
+  EXPECT_EQ(d.state().tasks.count(task), 1U);
+  EXPECT_TRUE(d.run(CompleteUserTask{task, Actor::user("luis", "lider"), {}}).ok());
+}
+
+TEST(InterpreterRejections, CommandsOnACompletedInstanceAreInvalidState) {
+  auto def = load(kUserTaskXml);
+  Driver d(def);
+  ASSERT_TRUE(d.start().ok());
+  const std::string task = d.task_of("Task_A");
+  ASSERT_TRUE(d.run(CompleteUserTask{task, Actor::user("luis", "lider"), {}}).ok());
+  ASSERT_EQ(d.state().status, InstanceStatus::kCompleted);
+
+  expect_rejected(d, CompleteUserTask{task, Actor::user("luis", "lider"), {}},
+                  ErrorCode::kInvalidState, "completed");
+  expect_rejected(d, CompleteJob{"1-2", {}}, ErrorCode::kInvalidState);
+  expect_rejected(d, FailJob{"1-2", "x"}, ErrorCode::kInvalidState);
+  expect_rejected(d, SetVariables{Actor::user("luis", "lider"), {{"a", 1}}},
+                  ErrorCode::kInvalidState);
+  expect_rejected(d, ResolveIncident{"1-9", Actor::user("luis", "lider")},
+                  ErrorCode::kInvalidState);
+  expect_rejected(d, CancelInstance{Actor::user("luis", "lider")}, ErrorCode::kInvalidState);
+  expect_rejected(d, CreateInstance{BusinessKey{"user_task", "111001000123", "2026"}, {},
+                                    Actor::user("ana", "profesional")},
+                  ErrorCode::kInvalidState);
+}
+
+TEST(InterpreterRejections, CommandsOnATerminatedInstanceAreInvalidState) {
+  auto def = load(kUserTaskXml);
+  Driver d(def);
+  ASSERT_TRUE(d.start().ok());
+  const std::string task = d.task_of("Task_A");
+  ASSERT_TRUE(d.run(CancelInstance{Actor::user("admin", "lider")}).ok());
+  expect_rejected(d, CompleteUserTask{task, Actor::user("luis", "lider"), {}},
+                  ErrorCode::kInvalidState, "terminated");
+  expect_rejected(d, CancelInstance{Actor::user("admin", "lider")}, ErrorCode::kInvalidState);
+}
+
+TEST(InterpreterRejections, CommandsOnAnInstanceThatDoesNotExistAreInvalidState) {
+  auto def = load(kUserTaskXml);
+  Driver d(def);
+  expect_rejected(d, CompleteUserTask{"1-2", Actor::user("luis", "lider"), {}},
+                  ErrorCode::kInvalidState);
+  expect_rejected(d, CancelInstance{Actor::user("luis", "lider")}, ErrorCode::kInvalidState);
+}
+
+}  // namespace
+}  // namespace pmiflow::runtime
