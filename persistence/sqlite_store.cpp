@@ -2,7 +2,6 @@
 
 #include <sqlite3.h>
 
-#include <cerrno>
 #include <cstring>
 #include <exception>
 #include <mutex>
@@ -98,15 +97,7 @@ class SqliteStore::Impl {
     return detail::sqlite_error(db, path, rc, what);
   }
 
-  // Prepares the cached statement `sql`; on failure sets `err`.
-  bool prepare(std::string_view sql, sqlite3_stmt*& stmt, std::optional<Error>& err) {
-    const int rc = db.prepare(sql, stmt);
-    if (rc == SQLITE_OK) return true;
-    err = error(rc, sql);
-    return false;
-  }
-
-  // Runs `fn(q)` for each row of `sql` with `bind(q)` applied first.
+  // Runs `row(q)` for each row of `sql`, after `bind(q)`.
   template <typename Bind, typename Row>
   Status each(std::string_view sql, Bind&& bind, Row&& row) {
     sqlite3_stmt* stmt = nullptr;
@@ -296,7 +287,8 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path,
     std::string settings = options.durability == SqliteOptions::Durability::kFull
                                ? "PRAGMA synchronous = FULL;"
                                : "PRAGMA synchronous = NORMAL;";
-    settings += "PRAGMA cache_size = -8192; PRAGMA temp_store = MEMORY;";
+    settings +=
+        "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 8192;";
     if (options.max_page_count > 0) {
       settings += "PRAGMA max_page_count = " + std::to_string(options.max_page_count) + ";";
     }

@@ -12,16 +12,16 @@ namespace pmiflow {
 
 // Stable error kinds. The CLI maps each to a documented exit code (docs/cli.md).
 enum class ErrorCode {
-  kInvalidArgument,   // malformed input from a user: a flag, a --var, a JSON file
-  kValidation,        // a definition or a form that fails validation
-  kNotFound,          // unknown definition, instance, task, job
-  kConflict,          // optimistic concurrency lost, task already completed
-  kForbidden,         // the role is not allowed to do this
-  kInvalidState,      // the command does not apply to the current state
-  kNotADatabase,      // the file is not a pmiflow database
-  kSchemaTooNew,      // the database was written by a newer pmiflow
-  kIo,                // read-only directory, full disk, unreadable file
-  kInternal,          // a bug
+  kInvalidArgument,  // malformed input from a user: a flag, a --var, a JSON file
+  kValidation,       // a definition or a form that fails validation
+  kNotFound,         // unknown definition, instance, task, job
+  kConflict,         // optimistic concurrency lost, task already completed
+  kForbidden,        // the role is not allowed to do this
+  kInvalidState,     // the command does not apply to the current state
+  kNotADatabase,     // the file is not a pmiflow database
+  kSchemaTooNew,     // the database was written by a newer pmiflow
+  kIo,               // read-only directory, full disk, unreadable file
+  kInternal,         // a bug
 };
 
 const char* error_code_name(ErrorCode code);
@@ -34,7 +34,7 @@ struct Error {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
   Result(Error error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return v_.index() == 0; }
@@ -92,8 +92,8 @@ inline Error make_error(ErrorCode code, std::string message) {
 }  // namespace pmiflow
 
 // Propagates an error from an expression yielding a Result/Status.
-#define PMIFLOW_TRY(expr)                                 \
-  do {                                                    \
-    auto pmiflow_try_result_ = (expr);                    \
+#define PMIFLOW_TRY(expr)                                              \
+  do {                                                                 \
+    auto pmiflow_try_result_ = (expr);                                 \
     if (!pmiflow_try_result_.ok()) return pmiflow_try_result_.error(); \
   } while (0)

@@ -26,8 +26,9 @@ Status validate_periodo(const std::string& period) {
             (period.size() == 4 ||
              (period.size() == 6 && period[4] == '-' && (period[5] == '1' || period[5] == '2')));
   if (!ok) {
-    return make_error(ErrorCode::kInvalidArgument,
-                      "periodo: '" + period + "' is not a period (expected YYYY, YYYY-1 or YYYY-2)");
+    return make_error(
+        ErrorCode::kInvalidArgument,
+        "periodo: '" + period + "' is not a period (expected YYYY, YYYY-1 or YYYY-2)");
   }
   return {};
 }

@@ -54,8 +54,7 @@ struct Engine::Writer {
   bool done = false;
 };
 
-Engine::Engine(Store& store, const HandlerRegistry& handlers, Clock& clock,
-               EngineOptions options)
+Engine::Engine(Store& store, const HandlerRegistry& handlers, Clock& clock, EngineOptions options)
     : store_(store), handlers_(handlers), clock_(clock), options_(options) {}
 
 Result<DeployOutcome> Engine::deploy(const std::string& xml, const std::string& resource_name) {
@@ -117,9 +116,8 @@ AppendResult Engine::commit(AppendRequest request) {
     results.assign(n, AppendResult{make_error(ErrorCode::kInternal, e.what()), 0, false});
   }
   if (results.size() != n) {
-    results.assign(n, AppendResult{
-                          make_error(ErrorCode::kInternal, "store returned a short batch"), 0,
-                          false});
+    results.assign(n, AppendResult{make_error(ErrorCode::kInternal, "store returned a short batch"),
+                                   0, false});
   }
   auto elapsed = std::chrono::steady_clock::now() - started;
   lock.lock();
@@ -161,8 +159,8 @@ Result<Engine::StatePtr> Engine::load(std::int64_t instance_id) {
   try {
     state = std::make_shared<const InstanceState>(runtime::fold(*events));
   } catch (const std::exception& e) {
-    return make_error(ErrorCode::kInternal, "instance " + std::to_string(instance_id) +
-                                                " does not replay: " + e.what());
+    return make_error(ErrorCode::kInternal,
+                      "instance " + std::to_string(instance_id) + " does not replay: " + e.what());
   }
   remember(state);
   return state;
@@ -204,7 +202,9 @@ Result<InstanceState> Engine::state(std::int64_t instance_id) {
   return **state;
 }
 
-Result<Engine::StatePtr> Engine::snapshot(std::int64_t instance_id) { return load(instance_id); }
+Result<Engine::StatePtr> Engine::snapshot(std::int64_t instance_id) {
+  return load(instance_id);
+}
 
 Result<StartOutcome> Engine::start(const runtime::BusinessKey& key, const Variables& variables,
                                    const Actor& actor) {
@@ -212,10 +212,10 @@ Result<StartOutcome> Engine::start(const runtime::BusinessKey& key, const Variab
   auto existing = store_.find_instance(key);
   if (!existing.ok()) return existing.error();
   if (*existing) return StartOutcome{**existing, false};
-  auto def = definition(key.process, 0);
-  if (!def.ok()) return def.error();
   auto deployed = store_.definition(key.process, 0);
   if (!deployed.ok()) return deployed.error();
+  auto def = definition(key.process, deployed->version);
+  if (!def.ok()) return def.error();
   auto execution =
       runtime::execute_with_state(**def, deployed->version, InstanceState{},
                                   runtime::CreateInstance{key, variables, actor}, clock_.now_ms());
@@ -244,7 +244,10 @@ Result<CommandOutcome> Engine::submit(std::int64_t instance_id, const runtime::C
     auto execution = runtime::execute_with_state(**def, current.definition_version, current,
                                                  command, clock_.now_ms());
     if (!execution.ok()) {
-      if (attempt > 0 && execution.error().code == ErrorCode::kNotFound) {
+      // After a lost race, a command that no longer applies (its task or job is gone, or the
+      // winner ended the instance) lost to the other command: a conflict.
+      ErrorCode code = execution.error().code;
+      if (attempt > 0 && (code == ErrorCode::kNotFound || code == ErrorCode::kInvalidState)) {
         return make_error(ErrorCode::kConflict, execution.error().message +
                                                     ": it was changed concurrently by another "
                                                     "command");

@@ -37,7 +37,7 @@ struct EngineStats {
   std::uint64_t commands = 0;       // requests committed
   std::uint64_t group_commits = 0;  // store transactions
   std::uint64_t events = 0;
-  std::uint64_t activations = 0;  // ElementActivated events: flow-node instances
+  std::uint64_t activations = 0;      // ElementActivated events: flow-node instances
   std::uint64_t store_append_ns = 0;  // time spent in Store::append
 };
 

@@ -34,15 +34,14 @@ struct Created : sc::simple_state<Created, JobAttempt::Machine> {
 };
 
 struct Running : sc::simple_state<Running, JobAttempt::Machine> {
-  using reactions = boost::mpl::list<sc::transition<EvSucceed, Succeeded>,
-                                     sc::transition<EvFail, Failed>>;
+  using reactions =
+      boost::mpl::list<sc::transition<EvSucceed, Succeeded>, sc::transition<EvFail, Failed>>;
 };
 
 // Final states: no reactions; any further event is ignored by Statechart, so a late or
 // duplicate result cannot change an attempt's outcome.
 struct Succeeded : sc::simple_state<Succeeded, JobAttempt::Machine> {};
 struct Failed : sc::simple_state<Failed, JobAttempt::Machine> {};
-
 
 const char* current(const JobAttempt::Machine& m) {
   if (m.state_cast<const Created*>() != nullptr) return "created";
@@ -53,10 +52,14 @@ const char* current(const JobAttempt::Machine& m) {
 
 }  // namespace
 
-JobAttempt::JobAttempt() : machine_(std::make_unique<Machine>()) { machine_->initiate(); }
+JobAttempt::JobAttempt() : machine_(std::make_unique<Machine>()) {
+  machine_->initiate();
+}
 JobAttempt::~JobAttempt() = default;
 
-void JobAttempt::start() { machine_->process_event(EvStart()); }
+void JobAttempt::start() {
+  machine_->process_event(EvStart());
+}
 
 void JobAttempt::succeed(Variables variables) {
   if (machine_->state_cast<const Running*>() == nullptr) return;
@@ -70,8 +73,14 @@ void JobAttempt::fail(std::string message) {
   machine_->process_event(EvFail());
 }
 
-const char* JobAttempt::state() const { return current(*machine_); }
-const Variables& JobAttempt::variables() const { return machine_->variables; }
-const std::string& JobAttempt::failure() const { return machine_->failure; }
+const char* JobAttempt::state() const {
+  return current(*machine_);
+}
+const Variables& JobAttempt::variables() const {
+  return machine_->variables;
+}
+const std::string& JobAttempt::failure() const {
+  return machine_->failure;
+}
 
 }  // namespace pmiflow

@@ -1,6 +1,7 @@
 #include "engine/engine/memory_store.h"
 
 #include <algorithm>
+#include <tuple>
 
 #include "engine/runtime/applier.h"
 
@@ -10,16 +11,15 @@ using runtime::InstanceStatus;
 
 Result<DeployOutcome> MemoryStore::deploy(const std::string& key, const std::string& xml,
                                           const std::string& sha256,
-                                          const std::string& resource_name,
-                                          std::int64_t now_ms) {
+                                          const std::string& resource_name, std::int64_t now_ms) {
   std::lock_guard lock(mu_);
   const DeployedDefinition* latest = nullptr;
   for (const auto& d : definitions_) {
     if (d.key == key && (latest == nullptr || d.version > latest->version)) latest = &d;
   }
   if (latest != nullptr && latest->sha256 == sha256) return DeployOutcome{*latest, false};
-  DeployedDefinition d{key, latest == nullptr ? 1 : latest->version + 1, sha256, xml,
-                       resource_name, now_ms};
+  DeployedDefinition d{
+      key, latest == nullptr ? 1 : latest->version + 1, sha256, xml, resource_name, now_ms};
   definitions_.push_back(d);
   return DeployOutcome{d, true};
 }
@@ -80,11 +80,11 @@ std::vector<AppendResult> MemoryStore::append(const std::vector<AppendRequest>& 
       r.status = make_error(ErrorCode::kNotFound,
                             "instance " + std::to_string(req.instance_id) + " does not exist");
     } else if (it->second.state.last_seq != req.expected_seq) {
-      r.status = make_error(ErrorCode::kConflict,
-                            "instance " + std::to_string(req.instance_id) +
-                                " changed concurrently (expected seq " +
-                                std::to_string(req.expected_seq) + ", found " +
-                                std::to_string(it->second.state.last_seq) + ")");
+      r.status =
+          make_error(ErrorCode::kConflict, "instance " + std::to_string(req.instance_id) +
+                                               " changed concurrently (expected seq " +
+                                               std::to_string(req.expected_seq) + ", found " +
+                                               std::to_string(it->second.state.last_seq) + ")");
     } else {
       for (const auto& e : req.events) {
         runtime::apply(it->second.state, e);
@@ -163,8 +163,14 @@ Result<std::vector<runtime::Event>> MemoryStore::events(std::int64_t instance_id
 namespace {
 
 TaskRow task_row(const runtime::InstanceState& s, const runtime::UserTask& t) {
-  return TaskRow{t.id,      s.id,   t.element_id,          t.name,
-                 t.candidate_groups, t.form, s.business_key.school, s.business_key.period,
+  return TaskRow{t.id,
+                 s.id,
+                 t.element_id,
+                 t.name,
+                 t.candidate_groups,
+                 t.form,
+                 s.business_key.school,
+                 s.business_key.period,
                  t.created_ms};
 }
 
@@ -188,6 +194,15 @@ Result<std::vector<TaskRow>> MemoryStore::tasks(const TaskQuery& q) {
       out.push_back(task_row(s, t));
     }
   }
+  // The SQLite store's order: oldest first, then by instance and element key.
+  auto order = [](const TaskRow& t) {
+    std::int64_t instance = 0;
+    std::int64_t key = 0;
+    runtime::parse_task_id(t.id, instance, key);
+    return std::tuple(t.created_ms, instance, key);
+  };
+  std::sort(out.begin(), out.end(),
+            [&](const TaskRow& a, const TaskRow& b) { return order(a) < order(b); });
   return out;
 }
 
@@ -221,8 +236,8 @@ Result<std::vector<JobRow>> MemoryStore::jobs(std::optional<std::int64_t> instan
   for (const auto& [id, inst] : instances_) {
     if (instance_id && id != *instance_id) continue;
     for (const auto& [job_id, j] : inst.state.jobs) {
-      out.push_back(JobRow{j.id, id, j.element_id, j.type, j.retries_left,
-                           runtime::to_string(j.state)});
+      out.push_back(
+          JobRow{j.id, id, j.element_id, j.type, j.retries_left, runtime::to_string(j.state)});
     }
   }
   return out;

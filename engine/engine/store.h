@@ -41,9 +41,9 @@ struct DeployOutcome {
 };
 
 struct AppendRequest {
-  std::int64_t instance_id = 0;  // 0: create a new instance with `business_key`
-  runtime::BusinessKey business_key;  // required on creation
-  std::int64_t expected_seq = 0;      // the instance's last seq the events were computed from
+  std::int64_t instance_id = 0;        // 0: create a new instance with `business_key`
+  runtime::BusinessKey business_key;   // required on creation
+  std::int64_t expected_seq = 0;       // the instance's last seq the events were computed from
   std::vector<runtime::Event> events;  // seq already set (expected_seq + 1, ...)
   // The fold of all the instance's events including these. On creation its id (and so the ids
   // of tasks, jobs and incidents in it) is 0: the store assigns the id.
@@ -117,12 +117,10 @@ class Store {
 
   // Definitions. Deploying XML whose SHA-256 equals the latest version's changes nothing.
   virtual Result<DeployOutcome> deploy(const std::string& key, const std::string& xml,
-                                       const std::string& sha256,
-                                       const std::string& resource_name,
+                                       const std::string& sha256, const std::string& resource_name,
                                        std::int64_t now_ms) = 0;
   // version 0: the latest.
-  virtual Result<DeployedDefinition> definition(const std::string& key,
-                                                std::int32_t version) = 0;
+  virtual Result<DeployedDefinition> definition(const std::string& key, std::int32_t version) = 0;
   virtual Result<std::vector<DeployedDefinition>> definitions() = 0;  // all versions
 
   virtual std::vector<AppendResult> append(const std::vector<AppendRequest>& batch) = 0;

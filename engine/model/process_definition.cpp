@@ -8,13 +8,20 @@ namespace pmiflow::model {
 
 const char* node_kind_name(NodeKind kind) {
   switch (kind) {
-    case NodeKind::kNoneStartEvent: return "startEvent";
-    case NodeKind::kNoneEndEvent: return "endEvent";
-    case NodeKind::kTerminateEndEvent: return "endEvent";
-    case NodeKind::kUserTask: return "userTask";
-    case NodeKind::kServiceTask: return "serviceTask";
-    case NodeKind::kExclusiveGateway: return "exclusiveGateway";
-    case NodeKind::kParallelGateway: return "parallelGateway";
+    case NodeKind::kNoneStartEvent:
+      return "startEvent";
+    case NodeKind::kNoneEndEvent:
+      return "endEvent";
+    case NodeKind::kTerminateEndEvent:
+      return "endEvent";
+    case NodeKind::kUserTask:
+      return "userTask";
+    case NodeKind::kServiceTask:
+      return "serviceTask";
+    case NodeKind::kExclusiveGateway:
+      return "exclusiveGateway";
+    case NodeKind::kParallelGateway:
+      return "parallelGateway";
   }
   return "unknown";
 }

@@ -6,7 +6,9 @@
 namespace pmiflow::runtime {
 namespace {
 
-std::int64_t key_of(const Json& p) { return p.at("key").get<std::int64_t>(); }
+std::int64_t key_of(const Json& p) {
+  return p.at("key").get<std::int64_t>();
+}
 
 void bump_key(InstanceState& s, std::int64_t key) {
   if (key >= s.next_key) s.next_key = key + 1;
@@ -129,7 +131,7 @@ void apply(InstanceState& s, const Event& e) {
         j.state = to;
       } else {
         check_transition(j.state, e.type == EventType::kJobCompleted ? JobState::kCompleted
-                                                                      : JobState::kCanceled);
+                                                                     : JobState::kCanceled);
         s.jobs.erase(it);
       }
       break;
@@ -138,6 +140,7 @@ void apply(InstanceState& s, const Event& e) {
       Incident i;
       std::int64_t key = key_of(p);
       i.id = task_id_for(s.id, key);
+      i.key = key;
       i.element_key = p.value("element_key", std::int64_t{0});
       i.element_id = p.value("element", "");
       i.kind = p.value("kind", "");

@@ -49,8 +49,8 @@ struct CancelInstance {
   Actor actor;
 };
 
-using Command = std::variant<CreateInstance, CompleteUserTask, CompleteJob, FailJob,
-                             SetVariables, ResolveIncident, CancelInstance>;
+using Command = std::variant<CreateInstance, CompleteUserTask, CompleteJob, FailJob, SetVariables,
+                             ResolveIncident, CancelInstance>;
 
 const char* command_name(const Command& command);
 

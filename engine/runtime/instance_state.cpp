@@ -20,9 +20,8 @@ bool InstanceState::operator==(const InstanceState& o) const {
     for (auto a = tasks.begin(), b = o.tasks.begin(); a != tasks.end(); ++a, ++b) {
       const UserTask& x = a->second;
       const UserTask& y = b->second;
-      if (a->first != b->first || x.element_key != y.element_key ||
-          x.element_id != y.element_id || x.name != y.name ||
-          x.candidate_groups != y.candidate_groups || x.form != y.form ||
+      if (a->first != b->first || x.element_key != y.element_key || x.element_id != y.element_id ||
+          x.name != y.name || x.candidate_groups != y.candidate_groups || x.form != y.form ||
           x.created_ms != y.created_ms) {
         return false;
       }
@@ -34,9 +33,9 @@ bool InstanceState::operator==(const InstanceState& o) const {
     for (auto a = jobs.begin(), b = o.jobs.begin(); a != jobs.end(); ++a, ++b) {
       const Job& x = a->second;
       const Job& y = b->second;
-      if (a->first != b->first || x.element_key != y.element_key ||
-          x.element_id != y.element_id || x.type != y.type || x.retries_left != y.retries_left ||
-          x.state != y.state || x.last_error != y.last_error) {
+      if (a->first != b->first || x.element_key != y.element_key || x.element_id != y.element_id ||
+          x.type != y.type || x.retries_left != y.retries_left || x.state != y.state ||
+          x.last_error != y.last_error) {
         return false;
       }
     }
@@ -47,7 +46,7 @@ bool InstanceState::operator==(const InstanceState& o) const {
     for (auto a = incidents.begin(), b = o.incidents.begin(); a != incidents.end(); ++a, ++b) {
       const Incident& x = a->second;
       const Incident& y = b->second;
-      if (a->first != b->first || x.element_key != y.element_key ||
+      if (a->first != b->first || x.key != y.key || x.element_key != y.element_key ||
           x.element_id != y.element_id || x.kind != y.kind || x.message != y.message) {
         return false;
       }

@@ -46,7 +46,8 @@ struct Job {
 };
 
 struct Incident {
-  std::string id;  // "<instance>-<n>"
+  std::string id;        // task_id_for(instance, key)
+  std::int64_t key = 0;  // the incident's own key
   std::int64_t element_key = 0;
   std::string element_id;
   std::string kind;  // "condition", "no-flow", "job", "step-limit"
@@ -66,9 +67,9 @@ struct InstanceState {
   std::map<std::int64_t, ElementInstance> elements;  // active element instances by key
   // Parallel joins: element id -> incoming flow id -> tokens waiting there.
   std::map<std::string, std::map<std::string, int>> join_arrivals;
-  std::map<std::string, UserTask> tasks;  // open user tasks by id
-  std::map<std::string, Job> jobs;        // open jobs by id
-  std::map<std::string, Incident> incidents;  // open incidents by id
+  std::map<std::string, UserTask> tasks;         // open user tasks by id
+  std::map<std::string, Job> jobs;               // open jobs by id
+  std::map<std::string, Incident> incidents;     // open incidents by id
   std::map<std::string, int> activation_counts;  // element id -> times activated
 
   bool operator==(const InstanceState&) const;

@@ -19,12 +19,18 @@ using model::ProcessDefinition;
 
 const char* json_type_name(const Json& v) {
   switch (v.type()) {
-    case Json::value_t::null: return "null";
-    case Json::value_t::boolean: return "boolean";
-    case Json::value_t::string: return "string";
-    case Json::value_t::array: return "list";
-    case Json::value_t::object: return "context";
-    default: return v.is_number() ? "number" : "value";
+    case Json::value_t::null:
+      return "null";
+    case Json::value_t::boolean:
+      return "boolean";
+    case Json::value_t::string:
+      return "string";
+    case Json::value_t::array:
+      return "list";
+    case Json::value_t::object:
+      return "context";
+    default:
+      return v.is_number() ? "number" : "value";
   }
 }
 
@@ -78,8 +84,8 @@ class Run {
     for (FlowIndex f : def_.node(node).outgoing) take(f);
   }
 
-  void raise_incident(std::int64_t element_key, const std::string& element,
-                      const std::string& kind, const std::string& message) {
+  void raise_incident(std::int64_t element_key, const std::string& element, const std::string& kind,
+                      const std::string& message) {
     emit(EventType::kIncidentRaised, {{"key", state_.next_key},
                                       {"element", element},
                                       {"element_key", element_key},
@@ -108,9 +114,9 @@ class Run {
       Json out;
       feel::EvalError error;
       if (!cond.evaluate(state_.variables, out, error)) {
-        raise_incident(key, node.id, "condition",
-                       "condition of flow " + flow.id + " `" + cond.text() +
-                           "` failed: " + error.message);
+        raise_incident(
+            key, node.id, "condition",
+            "condition of flow " + flow.id + " `" + cond.text() + "` failed: " + error.message);
         return;
       }
       evaluated.push_back({{"flow", flow.id}, {"condition", cond.text()}, {"result", out}});
@@ -134,7 +140,8 @@ class Run {
     if (chosen == kNone) {
       raise_incident(key, node.id, "no-flow",
                      "no outgoing flow's condition is true and there is no default flow "
-                     "(variables seen: " + inputs.dump() + ")");
+                     "(variables seen: " +
+                         inputs.dump() + ")");
       return;
     }
     const auto& flow = def_.flow(chosen);
@@ -157,11 +164,7 @@ class Run {
       if (key != except_key) keys.emplace_back(key, el.element_id);
     }
     std::vector<std::int64_t> incidents;
-    for (const auto& [id, inc] : state_.incidents) {
-      std::int64_t instance = 0;
-      std::int64_t key = 0;
-      if (parse_task_id(id, instance, key)) incidents.push_back(key);
-    }
+    for (const auto& [id, inc] : state_.incidents) incidents.push_back(inc.key);
     for (std::int64_t key : incidents) emit(EventType::kIncidentResolved, {{"key", key}});
     for (const auto& [key, element] : keys) {
       Json ref = {{"element", element}, {"key", key}};
@@ -324,9 +327,9 @@ struct Executor {
     const UserTask& task = it->second;
     const auto& groups = task.candidate_groups;
     if (std::find(groups.begin(), groups.end(), c.actor.role) == groups.end()) {
-      return make_error(ErrorCode::kForbidden, "role '" + c.actor.role + "' may not complete task " +
-                                                   c.task_id + " (" + task.element_id +
-                                                   "); candidate groups: " + join(groups));
+      return make_error(ErrorCode::kForbidden,
+                        "role '" + c.actor.role + "' may not complete task " + c.task_id + " (" +
+                            task.element_id + "); candidate groups: " + join(groups));
     }
     auto node = node_of(def, task.element_id);
     if (!node.ok()) return node.error();
@@ -397,17 +400,14 @@ struct Executor {
     }
     const Incident inc = it->second;
     if (inc.kind != "condition" && inc.kind != "no-flow") {
-      return make_error(ErrorCode::kInvalidState,
-                        "incident " + c.incident_id + " of kind '" + inc.kind +
-                            "' cannot be resolved by re-evaluation");
+      return make_error(ErrorCode::kInvalidState, "incident " + c.incident_id + " of kind '" +
+                                                      inc.kind +
+                                                      "' cannot be resolved by re-evaluation");
     }
     auto node = node_of(def, inc.element_id);
     if (!node.ok()) return node.error();
-    std::int64_t instance = 0;
-    std::int64_t key = 0;
-    parse_task_id(inc.id, instance, key);
     run.set_actor(c.actor);
-    run.emit(EventType::kIncidentResolved, {{"key", key}});
+    run.emit(EventType::kIncidentResolved, {{"key", inc.key}});
     run.set_actor(Actor::engine());
     run.decide(inc.element_key, *node);
     return {};

@@ -53,36 +53,55 @@ void check(bool ok, const char* what, S from, S to) {
 
 const char* to_string(InstanceStatus s) {
   switch (s) {
-    case InstanceStatus::kNone: return "none";
-    case InstanceStatus::kActive: return "active";
-    case InstanceStatus::kCompleted: return "completed";
-    case InstanceStatus::kTerminated: return "terminated";
+    case InstanceStatus::kNone:
+      return "none";
+    case InstanceStatus::kActive:
+      return "active";
+    case InstanceStatus::kCompleted:
+      return "completed";
+    case InstanceStatus::kTerminated:
+      return "terminated";
   }
   return "?";
 }
 const char* to_string(ElementState s) {
   switch (s) {
-    case ElementState::kNone: return "none";
-    case ElementState::kActivated: return "activated";
-    case ElementState::kCompleted: return "completed";
-    case ElementState::kTerminated: return "terminated";
+    case ElementState::kNone:
+      return "none";
+    case ElementState::kActivated:
+      return "activated";
+    case ElementState::kCompleted:
+      return "completed";
+    case ElementState::kTerminated:
+      return "terminated";
   }
   return "?";
 }
 const char* to_string(JobState s) {
   switch (s) {
-    case JobState::kNone: return "none";
-    case JobState::kActivatable: return "activatable";
-    case JobState::kFailed: return "failed";
-    case JobState::kCompleted: return "completed";
-    case JobState::kCanceled: return "canceled";
+    case JobState::kNone:
+      return "none";
+    case JobState::kActivatable:
+      return "activatable";
+    case JobState::kFailed:
+      return "failed";
+    case JobState::kCompleted:
+      return "completed";
+    case JobState::kCanceled:
+      return "canceled";
   }
   return "?";
 }
 
-bool is_allowed(InstanceStatus from, InstanceStatus to) { return allowed(kInstance, from, to); }
-bool is_allowed(ElementState from, ElementState to) { return allowed(kElement, from, to); }
-bool is_allowed(JobState from, JobState to) { return allowed(kJob, from, to); }
+bool is_allowed(InstanceStatus from, InstanceStatus to) {
+  return allowed(kInstance, from, to);
+}
+bool is_allowed(ElementState from, ElementState to) {
+  return allowed(kElement, from, to);
+}
+bool is_allowed(JobState from, JobState to) {
+  return allowed(kJob, from, to);
+}
 
 void check_transition(InstanceStatus from, InstanceStatus to) {
   check(is_allowed(from, to), "instance", from, to);
@@ -90,6 +109,8 @@ void check_transition(InstanceStatus from, InstanceStatus to) {
 void check_transition(ElementState from, ElementState to) {
   check(is_allowed(from, to), "element", from, to);
 }
-void check_transition(JobState from, JobState to) { check(is_allowed(from, to), "job", from, to); }
+void check_transition(JobState from, JobState to) {
+  check(is_allowed(from, to), "job", from, to);
+}
 
 }  // namespace pmiflow::runtime

@@ -13,8 +13,8 @@ AutopilotStep autopilot_step(const runtime::UserTask& task, int visit) {
   if (e == "A01_AnalizarCaracterizacion") {
     v["analisis_caracterizacion"] = "Resultados D01.03, D01.04 y D02.02 revisados";
   } else if (e == "A02_IdentificarNecesidades") {
-    v["necesidades_apoyo"] = Json::array({"Seguimiento a indicadores del PMI",
-                                          "Ajuste de acciones de gestión académica"});
+    v["necesidades_apoyo"] = Json::array(
+        {"Seguimiento a indicadores del PMI", "Ajuste de acciones de gestión académica"});
   } else if (e == "A03_DefinirEstrategiaAT") {
     v["cronograma"] = Json::array({{{"actividad", "Visita de acompañamiento"}, {"mes", 3}},
                                    {{"actividad", "Taller de seguimiento"}, {"mes", 6}}});

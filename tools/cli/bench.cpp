@@ -116,9 +116,9 @@ int cmd_bench(const BenchArgs& a, std::ostream& out, std::ostream& err) {
         std::snprintf(dane, sizeof dane, "105001%06d", i % 1000000);
         std::string school = i < 1000000 ? dane : std::to_string(205001000000LL + i);
         auto t0 = Clock::now();
-        auto started = engine.start({key, school, a.period},
-                                    sample_school_variables(school, a.period, i),
-                                    runtime::Actor::user("bench", ""));
+        auto started =
+            engine.start({key, school, a.period}, sample_school_variables(school, a.period, i),
+                         runtime::Actor::user("bench", ""));
         h.add(Clock::now() - t0);
         if (!started.ok()) return record_error(started.error().message);
         for (;;) {
@@ -161,11 +161,9 @@ int cmd_bench(const BenchArgs& a, std::ostream& out, std::ostream& err) {
 
     char buf[256];
     out << "pmiflow bench: D02.03, " << a.schools << " schools, " << a.threads
-        << " client threads, durability " << (a.fast ? "fast (synchronous=NORMAL)"
-                                                     : "full (synchronous=FULL)")
-        << '\n';
-    out << "machine: " << cpu_model() << ", " << std::thread::hardware_concurrency()
-        << " cores\n";
+        << " client threads, durability "
+        << (a.fast ? "fast (synchronous=NORMAL)" : "full (synchronous=FULL)") << '\n';
+    out << "machine: " << cpu_model() << ", " << std::thread::hardware_concurrency() << " cores\n";
     auto line = [&](const char* label, const char* fmt, double v) {
       std::snprintf(buf, sizeof buf, fmt, v);
       out << "  " << label << buf << '\n';
@@ -177,7 +175,8 @@ int cmd_bench(const BenchArgs& a, std::ostream& out, std::ostream& err) {
     line("commands/s:                 ", "%.0f", static_cast<double>(stats.commands) / seconds);
     line("group commits:              ", "%.0f", static_cast<double>(stats.group_commits));
     line("commands per group commit:  ", "%.1f",
-         static_cast<double>(stats.commands) / static_cast<double>(std::max<std::uint64_t>(1, stats.group_commits)));
+         static_cast<double>(stats.commands) /
+             static_cast<double>(std::max<std::uint64_t>(1, stats.group_commits)));
     line("store time per group commit:", " %.2f ms",
          static_cast<double>(stats.store_append_ns) / 1e6 /
              static_cast<double>(std::max<std::uint64_t>(1, stats.group_commits)));

@@ -10,15 +10,15 @@ namespace pmiflow::cli {
 // Documented in docs/cli.md; never renumber.
 enum ExitCode : int {
   kExitOk = 0,
-  kExitValidation = 1,  // a definition (or validate's input) has errors
-  kExitUsage = 2,       // unknown command or flag, missing argument
-  kExitNotFound = 3,    // unknown definition, instance, task, incident
-  kExitConflict = 4,    // another command changed the instance first
-  kExitForbidden = 5,   // the role may not do this
-  kExitInvalidState = 6,  // the instance is not in a state where this applies
-  kExitNotADatabase = 7,  // --db names a file that is not a pmiflow database
-  kExitSchemaTooNew = 8,  // the database was written by a newer pmiflow
-  kExitIo = 9,            // cannot read/write a file: read-only directory, full disk, missing
+  kExitValidation = 1,     // a definition (or validate's input) has errors
+  kExitUsage = 2,          // unknown command or flag, missing argument
+  kExitNotFound = 3,       // unknown definition, instance, task, incident
+  kExitConflict = 4,       // another command changed the instance first
+  kExitForbidden = 5,      // the role may not do this
+  kExitInvalidState = 6,   // the instance is not in a state where this applies
+  kExitNotADatabase = 7,   // --db names a file that is not a pmiflow database
+  kExitSchemaTooNew = 8,   // the database was written by a newer pmiflow
+  kExitIo = 9,             // cannot read/write a file: read-only directory, full disk, missing
   kExitInvalidInput = 10,  // malformed --var/--vars, bad código DANE or period
   kExitInternal = 70,      // a bug: please report it
 };

@@ -62,16 +62,26 @@ void print_events(std::ostream& out, const std::vector<runtime::Event>& events,
 
 int exit_code_for(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kInvalidArgument: return kExitInvalidInput;
-    case ErrorCode::kValidation: return kExitValidation;
-    case ErrorCode::kNotFound: return kExitNotFound;
-    case ErrorCode::kConflict: return kExitConflict;
-    case ErrorCode::kForbidden: return kExitForbidden;
-    case ErrorCode::kInvalidState: return kExitInvalidState;
-    case ErrorCode::kNotADatabase: return kExitNotADatabase;
-    case ErrorCode::kSchemaTooNew: return kExitSchemaTooNew;
-    case ErrorCode::kIo: return kExitIo;
-    case ErrorCode::kInternal: return kExitInternal;
+    case ErrorCode::kInvalidArgument:
+      return kExitInvalidInput;
+    case ErrorCode::kValidation:
+      return kExitValidation;
+    case ErrorCode::kNotFound:
+      return kExitNotFound;
+    case ErrorCode::kConflict:
+      return kExitConflict;
+    case ErrorCode::kForbidden:
+      return kExitForbidden;
+    case ErrorCode::kInvalidState:
+      return kExitInvalidState;
+    case ErrorCode::kNotADatabase:
+      return kExitNotADatabase;
+    case ErrorCode::kSchemaTooNew:
+      return kExitSchemaTooNew;
+    case ErrorCode::kIo:
+      return kExitIo;
+    case ErrorCode::kInternal:
+      return kExitInternal;
   }
   return kExitInternal;
 }
@@ -121,21 +131,34 @@ int cmd_validate(const std::vector<std::string>& files, bool json, std::ostream&
 
 int cmd_deploy(const Common& c, const std::vector<std::string>& files, std::ostream& out,
                std::ostream& err) {
-  auto session = open_session(c.db, OpenMode::kCreate);
-  if (!session.ok()) return fail(err, session.error());
-  Json results = Json::array();
+  // All or nothing: every file is read and validated before any is deployed (and before the
+  // database is opened, so a failing deploy does not even create it).
+  HandlerRegistry handlers;
+  register_shipped_handlers(handlers);
+  model::ValidationOptions options{handlers.types()};
+  std::vector<std::string> xmls;
+  bool invalid = false;
   for (const auto& file : files) {
     auto xml = read_file(file);
     if (!xml.ok()) return fail(err, xml.error());
-    auto outcome = (*session)->engine->deploy(*xml, std::filesystem::path(file).filename());
-    if (!outcome.ok()) {
-      if (outcome.error().code == ErrorCode::kValidation) {
-        err << outcome.error().message << '\n';
-        err << "error: " << file << " was not deployed\n";
-        return kExitValidation;
-      }
-      return fail(err, outcome.error());
+    auto loaded = model::load_bpmn(*xml, file, options);
+    for (const auto& d : loaded.diagnostics) err << d.to_string() << '\n';
+    if (!loaded.definition) {
+      err << "error: " << file << " has errors\n";
+      invalid = true;
     }
+    xmls.push_back(std::move(*xml));
+  }
+  if (invalid) {
+    err << "error: nothing was deployed\n";
+    return kExitValidation;
+  }
+  auto session = open_session(c.db, OpenMode::kCreate);
+  if (!session.ok()) return fail(err, session.error());
+  Json results = Json::array();
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    auto outcome = (*session)->engine->deploy(xmls[i], std::filesystem::path(files[i]).filename());
+    if (!outcome.ok()) return fail(err, outcome.error());
     const auto& d = outcome->definition;
     results.push_back({{"key", d.key},
                        {"version", d.version},
@@ -183,7 +206,7 @@ int cmd_start(const Common& c, const StartArgs& a, std::ostream& out, std::ostre
   if (!vars.ok()) return fail(err, vars.error());
   (*vars)["codigo_dane"] = a.school;
   (*vars)["periodo"] = a.period;
-  auto session = open_session(c.db, OpenMode::kCreate);
+  auto session = open_session(c.db, OpenMode::kExisting);
   if (!session.ok()) return fail(err, session.error());
   auto outcome = (*session)->engine->start(
       key, *vars, runtime::Actor::user(a.user.empty() ? default_user() : a.user, ""));
@@ -197,8 +220,7 @@ int cmd_start(const Common& c, const StartArgs& a, std::ostream& out, std::ostre
   return kExitOk;
 }
 
-int cmd_instances(const Common& c, const InstanceFilter& f, std::ostream& out,
-                  std::ostream& err) {
+int cmd_instances(const Common& c, const InstanceFilter& f, std::ostream& out, std::ostream& err) {
   auto session = open_session(c.db, OpenMode::kExisting);
   if (!session.ok()) return fail(err, session.error());
   auto rows = (*session)->store->instances(InstanceQuery{f.process, f.school, f.period, f.state});
@@ -261,8 +283,8 @@ int cmd_show(const Common& c, const std::string& instance, std::ostream& out, st
     return kExitOk;
   }
   out << "instance " << row->id << ": " << row->business_key.process << " v" << row->version
-      << ", school " << row->business_key.school << ", period " << row->business_key.period
-      << ", " << row->status << '\n';
+      << ", school " << row->business_key.school << ", period " << row->business_key.period << ", "
+      << row->status << '\n';
   out << "started " << format_time(row->created_ms);
   if (row->ended_ms != 0) out << ", ended " << format_time(row->ended_ms);
   out << "\n\ntokens at:\n";
@@ -308,8 +330,8 @@ int cmd_tasks(const Common& c, const TaskFilter& f, std::ostream& out, std::ostr
   }
   std::vector<std::vector<std::string>> table;
   for (const auto& t : *rows) {
-    table.push_back({t.id, t.school, t.period, t.element_id, join(t.candidate_groups, ", "),
-                     t.name});
+    table.push_back(
+        {t.id, t.school, t.period, t.element_id, join(t.candidate_groups, ", "), t.name});
   }
   print_table(out, {"TASK", "SCHOOL", "PERIOD", "ELEMENT", "ROLES", "NAME"}, table);
   return kExitOk;

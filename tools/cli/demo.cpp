@@ -1,7 +1,7 @@
+#include <unistd.h>
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
-#include <unistd.h>
 
 #include "tools/cli/autopilot.h"
 #include "tools/cli/cli.h"
@@ -51,9 +51,9 @@ int cmd_demo(const DemoArgs& a, std::ostream& out, std::ostream& err) {
     if (!started.ok()) return fail(err, started.error());
     std::int64_t id = started->instance_id;
     out << "\nschool " << a.school << " (" << vars["nombre"].get<std::string>() << ", "
-        << vars["sector"].get<std::string>() << ", Saber " << vars["categoria_saber"].get<std::string>()
-        << "), period " << a.period << ": instance " << id
-        << (started->created ? "" : " (already existed)") << '\n';
+        << vars["sector"].get<std::string>() << ", Saber "
+        << vars["categoria_saber"].get<std::string>() << "), period " << a.period << ": instance "
+        << id << (started->created ? "" : " (already existed)") << '\n';
 
     std::int64_t printed = 0;
     auto print_new = [&]() -> Status {
@@ -72,8 +72,8 @@ int cmd_demo(const DemoArgs& a, std::ostream& out, std::ostream& err) {
       if (!state.ok()) return fail(err, state.error());
       if ((*state)->status != runtime::InstanceStatus::kActive) break;
       if (!(*state)->incidents.empty()) {
-        err << "error: instance " << id << " has an incident: "
-            << (*state)->incidents.begin()->second.message << '\n';
+        err << "error: instance " << id
+            << " has an incident: " << (*state)->incidents.begin()->second.message << '\n';
         return kExitInvalidState;
       }
       if ((*state)->tasks.empty()) break;

@@ -133,9 +133,8 @@ std::string describe_event(const runtime::Event& e, const model::ProcessDefiniti
     case EventType::kDecisionTaken: {
       std::string seen;
       if (p.contains("inputs")) seen = " with " + short_json(p.at("inputs"));
-      std::string why = p.value("default", false)
-                            ? "default flow"
-                            : "`" + p.value("condition", "") + "` is true";
+      std::string why =
+          p.value("default", false) ? "default flow" : "`" + p.value("condition", "") + "` is true";
       return "decision at " + el() + ": " + p.value("flow", "") + " (" + why + ")" + seen;
     }
     case EventType::kInstanceCompleted:

@@ -16,7 +16,8 @@ void add_common(CLI::App* sub, Common& c, bool json = true) {
 template <typename T>
 void add_optional(CLI::App* sub, const std::string& name, std::optional<T>& target,
                   const std::string& help) {
-  sub->add_option_function<T>(name, [&target](const T& v) { target = v; }, help);
+  sub->add_option_function<T>(
+      name, [&target](const T& v) { target = v; }, help);
 }
 
 }  // namespace
@@ -36,7 +37,8 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
 
   Common deploy_c;
   std::vector<std::string> deploy_files;
-  auto* deploy = app.add_subcommand("deploy", "deploy BPMN files (a changed file is a new version)");
+  auto* deploy =
+      app.add_subcommand("deploy", "deploy BPMN files (a changed file is a new version)");
   add_common(deploy, deploy_c);
   deploy->add_option("FILE", deploy_files, "BPMN files")->required();
   deploy->callback([&] { code = cmd_deploy(deploy_c, deploy_files, out, err); });

@@ -53,8 +53,7 @@ Result<std::unique_ptr<Session>> open_session(const std::string& db_flag, OpenMo
   auto session = std::make_unique<Session>();
   session->store = std::move(*store);
   register_shipped_handlers(session->handlers);
-  session->engine =
-      std::make_unique<Engine>(*session->store, session->handlers, session->clock);
+  session->engine = std::make_unique<Engine>(*session->store, session->handlers, session->clock);
   return session;
 }
 

@@ -46,8 +46,7 @@ Result<Variables> parse_variables(const std::vector<std::string>& var_args,
   for (const auto& arg : var_args) {
     auto eq = arg.find('=');
     if (eq == std::string::npos) {
-      return make_error(ErrorCode::kInvalidArgument,
-                        "--var '" + arg + "': expected name=value");
+      return make_error(ErrorCode::kInvalidArgument, "--var '" + arg + "': expected name=value");
     }
     std::string name = arg.substr(0, eq);
     std::string text = arg.substr(eq + 1);

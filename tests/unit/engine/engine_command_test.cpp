@@ -19,9 +19,9 @@ using Trace = std::vector<std::string>;
 const Actor kStarter = Actor::user("ana", "profesional_mejoramiento");
 const Actor kLider = Actor::user("luis", kRole);
 
-const Trace kStartTrace = {"InstanceCreated", "ElementActivated:Start", "ElementCompleted:Start",
-                           "FlowTaken:f1", "ElementActivated:Task_Review",
-                           "UserTaskCreated:Task_Review"};
+const Trace kStartTrace = {
+    "InstanceCreated", "ElementActivated:Start",       "ElementCompleted:Start",
+    "FlowTaken:f1",    "ElementActivated:Task_Review", "UserTaskCreated:Task_Review"};
 
 // ---------------------------------------------------------------------------------------------
 // start
@@ -29,8 +29,8 @@ const Trace kStartTrace = {"InstanceCreated", "ElementActivated:Start", "Element
 TEST(EngineStart, CreatesTheInstanceAndRunsToTheFirstUserTask) {
   Harness h;
   h.deploy();
-  auto started = h.engine.start(BusinessKey{kProcess, dane(1), "2026"}, {{"nombre", "IE Uno"}},
-                                kStarter);
+  auto started =
+      h.engine.start(BusinessKey{kProcess, dane(1), "2026"}, {{"nombre", "IE Uno"}}, kStarter);
   ASSERT_TRUE(started.ok()) << started.error().message;
   EXPECT_TRUE(started->created);
   EXPECT_GT(started->instance_id, 0);
@@ -297,8 +297,7 @@ TEST(EngineCommands, SetVariablesWritesOnlyChanges) {
   auto set = h.engine.set_variables(id, kLider, {{"a", 1}, {"b", 2}});
   ASSERT_TRUE(set.ok());
   ASSERT_EQ(set->events.size(), 1U);
-  EXPECT_EQ(set->events[0].payload.at("changes"),
-            Json::parse(R"([{"name": "b", "new": 2}])"));
+  EXPECT_EQ(set->events[0].payload.at("changes"), Json::parse(R"([{"name": "b", "new": 2}])"));
   auto none = h.engine.set_variables(id, kLider, {{"a", 1}});
   ASSERT_TRUE(none.ok());
   EXPECT_TRUE(none->events.empty());

@@ -150,16 +150,38 @@ TEST(EngineTwoEngines, StaleCacheLosesWithConflictWhenTheWinnerEndedTheInstance)
   auto b_done = b.complete_task(task, kLider, {});
   ASSERT_FALSE(b_done.ok()) << "both engines completed the same task";
   EXPECT_EQ(count_of(h.events(id), EventType::kUserTaskCompleted), 1);
-  if (b_done.error().code == ErrorCode::kInvalidState) {
-    // BUG: engine/engine/engine.cpp, Engine::submit: after a store kConflict the retry
-    // re-executes on the fresh state, and only a kNotFound from that retry is turned into
-    // kConflict. When the winning command ended the instance, the retry fails with
-    // kInvalidState ("instance N is completed, not active") and that is returned, so a lost
-    // race looks like a command on an old, finished instance.
-    GTEST_SKIP() << "BUG (engine.cpp submit): lost race reported as kInvalidState: "
-                 << b_done.error().message;
-  }
   EXPECT_EQ(b_done.error().code, ErrorCode::kConflict) << b_done.error().message;
+}
+
+// Two job runners on one store: engine B caches the job as activatable (its handler call is
+// where A's run warms B's cache, deterministically), then A completes the job and with it the
+// instance. B's run of the same job loses; run_jobs treats a lost race as "another runner had
+// it", so B has nothing left to do and succeeds.
+TEST(EngineTwoEngines, StaleJobRunnerAfterTheWinnerEndedTheInstanceIsNotAnError) {
+  auto engine_b = std::make_shared<Engine*>(nullptr);
+  auto handler = std::make_shared<ScriptedHandler>([engine_b](const HandlerContext& ctx) {
+    // The first call (engine A's): B reads the instance while the job is open.
+    if (*engine_b != nullptr) {
+      auto seen = (*engine_b)->state(ctx.instance_id);
+      EXPECT_TRUE(seen.ok());
+      *engine_b = nullptr;
+    }
+    return HandlerResult::success({{"notificado", true}});
+  });
+  Harness h(handler);
+  h.deploy(kProcessXml);
+  Engine b(h.store, h.registry, h.clock);
+  const std::int64_t id = h.start(dane(1));
+  *engine_b = &b;
+  ASSERT_TRUE(h.engine.complete_task(h.open_task(id), kLider, {}).ok());
+  ASSERT_EQ(h.store.instance(id)->status, "completed");
+  ASSERT_EQ(b.state(id)->jobs.size(), 1U) << "B's cache still has the job open";
+
+  std::vector<runtime::Event> written;
+  Status ran = b.run_jobs(id, &written);
+  EXPECT_TRUE(written.empty());
+  EXPECT_EQ(count_of(h.events(id), EventType::kJobCompleted), 1);
+  EXPECT_TRUE(ran.ok()) << ran.error().message;
 }
 
 TEST(EngineTwoEngines, ConcurrentCompletionsOfOneTaskExactlyOneWins) {
@@ -192,8 +214,8 @@ TEST(EngineTwoEngines, ConcurrentCompletionsOfOneTaskExactlyOneWins) {
     EXPECT_EQ(winners, 1) << "round " << round;
     for (const auto& r : results) {
       if (!r.ok()) {
-        EXPECT_EQ(r.error().code, ErrorCode::kConflict) << "round " << round << ": "
-                                                        << r.error().message;
+        EXPECT_EQ(r.error().code, ErrorCode::kConflict)
+            << "round " << round << ": " << r.error().message;
       }
     }
     const auto log = h.events(id);

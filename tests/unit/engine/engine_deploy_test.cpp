@@ -61,15 +61,15 @@ TEST(EngineDeploy, ChangedXmlIsVersionTwoAndRunningInstancesStayOnVersionOne) {
   for (const auto& e : h.events(new_instance)) EXPECT_EQ(e.definition_version, 2);
 
   // The old instance follows version 1: after the review it notifies and ends.
-  auto old_done = h.engine.complete_task(h.open_task(old_instance),
-                                         runtime::Actor::user("luis", kRole), {});
+  auto old_done =
+      h.engine.complete_task(h.open_task(old_instance), runtime::Actor::user("luis", kRole), {});
   ASSERT_TRUE(old_done.ok()) << old_done.error().message;
   EXPECT_EQ(h.engine.state(old_instance)->status, runtime::InstanceStatus::kCompleted);
   for (const auto& e : old_done->events) EXPECT_EQ(e.definition_version, 1);
 
   // The new one follows version 2: after the review comes Task_Extra.
-  auto new_next = h.engine.complete_task(h.open_task(new_instance),
-                                         runtime::Actor::user("luis", kRole), {});
+  auto new_next =
+      h.engine.complete_task(h.open_task(new_instance), runtime::Actor::user("luis", kRole), {});
   ASSERT_TRUE(new_next.ok()) << new_next.error().message;
   auto tasks = h.store.tasks(TaskQuery{{}, {}, {}, new_instance});
   ASSERT_TRUE(tasks.ok());

@@ -196,8 +196,8 @@ struct Harness {
 
 // A 12-digit código DANE for test school number `n`.
 inline std::string dane(int n) {
-  char text[16];
-  std::snprintf(text, sizeof(text), "1110010%05d", n);
+  char text[32];
+  std::snprintf(text, sizeof(text), "1110010%05d", n % 100000);
   return text;
 }
 

@@ -88,10 +88,9 @@ TEST(ExclusiveGateway, TakesTheFirstTrueConditionInDocumentOrder) {
   EXPECT_EQ(decision.at("default"), false);
   EXPECT_EQ(decision.at("inputs"), Json({{"x", 20}}));
   // It stops at the first true condition.
-  EXPECT_EQ(decision.at("evaluated"),
-            Json::array({{{"flow", "f_z_big"},
-                          {"condition", condition_text(def, "f_z_big")},
-                          {"result", true}}}));
+  EXPECT_EQ(decision.at("evaluated"), Json::array({{{"flow", "f_z_big"},
+                                                    {"condition", condition_text(def, "f_z_big")},
+                                                    {"result", true}}}));
   EXPECT_EQ(decision.at("key"), (*events)[4].payload.at("key"));
 }
 
@@ -107,13 +106,13 @@ TEST(ExclusiveGateway, TriesTheNextFlowWhenTheFirstIsFalse) {
   const Json& decision = (*events)[5].payload;
   EXPECT_EQ(decision.at("flow"), "f_a_medium");
   EXPECT_EQ(decision.at("default"), false);
-  EXPECT_EQ(decision.at("evaluated"),
-            Json::array({{{"flow", "f_z_big"},
-                          {"condition", condition_text(def, "f_z_big")},
-                          {"result", false}},
-                         {{"flow", "f_a_medium"},
-                          {"condition", condition_text(def, "f_a_medium")},
-                          {"result", true}}}));
+  EXPECT_EQ(
+      decision.at("evaluated"),
+      Json::array(
+          {{{"flow", "f_z_big"}, {"condition", condition_text(def, "f_z_big")}, {"result", false}},
+           {{"flow", "f_a_medium"},
+            {"condition", condition_text(def, "f_a_medium")},
+            {"result", true}}}));
 }
 
 TEST(ExclusiveGateway, TakesTheDefaultFlowWhenNoConditionHolds) {
@@ -267,10 +266,10 @@ TEST(ExclusiveGateway, ResolvingAConditionIncidentAfterFixingTheTypeMovesOn) {
   ASSERT_TRUE(set.ok());
   EXPECT_EQ((*set)[0].payload.at("changes"),
             Json::parse(R"([{"name": "x", "old": "many", "new": 12}])"));
-  EXPECT_EQ(d.trace(ResolveIncident{incident, Actor::user("luis", "lider")}),
-            (Trace{"IncidentResolved", "DecisionTaken:Gw", "ElementCompleted:Gw",
-                   "FlowTaken:f_z_big", "ElementActivated:End_Big", "ElementCompleted:End_Big",
-                   "InstanceCompleted"}));
+  EXPECT_EQ(
+      d.trace(ResolveIncident{incident, Actor::user("luis", "lider")}),
+      (Trace{"IncidentResolved", "DecisionTaken:Gw", "ElementCompleted:Gw", "FlowTaken:f_z_big",
+             "ElementActivated:End_Big", "ElementCompleted:End_Big", "InstanceCompleted"}));
 }
 
 TEST(ExclusiveGateway, SetVariablesWithNoChangeWritesNothing) {

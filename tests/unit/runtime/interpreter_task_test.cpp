@@ -93,19 +93,18 @@ TEST(InterpreterUserTask, CompletingTheTaskRunsToTheEndAndCompletesTheInstance) 
   Driver d(def);
   ASSERT_TRUE(d.start().ok());
   const std::string task = d.task_of("Task_A");
-  auto events = d.run(CompleteUserTask{task, Actor::user("luis", "lider"), {{"ok", true}}},
-                      kT0 + 1000);
+  auto events =
+      d.run(CompleteUserTask{task, Actor::user("luis", "lider"), {{"ok", true}}}, kT0 + 1000);
   ASSERT_TRUE(events.ok()) << events.error().message;
-  EXPECT_EQ(testing::describe(*events),
-            (Trace{"VariablesSet:Task_A", "UserTaskCompleted:Task_A", "ElementCompleted:Task_A",
-                   "FlowTaken:f2", "ElementActivated:End", "ElementCompleted:End",
-                   "InstanceCompleted"}));
+  EXPECT_EQ(
+      testing::describe(*events),
+      (Trace{"VariablesSet:Task_A", "UserTaskCompleted:Task_A", "ElementCompleted:Task_A",
+             "FlowTaken:f2", "ElementActivated:End", "ElementCompleted:End", "InstanceCompleted"}));
   // The person acts until the task is done; the engine moves the token on.
   EXPECT_EQ((*events)[0].actor, Actor::user("luis", "lider"));
   EXPECT_EQ((*events)[1].actor, Actor::user("luis", "lider"));
   EXPECT_EQ((*events)[3].actor, Actor::engine());
-  EXPECT_EQ((*events)[0].payload.at("changes"),
-            Json::parse(R"([{"name": "ok", "new": true}])"));
+  EXPECT_EQ((*events)[0].payload.at("changes"), Json::parse(R"([{"name": "ok", "new": true}])"));
   EXPECT_EQ((*events)[0].seq, 7);
   EXPECT_EQ(events->back().time_ms, kT0 + 1000);
 
@@ -122,8 +121,8 @@ TEST(InterpreterUserTask, CompletingWithoutVariablesWritesNoVariablesSet) {
   Driver d(def);
   ASSERT_TRUE(d.start({{"ok", true}}).ok());
   // Setting a variable to the value it already has is no change.
-  EXPECT_EQ(d.trace(CompleteUserTask{d.task_of("Task_A"), Actor::user("luis", "reviewer"),
-                                     {{"ok", true}}}),
+  EXPECT_EQ(d.trace(CompleteUserTask{
+                d.task_of("Task_A"), Actor::user("luis", "reviewer"), {{"ok", true}}}),
             (Trace{"UserTaskCompleted:Task_A", "ElementCompleted:Task_A", "FlowTaken:f2",
                    "ElementActivated:End", "ElementCompleted:End", "InstanceCompleted"}));
 }
@@ -163,8 +162,7 @@ TEST(InterpreterServiceTask, CompleteJobSetsVariablesWithOldAndNewValuesThenComp
             (Trace{"VariablesSet:Svc", "JobCompleted:Svc", "ElementCompleted:Svc", "FlowTaken:f2",
                    "ElementActivated:End", "ElementCompleted:End", "InstanceCompleted"}));
   // Only the variables that change, in name order; a new one has no "old".
-  EXPECT_EQ((*events)[0].payload.at("changes"),
-            Json::parse(R"([{"name": "added", "new": "y"},
+  EXPECT_EQ((*events)[0].payload.at("changes"), Json::parse(R"([{"name": "added", "new": "y"},
                             {"name": "score", "old": 1, "new": 5}])"));
   EXPECT_EQ((*events)[0].actor, Actor::handler("t"));
   EXPECT_EQ((*events)[1].actor, Actor::handler("t"));
@@ -232,8 +230,8 @@ TEST(InterpreterCancel, CancelInstanceCancelsTheOpenTaskAndTerminatesTheInstance
   ASSERT_TRUE(d.start().ok());
   auto events = d.run(CancelInstance{Actor::user("admin", "lider")}, kT0 + 5);
   ASSERT_TRUE(events.ok()) << events.error().message;
-  EXPECT_EQ(testing::describe(*events), (Trace{"UserTaskCanceled:Task_A",
-                                               "ElementTerminated:Task_A", "InstanceTerminated"}));
+  EXPECT_EQ(testing::describe(*events),
+            (Trace{"UserTaskCanceled:Task_A", "ElementTerminated:Task_A", "InstanceTerminated"}));
   for (const auto& e : *events) EXPECT_EQ(e.actor, Actor::user("admin", "lider"));
   const InstanceState& s = d.state();
   EXPECT_EQ(s.status, InstanceStatus::kTerminated);
@@ -297,8 +295,7 @@ TEST(InterpreterRejections, UnknownTaskIsNotFound) {
                   ErrorCode::kNotFound);
   expect_rejected(d, CompleteJob{"1-99", {}}, ErrorCode::kNotFound);
   expect_rejected(d, FailJob{"1-99", "x"}, ErrorCode::kNotFound);
-  expect_rejected(d, ResolveIncident{"1-99", Actor::user("luis", "lider")},
-                  ErrorCode::kNotFound);
+  expect_rejected(d, ResolveIncident{"1-99", Actor::user("luis", "lider")}, ErrorCode::kNotFound);
 }
 
 TEST(InterpreterRejections, CompletingAUserTaskAsAJobIsNotFound) {
@@ -343,9 +340,11 @@ TEST(InterpreterRejections, CommandsOnACompletedInstanceAreInvalidState) {
   expect_rejected(d, ResolveIncident{"1-9", Actor::user("luis", "lider")},
                   ErrorCode::kInvalidState);
   expect_rejected(d, CancelInstance{Actor::user("luis", "lider")}, ErrorCode::kInvalidState);
-  expect_rejected(d, CreateInstance{BusinessKey{"user_task", "111001000123", "2026"}, {},
-                                    Actor::user("ana", "profesional")},
-                  ErrorCode::kInvalidState);
+  expect_rejected(
+      d,
+      CreateInstance{
+          BusinessKey{"user_task", "111001000123", "2026"}, {}, Actor::user("ana", "profesional")},
+      ErrorCode::kInvalidState);
 }
 
 TEST(InterpreterRejections, CommandsOnATerminatedInstanceAreInvalidState) {

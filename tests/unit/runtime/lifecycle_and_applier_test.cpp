@@ -39,16 +39,16 @@ void expect_table(const std::vector<S>& states, const std::set<std::pair<S, S>>&
 
 TEST(Lifecycle, InstanceTable) {
   using S = InstanceStatus;
-  expect_table<S>({S::kNone, S::kActive, S::kCompleted, S::kTerminated},
-                  {{S::kNone, S::kActive}, {S::kActive, S::kCompleted},
-                   {S::kActive, S::kTerminated}});
+  expect_table<S>(
+      {S::kNone, S::kActive, S::kCompleted, S::kTerminated},
+      {{S::kNone, S::kActive}, {S::kActive, S::kCompleted}, {S::kActive, S::kTerminated}});
 }
 
 TEST(Lifecycle, ElementTable) {
   using S = ElementState;
-  expect_table<S>({S::kNone, S::kActivated, S::kCompleted, S::kTerminated},
-                  {{S::kNone, S::kActivated}, {S::kActivated, S::kCompleted},
-                   {S::kActivated, S::kTerminated}});
+  expect_table<S>(
+      {S::kNone, S::kActivated, S::kCompleted, S::kTerminated},
+      {{S::kNone, S::kActivated}, {S::kActivated, S::kCompleted}, {S::kActivated, S::kTerminated}});
 }
 
 TEST(Lifecycle, JobTable) {
@@ -185,9 +185,9 @@ TEST(Applier, ThrowsOnImpossibleEvents) {
   }
   {
     InstanceState s = base();
-    EXPECT_THROW(apply(s, make_event(2, EventType::kElementCompleted,
-                                     {{"element", "A"}, {"key", 7}})),
-                 std::logic_error)
+    EXPECT_THROW(
+        apply(s, make_event(2, EventType::kElementCompleted, {{"element", "A"}, {"key", 7}})),
+        std::logic_error)
         << "completing an element that is not active";
   }
   {
@@ -197,9 +197,9 @@ TEST(Applier, ThrowsOnImpossibleEvents) {
   }
   {
     InstanceState s = base();
-    EXPECT_THROW(apply(s, make_event(2, EventType::kUserTaskCompleted,
-                                     {{"element", "A"}, {"key", 1}})),
-                 std::logic_error)
+    EXPECT_THROW(
+        apply(s, make_event(2, EventType::kUserTaskCompleted, {{"element", "A"}, {"key", 1}})),
+        std::logic_error)
         << "completing a task that is not open";
   }
   {
@@ -263,7 +263,10 @@ TEST(Applier, JobLifecycleGoesThroughTheTable) {
 
 TEST(TaskId, RoundTrips) {
   const std::pair<std::int64_t, std::int64_t> cases[] = {
-      {1, 1}, {12, 7}, {123456, 789}, {std::numeric_limits<std::int64_t>::max(), 1},
+      {1, 1},
+      {12, 7},
+      {123456, 789},
+      {std::numeric_limits<std::int64_t>::max(), 1},
       {1, std::numeric_limits<std::int64_t>::max()}};
   for (const auto& [instance, key] : cases) {
     const std::string id = task_id_for(instance, key);
@@ -277,11 +280,28 @@ TEST(TaskId, RoundTrips) {
 }
 
 TEST(TaskId, RejectsMalformedIds) {
-  const char* cases[] = {"",       "-",     "12",        "12-",     "-7",
-                         "a-7",    "12-b",  "12-7-3",    "12--7",   "0-7",
-                         "12-0",   " 12-7", "12-7 ",     "+12-7",   "12-+7",
-                         "12_7",   "1.5-7", "12-7x",     "x12-7",   "-12-7",
-                         "99999999999999999999-1",  "1-99999999999999999999"};
+  const char* cases[] = {"",
+                         "-",
+                         "12",
+                         "12-",
+                         "-7",
+                         "a-7",
+                         "12-b",
+                         "12-7-3",
+                         "12--7",
+                         "0-7",
+                         "12-0",
+                         " 12-7",
+                         "12-7 ",
+                         "+12-7",
+                         "12-+7",
+                         "12_7",
+                         "1.5-7",
+                         "12-7x",
+                         "x12-7",
+                         "-12-7",
+                         "99999999999999999999-1",
+                         "1-99999999999999999999"};
   for (const char* id : cases) {
     std::int64_t instance = 0;
     std::int64_t key = 0;

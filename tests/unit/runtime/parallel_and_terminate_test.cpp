@@ -141,6 +141,19 @@ TEST(ParallelGateway, JoinWaitsWhicheverBranchArrivesFirst) {
   EXPECT_EQ(d.state().status, InstanceStatus::kCompleted);
 }
 
+TEST(ParallelGateway, CancelWhileATokenWaitsAtTheJoinDropsTheWaitingToken) {
+  auto def = load(kForkJoinXml);
+  Driver d(def);
+  ASSERT_TRUE(d.start().ok());
+  ASSERT_TRUE(d.run(CompleteUserTask{d.task_of("Task_A"), kUser, {}}).ok());
+  ASSERT_FALSE(d.state().join_arrivals.empty());
+  EXPECT_EQ(d.trace(CancelInstance{kUser}),
+            (Trace{"JobCanceled:Svc_B", "ElementTerminated:Svc_B", "InstanceTerminated"}));
+  EXPECT_EQ(d.state().status, InstanceStatus::kTerminated);
+  EXPECT_TRUE(d.state().join_arrivals.empty());
+  EXPECT_TRUE(fold(d.log()) == d.state());
+}
+
 TEST(TerminateEndEvent, CancelsOpenTasksAndJobsTerminatesTheRestAndCompletes) {
   auto def = load(kTerminateXml);
   Driver d(def);
@@ -181,6 +194,42 @@ TEST(TerminateEndEvent, ResolvesOpenIncidentsAndCancelsAFailedJob) {
                    "ElementTerminated:Svc_C", "InstanceCompleted:Terminate"}));
   EXPECT_TRUE(d.state().incidents.empty());
   EXPECT_EQ(d.state().status, InstanceStatus::kCompleted);
+}
+
+// Start -> Fork -> (Gw with no flow that can be taken | Terminate), all within CreateInstance.
+const std::string kIncidentThenTerminateXml = bpmn("incident_then_terminate", R"(
+    <bpmn:startEvent id="Start" />
+    <bpmn:sequenceFlow id="f_start" sourceRef="Start" targetRef="Fork" />
+    <bpmn:parallelGateway id="Fork" />
+    <bpmn:sequenceFlow id="f_gw" sourceRef="Fork" targetRef="Gw" />
+    <bpmn:sequenceFlow id="f_term" sourceRef="Fork" targetRef="Terminate" />
+    <bpmn:exclusiveGateway id="Gw" />
+    <bpmn:sequenceFlow id="f_yes" sourceRef="Gw" targetRef="End_Yes">
+      <bpmn:conditionExpression>=ok = true</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="f_no" sourceRef="Gw" targetRef="End_No">
+      <bpmn:conditionExpression>=ok = false</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+    <bpmn:endEvent id="End_Yes" />
+    <bpmn:endEvent id="End_No" />
+    <bpmn:endEvent id="Terminate">
+      <bpmn:terminateEventDefinition />
+    </bpmn:endEvent>)");
+
+TEST(TerminateEndEvent, ResolvesAnIncidentRaisedEarlierInTheSameCreateInstance) {
+  auto def = load(kIncidentThenTerminateXml);
+  Driver d(def);
+  auto events = d.start();
+  ASSERT_TRUE(events.ok()) << events.error().message;
+  EXPECT_EQ(d.state().status, InstanceStatus::kCompleted);
+  const Trace expected = {
+      "InstanceCreated",   "ElementActivated:Start",     "ElementCompleted:Start",
+      "FlowTaken:f_start", "ElementActivated:Fork",      "ElementCompleted:Fork",
+      "FlowTaken:f_gw",    "FlowTaken:f_term",           "ElementActivated:Gw",
+      "IncidentRaised:Gw", "ElementActivated:Terminate", "ElementCompleted:Terminate",
+      "IncidentResolved",  "ElementTerminated:Gw",       "InstanceCompleted:Terminate"};
+  EXPECT_TRUE(d.state().incidents.empty());
+  EXPECT_EQ(testing::describe(*events), expected);
 }
 
 TEST(TerminateEndEvent, ANoneEndEventOnOneBranchLeavesTheOthersRunning) {

@@ -90,8 +90,8 @@ void drive_rich(Driver& d) {
   };
   ASSERT_TRUE(d.start({{"nombre", "IE Uno"}}, kT0).ok());
   check_replay("start");
-  ASSERT_TRUE(d.run(CompleteUserTask{d.task_of("Task_Input"), kUser, {{"x", "nine"}}}, kT0 + 10)
-                  .ok());
+  ASSERT_TRUE(
+      d.run(CompleteUserTask{d.task_of("Task_Input"), kUser, {{"x", "nine"}}}, kT0 + 10).ok());
   check_replay("complete Task_Input");
   ASSERT_EQ(d.state().incidents.size(), 1U);
   ASSERT_TRUE(d.run(SetVariables{kUser, {{"x", 9}}}, kT0 + 20).ok());
@@ -100,8 +100,7 @@ void drive_rich(Driver& d) {
   check_replay("resolve incident");
   ASSERT_TRUE(d.run(FailJob{d.job_of("Svc_B"), "timeout"}, kT0 + 40).ok());
   check_replay("fail job");
-  ASSERT_TRUE(d.run(CompleteUserTask{d.task_of("Task_A"), kUser, {{"nota", "ok"}}}, kT0 + 50)
-                  .ok());
+  ASSERT_TRUE(d.run(CompleteUserTask{d.task_of("Task_A"), kUser, {{"nota", "ok"}}}, kT0 + 50).ok());
   check_replay("complete Task_A");
   ASSERT_FALSE(d.state().join_arrivals.empty());
   ASSERT_TRUE(d.run(CompleteJob{d.job_of("Svc_B"), {{"b", true}}}, kT0 + 60).ok());
@@ -194,8 +193,8 @@ TEST(Determinism, DefinitionVersionOfTheInstanceIsKept) {
   for (const auto& e : *created) EXPECT_EQ(e.definition_version, 3);
   EXPECT_EQ(d.state().definition_version, 3);
   // A later command passes another version; the instance's own version is recorded.
-  auto events = execute(def, 9, d.state(),
-                        CompleteUserTask{d.task_of("Task_Input"), kUser, {{"x", 1}}}, kT0);
+  auto events =
+      execute(def, 9, d.state(), CompleteUserTask{d.task_of("Task_Input"), kUser, {{"x", 1}}}, kT0);
   ASSERT_TRUE(events.ok());
   for (const auto& e : *events) EXPECT_EQ(e.definition_version, 3);
 }
@@ -208,9 +207,10 @@ TEST(Loop, UserTaskTakenFiftyTimesKeepsActivationCounts) {
   for (int pendientes = 49; pendientes >= 0; --pendientes) {
     const int pass = 50 - pendientes;
     ASSERT_EQ(d.state().activation_counts.at("Support"), pass);
-    auto events = d.run(CompleteUserTask{d.task_of("Support"), professional,
-                                         {{"actividades_pendientes", pendientes}}},
-                        kT0 + pass);
+    auto events = d.run(
+        CompleteUserTask{
+            d.task_of("Support"), professional, {{"actividades_pendientes", pendientes}}},
+        kT0 + pass);
     ASSERT_TRUE(events.ok()) << "pass " << pass << ": " << events.error().message;
     if (pendientes > 0) {
       EXPECT_EQ(testing::describe(*events),
