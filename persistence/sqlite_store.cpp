@@ -2,12 +2,14 @@
 
 #include <sqlite3.h>
 
+#include <condition_variable>
 #include <cstring>
 #include <exception>
 #include <mutex>
 #include <new>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <utility>
 
 #include "persistence/sqlite_request_writer.h"
@@ -83,15 +85,92 @@ std::string open_failure(sqlite3* db, int rc) {
 
 }  // namespace
 
+// Copies the WAL back into the database file on a thread of its own, so that commits do not
+// pay for it: SQLite's automatic checkpoint runs inside the commit that crosses the threshold,
+// fsync of the database file included. The writer's WAL hook signals this thread past
+// kSignalPages; past kSyncPages (the background has not kept up) the writer checkpoints itself,
+// which bounds the WAL. PASSIVE checkpoints never block the writer.
+class Checkpointer {
+ public:
+  static constexpr int kSignalPages = 2000;  // ~8 MB of WAL
+  static constexpr int kSyncPages = 32000;   // ~128 MB of WAL
+
+  Checkpointer(const std::string& path, bool full_sync) {
+    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) !=
+        SQLITE_OK) {
+      sqlite3_close_v2(db_);
+      db_ = nullptr;
+      return;
+    }
+    sqlite3_exec(db_, full_sync ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL",
+                 nullptr, nullptr, nullptr);
+    thread_ = std::thread([this] { run(); });
+  }
+  ~Checkpointer() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_one();
+    if (thread_.joinable()) thread_.join();
+    sqlite3_close_v2(db_);
+  }
+  Checkpointer(const Checkpointer&) = delete;
+  Checkpointer& operator=(const Checkpointer&) = delete;
+
+  bool ok() const { return db_ != nullptr; }
+
+  // The writer's WAL hook (runs after each commit, outside any transaction).
+  static int on_commit(void* self, sqlite3* writer, const char* schema, int pages) {
+    if (pages >= kSyncPages) {
+      sqlite3_wal_checkpoint_v2(writer, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    } else if (pages >= kSignalPages) {
+      auto* c = static_cast<Checkpointer*>(self);
+      {
+        std::lock_guard lock(c->mu_);
+        c->pending_ = true;
+      }
+      c->cv_.notify_one();
+    }
+    return SQLITE_OK;
+  }
+
+ private:
+  void run() {
+    std::unique_lock lock(mu_);
+    for (;;) {
+      cv_.wait(lock, [&] { return stop_ || pending_; });
+      if (stop_) return;
+      pending_ = false;
+      lock.unlock();
+      sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+      lock.lock();
+    }
+  }
+
+  sqlite3* db_ = nullptr;
+  std::thread thread_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool pending_ = false;
+  bool stop_ = false;
+};
+
 class SqliteStore::Impl {
  public:
   Impl(std::string path_in, const SqliteOptions& options_in, sqlite3* raw)
       : path(std::move(path_in)), options(options_in), db(raw) {}
+  ~Impl() {
+    if (checkpointer && db.raw() != nullptr) sqlite3_wal_hook(db.raw(), nullptr, nullptr);
+  }
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
 
   std::string path;
   SqliteOptions options;
   Connection db;
   std::mutex mu;
+  std::unique_ptr<Checkpointer> checkpointer;  // writers only
 
   Error error(int rc, std::string_view what) const {
     return detail::sqlite_error(db, path, rc, what);
@@ -287,8 +366,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path,
     std::string settings = options.durability == SqliteOptions::Durability::kFull
                                ? "PRAGMA synchronous = FULL;"
                                : "PRAGMA synchronous = NORMAL;";
-    settings +=
-        "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 8192;";
+    settings += "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;";
     if (options.max_page_count > 0) {
       settings += "PRAGMA max_page_count = " + std::to_string(options.max_page_count) + ";";
     }
@@ -297,6 +375,16 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path,
     }
 
     if (needs_migration) PMIFLOW_TRY(detail::migrate(db, path));
+    if (!options.read_only) {
+      impl->checkpointer = std::make_unique<Checkpointer>(
+          path, options.durability == SqliteOptions::Durability::kFull);
+      if (impl->checkpointer->ok()) {
+        sqlite3_wal_hook(raw, &Checkpointer::on_commit, impl->checkpointer.get());
+      } else {
+        impl->checkpointer.reset();  // SQLite's own automatic checkpoints stay on
+        db.exec("PRAGMA wal_autocheckpoint = 1000");
+      }
+    }
     return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(impl)));
   } catch (const std::exception& e) {
     return make_error(ErrorCode::kInternal,

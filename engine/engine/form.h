@@ -16,13 +16,14 @@
 //             (bind nothing)
 //   per component: "conditional": {"hide": FEEL} (compiled with engine/feel, which supports a
 //   subset of FEEL: see feel.h); "validate": {"required", "min", "max", "minLength",
-//   "maxLength", "pattern" (ECMAScript regex, searched as form-js does)}; "values":
+//   "maxLength"}; "values":
 //   [{"label", "value"}] or "valuesKey" or "valuesExpression" for select/radio/checklist/taglist;
 //   "decimalDigits" for number; "subtype" ("date" | "time" | "datetime", default "date") for
 //   datetime. An unknown component type, a missing key or path, a key bound twice in the same
-//   object, an uncompilable expression or pattern, and "serializeToString" on a number are
-//   errors. Other form-js properties (layout, label, description, appearance, ...) are kept in
-//   json() and not interpreted.
+//   object, an uncompilable expression, "validate.pattern" (not enforced here, so
+//   refused rather than silently ignored) and "serializeToString" on a number are errors. Other
+//   form-js properties (layout, label, description, appearance, ...) are kept in json() and not
+//   interpreted.
 //
 // What Form::check enforces, per component, over the submitted variables:
 //   * required: "validate.required": true means present and not null; for a textfield,
@@ -36,8 +37,8 @@
 //     required, nor are its children. An expression that yields anything but true (false, null,
 //     an evaluation error) leaves the component shown. A value submitted for a hidden field is
 //     still type-checked (form-js itself drops it; an API client may send it).
-//   * types: textfield, textarea -> string (minLength/maxLength count code points; pattern must
-//     match); number -> JSON number within validate.min/max (inclusive), an integer (4 or 4.0)
+//   * types: textfield, textarea -> string (minLength/maxLength count code points); number -> JSON
+//   number within validate.min/max (inclusive), an integer (4 or 4.0)
 //     when "decimalDigits" is 0 (the only decimalDigits value enforced; "increment" is not);
 //     checkbox -> boolean; select, radio -> one of "values" (JSON equality, so a radio may offer
 //     true/false), or of the options held by the variable named by "valuesKey", or anything
@@ -103,7 +104,7 @@ class Form {
   std::shared_ptr<const std::vector<form_detail::Field>> fields_;
 };
 
-// "; "-free one-line summary of errors: "a: ...; b: ..." (for an Error message).
+// The messages joined with "; " on one line, e.g. for an Error message.
 std::string join_field_errors(const std::vector<FieldError>& errors);
 
 }  // namespace pmiflow
