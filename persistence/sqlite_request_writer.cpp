@@ -1,5 +1,7 @@
 #include "persistence/sqlite_request_writer.h"
 
+#include "engine/engine/audit.h"
+
 #include <stdexcept>
 #include <string>
 
@@ -92,8 +94,8 @@ runtime::Actor actor_from_json(const Json& j) {
 }
 
 RequestWriter::RequestWriter(WriteContext& ctx, std::int64_t instance_id,
-                             const runtime::InstanceState* new_state)
-    : ctx_(ctx), instance_id_(instance_id), new_state_(new_state) {}
+                             const runtime::InstanceState* new_state, std::string head)
+    : ctx_(ctx), instance_id_(instance_id), new_state_(new_state), head_(std::move(head)) {}
 
 const std::string& RequestWriter::actor_text(const runtime::Actor& actor) {
   if (!actor_cached_ || !(actor == last_actor_)) {
@@ -105,11 +107,14 @@ const std::string& RequestWriter::actor_text(const runtime::Actor& actor) {
 }
 
 Status RequestWriter::apply(const Event& e) {
+  std::string hash = audit::chain_hash(head_, audit::canonical_bytes(instance_id_, e));
   PMIFLOW_TRY(ctx_.run(
       "INSERT INTO events(instance_id, seq, type, type_version, time_ms, actor, "
-      "definition_version, payload) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+      "definition_version, payload, prev_hash, hash) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+      "?10)",
       instance_id_, e.seq, static_cast<int>(e.type), static_cast<int>(e.type_version), e.time_ms,
-      actor_text(e.actor), static_cast<int>(e.definition_version), e.payload.dump()));
+      actor_text(e.actor), static_cast<int>(e.definition_version), e.payload.dump(), head_, hash));
+  head_ = std::move(hash);
   last_seq_ = e.seq;
 
   switch (e.type) {
@@ -285,10 +290,13 @@ Status RequestWriter::finish() {
   }
   if (last_seq_ == 0) return {};  // no events
   if (status_) {
-    return ctx_.run("UPDATE instances SET last_seq = ?2, status = ?3, ended_ms = ?4 WHERE id = ?1",
-                    instance_id_, last_seq_, *status_, ended_ms_);
+    return ctx_.run(
+        "UPDATE instances SET last_seq = ?2, status = ?3, ended_ms = ?4, head_hash = ?5 "
+        "WHERE id = ?1",
+        instance_id_, last_seq_, *status_, ended_ms_, head_);
   }
-  return ctx_.run("UPDATE instances SET last_seq = ?2 WHERE id = ?1", instance_id_, last_seq_);
+  return ctx_.run("UPDATE instances SET last_seq = ?2, head_hash = ?3 WHERE id = ?1", instance_id_,
+                  last_seq_, head_);
 }
 
 }  // namespace pmiflow::persistence::detail

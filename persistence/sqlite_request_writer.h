@@ -56,8 +56,10 @@ class RequestWriter {
   // `new_state` (may be null) is the fold of the instance's events including this request's.
   // When given, the join_arrivals rows are copied from it; without it they follow the events
   // (FlowTaken{join:true} +1, ElementActivated{joined[]} -1 each, instance end clears).
+  // `head` is the instance's hash-chain head before this request (audit::kGenesisHash for a
+  // new instance); each event is sealed onto it.
   RequestWriter(WriteContext& ctx, std::int64_t instance_id,
-                const runtime::InstanceState* new_state);
+                const runtime::InstanceState* new_state, std::string head);
 
   // Inserts the event row (with this writer's instance id) and applies its projection changes.
   // REQUIRES: events in seq order. Throws std::exception on a payload that lacks a documented
@@ -65,7 +67,7 @@ class RequestWriter {
   Status apply(const runtime::Event& event);
 
   // Writes what is accumulated over the request: activation counts, join arrivals, and the
-  // instance row (last_seq, status, ended_ms).
+  // instance row (last_seq, head_hash, status, ended_ms).
   Status finish();
 
  private:
@@ -78,6 +80,7 @@ class RequestWriter {
   std::int64_t instance_id_;
   const runtime::InstanceState* new_state_;
   std::int64_t last_seq_ = 0;
+  std::string head_;
   std::optional<std::string> status_;  // set by InstanceCompleted / InstanceTerminated
   std::int64_t ended_ms_ = 0;
   bool tokens_moved_ = false;               // join arrivals may have changed

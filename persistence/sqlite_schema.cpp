@@ -26,6 +26,7 @@ CREATE TABLE instances(
   version    INTEGER NOT NULL,
   status     TEXT    NOT NULL CHECK(status IN ('active', 'completed', 'terminated')),
   last_seq   INTEGER NOT NULL,
+  head_hash  TEXT    NOT NULL DEFAULT '',
   created_ms INTEGER NOT NULL,
   ended_ms   INTEGER NOT NULL DEFAULT 0,
   UNIQUE(process, school, period)
@@ -43,6 +44,8 @@ CREATE TABLE events(
   actor              TEXT    NOT NULL,
   definition_version INTEGER NOT NULL,
   payload            TEXT    NOT NULL,
+  prev_hash          TEXT    NOT NULL,
+  hash               TEXT    NOT NULL,
   PRIMARY KEY(instance_id, seq)
 ) WITHOUT ROWID;
 CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events

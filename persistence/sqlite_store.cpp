@@ -12,6 +12,7 @@
 #include <thread>
 #include <utility>
 
+#include "engine/engine/audit.h"
 #include "persistence/sqlite_request_writer.h"
 #include "persistence/sqlite_schema.h"
 #include "persistence/sqlite_statement.h"
@@ -25,7 +26,7 @@ namespace {
 
 const char* kInstanceColumns =
     "i.id, i.process, i.school, i.period, i.version, i.status, i.last_seq, i.created_ms, "
-    "i.ended_ms, (SELECT count(*) FROM incidents n WHERE n.instance_id = i.id)";
+    "i.ended_ms, (SELECT count(*) FROM incidents n WHERE n.instance_id = i.id), i.head_hash";
 
 InstanceRow read_instance(const Query& q) {
   InstanceRow row;
@@ -37,6 +38,7 @@ InstanceRow read_instance(const Query& q) {
   row.created_ms = q.int64(7);
   row.ended_ms = q.int64(8);
   row.open_incidents = q.int32(9);
+  row.head_hash = q.text(10);
   return row;
 }
 
@@ -235,6 +237,7 @@ Status check_dense(const AppendRequest& req, std::int64_t first) {
 Status SqliteStore::Impl::apply_request(detail::WriteContext& ctx, const AppendRequest& req,
                                         AppendResult& out) {
   std::int64_t id = req.instance_id;
+  std::string head = audit::kGenesisHash;  // the chain head the request continues
   if (id == 0) {
     const runtime::BusinessKey& key = req.business_key;
     if (key.process.empty()) {
@@ -277,7 +280,7 @@ Status SqliteStore::Impl::apply_request(detail::WriteContext& ctx, const AppendR
     id = sqlite3_last_insert_rowid(db.raw());
     out.created = true;
   } else {
-    constexpr std::string_view sql = "SELECT last_seq FROM instances WHERE id = ?1";
+    constexpr std::string_view sql = "SELECT last_seq, head_hash FROM instances WHERE id = ?1";
     sqlite3_stmt* stmt = nullptr;
     int rc = db.prepare(sql, stmt);
     if (rc != SQLITE_OK) return ctx.fail(rc, sql);
@@ -296,9 +299,10 @@ Status SqliteStore::Impl::apply_request(detail::WriteContext& ctx, const AppendR
                                                   std::to_string(last_seq) + ")");
     }
     PMIFLOW_TRY(check_dense(req, last_seq + 1));
+    head = q.text(1);
   }
 
-  detail::RequestWriter writer(ctx, id, req.new_state);
+  detail::RequestWriter writer(ctx, id, req.new_state, std::move(head));
   for (const runtime::Event& e : req.events) PMIFLOW_TRY(writer.apply(e));
   PMIFLOW_TRY(writer.finish());
   out.instance_id = id;
@@ -647,7 +651,8 @@ Result<std::vector<runtime::Event>> SqliteStore::events(std::int64_t instance_id
     std::vector<runtime::Event> out;
     std::optional<Error> corrupt;
     PMIFLOW_TRY(impl_->each(
-        "SELECT seq, type, type_version, time_ms, actor, definition_version, payload FROM events "
+        "SELECT seq, type, type_version, time_ms, actor, definition_version, payload, prev_hash, "
+        "hash FROM events "
         "WHERE instance_id = ?1 AND seq BETWEEN ?2 AND ?3 ORDER BY seq",
         [&](Query& q) { q.bind(1, instance_id).bind(2, from_seq).bind(3, to_seq); },
         [&](const Query& q) {
@@ -660,6 +665,8 @@ Result<std::vector<runtime::Event>> SqliteStore::events(std::int64_t instance_id
           e.actor = detail::actor_from_json(Json::parse(q.text(4), nullptr, false));
           e.definition_version = q.int32(5);
           e.payload = Json::parse(q.text(6), nullptr, false);
+          e.prev_hash = q.text(7);
+          e.hash = q.text(8);
           if (e.payload.is_discarded() && !corrupt) {
             corrupt = make_error(ErrorCode::kIo, "sqlite database '" + impl_->path + "': event " +
                                                      std::to_string(e.seq) + " of instance " +

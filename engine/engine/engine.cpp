@@ -1,12 +1,11 @@
 #include "engine/engine/engine.h"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <exception>
 
+#include "engine/engine/audit.h"
 #include "engine/engine/business_key.h"
 #include "engine/engine/job_attempt.h"
 #include "engine/runtime/applier.h"
@@ -34,20 +33,6 @@ std::string diagnostics_text(const std::vector<model::Diagnostic>& diagnostics) 
 
 }  // namespace
 
-std::string sha256_hex(const std::string& data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
-  std::string hex;
-  hex.reserve(length * 2);
-  static constexpr char kDigits[] = "0123456789abcdef";
-  for (unsigned int i = 0; i < length; ++i) {
-    hex += kDigits[digest[i] >> 4];
-    hex += kDigits[digest[i] & 0xF];
-  }
-  return hex;
-}
-
 struct Engine::Writer {
   AppendRequest request;
   AppendResult result;
@@ -63,7 +48,7 @@ Result<DeployOutcome> Engine::deploy(const std::string& xml, const std::string& 
   if (!loaded.definition) {
     return make_error(ErrorCode::kValidation, diagnostics_text(loaded.diagnostics));
   }
-  return store_.deploy(loaded.definition->key, xml, sha256_hex(xml), resource_name,
+  return store_.deploy(loaded.definition->key, xml, audit::sha256_hex(xml), resource_name,
                        clock_.now_ms());
 }
 

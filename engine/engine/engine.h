@@ -122,7 +122,4 @@ class Engine {
   std::map<std::pair<std::string, std::int32_t>, model::ProcessDefinitionPtr> definitions_;
 };
 
-// SHA-256 of `data` as lowercase hex (OpenSSL libcrypto).
-std::string sha256_hex(const std::string& data);
-
 }  // namespace pmiflow

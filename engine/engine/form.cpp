@@ -736,6 +736,10 @@ class Checker {
              (allowed.empty() ? std::string(" (it holds none)")
                               : " (" + list_values(allowed) + ")");
     }
+    if (field.values.size() == 2 && field.values[0].is_boolean() && field.values[1].is_boolean() &&
+        field.values[0] != field.values[1]) {
+      return "a boolean (true or false)";
+    }
     return "one of " + list_values(field.values);
   }
 

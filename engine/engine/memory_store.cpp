@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <tuple>
 
+#include "engine/engine/audit.h"
 #include "engine/runtime/applier.h"
 
 namespace pmiflow {
@@ -63,7 +64,9 @@ std::vector<AppendResult> MemoryStore::append(const std::vector<AppendRequest>& 
       }
       std::int64_t id = instances_.empty() ? 1 : instances_.rbegin()->first + 1;
       Instance inst;
-      for (auto e : req.events) {
+      std::vector<runtime::Event> events = req.events;
+      inst.head = audit::seal(id, audit::kGenesisHash, events);
+      for (auto& e : events) {
         e.instance_id = id;
         runtime::apply(inst.state, e);
         inst.events.push_back(std::move(e));
@@ -86,9 +89,11 @@ std::vector<AppendResult> MemoryStore::append(const std::vector<AppendRequest>& 
                                                std::to_string(req.expected_seq) + ", found " +
                                                std::to_string(it->second.state.last_seq) + ")");
     } else {
-      for (const auto& e : req.events) {
+      std::vector<runtime::Event> events = req.events;
+      it->second.head = audit::seal(req.instance_id, it->second.head, events);
+      for (auto& e : events) {
         runtime::apply(it->second.state, e);
-        it->second.events.push_back(e);
+        it->second.events.push_back(std::move(e));
       }
     }
     results.push_back(r);
@@ -112,6 +117,7 @@ InstanceRow MemoryStore::row_of(const Instance& inst) const {
   row.version = s.definition_version;
   row.status = runtime::to_string(s.status);
   row.last_seq = s.last_seq;
+  row.head_hash = inst.head;
   row.created_ms = s.created_ms;
   row.ended_ms = s.ended_ms;
   row.open_incidents = static_cast<int>(s.incidents.size());

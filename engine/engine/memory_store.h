@@ -32,6 +32,7 @@ class MemoryStore final : public Store {
   struct Instance {
     std::vector<runtime::Event> events;
     runtime::InstanceState state;
+    std::string head;  // hash chain head
   };
   InstanceRow row_of(const Instance& instance) const;
 

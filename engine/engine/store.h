@@ -11,7 +11,9 @@
 //    key exists, nothing is written and the result names the existing instance, created=false.
 //  * Nothing is acknowledged (append returns) before the transaction is durable per the
 //    store's durability setting.
-//  * Events are never updated or deleted.
+//  * Events are never updated or deleted. The store seals each appended event into the
+//    instance's hash chain (audit::seal, continuing from the instance's head) and keeps the
+//    head; events() returns prev_hash and hash.
 //  * Thread-safety: implementations are safe to call from several threads.
 #pragma once
 
@@ -62,6 +64,7 @@ struct InstanceRow {
   std::int32_t version = 0;
   std::string status;  // "active", "completed", "terminated"
   std::int64_t last_seq = 0;
+  std::string head_hash;  // hash of the last event (audit.h)
   std::int64_t created_ms = 0;
   std::int64_t ended_ms = 0;
   int open_incidents = 0;

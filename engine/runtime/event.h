@@ -82,6 +82,10 @@ struct Event {
   Actor actor;
   std::int32_t definition_version = 0;
   Json payload;
+  // The hash chain (engine/engine/audit.h): set by the store when it appends the event; empty
+  // on events that were not stored yet.
+  std::string prev_hash;
+  std::string hash;
 };
 
 }  // namespace pmiflow::runtime

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include "engine/engine/audit.h"
 #include "engine_test_util.h"
 
 namespace pmiflow::testing {
@@ -26,7 +27,7 @@ TEST(EngineDeploy, SameXmlTwiceKeepsTheVersionAndCreatesNothing) {
   EXPECT_TRUE(first->created);
   EXPECT_EQ(first->definition.key, kProcess);
   EXPECT_EQ(first->definition.version, 1);
-  EXPECT_EQ(first->definition.sha256, sha256_hex(kProcessXml));
+  EXPECT_EQ(first->definition.sha256, audit::sha256_hex(kProcessXml));
   EXPECT_EQ(first->definition.deployed_ms, kT0);
 
   h.clock.advance(1000);

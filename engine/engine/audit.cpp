@@ -1,0 +1,102 @@
+#include "engine/engine/audit.h"
+
+#include <openssl/evp.h>
+
+namespace pmiflow::audit {
+
+std::string sha256_hex(std::string_view data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string hex;
+  hex.reserve(length * 2);
+  for (unsigned int i = 0; i < length; ++i) {
+    hex += kDigits[digest[i] >> 4];
+    hex += kDigits[digest[i] & 0xF];
+  }
+  return hex;
+}
+
+std::string canonical_bytes(std::int64_t instance_id, const runtime::Event& e) {
+  std::string actor = e.actor.to_json().dump(-1, ' ', false, Json::error_handler_t::replace);
+  std::string payload = e.payload.dump(-1, ' ', false, Json::error_handler_t::replace);
+  std::string out = "pmiflow-event-v1\n";
+  out.reserve(out.size() + actor.size() + payload.size() + 96);
+  for (std::int64_t v : {instance_id, e.seq, static_cast<std::int64_t>(e.type),
+                         static_cast<std::int64_t>(e.type_version), e.time_ms,
+                         static_cast<std::int64_t>(e.definition_version)}) {
+    out += std::to_string(v);
+    out += '\n';
+  }
+  out += std::to_string(actor.size()) + ":" + actor + "\n";
+  out += std::to_string(payload.size()) + ":" + payload;
+  return out;
+}
+
+std::string chain_hash(std::string_view prev_hash, std::string_view canonical) {
+  std::string input;
+  input.reserve(prev_hash.size() + 1 + canonical.size());
+  input.append(prev_hash);
+  input += '\n';
+  input.append(canonical);
+  return sha256_hex(input);
+}
+
+std::string seal(std::int64_t instance_id, std::string prev_hash,
+                 std::vector<runtime::Event>& events) {
+  for (auto& e : events) {
+    e.prev_hash = prev_hash;
+    e.hash = chain_hash(prev_hash, canonical_bytes(instance_id, e));
+    prev_hash = e.hash;
+  }
+  return prev_hash;
+}
+
+ChainCheck verify_chain(std::int64_t instance_id, const std::vector<runtime::Event>& events,
+                        std::string_view head_hash) {
+  ChainCheck check;
+  std::string prev = kGenesisHash;
+  std::int64_t expected_seq = 1;
+  for (const auto& e : events) {
+    ++check.events;
+    auto bad = [&](std::string problem) {
+      check.intact = false;
+      check.first_bad = e.seq;
+      check.problem = std::move(problem);
+      return check;
+    };
+    if (e.seq != expected_seq) {
+      if (e.seq > expected_seq) {
+        return bad(
+            "event " + std::to_string(expected_seq) +
+            (e.seq == expected_seq + 1 ? " is" : " to " + std::to_string(e.seq - 1) + " are") +
+            " missing (deleted)");
+      }
+      return bad("event " + std::to_string(e.seq) + " appears after event " +
+                 std::to_string(expected_seq - 1) + " (inserted or reordered)");
+    }
+    if (e.prev_hash != prev) {
+      return bad("event " + std::to_string(e.seq) +
+                 " does not link to the event before it (prev_hash differs: an event was "
+                 "inserted, deleted or reordered before it)");
+    }
+    if (chain_hash(prev, canonical_bytes(instance_id, e)) != e.hash) {
+      return bad("event " + std::to_string(e.seq) + " (" + runtime::event_type_name(e.type) +
+                 ") was changed: its content does not match its hash");
+    }
+    prev = e.hash;
+    ++expected_seq;
+  }
+  if (!head_hash.empty() && head_hash != prev) {
+    check.intact = false;
+    check.first_bad = expected_seq;
+    check.problem = events.empty() ? "the instance has no events but its chain head is set"
+                                   : "the chain head does not match the last event " +
+                                         std::to_string(expected_seq - 1) +
+                                         " (events deleted at the end, or the head was changed)";
+  }
+  return check;
+}
+
+}  // namespace pmiflow::audit

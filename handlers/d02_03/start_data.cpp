@@ -1,0 +1,117 @@
+#include "handlers/d02_03/start_data.h"
+
+#include <array>
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "engine/engine/business_key.h"
+#include "handlers/d02_03/catalogos.h"
+
+namespace pmiflow::handlers::d02_03 {
+
+namespace {
+
+using detail::describe;
+using detail::join;
+using detail::one_of;
+
+// What a message shows for a value: "nothing" when absent, "number 5", "'text'".
+std::string found(const Json* value) {
+  if (value == nullptr) return "nothing";
+  if (value->is_string()) return describe(*value);
+  return std::string(value->type_name()) + " " + describe(*value);
+}
+
+const Json* find(const Variables& vars, const char* name) {
+  auto it = vars.find(name);
+  return it == vars.end() || it->second.is_null() ? nullptr : &it->second;
+}
+
+bool blank(const std::string& s) {
+  return s.find_first_not_of(" \t\r\n\f\v") == std::string::npos;
+}
+
+class Checker {
+ public:
+  explicit Checker(const Variables& vars) : vars_(vars) {}
+
+  // The field's string value, or nullptr after reporting it missing, not a string or blank.
+  const std::string* text(const char* name, const std::string& expected) {
+    const Json* value = find(vars_, name);
+    if (value == nullptr || !value->is_string() || blank(value->get_ref<const std::string&>())) {
+      fail(name, "expected " + expected + ", found " +
+                     (value != nullptr && value->is_string() ? "an empty string" : found(value)));
+      return nullptr;
+    }
+    return &value->get_ref<const std::string&>();
+  }
+
+  template <std::size_t N>
+  const std::string* choice(const char* name, const std::array<std::string_view, N>& values,
+                            const std::string& why = {}) {
+    const std::string expected = "one of " + join(values) + why;
+    const std::string* value = text(name, expected);
+    if (value != nullptr && !one_of(values, *value)) {
+      fail(name, "expected " + expected + ", found " + describe(Json(*value)));
+      return nullptr;
+    }
+    return value;
+  }
+
+  void fail(const std::string& field, const std::string& what) {
+    errors_.push_back(FieldError{field, field + ": " + what});
+  }
+
+  const Variables& vars() const { return vars_; }
+  std::vector<FieldError> take() { return std::move(errors_); }
+
+ private:
+  const Variables& vars_;
+  std::vector<FieldError> errors_;
+};
+
+}  // namespace
+
+std::vector<FieldError> validate_start_data(const Variables& vars) {
+  Checker check(vars);
+
+  static const std::string kDaneExpected = "12 digits, the first 1-4 (sector and zona)";
+  if (const std::string* code = check.text("codigo_dane", kDaneExpected)) {
+    if (!validate_codigo_dane(*code).ok() || (*code)[0] < '1' || (*code)[0] > '4') {
+      check.fail("codigo_dane", "expected " + kDaneExpected + ", found " + describe(Json(*code)));
+    }
+  }
+  if (const std::string* periodo = check.text("periodo", "YYYY, YYYY-1 or YYYY-2")) {
+    if (!validate_periodo(*periodo).ok()) {
+      check.fail("periodo", "expected YYYY, YYYY-1 or YYYY-2 (year 1900-2999), found " +
+                                describe(Json(*periodo)));
+    }
+  }
+  check.text("nombre", "the school's name");
+  check.text("municipio", "the municipio's name");
+  check.text("etc", "the name of the entidad territorial certificada");
+  const std::string* sector = check.choice("sector", detail::kSectores);
+  check.choice("categoria_saber", detail::kCategoriasSaber);
+
+  const Json* regimen = find(vars, "regimen");
+  const bool regimen_given =
+      regimen != nullptr &&
+      !(regimen->is_string() && regimen->get_ref<const std::string&>().empty());
+  if (sector != nullptr && *sector == "OFICIAL") {
+    if (regimen_given) {
+      check.fail("regimen",
+                 "expected nothing for an OFICIAL school (the régimen applies only to "
+                 "NO_OFICIAL schools), found " +
+                     found(regimen));
+    }
+  } else if (sector != nullptr || regimen_given) {
+    check.choice("regimen", detail::kRegimenes,
+                 sector != nullptr ? " (required for a NO_OFICIAL school)" : "");
+  }
+  return check.take();
+}
+
+}  // namespace pmiflow::handlers::d02_03
