@@ -95,7 +95,7 @@ std::string open_failure(sqlite3* db, int rc) {
 class Checkpointer {
  public:
   static constexpr int kSignalPages = 2000;  // ~8 MB of WAL
-  static constexpr int kSyncPages = 32000;   // ~128 MB of WAL
+  static constexpr int kSyncPages = 8000;    // ~32 MB of WAL
 
   Checkpointer(const std::string& path, bool full_sync) {
     if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) !=
@@ -370,7 +370,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path,
     std::string settings = options.durability == SqliteOptions::Durability::kFull
                                ? "PRAGMA synchronous = FULL;"
                                : "PRAGMA synchronous = NORMAL;";
-    settings += "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;";
+    settings += "PRAGMA cache_size = -16384; PRAGMA temp_store = MEMORY;";
     if (options.max_page_count > 0) {
       settings += "PRAGMA max_page_count = " + std::to_string(options.max_page_count) + ";";
     }

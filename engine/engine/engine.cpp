@@ -250,7 +250,11 @@ Result<CommandOutcome> Engine::submit(std::int64_t instance_id, const runtime::C
     request.new_state = next.get();
     AppendResult result = commit(std::move(request));
     if (result.status.ok()) {
-      remember(std::move(next));
+      if (next->status == runtime::InstanceStatus::kActive) {
+        remember(std::move(next));
+      } else {
+        forget(instance_id);
+      }
       return outcome;
     }
     forget(instance_id);

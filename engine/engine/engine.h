@@ -25,9 +25,10 @@
 namespace pmiflow {
 
 struct EngineOptions {
-  // Instances whose state is kept in memory between commands (least recently used are
-  // dropped; a dropped state is rebuilt from the store's events).
-  std::size_t state_cache_capacity = 4096;
+  // Active instances whose state is kept in memory between commands (least recently used are
+  // dropped; a dropped state is rebuilt from the store's events). Ended instances are not kept,
+  // so memory depends on how many instances are worked on at once, not on how many exist.
+  std::size_t state_cache_capacity = 1024;
   // Most requests one group commit writes.
   std::size_t max_batch = 512;
 };
