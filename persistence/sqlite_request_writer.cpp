@@ -1,6 +1,7 @@
 #include "persistence/sqlite_request_writer.h"
 
 #include "engine/engine/audit.h"
+#include "engine/engine/store.h"
 
 #include <stdexcept>
 #include <string>
@@ -215,6 +216,24 @@ Status RequestWriter::apply(const Event& e) {
                       runtime::task_id_for(instance_id_, req_int(e, "key")));
     case EventType::kDecisionTaken:
       return {};
+    case EventType::kRecordWritten: {
+      const Json* data = find(e, "data");
+      return ctx_.run(
+          "INSERT INTO records(instance_id, seq, kind, element_id, school, period, data, time_ms) "
+          "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+          instance_id_, e.seq, req_str(e, "record"), req_str(e, "element"), opt_str(e, "school"),
+          opt_str(e, "period"), data != nullptr ? data->dump() : std::string("{}"), e.time_ms);
+    }
+    case EventType::kMessageQueued: {
+      const Json* data = find(e, "data");
+      const std::string subprocess = req_str(e, "subprocess");
+      return ctx_.run(
+          "INSERT INTO outbox(id, instance_id, seq, subprocess, element_id, school, period, data, "
+          "created_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+          pmiflow::outbox_id_for(instance_id_, req_int(e, "key"), subprocess), instance_id_, e.seq,
+          subprocess, req_str(e, "element"), opt_str(e, "school"), opt_str(e, "period"),
+          data != nullptr ? data->dump() : std::string("{}"), e.time_ms);
+    }
     case EventType::kInstanceCompleted:
       status_ = "completed";
       ended_ms_ = e.time_ms;

@@ -132,6 +132,43 @@ CREATE TABLE activation_counts(
   count       INTEGER NOT NULL,
   PRIMARY KEY(instance_id, element_id)
 ) WITHOUT ROWID;
+
+-- The process's records (RecordWritten events); never deleted or changed.
+CREATE TABLE records(
+  instance_id INTEGER NOT NULL,
+  seq         INTEGER NOT NULL,
+  kind        TEXT    NOT NULL,
+  element_id  TEXT    NOT NULL,
+  school      TEXT    NOT NULL,
+  period      TEXT    NOT NULL,
+  data        TEXT    NOT NULL,
+  time_ms     INTEGER NOT NULL,
+  PRIMARY KEY(instance_id, seq)
+) WITHOUT ROWID;
+CREATE INDEX records_by_kind ON records(kind, period);
+CREATE TRIGGER records_append_only_update BEFORE UPDATE ON records
+BEGIN
+  SELECT RAISE(ABORT, 'records are append-only');
+END;
+CREATE TRIGGER records_append_only_delete BEFORE DELETE ON records
+BEGIN
+  SELECT RAISE(ABORT, 'records are append-only');
+END;
+
+-- Messages to other subprocesses (MessageQueued events), delivered at least once.
+CREATE TABLE outbox(
+  id          TEXT    PRIMARY KEY,
+  instance_id INTEGER NOT NULL,
+  seq         INTEGER NOT NULL,
+  subprocess  TEXT    NOT NULL,
+  element_id  TEXT    NOT NULL,
+  school      TEXT    NOT NULL,
+  period      TEXT    NOT NULL,
+  data        TEXT    NOT NULL,
+  created_ms  INTEGER NOT NULL,
+  acked_ms    INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX outbox_pending ON outbox(subprocess, acked_ms);
 )sql";
 
 // APPEND-ONLY. A released entry is never edited, removed or reordered.

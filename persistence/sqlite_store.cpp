@@ -800,4 +800,83 @@ Result<std::vector<IncidentRow>> SqliteStore::incidents(std::optional<std::int64
   }
 }
 
+Result<std::vector<RecordRow>> SqliteStore::records(const RecordQuery& query) {
+  try {
+    std::lock_guard lock(impl_->mu);
+    std::vector<RecordRow> out;
+    PMIFLOW_TRY(impl_->each(
+        "SELECT instance_id, seq, kind, element_id, school, period, data, time_ms FROM records "
+        "WHERE (?1 IS NULL OR kind = ?1) AND (?2 IS NULL OR period = ?2) AND "
+        "(?3 IS NULL OR school = ?3) ORDER BY instance_id, seq",
+        [&](Query& q) {
+          if (query.kind) q.bind(1, *query.kind);
+          if (query.period) q.bind(2, *query.period);
+          if (query.school) q.bind(3, *query.school);
+        },
+        [&](const Query& q) {
+          RecordRow r;
+          r.instance_id = q.int64(0);
+          r.seq = q.int64(1);
+          r.kind = q.text(2);
+          r.element_id = q.text(3);
+          r.school = q.text(4);
+          r.period = q.text(5);
+          r.data = Json::parse(q.text(6), nullptr, false);
+          r.time_ms = q.int64(7);
+          out.push_back(std::move(r));
+        }));
+    return out;
+  } catch (const std::exception& e) {
+    return make_error(ErrorCode::kInternal, std::string("records: ") + e.what());
+  }
+}
+
+Result<std::vector<OutboxRow>> SqliteStore::outbox(std::optional<std::string> subprocess,
+                                                   bool include_acked) {
+  try {
+    std::lock_guard lock(impl_->mu);
+    std::vector<OutboxRow> out;
+    PMIFLOW_TRY(impl_->each(
+        "SELECT id, instance_id, seq, subprocess, element_id, school, period, data, created_ms, "
+        "acked_ms FROM outbox WHERE (?1 IS NULL OR subprocess = ?1) AND (?2 = 1 OR acked_ms = 0) "
+        "ORDER BY rowid",
+        [&](Query& q) {
+          if (subprocess) q.bind(1, *subprocess);
+          q.bind(2, include_acked ? 1 : 0);
+        },
+        [&](const Query& q) {
+          OutboxRow m;
+          m.id = q.text(0);
+          m.instance_id = q.int64(1);
+          m.seq = q.int64(2);
+          m.subprocess = q.text(3);
+          m.element_id = q.text(4);
+          m.school = q.text(5);
+          m.period = q.text(6);
+          m.data = Json::parse(q.text(7), nullptr, false);
+          m.created_ms = q.int64(8);
+          m.acked_ms = q.int64(9);
+          out.push_back(std::move(m));
+        }));
+    return out;
+  } catch (const std::exception& e) {
+    return make_error(ErrorCode::kInternal, std::string("outbox: ") + e.what());
+  }
+}
+
+Status SqliteStore::ack_outbox(const std::string& id, std::int64_t now_ms) {
+  try {
+    std::lock_guard lock(impl_->mu);
+    bool exists = false;
+    PMIFLOW_TRY(impl_->each(
+        "SELECT 1 FROM outbox WHERE id = ?1", [&](Query& q) { q.bind(1, id); },
+        [&](const Query&) { exists = true; }));
+    if (!exists) return make_error(ErrorCode::kNotFound, "no outbox message " + id);
+    detail::WriteContext ctx{impl_->db, impl_->path};
+    return ctx.run("UPDATE outbox SET acked_ms = ?2 WHERE id = ?1 AND acked_ms = 0", id, now_ms);
+  } catch (const std::exception& e) {
+    return make_error(ErrorCode::kInternal, std::string("outbox ack: ") + e.what());
+  }
+}
+
 }  // namespace pmiflow::persistence

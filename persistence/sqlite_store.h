@@ -76,6 +76,10 @@ class SqliteStore final : public Store {
   Result<Variables> variables(std::int64_t instance_id) override;
   Result<std::vector<JobRow>> jobs(std::optional<std::int64_t> instance_id) override;
   Result<std::vector<IncidentRow>> incidents(std::optional<std::int64_t> instance_id) override;
+  Result<std::vector<RecordRow>> records(const RecordQuery& query) override;
+  Result<std::vector<OutboxRow>> outbox(std::optional<std::string> subprocess,
+                                        bool include_acked) override;
+  Status ack_outbox(const std::string& id, std::int64_t now_ms) override;
 
  private:
   class Impl;

@@ -69,6 +69,7 @@ std::vector<AppendResult> MemoryStore::append(const std::vector<AppendRequest>& 
       for (auto& e : events) {
         e.instance_id = id;
         runtime::apply(inst.state, e);
+        project(e);
         inst.events.push_back(std::move(e));
       }
       instances_[id] = std::move(inst);
@@ -93,12 +94,68 @@ std::vector<AppendResult> MemoryStore::append(const std::vector<AppendRequest>& 
       it->second.head = audit::seal(req.instance_id, it->second.head, events);
       for (auto& e : events) {
         runtime::apply(it->second.state, e);
+        project(e);
         it->second.events.push_back(std::move(e));
       }
     }
     results.push_back(r);
   }
   return results;
+}
+
+void MemoryStore::project(const runtime::Event& e) {
+  const Json& p = e.payload;
+  if (e.type == runtime::EventType::kRecordWritten) {
+    records_.push_back(RecordRow{
+        e.instance_id, e.seq, p.value("record", ""), p.value("element", ""), p.value("school", ""),
+        p.value("period", ""), p.value("data", Json::object()), e.time_ms});
+  } else if (e.type == runtime::EventType::kMessageQueued) {
+    std::string subprocess = p.value("subprocess", "");
+    outbox_.push_back(
+        OutboxRow{outbox_id_for(e.instance_id, p.value("key", std::int64_t{0}), subprocess),
+                  e.instance_id, e.seq, subprocess, p.value("element", ""), p.value("school", ""),
+                  p.value("period", ""), p.value("data", Json::object()), e.time_ms, 0});
+  }
+}
+
+Result<std::vector<RecordRow>> MemoryStore::records(const RecordQuery& q) {
+  std::lock_guard lock(mu_);
+  std::vector<RecordRow> out;
+  for (const auto& r : records_) {
+    if ((q.kind && r.kind != *q.kind) || (q.period && r.period != *q.period) ||
+        (q.school && r.school != *q.school)) {
+      continue;
+    }
+    out.push_back(r);
+  }
+  std::sort(out.begin(), out.end(), [](const RecordRow& a, const RecordRow& b) {
+    return std::tie(a.instance_id, a.seq) < std::tie(b.instance_id, b.seq);
+  });
+  return out;
+}
+
+Result<std::vector<OutboxRow>> MemoryStore::outbox(std::optional<std::string> subprocess,
+                                                   bool include_acked) {
+  std::lock_guard lock(mu_);
+  std::vector<OutboxRow> out;
+  for (const auto& m : outbox_) {
+    if ((subprocess && m.subprocess != *subprocess) || (!include_acked && m.acked_ms != 0)) {
+      continue;
+    }
+    out.push_back(m);
+  }
+  return out;
+}
+
+Status MemoryStore::ack_outbox(const std::string& id, std::int64_t now_ms) {
+  std::lock_guard lock(mu_);
+  for (auto& m : outbox_) {
+    if (m.id == id) {
+      if (m.acked_ms == 0) m.acked_ms = now_ms;
+      return {};
+    }
+  }
+  return make_error(ErrorCode::kNotFound, "no outbox message " + id);
 }
 
 Result<std::optional<std::int64_t>> MemoryStore::find_instance(const runtime::BusinessKey& key) {

@@ -27,6 +27,10 @@ class MemoryStore final : public Store {
   Result<Variables> variables(std::int64_t instance_id) override;
   Result<std::vector<JobRow>> jobs(std::optional<std::int64_t> instance_id) override;
   Result<std::vector<IncidentRow>> incidents(std::optional<std::int64_t> instance_id) override;
+  Result<std::vector<RecordRow>> records(const RecordQuery& query) override;
+  Result<std::vector<OutboxRow>> outbox(std::optional<std::string> subprocess,
+                                        bool include_acked) override;
+  Status ack_outbox(const std::string& id, std::int64_t now_ms) override;
 
  private:
   struct Instance {
@@ -35,10 +39,14 @@ class MemoryStore final : public Store {
     std::string head;  // hash chain head
   };
   InstanceRow row_of(const Instance& instance) const;
+  // The record and outbox projections of appended events.
+  void project(const runtime::Event& event);
 
   std::mutex mu_;
   std::vector<DeployedDefinition> definitions_;
   std::map<std::int64_t, Instance> instances_;
+  std::vector<RecordRow> records_;
+  std::vector<OutboxRow> outbox_;
 };
 
 }  // namespace pmiflow

@@ -114,6 +114,43 @@ struct IncidentRow {
   std::string message;
 };
 
+// A record of the process (e.g. D02.03's "Programación de la Asistencia Técnica"), written by
+// a task's completion (RecordWritten) and linked to its instance and event.
+struct RecordRow {
+  std::int64_t instance_id = 0;
+  std::int64_t seq = 0;  // the RecordWritten event
+  std::string kind;
+  std::string element_id;
+  std::string school;
+  std::string period;
+  Json data;
+  std::int64_t time_ms = 0;
+};
+
+struct RecordQuery {
+  std::optional<std::string> kind;
+  std::optional<std::string> period;
+  std::optional<std::string> school;
+};
+
+// A message to another subprocess, queued in the same transaction as its MessageQueued event.
+// Delivery is at least once: consumers deduplicate by id.
+struct OutboxRow {
+  std::string id;  // "<instance>-<key>-<subprocess>"
+  std::int64_t instance_id = 0;
+  std::int64_t seq = 0;  // the MessageQueued event
+  std::string subprocess;
+  std::string element_id;
+  std::string school;
+  std::string period;
+  Json data;
+  std::int64_t created_ms = 0;
+  std::int64_t acked_ms = 0;  // 0: not acknowledged yet
+};
+
+std::string outbox_id_for(std::int64_t instance_id, std::int64_t key,
+                          const std::string& subprocess);
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -140,6 +177,14 @@ class Store {
   virtual Result<Variables> variables(std::int64_t instance_id) = 0;
   virtual Result<std::vector<JobRow>> jobs(std::optional<std::int64_t> instance_id) = 0;
   virtual Result<std::vector<IncidentRow>> incidents(std::optional<std::int64_t> instance_id) = 0;
+
+  // Records in (instance, seq) order.
+  virtual Result<std::vector<RecordRow>> records(const RecordQuery& query) = 0;
+  // Outbox messages in creation order; acknowledged ones only with include_acked.
+  virtual Result<std::vector<OutboxRow>> outbox(std::optional<std::string> subprocess,
+                                                bool include_acked) = 0;
+  // Marks a message delivered. Idempotent; kNotFound for an unknown id.
+  virtual Status ack_outbox(const std::string& id, std::int64_t now_ms) = 0;
 };
 
 }  // namespace pmiflow

@@ -441,6 +441,7 @@ class Parser {
   void register_ids(pugi::xml_node process);
   void parse_process(pugi::xml_node process);
   void parse_node(pugi::xml_node element, NodeKind kind);
+  bool parse_properties(pugi::xml_node properties, const std::string& id, FlowNode& node);
   bool parse_extensions(pugi::xml_node extension_elements, const std::string& id, FlowNode& node,
                         bool& has_task_definition);
   void check_process_extensions(pugi::xml_node extension_elements, const std::string& id);
@@ -740,6 +741,47 @@ void Parser::parse_node(pugi::xml_node element, NodeKind kind) {
   def_.nodes.push_back(std::move(node));
 }
 
+// Reads zeebe:property entries named pmiflow.*; other properties are the modeler's metadata and
+// are ignored. Returns false on an unknown pmiflow.* name or a misplaced one.
+bool Parser::parse_properties(pugi::xml_node properties, const std::string& id, FlowNode& node) {
+  bool ok = true;
+  for (pugi::xml_node property : properties.children()) {
+    if (property.type() != pugi::node_element || local_name(property) != "property") continue;
+    std::string name(trim(property.attribute("name").value()));
+    std::string value(trim(property.attribute("value").value()));
+    if (name.rfind("pmiflow.", 0) != 0) continue;
+    bool is_task = node.kind == NodeKind::kUserTask || node.kind == NodeKind::kServiceTask;
+    if ((name == "pmiflow.record" || name == "pmiflow.notify") && !is_task) {
+      error(property, id, "zeebe:property " + name + " is supported on tasks only");
+      ok = false;
+    } else if (name == "pmiflow.record") {
+      if (value.empty()) {
+        error(property, id, "zeebe:property pmiflow.record needs a value (the record kind)");
+        ok = false;
+      }
+      node.record = value;
+    } else if (name == "pmiflow.notify") {
+      std::size_t start = 0;
+      while (start <= value.size()) {
+        std::size_t comma = value.find(',', start);
+        if (comma == std::string::npos) comma = value.size();
+        std::string item(trim(std::string_view(value).substr(start, comma - start)));
+        if (!item.empty()) node.notify.push_back(item);
+        start = comma + 1;
+      }
+      if (node.notify.empty()) {
+        error(property, id, "zeebe:property pmiflow.notify needs a value (subprocess codes)");
+        ok = false;
+      }
+    } else {
+      error(property, id,
+            "unknown zeebe:property " + name + " (supported: pmiflow.record, pmiflow.notify)");
+      ok = false;
+    }
+  }
+  return ok;
+}
+
 // Reads the zeebe extensions of a node. Other vendors' extensions are ignored. Returns false
 // when an extension that would change behaviour is not supported.
 bool Parser::parse_extensions(pugi::xml_node extension_elements, const std::string& id,
@@ -752,7 +794,11 @@ bool Parser::parse_extensions(pugi::xml_node extension_elements, const std::stri
     if (ext.type() != pugi::node_element || namespace_of(ext) != kZeebeNamespace) continue;
     std::string_view name = local_name(ext);
     const std::string zname = "zeebe:" + std::string(name);
-    if (name == "properties" || name == "versionTag") continue;
+    if (name == "versionTag") continue;
+    if (name == "properties") {
+      ok = parse_properties(ext, id, node) && ok;
+      continue;
+    }
     if (node.kind == NodeKind::kServiceTask && name == "taskDefinition") {
       if (has_task_definition) {
         error(ext, id, "more than one zeebe:taskDefinition");

@@ -57,6 +57,14 @@ struct FlowNode {
   int retries = 3;        // zeebe:taskDefinition retries
   // exclusiveGateway
   FlowIndex default_flow = kNone;
+
+  // zeebe:properties that pmiflow reads (user and service tasks):
+  //   pmiflow.record = KIND      completing the task writes a record of that kind with the
+  //                              variables its completion set (RecordWritten)
+  //   pmiflow.notify = A, B      completing the task queues a message to each subprocess in
+  //                              the outbox, in the same transaction (MessageQueued)
+  std::string record;
+  std::vector<std::string> notify;
 };
 
 struct SequenceFlow {

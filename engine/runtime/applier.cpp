@@ -155,6 +155,8 @@ void apply(InstanceState& s, const Event& e) {
       }
       break;
     case EventType::kDecisionTaken:
+    case EventType::kRecordWritten:  // records and the outbox are projections only
+    case EventType::kMessageQueued:
       break;
     case EventType::kInstanceCompleted:
     case EventType::kInstanceTerminated: {

@@ -6,7 +6,7 @@
 namespace pmiflow::runtime {
 namespace {
 
-constexpr std::array<std::pair<EventType, const char*>, 18> kNames{{
+constexpr std::array<std::pair<EventType, const char*>, 20> kNames{{
     {EventType::kInstanceCreated, "InstanceCreated"},
     {EventType::kElementActivated, "ElementActivated"},
     {EventType::kElementCompleted, "ElementCompleted"},
@@ -25,6 +25,8 @@ constexpr std::array<std::pair<EventType, const char*>, 18> kNames{{
     {EventType::kInstanceTerminated, "InstanceTerminated"},
     {EventType::kUserTaskCanceled, "UserTaskCanceled"},
     {EventType::kJobCanceled, "JobCanceled"},
+    {EventType::kRecordWritten, "RecordWritten"},
+    {EventType::kMessageQueued, "MessageQueued"},
 }};
 
 }  // namespace

@@ -29,6 +29,8 @@ enum class EventType : std::uint16_t {
   kInstanceTerminated = 16,
   kUserTaskCanceled = 17,
   kJobCanceled = 18,
+  kRecordWritten = 19,
+  kMessageQueued = 20,
 };
 
 const char* event_type_name(EventType type);  // "ElementActivated", ...
@@ -73,6 +75,10 @@ struct Actor {
 //                      default (bool), inputs{variable: value seen}, evaluated[{flow, condition,
 //                      result}]
 //   InstanceCompleted / InstanceTerminated: element (the terminate end event, if any)
+//   RecordWritten:     record (kind), element, key, school, period, data{variables the task's
+//                      completion set}
+//   MessageQueued:     subprocess, element, key, school, period, data{...}; its outbox id is
+//                      "<instance>-<key>-<subprocess>"
 struct Event {
   std::int64_t instance_id = 0;
   std::int64_t seq = 0;  // 1-based, dense per instance

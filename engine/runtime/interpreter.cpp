@@ -77,6 +77,31 @@ class Run {
 
   void activate_start() { queue_.push_back(Step{def_.start_events.front(), kNone, {}}); }
 
+  // What a task's completion writes besides variables: its record and its outbound messages
+  // (model: pmiflow.record / pmiflow.notify), carrying the variables the completion set.
+  void write_outputs(const FlowNode& node, std::int64_t key, const Variables& vars) {
+    if (node.record.empty() && node.notify.empty()) return;
+    Json data = Json::object();
+    for (const auto& [name, value] : vars) data[name] = value;
+    const BusinessKey& bk = state_.business_key;
+    if (!node.record.empty()) {
+      emit(EventType::kRecordWritten, {{"record", node.record},
+                                       {"element", node.id},
+                                       {"key", key},
+                                       {"school", bk.school},
+                                       {"period", bk.period},
+                                       {"data", data}});
+    }
+    for (const auto& subprocess : node.notify) {
+      emit(EventType::kMessageQueued, {{"subprocess", subprocess},
+                                       {"element", node.id},
+                                       {"key", key},
+                                       {"school", bk.school},
+                                       {"period", bk.period},
+                                       {"data", data}});
+    }
+  }
+
   // Completes an active element instance and, as the engine, moves its token on.
   void complete(std::int64_t key, NodeIndex node) {
     emit(EventType::kElementCompleted, {{"element", def_.node(node).id}, {"key", key}});
@@ -338,6 +363,7 @@ struct Executor {
     run.set_actor(c.actor);
     run.set_variables(c.variables, element);
     run.emit(EventType::kUserTaskCompleted, {{"element", element}, {"key", key}});
+    run.write_outputs(def.node(*node), key, c.variables);
     run.complete(key, *node);
     return {};
   }
@@ -364,6 +390,7 @@ struct Executor {
     run.set_actor(Actor::handler((*job)->type));
     run.set_variables(c.variables, element);
     run.emit(EventType::kJobCompleted, {{"element", element}, {"key", key}});
+    run.write_outputs(def.node(*node), key, c.variables);
     run.complete(key, *node);
     return {};
   }

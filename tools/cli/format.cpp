@@ -141,6 +141,12 @@ std::string describe_event(const runtime::Event& e, const model::ProcessDefiniti
       return p.contains("element") ? "instance completed by " + el() : "instance completed";
     case EventType::kInstanceTerminated:
       return "instance terminated";
+    case EventType::kRecordWritten:
+      return "record " + p.value("record", "") + " written by " + el();
+    case EventType::kMessageQueued:
+      return "message to " + p.value("subprocess", "") + " queued in the outbox (" +
+             std::to_string(e.instance_id) + "-" + std::to_string(p.value("key", std::int64_t{0})) +
+             "-" + p.value("subprocess", "") + ")";
   }
   return event_type_name(e.type);
 }
