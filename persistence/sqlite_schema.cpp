@@ -221,10 +221,15 @@ Status inspect_schema(Connection& db, const std::string& path, bool& needs_migra
   std::int64_t app_id = 0;
   std::int64_t user_version = 0;
   std::int64_t objects = 0;
-  // The first read parses the header: a file that is not SQLite fails here with SQLITE_NOTADB.
-  PMIFLOW_TRY(read_int(db, path, "PRAGMA application_id", app_id));
-  PMIFLOW_TRY(read_int(db, path, "PRAGMA user_version", user_version));
-  PMIFLOW_TRY(read_int(db, path, "SELECT count(*) FROM sqlite_schema", objects));
+  // One read transaction, so that another process's migration cannot commit between the
+  // three reads. The first read parses the header: a file that is not SQLite fails there with
+  // SQLITE_NOTADB.
+  const bool in_tx = db.exec("BEGIN") == SQLITE_OK;
+  Status read = read_int(db, path, "PRAGMA application_id", app_id);
+  if (read.ok()) read = read_int(db, path, "PRAGMA user_version", user_version);
+  if (read.ok()) read = read_int(db, path, "SELECT count(*) FROM sqlite_schema", objects);
+  if (in_tx) db.exec(read.ok() ? "COMMIT" : "ROLLBACK");
+  PMIFLOW_TRY(read);
 
   if (app_id == 0 && user_version == 0 && objects == 0) {  // a new, empty database
     needs_migration = true;

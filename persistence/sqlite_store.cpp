@@ -2,6 +2,8 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <chrono>
 #include <condition_variable>
 #include <cstring>
 #include <exception>
@@ -354,13 +356,29 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path,
     // Connection settings. journal_mode=WAL is persistent in the file (set once); the others
     // hold for this connection.
     if (!options.read_only) {
-      sqlite3_stmt* stmt = nullptr;
-      int prc = db.prepare("PRAGMA journal_mode = WAL", stmt);
-      if (prc != SQLITE_OK) return impl->error(prc, "set journal_mode=WAL");
-      Query q(stmt);
-      prc = q.step();
-      if (prc != SQLITE_ROW) return impl->error(prc, "set journal_mode=WAL");
-      const std::string mode = q.text(0);
+      // Switching to WAL needs the file to itself and does not wait for a busy handler, so a
+      // second process opening a new database at the same time retries here.
+      const auto deadline =
+          std::chrono::steady_clock::now() + std::chrono::milliseconds(options.busy_timeout_ms);
+      std::string mode;
+      for (int attempt = 0;; ++attempt) {
+        sqlite3_stmt* stmt = nullptr;
+        int prc = db.prepare("PRAGMA journal_mode = WAL", stmt);
+        if (prc == SQLITE_OK) {
+          Query q(stmt);
+          prc = q.step();
+          if (prc == SQLITE_ROW) {
+            mode = q.text(0);
+            break;
+          }
+        }
+        const int primary = prc & 0xff;
+        if ((primary != SQLITE_BUSY && primary != SQLITE_LOCKED) ||
+            std::chrono::steady_clock::now() >= deadline) {
+          return impl->error(prc, "set journal_mode=WAL");
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(std::min(1 + attempt, 20)));
+      }
       if (mode != "wal" && mode != "memory") {
         return make_error(
             ErrorCode::kIo,

@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <set>
@@ -79,6 +80,12 @@ std::optional<Kind> kind_of(std::string_view type) {
 
 bool is_keyed(Kind kind) {
   return kind != Kind::kGroup && kind != Kind::kList && kind != Kind::kDisplay;
+}
+
+// 3 (signed or unsigned in nlohmann's terms), not 3.0 nor -1.
+bool is_non_negative_integer(const Json& value) {
+  return value.is_number_unsigned() ||
+         (value.is_number_integer() && value.get<std::int64_t>() >= 0);
 }
 
 bool is_identifier(std::string_view s) {
@@ -274,7 +281,8 @@ class Parser {
     problems_.push_back(source_ + ": " + where + ": " + what);
   }
 
-  // Registers `full` (dotted) in `scope`; false with a problem when it clashes.
+  // Registers `full` (dotted) in `scope`, or reports a problem when it clashes with a binding
+  // already there (the same path, or a path inside a field that is not a group).
   void bind(Scope& scope, const std::string& full, bool container, const std::string& where) {
     for (const auto& [other, binding] : scope) {
       const bool same = other == full;
@@ -449,7 +457,7 @@ class Parser {
     for (const char* name : {"minLength", "maxLength"}) {
       auto length = validate->find(name);
       if (length == validate->end()) continue;
-      if (!length->is_number_unsigned()) {
+      if (!is_non_negative_integer(*length)) {
         problem(here, std::string("\"validate.") + name +
                           "\" must be a non-negative integer, found " + found(*length));
       } else if (field.kind != Kind::kText) {
@@ -516,7 +524,7 @@ class Parser {
 
   void parse_number(const Json& c, const std::string& here, Field& field) {
     if (auto digits_it = c.find("decimalDigits"); digits_it != c.end()) {
-      if (!digits_it->is_number_unsigned()) {
+      if (!is_non_negative_integer(*digits_it)) {
         problem(here,
                 "\"decimalDigits\" must be a non-negative integer, found " + found(*digits_it));
       } else {
@@ -624,7 +632,11 @@ class Checker {
   };
 
   void add(const std::string& field, const std::string& what) {
-    errors_.push_back(FieldError{field, field + ": " + what});
+    FieldError error{field, field + ": " + what};
+    for (const FieldError& e : errors_) {
+      if (e.message == error.message) return;  // e.g. one non-object holding two dotted keys
+    }
+    errors_.push_back(std::move(error));
   }
 
   Claim& claim(const std::string& object_path, const Json* object) {
@@ -700,6 +712,10 @@ class Checker {
         continue;
       }
       claim(item_path, &item);
+      if (!any_hide(field.children)) {  // nothing reads the item's context: skip the copies
+        check_fields(field.children, &item, item_path, hidden, level);
+        continue;
+      }
       Level inner;
       inner.context = level.context;
       inner.scope = item;
@@ -710,6 +726,13 @@ class Checker {
       inner.context["i"] = inner.indexes;
       check_fields(field.children, &item, item_path, hidden, inner);
     }
+  }
+
+  static bool any_hide(const std::vector<Field>& fields) {
+    for (const Field& f : fields) {
+      if (f.hide || any_hide(f.children)) return true;
+    }
+    return false;
   }
 
   static std::vector<Json> options(const Field& field, const Variables& context) {

@@ -172,34 +172,18 @@ constexpr std::array<const char*, 24> kVeredas = {
     "Monteloro",   "El Tablazo",   "La Aurora",    "Santa Rita", "Piedra Gorda", "El Llano",
 };
 
-constexpr std::array<const char*, 26> kColegios = {
-    "Los Andes",
-    "San Bartolomé",
-    "Santa María",
-    "Montessori",
-    "del Sagrado Corazón",
-    "San Ignacio",
-    "Alemán",
-    "Británico",
-    "Los Pinos",
-    "Nueva Granada",
-    "Jordán de Sajonia",
-    "Calasanz",
-    "San Viator",
-    "La Salle",
-    "Hispanoamericano",
-    "Claretiano",
-    "El Minuto de Dios",
-    "Parroquial San Pedro",
-    "Cooperativo Comfama",
-    "San Luis Gonzaga",
-    "Bethlemitas",
-    "Marymount",
-    "Campestre Los Alpes",
-    "Bilingüe Horizontes",
-    "Liceo Pedagógico",
-    "Gimnasio del Norte",
+// Generic names, so that no real school is tied to a synthetic code, category or régimen.
+constexpr std::array<const char*, 28> kColegios = {
+    "Los Andes",           "San Bernardo", "Santa María",     "Montessori",  "Sagrado Corazón",
+    "San Rafael",          "Santa Inés",   "Los Robles",      "Los Pinos",   "Nuevo Horizonte",
+    "Santa Clara",         "San Gabriel",  "San Martín",      "La Colina",   "Iberoamericano",
+    "Luz y Vida",          "San Pedro",    "San Luis",        "Santa Lucía", "Los Alpes",
+    "Pedagógico Integral", "del Norte",    "Santa Francisca", "Emmanuel",    "Mi Pequeño Mundo",
+    "Los Cerezos",         "El Bosque",    "Villa Verde",
 };
+// "Colegio <modifier><name>".
+constexpr std::array<const char*, 5> kModificadores = {"", "Bilingüe ", "Campestre ",
+                                                       "Cooperativo ", "Parroquial "};
 
 // Lower-case ASCII with Spanish accents removed: "Bogotá" and "BOGOTA" match.
 std::string fold(std::string_view text) {
@@ -332,17 +316,24 @@ std::string six_digits(std::uint64_t n) {
   return std::string(6 - s.size(), '0') + s;
 }
 
+// Each draw is its own statement: the order in which the operands of one expression are
+// evaluated is unspecified, and compilers differ.
 std::string school_name(Sampler& sampler, Group group, bool grado_11) {
   switch (group) {
-    case kOficialUrbano:
-      return std::string(sampler.chance(0.2) ? "Institución Educativa Técnica "
-                                             : "Institución Educativa ") +
-             sampler.one_of(kPatronos);
-    case kOficialRural:
-      return std::string(grado_11 ? "Institución Educativa Rural " : "Centro Educativo Rural ") +
-             sampler.one_of(kVeredas);
-    case kNoOficialUrbano:
-      return std::string("Colegio ") + sampler.one_of(kColegios);
+    case kOficialUrbano: {
+      const bool tecnica = sampler.chance(0.2);
+      const std::string patrono = sampler.one_of(kPatronos);
+      return (tecnica ? "Institución Educativa Técnica " : "Institución Educativa ") + patrono;
+    }
+    case kOficialRural: {
+      const std::string vereda = sampler.one_of(kVeredas);
+      return (grado_11 ? "Institución Educativa Rural " : "Centro Educativo Rural ") + vereda;
+    }
+    case kNoOficialUrbano: {
+      const std::string modificador = sampler.one_of(kModificadores);
+      const std::string nombre = sampler.one_of(kColegios);
+      return "Colegio " + modificador + nombre;
+    }
     case kNoOficialRural:
       return std::string("Colegio Campestre ") + sampler.one_of(kVeredas);
   }
@@ -509,6 +500,7 @@ Result<std::vector<School>> generate_jurisdiction(int n, std::uint64_t seed,
   std::uint64_t sequence = 1 + sampler.below(900);
   std::vector<School> schools;
   schools.reserve(static_cast<std::size_t>(n));
+  std::map<std::string, int> names_seen;  // "<divipola> <name>" -> schools so named
   for (int i = 0; i < n; ++i) {
     const bool oficial = sampler.chance(etc->oficial);
     const bool rural = sampler.chance(oficial ? etc->rural_oficial : etc->rural_no_oficial);
@@ -530,6 +522,9 @@ Result<std::vector<School>> generate_jurisdiction(int n, std::uint64_t seed,
         std::to_string(static_cast<int>(group) + 1) + municipio->divipola + six_digits(sequence);
     sequence += 1 + sampler.below(4);
     s.nombre = school_name(sampler, group, grado_11);
+    // Names are unique within a municipio, as the SE's directory has them.
+    const int same = ++names_seen[std::string(municipio->divipola) + " " + s.nombre];
+    if (same > 1) s.nombre += " N.° " + std::to_string(same);
     s.municipio = municipio->nombre;
     s.etc = etc->nombre;
     s.sector = oficial ? "OFICIAL" : "NO_OFICIAL";

@@ -2,8 +2,10 @@
 
 #include <exception>
 
+#include "tools/cli/audit_commands.h"
 #include "tools/cli/cli.h"
 #include "tools/cli/commands.h"
+#include "tools/cli/domain_commands.h"
 
 namespace pmiflow::cli {
 namespace {
@@ -114,6 +116,104 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   resolve->add_option("--user", resolve_user, "who acts (default: $USER)");
   resolve->callback(
       [&] { code = cmd_resolve(resolve_c, resolve_id, resolve_role, resolve_user, out, err); });
+
+  Common outbox_c;
+  std::optional<std::string> outbox_subprocess;
+  bool outbox_all = false;
+  auto* outbox = app.add_subcommand("outbox", "messages queued for other subprocesses");
+  add_common(outbox, outbox_c);
+  add_optional(outbox, "--subprocess", outbox_subprocess, "e.g. E02.01, F01.03");
+  outbox->add_flag("--all", outbox_all, "include acknowledged messages");
+  std::string ack_id;
+  auto* ack = outbox->add_subcommand("ack", "acknowledge (mark delivered) one message");
+  ack->fallthrough();  // --db and --json given after ack belong to outbox
+  ack->add_option("ID", ack_id, "message id")->required();
+  ack->callback([&] { code = cmd_outbox_ack(outbox_c, ack_id, out, err); });
+  outbox->callback([&] {
+    if (ack->parsed()) return;
+    code = cmd_outbox(outbox_c, outbox_subprocess, outbox_all, out, err);
+  });
+
+  Common report_c;
+  ReportArgs report_a;
+  auto* report =
+      app.add_subcommand("report", "a record of the process over a period, as CSV or JSON");
+  add_common(report, report_c, false);
+  report
+      ->add_option("KIND", report_a.kind,
+                   "programacion, revision, seguimiento, evaluacion, irregularidades, "
+                   "caracterizacion")
+      ->required();
+  report->add_option("--period", report_a.period, "period")->required();
+  add_optional(report, "--etc", report_a.etc, "certified territorial entity");
+  report->add_option("--format", report_a.format, "csv (default) or json")
+      ->check(CLI::IsMember({"csv", "json"}));
+  report->callback([&] { code = cmd_report(report_c, report_a, out, err); });
+
+  // The auditors' commands (tools/cli/audit_commands.h, docs/audit.md).
+  Common history_c;
+  HistoryArgs history_a;
+  auto* history = app.add_subcommand("history", "an instance's timeline: when, who, what");
+  add_common(history, history_c);
+  history->add_option("INSTANCE", history_a.instance, "instance id")->required();
+  history->add_flag("--csv", history_a.csv, "CSV (RFC 4180, UTF-8 with a BOM)")
+      ->excludes(history->get_option("--json"));
+  history->add_option("--archive", history_a.archive, "read it from an archive, not the db");
+  history->callback([&] { code = cmd_history(history_c, history_a, out, err); });
+
+  Common replay_c;
+  ReplayArgs replay_a;
+  auto* replay = app.add_subcommand("replay", "rebuild an instance from its events alone");
+  add_common(replay, replay_c);
+  replay->add_option("INSTANCE", replay_a.instance, "instance id")->required();
+  auto* replay_until = replay->add_option_function<std::int64_t>(
+      "--until", [&](const std::int64_t& v) { replay_a.until = v; }, "fold events 1..SEQ");
+  replay
+      ->add_option_function<std::string>(
+          "--at", [&](const std::string& v) { replay_a.at = v; },
+          "fold the events at or before an ISO-8601 time (a date: the end of that day, UTC)")
+      ->excludes(replay_until);
+  replay->add_option("--archive", replay_a.archive, "read it from an archive, not the db");
+  replay->callback([&] { code = cmd_replay(replay_c, replay_a, out, err); });
+
+  Common verify_c;
+  VerifyArgs verify_a;
+  auto* verify = app.add_subcommand("verify", "recompute the hash chains of the history");
+  add_common(verify, verify_c);
+  auto* verify_id = verify->add_option("INSTANCE", verify_a.instance, "instance id");
+  verify->add_flag("--all", verify_a.all, "every instance (the default)")->excludes(verify_id);
+  verify->add_option("--archive", verify_a.archive, "verify an archive file, not the db")
+      ->excludes(verify_id);
+  verify->add_option("--threads", verify_a.threads, "workers (default: one per core)")
+      ->check(CLI::Range(0, 256));
+  verify->callback([&] { code = cmd_verify(verify_c, verify_a, out, err); });
+
+  Common export_c;
+  ExportArgs export_a;
+  auto* export_cmd =
+      app.add_subcommand("export", "write a period's instances to a self-contained archive");
+  add_common(export_cmd, export_c);
+  export_cmd->add_option("--period", export_a.period, "period")->required();
+  add_optional(export_cmd, "--school", export_a.school, "código DANE");
+  export_cmd->add_option("--out", export_a.out, "archive file (JSON lines)")->required();
+  export_cmd->callback([&] { code = cmd_export(export_c, export_a, out, err); });
+
+  BenchAuditArgs bench_audit_a;
+  auto* bench_audit =
+      app.add_subcommand("bench-audit", "time replay of a long instance and verify --all");
+  bench_audit->add_option("--events", bench_audit_a.events, "events of the replayed instance")
+      ->check(CLI::Range(std::int64_t{10}, std::int64_t{100000000}));
+  bench_audit->add_option("--instances", bench_audit_a.instances, "instances to verify")
+      ->check(CLI::Range(1, 10000000));
+  bench_audit
+      ->add_option("--instance-events", bench_audit_a.instance_events,
+                   "events of each instance to verify")
+      ->check(CLI::Range(10, 1000000));
+  bench_audit->add_option("--runs", bench_audit_a.runs, "replay runs")->check(CLI::Range(1, 1000));
+  bench_audit->add_option("--threads", bench_audit_a.threads, "verify workers (0: one per core)")
+      ->check(CLI::Range(0, 256));
+  bench_audit->add_option("--dir", bench_audit_a.dir, "directory for the databases (kept)");
+  bench_audit->callback([&] { code = cmd_bench_audit(bench_audit_a, out, err); });
 
   DemoArgs demo_a;
   auto* demo = app.add_subcommand("demo", "run D02.03 for a sample school, printing each step");

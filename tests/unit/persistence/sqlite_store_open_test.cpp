@@ -27,14 +27,15 @@ TEST(SqliteStoreOpen, NewFileGetsTheLatestSchemaAndApplicationId) {
   EXPECT_EQ(raw.rows("PRAGMA journal_mode")[0][0], "wal");
   for (const char* table :
        {"definitions", "instances", "events", "elements", "tasks", "task_groups", "variables",
-        "jobs", "incidents", "join_arrivals", "activation_counts"}) {
+        "jobs", "incidents", "join_arrivals", "activation_counts", "records", "outbox"}) {
     EXPECT_EQ(raw.scalar(std::string("SELECT count(*) FROM sqlite_schema WHERE type = 'table' "
                                      "AND name = '") +
                          table + "'"),
               1)
         << table;
   }
-  EXPECT_EQ(raw.scalar("SELECT count(*) FROM sqlite_schema WHERE type = 'trigger'"), 3);
+  // events: update, delete, insert-or-replace; records: update, delete.
+  EXPECT_EQ(raw.scalar("SELECT count(*) FROM sqlite_schema WHERE type = 'trigger'"), 5);
 }
 
 TEST(SqliteStoreOpen, ReopeningKeepsDataAndDoesNotMigrateAgain) {
