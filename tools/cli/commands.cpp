@@ -93,9 +93,7 @@ int fail(std::ostream& err, const Error& e) {
 
 int cmd_validate(const std::vector<std::string>& files, bool json, std::ostream& out,
                  std::ostream& err) {
-  HandlerRegistry handlers;
-  register_shipped_handlers(handlers);
-  model::ValidationOptions options{handlers.types()};
+  const model::ValidationOptions options = shipped_validation_options();
   bool any_error = false;
   Json report = Json::array();
   for (const auto& file : files) {
@@ -133,9 +131,7 @@ int cmd_deploy(const Common& c, const std::vector<std::string>& files, std::ostr
                std::ostream& err) {
   // All or nothing: every file is read and validated before any is deployed (and before the
   // database is opened, so a failing deploy does not even create it).
-  HandlerRegistry handlers;
-  register_shipped_handlers(handlers);
-  model::ValidationOptions options{handlers.types()};
+  const model::ValidationOptions options = shipped_validation_options();
   std::vector<std::string> xmls;
   bool invalid = false;
   for (const auto& file : files) {

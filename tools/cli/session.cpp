@@ -19,6 +19,12 @@ void register_shipped_handlers(HandlerRegistry& registry) {
   handlers::d02_03::register_handlers(registry, handlers::d02_03::Settings{});
 }
 
+model::ValidationOptions shipped_validation_options() {
+  HandlerRegistry handlers;
+  register_shipped_handlers(handlers);
+  return model::ValidationOptions{handlers.types()};
+}
+
 std::string d02_03_definition_path() {
   if (const char* env = std::getenv("PMIFLOW_DEFINITIONS"); env != nullptr && *env != '\0') {
     return std::string(env) + "/d02_03_apoyar_gestion_pmi.bpmn";

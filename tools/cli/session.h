@@ -7,6 +7,7 @@
 #include "engine/engine/clock.h"
 #include "engine/engine/engine.h"
 #include "engine/engine/handler.h"
+#include "engine/model/bpmn_parser.h"
 #include "persistence/sqlite_store.h"
 
 namespace pmiflow::cli {
@@ -31,6 +32,9 @@ Result<std::unique_ptr<Session>> open_session(const std::string& db_flag, OpenMo
 
 // Registers the handlers this build ships (D02.03's) with the SE's default settings.
 void register_shipped_handlers(HandlerRegistry& registry);
+
+// Validation against the handler types this build ships (what `validate` and `deploy` check).
+model::ValidationOptions shipped_validation_options();
 
 // The bundled D02.03 definition file.
 std::string d02_03_definition_path();
