@@ -73,14 +73,6 @@ Error WriteContext::fail(int rc, std::string_view what) {
   return sqlite_error(db, path, rc, what);
 }
 
-std::string actor_to_text(const runtime::Actor& actor) {
-  Json j = Json::object();
-  j["kind"] = actor.kind;
-  if (!actor.id.empty()) j["id"] = actor.id;
-  if (!actor.role.empty()) j["role"] = actor.role;
-  return j.dump();
-}
-
 runtime::Actor actor_from_json(const Json& j) {
   runtime::Actor a;
   if (!j.is_object()) return a;
@@ -98,24 +90,20 @@ RequestWriter::RequestWriter(WriteContext& ctx, std::int64_t instance_id,
                              const runtime::InstanceState* new_state, std::string head)
     : ctx_(ctx), instance_id_(instance_id), new_state_(new_state), head_(std::move(head)) {}
 
-const std::string& RequestWriter::actor_text(const runtime::Actor& actor) {
-  if (!actor_cached_ || !(actor == last_actor_)) {
-    last_actor_ = actor;
-    last_actor_text_ = actor_to_text(actor);
-    actor_cached_ = true;
+Status RequestWriter::apply(const Event& e, const audit::EncodedEvent* encoded) {
+  audit::EncodedEvent own;
+  if (encoded == nullptr || encoded->prev_hash != head_) {
+    own = audit::encode(instance_id_, head_, e);
+    encoded = &own;
   }
-  return last_actor_text_;
-}
-
-Status RequestWriter::apply(const Event& e) {
-  std::string hash = audit::chain_hash(head_, audit::canonical_bytes(instance_id_, e));
   PMIFLOW_TRY(ctx_.run(
       "INSERT INTO events(instance_id, seq, type, type_version, time_ms, actor, "
       "definition_version, payload, prev_hash, hash) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
       "?10)",
       instance_id_, e.seq, static_cast<int>(e.type), static_cast<int>(e.type_version), e.time_ms,
-      actor_text(e.actor), static_cast<int>(e.definition_version), e.payload.dump(), head_, hash));
-  head_ = std::move(hash);
+      encoded->actor, static_cast<int>(e.definition_version), encoded->payload, head_,
+      encoded->hash));
+  head_ = encoded->hash;
   last_seq_ = e.seq;
 
   switch (e.type) {
@@ -133,8 +121,7 @@ Status RequestWriter::apply(const Event& e) {
     }
     case EventType::kElementActivated: {
       const std::string element = req_str(e, "element");
-      PMIFLOW_TRY(ctx_.run("INSERT INTO elements(instance_id, key, element_id) VALUES(?1, ?2, ?3)",
-                           instance_id_, req_int(e, "key"), element));
+      new_elements_[req_int(e, "key")] = element;
       ++activations_[element];
       tokens_moved_ = true;
       if (const Json* joined = find(e, "joined"); joined != nullptr && joined->is_array()) {
@@ -145,10 +132,13 @@ Status RequestWriter::apply(const Event& e) {
       return {};
     }
     case EventType::kElementCompleted:
-    case EventType::kElementTerminated:
+    case EventType::kElementTerminated: {
       tokens_moved_ = true;
+      const std::int64_t key = req_int(e, "key");
+      if (new_elements_.erase(key) > 0) return {};  // activated and ended in this request
       return ctx_.run("DELETE FROM elements WHERE instance_id = ?1 AND key = ?2", instance_id_,
-                      req_int(e, "key"));
+                      key);
+    }
     case EventType::kFlowTaken: {
       tokens_moved_ = true;
       const Json* join = find(e, "join");
@@ -180,25 +170,30 @@ Status RequestWriter::apply(const Event& e) {
     }
     case EventType::kVariablesSet:
       return on_variables(e);
-    case EventType::kJobCreated: {
-      const std::int64_t key = req_int(e, "key");
-      return ctx_.run(
-          "INSERT INTO jobs(id, instance_id, element_key, element_id, type, retries_left, state, "
-          "last_error) VALUES(?1, ?2, ?3, ?4, ?5, ?6, 'activatable', '')",
-          runtime::task_id_for(instance_id_, key), instance_id_, key, req_str(e, "element"),
-          req_str(e, "type"), req_int(e, "retries"));
-    }
+    case EventType::kJobCreated:
+      new_jobs_[req_int(e, "key")] = NewJob{req_str(e, "element"), req_str(e, "type"),
+                                            req_int(e, "retries"), "activatable", ""};
+      return {};
     case EventType::kJobFailed: {
+      const std::int64_t key = req_int(e, "key");
       const std::int64_t retries_left = req_int(e, "retries_left");
+      if (auto it = new_jobs_.find(key); it != new_jobs_.end()) {
+        it->second.retries_left = retries_left;
+        it->second.state = retries_left > 0 ? "activatable" : "failed";
+        it->second.last_error = opt_str(e, "message");
+        return {};
+      }
       return ctx_.run(
           "UPDATE jobs SET retries_left = ?2, last_error = ?3, state = ?4 WHERE id = ?1",
-          runtime::task_id_for(instance_id_, req_int(e, "key")), retries_left,
-          opt_str(e, "message"), retries_left > 0 ? "activatable" : "failed");
+          runtime::task_id_for(instance_id_, key), retries_left, opt_str(e, "message"),
+          retries_left > 0 ? "activatable" : "failed");
     }
     case EventType::kJobCompleted:
-    case EventType::kJobCanceled:
-      return ctx_.run("DELETE FROM jobs WHERE id = ?1",
-                      runtime::task_id_for(instance_id_, req_int(e, "key")));
+    case EventType::kJobCanceled: {
+      const std::int64_t key = req_int(e, "key");
+      if (new_jobs_.erase(key) > 0) return {};  // created and ended in this request
+      return ctx_.run("DELETE FROM jobs WHERE id = ?1", runtime::task_id_for(instance_id_, key));
+    }
     case EventType::kIncidentRaised: {
       // The incident has a key of its own ("key"); "element_key" names the element instance.
       const Json* element_key = find(e, "element_key");
@@ -289,6 +284,17 @@ Status RequestWriter::join_delta(const std::string& element, const std::string& 
 }
 
 Status RequestWriter::finish() {
+  for (const auto& [key, element] : new_elements_) {
+    PMIFLOW_TRY(ctx_.run("INSERT INTO elements(instance_id, key, element_id) VALUES(?1, ?2, ?3)",
+                         instance_id_, key, element));
+  }
+  for (const auto& [key, job] : new_jobs_) {
+    PMIFLOW_TRY(ctx_.run(
+        "INSERT INTO jobs(id, instance_id, element_key, element_id, type, retries_left, state, "
+        "last_error) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        runtime::task_id_for(instance_id_, key), instance_id_, key, job.element, job.type,
+        job.retries_left, job.state, job.last_error));
+  }
   for (const auto& [element, count] : activations_) {
     PMIFLOW_TRY(ctx_.run(
         "INSERT INTO activation_counts(instance_id, element_id, count) VALUES(?1, ?2, ?3) "

@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "engine/common/result.h"
+#include "engine/engine/audit.h"
 #include "engine/runtime/event.h"
 #include "engine/runtime/instance_state.h"
 #include "persistence/sqlite_statement.h"
@@ -62,19 +63,23 @@ class RequestWriter {
                 const runtime::InstanceState* new_state, std::string head);
 
   // Inserts the event row (with this writer's instance id) and applies its projection changes.
+  // `encoded` (may be null) is the event's audit::encode() made by the caller; it is used when
+  // it continues this writer's head, else the event is encoded here.
   // REQUIRES: events in seq order. Throws std::exception on a payload that lacks a documented
   // key (an engine bug); the caller converts it to kInternal.
-  Status apply(const runtime::Event& event);
+  Status apply(const runtime::Event& event, const audit::EncodedEvent* encoded);
 
-  // Writes what is accumulated over the request: activation counts, join arrivals, and the
-  // instance row (last_seq, head_hash, status, ended_ms).
+  // Writes what is accumulated over the request: the element instances and jobs it left open,
+  // activation counts, join arrivals, and the instance row (last_seq, head_hash, status,
+  // ended_ms).
   Status finish();
+
+  // The chain head after the events applied so far.
+  const std::string& head() const { return head_; }
 
  private:
   Status on_variables(const runtime::Event& event);
   Status join_delta(const std::string& element, const std::string& flow, int delta);
-  // actor_to_text(), memoised: most events of a request share their actor.
-  const std::string& actor_text(const runtime::Actor& actor);
 
   WriteContext& ctx_;
   std::int64_t instance_id_;
@@ -85,14 +90,21 @@ class RequestWriter {
   std::int64_t ended_ms_ = 0;
   bool tokens_moved_ = false;               // join arrivals may have changed
   std::map<std::string, int> activations_;  // element id -> activations in this request
-  bool actor_cached_ = false;
-  runtime::Actor last_actor_;
-  std::string last_actor_text_;
+  // Rows this request adds to `elements` and `jobs`, written by finish(): an element instance
+  // or a job that begins and ends within the request (a gateway, a service task whose handler
+  // ran in it) never touches its table.
+  struct NewJob {
+    std::string element;
+    std::string type;
+    std::int64_t retries_left = 0;
+    std::string state;  // "activatable" or "failed"
+    std::string last_error;
+  };
+  std::map<std::int64_t, std::string> new_elements_;  // key -> element id
+  std::map<std::int64_t, NewJob> new_jobs_;           // element key -> job
 };
 
-// JSON text of an Actor as stored in events.actor: {"kind":..,"id":..,"role":..}, the last two
-// omitted when empty.
-std::string actor_to_text(const runtime::Actor& actor);
+// The Actor of a stored event (events.actor: {"kind":..,"id":..,"role":..}).
 runtime::Actor actor_from_json(const Json& j);
 
 }  // namespace pmiflow::persistence::detail

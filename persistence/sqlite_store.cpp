@@ -18,6 +18,7 @@
 #include "persistence/sqlite_request_writer.h"
 #include "persistence/sqlite_schema.h"
 #include "persistence/sqlite_statement.h"
+#include "persistence/sqlite_wal_sync.h"
 
 namespace pmiflow::persistence {
 
@@ -175,6 +176,13 @@ class SqliteStore::Impl {
   Connection db;
   std::mutex mu;
   std::unique_ptr<Checkpointer> checkpointer;  // writers only
+  // Durability kFull in WAL mode: the connection runs synchronous=NORMAL and commits are made
+  // durable by this, outside `mu` (sqlite_wal_sync.h). Null: SQLite's own setting applies.
+  std::unique_ptr<detail::WalSync> wal_sync;
+
+  // After a COMMIT made under `mu` by a rare write (deploy, outbox ack): waits until it is
+  // durable, still under `mu`.
+  Status durable() { return wal_sync ? wal_sync->wait_durable(wal_sync->note_commit()) : Status{}; }
 
   Error error(int rc, std::string_view what) const {
     return detail::sqlite_error(db, path, rc, what);
@@ -305,9 +313,12 @@ Status SqliteStore::Impl::apply_request(detail::WriteContext& ctx, const AppendR
   }
 
   detail::RequestWriter writer(ctx, id, req.new_state, std::move(head));
-  for (const runtime::Event& e : req.events) PMIFLOW_TRY(writer.apply(e));
+  for (std::size_t i = 0; i < req.events.size(); ++i) {
+    PMIFLOW_TRY(writer.apply(req.events[i], i < req.encoded.size() ? &req.encoded[i] : nullptr));
+  }
   PMIFLOW_TRY(writer.finish());
   out.instance_id = id;
+  out.head_hash = writer.head();
   return {};
 }
 
@@ -355,12 +366,13 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path,
 
     // Connection settings. journal_mode=WAL is persistent in the file (set once); the others
     // hold for this connection.
+    std::string journal_mode;
     if (!options.read_only) {
       // Switching to WAL needs the file to itself and does not wait for a busy handler, so a
       // second process opening a new database at the same time retries here.
       const auto deadline =
           std::chrono::steady_clock::now() + std::chrono::milliseconds(options.busy_timeout_ms);
-      std::string mode;
+      std::string& mode = journal_mode;
       for (int attempt = 0;; ++attempt) {
         sqlite3_stmt* stmt = nullptr;
         int prc = db.prepare("PRAGMA journal_mode = WAL", stmt);
@@ -385,7 +397,13 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path,
             "sqlite database '" + path + "': cannot switch to WAL (journal_mode is " + mode + ")");
       }
     }
-    std::string settings = options.durability == SqliteOptions::Durability::kFull
+    // Durability kFull in WAL mode: synchronous=NORMAL plus our own fdatasync of the WAL before
+    // each acknowledgement (WalSync), which lets the next batch write while one syncs.
+    if (options.durability == SqliteOptions::Durability::kFull && !options.read_only &&
+        journal_mode == "wal") {
+      impl->wal_sync = std::make_unique<detail::WalSync>(path + "-wal");
+    }
+    std::string settings = options.durability == SqliteOptions::Durability::kFull && !impl->wal_sync
                                ? "PRAGMA synchronous = FULL;"
                                : "PRAGMA synchronous = NORMAL;";
     settings += "PRAGMA cache_size = -16384; PRAGMA temp_store = MEMORY;";
@@ -458,6 +476,7 @@ Result<DeployOutcome> SqliteStore::deploy(const std::string& key, const std::str
       rollback();
       return e;
     }
+    PMIFLOW_TRY(s.durable());
     return DeployOutcome{std::move(d), true};
   } catch (const std::exception& e) {
     if (impl_->db.in_transaction()) impl_->db.exec("ROLLBACK");
@@ -508,17 +527,14 @@ Result<std::vector<DeployedDefinition>> SqliteStore::definitions() {
 // ---------------------------------------------------------------------------------------------
 // Append
 
-std::vector<AppendResult> SqliteStore::append(const std::vector<AppendRequest>& batch) {
+std::vector<AppendResult> SqliteStore::append(const std::vector<AppendRequest>& batch,
+                                              const std::function<void()>& committed) {
   std::vector<AppendResult> results(batch.size());
   for (std::size_t i = 0; i < batch.size(); ++i) results[i].instance_id = batch[i].instance_id;
   if (batch.empty()) return results;
-
-  std::lock_guard lock(impl_->mu);
   Impl& s = *impl_;
-  detail::WriteContext ctx{s.db, s.path};
-  // The whole batch fails with `e`: undo everything, acknowledge nothing.
+  // The whole batch fails with `e`: acknowledge nothing.
   auto fail_all = [&](const Error& e) {
-    if (s.db.in_transaction()) s.db.exec("ROLLBACK");
     for (std::size_t i = 0; i < batch.size(); ++i) {
       results[i].status = e;
       results[i].instance_id = batch[i].instance_id;
@@ -527,34 +543,58 @@ std::vector<AppendResult> SqliteStore::append(const std::vector<AppendRequest>& 
     return results;
   };
 
-  try {
-    if (Status begin = ctx.run("BEGIN IMMEDIATE"); !begin.ok()) return fail_all(begin.error());
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-      if (Status sp = ctx.run("SAVEPOINT request"); !sp.ok()) return fail_all(sp.error());
-      Status st;
-      try {
-        st = s.apply_request(ctx, batch[i], results[i]);
-      } catch (const std::bad_alloc&) {
-        throw;
-      } catch (const std::exception& e) {
-        st = make_error(ErrorCode::kInternal,
-                        "instance " + std::to_string(batch[i].instance_id) + ": " + e.what());
+  std::uint64_t ticket = 0;  // of the commit, when s.wal_sync makes it durable
+  {
+    std::lock_guard lock(s.mu);
+    detail::WriteContext ctx{s.db, s.path};
+    auto rollback_all = [&](const Error& e) {
+      if (s.db.in_transaction()) s.db.exec("ROLLBACK");
+      return fail_all(e);
+    };
+    try {
+      if (Status begin = ctx.run("BEGIN IMMEDIATE"); !begin.ok()) {
+        return rollback_all(begin.error());
       }
-      if (st.ok()) {
-        if (Status rel = ctx.run("RELEASE request"); !rel.ok()) return fail_all(rel.error());
-        continue;
+      for (std::size_t i = 0; i < batch.size(); ++i) {
+        if (Status sp = ctx.run("SAVEPOINT request"); !sp.ok()) return rollback_all(sp.error());
+        Status st;
+        try {
+          st = s.apply_request(ctx, batch[i], results[i]);
+        } catch (const std::bad_alloc&) {
+          throw;
+        } catch (const std::exception& e) {
+          st = make_error(ErrorCode::kInternal,
+                          "instance " + std::to_string(batch[i].instance_id) + ": " + e.what());
+        }
+        if (st.ok()) {
+          if (Status rel = ctx.run("RELEASE request"); !rel.ok()) {
+            return rollback_all(rel.error());
+          }
+          continue;
+        }
+        if (ctx.fatal) return rollback_all(st.error());
+        results[i].status = st;
+        results[i].instance_id = batch[i].instance_id;
+        results[i].created = false;
+        if (Status undo = ctx.run("ROLLBACK TO request"); !undo.ok()) {
+          return rollback_all(undo.error());
+        }
+        if (Status rel = ctx.run("RELEASE request"); !rel.ok()) return rollback_all(rel.error());
       }
-      if (ctx.fatal) return fail_all(st.error());
-      results[i].status = st;
-      results[i].instance_id = batch[i].instance_id;
-      results[i].created = false;
-      if (Status undo = ctx.run("ROLLBACK TO request"); !undo.ok()) return fail_all(undo.error());
-      if (Status rel = ctx.run("RELEASE request"); !rel.ok()) return fail_all(rel.error());
+      if (Status commit = ctx.run("COMMIT"); !commit.ok()) return rollback_all(commit.error());
+    } catch (const std::exception& e) {
+      return rollback_all(make_error(ErrorCode::kInternal,
+                                     "sqlite database '" + s.path + "': append: " + e.what()));
     }
-    if (Status commit = ctx.run("COMMIT"); !commit.ok()) return fail_all(commit.error());
-  } catch (const std::exception& e) {
-    return fail_all(
-        make_error(ErrorCode::kInternal, "sqlite database '" + s.path + "': append: " + e.what()));
+    if (s.wal_sync) ticket = s.wal_sync->note_commit();
+  }
+  if (ticket == 0) return results;
+  if (committed) committed();
+  if (Status durable = s.wal_sync->wait_durable(ticket); !durable.ok()) {
+    // Committed but not known to be durable: the outcome is unknown, so nothing is reported
+    // done (a retried start is idempotent by business key; a retried command finds its task
+    // completed or gets kConflict).
+    return fail_all(durable.error());
   }
   return results;
 }
@@ -891,7 +931,9 @@ Status SqliteStore::ack_outbox(const std::string& id, std::int64_t now_ms) {
         [&](const Query&) { exists = true; }));
     if (!exists) return make_error(ErrorCode::kNotFound, "no outbox message " + id);
     detail::WriteContext ctx{impl_->db, impl_->path};
-    return ctx.run("UPDATE outbox SET acked_ms = ?2 WHERE id = ?1 AND acked_ms = 0", id, now_ms);
+    PMIFLOW_TRY(
+        ctx.run("UPDATE outbox SET acked_ms = ?2 WHERE id = ?1 AND acked_ms = 0", id, now_ms));
+    return impl_->durable();
   } catch (const std::exception& e) {
     return make_error(ErrorCode::kInternal, std::string("outbox ack: ") + e.what());
   }

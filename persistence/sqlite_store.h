@@ -64,7 +64,8 @@ class SqliteStore final : public Store {
   Result<DeployedDefinition> definition(const std::string& key, std::int32_t version) override;
   Result<std::vector<DeployedDefinition>> definitions() override;
 
-  std::vector<AppendResult> append(const std::vector<AppendRequest>& batch) override;
+  std::vector<AppendResult> append(const std::vector<AppendRequest>& batch,
+                                   const std::function<void()>& committed = {}) override;
 
   Result<std::optional<std::int64_t>> find_instance(const runtime::BusinessKey& key) override;
   Result<InstanceRow> instance(std::int64_t id) override;

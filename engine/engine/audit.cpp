@@ -18,9 +18,14 @@ std::string sha256_hex(std::string_view data) {
   return hex;
 }
 
-std::string canonical_bytes(std::int64_t instance_id, const runtime::Event& e) {
-  std::string actor = e.actor.to_json().dump(-1, ' ', false, Json::error_handler_t::replace);
-  std::string payload = e.payload.dump(-1, ' ', false, Json::error_handler_t::replace);
+namespace {
+
+std::string json_text(const Json& j) {
+  return j.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+std::string canonical_from_text(std::int64_t instance_id, const runtime::Event& e,
+                                std::string_view actor, std::string_view payload) {
   std::string out = "pmiflow-event-v1\n";
   out.reserve(out.size() + actor.size() + payload.size() + 96);
   for (std::int64_t v : {instance_id, e.seq, static_cast<std::int64_t>(e.type),
@@ -29,9 +34,18 @@ std::string canonical_bytes(std::int64_t instance_id, const runtime::Event& e) {
     out += std::to_string(v);
     out += '\n';
   }
-  out += std::to_string(actor.size()) + ":" + actor + "\n";
-  out += std::to_string(payload.size()) + ":" + payload;
+  out += std::to_string(actor.size()) + ":";
+  out += actor;
+  out += "\n";
+  out += std::to_string(payload.size()) + ":";
+  out += payload;
   return out;
+}
+
+}  // namespace
+
+std::string canonical_bytes(std::int64_t instance_id, const runtime::Event& e) {
+  return canonical_from_text(instance_id, e, json_text(e.actor.to_json()), json_text(e.payload));
 }
 
 std::string chain_hash(std::string_view prev_hash, std::string_view canonical) {
@@ -41,6 +55,23 @@ std::string chain_hash(std::string_view prev_hash, std::string_view canonical) {
   input += '\n';
   input.append(canonical);
   return sha256_hex(input);
+}
+
+EncodedEvent encode(std::int64_t instance_id, std::string prev_hash, const runtime::Event& e) {
+  EncodedEvent out{json_text(e.actor.to_json()), json_text(e.payload), std::move(prev_hash), {}};
+  out.hash = chain_hash(out.prev_hash, canonical_from_text(instance_id, e, out.actor, out.payload));
+  return out;
+}
+
+std::vector<EncodedEvent> encode_all(std::int64_t instance_id, std::string prev_hash,
+                                     const std::vector<runtime::Event>& events) {
+  std::vector<EncodedEvent> out;
+  out.reserve(events.size());
+  for (const auto& e : events) {
+    out.push_back(encode(instance_id, std::move(prev_hash), e));
+    prev_hash = out.back().hash;
+  }
+  return out;
 }
 
 std::string seal(std::int64_t instance_id, std::string prev_hash,

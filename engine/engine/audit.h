@@ -28,6 +28,21 @@ std::string canonical_bytes(std::int64_t instance_id, const runtime::Event& even
 // hash = SHA-256(prev_hash "\n" canonical_bytes), hex.
 std::string chain_hash(std::string_view prev_hash, std::string_view canonical);
 
+// An event as a store writes it: its actor and payload as the compact JSON text that
+// canonical_bytes covers, and its place in the chain. Computing it is most of the CPU an append
+// costs, so the engine does it before taking its turn at the store (AppendRequest::encoded).
+struct EncodedEvent {
+  std::string actor;
+  std::string payload;
+  std::string prev_hash;
+  std::string hash;
+};
+EncodedEvent encode(std::int64_t instance_id, std::string prev_hash, const runtime::Event& event);
+
+// encode() for each of `events` (seq order), continuing the chain from `prev_hash`.
+std::vector<EncodedEvent> encode_all(std::int64_t instance_id, std::string prev_hash,
+                                     const std::vector<runtime::Event>& events);
+
 // Sets prev_hash and hash on `events` (seq order), continuing the chain from `prev_hash`.
 // Returns the new head.
 std::string seal(std::int64_t instance_id, std::string prev_hash,

@@ -34,7 +34,7 @@ std::string diagnostics_text(const std::vector<model::Diagnostic>& diagnostics) 
 }  // namespace
 
 struct Engine::Writer {
-  AppendRequest request;
+  AppendRequest* request;  // handed back to its caller after the commit
   AppendResult result;
   bool done = false;
 };
@@ -79,33 +79,59 @@ Result<model::ProcessDefinitionPtr> Engine::definition(const std::string& key,
   return ptr;
 }
 
-AppendResult Engine::commit(AppendRequest request) {
-  Writer w{std::move(request), {}, false};
+AppendResult Engine::commit(AppendRequest& request) {
+  Writer w{&request, {}, false};
   std::unique_lock lock(commit_mu_);
   writers_.push_back(&w);
-  commit_cv_.wait(lock, [&] { return w.done || writers_.front() == &w; });
+  // The front writer leads once no group is being written, and either none is being made
+  // durable or as many requests wait as the last group held: while a group syncs, the next
+  // one is written only when that is worth a transaction of its own (each commit writes every
+  // page it touched, so tiny groups cost CPU); otherwise it waits and grows.
+  commit_cv_.wait(lock, [&] {
+    return w.done || (!writers_.empty() && writers_.front() == &w && !writing_ &&
+                      (syncing_ == 0 || writers_.size() >= last_group_));
+  });
   if (w.done) return w.result;
 
-  // This writer leads: it commits everything queued so far in one transaction.
+  // This writer leads: it takes everything queued so far into one transaction.
   std::size_t n = std::min(writers_.size(), options_.max_batch);
   std::vector<Writer*> group(writers_.begin(), writers_.begin() + static_cast<long>(n));
+  writers_.erase(writers_.begin(), writers_.begin() + static_cast<long>(n));
+  writing_ = true;
+  last_group_ = n;
   lock.unlock();
+  const auto started = std::chrono::steady_clock::now();
+  // The store calls this once the group has committed, before it is durable.
+  bool syncing = false;  // guarded by commit_mu_
+  auto release = [&] {
+    const auto written = std::chrono::steady_clock::now() - started;
+    std::lock_guard guard(commit_mu_);
+    if (syncing) return;
+    syncing = true;
+    writing_ = false;
+    ++syncing_;
+    stats_.store_write_ns += static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(written).count());
+    commit_cv_.notify_all();
+  };
   std::vector<AppendRequest> batch;
   batch.reserve(n);
-  for (Writer* g : group) batch.push_back(std::move(g->request));
+  for (Writer* g : group) batch.push_back(std::move(*g->request));
   std::vector<AppendResult> results;
-  auto started = std::chrono::steady_clock::now();
   try {
-    results = store_.append(batch);
+    results = store_.append(batch, release);
   } catch (const std::exception& e) {
-    results.assign(n, AppendResult{make_error(ErrorCode::kInternal, e.what()), 0, false});
+    results.assign(n, AppendResult{make_error(ErrorCode::kInternal, e.what()), 0, false, {}});
   }
   if (results.size() != n) {
-    results.assign(n, AppendResult{make_error(ErrorCode::kInternal, "store returned a short batch"),
-                                   0, false});
+    results.assign(
+        n, AppendResult{
+               make_error(ErrorCode::kInternal, "store returned a short batch"), 0, false, {}});
   }
   auto elapsed = std::chrono::steady_clock::now() - started;
+  release();  // when the store did not
   lock.lock();
+  --syncing_;
   stats_.store_append_ns += static_cast<std::uint64_t>(
       std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count());
   ++stats_.group_commits;
@@ -117,9 +143,9 @@ AppendResult Engine::commit(AppendRequest request) {
         if (e.type == runtime::EventType::kElementActivated) ++stats_.activations;
       }
     }
+    *group[i]->request = std::move(batch[i]);
     group[i]->result = std::move(results[i]);
     group[i]->done = true;
-    writers_.pop_front();
   }
   commit_cv_.notify_all();
   return w.result;
@@ -207,49 +233,136 @@ Result<StartOutcome> Engine::start(const runtime::BusinessKey& key, const Variab
   if (!execution.ok()) return execution.error();
   AppendRequest request;
   request.business_key = key;
-  request.events = execution->events;
+  request.events = std::move(execution->events);
   request.new_state = &execution->state;
-  AppendResult result = commit(std::move(request));
+  AppendResult result = commit(request);
   if (!result.status.ok()) return result.status.error();
   if (!result.created) return StartOutcome{result.instance_id, false};
   // The store assigned the id: fold again so that task and job ids carry it.
-  for (auto& e : execution->events) e.instance_id = result.instance_id;
-  remember(std::make_shared<const InstanceState>(runtime::fold(execution->events)));
+  for (auto& e : request.events) e.instance_id = result.instance_id;
+  auto state = std::make_shared<InstanceState>(runtime::fold(request.events));
+  state->head_hash = result.head_hash;
+  remember(std::move(state));
   PMIFLOW_TRY(run_jobs(result.instance_id));
   return StartOutcome{result.instance_id, true};
 }
 
-Result<CommandOutcome> Engine::submit(std::int64_t instance_id, const runtime::Command& command) {
+namespace {
+
+// The job a handler runs next: the activatable one with the lowest element key.
+const runtime::Job* next_job(const InstanceState& state) {
+  const runtime::Job* job = nullptr;
+  for (const auto& [id, j] : state.jobs) {
+    if (j.state == runtime::JobState::kActivatable &&
+        (job == nullptr || j.element_key < job->element_key)) {
+      job = &j;
+    }
+  }
+  return job;
+}
+
+}  // namespace
+
+runtime::Command Engine::attempt_job(std::int64_t instance_id, const InstanceState& state,
+                                     const runtime::Job& job) {
+  JobAttempt attempt;
+  attempt.start();
+  const TaskHandler* handler = handlers_.find(job.type);
+  if (handler == nullptr) {
+    attempt.fail("no handler is registered for task type '" + job.type + "'");
+  } else {
+    HandlerContext ctx;
+    ctx.instance_id = instance_id;
+    ctx.process = state.business_key.process;
+    ctx.school = state.business_key.school;
+    ctx.period = state.business_key.period;
+    ctx.element_id = job.element_id;
+    ctx.job_id = job.id;
+    ctx.now_ms = clock_.now_ms();
+    ctx.variables = &state.variables;
+    ctx.activation_counts = &state.activation_counts;
+    try {
+      HandlerResult r = handler->handle(ctx);
+      if (r.ok) {
+        attempt.succeed(std::move(r.variables));
+      } else {
+        attempt.fail(std::move(r.error));
+      }
+    } catch (const std::exception& e) {
+      attempt.fail(std::string("handler threw: ") + e.what());
+    }
+  }
+  return std::string(attempt.state()) == "succeeded"
+             ? runtime::Command(runtime::CompleteJob{job.id, attempt.variables()})
+             : runtime::Command(runtime::FailJob{job.id, attempt.failure()});
+}
+
+Result<CommandOutcome> Engine::submit(std::int64_t instance_id, const runtime::Command* command,
+                                      bool with_jobs) {
   for (int attempt = 0;; ++attempt) {
     auto state = load(instance_id);
     if (!state.ok()) return state.error();
     const InstanceState& current = **state;
     auto def = definition(current.business_key.process, current.definition_version);
     if (!def.ok()) return def.error();
-    auto execution = runtime::execute_with_state(**def, current.definition_version, current,
-                                                 command, clock_.now_ms());
-    if (!execution.ok()) {
-      // After a lost race, a command that no longer applies (its task or job is gone, or the
-      // winner ended the instance) lost to the other command: a conflict.
-      ErrorCode code = execution.error().code;
-      if (attempt > 0 && (code == ErrorCode::kNotFound || code == ErrorCode::kInvalidState)) {
-        return make_error(ErrorCode::kConflict, execution.error().message +
-                                                    ": it was changed concurrently by another "
-                                                    "command");
+    std::vector<Event> events;
+    std::shared_ptr<InstanceState> next;  // the state after `events`
+    auto step = [&](const runtime::Command& c) -> Status {
+      auto execution = runtime::execute_with_state(**def, current.definition_version,
+                                                   next ? *next : current, c, clock_.now_ms());
+      if (!execution.ok()) return execution.error();
+      events.insert(events.end(), std::make_move_iterator(execution->events.begin()),
+                    std::make_move_iterator(execution->events.end()));
+      if (next) {
+        *next = std::move(execution->state);
+      } else {
+        next = std::make_shared<InstanceState>(std::move(execution->state));
       }
-      return execution.error();
+      return {};
+    };
+    if (command != nullptr) {
+      if (Status st = step(*command); !st.ok()) {
+        // After a lost race, a command that no longer applies (its task or job is gone, or the
+        // winner ended the instance) lost to the other command: a conflict.
+        ErrorCode code = st.error().code;
+        if (attempt > 0 && (code == ErrorCode::kNotFound || code == ErrorCode::kInvalidState)) {
+          return make_error(ErrorCode::kConflict, st.error().message +
+                                                      ": it was changed concurrently by another "
+                                                      "command");
+        }
+        return st.error();
+      }
     }
-    CommandOutcome outcome{instance_id, execution->events};
-    if (outcome.events.empty()) return outcome;
-    auto next = std::make_shared<const InstanceState>(std::move(execution->state));
+    // The handlers of the jobs the command made activatable run on the state it leaves, and
+    // their results commit in the same request (Camunda's synchronous continuation): one
+    // transaction until the instance waits again.
+    for (int run = 0; with_jobs; ++run) {
+      const InstanceState& at = next ? *next : current;
+      const runtime::Job* job = next_job(at);
+      if (job == nullptr) break;
+      if (run >= kMaxJobRunsPerCall) {
+        return make_error(ErrorCode::kInternal, "jobs of instance " + std::to_string(instance_id) +
+                                                    " did not settle after " +
+                                                    std::to_string(kMaxJobRunsPerCall) + " runs");
+      }
+      PMIFLOW_TRY(step(attempt_job(instance_id, at, *job)));
+    }
+    if (events.empty()) return CommandOutcome{instance_id, {}};
     AppendRequest request;
     request.instance_id = instance_id;
     request.business_key = current.business_key;
     request.expected_seq = current.last_seq;
-    request.events = std::move(execution->events);
+    request.events = std::move(events);
     request.new_state = next.get();
-    AppendResult result = commit(std::move(request));
+    // Hashing and JSON text are most of an append's CPU: done here, in parallel with the other
+    // callers, rather than in the store's serial turn.
+    if (!current.head_hash.empty()) {
+      request.encoded = audit::encode_all(instance_id, current.head_hash, request.events);
+    }
+    AppendResult result = commit(request);
     if (result.status.ok()) {
+      CommandOutcome outcome{instance_id, std::move(request.events)};
+      next->head_hash = result.head_hash;
       if (next->status == runtime::InstanceStatus::kActive) {
         remember(std::move(next));
       } else {
@@ -272,15 +385,14 @@ Result<CommandOutcome> Engine::complete_task(const std::string& task_id, const A
     return make_error(ErrorCode::kNotFound,
                       "'" + task_id + "' is not a task id (expected INSTANCE-KEY, e.g. 12-7)");
   }
-  auto outcome = submit(instance_id, runtime::CompleteUserTask{task_id, actor, variables});
-  if (!outcome.ok()) return outcome;
-  PMIFLOW_TRY(run_jobs(instance_id, &outcome->events));
-  return outcome;
+  const runtime::Command command = runtime::CompleteUserTask{task_id, actor, variables};
+  return submit(instance_id, &command, true);
 }
 
 Result<CommandOutcome> Engine::set_variables(std::int64_t instance_id, const Actor& actor,
                                              const Variables& variables) {
-  return submit(instance_id, runtime::SetVariables{actor, variables});
+  const runtime::Command command = runtime::SetVariables{actor, variables};
+  return submit(instance_id, &command, false);
 }
 
 Result<CommandOutcome> Engine::resolve_incident(const std::string& incident_id,
@@ -290,71 +402,23 @@ Result<CommandOutcome> Engine::resolve_incident(const std::string& incident_id,
   if (!runtime::parse_task_id(incident_id, instance_id, key)) {
     return make_error(ErrorCode::kNotFound, "'" + incident_id + "' is not an incident id");
   }
-  auto outcome = submit(instance_id, runtime::ResolveIncident{incident_id, actor});
-  if (!outcome.ok()) return outcome;
-  PMIFLOW_TRY(run_jobs(instance_id, &outcome->events));
-  return outcome;
+  const runtime::Command command = runtime::ResolveIncident{incident_id, actor};
+  return submit(instance_id, &command, true);
 }
 
 Result<CommandOutcome> Engine::cancel(std::int64_t instance_id, const Actor& actor) {
-  return submit(instance_id, runtime::CancelInstance{actor});
+  const runtime::Command command = runtime::CancelInstance{actor};
+  return submit(instance_id, &command, false);
 }
 
 Status Engine::run_jobs(std::int64_t instance_id, std::vector<Event>* out) {
-  for (int run = 0; run < kMaxJobRunsPerCall; ++run) {
-    auto snapshot = load(instance_id);
-    if (!snapshot.ok()) return snapshot.error();
-    const InstanceState* state = snapshot->get();
-    const runtime::Job* job = nullptr;
-    for (const auto& [id, j] : state->jobs) {
-      if (j.state == runtime::JobState::kActivatable &&
-          (job == nullptr || j.element_key < job->element_key)) {
-        job = &j;
-      }
-    }
-    if (job == nullptr) return {};
-
-    JobAttempt attempt;
-    attempt.start();
-    const TaskHandler* handler = handlers_.find(job->type);
-    if (handler == nullptr) {
-      attempt.fail("no handler is registered for task type '" + job->type + "'");
-    } else {
-      HandlerContext ctx;
-      ctx.instance_id = instance_id;
-      ctx.process = state->business_key.process;
-      ctx.school = state->business_key.school;
-      ctx.period = state->business_key.period;
-      ctx.element_id = job->element_id;
-      ctx.job_id = job->id;
-      ctx.now_ms = clock_.now_ms();
-      ctx.variables = &state->variables;
-      ctx.activation_counts = &state->activation_counts;
-      try {
-        HandlerResult r = handler->handle(ctx);
-        if (r.ok) {
-          attempt.succeed(std::move(r.variables));
-        } else {
-          attempt.fail(std::move(r.error));
-        }
-      } catch (const std::exception& e) {
-        attempt.fail(std::string("handler threw: ") + e.what());
-      }
-    }
-    runtime::Command command =
-        std::string(attempt.state()) == "succeeded"
-            ? runtime::Command(runtime::CompleteJob{job->id, attempt.variables()})
-            : runtime::Command(runtime::FailJob{job->id, attempt.failure()});
-    auto outcome = submit(instance_id, command);
-    if (!outcome.ok()) {
-      if (outcome.error().code == ErrorCode::kConflict) continue;  // another runner had it
-      return outcome.error();
-    }
-    if (out != nullptr) out->insert(out->end(), outcome->events.begin(), outcome->events.end());
+  auto outcome = submit(instance_id, nullptr, true);
+  if (!outcome.ok()) return outcome.error();
+  if (out != nullptr) {
+    out->insert(out->end(), std::make_move_iterator(outcome->events.begin()),
+                std::make_move_iterator(outcome->events.end()));
   }
-  return make_error(ErrorCode::kInternal, "jobs of instance " + std::to_string(instance_id) +
-                                              " did not settle after " +
-                                              std::to_string(kMaxJobRunsPerCall) + " runs");
+  return {};
 }
 
 }  // namespace pmiflow

@@ -1,6 +1,9 @@
-// The engine facade: what the CLI (and later the HTTP API) calls. One store transaction per
-// command; commands that arrive together from several threads commit together (group commit,
-// leveldb-style writer queue). Handlers run outside the instance transaction, after commit.
+// The engine facade: what the CLI (and later the HTTP API) calls. One store request per
+// command: the command's events and those of the service-task handlers that run after it, on
+// the state it leaves, until the instance waits again (Camunda's synchronous continuation;
+// handlers run outside the store's lock, before the commit). Requests that arrive together
+// from several threads commit together (group commit, leveldb-style writer queue), and the
+// next group is written while the previous one is made durable (pipelined).
 //
 // Thread-safety: all public methods may be called concurrently.
 #pragma once
@@ -39,7 +42,8 @@ struct EngineStats {
   std::uint64_t group_commits = 0;  // store transactions
   std::uint64_t events = 0;
   std::uint64_t activations = 0;      // ElementActivated events: flow-node instances
-  std::uint64_t store_append_ns = 0;  // time spent in Store::append
+  std::uint64_t store_append_ns = 0;  // time in Store::append, until durable (overlapping)
+  std::uint64_t store_write_ns = 0;   // the part until committed: the writer is busy (serial)
 };
 
 struct StartOutcome {
@@ -70,8 +74,9 @@ class Engine {
   Result<StartOutcome> start(const runtime::BusinessKey& key, const Variables& variables,
                              const runtime::Actor& actor);
 
-  // Completes a user task as actor.role and runs the jobs that follow. kForbidden when the role
-  // is not a candidate group; kConflict when another process completed it first.
+  // Completes a user task as actor.role and runs the jobs that follow, committing all their
+  // events together. kForbidden when the role is not a candidate group; kConflict when
+  // another process completed it first.
   Result<CommandOutcome> complete_task(const std::string& task_id, const runtime::Actor& actor,
                                        const Variables& variables);
 
@@ -82,7 +87,8 @@ class Engine {
   Result<CommandOutcome> cancel(std::int64_t instance_id, const runtime::Actor& actor);
 
   // Runs the handlers of the instance's activatable jobs until none is left (each result is a
-  // CompleteJob / FailJob command). Appends the events written to `out` when given.
+  // CompleteJob / FailJob command), committing their events as one request. Appends the
+  // events written to `out` when given.
   Status run_jobs(std::int64_t instance_id, std::vector<runtime::Event>* out = nullptr);
 
   // The instance's state, folded from its events (or from the cache).
@@ -99,9 +105,16 @@ class Engine {
  private:
   struct Writer;
   // Commits one request through the group-commit queue.
-  AppendResult commit(AppendRequest request);
-  // Interprets `command` on the instance and commits; retries on a concurrency conflict.
-  Result<CommandOutcome> submit(std::int64_t instance_id, const runtime::Command& command);
+  // The request is moved into the batch and handed back (its events intact) when committed.
+  AppendResult commit(AppendRequest& request);
+  // Interprets `command` (when given) on the instance and then, with `with_jobs`, runs the
+  // handlers of the jobs left activatable, and commits all their events as one request;
+  // retries on a concurrency conflict.
+  Result<CommandOutcome> submit(std::int64_t instance_id, const runtime::Command* command,
+                                bool with_jobs);
+  // Runs the handler of `job` on `state`: the CompleteJob or FailJob command of the result.
+  runtime::Command attempt_job(std::int64_t instance_id, const runtime::InstanceState& state,
+                               const runtime::Job& job);
   using StatePtr = std::shared_ptr<const runtime::InstanceState>;
   Result<StatePtr> load(std::int64_t instance_id);
   void remember(StatePtr state);
@@ -114,8 +127,11 @@ class Engine {
 
   mutable std::mutex commit_mu_;
   std::condition_variable commit_cv_;
-  std::deque<Writer*> writers_;
-  EngineStats stats_;  // guarded by commit_mu_
+  std::deque<Writer*> writers_;  // waiting to be taken into a group
+  bool writing_ = false;         // a group is being written (not yet committed)
+  int syncing_ = 0;              // groups committed and being made durable
+  std::size_t last_group_ = 0;   // requests in the last group taken
+  EngineStats stats_;            // guarded by commit_mu_
 
   std::mutex cache_mu_;
   std::list<StatePtr> lru_;  // front: most recent

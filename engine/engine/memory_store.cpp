@@ -47,7 +47,8 @@ Result<std::vector<DeployedDefinition>> MemoryStore::definitions() {
   return definitions_;
 }
 
-std::vector<AppendResult> MemoryStore::append(const std::vector<AppendRequest>& batch) {
+std::vector<AppendResult> MemoryStore::append(const std::vector<AppendRequest>& batch,
+                                              const std::function<void()>& /*committed*/) {
   std::lock_guard lock(mu_);
   std::vector<AppendResult> results;
   results.reserve(batch.size());
@@ -72,6 +73,7 @@ std::vector<AppendResult> MemoryStore::append(const std::vector<AppendRequest>& 
         project(e);
         inst.events.push_back(std::move(e));
       }
+      r.head_hash = inst.head;
       instances_[id] = std::move(inst);
       r.instance_id = id;
       r.created = true;
@@ -97,6 +99,7 @@ std::vector<AppendResult> MemoryStore::append(const std::vector<AppendRequest>& 
         project(e);
         it->second.events.push_back(std::move(e));
       }
+      r.head_hash = it->second.head;
     }
     results.push_back(r);
   }

@@ -9,14 +9,15 @@
 
 namespace pmiflow {
 
-class MemoryStore final : public Store {
+class MemoryStore : public Store {
  public:
   Result<DeployOutcome> deploy(const std::string& key, const std::string& xml,
                                const std::string& sha256, const std::string& resource_name,
                                std::int64_t now_ms) override;
   Result<DeployedDefinition> definition(const std::string& key, std::int32_t version) override;
   Result<std::vector<DeployedDefinition>> definitions() override;
-  std::vector<AppendResult> append(const std::vector<AppendRequest>& batch) override;
+  std::vector<AppendResult> append(const std::vector<AppendRequest>& batch,
+                                   const std::function<void()>& committed = {}) override;
   Result<std::optional<std::int64_t>> find_instance(const runtime::BusinessKey& key) override;
   Result<InstanceRow> instance(std::int64_t id) override;
   Result<std::vector<InstanceRow>> instances(const InstanceQuery& query) override;

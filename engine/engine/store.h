@@ -10,7 +10,11 @@
 //  * Creation (instance_id == 0) is idempotent by business key: when an instance with the same
 //    key exists, nothing is written and the result names the existing instance, created=false.
 //  * Nothing is acknowledged (append returns) before the transaction is durable per the
-//    store's durability setting.
+//    store's durability setting. A store may make a transaction durable after it has
+//    committed (e.g. one fsync shared by several commits); it then calls `committed` in
+//    between, which tells the caller that the next append may start writing while this one
+//    is being made durable (pipelined group commit). A later transaction never becomes
+//    durable before an earlier one.
 //  * Events are never updated or deleted. The store seals each appended event into the
 //    instance's hash chain (audit::seal, continuing from the instance's head) and keeps the
 //    head; events() returns prev_hash and hash.
@@ -18,11 +22,13 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "engine/common/result.h"
+#include "engine/engine/audit.h"
 #include "engine/runtime/event.h"
 #include "engine/runtime/instance_state.h"
 
@@ -50,12 +56,18 @@ struct AppendRequest {
   // The fold of all the instance's events including these. On creation its id (and so the ids
   // of tasks, jobs and incidents in it) is 0: the store assigns the id.
   const runtime::InstanceState* new_state = nullptr;
+  // Optional: audit::encode_all(instance_id, head, events) computed by the caller, outside the
+  // store's turn, from the chain head it believes current. The store uses an entry only when
+  // its prev_hash is the instance's actual head at that point, and encodes the event itself
+  // otherwise (creation requests, whose id the store assigns, are always encoded there).
+  std::vector<audit::EncodedEvent> encoded;
 };
 
 struct AppendResult {
   Status status;
   std::int64_t instance_id = 0;
-  bool created = false;  // creation requests: false when the business key already existed
+  bool created = false;   // creation requests: false when the business key already existed
+  std::string head_hash;  // the instance's chain head after the request (when it succeeded)
 };
 
 struct InstanceRow {
@@ -163,7 +175,11 @@ class Store {
   virtual Result<DeployedDefinition> definition(const std::string& key, std::int32_t version) = 0;
   virtual Result<std::vector<DeployedDefinition>> definitions() = 0;  // all versions
 
-  virtual std::vector<AppendResult> append(const std::vector<AppendRequest>& batch) = 0;
+  // `committed`, when given, is called at most once, on the calling thread, after the
+  // transaction has committed and before it is durable (see the contract above). A store that
+  // commits and syncs in one step need not call it.
+  virtual std::vector<AppendResult> append(const std::vector<AppendRequest>& batch,
+                                           const std::function<void()>& committed = {}) = 0;
 
   virtual Result<std::optional<std::int64_t>> find_instance(const runtime::BusinessKey& key) = 0;
   virtual Result<InstanceRow> instance(std::int64_t id) = 0;  // kNotFound when absent

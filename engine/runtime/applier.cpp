@@ -170,6 +170,7 @@ void apply(InstanceState& s, const Event& e) {
     }
   }
   s.last_seq = e.seq;
+  s.head_hash = e.hash;
 }
 
 InstanceState fold(const std::vector<Event>& events) {

@@ -71,6 +71,10 @@ struct InstanceState {
   std::map<std::string, Job> jobs;               // open jobs by id
   std::map<std::string, Incident> incidents;     // open incidents by id
   std::map<std::string, int> activation_counts;  // element id -> times activated
+  // The hash of the last event folded (engine/engine/audit.h), the chain head the next events
+  // continue; empty when that event was not stored (sealed) yet. Not part of operator==: it
+  // is bookkeeping of the store, not process state.
+  std::string head_hash;
 
   bool operator==(const InstanceState&) const;
 };
