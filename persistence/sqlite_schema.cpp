@@ -171,9 +171,34 @@ CREATE TABLE outbox(
 CREATE INDEX outbox_pending ON outbox(subprocess, acked_ms);
 )sql";
 
+// Migration 2: user-task forms, versioned by form id, and the form versions each definition
+// version was deployed with (Camunda's bindingType="deployment"). Definitions deployed before
+// it are bound to no form.
+constexpr const char* kSchemaV2 = R"sql(
+CREATE TABLE forms(
+  id            TEXT    NOT NULL,
+  version       INTEGER NOT NULL,
+  sha256        TEXT    NOT NULL,
+  json          TEXT    NOT NULL,
+  resource_name TEXT    NOT NULL,
+  deployed_ms   INTEGER NOT NULL,
+  PRIMARY KEY(id, version)
+);
+
+CREATE TABLE definition_forms(
+  key          TEXT    NOT NULL,
+  version      INTEGER NOT NULL,
+  form_id      TEXT    NOT NULL,
+  form_version INTEGER NOT NULL,
+  PRIMARY KEY(key, version, form_id)
+) WITHOUT ROWID;
+)sql";
+
 // APPEND-ONLY. A released entry is never edited, removed or reordered.
 constexpr Migration kMigrations[] = {
     {1, "initial schema: definitions, instances, events (append-only), projections", kSchemaV1},
+    {2, "forms: forms (versioned by id), definition_forms (a definition's form versions)",
+     kSchemaV2},
 };
 
 Error io_error(Connection& db, const std::string& path, const std::string& what, int rc) {

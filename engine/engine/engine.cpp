@@ -22,15 +22,6 @@ namespace {
 constexpr int kMaxConflictRetries = 5;
 constexpr int kMaxJobRunsPerCall = 10000;
 
-std::string diagnostics_text(const std::vector<model::Diagnostic>& diagnostics) {
-  std::string out;
-  for (const auto& d : diagnostics) {
-    if (!out.empty()) out += '\n';
-    out += d.to_string();
-  }
-  return out;
-}
-
 }  // namespace
 
 struct Engine::Writer {
@@ -42,18 +33,25 @@ struct Engine::Writer {
 Engine::Engine(Store& store, const HandlerRegistry& handlers, Clock& clock, EngineOptions options)
     : store_(store), handlers_(handlers), clock_(clock), options_(options) {}
 
-Result<DeployOutcome> Engine::deploy(const std::string& xml, const std::string& resource_name) {
+Result<DeployOutcome> Engine::deploy(const std::string& xml, const std::string& resource_name,
+                                     const FormResolver& resolve_form) {
   model::ValidationOptions validation{handlers_.types()};
-  auto loaded = model::load_bpmn(xml, resource_name, validation);
-  if (!loaded.definition) {
-    return make_error(ErrorCode::kValidation, diagnostics_text(loaded.diagnostics));
+  auto checked = check_deployment(xml, resource_name, validation, resolve_form);
+  if (!checked.definition) {
+    return make_error(ErrorCode::kValidation, diagnostics_text(checked.diagnostics));
   }
-  return store_.deploy(loaded.definition->key, xml, audit::sha256_hex(xml), resource_name,
-                       clock_.now_ms());
+  return store_.deploy(checked.definition->key, xml, audit::sha256_hex(xml), resource_name,
+                       checked.forms, clock_.now_ms());
 }
 
 Result<model::ProcessDefinitionPtr> Engine::definition(const std::string& key,
                                                        std::int32_t version) {
+  auto loaded = load_definition(key, version);
+  if (!loaded.ok()) return loaded.error();
+  return (*loaded)->model;
+}
+
+Result<Engine::LoadedPtr> Engine::load_definition(const std::string& key, std::int32_t version) {
   if (version != 0) {
     std::lock_guard lock(cache_mu_);
     auto it = definitions_.find({key, version});
@@ -73,10 +71,64 @@ Result<model::ProcessDefinitionPtr> Engine::definition(const std::string& key,
                       key + " version " + std::to_string(deployed->version) +
                           " does not load: " + diagnostics_text(loaded.diagnostics));
   }
-  auto ptr = std::make_shared<const model::ProcessDefinition>(std::move(*loaded.definition));
+  auto ptr = std::make_shared<const LoadedDefinition>(LoadedDefinition{
+      std::make_shared<const model::ProcessDefinition>(std::move(*loaded.definition)),
+      std::move(deployed->forms)});
   std::lock_guard lock(cache_mu_);
   definitions_[{key, deployed->version}] = ptr;
   return ptr;
+}
+
+Result<std::shared_ptr<const Form>> Engine::form(const std::string& form_id, std::int32_t version) {
+  {
+    std::lock_guard lock(cache_mu_);
+    auto it = forms_.find({form_id, version});
+    if (it != forms_.end()) return it->second;
+  }
+  auto deployed = store_.form(form_id, version);
+  if (!deployed.ok()) return deployed.error();
+  Json json = Json::parse(deployed->json, nullptr, /*allow_exceptions=*/false);
+  auto parsed = Form::parse(json, deployed->resource_name);
+  if (!parsed.ok()) {
+    return make_error(ErrorCode::kInternal, "form '" + form_id + "' version " +
+                                                std::to_string(deployed->version) +
+                                                " does not load: " + parsed.error().message);
+  }
+  auto ptr = std::make_shared<const Form>(std::move(*parsed));
+  std::lock_guard lock(cache_mu_);
+  forms_[{form_id, deployed->version}] = ptr;
+  return ptr;
+}
+
+Result<DeployedForm> Engine::task_form(const std::string& task_id) {
+  std::int64_t instance_id = 0;
+  std::int64_t key = 0;
+  if (!runtime::parse_task_id(task_id, instance_id, key)) {
+    return make_error(ErrorCode::kNotFound,
+                      "'" + task_id + "' is not a task id (expected INSTANCE-KEY, e.g. 12-7)");
+  }
+  auto state = load(instance_id);
+  if (!state.ok()) return state.error();
+  auto task = (*state)->tasks.find(task_id);
+  if (task == (*state)->tasks.end()) {
+    return make_error(ErrorCode::kNotFound, "task " + task_id + " is not open");
+  }
+  const runtime::UserTask& t = task->second;
+  if (t.form.empty()) {
+    return make_error(ErrorCode::kNotFound,
+                      "task " + task_id + " (" + t.element_id + ") has no form");
+  }
+  const auto& process = (*state)->business_key.process;
+  const std::int32_t def_version = (*state)->definition_version;
+  auto def = load_definition(process, def_version);
+  if (!def.ok()) return def.error();
+  auto bound = (*def)->forms.find(t.form);
+  if (bound == (*def)->forms.end()) {
+    return make_error(ErrorCode::kNotFound, "form '" + t.form + "' of task " + task_id +
+                                                " was not deployed with " + process + " version " +
+                                                std::to_string(def_version));
+  }
+  return store_.form(t.form, bound->second);
 }
 
 AppendResult Engine::commit(AppendRequest request) {
@@ -219,15 +271,16 @@ Result<StartOutcome> Engine::start(const runtime::BusinessKey& key, const Variab
   return StartOutcome{result.instance_id, true};
 }
 
-Result<CommandOutcome> Engine::submit(std::int64_t instance_id, const runtime::Command& command) {
+Result<CommandOutcome> Engine::submit(std::int64_t instance_id, const runtime::Command& command,
+                                      const Precheck& precheck) {
   for (int attempt = 0;; ++attempt) {
     auto state = load(instance_id);
     if (!state.ok()) return state.error();
     const InstanceState& current = **state;
-    auto def = definition(current.business_key.process, current.definition_version);
+    auto def = load_definition(current.business_key.process, current.definition_version);
     if (!def.ok()) return def.error();
-    auto execution = runtime::execute_with_state(**def, current.definition_version, current,
-                                                 command, clock_.now_ms());
+    auto execution = runtime::execute_with_state(*(*def)->model, current.definition_version,
+                                                 current, command, clock_.now_ms());
     if (!execution.ok()) {
       // After a lost race, a command that no longer applies (its task or job is gone, or the
       // winner ended the instance) lost to the other command: a conflict.
@@ -239,6 +292,7 @@ Result<CommandOutcome> Engine::submit(std::int64_t instance_id, const runtime::C
       }
       return execution.error();
     }
+    if (precheck) PMIFLOW_TRY(precheck(current, **def));
     CommandOutcome outcome{instance_id, execution->events};
     if (outcome.events.empty()) return outcome;
     auto next = std::make_shared<const InstanceState>(std::move(execution->state));
@@ -272,7 +326,23 @@ Result<CommandOutcome> Engine::complete_task(const std::string& task_id, const A
     return make_error(ErrorCode::kNotFound,
                       "'" + task_id + "' is not a task id (expected INSTANCE-KEY, e.g. 12-7)");
   }
-  auto outcome = submit(instance_id, runtime::CompleteUserTask{task_id, actor, variables});
+  auto check_form = [&](const InstanceState& state, const LoadedDefinition& def) -> Status {
+    auto task = state.tasks.find(task_id);
+    if (task == state.tasks.end() || task->second.form.empty()) return {};
+    const runtime::UserTask& t = task->second;
+    auto bound = def.forms.find(t.form);
+    if (bound == def.forms.end()) return {};  // deployed before forms were kept
+    auto form = this->form(t.form, bound->second);
+    if (!form.ok()) return form.error();
+    const auto errors = (*form)->check(variables, state.variables);
+    if (errors.empty()) return {};
+    return make_error(ErrorCode::kValidation, "task " + task_id + " (" + t.element_id +
+                                                  ") was not completed: the variables do not "
+                                                  "pass form '" +
+                                                  t.form + "': " + join_field_errors(errors));
+  };
+  auto outcome =
+      submit(instance_id, runtime::CompleteUserTask{task_id, actor, variables}, check_form);
   if (!outcome.ok()) return outcome;
   PMIFLOW_TRY(run_jobs(instance_id, &outcome->events));
   return outcome;
