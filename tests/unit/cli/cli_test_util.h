@@ -25,6 +25,7 @@
 #include <gtest/gtest.h>
 
 #include "engine/common/json.h"
+#include "tools/cli/autopilot.h"
 
 extern char** environ;
 
@@ -314,6 +315,28 @@ class CliTest : public ::testing::Test {
     if (r.code != 0) return 0;
     Json j = parse_json(r.out);
     return j.is_object() && j.contains("id") ? j["id"].get<std::int64_t>() : 0;
+  }
+
+  // `--var name=JSON` arguments with the autopilot's answer to `element` at its `visit`th
+  // activation: variables that pass the task's form.
+  static std::vector<std::string> answer(const std::string& element, int visit = 1) {
+    runtime::UserTask task;
+    task.element_id = element;
+    std::vector<std::string> args;
+    for (const auto& [name, value] : autopilot_step(task, visit).variables) {
+      args.push_back("--var");
+      args.push_back(name + "=" + value.dump());
+    }
+    return args;
+  }
+
+  // `complete TASK --as ROLE` with the autopilot's answer to `element` (and `extra`).
+  RunResult complete(const std::string& task, const std::string& element, const std::string& role,
+                     std::vector<std::string> extra = {}) const {
+    std::vector<std::string> args = {"complete", task, "--as", role};
+    for (auto& a : answer(element)) args.push_back(std::move(a));
+    for (auto& a : extra) args.push_back(std::move(a));
+    return run(args);
   }
 
   // `show INSTANCE --json`.
