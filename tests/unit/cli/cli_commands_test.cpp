@@ -140,6 +140,7 @@ TEST_F(CliDeploy, IdenticalRedeployIsUnchangedAndModifiedCopyIsVersion2) {
   xml.insert(at + anchor.size(), "Revisar y ");
   const std::string copy = dir_.file("d02_03_apoyar_gestion_pmi.bpmn");
   write_bytes(copy, xml);
+  copy_shipped_forms(dir_.path());
 
   RunResult second = run({"deploy", copy});
   ASSERT_EQ(second.code, 0) << second;

@@ -14,18 +14,9 @@ namespace {
 const std::string kA01 = "A01_AnalizarCaracterizacion";
 const std::string kA01Form = "form_a01_analizar_caracterizacion";
 
-std::string forms_dir() {
-  return std::string(PMIFLOW_SOURCE_DIR) + "/process-definitions/forms";
-}
-
-// A copy of the shipped definition and its forms in `dir` (bpmn in dir, forms in dir/forms).
+// A copy of the shipped definition and its forms in `dir` (the BPMN in dir, forms in dir/forms).
 std::string copy_definition(const TempDir& dir) {
-  std::filesystem::create_directories(dir.path() / "forms");
-  for (const auto& f : std::filesystem::directory_iterator(forms_dir())) {
-    if (f.path().extension() == ".form") {
-      std::filesystem::copy_file(f.path(), dir.path() / "forms" / f.path().filename());
-    }
-  }
+  copy_shipped_forms(dir.path());
   const std::string bpmn = dir.file("d02_03_apoyar_gestion_pmi.bpmn");
   write_bytes(bpmn, read_bytes(d02_03_file()));
   return bpmn;
@@ -41,7 +32,7 @@ TEST_F(CliForms, DeployDeploysEveryFormTheDefinitionLinks) {
   for (const auto& f : j["forms"]) {
     EXPECT_EQ(f["version"], 1);
     EXPECT_EQ(f["created"], true);
-    EXPECT_TRUE(exists(forms_dir() + "/" + f["id"].get<std::string>() + ".form")) << f;
+    EXPECT_TRUE(exists(shipped_forms_dir() + "/" + f["id"].get<std::string>() + ".form")) << f;
   }
   EXPECT_EQ(count_rows(db(), "SELECT count(*) FROM forms"), 12);
   EXPECT_EQ(count_rows(db(), "SELECT count(*) FROM definition_forms WHERE version = 1"), 12);
@@ -63,7 +54,7 @@ TEST_F(CliForms, FormPrintsTheDeployedJsonAndTasksNameTheForm) {
 
   RunResult r = run({"form", task});
   ASSERT_EQ(r.code, 0) << r;
-  EXPECT_EQ(r.out, read_bytes(forms_dir() + "/" + kA01Form + ".form"));
+  EXPECT_EQ(r.out, read_bytes(shipped_forms_dir() + "/" + kA01Form + ".form"));
 
   r = run({"tasks", "--json"});
   ASSERT_EQ(r.code, 0) << r;

@@ -39,6 +39,21 @@ inline std::string d02_03_file() {
   return std::string(PMIFLOW_SOURCE_DIR) + "/process-definitions/d02_03_apoyar_gestion_pmi.bpmn";
 }
 
+inline std::string shipped_forms_dir() {
+  return std::string(PMIFLOW_SOURCE_DIR) + "/process-definitions/forms";
+}
+
+// Copies the shipped forms into `dir`/forms, so that a copy of the BPMN in `dir` deploys.
+inline void copy_shipped_forms(const std::filesystem::path& dir) {
+  std::filesystem::create_directories(dir / "forms");
+  for (const auto& f : std::filesystem::directory_iterator(shipped_forms_dir())) {
+    if (f.path().extension() == ".form") {
+      std::filesystem::copy_file(f.path(), dir / "forms" / f.path().filename(),
+                                 std::filesystem::copy_options::overwrite_existing);
+    }
+  }
+}
+
 struct RunResult {
   int code = -1;  // exit status; 128 + N when killed by signal N; -1 when it could not run
   std::string out;

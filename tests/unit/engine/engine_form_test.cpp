@@ -140,7 +140,9 @@ TEST(EngineForms, CompleteWithBadFieldsIsRefusedNamingEachAndWritesNothing) {
   const std::string& message = done.error().message;
   EXPECT_NE(message.find("task " + task + " (Task_Review)"), std::string::npos) << message;
   EXPECT_NE(message.find("form_revision"), std::string::npos) << message;
-  EXPECT_NE(message.find(R"(aprobada: expected one of)"), std::string::npos) << message;
+  EXPECT_NE(message.find(R"(aprobada: expected a boolean (true or false), found string "si")"),
+            std::string::npos)
+      << message;
   EXPECT_NE(message.find("observaciones: expected a string"), std::string::npos) << message;
   EXPECT_NE(message.find("revisor: unknown variable"), std::string::npos) << message;
 
