@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 
 #include "cli_test_util.h"
+#include "engine/engine/deployment.h"
+#include "tools/cli/session.h"
 
 namespace pmiflow::cli::testing {
 namespace {
@@ -23,6 +25,28 @@ std::string copy_definition(const TempDir& dir) {
 }
 
 using CliForms = CliTest;
+
+// Every user task of the shipped D02.03 links a form, and each form file's "id" is its name.
+TEST(CliShippedForms, EveryUserTaskOfD0203HasItsFormBesideTheDefinition) {
+  auto xml = read_file(d02_03_file());
+  ASSERT_TRUE(xml.ok()) << xml.error().message;
+  auto checked = check_deployment(*xml, d02_03_file(), shipped_validation_options(),
+                                  forms_beside(d02_03_file()));
+  ASSERT_TRUE(checked.definition) << diagnostics_text(checked.diagnostics);
+  int user_tasks = 0;
+  for (const auto& node : checked.definition->nodes) {
+    if (node.kind != model::NodeKind::kUserTask) continue;
+    ++user_tasks;
+    EXPECT_FALSE(node.form_id.empty()) << node.id << " has no zeebe:formDefinition";
+    EXPECT_TRUE(exists(shipped_forms_dir() + "/" + node.form_id + ".form")) << node.id;
+  }
+  EXPECT_EQ(user_tasks, 12);
+  ASSERT_EQ(checked.forms.size(), 12u) << "one form per user task";
+  for (const auto& f : checked.forms) {
+    EXPECT_EQ(f.resource_name, f.id + ".form");
+    EXPECT_EQ(f.json, read_bytes(shipped_forms_dir() + "/" + f.resource_name));
+  }
+}
 
 TEST_F(CliForms, DeployDeploysEveryFormTheDefinitionLinks) {
   RunResult r = run({"deploy", d02_03_file(), "--json"});
