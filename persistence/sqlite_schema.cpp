@@ -171,11 +171,34 @@ CREATE TABLE outbox(
 CREATE INDEX outbox_pending ON outbox(subprocess, acked_ms);
 )sql";
 
-// Migration 2: events in a rowid table, so that appends go to the end of one b-tree (shared
+// Migration 2: user-task forms, versioned by form id, and the form versions each definition
+// version was deployed with (Camunda's bindingType="deployment"). Definitions deployed before
+// it are bound to no form.
+constexpr const char* kSchemaV2 = R"sql(
+CREATE TABLE forms(
+  id            TEXT    NOT NULL,
+  version       INTEGER NOT NULL,
+  sha256        TEXT    NOT NULL,
+  json          TEXT    NOT NULL,
+  resource_name TEXT    NOT NULL,
+  deployed_ms   INTEGER NOT NULL,
+  PRIMARY KEY(id, version)
+);
+
+CREATE TABLE definition_forms(
+  key          TEXT    NOT NULL,
+  version      INTEGER NOT NULL,
+  form_id      TEXT    NOT NULL,
+  form_version INTEGER NOT NULL,
+  PRIMARY KEY(key, version, form_id)
+) WITHOUT ROWID;
+)sql";
+
+// Migration 3: events in a rowid table, so that appends go to the end of one b-tree (shared
 // by every request of a group commit) instead of a random leaf per instance of a WITHOUT
 // ROWID table whose ~600-byte rows split pages often; (instance_id, seq) stays unique through
 // an index. Same columns, same triggers.
-constexpr const char* kSchemaV2 = R"sql(
+constexpr const char* kSchemaV3 = R"sql(
 CREATE TABLE events_v2(
   instance_id        INTEGER NOT NULL,
   seq                INTEGER NOT NULL,
@@ -211,7 +234,9 @@ END;
 // APPEND-ONLY. A released entry is never edited, removed or reordered.
 constexpr Migration kMigrations[] = {
     {1, "initial schema: definitions, instances, events (append-only), projections", kSchemaV1},
-    {2, "events in a rowid table with a unique (instance_id, seq) index", kSchemaV2},
+    {2, "forms: forms (versioned by id), definition_forms (a definition's form versions)",
+     kSchemaV2},
+    {3, "events in a rowid table with a unique (instance_id, seq) index", kSchemaV3},
 };
 
 Error io_error(Connection& db, const std::string& path, const std::string& what, int rc) {

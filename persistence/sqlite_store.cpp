@@ -81,6 +81,19 @@ DeployedDefinition read_definition(const Query& q) {
   return d;
 }
 
+const char* kFormColumns = "id, version, sha256, json, resource_name, deployed_ms";
+
+DeployedForm read_form(const Query& q) {
+  DeployedForm f;
+  f.id = q.text(0);
+  f.version = q.int32(1);
+  f.sha256 = q.text(2);
+  f.json = q.text(3);
+  f.resource_name = q.text(4);
+  f.deployed_ms = q.int64(5);
+  return f;
+}
+
 std::string open_failure(sqlite3* db, int rc) {
   std::string reason = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
   const int sys = db != nullptr ? sqlite3_system_errno(db) : 0;
@@ -222,6 +235,8 @@ class SqliteStore::Impl {
   };
 
   Status apply_request(detail::WriteContext& ctx, const AppendRequest& req, AppendResult& out);
+  // Fills d.forms from definition_forms.
+  Status load_form_bindings(DeployedDefinition& d);
   Status load_active_elements(std::vector<InstanceRow>& rows, const std::string& where,
                               const std::vector<std::string>& args);
 };
@@ -437,7 +452,9 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path,
 
 Result<DeployOutcome> SqliteStore::deploy(const std::string& key, const std::string& xml,
                                           const std::string& sha256,
-                                          const std::string& resource_name, std::int64_t now_ms) {
+                                          const std::string& resource_name,
+                                          const std::vector<FormSource>& forms,
+                                          std::int64_t now_ms) {
   try {
     std::lock_guard lock(impl_->mu);
     Impl& s = *impl_;
@@ -446,47 +463,94 @@ Result<DeployOutcome> SqliteStore::deploy(const std::string& key, const std::str
     auto rollback = [&s] {
       if (s.db.in_transaction()) s.db.exec("ROLLBACK");
     };
+    auto failed = [&](const Error& e) -> Result<DeployOutcome> {
+      rollback();
+      return e;
+    };
+    detail::WriteContext ctx{s.db, s.path};
+
+    DeployOutcome outcome;
+    std::map<std::string, std::int32_t> bound;
+    for (const FormSource& f : forms) {
+      std::optional<DeployedForm> latest;
+      Status read = s.each(
+          std::string("SELECT ") + kFormColumns +
+              " FROM forms WHERE id = ?1 ORDER BY version DESC LIMIT 1",
+          [&](Query& q) { q.bind(1, f.id); }, [&](const Query& q) { latest = read_form(q); });
+      if (!read.ok()) return failed(read.error());
+      if (latest && latest->sha256 == f.sha256) {
+        outcome.forms.push_back(FormOutcome{std::move(*latest), false});
+      } else {
+        DeployedForm d{f.id,  latest ? latest->version + 1 : 1, f.sha256, f.json, f.resource_name,
+                       now_ms};
+        Status write = ctx.run(
+            "INSERT INTO forms(id, version, sha256, json, resource_name, deployed_ms) "
+            "VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+            d.id, static_cast<int>(d.version), d.sha256, d.json, d.resource_name, d.deployed_ms);
+        if (!write.ok()) return failed(write.error());
+        outcome.forms.push_back(FormOutcome{std::move(d), true});
+      }
+      bound[f.id] = outcome.forms.back().form.version;
+    }
 
     std::optional<DeployedDefinition> latest;
     Status read = s.each(
         std::string("SELECT ") + kDefinitionColumns +
             " FROM definitions WHERE key = ?1 ORDER BY version DESC LIMIT 1",
         [&](Query& q) { q.bind(1, key); }, [&](const Query& q) { latest = read_definition(q); });
-    if (!read.ok()) {
+    if (read.ok() && latest) read = s.load_form_bindings(*latest);
+    if (!read.ok()) return failed(read.error());
+    if (latest && latest->sha256 == sha256 && latest->forms == bound) {
+      // Nothing new: not even a form (a new form version would have changed `bound`).
       rollback();
-      return read.error();
+      outcome.definition = std::move(*latest);
+      return outcome;
     }
-    if (latest && latest->sha256 == sha256) {
-      rollback();
-      return DeployOutcome{*latest, false};
-    }
-    DeployedDefinition d{key, latest ? latest->version + 1 : 1, sha256, xml, resource_name, now_ms};
-    detail::WriteContext ctx{s.db, s.path};
+    DeployedDefinition d{key,
+                         latest ? latest->version + 1 : 1,
+                         sha256,
+                         xml,
+                         resource_name,
+                         now_ms,
+                         std::move(bound)};
     Status write = ctx.run(
         "INSERT INTO definitions(key, version, sha256, xml, resource_name, deployed_ms) "
         "VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
         d.key, static_cast<int>(d.version), d.sha256, d.xml, d.resource_name, d.deployed_ms);
-    if (!write.ok()) {
-      rollback();
-      return write.error();
+    for (auto it = d.forms.begin(); write.ok() && it != d.forms.end(); ++it) {
+      write = ctx.run(
+          "INSERT INTO definition_forms(key, version, form_id, form_version) "
+          "VALUES(?1, ?2, ?3, ?4)",
+          d.key, static_cast<int>(d.version), it->first, static_cast<int>(it->second));
     }
+    if (!write.ok()) return failed(write.error());
     rc = s.db.exec("COMMIT");
-    if (rc != SQLITE_OK) {
-      Error e = s.error(rc, "deploy '" + key + "': commit");
-      rollback();
-      return e;
-    }
+    if (rc != SQLITE_OK) return failed(s.error(rc, "deploy '" + key + "': commit"));
     PMIFLOW_TRY(s.durable());
-    return DeployOutcome{std::move(d), true};
+    outcome.definition = std::move(d);
+    outcome.created = true;
+    return outcome;
   } catch (const std::exception& e) {
     if (impl_->db.in_transaction()) impl_->db.exec("ROLLBACK");
     return make_error(ErrorCode::kInternal, "deploy '" + key + "': " + e.what());
   }
 }
 
+Status SqliteStore::Impl::load_form_bindings(DeployedDefinition& d) {
+  return each(
+      "SELECT form_id, form_version FROM definition_forms WHERE key = ?1 AND version = ?2",
+      [&](Query& q) {
+        q.bind(1, d.key);
+        q.bind(2, static_cast<int>(d.version));
+      },
+      [&](const Query& q) { d.forms[q.text(0)] = q.int32(1); });
+}
+
 Result<DeployedDefinition> SqliteStore::definition(const std::string& key, std::int32_t version) {
   try {
     std::lock_guard lock(impl_->mu);
+    Impl::ReadTransaction tx(*impl_);
+    PMIFLOW_TRY(tx.status());
     std::optional<DeployedDefinition> found;
     const std::string sql =
         std::string("SELECT ") + kDefinitionColumns +
@@ -505,6 +569,7 @@ Result<DeployedDefinition> SqliteStore::definition(const std::string& key, std::
                             ? "definition '" + key + "' is not deployed"
                             : "definition '" + key + "' has no version " + std::to_string(version));
     }
+    PMIFLOW_TRY(impl_->load_form_bindings(*found));
     return std::move(*found);
   } catch (const std::exception& e) {
     return make_error(ErrorCode::kInternal, "definition '" + key + "': " + e.what());
@@ -514,13 +579,42 @@ Result<DeployedDefinition> SqliteStore::definition(const std::string& key, std::
 Result<std::vector<DeployedDefinition>> SqliteStore::definitions() {
   try {
     std::lock_guard lock(impl_->mu);
+    Impl::ReadTransaction tx(*impl_);
+    PMIFLOW_TRY(tx.status());
     std::vector<DeployedDefinition> out;
     PMIFLOW_TRY(impl_->each(
         std::string("SELECT ") + kDefinitionColumns + " FROM definitions ORDER BY key, version",
         [](Query&) {}, [&](const Query& q) { out.push_back(read_definition(q)); }));
+    for (auto& d : out) PMIFLOW_TRY(impl_->load_form_bindings(d));
     return out;
   } catch (const std::exception& e) {
     return make_error(ErrorCode::kInternal, std::string("definitions: ") + e.what());
+  }
+}
+
+Result<DeployedForm> SqliteStore::form(const std::string& id, std::int32_t version) {
+  try {
+    std::lock_guard lock(impl_->mu);
+    std::optional<DeployedForm> found;
+    const std::string sql =
+        std::string("SELECT ") + kFormColumns +
+        (version == 0 ? " FROM forms WHERE id = ?1 ORDER BY version DESC LIMIT 1"
+                      : " FROM forms WHERE id = ?1 AND version = ?2");
+    PMIFLOW_TRY(impl_->each(
+        sql,
+        [&](Query& q) {
+          q.bind(1, id);
+          if (version != 0) q.bind(2, static_cast<int>(version));
+        },
+        [&](const Query& q) { found = read_form(q); }));
+    if (!found) {
+      return make_error(ErrorCode::kNotFound, version == 0 ? "form '" + id + "' is not deployed"
+                                                           : "form '" + id + "' has no version " +
+                                                                 std::to_string(version));
+    }
+    return std::move(*found);
+  } catch (const std::exception& e) {
+    return make_error(ErrorCode::kInternal, "form '" + id + "': " + e.what());
   }
 }
 

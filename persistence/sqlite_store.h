@@ -60,9 +60,10 @@ class SqliteStore final : public Store {
 
   Result<DeployOutcome> deploy(const std::string& key, const std::string& xml,
                                const std::string& sha256, const std::string& resource_name,
-                               std::int64_t now_ms) override;
+                               const std::vector<FormSource>& forms, std::int64_t now_ms) override;
   Result<DeployedDefinition> definition(const std::string& key, std::int32_t version) override;
   Result<std::vector<DeployedDefinition>> definitions() override;
+  Result<DeployedForm> form(const std::string& id, std::int32_t version) override;
 
   std::vector<AppendResult> append(const std::vector<AppendRequest>& batch,
                                    const std::function<void()>& committed = {}) override;

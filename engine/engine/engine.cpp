@@ -22,15 +22,6 @@ namespace {
 constexpr int kMaxConflictRetries = 5;
 constexpr int kMaxJobRunsPerCall = 10000;
 
-std::string diagnostics_text(const std::vector<model::Diagnostic>& diagnostics) {
-  std::string out;
-  for (const auto& d : diagnostics) {
-    if (!out.empty()) out += '\n';
-    out += d.to_string();
-  }
-  return out;
-}
-
 }  // namespace
 
 struct Engine::Writer {
@@ -42,18 +33,25 @@ struct Engine::Writer {
 Engine::Engine(Store& store, const HandlerRegistry& handlers, Clock& clock, EngineOptions options)
     : store_(store), handlers_(handlers), clock_(clock), options_(options) {}
 
-Result<DeployOutcome> Engine::deploy(const std::string& xml, const std::string& resource_name) {
+Result<DeployOutcome> Engine::deploy(const std::string& xml, const std::string& resource_name,
+                                     const FormResolver& resolve_form) {
   model::ValidationOptions validation{handlers_.types()};
-  auto loaded = model::load_bpmn(xml, resource_name, validation);
-  if (!loaded.definition) {
-    return make_error(ErrorCode::kValidation, diagnostics_text(loaded.diagnostics));
+  auto checked = check_deployment(xml, resource_name, validation, resolve_form);
+  if (!checked.definition) {
+    return make_error(ErrorCode::kValidation, diagnostics_text(checked.diagnostics));
   }
-  return store_.deploy(loaded.definition->key, xml, audit::sha256_hex(xml), resource_name,
-                       clock_.now_ms());
+  return store_.deploy(checked.definition->key, xml, audit::sha256_hex(xml), resource_name,
+                       checked.forms, clock_.now_ms());
 }
 
 Result<model::ProcessDefinitionPtr> Engine::definition(const std::string& key,
                                                        std::int32_t version) {
+  auto loaded = load_definition(key, version);
+  if (!loaded.ok()) return loaded.error();
+  return (*loaded)->model;
+}
+
+Result<Engine::LoadedPtr> Engine::load_definition(const std::string& key, std::int32_t version) {
   if (version != 0) {
     std::lock_guard lock(cache_mu_);
     auto it = definitions_.find({key, version});
@@ -73,10 +71,64 @@ Result<model::ProcessDefinitionPtr> Engine::definition(const std::string& key,
                       key + " version " + std::to_string(deployed->version) +
                           " does not load: " + diagnostics_text(loaded.diagnostics));
   }
-  auto ptr = std::make_shared<const model::ProcessDefinition>(std::move(*loaded.definition));
+  auto ptr = std::make_shared<const LoadedDefinition>(LoadedDefinition{
+      std::make_shared<const model::ProcessDefinition>(std::move(*loaded.definition)),
+      std::move(deployed->forms)});
   std::lock_guard lock(cache_mu_);
   definitions_[{key, deployed->version}] = ptr;
   return ptr;
+}
+
+Result<std::shared_ptr<const Form>> Engine::form(const std::string& form_id, std::int32_t version) {
+  {
+    std::lock_guard lock(cache_mu_);
+    auto it = forms_.find({form_id, version});
+    if (it != forms_.end()) return it->second;
+  }
+  auto deployed = store_.form(form_id, version);
+  if (!deployed.ok()) return deployed.error();
+  Json json = Json::parse(deployed->json, nullptr, /*allow_exceptions=*/false);
+  auto parsed = Form::parse(json, deployed->resource_name);
+  if (!parsed.ok()) {
+    return make_error(ErrorCode::kInternal, "form '" + form_id + "' version " +
+                                                std::to_string(deployed->version) +
+                                                " does not load: " + parsed.error().message);
+  }
+  auto ptr = std::make_shared<const Form>(std::move(*parsed));
+  std::lock_guard lock(cache_mu_);
+  forms_[{form_id, deployed->version}] = ptr;
+  return ptr;
+}
+
+Result<DeployedForm> Engine::task_form(const std::string& task_id) {
+  std::int64_t instance_id = 0;
+  std::int64_t key = 0;
+  if (!runtime::parse_task_id(task_id, instance_id, key)) {
+    return make_error(ErrorCode::kNotFound,
+                      "'" + task_id + "' is not a task id (expected INSTANCE-KEY, e.g. 12-7)");
+  }
+  auto state = load(instance_id);
+  if (!state.ok()) return state.error();
+  auto task = (*state)->tasks.find(task_id);
+  if (task == (*state)->tasks.end()) {
+    return make_error(ErrorCode::kNotFound, "task " + task_id + " is not open");
+  }
+  const runtime::UserTask& t = task->second;
+  if (t.form.empty()) {
+    return make_error(ErrorCode::kNotFound,
+                      "task " + task_id + " (" + t.element_id + ") has no form");
+  }
+  const auto& process = (*state)->business_key.process;
+  const std::int32_t def_version = (*state)->definition_version;
+  auto def = load_definition(process, def_version);
+  if (!def.ok()) return def.error();
+  auto bound = (*def)->forms.find(t.form);
+  if (bound == (*def)->forms.end()) {
+    return make_error(ErrorCode::kNotFound, "form '" + t.form + "' of task " + task_id +
+                                                " was not deployed with " + process + " version " +
+                                                std::to_string(def_version));
+  }
+  return store_.form(t.form, bound->second);
 }
 
 AppendResult Engine::commit(AppendRequest& request) {
@@ -298,17 +350,17 @@ runtime::Command Engine::attempt_job(std::int64_t instance_id, const InstanceSta
 }
 
 Result<CommandOutcome> Engine::submit(std::int64_t instance_id, const runtime::Command* command,
-                                      bool with_jobs) {
+                                      bool with_jobs, const Precheck& precheck) {
   for (int attempt = 0;; ++attempt) {
     auto state = load(instance_id);
     if (!state.ok()) return state.error();
     const InstanceState& current = **state;
-    auto def = definition(current.business_key.process, current.definition_version);
+    auto def = load_definition(current.business_key.process, current.definition_version);
     if (!def.ok()) return def.error();
     std::vector<Event> events;
     std::shared_ptr<InstanceState> next;  // the state after `events`
     auto step = [&](const runtime::Command& c) -> Status {
-      auto execution = runtime::execute_with_state(**def, current.definition_version,
+      auto execution = runtime::execute_with_state(*(*def)->model, current.definition_version,
                                                    next ? *next : current, c, clock_.now_ms());
       if (!execution.ok()) return execution.error();
       events.insert(events.end(), std::make_move_iterator(execution->events.begin()),
@@ -332,6 +384,7 @@ Result<CommandOutcome> Engine::submit(std::int64_t instance_id, const runtime::C
         }
         return st.error();
       }
+      if (precheck) PMIFLOW_TRY(precheck(current, **def));
     }
     // The handlers of the jobs the command made activatable run on the state it leaves, and
     // their results commit in the same request (Camunda's synchronous continuation): one
@@ -385,8 +438,23 @@ Result<CommandOutcome> Engine::complete_task(const std::string& task_id, const A
     return make_error(ErrorCode::kNotFound,
                       "'" + task_id + "' is not a task id (expected INSTANCE-KEY, e.g. 12-7)");
   }
+  auto check_form = [&](const InstanceState& state, const LoadedDefinition& def) -> Status {
+    auto task = state.tasks.find(task_id);
+    if (task == state.tasks.end() || task->second.form.empty()) return {};
+    const runtime::UserTask& t = task->second;
+    auto bound = def.forms.find(t.form);
+    if (bound == def.forms.end()) return {};  // deployed before forms were kept
+    auto form = this->form(t.form, bound->second);
+    if (!form.ok()) return form.error();
+    const auto errors = (*form)->check(variables, state.variables);
+    if (errors.empty()) return {};
+    return make_error(ErrorCode::kValidation, "task " + task_id + " (" + t.element_id +
+                                                  ") was not completed: the variables do not "
+                                                  "pass form '" +
+                                                  t.form + "': " + join_field_errors(errors));
+  };
   const runtime::Command command = runtime::CompleteUserTask{task_id, actor, variables};
-  return submit(instance_id, &command, true);
+  return submit(instance_id, &command, true, check_form);
 }
 
 Result<CommandOutcome> Engine::set_variables(std::int64_t instance_id, const Actor& actor,

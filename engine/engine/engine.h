@@ -10,6 +10,7 @@
 
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <list>
 #include <map>
 #include <memory>
@@ -20,6 +21,8 @@
 
 #include "engine/common/result.h"
 #include "engine/engine/clock.h"
+#include "engine/engine/deployment.h"
+#include "engine/engine/form.h"
 #include "engine/engine/handler.h"
 #include "engine/engine/store.h"
 #include "engine/model/bpmn_parser.h"
@@ -62,12 +65,22 @@ class Engine {
  public:
   Engine(Store& store, const HandlerRegistry& handlers, Clock& clock, EngineOptions options = {});
 
-  // Validates (with the registered handler types) and deploys. kValidation with every
-  // diagnostic in the message when the file has errors.
-  Result<DeployOutcome> deploy(const std::string& xml, const std::string& resource_name);
+  // Validates (with the registered handler types) and deploys the definition with the form of
+  // each of its user tasks (check_deployment; `resolve_form` finds them, and may be empty for
+  // a definition that links no form). kValidation with every diagnostic in the message when
+  // the file or a form has errors; then nothing is deployed.
+  Result<DeployOutcome> deploy(const std::string& xml, const std::string& resource_name,
+                               const FormResolver& resolve_form = {});
 
   // The executable model of a deployed version (0: latest), parsed once and cached.
   Result<model::ProcessDefinitionPtr> definition(const std::string& key, std::int32_t version);
+
+  // A deployed form version, parsed once and cached.
+  Result<std::shared_ptr<const Form>> form(const std::string& form_id, std::int32_t version);
+
+  // The form of an open task as it was deployed with the task's definition version (its JSON
+  // unchanged, for a form-js renderer). kNotFound when the task is not open or has no form.
+  Result<DeployedForm> task_form(const std::string& task_id);
 
   // Starts an instance of the latest version, idempotently by business key: a second start
   // with the same key returns the existing instance with created=false. Runs its jobs.
@@ -76,7 +89,10 @@ class Engine {
 
   // Completes a user task as actor.role and runs the jobs that follow, committing all their
   // events together. kForbidden when the role is not a candidate group; kConflict when
-  // another process completed it first.
+  // another process completed it first; kValidation naming the task and each bad field when
+  // `variables` do not pass the task's form (checked with the instance's variables,
+  // Form::check); nothing is written then. A definition version deployed without its forms
+  // (before the store kept forms) is not checked.
   Result<CommandOutcome> complete_task(const std::string& task_id, const runtime::Actor& actor,
                                        const Variables& variables);
 
@@ -104,14 +120,23 @@ class Engine {
 
  private:
   struct Writer;
+  // A deployed definition version as the engine uses it.
+  struct LoadedDefinition {
+    model::ProcessDefinitionPtr model;
+    std::map<std::string, std::int32_t> forms;  // DeployedDefinition::forms
+  };
+  using LoadedPtr = std::shared_ptr<const LoadedDefinition>;
+  Result<LoadedPtr> load_definition(const std::string& key, std::int32_t version);
   // Commits one request through the group-commit queue.
   // The request is moved into the batch and handed back (its events intact) when committed.
   AppendResult commit(AppendRequest& request);
-  // Interprets `command` (when given) on the instance and then, with `with_jobs`, runs the
-  // handlers of the jobs left activatable, and commits all their events as one request;
-  // retries on a concurrency conflict.
+  // Checks a command against the state it was interpreted on, before it is committed.
+  using Precheck = std::function<Status(const runtime::InstanceState&, const LoadedDefinition&)>;
+  // Interprets `command` (when given) on the instance and runs `precheck` (when given); then,
+  // with `with_jobs`, runs the handlers of the jobs left activatable; and commits all their
+  // events as one request. Retries on a concurrency conflict.
   Result<CommandOutcome> submit(std::int64_t instance_id, const runtime::Command* command,
-                                bool with_jobs);
+                                bool with_jobs, const Precheck& precheck = {});
   // Runs the handler of `job` on `state`: the CompleteJob or FailJob command of the result.
   runtime::Command attempt_job(std::int64_t instance_id, const runtime::InstanceState& state,
                                const runtime::Job& job);
@@ -136,7 +161,8 @@ class Engine {
   std::mutex cache_mu_;
   std::list<StatePtr> lru_;  // front: most recent
   std::unordered_map<std::int64_t, std::list<StatePtr>::iterator> cache_;
-  std::map<std::pair<std::string, std::int32_t>, model::ProcessDefinitionPtr> definitions_;
+  std::map<std::pair<std::string, std::int32_t>, LoadedPtr> definitions_;
+  std::map<std::pair<std::string, std::int32_t>, std::shared_ptr<const Form>> forms_;
 };
 
 }  // namespace pmiflow

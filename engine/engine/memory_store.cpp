@@ -12,17 +12,56 @@ using runtime::InstanceStatus;
 
 Result<DeployOutcome> MemoryStore::deploy(const std::string& key, const std::string& xml,
                                           const std::string& sha256,
-                                          const std::string& resource_name, std::int64_t now_ms) {
+                                          const std::string& resource_name,
+                                          const std::vector<FormSource>& forms,
+                                          std::int64_t now_ms) {
   std::lock_guard lock(mu_);
+  DeployOutcome outcome;
+  std::map<std::string, std::int32_t> bound;
+  for (const auto& f : forms) {
+    const DeployedForm* latest = nullptr;
+    for (const auto& d : forms_) {
+      if (d.id == f.id && (latest == nullptr || d.version > latest->version)) latest = &d;
+    }
+    if (latest != nullptr && latest->sha256 == f.sha256) {
+      outcome.forms.push_back(FormOutcome{*latest, false});
+    } else {
+      forms_.push_back(DeployedForm{f.id, latest == nullptr ? 1 : latest->version + 1, f.sha256,
+                                    f.json, f.resource_name, now_ms});
+      outcome.forms.push_back(FormOutcome{forms_.back(), true});
+    }
+    bound[f.id] = outcome.forms.back().form.version;
+  }
   const DeployedDefinition* latest = nullptr;
   for (const auto& d : definitions_) {
     if (d.key == key && (latest == nullptr || d.version > latest->version)) latest = &d;
   }
-  if (latest != nullptr && latest->sha256 == sha256) return DeployOutcome{*latest, false};
-  DeployedDefinition d{
-      key, latest == nullptr ? 1 : latest->version + 1, sha256, xml, resource_name, now_ms};
-  definitions_.push_back(d);
-  return DeployOutcome{d, true};
+  if (latest != nullptr && latest->sha256 == sha256 && latest->forms == bound) {
+    outcome.definition = *latest;
+    return outcome;
+  }
+  definitions_.push_back(DeployedDefinition{key, latest == nullptr ? 1 : latest->version + 1,
+                                            sha256, xml, resource_name, now_ms, std::move(bound)});
+  outcome.definition = definitions_.back();
+  outcome.created = true;
+  return outcome;
+}
+
+Result<DeployedForm> MemoryStore::form(const std::string& id, std::int32_t version) {
+  std::lock_guard lock(mu_);
+  const DeployedForm* found = nullptr;
+  for (const auto& f : forms_) {
+    if (f.id != id) continue;
+    if (version == 0 ? (found == nullptr || f.version > found->version) : f.version == version) {
+      found = &f;
+    }
+  }
+  if (found == nullptr) {
+    return make_error(ErrorCode::kNotFound,
+                      "no form '" + id + "'" +
+                          (version == 0 ? std::string() : " version " + std::to_string(version)));
+  }
+  return *found;
 }
 
 Result<DeployedDefinition> MemoryStore::definition(const std::string& key, std::int32_t version) {

@@ -13,9 +13,10 @@ class MemoryStore : public Store {
  public:
   Result<DeployOutcome> deploy(const std::string& key, const std::string& xml,
                                const std::string& sha256, const std::string& resource_name,
-                               std::int64_t now_ms) override;
+                               const std::vector<FormSource>& forms, std::int64_t now_ms) override;
   Result<DeployedDefinition> definition(const std::string& key, std::int32_t version) override;
   Result<std::vector<DeployedDefinition>> definitions() override;
+  Result<DeployedForm> form(const std::string& id, std::int32_t version) override;
   std::vector<AppendResult> append(const std::vector<AppendRequest>& batch,
                                    const std::function<void()>& committed = {}) override;
   Result<std::optional<std::int64_t>> find_instance(const runtime::BusinessKey& key) override;
@@ -45,6 +46,7 @@ class MemoryStore : public Store {
 
   std::mutex mu_;
   std::vector<DeployedDefinition> definitions_;
+  std::vector<DeployedForm> forms_;
   std::map<std::int64_t, Instance> instances_;
   std::vector<RecordRow> records_;
   std::vector<OutboxRow> outbox_;

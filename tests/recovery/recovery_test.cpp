@@ -165,9 +165,7 @@ void drive(Engine& engine, std::vector<std::int64_t> ids, Acker& acker) {
   Engine& engine = *(*session)->engine;
   Store& store = *(*session)->store;
 
-  auto xml = cli::read_file(cli::d02_03_definition_path());
-  if (!xml.ok()) acker.fail(xml.error().message);
-  auto deployed = engine.deploy(*xml, "d02_03_apoyar_gestion_pmi.bpmn");
+  auto deployed = cli::deploy_file(engine, cli::d02_03_definition_path());
   if (!deployed.ok()) acker.fail("deploy: " + deployed.error().message);
   acker.line("deployed");
 

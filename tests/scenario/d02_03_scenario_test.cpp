@@ -5,9 +5,7 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <fstream>
 #include <initializer_list>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -18,6 +16,7 @@
 #include "engine/engine/memory_store.h"
 #include "engine/runtime/applier.h"
 #include "handlers/d02_03/d02_03_handlers.h"
+#include "tools/cli/session.h"
 
 namespace pmiflow {
 namespace {
@@ -112,6 +111,13 @@ Variables escuela_privada(const std::string& dane, const std::string& regimen) {
           {"categoria_saber", "B"}, {"regimen", regimen}};
 }
 
+// Activity 2's answer (form_a02_identificar_necesidades: one object per need).
+Json necesidades_apoyo() {
+  return Json::array({{{"necesidad", "Seguimiento a indicadores del PMI"},
+                       {"origen", "ANALISIS_CARACTERIZACION"},
+                       {"area_gestion", "ACADEMICA"}}});
+}
+
 Json evaluacion_ee(std::initializer_list<std::pair<const char*, int>> puntajes,
                    std::initializer_list<bool> objetivos_cumplidos) {
   Json items = Json::array();
@@ -127,14 +133,6 @@ Json evaluacion_ee(std::initializer_list<std::pair<const char*, int>> puntajes,
       {"items", items}, {"objetivos", objetivos}, {"observaciones", "Registrada por la rectoría"}};
 }
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  EXPECT_TRUE(in.good()) << "cannot read " << path;
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 // ---------------------------------------------------------------------------------------------
 // The world of one scenario: an SE running D02.03 in memory with the real handlers.
 
@@ -144,7 +142,7 @@ class SecretariaDeEducacion {
       : engine_(store_, registry_with(settings), clock_) {
     const std::string file =
         std::string(PMIFLOW_SOURCE_DIR) + "/process-definitions/d02_03_apoyar_gestion_pmi.bpmn";
-    auto deployed = engine_.deploy(read_file(file), "d02_03_apoyar_gestion_pmi.bpmn");
+    auto deployed = cli::deploy_file(engine_, file);  // with its forms
     EXPECT_TRUE(deployed.ok()) << deployed.error().message;
   }
 
@@ -192,16 +190,20 @@ class SecretariaDeEducacion {
   void analiza_e_identifica_necesidades(std::int64_t id) {
     completa(id, kA01, kProfesional,
              {{"analisis_caracterizacion", "Resultados D01.03, D01.04 y D02.02 revisados"}});
-    completa(id, kA02, kProfesional,
-             {{"necesidades_apoyo", Json::array({"Seguimiento a indicadores del PMI"})}});
+    completa(id, kA02, kProfesional, {{"necesidades_apoyo", necesidades_apoyo()}});
   }
   void define_estrategia(std::int64_t id) {
     completa(id, kA03Definir, kProfesional,
              {{"cronograma", Json::array({{{"actividad", "Visita"}, {"mes", 3}}})},
-              {"responsables", Json::array({"Profesional de mejoramiento"})}});
+              {"responsables", Json::array({{{"nombre", "Equipo de mejoramiento"},
+                                             {"cargo", "PROFESIONAL_MEJORAMIENTO"}}})},
+              {"metodos", Json::array({"ASESORIA"})},
+              {"recursos", "Equipo de Calidad Educativa"}});
   }
   void revisa_alineacion(std::int64_t id, bool alineada) {
-    completa(id, kA04Revisar, kLider, {{"alineada", alineada}});
+    Variables v = {{"alineada", alineada}};
+    if (!alineada) v["accion_mejoramiento"] = "Incluir la estrategia en el PAM";
+    completa(id, kA04Revisar, kLider, v);
   }
   void ejecuta_accion_mejoramiento(std::int64_t id) {
     completa(id, kA04Accion, kProfesional, {{"accion_mejoramiento_ejecutada", true}});
@@ -221,11 +223,14 @@ class SecretariaDeEducacion {
     completa(id, kA07Revisar, kLider, {{"revision_evaluacion", "Revisada"}});
   }
   void verifica(std::int64_t id, bool desviaciones) {
-    completa(id, kA08Verificar, kLider, {{"desviaciones", desviaciones}});
+    Variables v = {{"desviaciones", desviaciones}};
+    if (desviaciones) v["requisito_ficha_tecnica"] = "Visitas de acompañamiento programadas";
+    completa(id, kA08Verificar, kLider, v);
   }
   void trata_desviaciones(std::int64_t id) {
     completa(id, kA08Tratar, kLider,
-             {{"tratamiento_desviacion", "N01.04: reprogramar la visita no realizada"}});
+             {{"tipo_tratamiento", Json::array({"N01.04"})},
+              {"tratamiento_desviacion", "N01.04: reprogramar la visita no realizada"}});
   }
   void revisa_irregularidades(std::int64_t id, bool persisten) {
     Variables v = {{"irregularidades_persisten", persisten}};
@@ -636,7 +641,7 @@ TEST(D0203Scenario, ClassificationFollowsSectorSaberAndRegimen) {
     // When activities 1 and 2 are done (the classification runs right after 2).
     se.completa(id, kA01, kProfesional, {{"analisis_caracterizacion", "ok"}});
     const CommandOutcome clasificacion =
-        se.completa(id, kA02, kProfesional, {{"necesidades_apoyo", Json::array({"PMI"})}});
+        se.completa(id, kA02, kProfesional, {{"necesidades_apoyo", necesidades_apoyo()}});
 
     // Then the school gets the accompaniment of the seed's rule, with its reason, and the
     // strategy is defined next.
@@ -794,41 +799,60 @@ TEST(D0203Scenario, TheSchoolCannotDoTheProfessionalsWorkOnA04Action) {
 // ---------------------------------------------------------------------------------------------
 // (i) A missing decision variable at activity 6
 
-// Documented behaviour (process-definitions/README.md, "Decision variables"): a variable that is
-// missing when a gateway evaluates makes its condition not true, so the default flow is taken.
-// At A06_GW_PeriodoCumplido the default is "back to 5": a follow-up that does not say whether
-// the period is over, with activities pending, sends the school round the support loop again.
-TEST(D0203Scenario, MissingPeriodoCumplidoLoopsBackToSupport) {
+// A gateway that finds its variable missing takes the default flow (process-definitions/
+// README.md, "Decision variables"); at A06_GW_PeriodoCumplido that would send the school round
+// the support loop again. The follow-up's form requires both decision variables, so such a
+// follow-up is refused at completion, naming the field, and nothing is written.
+TEST(D0203Scenario, AFollowUpWithoutPeriodoCumplidoIsRefusedByItsForm) {
   // Given a school at its first follow-up.
   SecretariaDeEducacion se;
   const std::int64_t id = se.inicia(escuela_oficial("115238000501", "A"));
   se.hasta_apoyo(id);
   se.apoya(id, 1);
+  const std::string task = se.tarea(id, kA06);
+  const std::vector<Event> before = se.eventos(id);
 
   // When the follow-up gives only actividades_pendientes = 2.
-  se.completa(id, kA06, kProfesional, {{"actividades_pendientes", 2}});
+  auto done = se.engine().complete_task(task, kProfesional, {{"actividades_pendientes", 2}});
 
-  // Then the default flow back to 5 is taken, recording periodo_cumplido as seen null.
-  EXPECT_EQ(se.actividades(id), path({kHastaRevisionPam, kCiclo, {kA05}}));
+  // Then it is refused naming the task and the missing field, and nothing is written.
+  ASSERT_FALSE(done.ok());
+  EXPECT_EQ(done.error().code, ErrorCode::kValidation);
+  const std::string& message = done.error().message;
+  EXPECT_NE(message.find("task " + task), std::string::npos) << message;
+  EXPECT_NE(message.find("form_a06_hacer_seguimiento"), std::string::npos) << message;
+  EXPECT_NE(message.find("periodo_cumplido: "), std::string::npos) << message;
+  EXPECT_EQ(message.find("actividades_pendientes:"), std::string::npos) << message;
+  EXPECT_EQ(se.eventos(id).size(), before.size());
+  EXPECT_EQ(se.store().instance(id)->last_seq, before.back().seq);
+  EXPECT_EQ(se.variables(id).count("actividades_pendientes"), 0U);
+  EXPECT_EQ(se.tarea(id, kA06), task) << "the task stays open";
+
+  // And the complete answer is accepted.
+  se.hace_seguimiento(id, false, 2);
   EXPECT_EQ(se.decisiones(id), (Ids{kFlowAlineada, kFlowVolverA05}));
-  const Json decision = se.decisiones_completas(id).back();
-  EXPECT_EQ(decision.at("default"), true);
-  ASSERT_TRUE(decision.at("inputs").contains("periodo_cumplido"));
-  EXPECT_TRUE(decision.at("inputs").at("periodo_cumplido").is_null());
-  EXPECT_EQ(decision.at("inputs").at("actividades_pendientes"), 2);
-  EXPECT_FALSE(se.tarea(id, kA05).empty());
-  EXPECT_TRUE(se.store().incidents(id)->empty()) << "not an incident: the default flow";
 }
 
-TEST(D0203Scenario, MissingPendingCountWithThePeriodOverStillContinues) {
+TEST(D0203Scenario, AFollowUpWithoutThePendingCountIsRefusedByItsForm) {
   // Given a school at its first follow-up.
   SecretariaDeEducacion se;
   const std::int64_t id = se.inicia(escuela_oficial("115238000502", "A"));
   se.hasta_apoyo(id);
   se.apoya(id, 1);
-  // When the follow-up says only that the period is over.
-  se.completa(id, kA06, kProfesional, {{"periodo_cumplido", true}});
-  // Then the school goes on to activity 7.
+  const std::size_t before = se.eventos(id).size();
+  // When the follow-up says only that the period is over, with a pending count as text.
+  auto done = se.engine().complete_task(se.tarea(id, kA06), kProfesional,
+                                        {{"periodo_cumplido", true}, {"pendientes", "0"}});
+  // Then both problems are named: the missing count and the unknown variable.
+  ASSERT_FALSE(done.ok());
+  EXPECT_EQ(done.error().code, ErrorCode::kValidation);
+  EXPECT_NE(done.error().message.find("actividades_pendientes: "), std::string::npos)
+      << done.error().message;
+  EXPECT_NE(done.error().message.find("; pendientes: unknown variable"), std::string::npos)
+      << done.error().message;
+  EXPECT_EQ(se.eventos(id).size(), before);
+  // And with the count the school goes on to activity 7.
+  se.hace_seguimiento(id, true, 0);
   EXPECT_EQ(se.decisiones(id).back(), kFlowContinuar);
   EXPECT_FALSE(se.tarea(id, kA07Registrar).empty());
 }

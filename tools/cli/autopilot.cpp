@@ -13,12 +13,17 @@ AutopilotStep autopilot_step(const runtime::UserTask& task, int visit) {
   if (e == "A01_AnalizarCaracterizacion") {
     v["analisis_caracterizacion"] = "Resultados D01.03, D01.04 y D02.02 revisados";
   } else if (e == "A02_IdentificarNecesidades") {
-    v["necesidades_apoyo"] = Json::array(
-        {"Seguimiento a indicadores del PMI", "Ajuste de acciones de gestión académica"});
+    v["necesidades_apoyo"] = Json::array({{{"necesidad", "Seguimiento a indicadores del PMI"},
+                                           {"origen", "ANALISIS_CARACTERIZACION"},
+                                           {"area_gestion", "DIRECTIVA"}},
+                                          {{"necesidad", "Ajuste de acciones de gestión académica"},
+                                           {"origen", "SIGCE_PAM"},
+                                           {"area_gestion", "ACADEMICA"}}});
   } else if (e == "A03_DefinirEstrategiaAT") {
     v["cronograma"] = Json::array({{{"actividad", "Visita de acompañamiento"}, {"mes", 3}},
                                    {{"actividad", "Taller de seguimiento"}, {"mes", 6}}});
-    v["responsables"] = Json::array({"Profesional de mejoramiento"});
+    v["responsables"] = Json::array(
+        {{{"nombre", "Equipo de mejoramiento"}, {"cargo", "PROFESIONAL_MEJORAMIENTO"}}});
     v["metodos"] = Json::array({"ASESORIA", "VISITA_SEGUIMIENTO"});
     v["recursos"] = "Equipo de Calidad Educativa";
   } else if (e == "A04_RevisarAlineacionPAM") {
@@ -43,7 +48,12 @@ AutopilotStep autopilot_step(const runtime::UserTask& task, int visit) {
     v["revision_evaluacion"] = "Resultados consolidados revisados";
   } else if (e == "A08_VerificarCumplimientoAT") {
     v["desviaciones"] = visit == 1;
+    if (visit == 1) {
+      v["requisito_ficha_tecnica"] = "Visitas de acompañamiento programadas";
+      v["descripcion_desviacion"] = "Una visita programada no se realizó";
+    }
   } else if (e == "A08_TratarDesviaciones") {
+    v["tipo_tratamiento"] = Json::array({"N01.04"});
     v["tratamiento_desviacion"] = "N01.04: reprogramar la visita no realizada";
   } else if (e == "A10_ReportarEEInspeccionVigilancia") {
     v["irregularidades_persisten"] = true;

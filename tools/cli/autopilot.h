@@ -1,8 +1,8 @@
-// Completes D02.03's user tasks with a fixed, realistic script of decisions, so that the demo
-// and the benchmark walk the same path: the strategy is not aligned at the first review (4 ->
-// improvement -> 4); the 5 -> 6 loop is taken twice (pending activities 2, then 1, then 0);
-// the first verification finds deviations (8 -> treatment -> 8); irregularities persist, so
-// activity 10 fills an F01.03.F02 entry.
+// Completes D02.03's user tasks with a fixed, realistic script of decisions, with data that
+// passes each task's form, so that the demo and the benchmark walk the same path: the
+// strategy is not aligned at the first review (4 -> improvement -> 4); the 5 -> 6 loop is
+// taken twice (pending activities 2, then 1, then 0); the first verification finds deviations
+// (8 -> treatment -> 8); irregularities persist, so activity 10 fills an F01.03.F02 entry.
 #pragma once
 
 #include <string>

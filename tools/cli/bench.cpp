@@ -92,9 +92,7 @@ int cmd_bench(const BenchArgs& a, std::ostream& out, std::ostream& err) {
     auto session = open_session(path, OpenMode::kCreate, options);
     if (!session.ok()) return fail(err, session.error());
     Engine& engine = *(*session)->engine;
-    auto xml = read_file(d02_03_definition_path());
-    if (!xml.ok()) return fail(err, xml.error());
-    auto deployed = engine.deploy(*xml, "d02_03_apoyar_gestion_pmi.bpmn");
+    auto deployed = deploy_file(engine, d02_03_definition_path());
     if (!deployed.ok()) return fail(err, deployed.error());
     const std::string key = deployed->definition.key;
 

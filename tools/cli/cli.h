@@ -10,7 +10,8 @@ namespace pmiflow::cli {
 // Documented in docs/cli.md; never renumber.
 enum ExitCode : int {
   kExitOk = 0,
-  kExitValidation = 1,     // a definition (or validate's input) has errors
+  kExitValidation = 1,     // a definition or its forms (or validate's input) have errors, or
+                           // a task's submitted variables do not pass its form
   kExitUsage = 2,          // unknown command or flag, missing argument
   kExitNotFound = 3,       // unknown definition, instance, task, incident
   kExitConflict = 4,       // another command changed the instance first

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "engine/engine/business_key.h"
+#include "engine/engine/deployment.h"
 #include "engine/model/bpmn_parser.h"
 #include "tools/cli/cli.h"
 #include "tools/cli/format.h"
@@ -103,7 +104,7 @@ int cmd_validate(const std::vector<std::string>& files, bool json, std::ostream&
       diagnostics.push_back(
           model::Diagnostic{file, 0, 0, model::Severity::kError, "", text.error().message});
     } else {
-      diagnostics = model::load_bpmn(*text, file, options).diagnostics;
+      diagnostics = check_deployment(*text, file, options, forms_beside(file)).diagnostics;
     }
     any_error = any_error || model::has_errors(diagnostics);
     Json entry = {{"file", file}, {"ok", !model::has_errors(diagnostics)}};
@@ -129,17 +130,17 @@ int cmd_validate(const std::vector<std::string>& files, bool json, std::ostream&
 
 int cmd_deploy(const Common& c, const std::vector<std::string>& files, std::ostream& out,
                std::ostream& err) {
-  // All or nothing: every file is read and validated before any is deployed (and before the
-  // database is opened, so a failing deploy does not even create it).
+  // All or nothing: every file and its forms are read and validated before any is deployed
+  // (and before the database is opened, so a failing deploy does not even create it).
   const model::ValidationOptions options = shipped_validation_options();
   std::vector<std::string> xmls;
   bool invalid = false;
   for (const auto& file : files) {
     auto xml = read_file(file);
     if (!xml.ok()) return fail(err, xml.error());
-    auto loaded = model::load_bpmn(*xml, file, options);
-    for (const auto& d : loaded.diagnostics) err << d.to_string() << '\n';
-    if (!loaded.definition) {
+    auto checked = check_deployment(*xml, file, options, forms_beside(file));
+    for (const auto& d : checked.diagnostics) err << d.to_string() << '\n';
+    if (!checked.definition) {
       err << "error: " << file << " has errors\n";
       invalid = true;
     }
@@ -153,16 +154,27 @@ int cmd_deploy(const Common& c, const std::vector<std::string>& files, std::ostr
   if (!session.ok()) return fail(err, session.error());
   Json results = Json::array();
   for (std::size_t i = 0; i < files.size(); ++i) {
-    auto outcome = (*session)->engine->deploy(xmls[i], std::filesystem::path(files[i]).filename());
+    auto outcome = (*session)->engine->deploy(xmls[i], std::filesystem::path(files[i]).filename(),
+                                              forms_beside(files[i]));
     if (!outcome.ok()) return fail(err, outcome.error());
     const auto& d = outcome->definition;
+    Json forms = Json::array();
+    for (const auto& [f, created] : outcome->forms) {
+      forms.push_back(
+          {{"id", f.id}, {"version", f.version}, {"sha256", f.sha256}, {"created", created}});
+    }
     results.push_back({{"key", d.key},
                        {"version", d.version},
                        {"sha256", d.sha256},
-                       {"created", outcome->created}});
+                       {"created", outcome->created},
+                       {"forms", std::move(forms)}});
     if (!c.json) {
       out << (outcome->created ? "deployed " : "unchanged ") << d.key << " version " << d.version
           << " (sha256 " << d.sha256.substr(0, 12) << ")\n";
+      for (const auto& [f, created] : outcome->forms) {
+        out << "  " << (created ? "deployed " : "unchanged ") << "form " << f.id << " version "
+            << f.version << " (sha256 " << f.sha256.substr(0, 12) << ")\n";
+      }
     }
   }
   if (c.json) out << (results.size() == 1 ? results[0] : results).dump(2) << '\n';
@@ -181,7 +193,8 @@ int cmd_definitions(const Common& c, std::ostream& out, std::ostream& err) {
                       {"version", d.version},
                       {"sha256", d.sha256},
                       {"resource", d.resource_name},
-                      {"deployed", format_time(d.deployed_ms)}});
+                      {"deployed", format_time(d.deployed_ms)},
+                      {"forms", d.forms}});
     }
     out << list.dump(2) << '\n';
     return kExitOk;
@@ -366,6 +379,15 @@ int cmd_complete(const Common& c, const CompleteArgs& a, std::ostream& out, std:
   }
   out << "completed task " << a.task << " as " << a.role << ":\n";
   print_events(out, outcome->events, d);
+  return kExitOk;
+}
+
+int cmd_form(const Common& c, const std::string& task, std::ostream& out, std::ostream& err) {
+  auto session = open_session(c.db, OpenMode::kExisting);
+  if (!session.ok()) return fail(err, session.error());
+  auto form = (*session)->engine->task_form(task);
+  if (!form.ok()) return fail(err, form.error());
+  out << form->json;  // the deployed bytes, unchanged
   return kExitOk;
 }
 

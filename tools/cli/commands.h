@@ -57,6 +57,9 @@ struct CompleteArgs {
 };
 int cmd_complete(const Common& c, const CompleteArgs& a, std::ostream& out, std::ostream& err);
 
+// Prints the form-js JSON of an open task's form, exactly as deployed with its definition.
+int cmd_form(const Common& c, const std::string& task, std::ostream& out, std::ostream& err);
+
 int cmd_incidents(const Common& c, std::ostream& out, std::ostream& err);
 int cmd_resolve(const Common& c, const std::string& incident, const std::string& role,
                 const std::string& user, std::ostream& out, std::ostream& err);

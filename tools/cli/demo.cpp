@@ -32,10 +32,7 @@ int cmd_demo(const DemoArgs& a, std::ostream& out, std::ostream& err) {
     Engine& engine = *(*session)->engine;
     Store& store = *(*session)->store;
 
-    std::string file = d02_03_definition_path();
-    auto xml = read_file(file);
-    if (!xml.ok()) return fail(err, xml.error());
-    auto deployed = engine.deploy(*xml, std::filesystem::path(file).filename());
+    auto deployed = deploy_file(engine, d02_03_definition_path());
     if (!deployed.ok()) return fail(err, deployed.error());
     const auto& d = deployed->definition;
     out << "== D02.03 Apoyar la gestión de los PMI: one school from start to end ==\n"

@@ -99,6 +99,13 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   complete->add_option("--vars", complete_a.var_files, "JSON file with an object of variables");
   complete->callback([&] { code = cmd_complete(complete_c, complete_a, out, err); });
 
+  Common form_c;
+  std::string form_task;
+  auto* form = app.add_subcommand("form", "print an open task's form (form-js JSON) as deployed");
+  add_common(form, form_c, false);
+  form->add_option("TASK", form_task, "task id")->required();
+  form->callback([&] { code = cmd_form(form_c, form_task, out, err); });
+
   Common inc_c;
   auto* incidents = app.add_subcommand("incidents", "list open incidents");
   add_common(incidents, inc_c);

@@ -45,6 +45,26 @@ Result<std::string> read_file(const std::string& path) {
   return buffer.str();
 }
 
+FormResolver forms_beside(const std::string& bpmn_path) {
+  const std::filesystem::path dir = std::filesystem::path(bpmn_path).parent_path() / "forms";
+  return [dir](const std::string& form_id) -> Result<FormFile> {
+    const std::string path = (dir / (form_id + ".form")).string();
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) {
+      return make_error(ErrorCode::kNotFound, "form file '" + path + "' does not exist");
+    }
+    auto json = read_file(path);
+    if (!json.ok()) return json.error();
+    return FormFile{std::move(*json), path};
+  };
+}
+
+Result<DeployOutcome> deploy_file(Engine& engine, const std::string& path) {
+  auto xml = read_file(path);
+  if (!xml.ok()) return xml.error();
+  return engine.deploy(*xml, std::filesystem::path(path).filename(), forms_beside(path));
+}
+
 Result<std::unique_ptr<Session>> open_session(const std::string& db_flag, OpenMode mode,
                                               persistence::SqliteOptions options) {
   std::string path = resolve_db_path(db_flag);

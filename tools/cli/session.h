@@ -41,4 +41,11 @@ std::string d02_03_definition_path();
 
 Result<std::string> read_file(const std::string& path);
 
+// Where a definition file's forms are: `<dir of bpmn_path>/forms/<formId>.form`. A missing
+// file is kNotFound naming the path looked for.
+FormResolver forms_beside(const std::string& bpmn_path);
+
+// Reads the definition file at `path` and deploys it with its forms (forms_beside).
+Result<DeployOutcome> deploy_file(Engine& engine, const std::string& path);
+
 }  // namespace pmiflow::cli

@@ -140,6 +140,7 @@ TEST_F(CliDeploy, IdenticalRedeployIsUnchangedAndModifiedCopyIsVersion2) {
   xml.insert(at + anchor.size(), "Revisar y ");
   const std::string copy = dir_.file("d02_03_apoyar_gestion_pmi.bpmn");
   write_bytes(copy, xml);
+  copy_shipped_forms(dir_.path());
 
   RunResult second = run({"deploy", copy});
   ASSERT_EQ(second.code, 0) << second;
@@ -433,15 +434,43 @@ TEST_F(CliComplete, MalformedVarIsInvalidInput) {
   EXPECT_TRUE(snapshot(db()) == before);
 }
 
+// A process whose task has no form, so that any variable may be submitted.
+const char* const kFormlessBpmn = R"(<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+                  xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="D"
+                  targetNamespace="http://bpmn.io/schema/bpmn">
+  <bpmn:process id="sin_formulario" isExecutable="true">
+    <bpmn:startEvent id="Start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="Start" targetRef="Tarea" />
+    <bpmn:userTask id="Tarea" name="Tarea sin formulario">
+      <bpmn:extensionElements>
+        <zeebe:assignmentDefinition candidateGroups="profesional_mejoramiento" />
+      </bpmn:extensionElements>
+    </bpmn:userTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="Tarea" targetRef="End" />
+    <bpmn:endEvent id="End" />
+  </bpmn:process>
+</bpmn:definitions>
+)";
+
 TEST_F(CliComplete, VarValuesAreJsonWhenTheyParseAndStringsOtherwise) {
+  const std::string file = dir_.file("sin_formulario.bpmn");
+  write_bytes(file, kFormlessBpmn);
+  ASSERT_EQ(run({"deploy", file}).code, 0);
+  RunResult started =
+      run({"start", "--process", "sin_formulario", "--school", "105001000999", "--period", "2026"});
+  ASSERT_EQ(started.code, 0) << started;
+  const std::int64_t instance = parse_json(started.out)["id"].get<std::int64_t>();
+  const std::string task = open_task(instance, "Tarea");
+  ASSERT_FALSE(task.empty());
   RunResult r =
-      run({"complete", task_,        "--as",  kRoleProfesional,   "--var", "flag=true",
+      run({"complete", task,         "--as",  kRoleProfesional,   "--var", "flag=true",
            "--var",    "n=3",        "--var", "sector_x=OFICIAL", "--var", R"(quoted="x")",
            "--var",    "list=[1,2]", "--var", "obj={\"a\":null}", "--var", "empty=",
            "--var",    "dec=2.5"});
   ASSERT_EQ(r.code, 0) << r;
-  EXPECT_NE(r.out.find("completed task " + task_), std::string::npos) << r;
-  Json vars = show(instance_)["variables"];
+  EXPECT_NE(r.out.find("completed task " + task), std::string::npos) << r;
+  Json vars = show(instance)["variables"];
   EXPECT_EQ(vars["flag"], Json(true));
   EXPECT_TRUE(vars["flag"].is_boolean());
   EXPECT_EQ(vars["n"], Json(3));
@@ -453,20 +482,21 @@ TEST_F(CliComplete, VarValuesAreJsonWhenTheyParseAndStringsOtherwise) {
   EXPECT_EQ(vars["obj"], Json::parse(R"({"a":null})"));
   EXPECT_EQ(vars["empty"], Json(""));
   EXPECT_EQ(vars["dec"], Json(2.5));
-  // The flow moved on to activity 2.
-  EXPECT_FALSE(open_task(instance_, "A02_IdentificarNecesidades").empty());
+  EXPECT_EQ(show(instance)["state"], "completed");
 }
 
 TEST_F(CliComplete, VarsFileAndVarOverridesIt) {
   const std::string file = dir_.file("vars.json");
-  write_bytes(file, R"({"a": 1, "b": "desde archivo", "c": [true]})");
-  RunResult r =
-      run({"complete", task_, "--as", kRoleProfesional, "--vars", file, "--var", "b=cli"});
+  write_bytes(file, R"({"fuentes_analizadas": ["D01.03", "D02.02"],
+                        "analisis_caracterizacion": "desde archivo",
+                        "necesidades_asistencia_tecnica": "desde archivo"})");
+  RunResult r = run({"complete", task_, "--as", kRoleProfesional, "--vars", file, "--var",
+                     "analisis_caracterizacion=cli"});
   ASSERT_EQ(r.code, 0) << r;
   Json vars = show(instance_)["variables"];
-  EXPECT_EQ(vars["a"], Json(1));
-  EXPECT_EQ(vars["b"], Json("cli"));
-  EXPECT_EQ(vars["c"], Json::array({true}));
+  EXPECT_EQ(vars["fuentes_analizadas"], Json::array({"D01.03", "D02.02"}));
+  EXPECT_EQ(vars["analisis_caracterizacion"], Json("cli"));
+  EXPECT_EQ(vars["necesidades_asistencia_tecnica"], Json("desde archivo"));
 }
 
 TEST_F(CliComplete, BadVarsFileIsInvalidInput) {
@@ -491,7 +521,7 @@ TEST_F(CliComplete, BadVarsFileIsInvalidInput) {
 }
 
 TEST_F(CliComplete, CompletingTwiceIsNotFound) {
-  RunResult first = run({"complete", task_, "--as", kRoleProfesional, "--json"});
+  RunResult first = complete(task_, "A01_AnalizarCaracterizacion", kRoleProfesional, {"--json"});
   ASSERT_EQ(first.code, 0) << first;
   Json j = parse_json(first.out);
   EXPECT_EQ(j["task"], task_);
@@ -503,7 +533,7 @@ TEST_F(CliComplete, CompletingTwiceIsNotFound) {
   EXPECT_EQ(j["open_tasks"][0]["element_id"], "A02_IdentificarNecesidades");
 
   const std::int64_t events = events_of(instance_);
-  RunResult second = run({"complete", task_, "--as", kRoleProfesional});
+  RunResult second = complete(task_, "A01_AnalizarCaracterizacion", kRoleProfesional);
   EXPECT_EQ(second.code, 3) << second;
   EXPECT_NE(second.err.find("not open"), std::string::npos) << second;
   EXPECT_EQ(events_of(instance_), events);
@@ -515,13 +545,13 @@ TEST_F(CliComplete, ServiceTasksRunAfterTheUserTask) {
   const std::int64_t id =
       start("105001000124", {"--var", "sector=OFICIAL", "--var", "categoria_saber=D"});
   ASSERT_EQ(id, 2);
-  ASSERT_EQ(
-      run({"complete", open_task(id, "A01_AnalizarCaracterizacion"), "--as", kRoleProfesional})
-          .code,
-      0);
+  ASSERT_EQ(complete(open_task(id, "A01_AnalizarCaracterizacion"), "A01_AnalizarCaracterizacion",
+                     kRoleProfesional)
+                .code,
+            0);
   const std::string a02 = open_task(id, "A02_IdentificarNecesidades");
   ASSERT_FALSE(a02.empty());
-  RunResult r = run({"complete", a02, "--as", kRoleProfesional});
+  RunResult r = complete(a02, "A02_IdentificarNecesidades", kRoleProfesional);
   ASSERT_EQ(r.code, 0) << r;
   // A03_ClasificarEstablecimiento ran as part of the command and wrote its variables.
   Json j = show(id);
@@ -534,9 +564,9 @@ TEST_F(CliComplete, ServiceTasksRunAfterTheUserTask) {
 TEST_F(CliComplete, HandlerFailureBecomesAnIncident) {
   // Instance 1 was started without `sector`: the classification job fails and, its retries
   // spent, raises an incident that `incidents` and `show` report.
-  ASSERT_EQ(run({"complete", task_, "--as", kRoleProfesional}).code, 0);
-  RunResult r = run(
-      {"complete", open_task(instance_, "A02_IdentificarNecesidades"), "--as", kRoleProfesional});
+  ASSERT_EQ(complete(task_, "A01_AnalizarCaracterizacion", kRoleProfesional).code, 0);
+  RunResult r = complete(open_task(instance_, "A02_IdentificarNecesidades"),
+                         "A02_IdentificarNecesidades", kRoleProfesional);
   ASSERT_EQ(r.code, 0) << r;
   RunResult incidents = run({"incidents", "--json"});
   ASSERT_EQ(incidents.code, 0) << incidents;

@@ -87,8 +87,10 @@ TEST_F(CliConcurrency, DifferentInstancesDoNotConflict) {
   const std::int64_t i2 = start("105001000002");
   const std::string t1 = open_task(i1, "A01_AnalizarCaracterizacion");
   const std::string t2 = open_task(i2, "A01_AnalizarCaracterizacion");
-  Child a({"complete", t1, "--as", kRoleProfesional, "--db", db()});
-  Child b({"complete", t2, "--as", kRoleProfesional, "--db", db()});
+  Child a({"complete", t1, "--as", kRoleProfesional, "--var", "analisis_caracterizacion=A", "--db",
+           db()});
+  Child b({"complete", t2, "--as", kRoleProfesional, "--var", "analisis_caracterizacion=B", "--db",
+           db()});
   RunResult ra = a.wait();
   RunResult rb = b.wait();
   EXPECT_EQ(ra.code, 0) << ra;

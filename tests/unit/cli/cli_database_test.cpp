@@ -18,6 +18,7 @@ std::vector<std::vector<std::string>> db_commands(const std::string& db) {
       {"tasks", "--json", "--db", db},
       {"show", "1", "--db", db},
       {"complete", "1-2", "--as", kRoleProfesional, "--db", db},
+      {"form", "1-2", "--db", db},
       {"incidents", "--db", db},
       {"resolve", "1-1", "--as", kRoleLider, "--db", db},
   };

@@ -25,6 +25,7 @@
 #include <gtest/gtest.h>
 
 #include "engine/common/json.h"
+#include "tools/cli/autopilot.h"
 
 extern char** environ;
 
@@ -36,6 +37,21 @@ inline const std::string kRoleLider = "lider_calidad";
 
 inline std::string d02_03_file() {
   return std::string(PMIFLOW_SOURCE_DIR) + "/process-definitions/d02_03_apoyar_gestion_pmi.bpmn";
+}
+
+inline std::string shipped_forms_dir() {
+  return std::string(PMIFLOW_SOURCE_DIR) + "/process-definitions/forms";
+}
+
+// Copies the shipped forms into `dir`/forms, so that a copy of the BPMN in `dir` deploys.
+inline void copy_shipped_forms(const std::filesystem::path& dir) {
+  std::filesystem::create_directories(dir / "forms");
+  for (const auto& f : std::filesystem::directory_iterator(shipped_forms_dir())) {
+    if (f.path().extension() == ".form") {
+      std::filesystem::copy_file(f.path(), dir / "forms" / f.path().filename(),
+                                 std::filesystem::copy_options::overwrite_existing);
+    }
+  }
 }
 
 struct RunResult {
@@ -314,6 +330,28 @@ class CliTest : public ::testing::Test {
     if (r.code != 0) return 0;
     Json j = parse_json(r.out);
     return j.is_object() && j.contains("id") ? j["id"].get<std::int64_t>() : 0;
+  }
+
+  // `--var name=JSON` arguments with the autopilot's answer to `element` at its `visit`th
+  // activation: variables that pass the task's form.
+  static std::vector<std::string> answer(const std::string& element, int visit = 1) {
+    runtime::UserTask task;
+    task.element_id = element;
+    std::vector<std::string> args;
+    for (const auto& [name, value] : autopilot_step(task, visit).variables) {
+      args.push_back("--var");
+      args.push_back(name + "=" + value.dump());
+    }
+    return args;
+  }
+
+  // `complete TASK --as ROLE` with the autopilot's answer to `element` (and `extra`).
+  RunResult complete(const std::string& task, const std::string& element, const std::string& role,
+                     std::vector<std::string> extra = {}) const {
+    std::vector<std::string> args = {"complete", task, "--as", role};
+    for (auto& a : answer(element)) args.push_back(std::move(a));
+    for (auto& a : extra) args.push_back(std::move(a));
+    return run(args);
   }
 
   // `show INSTANCE --json`.

@@ -1,5 +1,5 @@
 // Durability and the event table's layout: WalSync (the fdatasync that acknowledges a commit
-// under Durability::kFull), pre-encoded events, and migration 2 (events in a rowid table).
+// under Durability::kFull), pre-encoded events, and migration 3 (events in a rowid table).
 #include <filesystem>
 #include <string>
 
@@ -101,7 +101,8 @@ TEST(SqliteDurability, PreEncodedEventsAreStoredAsGivenOnlyWhenTheyContinueTheHe
 TEST(SqliteMigration, VersionOneEventsMoveToARowidTableWithTheirChainIntact) {
   TempDir dir;
   const std::string path = dir.file("v1.db");
-  // A database as pmiflow with only migration 1 left it, holding one instance with 2 events.
+  // A database as pmiflow with only migration 1 left it (migrations 2 and 3 run at open), holding
+  // one instance with 2 events.
   std::vector<Event> events{instance_created(kKey), activated("start", 1, "startEvent")};
   for (std::size_t i = 0; i < events.size(); ++i) {
     events[i].instance_id = 1;

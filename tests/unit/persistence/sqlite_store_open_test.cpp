@@ -27,7 +27,8 @@ TEST(SqliteStoreOpen, NewFileGetsTheLatestSchemaAndApplicationId) {
   EXPECT_EQ(raw.rows("PRAGMA journal_mode")[0][0], "wal");
   for (const char* table :
        {"definitions", "instances", "events", "elements", "tasks", "task_groups", "variables",
-        "jobs", "incidents", "join_arrivals", "activation_counts", "records", "outbox"}) {
+        "jobs", "incidents", "join_arrivals", "activation_counts", "records", "outbox", "forms",
+        "definition_forms"}) {
     EXPECT_EQ(raw.scalar(std::string("SELECT count(*) FROM sqlite_schema WHERE type = 'table' "
                                      "AND name = '") +
                          table + "'"),
@@ -48,7 +49,7 @@ TEST(SqliteStoreOpen, ReopeningKeepsDataAndDoesNotMigrateAgain) {
     auto results = store->append({create_request(kKey)});
     ASSERT_TRUE(results[0].status.ok()) << results[0].status.error().message;
     id = results[0].instance_id;
-    ASSERT_TRUE(store->deploy("d02_03", "<xml/>", "abc", "d02.bpmn", 5).ok());
+    ASSERT_TRUE(store->deploy("d02_03", "<xml/>", "abc", "d02.bpmn", {}, 5).ok());
   }
   auto store = open_ok(path);
   ASSERT_NE(store, nullptr);
@@ -62,6 +63,37 @@ TEST(SqliteStoreOpen, ReopeningKeepsDataAndDoesNotMigrateAgain) {
   EXPECT_EQ(store->definitions()->size(), 1u);
   RawDb raw(path);
   EXPECT_EQ(raw.scalar("PRAGMA user_version"), SqliteStore::schema_version());
+}
+
+// A database written before forms were stored (schema 1) gets migration 2 on open: its
+// definitions stay, bound to no form, and forms can be deployed from then on.
+TEST(SqliteStoreOpen, SchemaOneDatabaseGetsTheFormTablesAndKeepsItsDefinitions) {
+  TempDir dir;
+  const std::string path = dir.file("v1.db");
+  {
+    auto store = open_ok(path);
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->deploy("d02_03", "<xml/>", "abc", "d02.bpmn", {}, 5).ok());
+  }
+  {
+    RawDb raw(path);  // back to what schema 1 had
+    ASSERT_EQ(raw.exec("DROP TABLE forms; DROP TABLE definition_forms; PRAGMA user_version = 1;"),
+              SQLITE_OK);
+  }
+  auto store = open_ok(path);
+  ASSERT_NE(store, nullptr);
+  RawDb raw(path);
+  EXPECT_EQ(raw.scalar("PRAGMA user_version"), SqliteStore::schema_version());
+  auto old = store->definition("d02_03", 1);
+  ASSERT_TRUE(old.ok()) << old.error().message;
+  EXPECT_EQ(old->xml, "<xml/>");
+  EXPECT_TRUE(old->forms.empty());
+  auto deployed =
+      store->deploy("d02_03", "<xml/>", "abc", "d02.bpmn", {{"f", "{}", "sha-f", "f.form"}}, 6);
+  ASSERT_TRUE(deployed.ok()) << deployed.error().message;
+  EXPECT_TRUE(deployed->created) << "the same XML bound to a form is a new version";
+  EXPECT_EQ(deployed->definition.version, 2);
+  EXPECT_EQ(store->definition("d02_03", 2)->forms, (std::map<std::string, std::int32_t>{{"f", 1}}));
 }
 
 TEST(SqliteStoreOpen, TwoOpenersOfANewFileMigrateItOnce) {
@@ -223,7 +255,7 @@ TEST(SqliteStoreOpen, ReadOnlyOptionAnswersQueriesAndRefusesWrites) {
   ASSERT_EQ(results.size(), 1u);
   ASSERT_FALSE(results[0].status.ok());
   EXPECT_EQ(results[0].status.error().code, ErrorCode::kIo) << results[0].status.error().message;
-  auto deployed = reader->deploy("k", "<x/>", "sha", "k.bpmn", 1);
+  auto deployed = reader->deploy("k", "<x/>", "sha", "k.bpmn", {}, 1);
   ASSERT_FALSE(deployed.ok());
   EXPECT_EQ(deployed.error().code, ErrorCode::kIo) << deployed.error().message;
   EXPECT_EQ(reader->instance(id)->last_seq, 1);

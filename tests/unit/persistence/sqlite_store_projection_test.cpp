@@ -381,29 +381,29 @@ TEST(SqliteDefinitions, DeployVersionsByContent) {
   auto store = open_ok(dir.file("defs.db"));
   ASSERT_NE(store, nullptr);
 
-  auto first = store->deploy("d02_03", "<v1/>", "sha-1", "d02_03.bpmn", 100);
+  auto first = store->deploy("d02_03", "<v1/>", "sha-1", "d02_03.bpmn", {}, 100);
   ASSERT_TRUE(first.ok()) << first.error().message;
   EXPECT_TRUE(first->created);
   EXPECT_EQ(first->definition.version, 1);
 
-  auto same = store->deploy("d02_03", "<v1/>", "sha-1", "renamed.bpmn", 200);
+  auto same = store->deploy("d02_03", "<v1/>", "sha-1", "renamed.bpmn", {}, 200);
   ASSERT_TRUE(same.ok());
   EXPECT_FALSE(same->created);
   EXPECT_EQ(same->definition.version, 1);
   EXPECT_EQ(same->definition.resource_name, "d02_03.bpmn");
   EXPECT_EQ(same->definition.deployed_ms, 100);
 
-  auto changed = store->deploy("d02_03", "<v2/>", "sha-2", "d02_03.bpmn", 300);
+  auto changed = store->deploy("d02_03", "<v2/>", "sha-2", "d02_03.bpmn", {}, 300);
   ASSERT_TRUE(changed.ok());
   EXPECT_TRUE(changed->created);
   EXPECT_EQ(changed->definition.version, 2);
 
-  auto back = store->deploy("d02_03", "<v1/>", "sha-1", "d02_03.bpmn", 400);
+  auto back = store->deploy("d02_03", "<v1/>", "sha-1", "d02_03.bpmn", {}, 400);
   ASSERT_TRUE(back.ok());
   EXPECT_TRUE(back->created) << "only the latest version is compared";
   EXPECT_EQ(back->definition.version, 3);
 
-  auto other = store->deploy("d01", "<o/>", "sha-o", "d01.bpmn", 500);
+  auto other = store->deploy("d01", "<o/>", "sha-o", "d01.bpmn", {}, 500);
   ASSERT_TRUE(other.ok());
   EXPECT_EQ(other->definition.version, 1);
 
@@ -424,6 +424,62 @@ TEST(SqliteDefinitions, DeployVersionsByContent) {
   EXPECT_EQ(v2->deployed_ms, 300);
   EXPECT_EQ(store->definition("d02_03", 9).error().code, ErrorCode::kNotFound);
   EXPECT_EQ(store->definition("nope", 0).error().code, ErrorCode::kNotFound);
+}
+
+// Forms are versioned by id and content; a definition version is bound to the form versions
+// it was deployed with, so a changed form alone makes a new definition version.
+TEST(SqliteDefinitions, FormsAreVersionedAndBoundToTheirDefinitionVersion) {
+  TempDir dir;
+  const std::string path = dir.file("forms.db");
+  auto store = open_ok(path);
+  ASSERT_NE(store, nullptr);
+  const FormSource a1{"form_a", "{\"id\": \"form_a\"}\n", "sha-a1", "form_a.form"};
+  const FormSource b1{"form_b", "{\"id\": \"form_b\"}", "sha-b1", "form_b.form"};
+  const FormSource a2{"form_a", "{\"id\":  \"form_a\"}", "sha-a2", "form_a.form"};
+
+  auto first = store->deploy("p", "<v1/>", "sha-1", "p.bpmn", {a1, b1}, 100);
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  EXPECT_TRUE(first->created);
+  ASSERT_EQ(first->forms.size(), 2u);
+  EXPECT_TRUE(first->forms[0].created);
+  EXPECT_EQ(first->forms[0].form.id, "form_a");
+  EXPECT_EQ(first->forms[0].form.version, 1);
+  using Bindings = std::map<std::string, std::int32_t>;
+  EXPECT_EQ(first->definition.forms, (Bindings{{"form_a", 1}, {"form_b", 1}}));
+
+  auto same = store->deploy("p", "<v1/>", "sha-1", "p.bpmn", {a1, b1}, 200);
+  ASSERT_TRUE(same.ok());
+  EXPECT_FALSE(same->created);
+  EXPECT_FALSE(same->forms[0].created);
+  EXPECT_FALSE(same->forms[1].created);
+  EXPECT_EQ(same->definition.version, 1);
+
+  auto changed = store->deploy("p", "<v1/>", "sha-1", "p.bpmn", {a2, b1}, 300);
+  ASSERT_TRUE(changed.ok());
+  EXPECT_TRUE(changed->created) << "same XML, new form version: a new definition version";
+  EXPECT_EQ(changed->definition.version, 2);
+  EXPECT_TRUE(changed->forms[0].created);
+  EXPECT_EQ(changed->forms[0].form.version, 2);
+  EXPECT_FALSE(changed->forms[1].created);
+  EXPECT_EQ(changed->definition.forms, (Bindings{{"form_a", 2}, {"form_b", 1}}));
+
+  store.reset();  // what was committed, read back from the file
+  store = open_ok(path);
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->definition("p", 1)->forms, (Bindings{{"form_a", 1}, {"form_b", 1}}));
+  EXPECT_EQ(store->definition("p", 0)->forms, (Bindings{{"form_a", 2}, {"form_b", 1}}));
+  EXPECT_EQ((*store->definitions())[1].forms, (Bindings{{"form_a", 2}, {"form_b", 1}}));
+  auto old_a = store->form("form_a", 1);
+  ASSERT_TRUE(old_a.ok()) << old_a.error().message;
+  EXPECT_EQ(old_a->json, a1.json) << "the bytes as deployed";
+  EXPECT_EQ(old_a->sha256, "sha-a1");
+  EXPECT_EQ(old_a->resource_name, "form_a.form");
+  EXPECT_EQ(old_a->deployed_ms, 100);
+  EXPECT_EQ(store->form("form_a", 0)->json, a2.json);
+  EXPECT_EQ(store->form("form_a", 3).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store->form("nope", 0).error().code, ErrorCode::kNotFound);
+  RawDb raw(path);
+  EXPECT_EQ(raw.scalar("SELECT count(*) FROM forms"), 3);
 }
 
 }  // namespace
