@@ -248,8 +248,9 @@ using CliStart = CliTest;
 
 TEST_F(CliStart, PrintsIdAndCreated) {
   deploy();
-  RunResult r = run({"start", "--process", kProcess, "--school", "105001000123", "--period", "2026",
-                     "--user", "ana"});
+  std::vector<std::string> args = start_args("105001000123");
+  args.insert(args.end(), {"--user", "ana"});
+  RunResult r = run(args);
   ASSERT_EQ(r.code, 0) << r;
   EXPECT_EQ(parse_json(r.out), Json::parse(R"({"id":1,"created":true})")) << r;
   EXPECT_EQ(r.err, "");
@@ -268,8 +269,9 @@ TEST_F(CliStart, SameBusinessKeyCreatesNothing) {
   const std::int64_t events = events_of(1);
   ASSERT_GT(events, 0);
 
-  RunResult again = run({"start", "--process", kProcess, "--school", "105001000123", "--period",
-                         "2026", "--var", "extra=1"});
+  std::vector<std::string> again_args = start_args("105001000123");
+  again_args.insert(again_args.end(), {"--var", "extra=1"});
+  RunResult again = run(again_args);
   ASSERT_EQ(again.code, 0) << again;
   EXPECT_EQ(parse_json(again.out), Json::parse(R"({"id":1,"created":false})")) << again;
   EXPECT_NE(again.err.find("already exists"), std::string::npos) << again;
@@ -278,8 +280,7 @@ TEST_F(CliStart, SameBusinessKeyCreatesNothing) {
   EXPECT_FALSE(show(1)["variables"].contains("extra"));
 
   // Another period of the same school is another instance.
-  RunResult other =
-      run({"start", "--process", kProcess, "--school", "105001000123", "--period", "2026-1"});
+  RunResult other = run(start_args("105001000123", "2026-1"));
   ASSERT_EQ(other.code, 0) << other;
   EXPECT_EQ(parse_json(other.out), Json::parse(R"({"id":2,"created":true})")) << other;
 }
