@@ -131,8 +131,9 @@ std::vector<FieldError> validate_start_data(const runtime::BusinessKey& key,
     if (value == nullptr || reported(name) || *value == *expected) continue;
     const std::string what =
         std::string(name) == "codigo_dane" ? "the instance's school" : "the instance's period";
-    errors.push_back(FieldError{name, std::string(name) + ": expected " + describe(Json(*expected)) +
-                                          " (" + what + "), found " + found(value)});
+    errors.push_back(FieldError{name, std::string(name) + ": expected " +
+                                          describe(Json(*expected)) + " (" + what + "), found " +
+                                          found(value)});
   }
   return errors;
 }

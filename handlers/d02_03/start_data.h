@@ -38,7 +38,6 @@ std::vector<FieldError> validate_start_data(const Variables& vars);
 // codigo_dane must be key.school and a valid periodo key.period (a mismatch is reported on the
 // field, e.g. "codigo_dane: expected '105001000123' (the instance's school), found ...").
 // This is the start-data validator register_handlers registers for kProcessKey.
-std::vector<FieldError> validate_start_data(const runtime::BusinessKey& key,
-                                            const Variables& vars);
+std::vector<FieldError> validate_start_data(const runtime::BusinessKey& key, const Variables& vars);
 
 }  // namespace pmiflow::handlers::d02_03

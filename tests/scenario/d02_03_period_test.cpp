@@ -97,18 +97,18 @@ const Variables kNecesidades = {
                                         {"origen", "ANALISIS_CARACTERIZACION"},
                                         {"area_gestion", "ACADEMICA"}}})}};
 const Variables kEstrategia = {
-    {"cronograma", Json::array({{{"actividad", "Visita de acompañamiento"}, {"mes", 4}},
-                                {{"actividad", "Taller de seguimiento al PMI"},
-                                 {"mes", 6},
-                                 {"fecha", "2026-06-10"}}})},
+    {"cronograma",
+     Json::array(
+         {{{"actividad", "Visita de acompañamiento"}, {"mes", 4}},
+          {{"actividad", "Taller de seguimiento al PMI"}, {"mes", 6}, {"fecha", "2026-06-10"}}})},
     {"responsables",
      Json::array({{{"nombre", "Paula Gómez"}, {"cargo", "PROFESIONAL_MEJORAMIENTO"}}})},
     {"metodos", Json::array({"ASESORIA", "VISITA_SEGUIMIENTO"})},
     {"recursos", "Equipo de Calidad Educativa y transporte para dos visitas"},
     {"modalidad", "PRESENCIAL"}};
 const Variables kAlineada = {{"alineada", true}};
-const Variables kNoAlineada = {{"alineada", false},
-                               {"accion_mejoramiento", "Incluir la estrategia en la línea 2 del PAM"}};
+const Variables kNoAlineada = {
+    {"alineada", false}, {"accion_mejoramiento", "Incluir la estrategia en la línea 2 del PAM"}};
 const Variables kAccionEjecutada = {
     {"accion_mejoramiento_ejecutada", true},
     {"descripcion_accion_ejecutada", "Línea 2 del PAM ajustada con la estrategia del EE"}};
@@ -128,7 +128,8 @@ const Json kEvaluacionEe = {
                                {{"objetivo", "Seguimiento trimestral"}, {"cumplido", false}}})},
     {"observaciones", "Evaluación registrada por el rector en SIGCE"}};
 const Variables kEvaluacion = {{"evaluacion_registrada", true}, {"evaluacion_ee", kEvaluacionEe}};
-const Variables kRevisionEvaluacion = {{"revision_evaluacion", "Resultados consolidados revisados"}};
+const Variables kRevisionEvaluacion = {
+    {"revision_evaluacion", "Resultados consolidados revisados"}};
 const Variables kSinDesviaciones = {{"desviaciones", false}};
 const Variables kConDesviaciones = {
     {"desviaciones", true},
@@ -150,9 +151,9 @@ const Variables kConIrregularidades = {
 // ---------------------------------------------------------------------------------------------
 // Expected paths
 
-const Ids kInicio = {"StartEvent_Inicio",           "A01_AnalizarCaracterizacion",
-                     "A02_IdentificarNecesidades",  "A03_ClasificarEstablecimiento",
-                     "A03_DefinirEstrategiaAT",     "A04_RevisarAlineacionPAM",
+const Ids kInicio = {"StartEvent_Inicio",          "A01_AnalizarCaracterizacion",
+                     "A02_IdentificarNecesidades", "A03_ClasificarEstablecimiento",
+                     "A03_DefinirEstrategiaAT",    "A04_RevisarAlineacionPAM",
                      "A04_GW_EstrategiaAlineada"};
 const Ids kAccion = {"A04_EjecutarAccionMejoramiento", "A04_RevisarAlineacionPAM",
                      "A04_GW_EstrategiaAlineada"};
@@ -162,8 +163,7 @@ const Ids kEvaluacionYVerificacion = {"A07_RegistrarEvaluacionEE", "A07_Consolid
                                       "A08_GW_Desviaciones"};
 const Ids kTratamientoYVerificacion = {"A08_TratarDesviaciones", "A08_VerificarCumplimientoAT",
                                        "A08_GW_Desviaciones"};
-const Ids kInformacionYRevisionIv = {"A09_GenerarInformacion",
-                                     "A10_ReportarEEInspeccionVigilancia",
+const Ids kInformacionYRevisionIv = {"A09_GenerarInformacion", "A10_ReportarEEInspeccionVigilancia",
                                      "A10_GW_Irregularidades"};
 
 Ids concat(std::initializer_list<Ids> pieces) {
@@ -182,9 +182,8 @@ Clasificacion expected_clasificacion(const cli::School& s) {
   if (s.sector == "OFICIAL") {
     const bool baja = s.categoria_saber == "C" || s.categoria_saber == "D";
     if (baja) {
-      return {"integral",
-              "Sector oficial con bajo desempeño en las pruebas SABER: categoría " +
-                  s.categoria_saber + " (el SE cuenta como bajas: C, D)"};
+      return {"integral", "Sector oficial con bajo desempeño en las pruebas SABER: categoría " +
+                              s.categoria_saber + " (el SE cuenta como bajas: C, D)"};
     }
     return {"puntual", "Sector oficial con categoría SABER " + s.categoria_saber +
                            ", que el SE no cuenta como baja (bajas: C, D)"};
@@ -259,7 +258,9 @@ class D0203Period : public ::testing::Test {
     auto form = forms_.find(element);
     ASSERT_NE(form, forms_.end()) << element << " has no form";
     // Once the definition links its forms, each task names the form checked here.
-    if (!task.form.empty()) EXPECT_EQ(task.form, form->second.id());
+    if (!task.form.empty()) {
+      EXPECT_EQ(task.form, form->second.id());
+    }
     const std::vector<FieldError> errors = form->second.check(vars, (*state)->variables);
     EXPECT_TRUE(errors.empty()) << element << ": " << join_field_errors(errors);
     auto done = engine_->complete_task(task.id, actor, vars);
@@ -352,7 +353,8 @@ class D0203Period : public ::testing::Test {
   Json resumen() {
     std::ostringstream out;
     std::ostringstream err;
-    const int rc = cli::cmd_summary(cli::Common{db_, true}, cli::SummaryArgs{kPeriodo, {}}, out, err);
+    const int rc =
+        cli::cmd_summary(cli::Common{db_, true}, cli::SummaryArgs{kPeriodo, {}}, out, err);
     EXPECT_EQ(rc, cli::kExitOk) << err.str();
     return Json::parse(out.str(), nullptr, false);
   }
@@ -373,7 +375,8 @@ TEST_F(D0203Period, AWholePeriodOfAGeneratedJurisdiction) {
   std::map<std::string, int> casos;
   for (const cli::School& s : *schools) {
     ++casos[s.sector + " " + expected_clasificacion(s).tipo +
-            (s.sector == "NO_OFICIAL" ? "" : (s.categoria_saber == "SIN_CLASIFICAR" ? " sin" : ""))];
+            (s.sector == "NO_OFICIAL" ? ""
+                                      : (s.categoria_saber == "SIN_CLASIFICAR" ? " sin" : ""))];
   }
   for (const char* caso : {"OFICIAL integral", "OFICIAL puntual", "OFICIAL puntual sin",
                            "NO_OFICIAL integral", "NO_OFICIAL puntual"}) {
@@ -383,7 +386,8 @@ TEST_F(D0203Period, AWholePeriodOfAGeneratedJurisdiction) {
   // When the SE starts the period from the jurisdiction's CSV.
   const std::vector<cli::SchoolRow> rows = read_rows(cli::to_csv(*schools));
   ASSERT_EQ(rows.size(), schools->size());
-  for (const cli::SchoolRow& row : rows) EXPECT_TRUE(row.errors.empty()) << describe_row_errors(row);
+  for (const cli::SchoolRow& row : rows)
+    EXPECT_TRUE(row.errors.empty()) << describe_row_errors(row);
   auto started = cli::start_rows(*engine_, kProcessKey, kPeriodo, rows,
                                  Actor::user("p.gomez", "profesional_mejoramiento"));
   ASSERT_TRUE(started.ok()) << started.error().message;
@@ -424,8 +428,10 @@ TEST_F(D0203Period, AWholePeriodOfAGeneratedJurisdiction) {
   // other school takes the ordinary path.
   const cli::School* ciclos = nullptr;
   for (const cli::School& s : *schools) {
-    if (ciclos == nullptr && s.sector == "OFICIAL" && expected_clasificacion(s).tipo == "integral")
+    if (ciclos == nullptr && s.sector == "OFICIAL" &&
+        expected_clasificacion(s).tipo == "integral") {
       ciclos = &s;
+    }
   }
   ASSERT_NE(ciclos, nullptr);
   for (const cli::School& s : *schools) {
@@ -455,9 +461,11 @@ TEST_F(D0203Period, AWholePeriodOfAGeneratedJurisdiction) {
     EXPECT_EQ(vars.at("etc"), s.etc);
     EXPECT_EQ(vars.at("periodo"), kPeriodo);
     if (&s == ciclos) continue;
-    EXPECT_EQ(actividades(id),
-              concat({kInicio, kCiclo, kEvaluacionYVerificacion, kInformacionYRevisionIv,
-                      {"EndEvent_SinReporte"}}));
+    EXPECT_EQ(actividades(id), concat({kInicio,
+                                       kCiclo,
+                                       kEvaluacionYVerificacion,
+                                       kInformacionYRevisionIv,
+                                       {"EndEvent_SinReporte"}}));
     EXPECT_EQ(decisiones(id), (Ids{"Flow_A04_Alineada", "Flow_A06_Continuar",
                                    "Flow_A08_SinDesviaciones", "Flow_A10_SinIrregularidades"}));
     EXPECT_EQ(registros(id),
@@ -467,16 +475,20 @@ TEST_F(D0203Period, AWholePeriodOfAGeneratedJurisdiction) {
 
   // And the school with every loop went through each of them, in order.
   const std::int64_t id = instance_of[ciclos->codigo_dane];
-  EXPECT_EQ(actividades(id),
-            concat({kInicio, kAccion, kCiclo, kCiclo, kEvaluacionYVerificacion,
-                    kTratamientoYVerificacion, kInformacionYRevisionIv,
-                    {"A10_DiligenciarF0103F02", "EndEvent_ReportadoIV"}}));
-  EXPECT_EQ(decisiones(id),
-            (Ids{"Flow_A04_NoAlineada", "Flow_A04_Alineada", "Flow_A06_VolverA05",
-                 "Flow_A06_Continuar", "Flow_A08_ConDesviaciones", "Flow_A08_SinDesviaciones",
-                 "Flow_A10_ConIrregularidades"}));
-  EXPECT_EQ(registros(id), (Ids{"programacion", "revision", "seguimiento", "revision",
-                                "seguimiento", "evaluacion", "caracterizacion", "irregularidades"}));
+  EXPECT_EQ(actividades(id), concat({kInicio,
+                                     kAccion,
+                                     kCiclo,
+                                     kCiclo,
+                                     kEvaluacionYVerificacion,
+                                     kTratamientoYVerificacion,
+                                     kInformacionYRevisionIv,
+                                     {"A10_DiligenciarF0103F02", "EndEvent_ReportadoIV"}}));
+  EXPECT_EQ(decisiones(id), (Ids{"Flow_A04_NoAlineada", "Flow_A04_Alineada", "Flow_A06_VolverA05",
+                                 "Flow_A06_Continuar", "Flow_A08_ConDesviaciones",
+                                 "Flow_A08_SinDesviaciones", "Flow_A10_ConIrregularidades"}));
+  EXPECT_EQ(registros(id),
+            (Ids{"programacion", "revision", "seguimiento", "revision", "seguimiento", "evaluacion",
+                 "caracterizacion", "irregularidades"}));
 
   // And the summary shows the period closed: nothing active, nothing to do.
   Json al_final = resumen();
@@ -521,12 +533,9 @@ TEST_F(D0203Period, AWholePeriodOfAGeneratedJurisdiction) {
     const Json mias = filas_de(filas, dane);
     ASSERT_EQ(mias.size(), 2U);
     for (int ciclo = 1; ciclo <= 2; ++ciclo) {
-      const Json expected = {{"codigo_dane", dane},
-                             {"nombre", school_field("nombre")},
-                             {"etc", school_field("etc")},
-                             {"ciclo", ciclo},
-                             {"registro", Json(apoyo(ciclo))},
-                             {"fecha", kFecha}};
+      const Json expected = {
+          {"codigo_dane", dane}, {"nombre", school_field("nombre")}, {"etc", school_field("etc")},
+          {"ciclo", ciclo},      {"registro", Json(apoyo(ciclo))},   {"fecha", kFecha}};
       EXPECT_EQ(mias[static_cast<std::size_t>(ciclo - 1)], expected) << "ciclo " << ciclo;
     }
   }
@@ -570,19 +579,18 @@ TEST_F(D0203Period, AWholePeriodOfAGeneratedJurisdiction) {
     SCOPED_TRACE("irregularidades");
     const Json filas = reporte("irregularidades");
     ASSERT_EQ(filas.size(), 1U) << "only the school with persistent irregularities";
-    const Json expected = {
-        {"consecutivo", "F01.03.F02-2026-" + dane},
-        {"fecha", kFecha},
-        {"codigo_dane", dane},
-        {"nombre", school_field("nombre")},
-        {"sector", "OFICIAL"},
-        {"municipio", school_field("municipio")},
-        {"etc", school_field("etc")},
-        {"tipo_irregularidad", "PEI"},
-        {"descripcion_hechos", kConIrregularidades.at("descripcion_hechos")},
-        {"norma_presuntamente_vulnerada", "Decreto 1075 de 2015"},
-        {"dependencia_reporta", "Calidad Educativa (D02.03)"},
-        {"funcionario_reporta", "Líder de Calidad Educativa"}};
+    const Json expected = {{"consecutivo", "F01.03.F02-2026-" + dane},
+                           {"fecha", kFecha},
+                           {"codigo_dane", dane},
+                           {"nombre", school_field("nombre")},
+                           {"sector", "OFICIAL"},
+                           {"municipio", school_field("municipio")},
+                           {"etc", school_field("etc")},
+                           {"tipo_irregularidad", "PEI"},
+                           {"descripcion_hechos", kConIrregularidades.at("descripcion_hechos")},
+                           {"norma_presuntamente_vulnerada", "Decreto 1075 de 2015"},
+                           {"dependencia_reporta", "Calidad Educativa (D02.03)"},
+                           {"funcionario_reporta", "Líder de Calidad Educativa"}};
     EXPECT_EQ(filas[0], expected);
   }
   {
@@ -616,10 +624,14 @@ TEST_F(D0203Period, AWholePeriodOfAGeneratedJurisdiction) {
 
 // Engine::start checks the data contract before it writes anything, whoever calls it.
 TEST_F(D0203Period, StartDataThatBreaksTheContractIsRefusedAndNothingIsWritten) {
-  const Variables good = {{"codigo_dane", "305001000123"}, {"periodo", kPeriodo},
-                          {"nombre", "Colegio Los Andes"},  {"municipio", "Medellín"},
-                          {"etc", "Medellín"},              {"sector", "NO_OFICIAL"},
-                          {"categoria_saber", "B"},         {"regimen", "LIBERTAD_VIGILADA"}};
+  const Variables good = {{"codigo_dane", "305001000123"},
+                          {"periodo", kPeriodo},
+                          {"nombre", "Colegio Los Andes"},
+                          {"municipio", "Medellín"},
+                          {"etc", "Medellín"},
+                          {"sector", "NO_OFICIAL"},
+                          {"categoria_saber", "B"},
+                          {"regimen", "LIBERTAD_VIGILADA"}};
   const BusinessKey key{kProcessKey, "305001000123", kPeriodo};
   struct Case {
     const char* what;
@@ -639,9 +651,11 @@ TEST_F(D0203Period, StartDataThatBreaksTheContractIsRefusedAndNothingIsWritten) 
   };
   const std::vector<Case> cases = {
       {"no régimen for a private school", with({{"regimen", nullptr}}), {"regimen"}},
-      {"unknown sector and category", with({{"sector", "PRIVADO"}, {"categoria_saber", "E"}}),
+      {"unknown sector and category",
+       with({{"sector", "PRIVADO"}, {"categoria_saber", "E"}}),
        {"sector", "categoria_saber"}},
-      {"blank nombre, no municipio", with({{"nombre", "  "}, {"municipio", nullptr}}),
+      {"blank nombre, no municipio",
+       with({{"nombre", "  "}, {"municipio", nullptr}}),
        {"nombre", "municipio"}},
       {"another school's código DANE", with({{"codigo_dane", "305001000999"}}), {"codigo_dane"}},
       {"another period", with({{"periodo", "2027"}}), {"periodo"}},

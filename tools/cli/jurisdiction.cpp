@@ -569,8 +569,7 @@ Result<std::vector<SchoolRow>> read_schools_csv(const std::string& text,
   });
 }
 
-Result<std::vector<SchoolRow>> read_schools_csv(const std::string& text,
-                                                const std::string& periodo,
+Result<std::vector<SchoolRow>> read_schools_csv(const std::string& text, const std::string& periodo,
                                                 const RowValidator& validate) {
   if (Status valid = validate_periodo(periodo); !valid.ok()) {
     return make_error(ErrorCode::kInvalidArgument, valid.error().message);

@@ -97,8 +97,7 @@ using RowValidator = std::function<std::vector<FieldError>(const Variables&)>;
 // The same with `validate` in place of validate_start_data: the start-data validator of the
 // process the rows are for (HandlerRegistry::start_data_errors), so that the rows are checked
 // exactly as Engine::start will check them.
-Result<std::vector<SchoolRow>> read_schools_csv(const std::string& text,
-                                                const std::string& periodo,
+Result<std::vector<SchoolRow>> read_schools_csv(const std::string& text, const std::string& periodo,
                                                 const RowValidator& validate);
 
 }  // namespace pmiflow::cli

@@ -7,8 +7,8 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <optional>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 #include <tuple>
@@ -144,8 +144,9 @@ int cmd_start_csv(const Common& c, const StartArgs& a, std::ostream& out, std::o
         err << "error: " << a.from_csv << ':' << o.line << ": " << e.message << '\n';
       }
       rejected_lines.push_back(o.line);
-      rejected.push_back(
-          {{"line", o.line}, {"codigo_dane", o.codigo_dane}, {"errors", field_errors_json(o.errors)}});
+      rejected.push_back({{"line", o.line},
+                          {"codigo_dane", o.codigo_dane},
+                          {"errors", field_errors_json(o.errors)}});
       continue;
     }
     ++(o.created ? created : existing);
@@ -157,19 +158,15 @@ int cmd_start_csv(const Common& c, const StartArgs& a, std::ostream& out, std::o
   if (!rejected_lines.empty()) {
     std::string lines;
     for (int line : rejected_lines) lines += (lines.empty() ? "" : ", ") + std::to_string(line);
-    err << "error: " << rejected_lines.size() << " of " << outcomes->size()
-        << " rows rejected (lines " << lines << "): nothing was written for them; the other "
+    err << "error: " << rejected_lines.size() << " of " << outcomes->size() << " rows rejected ("
+        << (rejected_lines.size() == 1 ? "line " : "lines ") << lines
+        << "): nothing was written for them; the other "
         << "rows were started\n";
   }
   if (c.json) {
-    out << Json{{"process", a.process},
-                {"period", a.period},
-                {"file", a.from_csv},
-                {"rows", outcomes->size()},
-                {"created", created},
-                {"existing", existing},
-                {"rejected", rejected},
-                {"instances", instances}}
+    out << Json{{"process", a.process},     {"period", a.period},    {"file", a.from_csv},
+                {"rows", outcomes->size()}, {"created", created},    {"existing", existing},
+                {"rejected", rejected},     {"instances", instances}}
                .dump(2)
         << '\n';
   } else {
@@ -185,8 +182,7 @@ int cmd_start_csv(const Common& c, const StartArgs& a, std::ostream& out, std::o
 // ---------------------------------------------------------------------------------------------
 // sample-jurisdiction
 
-int cmd_sample_jurisdiction(const SampleJurisdictionArgs& a, std::ostream& out,
-                            std::ostream& err) {
+int cmd_sample_jurisdiction(const SampleJurisdictionArgs& a, std::ostream& out, std::ostream& err) {
   auto schools = generate_jurisdiction(a.schools, a.seed, a.etc);
   if (!schools.ok()) return fail(err, schools.error());
   const std::string csv = to_csv(*schools, a.bom);
@@ -243,6 +239,14 @@ int cmd_summary(const Common& c, const SummaryArgs& a, std::ostream& out, std::o
     }
     return it->second.get();
   };
+  // The element's name in the definition, else its id.
+  auto name_of = [](const model::ProcessDefinition* d, const std::string& element) {
+    if (d != nullptr) {
+      auto n = d->find_node(element);
+      if (n != model::kNone && !d->node(n).name.empty()) return d->node(n).name;
+    }
+    return element;
+  };
   // Activities are ordered by process, then by their place in the definition.
   struct Place {
     std::string process;
@@ -271,10 +275,10 @@ int cmd_summary(const Common& c, const SummaryArgs& a, std::ostream& out, std::o
     ++states[r.status];
     if (r.open_incidents > 0) ++with_incidents;
     const model::ProcessDefinition* d = def_of(r.business_key.process, r.version);
-    for (const std::string& e : std::set<std::string>(r.active_elements.begin(),
-                                                      r.active_elements.end())) {
+    for (const std::string& e :
+         std::set<std::string>(r.active_elements.begin(), r.active_elements.end())) {
       auto& entry = activities[place_of(r, e)];
-      entry.first = element_label(d, e);
+      entry.first = name_of(d, e);
       ++entry.second;
     }
   }

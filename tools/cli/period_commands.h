@@ -44,8 +44,7 @@ struct SampleJurisdictionArgs {
   std::string out;  // empty: standard output
   bool bom = false;
 };
-int cmd_sample_jurisdiction(const SampleJurisdictionArgs& a, std::ostream& out,
-                            std::ostream& err);
+int cmd_sample_jurisdiction(const SampleJurisdictionArgs& a, std::ostream& out, std::ostream& err);
 
 struct SummaryArgs {
   std::string period;

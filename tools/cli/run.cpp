@@ -71,20 +71,21 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   start->add_option("--user", start_a.user, "who starts it (default: $USER)");
   start->add_flag("--json", start_c.json, "with --from-csv: a JSON summary");
   start->callback([&] {
-    if (start_a.school.empty() && start_a.from_csv.empty()) {
+    if (start_school->count() == 0 && start_csv->count() == 0) {
       throw CLI::RequiredError("--school or --from-csv");
     }
     code = cmd_start(start_c, start_a, out, err);
   });
 
   SampleJurisdictionArgs sample_a;
-  auto* sample = app.add_subcommand(
-      "sample-jurisdiction",
-      "write a synthetic jurisdiction's schools as CSV (deterministic by seed)");
+  auto* sample =
+      app.add_subcommand("sample-jurisdiction",
+                         "write a synthetic jurisdiction's schools as CSV (deterministic by seed)");
   sample->add_option("--schools", sample_a.schools, "number of schools (default 300)")
       ->check(CLI::Range(0, kMaxJurisdictionSize));
   sample->add_option("--seed", sample_a.seed, "random seed (default 1)");
-  sample->add_option("--etc", sample_a.etc, "the ETC (default Antioquia): " + join(known_etcs(), ", "));
+  sample->add_option("--etc", sample_a.etc,
+                     "the ETC (default Antioquia): " + join(known_etcs(), ", "));
   sample->add_option("--out", sample_a.out, "CSV file to write (default: standard output)");
   sample->add_flag("--bom", sample_a.bom, "start with a UTF-8 byte order mark (for Excel)");
   sample->callback([&] { code = cmd_sample_jurisdiction(sample_a, out, err); });

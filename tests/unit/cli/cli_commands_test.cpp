@@ -533,11 +533,12 @@ TEST_F(CliComplete, ServiceTasksRunAfterTheUserTask) {
 }
 
 TEST_F(CliComplete, HandlerFailureBecomesAnIncident) {
-  // Instance 1 was started without `sector`: the classification job fails and, its retries
-  // spent, raises an incident that `incidents` and `show` report.
+  // Instance 1 started with valid data (start refuses anything else), but completing activity 2
+  // clears its `sector`: the classification job fails and, its retries spent, raises an
+  // incident that `incidents` and `show` report.
   ASSERT_EQ(run({"complete", task_, "--as", kRoleProfesional}).code, 0);
-  RunResult r = run(
-      {"complete", open_task(instance_, "A02_IdentificarNecesidades"), "--as", kRoleProfesional});
+  RunResult r = run({"complete", open_task(instance_, "A02_IdentificarNecesidades"), "--as",
+                     kRoleProfesional, "--var", "sector=null"});
   ASSERT_EQ(r.code, 0) << r;
   RunResult incidents = run({"incidents", "--json"});
   ASSERT_EQ(incidents.code, 0) << incidents;

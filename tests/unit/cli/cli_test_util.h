@@ -42,8 +42,10 @@ inline std::string d02_03_file() {
 // código DANE and the period (the data contract, handlers/d02_03/start_data.h), which
 // `start` refuses to go without.
 inline std::vector<std::string> school_vars() {
-  return {"--var", "nombre=Institución Educativa San José", "--var", "municipio=Andes",
-          "--var", "etc=Antioquia",                         "--var", "sector=OFICIAL",
+  return {"--var", "nombre=Institución Educativa San José",
+          "--var", "municipio=Andes",
+          "--var", "etc=Antioquia",
+          "--var", "sector=OFICIAL",
           "--var", "categoria_saber=B"};
 }
 

@@ -24,13 +24,14 @@ TEST_F(CliStartData, BadStartDataIsRefusedNamingEachFieldAndWritesNothing) {
   deploy();
   ASSERT_EQ(start("105001000001"), 1);
   const DbSnapshot before = snapshot(db());
-  RunResult r = run({"start", "--process", kProcess, "--school", "105001000123", "--period",
-                     "2026", "--var", "municipio=Andes", "--var", "etc=Antioquia", "--var",
+  RunResult r = run({"start", "--process", kProcess, "--school", "105001000123", "--period", "2026",
+                     "--var", "municipio=Andes", "--var", "etc=Antioquia", "--var",
                      "sector=PRIVADO", "--var", "categoria_saber=E", "--var", "regimen=X"});
   EXPECT_EQ(r.code, 1) << r;
   EXPECT_EQ(r.out, "");
-  EXPECT_TRUE(contains(r.err, "error: the start variables of D02_03_ApoyarGestionPMI (school "
-                              "105001000123, period 2026) break its data contract"))
+  EXPECT_TRUE(contains(r.err,
+                       "error: the start variables of D02_03_ApoyarGestionPMI (school "
+                       "105001000123, period 2026) break its data contract"))
       << r;
   EXPECT_TRUE(contains(r.err, "\n  nombre: expected the school's name, found nothing")) << r;
   EXPECT_TRUE(contains(r.err, "\n  sector: expected one of OFICIAL, NO_OFICIAL, found 'PRIVADO'"))
@@ -95,7 +96,11 @@ TEST_F(CliSampleJurisdiction, SameSeedSameFileOtherSeedOtherFile) {
 
   RunResult bom = run_cli({"sample-jurisdiction", "--schools", "3", "--etc", "boyaca", "--bom"});
   ASSERT_EQ(bom.code, 0) << bom;
-  EXPECT_EQ(bom.out.rfind("\xEF\xBB\xBF" "codigo_dane,", 0), 0U) << bom;
+  EXPECT_EQ(bom.out.rfind("\xEF\xBB\xBF"
+                          "codigo_dane,",
+                          0),
+            0U)
+      << bom;
   EXPECT_TRUE(contains(bom.out, ",Boyacá,")) << bom;
 }
 
@@ -117,15 +122,14 @@ class CliStartFromCsv : public CliTest {
   // A 12-school sample jurisdiction and, after it, `extra` lines.
   std::string write_csv(const std::string& extra = "") {
     const std::string file = dir_.file("escuelas.csv");
-    RunResult r =
-        run_cli({"sample-jurisdiction", "--schools", "12", "--seed", "3", "--out", file});
+    RunResult r = run_cli({"sample-jurisdiction", "--schools", "12", "--seed", "3", "--out", file});
     EXPECT_EQ(r.code, 0) << r;
     write_bytes(file, read_bytes(file) + extra);
     return file;
   }
   RunResult start_csv(const std::string& file, bool json = true) {
-    std::vector<std::string> args = {"start", "--process", kProcess, "--from-csv", file,
-                                     "--period", "2026"};
+    std::vector<std::string> args = {"start", "--process", kProcess, "--from-csv",
+                                     file,    "--period",  "2026"};
     if (json) args.push_back("--json");
     return run(args);
   }
@@ -173,14 +177,15 @@ TEST_F(CliStartFromCsv, StartsEveryRowOnceAndRerunCreatesNothing) {
 TEST_F(CliStartFromCsv, BadRowsAreReportedByLineAndTheGoodOnesStart) {
   deploy();
   const std::string file = write_csv(
-      "105001999001,IE Sin Sector,Andes,Antioquia,PRIVADO,B,\n"             // line 14
-      "305001999002,Colegio Sin Régimen,Andes,Antioquia,NO_OFICIAL,A,\n"    // line 15
-      "105001999003,,Andes,Antioquia,OFICIAL,C,REGIMEN_CONTROLADO\n"        // line 16
-      "105001999004,IE Buena,Andes,Antioquia,OFICIAL,D,\n");                // line 17
+      "105001999001,IE Sin Sector,Andes,Antioquia,PRIVADO,B,\n"           // line 14
+      "305001999002,Colegio Sin Régimen,Andes,Antioquia,NO_OFICIAL,A,\n"  // line 15
+      "105001999003,,Andes,Antioquia,OFICIAL,C,REGIMEN_CONTROLADO\n"      // line 16
+      "105001999004,IE Buena,Andes,Antioquia,OFICIAL,D,\n");              // line 17
   RunResult r = start_csv(file);
   EXPECT_EQ(r.code, 1) << r;
-  EXPECT_TRUE(contains(r.err, "error: " + file + ":14: sector: expected one of OFICIAL, "
-                                              "NO_OFICIAL, found 'PRIVADO'"))
+  EXPECT_TRUE(contains(r.err, "error: " + file +
+                                  ":14: sector: expected one of OFICIAL, "
+                                  "NO_OFICIAL, found 'PRIVADO'"))
       << r;
   EXPECT_TRUE(contains(r.err, "error: " + file + ":15: regimen: ")) << r;
   EXPECT_TRUE(contains(r.err, "error: " + file + ":16: nombre: ")) << r;
@@ -232,10 +237,10 @@ TEST_F(CliStartFromCsv, BadFileIsRefusedBeforeAnythingIsWritten) {
                  "--period", "2026"})
                 .code,
             2);
-  EXPECT_EQ(run({"start", "--process", kProcess, "--from-csv", file, "--var", "a=1", "--period",
-                 "2026"})
-                .code,
-            2);
+  EXPECT_EQ(
+      run({"start", "--process", kProcess, "--from-csv", file, "--var", "a=1", "--period", "2026"})
+          .code,
+      2);
   EXPECT_EQ(run({"start", "--process", kProcess, "--period", "2026"}).code, 2);
   EXPECT_TRUE(snapshot(db()) == before);
 }
@@ -251,9 +256,8 @@ TEST_F(CliSummary, CountsInstancesPerActivityAndOpenTasksPerRole) {
   start("105001000003");
   ASSERT_EQ(run(start_args("105001000009", "2027")).code, 0);  // another period: not counted
   // One school moves on to activity 2.
-  RunResult done =
-      run({"complete", open_task(a, "A01_AnalizarCaracterizacion"), "--as", kRoleProfesional,
-           "--var", "analisis_caracterizacion=\"revisado\""});
+  RunResult done = run({"complete", open_task(a, "A01_AnalizarCaracterizacion"), "--as",
+                        kRoleProfesional, "--var", "analisis_caracterizacion=\"revisado\""});
   ASSERT_EQ(done.code, 0) << done;
   ASSERT_NE(open_task(b, "A01_AnalizarCaracterizacion"), "");
 
