@@ -272,6 +272,7 @@ Result<Engine::StatePtr> Engine::snapshot(std::int64_t instance_id) {
 Result<StartOutcome> Engine::start(const runtime::BusinessKey& key, const Variables& variables,
                                    const Actor& actor) {
   PMIFLOW_TRY(validate_business_key(key));
+  PMIFLOW_TRY(handlers_.check_start_data(key, variables));
   auto existing = store_.find_instance(key);
   if (!existing.ok()) return existing.error();
   if (*existing) return StartOutcome{**existing, false};

@@ -84,6 +84,9 @@ class Engine {
 
   // Starts an instance of the latest version, idempotently by business key: a second start
   // with the same key returns the existing instance with created=false. Runs its jobs.
+  // Before anything else (so before anything is written), the variables are checked with the
+  // start-data validator registered for key.process (HandlerRegistry::check_start_data):
+  // kValidation naming every bad field when they break the process's data contract.
   Result<StartOutcome> start(const runtime::BusinessKey& key, const Variables& variables,
                              const runtime::Actor& actor);
 

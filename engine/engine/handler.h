@@ -3,15 +3,24 @@
 // Zeebe job workers: the engine creates a job, runs the handler, and feeds its result back as a
 // CompleteJob or FailJob command. A handler may therefore run more than once for one job
 // (at-least-once); it must be a function of its input.
+//
+// Beside the handlers, a process may register a start-data validator: the check of the
+// variables an instance starts with (its data contract), which Engine::start runs before it
+// writes anything.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "engine/common/json.h"
+#include "engine/common/result.h"
+#include "engine/engine/form.h"
+#include "engine/runtime/instance_state.h"
 
 namespace pmiflow {
 
@@ -45,7 +54,15 @@ class TaskHandler {
   virtual HandlerResult handle(const HandlerContext& ctx) const = 0;
 };
 
-// Handlers by type. Not thread-safe for registration; lookups may be concurrent once filled.
+// Checks the start variables of an instance with business key `key` (the variables include
+// what the caller adds from the key, e.g. codigo_dane and periodo). Returns one FieldError per
+// bad field, none when they are acceptable; each message starts with the field name. Must be
+// a pure function of its input (it may run concurrently).
+using StartDataValidator =
+    std::function<std::vector<FieldError>(const runtime::BusinessKey& key, const Variables&)>;
+
+// Handlers by type and start-data validators by process key. Not thread-safe for
+// registration; lookups may be concurrent once filled.
 class HandlerRegistry {
  public:
   // Replaces any handler already registered for `type`.
@@ -53,8 +70,18 @@ class HandlerRegistry {
   const TaskHandler* find(const std::string& type) const;
   std::set<std::string> types() const;
 
+  // Replaces any validator already registered for `process_key`.
+  void add_start_validator(const std::string& process_key, StartDataValidator validator);
+  // What the validator of key.process finds wrong (nothing when the process has none).
+  std::vector<FieldError> start_data_errors(const runtime::BusinessKey& key,
+                                            const Variables& variables) const;
+  // The same as a Status: kValidation naming the process, the business key and every bad
+  // field, one per line ("  sector: expected ..."), or ok.
+  Status check_start_data(const runtime::BusinessKey& key, const Variables& variables) const;
+
  private:
   std::map<std::string, std::shared_ptr<const TaskHandler>> handlers_;
+  std::map<std::string, StartDataValidator> start_validators_;
 };
 
 }  // namespace pmiflow

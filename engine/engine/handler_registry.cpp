@@ -17,4 +17,27 @@ std::set<std::string> HandlerRegistry::types() const {
   return out;
 }
 
+void HandlerRegistry::add_start_validator(const std::string& process_key,
+                                          StartDataValidator validator) {
+  start_validators_[process_key] = std::move(validator);
+}
+
+std::vector<FieldError> HandlerRegistry::start_data_errors(const runtime::BusinessKey& key,
+                                                           const Variables& variables) const {
+  auto it = start_validators_.find(key.process);
+  if (it == start_validators_.end()) return {};
+  return it->second(key, variables);
+}
+
+Status HandlerRegistry::check_start_data(const runtime::BusinessKey& key,
+                                         const Variables& variables) const {
+  const std::vector<FieldError> errors = start_data_errors(key, variables);
+  if (errors.empty()) return {};
+  std::string message = "the start variables of " + key.process + " (school " + key.school +
+                        ", period " + key.period + ") break its data contract; nothing was " +
+                        "started:";
+  for (const FieldError& e : errors) message += "\n  " + e.message;
+  return make_error(ErrorCode::kValidation, message);
+}
+
 }  // namespace pmiflow

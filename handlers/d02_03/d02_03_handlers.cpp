@@ -16,6 +16,7 @@
 #include <utility>
 
 #include "handlers/d02_03/catalogos.h"
+#include "handlers/d02_03/start_data.h"
 
 namespace pmiflow::handlers::d02_03 {
 
@@ -564,6 +565,10 @@ void register_handlers(HandlerRegistry& registry, const Settings& settings) {
   for (const auto& [type, function] : handlers) {
     registry.add(type, std::make_shared<D0203Handler>(type, function, shared));
   }
+  registry.add_start_validator(kProcessKey,
+                               [](const runtime::BusinessKey& key, const Variables& vars) {
+                                 return validate_start_data(key, vars);
+                               });
 }
 
 }  // namespace pmiflow::handlers::d02_03

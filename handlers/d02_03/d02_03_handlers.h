@@ -17,6 +17,9 @@
 
 namespace pmiflow::handlers::d02_03 {
 
+// The process key of the D02.03 definition (process-definitions/d02_03_apoyar_gestion_pmi.bpmn).
+inline constexpr const char* kProcessKey = "D02_03_ApoyarGestionPMI";
+
 // Handler types (zeebe:taskDefinition type of the service tasks in the D02.03 definition).
 inline constexpr const char* kClasificarEstablecimiento = "d02_03.clasificar_establecimiento";
 inline constexpr const char* kConsolidarEvaluacion = "d02_03.consolidar_evaluacion";
@@ -52,7 +55,9 @@ struct Settings {
   Json to_json() const;
 };
 
-// Registers the four handlers above. Each handler keeps its own copy of `settings`.
+// Registers the four handlers above, and validate_start_data (start_data.h) as the start-data
+// validator of kProcessKey, so that Engine::start refuses an instance that breaks the data
+// contract. Each handler keeps its own copy of `settings`.
 //
 // d02_03.clasificar_establecimiento (activity 3)
 //   reads  sector (OFICIAL | NO_OFICIAL); categoria_saber (A+ | A | B | C | D | SIN_CLASIFICAR,

@@ -1,5 +1,6 @@
 #include "handlers/d02_03/start_data.h"
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <string>
@@ -112,6 +113,29 @@ std::vector<FieldError> validate_start_data(const Variables& vars) {
                  sector != nullptr ? " (required for a NO_OFICIAL school)" : "");
   }
   return check.take();
+}
+
+std::vector<FieldError> validate_start_data(const runtime::BusinessKey& key,
+                                            const Variables& vars) {
+  std::vector<FieldError> errors = validate_start_data(vars);
+  auto reported = [&](const std::string& field) {
+    return std::any_of(errors.begin(), errors.end(),
+                       [&](const FieldError& e) { return e.field == field; });
+  };
+  const std::pair<const char*, const std::string*> fields[] = {
+      {"codigo_dane", &key.school},
+      {"periodo", &key.period},
+  };
+  for (const auto& [name, expected] : fields) {
+    const Json* value = find(vars, name);
+    if (value == nullptr || reported(name) || *value == *expected) continue;
+    const std::string what =
+        std::string(name) == "codigo_dane" ? "the instance's school" : "the instance's period";
+    errors.push_back(FieldError{name, std::string(name) + ": expected " +
+                                          describe(Json(*expected)) + " (" + what + "), found " +
+                                          found(value)});
+  }
+  return errors;
 }
 
 }  // namespace pmiflow::handlers::d02_03

@@ -6,6 +6,7 @@
 
 #include "engine/common/json.h"
 #include "engine/engine/form.h"
+#include "engine/runtime/instance_state.h"
 
 namespace pmiflow::handlers::d02_03 {
 
@@ -32,5 +33,11 @@ namespace pmiflow::handlers::d02_03 {
 //                    three values when given.
 // Other variables are allowed and not checked: callers may start an instance with more data.
 std::vector<FieldError> validate_start_data(const Variables& vars);
+
+// validate_start_data, and the instance's variables agree with its business key: a valid
+// codigo_dane must be key.school and a valid periodo key.period (a mismatch is reported on the
+// field, e.g. "codigo_dane: expected '105001000123' (the instance's school), found ...").
+// This is the start-data validator register_handlers registers for kProcessKey.
+std::vector<FieldError> validate_start_data(const runtime::BusinessKey& key, const Variables& vars);
 
 }  // namespace pmiflow::handlers::d02_03

@@ -8,16 +8,12 @@
 #include "engine/model/bpmn_parser.h"
 #include "tools/cli/cli.h"
 #include "tools/cli/format.h"
+#include "tools/cli/period_commands.h"
 #include "tools/cli/session.h"
 #include "tools/cli/variables_input.h"
 
 namespace pmiflow::cli {
 namespace {
-
-std::string default_user() {
-  const char* u = std::getenv("USER");
-  return u != nullptr && *u != '\0' ? u : "cli";
-}
 
 Result<std::int64_t> parse_instance_id(const std::string& text) {
   char* end = nullptr;
@@ -60,6 +56,11 @@ void print_events(std::ostream& out, const std::vector<runtime::Event>& events,
 }
 
 }  // namespace
+
+std::string default_user() {
+  const char* u = std::getenv("USER");
+  return u != nullptr && *u != '\0' ? u : "cli";
+}
 
 int exit_code_for(ErrorCode code) {
   switch (code) {
@@ -209,6 +210,7 @@ int cmd_definitions(const Common& c, std::ostream& out, std::ostream& err) {
 }
 
 int cmd_start(const Common& c, const StartArgs& a, std::ostream& out, std::ostream& err) {
+  if (!a.from_csv.empty()) return cmd_start_csv(c, a, out, err);
   runtime::BusinessKey key{a.process, a.school, a.period};
   if (Status s = validate_business_key(key); !s.ok()) return fail(err, s.error());
   auto vars = parse_variables(a.vars, a.var_files);

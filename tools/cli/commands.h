@@ -25,6 +25,7 @@ int cmd_definitions(const Common& c, std::ostream& out, std::ostream& err);
 struct StartArgs {
   std::string process;
   std::string school;
+  std::string from_csv;  // start --from-csv FILE: one instance per row (period_commands.h)
   std::string period;
   std::vector<std::string> vars;
   std::vector<std::string> var_files;
@@ -79,6 +80,9 @@ struct BenchArgs {
   std::string period = "2026";
 };
 int cmd_bench(const BenchArgs& a, std::ostream& out, std::ostream& err);
+
+// $USER, else "cli": who acts when --user is not given.
+std::string default_user();
 
 // Prints `error: message` and returns the exit code for the error.
 int fail(std::ostream& err, const Error& e);

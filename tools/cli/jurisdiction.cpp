@@ -564,6 +564,13 @@ std::string describe_row_errors(const SchoolRow& row) {
 
 Result<std::vector<SchoolRow>> read_schools_csv(const std::string& text,
                                                 const std::string& periodo) {
+  return read_schools_csv(text, periodo, [](const Variables& vars) {
+    return handlers::d02_03::validate_start_data(vars);
+  });
+}
+
+Result<std::vector<SchoolRow>> read_schools_csv(const std::string& text, const std::string& periodo,
+                                                const RowValidator& validate) {
   if (Status valid = validate_periodo(periodo); !valid.ok()) {
     return make_error(ErrorCode::kInvalidArgument, valid.error().message);
   }
@@ -634,7 +641,7 @@ Result<std::vector<SchoolRow>> read_schools_csv(const std::string& text,
       }
       row.variables["periodo"] = periodo;
       if (utf8) {
-        row.errors = handlers::d02_03::validate_start_data(row.variables);
+        row.errors = validate(row.variables);
         auto code = row.variables.find("codigo_dane");
         if (code != row.variables.end()) {
           auto [it, inserted] = first_line.emplace(code->second.get<std::string>(), row.line);

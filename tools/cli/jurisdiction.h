@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -89,5 +90,14 @@ std::string describe_row_errors(const SchoolRow& row);
 // text.
 Result<std::vector<SchoolRow>> read_schools_csv(const std::string& text,
                                                 const std::string& periodo);
+
+// Checks one row's start variables: a FieldError per bad field (none when valid).
+using RowValidator = std::function<std::vector<FieldError>(const Variables&)>;
+
+// The same with `validate` in place of validate_start_data: the start-data validator of the
+// process the rows are for (HandlerRegistry::start_data_errors), so that the rows are checked
+// exactly as Engine::start will check them.
+Result<std::vector<SchoolRow>> read_schools_csv(const std::string& text, const std::string& periodo,
+                                                const RowValidator& validate);
 
 }  // namespace pmiflow::cli

@@ -6,6 +6,9 @@
 #include "tools/cli/cli.h"
 #include "tools/cli/commands.h"
 #include "tools/cli/domain_commands.h"
+#include "tools/cli/format.h"
+#include "tools/cli/jurisdiction.h"
+#include "tools/cli/period_commands.h"
 
 namespace pmiflow::cli {
 namespace {
@@ -55,12 +58,46 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   auto* start = app.add_subcommand("start", "start an instance (idempotent by business key)");
   add_common(start, start_c, false);
   start->add_option("--process", start_a.process, "process key")->required();
-  start->add_option("--school", start_a.school, "código DANE (12 digits)")->required();
+  auto* start_school = start->add_option("--school", start_a.school, "código DANE (12 digits)");
+  auto* start_csv = start->add_option(
+      "--from-csv", start_a.from_csv,
+      "one instance per row of a schools CSV (" + std::string(kSchoolsCsvHeader) + ")");
+  start_csv->excludes(start_school);
   start->add_option("--period", start_a.period, "period: YYYY, YYYY-1 or YYYY-2")->required();
-  start->add_option("--var", start_a.vars, "name=value (value is JSON if it parses)");
-  start->add_option("--vars", start_a.var_files, "JSON file with an object of variables");
+  start->add_option("--var", start_a.vars, "name=value (value is JSON if it parses)")
+      ->excludes(start_csv);
+  start->add_option("--vars", start_a.var_files, "JSON file with an object of variables")
+      ->excludes(start_csv);
   start->add_option("--user", start_a.user, "who starts it (default: $USER)");
-  start->callback([&] { code = cmd_start(start_c, start_a, out, err); });
+  start->add_flag("--json", start_c.json, "with --from-csv: a JSON summary");
+  start->callback([&] {
+    if (start_school->count() == 0 && start_csv->count() == 0) {
+      throw CLI::RequiredError("--school or --from-csv");
+    }
+    code = cmd_start(start_c, start_a, out, err);
+  });
+
+  SampleJurisdictionArgs sample_a;
+  auto* sample =
+      app.add_subcommand("sample-jurisdiction",
+                         "write a synthetic jurisdiction's schools as CSV (deterministic by seed)");
+  sample->add_option("--schools", sample_a.schools, "number of schools (default 300)")
+      ->check(CLI::Range(0, kMaxJurisdictionSize));
+  sample->add_option("--seed", sample_a.seed, "random seed (default 1)");
+  sample->add_option("--etc", sample_a.etc,
+                     "the ETC (default Antioquia): " + join(known_etcs(), ", "));
+  sample->add_option("--out", sample_a.out, "CSV file to write (default: standard output)");
+  sample->add_flag("--bom", sample_a.bom, "start with a UTF-8 byte order mark (for Excel)");
+  sample->callback([&] { code = cmd_sample_jurisdiction(sample_a, out, err); });
+
+  Common summary_c;
+  SummaryArgs summary_a;
+  auto* summary = app.add_subcommand(
+      "summary", "a period at a glance: instances per activity, open tasks per role");
+  add_common(summary, summary_c);
+  summary->add_option("--period", summary_a.period, "period")->required();
+  add_optional(summary, "--process", summary_a.process, "process key");
+  summary->callback([&] { code = cmd_summary(summary_c, summary_a, out, err); });
 
   Common inst_c;
   InstanceFilter inst_f;

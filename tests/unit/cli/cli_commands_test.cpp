@@ -249,8 +249,9 @@ using CliStart = CliTest;
 
 TEST_F(CliStart, PrintsIdAndCreated) {
   deploy();
-  RunResult r = run({"start", "--process", kProcess, "--school", "105001000123", "--period", "2026",
-                     "--user", "ana"});
+  std::vector<std::string> args = start_args("105001000123");
+  args.insert(args.end(), {"--user", "ana"});
+  RunResult r = run(args);
   ASSERT_EQ(r.code, 0) << r;
   EXPECT_EQ(parse_json(r.out), Json::parse(R"({"id":1,"created":true})")) << r;
   EXPECT_EQ(r.err, "");
@@ -269,8 +270,9 @@ TEST_F(CliStart, SameBusinessKeyCreatesNothing) {
   const std::int64_t events = events_of(1);
   ASSERT_GT(events, 0);
 
-  RunResult again = run({"start", "--process", kProcess, "--school", "105001000123", "--period",
-                         "2026", "--var", "extra=1"});
+  std::vector<std::string> again_args = start_args("105001000123");
+  again_args.insert(again_args.end(), {"--var", "extra=1"});
+  RunResult again = run(again_args);
   ASSERT_EQ(again.code, 0) << again;
   EXPECT_EQ(parse_json(again.out), Json::parse(R"({"id":1,"created":false})")) << again;
   EXPECT_NE(again.err.find("already exists"), std::string::npos) << again;
@@ -279,8 +281,7 @@ TEST_F(CliStart, SameBusinessKeyCreatesNothing) {
   EXPECT_FALSE(show(1)["variables"].contains("extra"));
 
   // Another period of the same school is another instance.
-  RunResult other =
-      run({"start", "--process", kProcess, "--school", "105001000123", "--period", "2026-1"});
+  RunResult other = run(start_args("105001000123", "2026-1"));
   ASSERT_EQ(other.code, 0) << other;
   EXPECT_EQ(parse_json(other.out), Json::parse(R"({"id":2,"created":true})")) << other;
 }
@@ -562,20 +563,38 @@ TEST_F(CliComplete, ServiceTasksRunAfterTheUserTask) {
 }
 
 TEST_F(CliComplete, HandlerFailureBecomesAnIncident) {
-  // Instance 1 was started without `sector`: the classification job fails and, its retries
-  // spent, raises an incident that `incidents` and `show` report.
-  ASSERT_EQ(complete(task_, "A01_AnalizarCaracterizacion", kRoleProfesional).code, 0);
-  RunResult r = complete(open_task(instance_, "A02_IdentificarNecesidades"),
-                         "A02_IdentificarNecesidades", kRoleProfesional);
+  // D02.03's data contract keeps `sector` from going missing at start (and the forms from
+  // being cleared later), so this uses a copy of D02.03 under another key, for which no
+  // start-data validator is registered: started without `sector`, its classification job
+  // fails and, its retries spent, raises an incident that `incidents` and `show` report.
+  const std::string key = "D02_03_SinContratoDeDatos";
+  std::string xml = read_bytes(d02_03_file());
+  for (auto at = xml.find(kProcess); at != std::string::npos; at = xml.find(kProcess, at)) {
+    xml.replace(at, kProcess.size(), key);
+  }
+  const std::string copy = dir_.file("sin_contrato.bpmn");
+  write_bytes(copy, xml);
+  copy_shipped_forms(dir_.path());
+  ASSERT_EQ(run({"deploy", copy}).code, 0);
+  RunResult started = run({"start", "--process", key, "--school", "105001000999", "--period",
+                           "2026", "--var", "nombre=\"IE Sin Sector\""});
+  ASSERT_EQ(started.code, 0) << started;
+  const std::int64_t id = parse_json(started.out)["id"].get<std::int64_t>();
+  ASSERT_EQ(complete(open_task(id, "A01_AnalizarCaracterizacion"), "A01_AnalizarCaracterizacion",
+                     kRoleProfesional)
+                .code,
+            0);
+  RunResult r = complete(open_task(id, "A02_IdentificarNecesidades"), "A02_IdentificarNecesidades",
+                         kRoleProfesional);
   ASSERT_EQ(r.code, 0) << r;
   RunResult incidents = run({"incidents", "--json"});
   ASSERT_EQ(incidents.code, 0) << incidents;
   Json list = parse_json(incidents.out);
   ASSERT_EQ(list.size(), 1u) << incidents;
-  EXPECT_EQ(list[0]["instance_id"], instance_);
+  EXPECT_EQ(list[0]["instance_id"], id);
   EXPECT_EQ(list[0]["element_id"], "A03_ClasificarEstablecimiento");
   EXPECT_NE(list[0]["message"].get<std::string>().find("sector"), std::string::npos);
-  Json j = show(instance_);
+  Json j = show(id);
   EXPECT_EQ(j["open_incidents"], 1);
   EXPECT_EQ(j["state"], "active");
 }

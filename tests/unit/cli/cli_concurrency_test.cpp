@@ -105,8 +105,8 @@ TEST_F(CliConcurrency, TwoProcessesStartingTheSameKeyCreateOneInstance) {
   for (int round = 0; round < 6; ++round) {
     char school[32];
     std::snprintf(school, sizeof school, "1050020%05d", round);
-    std::vector<std::string> args = {"start",    "--process", kProcess, "--school", school,
-                                     "--period", "2026",      "--db",   db()};
+    std::vector<std::string> args = start_args(school);
+    args.insert(args.end(), {"--db", db()});
     Child a(args);
     Child b(args);
     RunResult ra = a.wait();

@@ -16,6 +16,7 @@ std::vector<std::vector<std::string>> db_commands(const std::string& db) {
       {"instances", "--db", db},
       {"definitions", "--db", db},
       {"tasks", "--json", "--db", db},
+      {"summary", "--period", "2026", "--db", db},
       {"show", "1", "--db", db},
       {"complete", "1-2", "--as", kRoleProfesional, "--db", db},
       {"form", "1-2", "--db", db},

@@ -54,6 +54,27 @@ inline void copy_shipped_forms(const std::filesystem::path& dir) {
   }
 }
 
+// The --var flags of a valid official school: the rest of D02.03's start data beside the
+// código DANE and the period (the data contract, handlers/d02_03/start_data.h), which
+// `start` refuses to go without.
+inline std::vector<std::string> school_vars() {
+  return {"--var", "nombre=Institución Educativa San José",
+          "--var", "municipio=Andes",
+          "--var", "etc=Antioquia",
+          "--var", "sector=OFICIAL",
+          "--var", "categoria_saber=B"};
+}
+
+// `start --process D02.03 --school SCHOOL --period PERIOD` with school_vars().
+inline std::vector<std::string> start_args(const std::string& school,
+                                           const std::string& period = "2026") {
+  std::vector<std::string> args = {"start", "--process", kProcess, "--school",
+                                   school,  "--period",  period};
+  const std::vector<std::string> vars = school_vars();
+  args.insert(args.end(), vars.begin(), vars.end());
+  return args;
+}
+
 struct RunResult {
   int code = -1;  // exit status; 128 + N when killed by signal N; -1 when it could not run
   std::string out;
@@ -320,10 +341,10 @@ class CliTest : public ::testing::Test {
     ASSERT_EQ(r.code, 0) << r;
   }
 
-  // Starts D02.03 for `school` in 2026; returns the instance id (0 on failure).
+  // Starts D02.03 for `school` in 2026 with school_vars() and then `extra` (a later --var
+  // wins); returns the instance id (0 on failure).
   std::int64_t start(const std::string& school, std::vector<std::string> extra = {}) {
-    std::vector<std::string> args = {"start", "--process", kProcess, "--school",
-                                     school,  "--period",  "2026"};
+    std::vector<std::string> args = start_args(school);
     args.insert(args.end(), extra.begin(), extra.end());
     RunResult r = run(args);
     EXPECT_EQ(r.code, 0) << r;

@@ -116,6 +116,52 @@ TEST(EngineStart, MissingProcessKeyIsInvalidArgument) {
   EXPECT_NE(started.error().message.find("process"), std::string::npos);
 }
 
+TEST(EngineStart, StartDataValidatorOfTheProcessRefusesBeforeAnythingIsWritten) {
+  Harness h;
+  h.deploy();
+  std::vector<BusinessKey> seen;
+  h.registry.add_start_validator(kProcess, [&](const BusinessKey& key, const Variables& vars) {
+    seen.push_back(key);
+    std::vector<FieldError> errors;
+    if (vars.count("nombre") == 0) errors.push_back({"nombre", "nombre: expected a name"});
+    if (vars.count("sector") == 0) errors.push_back({"sector", "sector: expected a sector"});
+    return errors;
+  });
+  auto refused = h.engine.start(BusinessKey{kProcess, dane(1), "2026"}, {}, kStarter);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kValidation);
+  EXPECT_EQ(refused.error().message,
+            std::string("the start variables of ") + kProcess + " (school " + dane(1) +
+                ", period 2026) break its data contract; nothing was started:\n"
+                "  nombre: expected a name\n  sector: expected a sector");
+  ASSERT_EQ(seen.size(), 1U);
+  EXPECT_EQ(seen[0], (BusinessKey{kProcess, dane(1), "2026"}));
+  EXPECT_TRUE(h.store.instances(InstanceQuery{})->empty());
+
+  auto started = h.engine.start(BusinessKey{kProcess, dane(1), "2026"},
+                                {{"nombre", "IE Uno"}, {"sector", "OFICIAL"}}, kStarter);
+  ASSERT_TRUE(started.ok()) << started.error().message;
+  EXPECT_TRUE(started->created);
+  // The validator runs before the idempotency check: bad data is refused even for a key that
+  // already has an instance.
+  auto again = h.engine.start(BusinessKey{kProcess, dane(1), "2026"}, {}, kStarter);
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code, ErrorCode::kValidation);
+  EXPECT_EQ(h.store.instances(InstanceQuery{})->size(), 1U);
+}
+
+TEST(EngineStart, ProcessesWithoutAValidatorStartWithAnyVariables) {
+  Harness h;
+  h.deploy();
+  h.registry.add_start_validator("OtroProceso", [](const BusinessKey&, const Variables&) {
+    return std::vector<FieldError>{{"x", "x: always wrong"}};
+  });
+  EXPECT_TRUE(h.registry.start_data_errors(BusinessKey{kProcess, dane(1), "2026"}, {}).empty());
+  EXPECT_TRUE(h.registry.check_start_data(BusinessKey{kProcess, dane(1), "2026"}, {}).ok());
+  auto started = h.engine.start(BusinessKey{kProcess, dane(1), "2026"}, {}, kStarter);
+  ASSERT_TRUE(started.ok()) << started.error().message;
+}
+
 // ---------------------------------------------------------------------------------------------
 // complete_task and the jobs after it
 

@@ -2,6 +2,8 @@
 
 #include "handlers/d02_03/start_data.h"
 
+#include "handlers/d02_03/d02_03_handlers.h"
+
 #include <string>
 #include <vector>
 
@@ -150,6 +152,50 @@ TEST(StartData, RegimenIsRequiredForPrivateSchoolsAndRefusedForOfficialOnes) {
   EXPECT_EQ(fields(validate_start_data(v)), (std::vector<std::string>{"sector", "regimen"}));
   v["regimen"] = "LIBERTAD_VIGILADA";
   EXPECT_EQ(fields(validate_start_data(v)), std::vector<std::string>{"sector"});
+}
+
+// ---- with the business key ------------------------------------------------------------------
+
+TEST(StartDataWithKey, CodigoDaneAndPeriodoMustBeTheInstancesKey) {
+  const runtime::BusinessKey key{kProcessKey, "215238000101", "2026"};
+  EXPECT_TRUE(validate_start_data(key, oficial()).empty());
+
+  Variables other_school = oficial();
+  other_school["codigo_dane"] = "215238000102";
+  Variables other_period = oficial();
+  other_period["periodo"] = "2026-2";
+  auto school_errors = validate_start_data(key, other_school);
+  auto period_errors = validate_start_data(key, other_period);
+  ASSERT_EQ(fields(school_errors), std::vector<std::string>{"codigo_dane"});
+  EXPECT_EQ(school_errors[0].message,
+            "codigo_dane: expected '215238000101' (the instance's school), found '215238000102'");
+  ASSERT_EQ(fields(period_errors), std::vector<std::string>{"periodo"});
+  EXPECT_EQ(period_errors[0].message,
+            "periodo: expected '2026' (the instance's period), found '2026-2'");
+}
+
+TEST(StartDataWithKey, AnInvalidFieldIsReportedOnceNotAlsoAsAMismatch) {
+  const runtime::BusinessKey key{kProcessKey, "215238000101", "2026"};
+  Variables vars = oficial();
+  vars["codigo_dane"] = "21523800010X";
+  vars.erase("periodo");
+  auto errors = validate_start_data(key, vars);
+  EXPECT_EQ(fields(errors), (std::vector<std::string>{"codigo_dane", "periodo"}));
+}
+
+TEST(StartDataWithKey, RegisterHandlersRegistersItForTheProcess) {
+  HandlerRegistry registry;
+  register_handlers(registry, Settings{});
+  const runtime::BusinessKey key{kProcessKey, "215238000101", "2026"};
+  EXPECT_TRUE(registry.start_data_errors(key, oficial()).empty());
+  Variables bad = oficial();
+  bad["sector"] = "PRIVADO";
+  EXPECT_EQ(fields(registry.start_data_errors(key, bad)), std::vector<std::string>{"sector"});
+  Status status = registry.check_start_data(key, bad);
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.error().code, ErrorCode::kValidation);
+  // Another process is not D02.03's business.
+  EXPECT_TRUE(registry.start_data_errors({"OtroProceso", "215238000101", "2026"}, bad).empty());
 }
 
 }  // namespace
