@@ -194,49 +194,11 @@ CREATE TABLE definition_forms(
 ) WITHOUT ROWID;
 )sql";
 
-// Migration 3: events in a rowid table, so that appends go to the end of one b-tree (shared
-// by every request of a group commit) instead of a random leaf per instance of a WITHOUT
-// ROWID table whose ~600-byte rows split pages often; (instance_id, seq) stays unique through
-// an index. Same columns, same triggers.
-constexpr const char* kSchemaV3 = R"sql(
-CREATE TABLE events_v2(
-  instance_id        INTEGER NOT NULL,
-  seq                INTEGER NOT NULL,
-  type               INTEGER NOT NULL,
-  type_version       INTEGER NOT NULL,
-  time_ms            INTEGER NOT NULL,
-  actor              TEXT    NOT NULL,
-  definition_version INTEGER NOT NULL,
-  payload            TEXT    NOT NULL,
-  prev_hash          TEXT    NOT NULL,
-  hash               TEXT    NOT NULL
-);
-INSERT INTO events_v2 SELECT * FROM events ORDER BY instance_id, seq;
-DROP TABLE events;
-ALTER TABLE events_v2 RENAME TO events;
-CREATE UNIQUE INDEX events_by_instance ON events(instance_id, seq);
-CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
-BEGIN
-  SELECT RAISE(ABORT, 'events are append-only');
-END;
-CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
-BEGIN
-  SELECT RAISE(ABORT, 'events are append-only');
-END;
--- INSERT OR REPLACE deletes without firing DELETE triggers (recursive_triggers is off).
-CREATE TRIGGER events_append_only_replace BEFORE INSERT ON events
-WHEN EXISTS (SELECT 1 FROM events WHERE instance_id = NEW.instance_id AND seq = NEW.seq)
-BEGIN
-  SELECT RAISE(ABORT, 'events are append-only');
-END;
-)sql";
-
 // APPEND-ONLY. A released entry is never edited, removed or reordered.
 constexpr Migration kMigrations[] = {
     {1, "initial schema: definitions, instances, events (append-only), projections", kSchemaV1},
     {2, "forms: forms (versioned by id), definition_forms (a definition's form versions)",
      kSchemaV2},
-    {3, "events in a rowid table with a unique (instance_id, seq) index", kSchemaV3},
 };
 
 Error io_error(Connection& db, const std::string& path, const std::string& what, int rc) {

@@ -161,7 +161,9 @@ int cmd_bench(const BenchArgs& a, std::ostream& out, std::ostream& err) {
     char buf[256];
     out << "pmiflow bench: D02.03, " << a.schools << " schools, " << a.threads
         << " client threads, durability "
-        << (a.fast ? "fast (synchronous=NORMAL)" : "full (synchronous=FULL)") << '\n';
+        << (a.fast ? "fast (no fsync per commit)"
+                   : "full (each group fsynced before it is acknowledged)")
+        << '\n';
     out << "machine: " << cpu_model() << ", " << std::thread::hardware_concurrency() << " cores\n";
     auto line = [&](const char* label, const char* fmt, double v) {
       std::snprintf(buf, sizeof buf, fmt, v);
