@@ -215,6 +215,29 @@ class SqliteStore::Impl {
     return {};
   }
 
+  // Reads version `version` (0: the latest) of `id` from a versioned table (definitions,
+  // forms) into `found`; kNotFound naming `what` when there is none.
+  template <typename T, typename Read>
+  Status find_version(const char* what, const char* columns, const char* table,
+                      const char* id_column, const std::string& id, std::int32_t version, Read read,
+                      std::optional<T>& found) {
+    const std::string sql = std::string("SELECT ") + columns + " FROM " + table + " WHERE " +
+                            id_column + " = ?1" +
+                            (version == 0 ? " ORDER BY version DESC LIMIT 1" : " AND version = ?2");
+    PMIFLOW_TRY(each(
+        sql,
+        [&](Query& q) {
+          q.bind(1, id);
+          if (version != 0) q.bind(2, static_cast<int>(version));
+        },
+        [&](const Query& q) { found = read(q); }));
+    if (found) return {};
+    return make_error(ErrorCode::kNotFound,
+                      version == 0 ? std::string(what) + " '" + id + "' is not deployed"
+                                   : std::string(what) + " '" + id + "' has no version " +
+                                         std::to_string(version));
+  }
+
   // A read snapshot spanning several statements (WAL: readers never block the writer).
   class ReadTransaction {
    public:
@@ -552,23 +575,8 @@ Result<DeployedDefinition> SqliteStore::definition(const std::string& key, std::
     Impl::ReadTransaction tx(*impl_);
     PMIFLOW_TRY(tx.status());
     std::optional<DeployedDefinition> found;
-    const std::string sql =
-        std::string("SELECT ") + kDefinitionColumns +
-        (version == 0 ? " FROM definitions WHERE key = ?1 ORDER BY version DESC LIMIT 1"
-                      : " FROM definitions WHERE key = ?1 AND version = ?2");
-    PMIFLOW_TRY(impl_->each(
-        sql,
-        [&](Query& q) {
-          q.bind(1, key);
-          if (version != 0) q.bind(2, static_cast<int>(version));
-        },
-        [&](const Query& q) { found = read_definition(q); }));
-    if (!found) {
-      return make_error(ErrorCode::kNotFound,
-                        version == 0
-                            ? "definition '" + key + "' is not deployed"
-                            : "definition '" + key + "' has no version " + std::to_string(version));
-    }
+    PMIFLOW_TRY(impl_->find_version("definition", kDefinitionColumns, "definitions", "key", key,
+                                    version, read_definition, found));
     PMIFLOW_TRY(impl_->load_form_bindings(*found));
     return std::move(*found);
   } catch (const std::exception& e) {
@@ -596,22 +604,8 @@ Result<DeployedForm> SqliteStore::form(const std::string& id, std::int32_t versi
   try {
     std::lock_guard lock(impl_->mu);
     std::optional<DeployedForm> found;
-    const std::string sql =
-        std::string("SELECT ") + kFormColumns +
-        (version == 0 ? " FROM forms WHERE id = ?1 ORDER BY version DESC LIMIT 1"
-                      : " FROM forms WHERE id = ?1 AND version = ?2");
-    PMIFLOW_TRY(impl_->each(
-        sql,
-        [&](Query& q) {
-          q.bind(1, id);
-          if (version != 0) q.bind(2, static_cast<int>(version));
-        },
-        [&](const Query& q) { found = read_form(q); }));
-    if (!found) {
-      return make_error(ErrorCode::kNotFound, version == 0 ? "form '" + id + "' is not deployed"
-                                                           : "form '" + id + "' has no version " +
-                                                                 std::to_string(version));
-    }
+    PMIFLOW_TRY(
+        impl_->find_version("form", kFormColumns, "forms", "id", id, version, read_form, found));
     return std::move(*found);
   } catch (const std::exception& e) {
     return make_error(ErrorCode::kInternal, "form '" + id + "': " + e.what());

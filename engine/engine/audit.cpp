@@ -77,8 +77,8 @@ std::vector<EncodedEvent> encode_all(std::int64_t instance_id, std::string prev_
 std::string seal(std::int64_t instance_id, std::string prev_hash,
                  std::vector<runtime::Event>& events) {
   for (auto& e : events) {
-    e.prev_hash = prev_hash;
-    e.hash = chain_hash(prev_hash, canonical_bytes(instance_id, e));
+    e.hash = encode(instance_id, prev_hash, e).hash;
+    e.prev_hash = std::move(prev_hash);
     prev_hash = e.hash;
   }
   return prev_hash;
