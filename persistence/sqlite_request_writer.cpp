@@ -3,8 +3,11 @@
 #include "engine/engine/audit.h"
 #include "engine/engine/store.h"
 
+#include <cctype>
+#include <charconv>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace pmiflow::persistence::detail {
 namespace {
@@ -86,6 +89,136 @@ runtime::Actor actor_from_json(const Json& j) {
   return a;
 }
 
+namespace {
+
+// Reads an event_batches row laid out exactly as RequestWriter writes it, parsing only each
+// actor and payload with nlohmann (most of the bytes); false at the first difference, for the
+// caller to read the row as generic JSON instead.
+class BatchScanner {
+ public:
+  explicit BatchScanner(std::string_view text) : text_(text) {}
+
+  bool read(std::int64_t instance_id, std::int64_t from_seq, std::int64_t to_seq,
+            std::string& prev_hash, std::vector<runtime::Event>& out) {
+    if (!literal("[")) return false;
+    if (literal("]")) return at_end();
+    do {
+      runtime::Event e;
+      e.instance_id = instance_id;
+      std::int64_t type = 0;
+      std::int64_t type_version = 0;
+      std::int64_t definition_version = 0;
+      std::string_view actor;
+      std::string_view payload;
+      std::string_view hash;
+      if (!literal(R"({"seq":)") || !integer(e.seq) || !literal(R"(,"type":)") || !integer(type) ||
+          !literal(R"(,"type_version":)") || !integer(type_version) || !literal(R"(,"time_ms":)") ||
+          !integer(e.time_ms) || !literal(R"(,"actor":)") || !value(actor) ||
+          !literal(R"(,"definition_version":)") || !integer(definition_version) ||
+          !literal(R"(,"payload":)") || !value(payload) || !literal(R"(,"hash":")") || !hex(hash) ||
+          !literal(R"("})")) {
+        return false;
+      }
+      Json actor_json = Json::parse(actor, nullptr, /*allow_exceptions=*/false);
+      e.payload = Json::parse(payload, nullptr, /*allow_exceptions=*/false);
+      if (actor_json.is_discarded() || e.payload.is_discarded()) return false;
+      e.type = static_cast<EventType>(type);
+      e.type_version = static_cast<std::uint16_t>(type_version);
+      e.definition_version = static_cast<std::int32_t>(definition_version);
+      e.actor = actor_from_json(actor_json);
+      e.hash = hash;
+      e.prev_hash = std::exchange(prev_hash, e.hash);
+      if (e.seq >= from_seq && e.seq <= to_seq) out.push_back(std::move(e));
+    } while (literal(","));
+    return literal("]") && at_end();
+  }
+
+ private:
+  bool at_end() const { return pos_ == text_.size(); }
+  bool literal(std::string_view s) {
+    if (text_.substr(pos_, s.size()) != s) return false;
+    pos_ += s.size();
+    return true;
+  }
+  bool integer(std::int64_t& out) {
+    const char* first = text_.data() + pos_;
+    const char* last = text_.data() + text_.size();
+    auto [end, ec] = std::from_chars(first, last, out);
+    if (ec != std::errc() || end == first) return false;
+    pos_ += static_cast<std::size_t>(end - first);
+    return true;
+  }
+  bool hex(std::string_view& out) {
+    const std::size_t begin = pos_;
+    while (pos_ < text_.size() && std::isxdigit(static_cast<unsigned char>(text_[pos_]))) ++pos_;
+    out = text_.substr(begin, pos_ - begin);
+    return true;
+  }
+  // The span of one JSON object or array (nlohmann checks its content); strings are skipped
+  // with their escapes so that brackets inside them do not count.
+  bool value(std::string_view& out) {
+    const std::size_t begin = pos_;
+    if (pos_ >= text_.size() || (text_[pos_] != '{' && text_[pos_] != '[')) return false;
+    int depth = 0;
+    for (; pos_ < text_.size(); ++pos_) {
+      const char c = text_[pos_];
+      if (c == '"') {
+        for (++pos_; pos_ < text_.size() && text_[pos_] != '"'; ++pos_) {
+          if (text_[pos_] == '\\') ++pos_;
+        }
+      } else if (c == '{' || c == '[') {
+        ++depth;
+      } else if ((c == '}' || c == ']') && --depth == 0) {
+        ++pos_;
+        out = text_.substr(begin, pos_ - begin);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  std::string_view text_;
+  std::size_t pos_ = 0;
+};
+
+}  // namespace
+
+std::optional<std::string> read_batch(std::int64_t instance_id, std::string_view text,
+                                      std::int64_t from_seq, std::int64_t to_seq,
+                                      std::string prev_hash, std::vector<runtime::Event>& out) {
+  const std::size_t before = out.size();
+  {
+    std::string chain = prev_hash;
+    if (BatchScanner(text).read(instance_id, from_seq, to_seq, chain, out)) return std::nullopt;
+  }
+  out.resize(before);  // not as the store writes it (e.g. changed by hand): read it generically
+  Json batch = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (batch.is_discarded()) return "not JSON";
+  if (!batch.is_array()) return "not a JSON array of events";
+  for (Json& j : batch) {
+    auto seq = j.find("seq");
+    auto type = j.find("type");
+    auto hash = j.find("hash");
+    if (!j.is_object() || seq == j.end() || !seq->is_number_integer() || type == j.end() ||
+        !type->is_number_integer() || hash == j.end() || !hash->is_string()) {
+      return "not JSON events (an element lacks an integer seq or type, or a hash)";
+    }
+    runtime::Event e;
+    e.instance_id = instance_id;
+    e.seq = seq->get<std::int64_t>();
+    e.type = static_cast<EventType>(type->get<int>());
+    e.type_version = j.value<std::uint16_t>("type_version", 0);
+    e.time_ms = j.value<std::int64_t>("time_ms", 0);
+    if (auto actor = j.find("actor"); actor != j.end()) e.actor = actor_from_json(*actor);
+    e.definition_version = j.value<std::int32_t>("definition_version", 0);
+    if (auto payload = j.find("payload"); payload != j.end()) e.payload = std::move(*payload);
+    e.hash = hash->get<std::string>();
+    e.prev_hash = std::exchange(prev_hash, e.hash);
+    if (e.seq >= from_seq && e.seq <= to_seq) out.push_back(std::move(e));
+  }
+  return std::nullopt;
+}
+
 RequestWriter::RequestWriter(WriteContext& ctx, std::int64_t instance_id,
                              const runtime::InstanceState* new_state, std::string head)
     : ctx_(ctx), instance_id_(instance_id), new_state_(new_state), head_(std::move(head)) {}
@@ -96,13 +229,26 @@ Status RequestWriter::apply(const Event& e, const audit::EncodedEvent* encoded) 
     own = audit::encode(instance_id_, head_, e);
     encoded = &own;
   }
-  PMIFLOW_TRY(ctx_.run(
-      "INSERT INTO events(instance_id, seq, type, type_version, time_ms, actor, "
-      "definition_version, payload, prev_hash, hash) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
-      "?10)",
-      instance_id_, e.seq, static_cast<int>(e.type), static_cast<int>(e.type_version), e.time_ms,
-      encoded->actor, static_cast<int>(e.definition_version), encoded->payload, head_,
-      encoded->hash));
+  // The request's events are one event_batches row, written by finish():
+  // [{"seq":..,"type":..,"type_version":..,"time_ms":..,"actor":{..},"definition_version":..,
+  //   "payload":{..},"hash":".."}, ...] (docs/storage-format.md).
+  if (batch_.empty()) {
+    batch_prev_hash_ = head_;
+    first_seq_ = e.seq;
+    batch_ = "[";
+  } else {
+    batch_ += ',';
+  }
+  batch_ += "{\"seq\":" + std::to_string(e.seq) +
+            ",\"type\":" + std::to_string(static_cast<int>(e.type)) +
+            ",\"type_version\":" + std::to_string(e.type_version) +
+            ",\"time_ms\":" + std::to_string(e.time_ms) + ",\"actor\":";
+  batch_ += encoded->actor;
+  batch_ += ",\"definition_version\":" + std::to_string(e.definition_version) + ",\"payload\":";
+  batch_ += encoded->payload;
+  batch_ += ",\"hash\":\"";
+  batch_ += encoded->hash;
+  batch_ += "\"}";
   head_ = encoded->hash;
   last_seq_ = e.seq;
 
@@ -110,20 +256,13 @@ Status RequestWriter::apply(const Event& e, const audit::EncodedEvent* encoded) 
     case EventType::kInstanceCreated: {
       const Json* vars = find(e, "variables");
       if (vars != nullptr && vars->is_object()) {
-        for (const auto& [name, value] : vars->items()) {
-          PMIFLOW_TRY(
-              ctx_.run("INSERT INTO variables(instance_id, name, value) VALUES(?1, ?2, ?3) "
-                       "ON CONFLICT(instance_id, name) DO UPDATE SET value = excluded.value",
-                       instance_id_, name, value.dump()));
-        }
+        for (const auto& [name, value] : vars->items()) variables_[name] = value.dump();
       }
       return {};
     }
     case EventType::kElementActivated: {
       const std::string element = req_str(e, "element");
       new_elements_[req_int(e, "key")] = element;
-      ++activations_[element];
-      tokens_moved_ = true;
       if (const Json* joined = find(e, "joined"); joined != nullptr && joined->is_array()) {
         for (const Json& flow : *joined) {
           if (flow.is_string()) PMIFLOW_TRY(join_delta(element, flow.get<std::string>(), -1));
@@ -133,14 +272,12 @@ Status RequestWriter::apply(const Event& e, const audit::EncodedEvent* encoded) 
     }
     case EventType::kElementCompleted:
     case EventType::kElementTerminated: {
-      tokens_moved_ = true;
       const std::int64_t key = req_int(e, "key");
       if (new_elements_.erase(key) > 0) return {};  // activated and ended in this request
       return ctx_.run("DELETE FROM elements WHERE instance_id = ?1 AND key = ?2", instance_id_,
                       key);
     }
     case EventType::kFlowTaken: {
-      tokens_moved_ = true;
       const Json* join = find(e, "join");
       if (join == nullptr || !join->is_boolean() || !join->get<bool>()) return {};
       return join_delta(req_str(e, "to"), req_str(e, "flow"), +1);
@@ -232,14 +369,14 @@ Status RequestWriter::apply(const Event& e, const audit::EncodedEvent* encoded) 
     case EventType::kInstanceCompleted:
       status_ = "completed";
       ended_ms_ = e.time_ms;
-      tokens_moved_ = true;
+      joins_changed_ = true;
       if (new_state_ != nullptr) return {};
       // Tokens waiting at joins end with the instance.
       return ctx_.run("DELETE FROM join_arrivals WHERE instance_id = ?1", instance_id_);
     case EventType::kInstanceTerminated:
       status_ = "terminated";
       ended_ms_ = e.time_ms;
-      tokens_moved_ = true;
+      joins_changed_ = true;
       if (new_state_ != nullptr) return {};
       // Tokens waiting at joins end with the instance.
       return ctx_.run("DELETE FROM join_arrivals WHERE instance_id = ?1", instance_id_);
@@ -256,15 +393,13 @@ Status RequestWriter::on_variables(const Event& e) {
     auto value = change.find("new");
     if (name == change.end() || !name->is_string()) missing(e, "changes[].name");
     if (value == change.end()) missing(e, "changes[].new");
-    PMIFLOW_TRY(
-        ctx_.run("INSERT INTO variables(instance_id, name, value) VALUES(?1, ?2, ?3) "
-                 "ON CONFLICT(instance_id, name) DO UPDATE SET value = excluded.value",
-                 instance_id_, name->get<std::string>(), value->dump()));
+    variables_[name->get<std::string>()] = value->dump();
   }
   return {};
 }
 
 Status RequestWriter::join_delta(const std::string& element, const std::string& flow, int delta) {
+  joins_changed_ = true;
   if (new_state_ != nullptr) return {};  // finish() mirrors the fold instead
   if (delta > 0) {
     return ctx_.run(
@@ -284,6 +419,12 @@ Status RequestWriter::join_delta(const std::string& element, const std::string& 
 }
 
 Status RequestWriter::finish() {
+  for (const auto& [name, value] : variables_) {
+    PMIFLOW_TRY(
+        ctx_.run("INSERT INTO variables(instance_id, name, value) VALUES(?1, ?2, ?3) "
+                 "ON CONFLICT(instance_id, name) DO UPDATE SET value = excluded.value",
+                 instance_id_, name, value));
+  }
   for (const auto& [key, element] : new_elements_) {
     PMIFLOW_TRY(ctx_.run("INSERT INTO elements(instance_id, key, element_id) VALUES(?1, ?2, ?3)",
                          instance_id_, key, element));
@@ -295,13 +436,7 @@ Status RequestWriter::finish() {
         runtime::task_id_for(instance_id_, key), instance_id_, key, job.element, job.type,
         job.retries_left, job.state, job.last_error));
   }
-  for (const auto& [element, count] : activations_) {
-    PMIFLOW_TRY(ctx_.run(
-        "INSERT INTO activation_counts(instance_id, element_id, count) VALUES(?1, ?2, ?3) "
-        "ON CONFLICT(instance_id, element_id) DO UPDATE SET count = count + excluded.count",
-        instance_id_, element, count));
-  }
-  if (tokens_moved_ && new_state_ != nullptr) {
+  if (joins_changed_ && new_state_ != nullptr) {
     PMIFLOW_TRY(ctx_.run("DELETE FROM join_arrivals WHERE instance_id = ?1", instance_id_));
     for (const auto& [element, flows] : new_state_->join_arrivals) {
       for (const auto& [flow, count] : flows) {
@@ -314,6 +449,11 @@ Status RequestWriter::finish() {
     }
   }
   if (last_seq_ == 0) return {};  // no events
+  batch_ += ']';
+  PMIFLOW_TRY(
+      ctx_.run("INSERT INTO event_batches(instance_id, first_seq, last_seq, prev_hash, events) "
+               "VALUES(?1, ?2, ?3, ?4, ?5)",
+               instance_id_, first_seq_, last_seq_, batch_prev_hash_, batch_));
   if (status_) {
     return ctx_.run(
         "UPDATE instances SET last_seq = ?2, status = ?3, ended_ms = ?4, head_hash = ?5 "

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "engine/common/result.h"
 #include "engine/engine/audit.h"
@@ -62,16 +63,17 @@ class RequestWriter {
   RequestWriter(WriteContext& ctx, std::int64_t instance_id,
                 const runtime::InstanceState* new_state, std::string head);
 
-  // Inserts the event row (with this writer's instance id) and applies its projection changes.
+  // Adds the event to the request's batch (written by finish()) and applies its projection
+  // changes.
   // `encoded` (may be null) is the event's audit::encode() made by the caller; it is used when
   // it continues this writer's head, else the event is encoded here.
   // REQUIRES: events in seq order. Throws std::exception on a payload that lacks a documented
   // key (an engine bug); the caller converts it to kInternal.
   Status apply(const runtime::Event& event, const audit::EncodedEvent* encoded);
 
-  // Writes what is accumulated over the request: the element instances and jobs it left open,
-  // activation counts, join arrivals, and the instance row (last_seq, head_hash, status,
-  // ended_ms).
+  // Writes what is accumulated over the request: the event_batches row, the variables (their last
+  // value), the element instances and jobs it left open, join arrivals, and the instance row
+  // (last_seq, head_hash, status, ended_ms).
   Status finish();
 
   // The chain head after the events applied so far.
@@ -86,10 +88,14 @@ class RequestWriter {
   const runtime::InstanceState* new_state_;
   std::int64_t last_seq_ = 0;
   std::string head_;
+  // The request's event_batches row: its events as JSON text, its first seq, and the chain
+  // head before its first event.
+  std::string batch_;
+  std::int64_t first_seq_ = 0;
+  std::string batch_prev_hash_;
   std::optional<std::string> status_;  // set by InstanceCompleted / InstanceTerminated
   std::int64_t ended_ms_ = 0;
-  bool tokens_moved_ = false;               // join arrivals may have changed
-  std::map<std::string, int> activations_;  // element id -> activations in this request
+  bool joins_changed_ = false;  // a join arrival was added or consumed, or the instance ended
   // Rows this request adds to `elements` and `jobs`, written by finish(): an element instance
   // or a job that begins and ends within the request (a gateway, a service task whose handler
   // ran in it) never touches its table.
@@ -101,10 +107,19 @@ class RequestWriter {
     std::string last_error;
   };
   std::map<std::int64_t, std::string> new_elements_;  // key -> element id
+  std::map<std::string, std::string> variables_;      // name -> last value set (JSON text)
   std::map<std::int64_t, NewJob> new_jobs_;           // element key -> job
 };
 
 // The Actor of a stored event (events.actor: {"kind":..,"id":..,"role":..}).
 runtime::Actor actor_from_json(const Json& j);
+
+// Appends to `out` the events of one event_batches row (`text`: its events column) whose seq
+// is within [from_seq, to_seq], in stored order. `prev_hash` is the row's prev_hash: each
+// event's prev_hash is the hash of the event stored before it. Returns why the row does not
+// read as events (the row was changed by hand), or nothing.
+std::optional<std::string> read_batch(std::int64_t instance_id, std::string_view text,
+                                      std::int64_t from_seq, std::int64_t to_seq,
+                                      std::string prev_hash, std::vector<runtime::Event>& out);
 
 }  // namespace pmiflow::persistence::detail

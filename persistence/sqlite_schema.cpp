@@ -194,11 +194,70 @@ CREATE TABLE definition_forms(
 ) WITHOUT ROWID;
 )sql";
 
+// Migration 3: the events of one request in one row of event_batches, appended at the end of a
+// rowid b-tree. One row per request instead of one per event cuts the inserts of an append
+// ~10-fold, and an instance's log is read with one index range scan and a row per request.
+// `events` becomes a read-only view with the old columns (one row per event). Old events
+// become batches of one, with their stored prev_hash. Also drops the write-only
+// activation_counts projection (the counts are in each instance's folded state).
+constexpr const char* kSchemaV3 = R"sql(
+CREATE TABLE event_batches(
+  id          INTEGER PRIMARY KEY,
+  instance_id INTEGER NOT NULL,
+  first_seq   INTEGER NOT NULL,
+  last_seq    INTEGER NOT NULL,
+  prev_hash   TEXT    NOT NULL,
+  events      TEXT    NOT NULL
+);
+CREATE UNIQUE INDEX event_batches_by_instance ON event_batches(instance_id, first_seq);
+INSERT INTO event_batches(instance_id, first_seq, last_seq, prev_hash, events)
+  SELECT instance_id, seq, seq, prev_hash,
+         json_array(json_object(
+           'seq', seq, 'type', type, 'type_version', type_version, 'time_ms', time_ms,
+           'actor', CASE WHEN json_valid(actor) THEN json(actor) ELSE actor END,
+           'definition_version', definition_version,
+           'payload', CASE WHEN json_valid(payload) THEN json(payload) ELSE payload END,
+           'hash', hash))
+  FROM events ORDER BY instance_id, seq;
+DROP TABLE events;
+CREATE TRIGGER event_batches_append_only_update BEFORE UPDATE ON event_batches
+BEGIN
+  SELECT RAISE(ABORT, 'events are append-only');
+END;
+CREATE TRIGGER event_batches_append_only_delete BEFORE DELETE ON event_batches
+BEGIN
+  SELECT RAISE(ABORT, 'events are append-only');
+END;
+-- INSERT OR REPLACE deletes without firing DELETE triggers (recursive_triggers is off).
+CREATE TRIGGER event_batches_append_only_replace BEFORE INSERT ON event_batches
+WHEN EXISTS (SELECT 1 FROM event_batches
+             WHERE id = NEW.id OR (instance_id = NEW.instance_id AND first_seq = NEW.first_seq))
+BEGIN
+  SELECT RAISE(ABORT, 'events are append-only');
+END;
+CREATE VIEW events AS
+  SELECT b.instance_id AS instance_id,
+         json_extract(e.value, '$.seq') AS seq,
+         json_extract(e.value, '$.type') AS type,
+         json_extract(e.value, '$.type_version') AS type_version,
+         json_extract(e.value, '$.time_ms') AS time_ms,
+         json_extract(e.value, '$.actor') AS actor,
+         json_extract(e.value, '$.definition_version') AS definition_version,
+         json_extract(e.value, '$.payload') AS payload,
+         json_extract(e.value, '$.hash') AS hash,
+         b.id AS batch_id,
+         e.key AS batch_index
+  FROM event_batches b, json_each(b.events) e;
+DROP TABLE activation_counts;
+)sql";
+
 // APPEND-ONLY. A released entry is never edited, removed or reordered.
 constexpr Migration kMigrations[] = {
     {1, "initial schema: definitions, instances, events (append-only), projections", kSchemaV1},
     {2, "forms: forms (versioned by id), definition_forms (a definition's form versions)",
      kSchemaV2},
+    {3, "event_batches (a request's events in one row), events a view; activation_counts dropped",
+     kSchemaV3},
 };
 
 Error io_error(Connection& db, const std::string& path, const std::string& what, int rc) {

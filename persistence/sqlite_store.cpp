@@ -797,29 +797,19 @@ Result<std::vector<runtime::Event>> SqliteStore::events(std::int64_t instance_id
     std::vector<runtime::Event> out;
     std::optional<Error> corrupt;
     PMIFLOW_TRY(impl_->each(
-        "SELECT seq, type, type_version, time_ms, actor, definition_version, payload, prev_hash, "
-        "hash FROM events "
-        "WHERE instance_id = ?1 AND seq BETWEEN ?2 AND ?3 ORDER BY seq",
+        "SELECT first_seq, last_seq, prev_hash, events FROM event_batches "
+        "WHERE instance_id = ?1 AND first_seq <= ?3 AND last_seq >= ?2 ORDER BY first_seq",
         [&](Query& q) { q.bind(1, instance_id).bind(2, from_seq).bind(3, to_seq); },
         [&](const Query& q) {
-          runtime::Event e;
-          e.instance_id = instance_id;
-          e.seq = q.int64(0);
-          e.type = static_cast<runtime::EventType>(q.int32(1));
-          e.type_version = static_cast<std::uint16_t>(q.int32(2));
-          e.time_ms = q.int64(3);
-          e.actor = detail::actor_from_json(Json::parse(q.text(4), nullptr, false));
-          e.definition_version = q.int32(5);
-          e.payload = Json::parse(q.text(6), nullptr, false);
-          e.prev_hash = q.text(7);
-          e.hash = q.text(8);
-          if (e.payload.is_discarded() && !corrupt) {
-            corrupt = make_error(ErrorCode::kIo, "sqlite database '" + impl_->path + "': event " +
-                                                     std::to_string(e.seq) + " of instance " +
-                                                     std::to_string(instance_id) +
-                                                     " has a payload that is not JSON");
+          if (corrupt) return;
+          std::string prev_hash = q.text(2);
+          if (auto bad =
+                  detail::read_batch(instance_id, q.text(3), from_seq, to_seq, prev_hash, out)) {
+            corrupt = make_error(ErrorCode::kIo, "sqlite database '" + impl_->path + "': events " +
+                                                     std::to_string(q.int64(0)) + " to " +
+                                                     std::to_string(q.int64(1)) + " of instance " +
+                                                     std::to_string(instance_id) + ": " + *bad);
           }
-          out.push_back(std::move(e));
         }));
     if (corrupt) return *corrupt;
     return out;

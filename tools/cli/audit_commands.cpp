@@ -491,15 +491,24 @@ std::optional<Finding> diagnose(std::int64_t id, const std::vector<Event>& ev,
                    ") was changed: its content does not match its hash");
 }
 
-// store.events() refuses a log whose payload is not JSON; that event was changed.
+// store.events() refuses a log whose stored events are not JSON ("events F to L of instance I:
+// not JSON..."): those events were changed.
 std::optional<Finding> not_json_finding(std::int64_t id, const Error& error) {
   const std::string& m = error.message;
   if (m.find("not JSON") == std::string::npos) return std::nullopt;
-  std::int64_t seq = 0;
-  auto at = m.find("event ");
-  if (at != std::string::npos) seq = std::strtoll(m.c_str() + at + 6, nullptr, 10);
-  return Finding{id, seq, "changed",
-                 "event " + std::to_string(seq) + " was changed: its payload is not JSON"};
+  std::int64_t first = 0;
+  std::int64_t last = 0;
+  if (auto at = m.find("events "); at != std::string::npos) {
+    char* end = nullptr;
+    first = std::strtoll(m.c_str() + at + 7, &end, 10);
+    if (std::string_view(end).starts_with(" to ")) last = std::strtoll(end + 4, nullptr, 10);
+  }
+  const std::string which =
+      last > first ? "events " + std::to_string(first) + " to " + std::to_string(last) + " were"
+                   : "event " + std::to_string(first) + " was";
+  return Finding{
+      id, first, "changed",
+      which + " changed: " + (last > first ? "their" : "its") + " stored form is not JSON"};
 }
 
 struct InstanceVerdict {

@@ -67,14 +67,40 @@ class AuditTest : public CliTest {
   // Makes this test's database a copy of the demo database.
   void use_demo_db() { copy_db(demo_db(), db()); }
 
-  // Runs SQL on the database after dropping the append-only triggers, as someone with write
-  // access to the file can.
+  // Runs SQL on the events as someone with write access to the file can: the append-only
+  // triggers dropped, the `events` view replaced by a table of one row per event (with each
+  // event's prev_hash) for `sql` to change, and that table stored back as event_batches rows
+  // of one event each, their text built as the store builds it (so text that is not JSON stays
+  // so).
   void tamper(const std::string& sql) {
     RawDb raw(db());
-    raw.exec("DROP TRIGGER IF EXISTS events_append_only_update");
-    raw.exec("DROP TRIGGER IF EXISTS events_append_only_delete");
-    raw.exec("DROP TRIGGER IF EXISTS events_append_only_replace");
-    raw.exec(sql);
+    ASSERT_EQ(raw.exec(R"sql(
+      DROP TRIGGER event_batches_append_only_update;
+      DROP TRIGGER event_batches_append_only_delete;
+      DROP TRIGGER event_batches_append_only_replace;
+      CREATE TABLE loose AS
+        SELECT e.instance_id, seq, type, type_version, time_ms, actor, definition_version,
+               payload,
+               CASE WHEN batch_index = 0 THEN b.prev_hash
+                    ELSE json_extract(b.events, '$[' || (batch_index - 1) || '].hash') END
+                 AS prev_hash,
+               hash
+        FROM events e JOIN event_batches b ON b.id = e.batch_id ORDER BY e.instance_id, seq;
+      DROP VIEW events;
+      ALTER TABLE loose RENAME TO events;
+    )sql"),
+              SQLITE_OK);
+    ASSERT_EQ(raw.exec(sql), SQLITE_OK) << sql;
+    ASSERT_EQ(raw.exec(R"sql(
+      DELETE FROM event_batches;
+      INSERT INTO event_batches(instance_id, first_seq, last_seq, prev_hash, events)
+        SELECT instance_id, seq, seq, prev_hash,
+               '[{"seq":' || seq || ',"type":' || type || ',"type_version":' || type_version ||
+               ',"time_ms":' || time_ms || ',"actor":' || actor || ',"definition_version":' ||
+               definition_version || ',"payload":' || payload || ',"hash":"' || hash || '"}]'
+        FROM events ORDER BY instance_id, seq;
+    )sql"),
+              SQLITE_OK);
   }
 
   Json history_json(std::int64_t instance) const {

@@ -87,7 +87,7 @@ TEST_F(AuditVerify, PayloadThatIsNotJsonIsAChangedEvent) {
   const std::int64_t seq = middle();
   tamper("UPDATE events SET payload = '{oops' WHERE instance_id = 1 AND seq = " +
          std::to_string(seq));
-  expect_tampered({"verify", "1"}, 1, seq, "was changed: its payload is not JSON");
+  expect_tampered({"verify", "1"}, 1, seq, "was changed: its stored form is not JSON");
 }
 
 TEST_F(AuditVerify, DeletedMiddleEventIsNamed) {
@@ -215,7 +215,7 @@ TEST_F(AuditVerify, TheDatabaseRefusesChangesToEventsWhileItsTriggersStand) {
   // tests/unit/persistence proves the triggers; here: a refused change leaves verify intact.
   RawDb raw(db());
   EXPECT_EQ(raw.rows("SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND name LIKE "
-                     "'events_append_only_%'")[0][0],
+                     "'event_batches_append_only_%'")[0][0],
             "3");
   RunResult r = run({"verify"});
   EXPECT_EQ(r.code, 0) << r;

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "engine/engine/audit.h"
+#include "persistence/sqlite_request_writer.h"
 #include "sqlite_test_util.h"
 
 namespace pmiflow::persistence::testing {
@@ -152,13 +154,23 @@ TEST_F(SqliteAppend, DuplicateKeyInTheProjectionFailsTheRequestOnly) {
 TEST_F(SqliteAppend, EventsAreAppendOnlyInTheDatabase) {
   const std::int64_t id = create(kKeyA, {activated("start", 1, "startEvent")});
   RawDb raw(path_);
-  EXPECT_NE(raw.exec("UPDATE events SET payload = '{}' WHERE instance_id = " + std::to_string(id)),
+  const std::string batch = "instance_id = " + std::to_string(id);
+  EXPECT_NE(raw.exec("UPDATE event_batches SET events = '[]' WHERE " + batch), SQLITE_OK);
+  EXPECT_NE(raw.last_error().find("events are append-only"), std::string::npos) << raw.last_error();
+  EXPECT_NE(raw.exec("DELETE FROM event_batches"), SQLITE_OK);
+  EXPECT_NE(raw.last_error().find("events are append-only"), std::string::npos) << raw.last_error();
+  EXPECT_NE(raw.exec("INSERT OR REPLACE INTO event_batches SELECT * FROM event_batches"),
             SQLITE_OK);
   EXPECT_NE(raw.last_error().find("events are append-only"), std::string::npos) << raw.last_error();
-  EXPECT_NE(raw.exec("DELETE FROM events"), SQLITE_OK);
+  EXPECT_NE(raw.exec("INSERT OR REPLACE INTO event_batches(instance_id, first_seq, last_seq, "
+                     "prev_hash, events) SELECT instance_id, first_seq, last_seq, prev_hash, '[]' "
+                     "FROM event_batches"),
+            SQLITE_OK);
   EXPECT_NE(raw.last_error().find("events are append-only"), std::string::npos) << raw.last_error();
-  EXPECT_NE(raw.exec("INSERT OR REPLACE INTO events SELECT * FROM events"), SQLITE_OK);
+  // The view of one row per event cannot be written at all.
+  EXPECT_NE(raw.exec("DELETE FROM events"), SQLITE_OK);
   EXPECT_EQ(raw.scalar("SELECT count(*) FROM events"), 2);
+  EXPECT_EQ(raw.scalar("SELECT count(*) FROM event_batches"), 1) << "one row per request";
   auto events = store_->events(id);
   ASSERT_TRUE(events.ok());
   EXPECT_EQ((*events)[1].payload.at("element"), "start");
@@ -288,6 +300,51 @@ TEST_F(SqliteAppend, ManyRequestsInOneBatch) {
   for (const auto& r : results) EXPECT_TRUE(r.status.ok());
   EXPECT_EQ(count("events"), 1000);
   EXPECT_EQ(store_->tasks(Q().with_role("rector"))->size(), 200u);
+}
+
+// An event_batches row is read by a scanner of the store's own layout, and by a generic JSON
+// parse when the row is laid out otherwise (keys reordered, spaces: changed by hand): both
+// give the same events, and text that is not events is refused with a reason.
+TEST_F(SqliteAppend, ABatchReadsTheSameInTheStoresLayoutAndInAnyOtherJson) {
+  const std::int64_t id = create(kKeyA, {activated("start", 1, "startEvent"),
+                                         task_created(2, "t", "Tarea", {"rector"}, "f", 2000)});
+  RawDb raw(path_);
+  const auto row = raw.rows("SELECT prev_hash, events FROM event_batches WHERE instance_id = " +
+                            std::to_string(id));
+  ASSERT_EQ(row.size(), 1u);
+  const std::string& prev_hash = row[0][0];
+  const std::string& text = row[0][1];
+  std::vector<Event> stored;
+  ASSERT_EQ(detail::read_batch(id, text, 1, INT64_MAX, prev_hash, stored), std::nullopt);
+  ASSERT_EQ(stored.size(), 3u);
+  EXPECT_TRUE(audit::verify_chain(id, stored, store_->instance(id)->head_hash).intact);
+
+  std::vector<Event> generic;
+  const std::string indented = Json::parse(text).dump(2);  // keys sorted, spaces
+  ASSERT_NE(indented, text);
+  ASSERT_EQ(detail::read_batch(id, indented, 1, INT64_MAX, prev_hash, generic), std::nullopt);
+  ASSERT_EQ(generic.size(), stored.size());
+  for (std::size_t i = 0; i < stored.size(); ++i) {
+    EXPECT_EQ(generic[i].seq, stored[i].seq);
+    EXPECT_EQ(generic[i].type, stored[i].type);
+    EXPECT_EQ(generic[i].time_ms, stored[i].time_ms);
+    EXPECT_EQ(generic[i].actor, stored[i].actor);
+    EXPECT_EQ(generic[i].payload, stored[i].payload);
+    EXPECT_EQ(generic[i].prev_hash, stored[i].prev_hash);
+    EXPECT_EQ(generic[i].hash, stored[i].hash);
+  }
+  std::vector<Event> some;  // a seq range keeps the chain of the events before it
+  ASSERT_EQ(detail::read_batch(id, text, 2, 2, prev_hash, some), std::nullopt);
+  ASSERT_EQ(some.size(), 1u);
+  EXPECT_EQ(some[0].prev_hash, stored[0].hash);
+
+  std::vector<Event> none;
+  EXPECT_EQ(detail::read_batch(id, "[{oops", 1, INT64_MAX, prev_hash, none), "not JSON");
+  EXPECT_EQ(detail::read_batch(id, "{}", 1, INT64_MAX, prev_hash, none),
+            "not a JSON array of events");
+  EXPECT_NE(detail::read_batch(id, R"([{"type":1,"hash":"ab"}])", 1, INT64_MAX, prev_hash, none),
+            std::nullopt);
+  EXPECT_TRUE(none.empty());
 }
 
 }  // namespace

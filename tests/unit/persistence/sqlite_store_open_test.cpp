@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include "engine/engine/audit.h"
+#include "persistence/sqlite_schema.h"
 #include "sqlite_test_util.h"
 
 namespace pmiflow::persistence::testing {
@@ -25,17 +27,19 @@ TEST(SqliteStoreOpen, NewFileGetsTheLatestSchemaAndApplicationId) {
   EXPECT_GE(SqliteStore::schema_version(), 1);
   EXPECT_EQ(raw.scalar("PRAGMA application_id"), kPmif);
   EXPECT_EQ(raw.rows("PRAGMA journal_mode")[0][0], "wal");
-  for (const char* table :
-       {"definitions", "instances", "events", "elements", "tasks", "task_groups", "variables",
-        "jobs", "incidents", "join_arrivals", "activation_counts", "records", "outbox", "forms",
-        "definition_forms"}) {
+  for (const char* table : {"definitions", "instances", "event_batches", "elements", "tasks",
+                            "task_groups", "variables", "jobs", "incidents", "join_arrivals",
+                            "records", "outbox", "forms", "definition_forms"}) {
     EXPECT_EQ(raw.scalar(std::string("SELECT count(*) FROM sqlite_schema WHERE type = 'table' "
                                      "AND name = '") +
                          table + "'"),
               1)
         << table;
   }
-  // events: update, delete, insert-or-replace; records: update, delete.
+  EXPECT_EQ(raw.scalar("SELECT count(*) FROM sqlite_schema WHERE type = 'view' AND name = "
+                       "'events'"),
+            1);
+  // event_batches: update, delete, insert-or-replace; records: update, delete.
   EXPECT_EQ(raw.scalar("SELECT count(*) FROM sqlite_schema WHERE type = 'trigger'"), 5);
 }
 
@@ -65,25 +69,70 @@ TEST(SqliteStoreOpen, ReopeningKeepsDataAndDoesNotMigrateAgain) {
   EXPECT_EQ(raw.scalar("PRAGMA user_version"), SqliteStore::schema_version());
 }
 
-// A database written before forms were stored (schema 1) gets migration 2 on open: its
-// definitions stay, bound to no form, and forms can be deployed from then on.
-TEST(SqliteStoreOpen, SchemaOneDatabaseGetsTheFormTablesAndKeepsItsDefinitions) {
+// A database made by the first release (schema 1: only migration 1 applied) with a definition
+// and an instance whose events are rows of the old events table: opening it runs migrations 2
+// and 3. Its definition stays, bound to no form; its events become batches of one, read back
+// exactly, their chain intact; the instance goes on with new requests.
+TEST(SqliteStoreOpen, SchemaOneDatabaseIsMigratedWithItsDefinitionsAndEvents) {
   TempDir dir;
   const std::string path = dir.file("v1.db");
+  const std::vector<runtime::Event> made = {activated("start", 1, "startEvent")};
+  std::vector<runtime::Event> old_events;  // as a schema-1 store sealed them
   {
-    auto store = open_ok(path);
-    ASSERT_NE(store, nullptr);
-    ASSERT_TRUE(store->deploy("d02_03", "<xml/>", "abc", "d02.bpmn", {}, 5).ok());
-  }
-  {
-    RawDb raw(path);  // back to what schema 1 had
-    ASSERT_EQ(raw.exec("DROP TABLE forms; DROP TABLE definition_forms; PRAGMA user_version = 1;"),
+    RawDb raw(path);
+    ASSERT_EQ(raw.exec(detail::migrations()[0].sql), SQLITE_OK) << raw.last_error();
+    ASSERT_EQ(
+        raw.exec("PRAGMA user_version = 1; PRAGMA application_id = " + std::to_string(kPmif) + ";"),
+        SQLITE_OK);
+    ASSERT_EQ(raw.exec("INSERT INTO definitions VALUES('d02_03', 1, 'abc', '<xml/>', 'd02.bpmn', "
+                       "5)"),
               SQLITE_OK);
+    old_events = create_request(kKey).events;
+    for (auto e : made) old_events.push_back(e);
+    for (std::size_t i = 0; i < old_events.size(); ++i) {
+      old_events[i].instance_id = 1;
+      old_events[i].seq = static_cast<std::int64_t>(i) + 1;
+    }
+    const std::string head = audit::seal(1, audit::kGenesisHash, old_events);
+    ASSERT_EQ(raw.exec("INSERT INTO instances(id, process, school, period, version, status, "
+                       "last_seq, head_hash, created_ms) VALUES(1, 'd02_03', '111001000001', "
+                       "'2024', 1, 'active', 2, '" +
+                       head + "', 5)"),
+              SQLITE_OK);
+    for (const auto& e : old_events) {
+      const auto enc = audit::encode(1, e.prev_hash, e);
+      ASSERT_EQ(raw.exec("INSERT INTO events VALUES(1, " + std::to_string(e.seq) + ", " +
+                         std::to_string(static_cast<int>(e.type)) + ", " +
+                         std::to_string(e.type_version) + ", " + std::to_string(e.time_ms) + ", '" +
+                         enc.actor + "', " + std::to_string(e.definition_version) + ", '" +
+                         enc.payload + "', '" + e.prev_hash + "', '" + e.hash + "')"),
+                SQLITE_OK)
+          << raw.last_error();
+    }
   }
   auto store = open_ok(path);
   ASSERT_NE(store, nullptr);
   RawDb raw(path);
   EXPECT_EQ(raw.scalar("PRAGMA user_version"), SqliteStore::schema_version());
+  EXPECT_EQ(raw.scalar("SELECT count(*) FROM event_batches WHERE first_seq = last_seq"), 2);
+  EXPECT_EQ(raw.scalar("SELECT count(*) FROM sqlite_schema WHERE name = 'activation_counts'"), 0);
+  auto events = store->events(1);
+  ASSERT_TRUE(events.ok()) << events.error().message;
+  ASSERT_EQ(events->size(), old_events.size());
+  for (std::size_t i = 0; i < old_events.size(); ++i) {
+    EXPECT_EQ((*events)[i].type, old_events[i].type) << i;
+    EXPECT_EQ((*events)[i].seq, old_events[i].seq) << i;
+    EXPECT_EQ((*events)[i].time_ms, old_events[i].time_ms) << i;
+    EXPECT_EQ((*events)[i].actor, old_events[i].actor) << i;
+    EXPECT_EQ((*events)[i].payload, old_events[i].payload) << i;
+    EXPECT_EQ((*events)[i].prev_hash, old_events[i].prev_hash) << i;
+    EXPECT_EQ((*events)[i].hash, old_events[i].hash) << i;
+  }
+  EXPECT_TRUE(audit::verify_chain(1, *events, store->instance(1)->head_hash).intact);
+  auto more = store->append({request(1, 2, {completed("start", 1)})});
+  ASSERT_TRUE(more[0].status.ok()) << more[0].status.error().message;
+  EXPECT_EQ(store->events(1)->size(), 3u);
+
   auto old = store->definition("d02_03", 1);
   ASSERT_TRUE(old.ok()) << old.error().message;
   EXPECT_EQ(old->xml, "<xml/>");
