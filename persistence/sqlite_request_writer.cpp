@@ -219,9 +219,26 @@ std::optional<std::string> read_batch(std::int64_t instance_id, std::string_view
   return std::nullopt;
 }
 
+std::map<std::int64_t, std::string> parse_active_elements(std::string_view text) {
+  std::map<std::int64_t, std::string> out;
+  const Json j = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_array()) return out;
+  for (const Json& pair : j) {
+    if (pair.is_array() && pair.size() == 2 && pair[0].is_number_integer() && pair[1].is_string()) {
+      out[pair[0].get<std::int64_t>()] = pair[1].get<std::string>();
+    }
+  }
+  return out;
+}
+
 RequestWriter::RequestWriter(WriteContext& ctx, std::int64_t instance_id,
-                             const runtime::InstanceState* new_state, std::string head)
-    : ctx_(ctx), instance_id_(instance_id), new_state_(new_state), head_(std::move(head)) {}
+                             const runtime::InstanceState* new_state, std::string head,
+                             std::map<std::int64_t, std::string> active)
+    : ctx_(ctx),
+      instance_id_(instance_id),
+      new_state_(new_state),
+      head_(std::move(head)),
+      active_(std::move(active)) {}
 
 Status RequestWriter::apply(const Event& e, const audit::EncodedEvent* encoded) {
   audit::EncodedEvent own;
@@ -262,7 +279,7 @@ Status RequestWriter::apply(const Event& e, const audit::EncodedEvent* encoded) 
     }
     case EventType::kElementActivated: {
       const std::string element = req_str(e, "element");
-      new_elements_[req_int(e, "key")] = element;
+      active_[req_int(e, "key")] = element;
       if (const Json* joined = find(e, "joined"); joined != nullptr && joined->is_array()) {
         for (const Json& flow : *joined) {
           if (flow.is_string()) PMIFLOW_TRY(join_delta(element, flow.get<std::string>(), -1));
@@ -272,10 +289,8 @@ Status RequestWriter::apply(const Event& e, const audit::EncodedEvent* encoded) 
     }
     case EventType::kElementCompleted:
     case EventType::kElementTerminated: {
-      const std::int64_t key = req_int(e, "key");
-      if (new_elements_.erase(key) > 0) return {};  // activated and ended in this request
-      return ctx_.run("DELETE FROM elements WHERE instance_id = ?1 AND key = ?2", instance_id_,
-                      key);
+      active_.erase(req_int(e, "key"));
+      return {};
     }
     case EventType::kFlowTaken: {
       const Json* join = find(e, "join");
@@ -425,10 +440,6 @@ Status RequestWriter::finish() {
                  "ON CONFLICT(instance_id, name) DO UPDATE SET value = excluded.value",
                  instance_id_, name, value));
   }
-  for (const auto& [key, element] : new_elements_) {
-    PMIFLOW_TRY(ctx_.run("INSERT INTO elements(instance_id, key, element_id) VALUES(?1, ?2, ?3)",
-                         instance_id_, key, element));
-  }
   for (const auto& [key, job] : new_jobs_) {
     PMIFLOW_TRY(ctx_.run(
         "INSERT INTO jobs(id, instance_id, element_key, element_id, type, retries_left, state, "
@@ -454,14 +465,17 @@ Status RequestWriter::finish() {
       ctx_.run("INSERT INTO event_batches(instance_id, first_seq, last_seq, prev_hash, events) "
                "VALUES(?1, ?2, ?3, ?4, ?5)",
                instance_id_, first_seq_, last_seq_, batch_prev_hash_, batch_));
+  Json active = Json::array();
+  for (const auto& [key, element] : active_) active.push_back(Json::array({key, element}));
   if (status_) {
     return ctx_.run(
-        "UPDATE instances SET last_seq = ?2, status = ?3, ended_ms = ?4, head_hash = ?5 "
-        "WHERE id = ?1",
-        instance_id_, last_seq_, *status_, ended_ms_, head_);
+        "UPDATE instances SET last_seq = ?2, status = ?3, ended_ms = ?4, head_hash = ?5, "
+        "active_elements = ?6 WHERE id = ?1",
+        instance_id_, last_seq_, *status_, ended_ms_, head_, active.dump());
   }
-  return ctx_.run("UPDATE instances SET last_seq = ?2, head_hash = ?3 WHERE id = ?1", instance_id_,
-                  last_seq_, head_);
+  return ctx_.run(
+      "UPDATE instances SET last_seq = ?2, head_hash = ?3, active_elements = ?4 WHERE id = ?1",
+      instance_id_, last_seq_, head_, active.dump());
 }
 
 }  // namespace pmiflow::persistence::detail

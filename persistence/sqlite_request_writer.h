@@ -2,8 +2,8 @@
 // change (Zeebe-style appliers, one case per event type). docs/storage-format.md lists which
 // event writes which table.
 //
-// The caller (SqliteStore::append) owns the transaction and the request's SAVEPOINT; the
-// writer only issues INSERT/UPDATE/DELETE statements inside it.
+// The caller (SqliteStore::append) owns the transaction; the writer only issues
+// INSERT/UPDATE/DELETE statements inside it.
 #pragma once
 
 #include <cstdint>
@@ -60,8 +60,11 @@ class RequestWriter {
   // (FlowTaken{join:true} +1, ElementActivated{joined[]} -1 each, instance end clears).
   // `head` is the instance's hash-chain head before this request (audit::kGenesisHash for a
   // new instance); each event is sealed onto it.
+  // `active` is the instance's active element instances before the request (key -> element
+  // id, instances.active_elements).
   RequestWriter(WriteContext& ctx, std::int64_t instance_id,
-                const runtime::InstanceState* new_state, std::string head);
+                const runtime::InstanceState* new_state, std::string head,
+                std::map<std::int64_t, std::string> active);
 
   // Adds the event to the request's batch (written by finish()) and applies its projection
   // changes.
@@ -71,9 +74,9 @@ class RequestWriter {
   // key (an engine bug); the caller converts it to kInternal.
   Status apply(const runtime::Event& event, const audit::EncodedEvent* encoded);
 
-  // Writes what is accumulated over the request: the event_batches row, the variables (their last
-  // value), the element instances and jobs it left open, join arrivals, and the instance row
-  // (last_seq, head_hash, status, ended_ms).
+  // Writes what is accumulated over the request: the event_batches row, the variables (their
+  // last value), the jobs it left open, join arrivals, and the instance row (last_seq,
+  // head_hash, active_elements, status, ended_ms).
   Status finish();
 
   // The chain head after the events applied so far.
@@ -96,9 +99,10 @@ class RequestWriter {
   std::optional<std::string> status_;  // set by InstanceCompleted / InstanceTerminated
   std::int64_t ended_ms_ = 0;
   bool joins_changed_ = false;  // a join arrival was added or consumed, or the instance ended
-  // Rows this request adds to `elements` and `jobs`, written by finish(): an element instance
-  // or a job that begins and ends within the request (a gateway, a service task whose handler
-  // ran in it) never touches its table.
+  std::map<std::int64_t, std::string> active_;    // active element instances: key -> element id
+  std::map<std::string, std::string> variables_;  // name -> last value set (JSON text)
+  // Jobs this request adds to `jobs`, written by finish(): a job that is created and ends within
+  // the request (a service task whose handler ran in it) never touches the table.
   struct NewJob {
     std::string element;
     std::string type;
@@ -106,10 +110,11 @@ class RequestWriter {
     std::string state;  // "activatable" or "failed"
     std::string last_error;
   };
-  std::map<std::int64_t, std::string> new_elements_;  // key -> element id
-  std::map<std::string, std::string> variables_;      // name -> last value set (JSON text)
-  std::map<std::int64_t, NewJob> new_jobs_;           // element key -> job
+  std::map<std::int64_t, NewJob> new_jobs_;  // element key -> job
 };
+
+// instances.active_elements: [[key, element id], ...] in key order.
+std::map<std::int64_t, std::string> parse_active_elements(std::string_view text);
 
 // The Actor of a stored event (events.actor: {"kind":..,"id":..,"role":..}).
 runtime::Actor actor_from_json(const Json& j);

@@ -199,7 +199,10 @@ CREATE TABLE definition_forms(
 // ~10-fold, and an instance's log is read with one index range scan and a row per request.
 // `events` becomes a read-only view with the old columns (one row per event). Old events
 // become batches of one, with their stored prev_hash. Also drops the write-only
-// activation_counts projection (the counts are in each instance's folded state).
+// activation_counts projection (the counts are in each instance's folded state), and moves the
+// active element instances from the elements table into instances.active_elements, which
+// the UPDATE of the instance row every request makes anyway writes with no statement of its
+// own.
 constexpr const char* kSchemaV3 = R"sql(
 CREATE TABLE event_batches(
   id          INTEGER PRIMARY KEY,
@@ -249,6 +252,12 @@ CREATE VIEW events AS
          e.key AS batch_index
   FROM event_batches b, json_each(b.events) e;
 DROP TABLE activation_counts;
+ALTER TABLE instances ADD COLUMN active_elements TEXT NOT NULL DEFAULT '[]';
+UPDATE instances SET active_elements =
+  (SELECT json_group_array(json_array(key, element_id))
+   FROM (SELECT key, element_id FROM elements WHERE instance_id = instances.id ORDER BY key))
+  WHERE id IN (SELECT instance_id FROM elements);
+DROP TABLE elements;
 )sql";
 
 // APPEND-ONLY. A released entry is never edited, removed or reordered.
@@ -256,7 +265,9 @@ constexpr Migration kMigrations[] = {
     {1, "initial schema: definitions, instances, events (append-only), projections", kSchemaV1},
     {2, "forms: forms (versioned by id), definition_forms (a definition's form versions)",
      kSchemaV2},
-    {3, "event_batches (a request's events in one row), events a view; activation_counts dropped",
+    {3,
+     "event_batches (a request's events in one row), events a view; instances.active_elements "
+     "replaces elements; activation_counts dropped",
      kSchemaV3},
 };
 

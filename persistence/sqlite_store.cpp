@@ -29,7 +29,8 @@ namespace {
 
 const char* kInstanceColumns =
     "i.id, i.process, i.school, i.period, i.version, i.status, i.last_seq, i.created_ms, "
-    "i.ended_ms, (SELECT count(*) FROM incidents n WHERE n.instance_id = i.id), i.head_hash";
+    "i.ended_ms, (SELECT count(*) FROM incidents n WHERE n.instance_id = i.id), i.head_hash, "
+    "i.active_elements";
 
 InstanceRow read_instance(const Query& q) {
   InstanceRow row;
@@ -42,6 +43,9 @@ InstanceRow read_instance(const Query& q) {
   row.ended_ms = q.int64(8);
   row.open_incidents = q.int32(9);
   row.head_hash = q.text(10);
+  for (const auto& [key, element] : detail::parse_active_elements(q.text(11))) {
+    row.active_elements.push_back(element);
+  }
   return row;
 }
 
@@ -260,8 +264,6 @@ class SqliteStore::Impl {
   Status apply_request(detail::WriteContext& ctx, const AppendRequest& req, AppendResult& out);
   // Fills d.forms from definition_forms.
   Status load_form_bindings(DeployedDefinition& d);
-  Status load_active_elements(std::vector<InstanceRow>& rows, const std::string& where,
-                              const std::vector<std::string>& args);
 };
 
 namespace {
@@ -285,7 +287,8 @@ Status check_dense(const AppendRequest& req, std::int64_t first) {
 Status SqliteStore::Impl::apply_request(detail::WriteContext& ctx, const AppendRequest& req,
                                         AppendResult& out) {
   std::int64_t id = req.instance_id;
-  std::string head = audit::kGenesisHash;  // the chain head the request continues
+  std::string head = audit::kGenesisHash;      // the chain head the request continues
+  std::map<std::int64_t, std::string> active;  // its active element instances before it
   if (id == 0) {
     const runtime::BusinessKey& key = req.business_key;
     if (key.process.empty()) {
@@ -328,7 +331,8 @@ Status SqliteStore::Impl::apply_request(detail::WriteContext& ctx, const AppendR
     id = sqlite3_last_insert_rowid(db.raw());
     out.created = true;
   } else {
-    constexpr std::string_view sql = "SELECT last_seq, head_hash FROM instances WHERE id = ?1";
+    constexpr std::string_view sql =
+        "SELECT last_seq, head_hash, active_elements FROM instances WHERE id = ?1";
     sqlite3_stmt* stmt = nullptr;
     int rc = db.prepare(sql, stmt);
     if (rc != SQLITE_OK) return ctx.fail(rc, sql);
@@ -348,9 +352,10 @@ Status SqliteStore::Impl::apply_request(detail::WriteContext& ctx, const AppendR
     }
     PMIFLOW_TRY(check_dense(req, last_seq + 1));
     head = q.text(1);
+    active = detail::parse_active_elements(q.text(2));
   }
 
-  detail::RequestWriter writer(ctx, id, req.new_state, std::move(head));
+  detail::RequestWriter writer(ctx, id, req.new_state, std::move(head), std::move(active));
   for (std::size_t i = 0; i < req.events.size(); ++i) {
     PMIFLOW_TRY(writer.apply(req.events[i], i < req.encoded.size() ? &req.encoded[i] : nullptr));
   }
@@ -640,34 +645,40 @@ std::vector<AppendResult> SqliteStore::append(const std::vector<AppendRequest>& 
       return fail_all(e);
     };
     try {
-      if (Status begin = ctx.run("BEGIN IMMEDIATE"); !begin.ok()) {
-        return rollback_all(begin.error());
-      }
-      for (std::size_t i = 0; i < batch.size(); ++i) {
-        if (Status sp = ctx.run("SAVEPOINT request"); !sp.ok()) return rollback_all(sp.error());
-        Status st;
-        try {
-          st = s.apply_request(ctx, batch[i], results[i]);
-        } catch (const std::bad_alloc&) {
-          throw;
-        } catch (const std::exception& e) {
-          st = make_error(ErrorCode::kInternal,
-                          "instance " + std::to_string(batch[i].instance_id) + ": " + e.what());
+      // No SAVEPOINT per request (each would copy every page the request touches into the
+      // statement journal): a request that fails before writing anything (a conflict, an
+      // unknown instance, an existing business key) simply writes nothing; one that fails
+      // after writing (an engine bug: a constraint) makes the transaction roll back and the
+      // batch be written again without it.
+      std::vector<bool> failed(batch.size(), false);
+      for (bool again = true; again;) {
+        again = false;
+        if (Status begin = ctx.run("BEGIN IMMEDIATE"); !begin.ok()) {
+          return rollback_all(begin.error());
         }
-        if (st.ok()) {
-          if (Status rel = ctx.run("RELEASE request"); !rel.ok()) {
-            return rollback_all(rel.error());
+        for (std::size_t i = 0; i < batch.size() && !again; ++i) {
+          if (failed[i]) continue;
+          const auto changes = sqlite3_total_changes64(s.db.raw());
+          Status st;
+          try {
+            st = s.apply_request(ctx, batch[i], results[i]);
+          } catch (const std::bad_alloc&) {
+            throw;
+          } catch (const std::exception& e) {
+            st = make_error(ErrorCode::kInternal,
+                            "instance " + std::to_string(batch[i].instance_id) + ": " + e.what());
           }
-          continue;
+          if (st.ok()) continue;
+          if (ctx.fatal) return rollback_all(st.error());
+          failed[i] = true;
+          results[i].status = st;
+          results[i].instance_id = batch[i].instance_id;
+          results[i].created = false;
+          if (sqlite3_total_changes64(s.db.raw()) != changes) {
+            if (Status undo = ctx.run("ROLLBACK"); !undo.ok()) return rollback_all(undo.error());
+            again = true;
+          }
         }
-        if (ctx.fatal) return rollback_all(st.error());
-        results[i].status = st;
-        results[i].instance_id = batch[i].instance_id;
-        results[i].created = false;
-        if (Status undo = ctx.run("ROLLBACK TO request"); !undo.ok()) {
-          return rollback_all(undo.error());
-        }
-        if (Status rel = ctx.run("RELEASE request"); !rel.ok()) return rollback_all(rel.error());
       }
       if (Status commit = ctx.run("COMMIT"); !commit.ok()) return rollback_all(commit.error());
     } catch (const std::exception& e) {
@@ -704,26 +715,6 @@ Result<std::optional<std::int64_t>> SqliteStore::find_instance(const runtime::Bu
   }
 }
 
-Status SqliteStore::Impl::load_active_elements(std::vector<InstanceRow>& rows,
-                                               const std::string& where,
-                                               const std::vector<std::string>& args) {
-  if (rows.empty()) return {};
-  // rows are ordered by id; so is this scan, which walks both in step.
-  std::size_t at = 0;
-  return each(
-      "SELECT e.instance_id, e.element_id FROM elements e JOIN instances i ON i.id = "
-      "e.instance_id" +
-          where + " ORDER BY e.instance_id, e.key",
-      [&](Query& q) {
-        for (std::size_t k = 0; k < args.size(); ++k) q.bind(static_cast<int>(k + 1), args[k]);
-      },
-      [&](const Query& q) {
-        const std::int64_t id = q.int64(0);
-        while (at < rows.size() && rows[at].id < id) ++at;
-        if (at < rows.size() && rows[at].id == id) rows[at].active_elements.push_back(q.text(1));
-      });
-}
-
 Result<InstanceRow> SqliteStore::instance(std::int64_t id) {
   try {
     std::lock_guard lock(impl_->mu);
@@ -737,10 +728,6 @@ Result<InstanceRow> SqliteStore::instance(std::int64_t id) {
     if (rows.empty()) {
       return make_error(ErrorCode::kNotFound, "instance " + std::to_string(id) + " not found");
     }
-    PMIFLOW_TRY(impl_->each(
-        "SELECT element_id FROM elements WHERE instance_id = ?1 ORDER BY key",
-        [&](Query& q) { q.bind(1, id); },
-        [&](const Query& q) { rows[0].active_elements.push_back(q.text(0)); }));
     return std::move(rows[0]);
   } catch (const std::exception& e) {
     return make_error(ErrorCode::kInternal, "instance " + std::to_string(id) + ": " + e.what());
@@ -772,7 +759,6 @@ Result<std::vector<InstanceRow>> SqliteStore::instances(const InstanceQuery& que
     PMIFLOW_TRY(impl_->each(
         std::string("SELECT ") + kInstanceColumns + " FROM instances i" + where + " ORDER BY i.id",
         bind, [&](const Query& q) { rows.push_back(read_instance(q)); }));
-    PMIFLOW_TRY(impl_->load_active_elements(rows, where, args));
     return rows;
   } catch (const std::exception& e) {
     return make_error(ErrorCode::kInternal, std::string("instances: ") + e.what());

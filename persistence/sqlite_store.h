@@ -5,12 +5,13 @@
 //  * open() creates the file when missing and runs the forward migrations. It refuses, and
 //    leaves the file byte-for-byte unchanged, a file that is not a pmiflow database
 //    (kNotADatabase) or one written by a newer pmiflow (kSchemaTooNew).
-//  * append() writes the whole batch in one BEGIN IMMEDIATE transaction (group commit) with a
-//    SAVEPOINT per request. A request that fails on its own (kConflict on a stale
-//    expected_seq, kNotFound for an unknown instance, kInternal for malformed events) is
-//    rolled back alone. When the transaction itself fails (disk full, I/O error, read-only
-//    file, busy beyond busy_timeout_ms) nothing is written and every request gets the error:
-//    kIo with SQLite's reason, or kConflict "database is busy".
+//  * append() writes the whole batch in one BEGIN IMMEDIATE transaction (group commit). A
+//    request that fails on its own (kConflict on a stale expected_seq, kNotFound for an
+//    unknown instance, kInternal for malformed events) writes nothing and the others commit:
+//    it is refused before writing, or, when it fails after writing, the transaction is rolled
+//    back and the batch written again without it. When the transaction itself fails (disk full, I/O
+//    error, read-only file, busy beyond busy_timeout_ms) nothing is written and every request gets
+//    the error: kIo with SQLite's reason, or kConflict "database is busy".
 //  * Several SqliteStore objects, in one process or several, may share a file: writers queue
 //    on the database lock (up to busy_timeout_ms) and the expected_seq check picks the loser.
 //  * events(), variables() return kNotFound for an unknown instance.

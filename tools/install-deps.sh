@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(cmake ninja-build g++ pkg-config clang-format
           libboost-dev libpugixml-dev libsqlite3-dev libspdlog-dev nlohmann-json3-dev
-          libcli11-dev libssl-dev libgtest-dev libgmock-dev sqlite3)
+          libcli11-dev libssl-dev libgtest-dev libgmock-dev sqlite3 libjemalloc-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

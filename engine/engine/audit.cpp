@@ -5,9 +5,13 @@
 namespace pmiflow::audit {
 
 std::string sha256_hex(std::string_view data) {
+  // Fetched once: EVP_Digest with EVP_sha256() looks the algorithm up in the provider on every
+  // call (OpenSSL 3), which cost more than hashing a typical event.
+  static EVP_MD* const kSha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
-  EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
+  EVP_Digest(data.data(), data.size(), digest, &length, kSha256 != nullptr ? kSha256 : EVP_sha256(),
+             nullptr);
   static constexpr char kDigits[] = "0123456789abcdef";
   std::string hex;
   hex.reserve(length * 2);

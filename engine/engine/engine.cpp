@@ -28,6 +28,9 @@ struct Engine::Writer {
   AppendRequest* request;  // handed back to its caller after the commit
   AppendResult result;
   bool done = false;
+  // Its own condition variable: a commit wakes the writers it completed and the next leader,
+  // not every waiting thread.
+  std::condition_variable cv;
 };
 
 Engine::Engine(Store& store, const HandlerRegistry& handlers, Clock& clock, EngineOptions options)
@@ -132,14 +135,16 @@ Result<DeployedForm> Engine::task_form(const std::string& task_id) {
 }
 
 AppendResult Engine::commit(AppendRequest& request) {
-  Writer w{&request, {}, false};
+  Writer w{&request, {}, false, {}};
   std::unique_lock lock(commit_mu_);
   writers_.push_back(&w);
+  // The front writer may be waiting for the queue to grow (below).
+  if (writers_.front() != &w) writers_.front()->cv.notify_one();
   // The front writer leads once no group is being written, and either none is being made
   // durable or as many requests wait as the last group held: while a group syncs, the next
   // one is written only when that is worth a transaction of its own (each commit writes every
   // page it touched, so tiny groups cost CPU); otherwise it waits and grows.
-  commit_cv_.wait(lock, [&] {
+  w.cv.wait(lock, [&] {
     return w.done || (!writers_.empty() && writers_.front() == &w && !writing_ &&
                       (syncing_ == 0 || writers_.size() >= last_group_));
   });
@@ -164,7 +169,7 @@ AppendResult Engine::commit(AppendRequest& request) {
     ++syncing_;
     stats_.store_write_ns += static_cast<std::uint64_t>(
         std::chrono::duration_cast<std::chrono::nanoseconds>(written).count());
-    commit_cv_.notify_all();
+    wake_leader();
   };
   std::vector<AppendRequest> batch;
   batch.reserve(n);
@@ -198,9 +203,14 @@ AppendResult Engine::commit(AppendRequest& request) {
     *group[i]->request = std::move(batch[i]);
     group[i]->result = std::move(results[i]);
     group[i]->done = true;
+    if (group[i] != &w) group[i]->cv.notify_one();
   }
-  commit_cv_.notify_all();
+  wake_leader();
   return w.result;
+}
+
+void Engine::wake_leader() {
+  if (!writers_.empty()) writers_.front()->cv.notify_one();
 }
 
 Result<Engine::StatePtr> Engine::load(std::int64_t instance_id) {

@@ -133,6 +133,9 @@ class Engine {
   // Commits one request through the group-commit queue.
   // The request is moved into the batch and handed back (its events intact) when committed.
   AppendResult commit(AppendRequest& request);
+  // Wakes the writer at the front of the queue to check whether it may lead. REQUIRES:
+  // commit_mu_ held.
+  void wake_leader();
   // Checks a command against the state it was interpreted on, before it is committed.
   using Precheck = std::function<Status(const runtime::InstanceState&, const LoadedDefinition&)>;
   // Interprets `command` (when given) on the instance and runs `precheck` (when given); then,
@@ -154,7 +157,6 @@ class Engine {
   EngineOptions options_;
 
   mutable std::mutex commit_mu_;
-  std::condition_variable commit_cv_;
   std::deque<Writer*> writers_;  // waiting to be taken into a group
   bool writing_ = false;         // a group is being written (not yet committed)
   int syncing_ = 0;              // groups committed and being made durable

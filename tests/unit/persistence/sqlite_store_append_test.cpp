@@ -65,7 +65,7 @@ TEST_F(SqliteAppend, CreationIsIdempotentByBusinessKey) {
   EXPECT_EQ(store_->events(id)->size(), 1u);
   EXPECT_EQ(count("instances"), 1);
   EXPECT_EQ(count("events"), 1);
-  EXPECT_EQ(count("elements"), 0);
+  EXPECT_TRUE(store_->instance(id)->active_elements.empty());
 }
 
 TEST_F(SqliteAppend, TwoCreationsOfOneKeyInOneBatchMakeOneInstance) {
@@ -112,7 +112,7 @@ TEST_F(SqliteAppend, UnknownInstanceIsNotFound) {
   EXPECT_EQ(results[0].status.error().code, ErrorCode::kNotFound);
   EXPECT_NE(results[0].status.error().message.find("4242"), std::string::npos);
   EXPECT_EQ(count("events"), 0);
-  EXPECT_EQ(count("elements"), 0);
+  EXPECT_EQ(count("instances"), 0);
 }
 
 TEST_F(SqliteAppend, MalformedEventsFailTheirRequestOnly) {
@@ -142,13 +142,43 @@ TEST_F(SqliteAppend, MalformedEventsFailTheirRequestOnly) {
 }
 
 TEST_F(SqliteAppend, DuplicateKeyInTheProjectionFailsTheRequestOnly) {
-  const std::int64_t a = create(kKeyA, {activated("start", 1, "startEvent")});
-  auto results = store_->append({request(a, 2, {activated("again", 1, "task")})});
+  const std::int64_t a = create(
+      kKeyA, {activated("start", 1, "startEvent"), task_created(2, "t", "Tarea", {"rector"}, "f")});
+  auto results = store_->append({request(a, 3, {task_created(2, "t", "Tarea", {"rector"}, "f")})});
   ASSERT_FALSE(results[0].status.ok());
   EXPECT_EQ(results[0].status.error().code, ErrorCode::kInternal);
-  EXPECT_EQ(store_->instance(a)->last_seq, 2);
-  auto later = store_->append({request(a, 2, {completed("start", 1)})});
+  EXPECT_EQ(store_->instance(a)->last_seq, 3);
+  auto later = store_->append({request(a, 3, {completed("start", 1)})});
   EXPECT_TRUE(later[0].status.ok());
+}
+
+// Requests are not wrapped in savepoints: one that fails after it has written rows (here a new
+// task, before its duplicate task) rolls the transaction back, and the batch is
+// written again without it, so the requests before and after it commit exactly once.
+TEST_F(SqliteAppend, ARequestThatFailsAfterWritingIsUndoneAloneAndTheOthersCommitOnce) {
+  const std::int64_t a = create(kKeyA, {task_created(2, "t", "Tarea", {"rector"}, "f")});
+  const std::int64_t b = create(kKeyB);
+  auto results = store_->append({
+      request(b, 1, {activated("start", 1, "startEvent")}),
+      request(a, 2,
+              {task_created(3, "u", "Otra", {"rector"}, "f"),
+               task_created(2, "t", "Tarea", {"rector"}, "f")}),
+      create_request({"d02_03", "333", "2024"}),
+  });
+  ASSERT_EQ(results.size(), 3u);
+  EXPECT_TRUE(results[0].status.ok());
+  ASSERT_FALSE(results[1].status.ok());
+  EXPECT_EQ(results[1].status.error().code, ErrorCode::kInternal);
+  ASSERT_TRUE(results[2].status.ok());
+  EXPECT_TRUE(results[2].created);
+  EXPECT_EQ(store_->instance(a)->last_seq, 2);
+  EXPECT_EQ(store_->task(runtime::task_id_for(a, 3)).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store_->tasks(Q().with_instance(a))->size(), 1u);
+  EXPECT_EQ(store_->instance(b)->last_seq, 2);
+  EXPECT_EQ(store_->events(b)->size(), 2u);
+  EXPECT_EQ(store_->instance(results[2].instance_id)->last_seq, 1);
+  EXPECT_EQ(count("instances"), 3);
+  EXPECT_EQ(count("event_batches"), 4);  // a's creation, b's creation and request, the new one
 }
 
 TEST_F(SqliteAppend, EventsAreAppendOnlyInTheDatabase) {

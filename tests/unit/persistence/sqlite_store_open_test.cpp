@@ -27,9 +27,9 @@ TEST(SqliteStoreOpen, NewFileGetsTheLatestSchemaAndApplicationId) {
   EXPECT_GE(SqliteStore::schema_version(), 1);
   EXPECT_EQ(raw.scalar("PRAGMA application_id"), kPmif);
   EXPECT_EQ(raw.rows("PRAGMA journal_mode")[0][0], "wal");
-  for (const char* table : {"definitions", "instances", "event_batches", "elements", "tasks",
-                            "task_groups", "variables", "jobs", "incidents", "join_arrivals",
-                            "records", "outbox", "forms", "definition_forms"}) {
+  for (const char* table :
+       {"definitions", "instances", "event_batches", "tasks", "task_groups", "variables", "jobs",
+        "incidents", "join_arrivals", "records", "outbox", "forms", "definition_forms"}) {
     EXPECT_EQ(raw.scalar(std::string("SELECT count(*) FROM sqlite_schema WHERE type = 'table' "
                                      "AND name = '") +
                          table + "'"),
@@ -72,7 +72,8 @@ TEST(SqliteStoreOpen, ReopeningKeepsDataAndDoesNotMigrateAgain) {
 // A database made by the first release (schema 1: only migration 1 applied) with a definition
 // and an instance whose events are rows of the old events table: opening it runs migrations 2
 // and 3. Its definition stays, bound to no form; its events become batches of one, read back
-// exactly, their chain intact; the instance goes on with new requests.
+// exactly, their chain intact; its active element moves to instances.active_elements; the
+// instance goes on with new requests.
 TEST(SqliteStoreOpen, SchemaOneDatabaseIsMigratedWithItsDefinitionsAndEvents) {
   TempDir dir;
   const std::string path = dir.file("v1.db");
@@ -99,6 +100,7 @@ TEST(SqliteStoreOpen, SchemaOneDatabaseIsMigratedWithItsDefinitionsAndEvents) {
                        "'2024', 1, 'active', 2, '" +
                        head + "', 5)"),
               SQLITE_OK);
+    ASSERT_EQ(raw.exec("INSERT INTO elements VALUES(1, 1, 'start')"), SQLITE_OK);
     for (const auto& e : old_events) {
       const auto enc = audit::encode(1, e.prev_hash, e);
       ASSERT_EQ(raw.exec("INSERT INTO events VALUES(1, " + std::to_string(e.seq) + ", " +
@@ -129,9 +131,11 @@ TEST(SqliteStoreOpen, SchemaOneDatabaseIsMigratedWithItsDefinitionsAndEvents) {
     EXPECT_EQ((*events)[i].hash, old_events[i].hash) << i;
   }
   EXPECT_TRUE(audit::verify_chain(1, *events, store->instance(1)->head_hash).intact);
+  EXPECT_EQ(store->instance(1)->active_elements, std::vector<std::string>{"start"});
   auto more = store->append({request(1, 2, {completed("start", 1)})});
   ASSERT_TRUE(more[0].status.ok()) << more[0].status.error().message;
   EXPECT_EQ(store->events(1)->size(), 3u);
+  EXPECT_TRUE(store->instance(1)->active_elements.empty());
 
   auto old = store->definition("d02_03", 1);
   ASSERT_TRUE(old.ok()) << old.error().message;

@@ -188,7 +188,7 @@ TEST_F(SqliteProjection, AWholeInstanceLifeMatchesReplayAtEveryStep) {
 
   RawDb raw(path_);
   EXPECT_EQ(raw.scalar("SELECT count(*) FROM task_groups"), 0);
-  EXPECT_EQ(raw.scalar("SELECT count(*) FROM elements"), 0);
+  EXPECT_EQ(raw.rows("SELECT active_elements FROM instances")[0][0], "[]");
 }
 
 TEST_F(SqliteProjection, JoinArrivalsFollowTheEventsWithAndWithoutNewState) {
