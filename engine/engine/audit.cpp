@@ -4,14 +4,16 @@
 
 namespace pmiflow::audit {
 
-std::string sha256_hex(std::string_view data) {
-  // Fetched once: EVP_Digest with EVP_sha256() looks the algorithm up in the provider on every
-  // call (OpenSSL 3), which cost more than hashing a typical event.
+namespace {
+
+// SHA-256, fetched once: EVP_Digest with EVP_sha256() looks the algorithm up in the provider on
+// every call (OpenSSL 3), which costs more than hashing a typical event.
+const EVP_MD* sha256_md() {
   static EVP_MD* const kSha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(data.data(), data.size(), digest, &length, kSha256 != nullptr ? kSha256 : EVP_sha256(),
-             nullptr);
+  return kSha256 != nullptr ? kSha256 : EVP_sha256();
+}
+
+std::string hex_of(const unsigned char* digest, unsigned int length) {
   static constexpr char kDigits[] = "0123456789abcdef";
   std::string hex;
   hex.reserve(length * 2);
@@ -22,48 +24,88 @@ std::string sha256_hex(std::string_view data) {
   return hex;
 }
 
-namespace {
+// An incremental SHA-256: the chain hash of an event is fed its parts instead of a copy of
+// them joined.
+class Sha256 {
+ public:
+  Sha256() : ctx_(EVP_MD_CTX_new()) { EVP_DigestInit_ex(ctx_, sha256_md(), nullptr); }
+  ~Sha256() { EVP_MD_CTX_free(ctx_); }
+  Sha256(const Sha256&) = delete;
+  Sha256& operator=(const Sha256&) = delete;
+  Sha256& operator+=(std::string_view data) {
+    EVP_DigestUpdate(ctx_, data.data(), data.size());
+    return *this;
+  }
+  std::string hex() {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    EVP_DigestFinal_ex(ctx_, digest, &length);
+    return hex_of(digest, length);
+  }
+
+ private:
+  EVP_MD_CTX* ctx_;
+};
 
 std::string json_text(const Json& j) {
   return j.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
-std::string canonical_from_text(std::int64_t instance_id, const runtime::Event& e,
-                                std::string_view actor, std::string_view payload) {
-  std::string out = "pmiflow-event-v1\n";
-  out.reserve(out.size() + actor.size() + payload.size() + 96);
+// Appends the canonical bytes (format v1, audit.h) to `out`: a std::string or a Sha256.
+template <typename Sink>
+void canonical_to(Sink& out, std::int64_t instance_id, const runtime::Event& e,
+                  std::string_view actor, std::string_view payload) {
+  out += "pmiflow-event-v1\n";
   for (std::int64_t v : {instance_id, e.seq, static_cast<std::int64_t>(e.type),
                          static_cast<std::int64_t>(e.type_version), e.time_ms,
                          static_cast<std::int64_t>(e.definition_version)}) {
     out += std::to_string(v);
-    out += '\n';
+    out += "\n";
   }
-  out += std::to_string(actor.size()) + ":";
+  out += std::to_string(actor.size());
+  out += ":";
   out += actor;
   out += "\n";
-  out += std::to_string(payload.size()) + ":";
+  out += std::to_string(payload.size());
+  out += ":";
   out += payload;
-  return out;
+}
+
+std::string event_hash(std::string_view prev_hash, std::int64_t instance_id,
+                       const runtime::Event& e, std::string_view actor, std::string_view payload) {
+  Sha256 h;
+  h += prev_hash;
+  h += "\n";
+  canonical_to(h, instance_id, e, actor, payload);
+  return h.hex();
 }
 
 }  // namespace
 
+std::string sha256_hex(std::string_view data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(data.data(), data.size(), digest, &length, sha256_md(), nullptr);
+  return hex_of(digest, length);
+}
+
 std::string canonical_bytes(std::int64_t instance_id, const runtime::Event& e) {
-  return canonical_from_text(instance_id, e, json_text(e.actor.to_json()), json_text(e.payload));
+  std::string out;
+  canonical_to(out, instance_id, e, json_text(e.actor.to_json()), json_text(e.payload));
+  return out;
 }
 
 std::string chain_hash(std::string_view prev_hash, std::string_view canonical) {
-  std::string input;
-  input.reserve(prev_hash.size() + 1 + canonical.size());
-  input.append(prev_hash);
-  input += '\n';
-  input.append(canonical);
-  return sha256_hex(input);
+  Sha256 h;
+  h += prev_hash;
+  h += "\n";
+  h += canonical;
+  return h.hex();
 }
 
 EncodedEvent encode(std::int64_t instance_id, std::string prev_hash, const runtime::Event& e) {
   EncodedEvent out{json_text(e.actor.to_json()), json_text(e.payload), std::move(prev_hash), {}};
-  out.hash = chain_hash(out.prev_hash, canonical_from_text(instance_id, e, out.actor, out.payload));
+  out.hash = event_hash(out.prev_hash, instance_id, e, out.actor, out.payload);
   return out;
 }
 
@@ -116,7 +158,7 @@ ChainCheck verify_chain(std::int64_t instance_id, const std::vector<runtime::Eve
                  " does not link to the event before it (prev_hash differs: an event was "
                  "inserted, deleted or reordered before it)");
     }
-    if (chain_hash(prev, canonical_bytes(instance_id, e)) != e.hash) {
+    if (encode(instance_id, prev, e).hash != e.hash) {
       return bad("event " + std::to_string(e.seq) + " (" + runtime::event_type_name(e.type) +
                  ") was changed: its content does not match its hash");
     }

@@ -574,7 +574,10 @@ class Checker {
   // submitted ones, plus `this`, `parent` and `i` inside a dynamiclist item (as form-js).
   struct Level {
     Variables context;
-    Json scope = Json::object();   // `this` at this level (the item, or all the data)
+    Json scope = Json::object();  // `this` at this level (the item, or all the data)
+    // The top level: `scope` is left empty and is the context as an object, made only when a
+    // list item's condition reads it as `parent`.
+    bool scope_is_context = false;
     Json indexes = Json::array();  // 1-based indexes of the enclosing items
   };
 
@@ -722,7 +725,13 @@ class Checker {
       inner.indexes = level.indexes;
       inner.indexes.push_back(k + 1);
       inner.context["this"] = item;
-      inner.context["parent"] = level.scope;
+      if (level.scope_is_context) {
+        Json parent = Json::object();
+        for (const auto& [name, v] : level.context) parent[name] = v;
+        inner.context["parent"] = std::move(parent);
+      } else {
+        inner.context["parent"] = level.scope;
+      }
       inner.context["i"] = inner.indexes;
       check_fields(field.children, &item, item_path, hidden, inner);
     }
@@ -943,14 +952,29 @@ Result<Form> Form::parse(const Json& form_js, const std::string& source) {
   return form;
 }
 
+namespace {
+
+bool reads_context(const std::vector<Field>& fields) {
+  for (const Field& f : fields) {
+    if (f.hide || !f.values_key.empty() || reads_context(f.children)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 std::vector<FieldError> Form::check(const Variables& submitted,
                                     const Variables& instance_vars) const {
   Json root = Json::object();
   for (const auto& [name, value] : submitted) root[name] = value;
   Checker::Level level;
-  level.context = instance_vars;
-  for (const auto& [name, value] : submitted) level.context[name] = value;
-  for (const auto& [name, value] : level.context) level.scope[name] = value;
+  // The context (the instance's variables under the submitted ones) is read by conditions and
+  // by options taken from a variable; a form with neither does not copy the variables.
+  if (reads_context(*fields_)) {
+    level.context = instance_vars;
+    for (const auto& [name, value] : submitted) level.context[name] = value;
+  }
+  level.scope_is_context = true;
   Checker checker(root, id_);
   checker.check_fields(*fields_, &root, "", false, level);
   checker.report_unknown();

@@ -638,6 +638,28 @@ TEST(FormCheck, HideExpressionsSeeInstanceVariablesAndTheListItem) {
   ASSERT_EQ(fields(errors), std::vector<std::string>{"compromisos[1].justificacion"});
 }
 
+// `parent` in a top-level list item is all the data: the instance's variables under the
+// submitted ones.
+TEST(FormCheck, AListItemConditionReadsTheTopLevelAsParent) {
+  Form form = inline_form(Json::array(
+      {{{"type", "textfield"}, {"key", "sector"}},
+       {{"type", "dynamiclist"},
+        {"path", "visitas"},
+        {"components",
+         Json::array({{{"type", "textfield"},
+                       {"key", "acta"},
+                       {"validate", {{"required", true}}},
+                       {"conditional", {{"hide", "=parent.sector != \"OFICIAL\""}}}}})}}}));
+  const Variables one_visit = {{"visitas", Json::array({Json::object()})}};
+  EXPECT_EQ(fields(form.check(one_visit, {{"sector", "OFICIAL"}})),
+            std::vector<std::string>{"visitas[0].acta"});
+  EXPECT_TRUE(accepts(form, one_visit, (Variables{{"sector", "NO_OFICIAL"}})));
+  Variables submitted = one_visit;
+  submitted["sector"] = "OFICIAL";  // the submission wins over the instance
+  EXPECT_EQ(fields(form.check(submitted, {{"sector", "NO_OFICIAL"}})),
+            std::vector<std::string>{"visitas[0].acta"});
+}
+
 TEST(FormCheck, AHiddenGroupHidesItsChildren) {
   Form form = inline_form(Json::array(
       {{{"type", "checkbox"}, {"key", "aplica"}},
