@@ -371,8 +371,12 @@ Result<CommandOutcome> Engine::submit(std::int64_t instance_id, const runtime::C
     std::vector<Event> events;
     std::shared_ptr<InstanceState> next;  // the state after `events`
     auto step = [&](const runtime::Command& c) -> Status {
-      auto execution = runtime::execute_with_state(*(*def)->model, current.definition_version,
-                                                   next ? *next : current, c, clock_.now_ms());
+      // The first step copies the cached state; the later ones consume the state before them.
+      auto execution = next
+                           ? runtime::execute_with_state(*(*def)->model, current.definition_version,
+                                                         std::move(*next), c, clock_.now_ms())
+                           : runtime::execute_with_state(*(*def)->model, current.definition_version,
+                                                         current, c, clock_.now_ms());
       if (!execution.ok()) return execution.error();
       events.insert(events.end(), std::make_move_iterator(execution->events.begin()),
                     std::make_move_iterator(execution->events.end()));

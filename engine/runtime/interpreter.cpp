@@ -38,9 +38,8 @@ const char* json_type_name(const Json& v) {
 // that the processors always read the state the events so far have produced.
 class Run {
  public:
-  Run(const ProcessDefinition& def, std::int32_t version, const InstanceState& state,
-      std::int64_t now)
-      : def_(def), version_(version), state_(state), now_(now) {}
+  Run(const ProcessDefinition& def, std::int32_t version, InstanceState state, std::int64_t now)
+      : def_(def), version_(version), state_(std::move(state)), now_(now) {}
 
   std::vector<Event> take_events() { return std::move(events_); }
   InstanceState& state() { return state_; }
@@ -461,9 +460,15 @@ const char* command_name(const Command& command) {
 Result<Execution> execute_with_state(const ProcessDefinition& definition,
                                      std::int32_t definition_version, const InstanceState& state,
                                      const Command& command, std::int64_t now_ms) {
-  Run run(definition,
-          state.status == InstanceStatus::kNone ? definition_version : state.definition_version,
-          state, now_ms);
+  return execute_with_state(definition, definition_version, InstanceState(state), command, now_ms);
+}
+
+Result<Execution> execute_with_state(const ProcessDefinition& definition,
+                                     std::int32_t definition_version, InstanceState&& state,
+                                     const Command& command, std::int64_t now_ms) {
+  const std::int32_t version =
+      state.status == InstanceStatus::kNone ? definition_version : state.definition_version;
+  Run run(definition, version, std::move(state), now_ms);
   Executor executor{definition, run};
   Status status = std::visit(executor, command);
   if (!status.ok()) return status.error();

@@ -44,5 +44,9 @@ struct Execution {
 Result<Execution> execute_with_state(const model::ProcessDefinition& definition,
                                      std::int32_t definition_version, const InstanceState& state,
                                      const Command& command, std::int64_t now_ms);
+// The same, consuming `state` (no copy of it; it is left unspecified, also on an error).
+Result<Execution> execute_with_state(const model::ProcessDefinition& definition,
+                                     std::int32_t definition_version, InstanceState&& state,
+                                     const Command& command, std::int64_t now_ms);
 
 }  // namespace pmiflow::runtime
