@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 #include <utility>
+#include <variant>
 
 namespace pmiflow::persistence::detail {
 namespace {
@@ -231,14 +232,33 @@ std::map<std::int64_t, std::string> parse_active_elements(std::string_view text)
   return out;
 }
 
-RequestWriter::RequestWriter(WriteContext& ctx, std::int64_t instance_id,
-                             const runtime::InstanceState* new_state, std::string head,
-                             std::map<std::int64_t, std::string> active)
-    : ctx_(ctx),
-      instance_id_(instance_id),
+Status WriteContext::run(const Op& op) {
+  sqlite3_stmt* stmt = nullptr;
+  int rc = db.prepare(op.sql, stmt);
+  if (rc != SQLITE_OK) return fail(rc, op.sql);
+  Query q(stmt);
+  int index = 1;
+  for (const Op::Arg& arg : op.args) {
+    std::visit([&](const auto& v) { q.bind(index++, v); }, arg);
+  }
+  rc = q.run();
+  if (rc != SQLITE_OK) return fail(rc, op.sql);
+  return {};
+}
+
+Status execute(WriteContext& ctx, const RequestPlan& plan) {
+  for (const Op& op : plan.ops) PMIFLOW_TRY(ctx.run(op));
+  return {};
+}
+
+RequestWriter::RequestWriter(std::int64_t instance_id, const runtime::InstanceState* new_state,
+                             std::string head, std::map<std::int64_t, std::string> active)
+    : instance_id_(instance_id),
       new_state_(new_state),
       head_(std::move(head)),
-      active_(std::move(active)) {}
+      active_(std::move(active)) {
+  plan_.head_before = head_;
+}
 
 Status RequestWriter::apply(const Event& e, const audit::EncodedEvent* encoded) {
   audit::EncodedEvent own;
@@ -302,23 +322,23 @@ Status RequestWriter::apply(const Event& e, const audit::EncodedEvent* encoded) 
       const std::string id = runtime::task_id_for(instance_id_, key);
       Json groups = Json::array();
       if (const Json* g = find(e, "candidate_groups"); g != nullptr && g->is_array()) groups = *g;
-      PMIFLOW_TRY(ctx_.run(
-          "INSERT INTO tasks(id, instance_id, element_key, element_id, name, candidate_groups, "
+      add("INSERT INTO tasks(id, instance_id, element_key, element_id, name, candidate_groups, "
           "form, created_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
           id, instance_id_, key, req_str(e, "element"), opt_str(e, "name"), groups.dump(),
-          opt_str(e, "form"), e.time_ms));
+          opt_str(e, "form"), e.time_ms);
       for (const Json& group : groups) {
         if (!group.is_string()) continue;
-        PMIFLOW_TRY(ctx_.run("INSERT OR IGNORE INTO task_groups(grp, task_id) VALUES(?1, ?2)",
-                             group.get<std::string>(), id));
+        add("INSERT OR IGNORE INTO task_groups(grp, task_id) VALUES(?1, ?2)",
+            group.get<std::string>(), id);
       }
       return {};
     }
     case EventType::kUserTaskCompleted:
     case EventType::kUserTaskCanceled: {
       const std::string id = runtime::task_id_for(instance_id_, req_int(e, "key"));
-      PMIFLOW_TRY(ctx_.run("DELETE FROM task_groups WHERE task_id = ?1", id));
-      return ctx_.run("DELETE FROM tasks WHERE id = ?1", id);
+      add("DELETE FROM task_groups WHERE task_id = ?1", id);
+      add("DELETE FROM tasks WHERE id = ?1", id);
+      return {};
     }
     case EventType::kVariablesSet:
       return on_variables(e);
@@ -335,51 +355,53 @@ Status RequestWriter::apply(const Event& e, const audit::EncodedEvent* encoded) 
         it->second.last_error = opt_str(e, "message");
         return {};
       }
-      return ctx_.run(
-          "UPDATE jobs SET retries_left = ?2, last_error = ?3, state = ?4 WHERE id = ?1",
+      add("UPDATE jobs SET retries_left = ?2, last_error = ?3, state = ?4 WHERE id = ?1",
           runtime::task_id_for(instance_id_, key), retries_left, opt_str(e, "message"),
           retries_left > 0 ? "activatable" : "failed");
+      return {};
     }
     case EventType::kJobCompleted:
     case EventType::kJobCanceled: {
       const std::int64_t key = req_int(e, "key");
       if (new_jobs_.erase(key) > 0) return {};  // created and ended in this request
-      return ctx_.run("DELETE FROM jobs WHERE id = ?1", runtime::task_id_for(instance_id_, key));
+      add("DELETE FROM jobs WHERE id = ?1", runtime::task_id_for(instance_id_, key));
+      return {};
     }
     case EventType::kIncidentRaised: {
       // The incident has a key of its own ("key"); "element_key" names the element instance.
       const Json* element_key = find(e, "element_key");
-      return ctx_.run(
-          "INSERT INTO incidents(id, instance_id, element_key, element_id, kind, message) "
+      add("INSERT INTO incidents(id, instance_id, element_key, element_id, kind, message) "
           "VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
           runtime::task_id_for(instance_id_, req_int(e, "key")), instance_id_,
           element_key != nullptr && element_key->is_number_integer()
               ? element_key->get<std::int64_t>()
               : std::int64_t{0},
           opt_str(e, "element"), opt_str(e, "kind"), opt_str(e, "message"));
+      return {};
     }
     case EventType::kIncidentResolved:
-      return ctx_.run("DELETE FROM incidents WHERE id = ?1",
-                      runtime::task_id_for(instance_id_, req_int(e, "key")));
+      add("DELETE FROM incidents WHERE id = ?1",
+          runtime::task_id_for(instance_id_, req_int(e, "key")));
+      return {};
     case EventType::kDecisionTaken:
       return {};
     case EventType::kRecordWritten: {
       const Json* data = find(e, "data");
-      return ctx_.run(
-          "INSERT INTO records(instance_id, seq, kind, element_id, school, period, data, time_ms) "
+      add("INSERT INTO records(instance_id, seq, kind, element_id, school, period, data, time_ms) "
           "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
           instance_id_, e.seq, req_str(e, "record"), req_str(e, "element"), opt_str(e, "school"),
           opt_str(e, "period"), data != nullptr ? data->dump() : std::string("{}"), e.time_ms);
+      return {};
     }
     case EventType::kMessageQueued: {
       const Json* data = find(e, "data");
       const std::string subprocess = req_str(e, "subprocess");
-      return ctx_.run(
-          "INSERT INTO outbox(id, instance_id, seq, subprocess, element_id, school, period, data, "
+      add("INSERT INTO outbox(id, instance_id, seq, subprocess, element_id, school, period, data, "
           "created_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
           pmiflow::outbox_id_for(instance_id_, req_int(e, "key"), subprocess), instance_id_, e.seq,
           subprocess, req_str(e, "element"), opt_str(e, "school"), opt_str(e, "period"),
           data != nullptr ? data->dump() : std::string("{}"), e.time_ms);
+      return {};
     }
     case EventType::kInstanceCompleted:
       status_ = "completed";
@@ -387,14 +409,16 @@ Status RequestWriter::apply(const Event& e, const audit::EncodedEvent* encoded) 
       joins_changed_ = true;
       if (new_state_ != nullptr) return {};
       // Tokens waiting at joins end with the instance.
-      return ctx_.run("DELETE FROM join_arrivals WHERE instance_id = ?1", instance_id_);
+      add("DELETE FROM join_arrivals WHERE instance_id = ?1", instance_id_);
+      return {};
     case EventType::kInstanceTerminated:
       status_ = "terminated";
       ended_ms_ = e.time_ms;
       joins_changed_ = true;
       if (new_state_ != nullptr) return {};
       // Tokens waiting at joins end with the instance.
-      return ctx_.run("DELETE FROM join_arrivals WHERE instance_id = ?1", instance_id_);
+      add("DELETE FROM join_arrivals WHERE instance_id = ?1", instance_id_);
+      return {};
   }
   // An event type this build does not project: stored in the log, no projection change.
   return {};
@@ -417,65 +441,73 @@ Status RequestWriter::join_delta(const std::string& element, const std::string& 
   joins_changed_ = true;
   if (new_state_ != nullptr) return {};  // finish() mirrors the fold instead
   if (delta > 0) {
-    return ctx_.run(
-        "INSERT INTO join_arrivals(instance_id, element_id, flow_id, count) "
+    add("INSERT INTO join_arrivals(instance_id, element_id, flow_id, count) "
         "VALUES(?1, ?2, ?3, ?4) ON CONFLICT(instance_id, element_id, flow_id) "
         "DO UPDATE SET count = count + excluded.count",
         instance_id_, element, flow, delta);
+    return {};
   }
-  PMIFLOW_TRY(
-      ctx_.run("UPDATE join_arrivals SET count = count + ?4 "
-               "WHERE instance_id = ?1 AND element_id = ?2 AND flow_id = ?3",
-               instance_id_, element, flow, delta));
-  return ctx_.run(
-      "DELETE FROM join_arrivals WHERE instance_id = ?1 AND element_id = ?2 AND flow_id = ?3 "
+  add("UPDATE join_arrivals SET count = count + ?4 "
+      "WHERE instance_id = ?1 AND element_id = ?2 AND flow_id = ?3",
+      instance_id_, element, flow, delta);
+  add("DELETE FROM join_arrivals WHERE instance_id = ?1 AND element_id = ?2 AND flow_id = ?3 "
       "AND count <= 0",
       instance_id_, element, flow);
+  return {};
 }
 
-Status RequestWriter::finish() {
+RequestPlan RequestWriter::plan() && {
+  finish();
+  plan_.head_after = head_;
+  return std::move(plan_);
+}
+
+void RequestWriter::finish() {
   for (const auto& [name, value] : variables_) {
-    PMIFLOW_TRY(
-        ctx_.run("INSERT INTO variables(instance_id, name, value) VALUES(?1, ?2, ?3) "
-                 "ON CONFLICT(instance_id, name) DO UPDATE SET value = excluded.value",
-                 instance_id_, name, value));
+    add("INSERT INTO variables(instance_id, name, value) VALUES(?1, ?2, ?3) "
+        "ON CONFLICT(instance_id, name) DO UPDATE SET value = excluded.value",
+        instance_id_, name, value);
   }
   for (const auto& [key, job] : new_jobs_) {
-    PMIFLOW_TRY(ctx_.run(
-        "INSERT INTO jobs(id, instance_id, element_key, element_id, type, retries_left, state, "
+    add("INSERT INTO jobs(id, instance_id, element_key, element_id, type, retries_left, state, "
         "last_error) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         runtime::task_id_for(instance_id_, key), instance_id_, key, job.element, job.type,
-        job.retries_left, job.state, job.last_error));
+        job.retries_left, job.state, job.last_error);
   }
   if (joins_changed_ && new_state_ != nullptr) {
-    PMIFLOW_TRY(ctx_.run("DELETE FROM join_arrivals WHERE instance_id = ?1", instance_id_));
+    add("DELETE FROM join_arrivals WHERE instance_id = ?1", instance_id_);
     for (const auto& [element, flows] : new_state_->join_arrivals) {
       for (const auto& [flow, count] : flows) {
         if (count == 0) continue;
-        PMIFLOW_TRY(
-            ctx_.run("INSERT INTO join_arrivals(instance_id, element_id, flow_id, count) "
-                     "VALUES(?1, ?2, ?3, ?4)",
-                     instance_id_, element, flow, count));
+        add("INSERT INTO join_arrivals(instance_id, element_id, flow_id, count) "
+            "VALUES(?1, ?2, ?3, ?4)",
+            instance_id_, element, flow, count);
       }
     }
   }
-  if (last_seq_ == 0) return {};  // no events
+  if (last_seq_ == 0) return;  // no events
   batch_ += ']';
-  PMIFLOW_TRY(
-      ctx_.run("INSERT INTO event_batches(instance_id, first_seq, last_seq, prev_hash, events) "
-               "VALUES(?1, ?2, ?3, ?4, ?5)",
-               instance_id_, first_seq_, last_seq_, batch_prev_hash_, batch_));
+  add("INSERT INTO event_batches(instance_id, first_seq, last_seq, prev_hash, events) "
+      "VALUES(?1, ?2, ?3, ?4, ?5)",
+      instance_id_, first_seq_, last_seq_, batch_prev_hash_, std::move(batch_));
+  // With the fold, the active element instances are its own; without, those before the
+  // request changed by its events.
   Json active = Json::array();
-  for (const auto& [key, element] : active_) active.push_back(Json::array({key, element}));
+  if (new_state_ != nullptr) {
+    for (const auto& [key, el] : new_state_->elements) {
+      active.push_back(Json::array({key, el.element_id}));
+    }
+  } else {
+    for (const auto& [key, element] : active_) active.push_back(Json::array({key, element}));
+  }
   if (status_) {
-    return ctx_.run(
-        "UPDATE instances SET last_seq = ?2, status = ?3, ended_ms = ?4, head_hash = ?5, "
+    add("UPDATE instances SET last_seq = ?2, status = ?3, ended_ms = ?4, head_hash = ?5, "
         "active_elements = ?6 WHERE id = ?1",
         instance_id_, last_seq_, *status_, ended_ms_, head_, active.dump());
+  } else {
+    add("UPDATE instances SET last_seq = ?2, head_hash = ?3, active_elements = ?4 WHERE id = ?1",
+        instance_id_, last_seq_, head_, active.dump());
   }
-  return ctx_.run(
-      "UPDATE instances SET last_seq = ?2, head_hash = ?3, active_elements = ?4 WHERE id = ?1",
-      instance_id_, last_seq_, head_, active.dump());
 }
 
 }  // namespace pmiflow::persistence::detail

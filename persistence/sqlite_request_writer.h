@@ -1,9 +1,6 @@
-// Private to persistence/: writes the events of one AppendRequest and the projection rows they
-// change (Zeebe-style appliers, one case per event type). docs/storage-format.md lists which
-// event writes which table.
-//
-// The caller (SqliteStore::append) owns the transaction; the writer only issues
-// INSERT/UPDATE/DELETE statements inside it.
+// Private to persistence/: what one AppendRequest writes, its events and the projection rows
+// they change (docs/storage-format.md lists which event writes which table), planned from the
+// events and then executed inside the caller's (SqliteStore::append's) transaction.
 #pragma once
 
 #include <cstdint>
@@ -11,6 +8,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <utility>
+#include <variant>
 #include <vector>
 
 #include "engine/common/result.h"
@@ -20,6 +20,14 @@
 #include "persistence/sqlite_statement.h"
 
 namespace pmiflow::persistence::detail {
+
+// One statement of a request's writes: its SQL (a string literal) and the values bound to ?1,
+// ?2, ...
+struct Op {
+  using Arg = std::variant<std::int64_t, std::string>;
+  std::string_view sql;
+  std::vector<Arg> args;
+};
 
 // The connection a batch is written through, and how its failures are classified.
 struct WriteContext {
@@ -32,6 +40,9 @@ struct WriteContext {
   // The Error for SQLite result `rc` while doing `what`; sets `fatal` when the code is not a
   // per-request one (SQLITE_CONSTRAINT, SQLITE_MISMATCH, SQLITE_TOOBIG, SQLITE_RANGE).
   Error fail(int rc, std::string_view what);
+
+  // Prepares (cached) and runs one statement of a plan.
+  Status run(const Op& op);
 
   // Prepares (cached) and runs `sql` with the arguments bound to ?1, ?2, ...
   template <typename... Args>
@@ -53,6 +64,19 @@ struct WriteContext {
 // kInternal (the engine handed over inconsistent events), anything else -> kIo.
 Error sqlite_error(const Connection& db, const std::string& path, int rc, std::string_view what);
 
+// What one request writes, computed from its events alone (RequestWriter), so that it can be
+// computed before the store's serial turn (SqliteStore::prepare) and only executed in it.
+struct RequestPlan {
+  std::string head_before;  // the chain head the request's events continue
+  std::string head_after;   // the head after them
+  std::vector<Op> ops;
+};
+
+// Runs the plan's statements in order.
+Status execute(WriteContext& ctx, const RequestPlan& plan);
+
+// Plans the writes of one request: its event_batches row and the projection rows its events
+// change (Zeebe-style appliers, one case per event type).
 class RequestWriter {
  public:
   // `new_state` (may be null) is the fold of the instance's events including this request's.
@@ -62,8 +86,8 @@ class RequestWriter {
   // new instance); each event is sealed onto it.
   // `active` is the instance's active element instances before the request (key -> element
   // id, instances.active_elements).
-  RequestWriter(WriteContext& ctx, std::int64_t instance_id,
-                const runtime::InstanceState* new_state, std::string head,
+  // With `new_state`, `active` is not read (the fold's own elements are written).
+  RequestWriter(std::int64_t instance_id, const runtime::InstanceState* new_state, std::string head,
                 std::map<std::int64_t, std::string> active);
 
   // Adds the event to the request's batch (written by finish()) and applies its projection
@@ -74,19 +98,35 @@ class RequestWriter {
   // key (an engine bug); the caller converts it to kInternal.
   Status apply(const runtime::Event& event, const audit::EncodedEvent* encoded);
 
-  // Writes what is accumulated over the request: the event_batches row, the variables (their
-  // last value), the jobs it left open, join arrivals, and the instance row (last_seq,
-  // head_hash, active_elements, status, ended_ms).
-  Status finish();
-
-  // The chain head after the events applied so far.
-  const std::string& head() const { return head_; }
+  // The plan: the statements of the events applied, then what is accumulated over the
+  // request: the event_batches row, the variables (their last value), the jobs it left open,
+  // join arrivals, and the instance row (last_seq, head_hash, active_elements, status,
+  // ended_ms).
+  RequestPlan plan() &&;
 
  private:
+  void finish();
+  // Adds a statement to the plan; integers bind as INTEGER, the rest as TEXT.
+  template <typename... Args>
+  void add(std::string_view sql, Args&&... args) {
+    Op op{sql, {}};
+    op.args.reserve(sizeof...(args));
+    (op.args.push_back(to_arg(std::forward<Args>(args))), ...);
+    plan_.ops.push_back(std::move(op));
+  }
+  template <typename T>
+  static Op::Arg to_arg(T&& v) {
+    if constexpr (std::is_integral_v<std::decay_t<T>>) {
+      return static_cast<std::int64_t>(v);
+    } else {
+      return std::string(std::forward<T>(v));
+    }
+  }
+
   Status on_variables(const runtime::Event& event);
   Status join_delta(const std::string& element, const std::string& flow, int delta);
 
-  WriteContext& ctx_;
+  RequestPlan plan_;
   std::int64_t instance_id_;
   const runtime::InstanceState* new_state_;
   std::int64_t last_seq_ = 0;

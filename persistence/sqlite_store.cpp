@@ -268,6 +268,17 @@ class SqliteStore::Impl {
 
 namespace {
 
+// The writes of `req` for instance `id`, continuing chain head `head`. Throws on a payload that
+// lacks a documented key (RequestWriter::apply).
+detail::RequestPlan plan_request(std::int64_t id, const AppendRequest& req, std::string head,
+                                 std::map<std::int64_t, std::string> active) {
+  detail::RequestWriter writer(id, req.new_state, std::move(head), std::move(active));
+  for (std::size_t i = 0; i < req.events.size(); ++i) {
+    (void)writer.apply(req.events[i], i < req.encoded.size() ? &req.encoded[i] : nullptr);
+  }
+  return std::move(writer).plan();
+}
+
 Status check_dense(const AppendRequest& req, std::int64_t first) {
   std::int64_t expected = first;
   for (const runtime::Event& e : req.events) {
@@ -355,13 +366,16 @@ Status SqliteStore::Impl::apply_request(detail::WriteContext& ctx, const AppendR
     active = detail::parse_active_elements(q.text(2));
   }
 
-  detail::RequestWriter writer(ctx, id, req.new_state, std::move(head), std::move(active));
-  for (std::size_t i = 0; i < req.events.size(); ++i) {
-    PMIFLOW_TRY(writer.apply(req.events[i], i < req.encoded.size() ? &req.encoded[i] : nullptr));
+  // The plan prepared before the store's turn holds when it continues the real head.
+  const auto* prepared = static_cast<const detail::RequestPlan*>(req.prepared.get());
+  std::optional<detail::RequestPlan> planned;
+  if (prepared == nullptr || req.instance_id == 0 || prepared->head_before != head) {
+    planned = plan_request(id, req, std::move(head), std::move(active));
+    prepared = &*planned;
   }
-  PMIFLOW_TRY(writer.finish());
+  PMIFLOW_TRY(detail::execute(ctx, *prepared));
   out.instance_id = id;
-  out.head_hash = writer.head();
+  out.head_hash = prepared->head_after;
   return {};
 }
 
@@ -623,6 +637,21 @@ Result<DeployedForm> SqliteStore::form(const std::string& id, std::int32_t versi
 
 // ---------------------------------------------------------------------------------------------
 // Append
+
+void SqliteStore::prepare(AppendRequest& request) const {
+  // Only a request whose instance id and chain head are known (and with the fold, which gives
+  // its active elements and join arrivals) can be planned before its turn.
+  if (request.instance_id == 0 || request.new_state == nullptr || request.events.empty() ||
+      request.encoded.size() != request.events.size()) {
+    return;
+  }
+  try {
+    request.prepared = std::make_shared<const detail::RequestPlan>(
+        plan_request(request.instance_id, request, request.encoded.front().prev_hash, {}));
+  } catch (const std::exception&) {
+    request.prepared.reset();  // append() plans it again and reports the error
+  }
+}
 
 std::vector<AppendResult> SqliteStore::append(const std::vector<AppendRequest>& batch,
                                               const std::function<void()>& committed) {

@@ -66,6 +66,7 @@ class SqliteStore final : public Store {
   Result<std::vector<DeployedDefinition>> definitions() override;
   Result<DeployedForm> form(const std::string& id, std::int32_t version) override;
 
+  void prepare(AppendRequest& request) const override;
   std::vector<AppendResult> append(const std::vector<AppendRequest>& batch,
                                    const std::function<void()>& committed = {}) override;
 

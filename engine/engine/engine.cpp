@@ -426,6 +426,7 @@ Result<CommandOutcome> Engine::submit(std::int64_t instance_id, const runtime::C
     // callers, rather than in the store's serial turn.
     if (!current.head_hash.empty()) {
       request.encoded = audit::encode_all(instance_id, current.head_hash, request.events);
+      store_.prepare(request);
     }
     AppendResult result = commit(request);
     if (result.status.ok()) {

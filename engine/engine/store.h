@@ -24,6 +24,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -91,6 +92,9 @@ struct AppendRequest {
   // its prev_hash is the instance's actual head at that point, and encodes the event itself
   // otherwise (creation requests, whose id the store assigns, are always encoded there).
   std::vector<audit::EncodedEvent> encoded;
+  // Optional: what Store::prepare() computed for this request, opaque to the engine; the store
+  // uses it only if it still holds when the request's turn comes.
+  std::shared_ptr<const void> prepared;
 };
 
 struct AppendResult {
@@ -210,6 +214,11 @@ class Store {
   virtual Result<std::vector<DeployedDefinition>> definitions() = 0;  // all versions
   // A form by id and version (0: the latest); kNotFound when absent.
   virtual Result<DeployedForm> form(const std::string& id, std::int32_t version) = 0;
+
+  // Work on `request` a store can do before its serial turn in append() (on the calling
+  // thread, in parallel with other callers): e.g. compute the rows it will write. Call it
+  // after `encoded` is set; append() must give the same outcome with or without it.
+  virtual void prepare(AppendRequest& request) const { (void)request; }
 
   // `committed`, when given, is called at most once, on the calling thread, after the
   // transaction has committed and before it is durable (see the contract above). A store that
