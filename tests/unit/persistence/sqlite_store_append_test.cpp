@@ -181,6 +181,40 @@ TEST_F(SqliteAppend, ARequestThatFailsAfterWritingIsUndoneAloneAndTheOthersCommi
   EXPECT_EQ(count("event_batches"), 4);  // a's creation, b's creation and request, the new one
 }
 
+// Store::prepare plans a request's writes before its turn; append() executes the plan only
+// when it continues the instance's real chain head, and plans again otherwise (here: a plan
+// made from a wrong head), with the same outcome either way.
+TEST_F(SqliteAppend, APreparedRequestWritesWhatAnUnpreparedOneWrites) {
+  for (bool stale : {false, true}) {
+    SCOPED_TRACE(stale ? "stale plan" : "fresh plan");
+    const runtime::BusinessKey key{"d02_03", stale ? "111001000009" : "111001000008", "2024"};
+    const std::int64_t id = create(key, {activated("start", 1, "startEvent")});
+    AppendRequest r =
+        request(id, 2,
+                {completed("start", 1), activated("t", 2, "userTask"),
+                 task_created(2, "t", "Tarea", {"rector"}, "f"),
+                 variables_set(Json::array({{{"name", "x"}, {"old", nullptr}, {"new", 1}}}))});
+    std::vector<Event> all = store_->events(id).value();
+    all.insert(all.end(), r.events.begin(), r.events.end());
+    const runtime::InstanceState next = runtime::fold(all);
+    r.new_state = &next;
+    const std::string head = store_->instance(id)->head_hash;
+    r.encoded = audit::encode_all(id, stale ? std::string(64, 'f') : head, r.events);
+    store_->prepare(r);
+    ASSERT_NE(r.prepared, nullptr);
+    auto results = store_->append({r});
+    ASSERT_TRUE(results[0].status.ok()) << results[0].status.error().message;
+
+    auto events = store_->events(id).value();
+    ASSERT_EQ(events.size(), 6u);
+    EXPECT_TRUE(audit::verify_chain(id, events, store_->instance(id)->head_hash).intact);
+    EXPECT_EQ(results[0].head_hash, events.back().hash);
+    EXPECT_EQ(store_->instance(id)->active_elements, std::vector<std::string>{"t"});
+    EXPECT_EQ(store_->variables(id).value(), (Variables{{"x", 1}}));
+    EXPECT_EQ(store_->tasks(Q().with_instance(id))->size(), 1u);
+  }
+}
+
 TEST_F(SqliteAppend, EventsAreAppendOnlyInTheDatabase) {
   const std::int64_t id = create(kKeyA, {activated("start", 1, "startEvent")});
   RawDb raw(path_);
