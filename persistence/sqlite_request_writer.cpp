@@ -260,7 +260,7 @@ RequestWriter::RequestWriter(std::int64_t instance_id, const runtime::InstanceSt
   plan_.head_before = head_;
 }
 
-Status RequestWriter::apply(const Event& e, const audit::EncodedEvent* encoded) {
+void RequestWriter::apply(const Event& e, const audit::EncodedEvent* encoded) {
   audit::EncodedEvent own;
   if (encoded == nullptr || encoded->prev_hash != head_) {
     own = audit::encode(instance_id_, head_, e);
@@ -295,27 +295,28 @@ Status RequestWriter::apply(const Event& e, const audit::EncodedEvent* encoded) 
       if (vars != nullptr && vars->is_object()) {
         for (const auto& [name, value] : vars->items()) variables_[name] = value.dump();
       }
-      return {};
+      return;
     }
     case EventType::kElementActivated: {
       const std::string element = req_str(e, "element");
       active_[req_int(e, "key")] = element;
       if (const Json* joined = find(e, "joined"); joined != nullptr && joined->is_array()) {
         for (const Json& flow : *joined) {
-          if (flow.is_string()) PMIFLOW_TRY(join_delta(element, flow.get<std::string>(), -1));
+          if (flow.is_string()) join_delta(element, flow.get<std::string>(), -1);
         }
       }
-      return {};
+      return;
     }
     case EventType::kElementCompleted:
     case EventType::kElementTerminated: {
       active_.erase(req_int(e, "key"));
-      return {};
+      return;
     }
     case EventType::kFlowTaken: {
       const Json* join = find(e, "join");
-      if (join == nullptr || !join->is_boolean() || !join->get<bool>()) return {};
-      return join_delta(req_str(e, "to"), req_str(e, "flow"), +1);
+      if (join == nullptr || !join->is_boolean() || !join->get<bool>()) return;
+      join_delta(req_str(e, "to"), req_str(e, "flow"), +1);
+      return;
     }
     case EventType::kUserTaskCreated: {
       const std::int64_t key = req_int(e, "key");
@@ -331,21 +332,22 @@ Status RequestWriter::apply(const Event& e, const audit::EncodedEvent* encoded) 
         add("INSERT OR IGNORE INTO task_groups(grp, task_id) VALUES(?1, ?2)",
             group.get<std::string>(), id);
       }
-      return {};
+      return;
     }
     case EventType::kUserTaskCompleted:
     case EventType::kUserTaskCanceled: {
       const std::string id = runtime::task_id_for(instance_id_, req_int(e, "key"));
       add("DELETE FROM task_groups WHERE task_id = ?1", id);
       add("DELETE FROM tasks WHERE id = ?1", id);
-      return {};
+      return;
     }
     case EventType::kVariablesSet:
-      return on_variables(e);
+      on_variables(e);
+      return;
     case EventType::kJobCreated:
       new_jobs_[req_int(e, "key")] = NewJob{req_str(e, "element"), req_str(e, "type"),
                                             req_int(e, "retries"), "activatable", ""};
-      return {};
+      return;
     case EventType::kJobFailed: {
       const std::int64_t key = req_int(e, "key");
       const std::int64_t retries_left = req_int(e, "retries_left");
@@ -353,19 +355,19 @@ Status RequestWriter::apply(const Event& e, const audit::EncodedEvent* encoded) 
         it->second.retries_left = retries_left;
         it->second.state = retries_left > 0 ? "activatable" : "failed";
         it->second.last_error = opt_str(e, "message");
-        return {};
+        return;
       }
       add("UPDATE jobs SET retries_left = ?2, last_error = ?3, state = ?4 WHERE id = ?1",
           runtime::task_id_for(instance_id_, key), retries_left, opt_str(e, "message"),
           retries_left > 0 ? "activatable" : "failed");
-      return {};
+      return;
     }
     case EventType::kJobCompleted:
     case EventType::kJobCanceled: {
       const std::int64_t key = req_int(e, "key");
-      if (new_jobs_.erase(key) > 0) return {};  // created and ended in this request
+      if (new_jobs_.erase(key) > 0) return;  // created and ended in this request
       add("DELETE FROM jobs WHERE id = ?1", runtime::task_id_for(instance_id_, key));
-      return {};
+      return;
     }
     case EventType::kIncidentRaised: {
       // The incident has a key of its own ("key"); "element_key" names the element instance.
@@ -377,21 +379,21 @@ Status RequestWriter::apply(const Event& e, const audit::EncodedEvent* encoded) 
               ? element_key->get<std::int64_t>()
               : std::int64_t{0},
           opt_str(e, "element"), opt_str(e, "kind"), opt_str(e, "message"));
-      return {};
+      return;
     }
     case EventType::kIncidentResolved:
       add("DELETE FROM incidents WHERE id = ?1",
           runtime::task_id_for(instance_id_, req_int(e, "key")));
-      return {};
+      return;
     case EventType::kDecisionTaken:
-      return {};
+      return;
     case EventType::kRecordWritten: {
       const Json* data = find(e, "data");
       add("INSERT INTO records(instance_id, seq, kind, element_id, school, period, data, time_ms) "
           "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
           instance_id_, e.seq, req_str(e, "record"), req_str(e, "element"), opt_str(e, "school"),
           opt_str(e, "period"), data != nullptr ? data->dump() : std::string("{}"), e.time_ms);
-      return {};
+      return;
     }
     case EventType::kMessageQueued: {
       const Json* data = find(e, "data");
@@ -401,30 +403,29 @@ Status RequestWriter::apply(const Event& e, const audit::EncodedEvent* encoded) 
           pmiflow::outbox_id_for(instance_id_, req_int(e, "key"), subprocess), instance_id_, e.seq,
           subprocess, req_str(e, "element"), opt_str(e, "school"), opt_str(e, "period"),
           data != nullptr ? data->dump() : std::string("{}"), e.time_ms);
-      return {};
+      return;
     }
     case EventType::kInstanceCompleted:
       status_ = "completed";
       ended_ms_ = e.time_ms;
       joins_changed_ = true;
-      if (new_state_ != nullptr) return {};
+      if (new_state_ != nullptr) return;
       // Tokens waiting at joins end with the instance.
       add("DELETE FROM join_arrivals WHERE instance_id = ?1", instance_id_);
-      return {};
+      return;
     case EventType::kInstanceTerminated:
       status_ = "terminated";
       ended_ms_ = e.time_ms;
       joins_changed_ = true;
-      if (new_state_ != nullptr) return {};
+      if (new_state_ != nullptr) return;
       // Tokens waiting at joins end with the instance.
       add("DELETE FROM join_arrivals WHERE instance_id = ?1", instance_id_);
-      return {};
+      return;
   }
   // An event type this build does not project: stored in the log, no projection change.
-  return {};
 }
 
-Status RequestWriter::on_variables(const Event& e) {
+void RequestWriter::on_variables(const Event& e) {
   const Json* changes = find(e, "changes");
   if (changes == nullptr || !changes->is_array()) missing(e, "changes");
   for (const Json& change : *changes) {
@@ -434,18 +435,17 @@ Status RequestWriter::on_variables(const Event& e) {
     if (value == change.end()) missing(e, "changes[].new");
     variables_[name->get<std::string>()] = value->dump();
   }
-  return {};
 }
 
-Status RequestWriter::join_delta(const std::string& element, const std::string& flow, int delta) {
+void RequestWriter::join_delta(const std::string& element, const std::string& flow, int delta) {
   joins_changed_ = true;
-  if (new_state_ != nullptr) return {};  // finish() mirrors the fold instead
+  if (new_state_ != nullptr) return;  // finish() mirrors the fold instead
   if (delta > 0) {
     add("INSERT INTO join_arrivals(instance_id, element_id, flow_id, count) "
         "VALUES(?1, ?2, ?3, ?4) ON CONFLICT(instance_id, element_id, flow_id) "
         "DO UPDATE SET count = count + excluded.count",
         instance_id_, element, flow, delta);
-    return {};
+    return;
   }
   add("UPDATE join_arrivals SET count = count + ?4 "
       "WHERE instance_id = ?1 AND element_id = ?2 AND flow_id = ?3",
@@ -453,7 +453,6 @@ Status RequestWriter::join_delta(const std::string& element, const std::string& 
   add("DELETE FROM join_arrivals WHERE instance_id = ?1 AND element_id = ?2 AND flow_id = ?3 "
       "AND count <= 0",
       instance_id_, element, flow);
-  return {};
 }
 
 RequestPlan RequestWriter::plan() && {

@@ -90,13 +90,12 @@ class RequestWriter {
   RequestWriter(std::int64_t instance_id, const runtime::InstanceState* new_state, std::string head,
                 std::map<std::int64_t, std::string> active);
 
-  // Adds the event to the request's batch (written by finish()) and applies its projection
-  // changes.
+  // Adds the event to the request's event_batches row and plans its projection changes.
   // `encoded` (may be null) is the event's audit::encode() made by the caller; it is used when
   // it continues this writer's head, else the event is encoded here.
   // REQUIRES: events in seq order. Throws std::exception on a payload that lacks a documented
   // key (an engine bug); the caller converts it to kInternal.
-  Status apply(const runtime::Event& event, const audit::EncodedEvent* encoded);
+  void apply(const runtime::Event& event, const audit::EncodedEvent* encoded);
 
   // The plan: the statements of the events applied, then what is accumulated over the
   // request: the event_batches row, the variables (their last value), the jobs it left open,
@@ -123,8 +122,8 @@ class RequestWriter {
     }
   }
 
-  Status on_variables(const runtime::Event& event);
-  Status join_delta(const std::string& element, const std::string& flow, int delta);
+  void on_variables(const runtime::Event& event);
+  void join_delta(const std::string& element, const std::string& flow, int delta);
 
   RequestPlan plan_;
   std::int64_t instance_id_;

@@ -274,7 +274,7 @@ detail::RequestPlan plan_request(std::int64_t id, const AppendRequest& req, std:
                                  std::map<std::int64_t, std::string> active) {
   detail::RequestWriter writer(id, req.new_state, std::move(head), std::move(active));
   for (std::size_t i = 0; i < req.events.size(); ++i) {
-    (void)writer.apply(req.events[i], i < req.encoded.size() ? &req.encoded[i] : nullptr);
+    writer.apply(req.events[i], i < req.encoded.size() ? &req.encoded[i] : nullptr);
   }
   return std::move(writer).plan();
 }
