@@ -230,12 +230,23 @@ Result<Engine::StatePtr> Engine::load(std::int64_t instance_id) {
   }
   StatePtr state;
   try {
-    state = std::make_shared<const InstanceState>(runtime::fold(*events));
+    state = std::make_shared<InstanceState>(runtime::fold(*events));
   } catch (const std::exception& e) {
     return make_error(ErrorCode::kInternal,
                       "instance " + std::to_string(instance_id) + " does not replay: " + e.what());
   }
   remember(state);
+  return state;
+}
+
+std::shared_ptr<InstanceState> Engine::take(std::int64_t instance_id) {
+  std::lock_guard lock(cache_mu_);
+  auto it = cache_.find(instance_id);
+  // Under cache_mu_ no new reference can be made, so a count of one is the cache's own.
+  if (it == cache_.end() || it->second->use_count() != 1) return nullptr;
+  auto state = std::const_pointer_cast<InstanceState>(std::move(*it->second));
+  lru_.erase(it->second);
+  cache_.erase(it);
   return state;
 }
 
@@ -363,20 +374,40 @@ runtime::Command Engine::attempt_job(std::int64_t instance_id, const InstanceSta
 Result<CommandOutcome> Engine::submit(std::int64_t instance_id, const runtime::Command* command,
                                       bool with_jobs, const Precheck& precheck) {
   for (int attempt = 0;; ++attempt) {
-    auto state = load(instance_id);
-    if (!state.ok()) return state.error();
-    const InstanceState& current = **state;
-    auto def = load_definition(current.business_key.process, current.definition_version);
+    // The state the command starts from: taken out of the cache to be changed in place when
+    // no snapshot shares it (no copy, and the previous state is not destroyed), else shared.
+    std::shared_ptr<InstanceState> owned = take(instance_id);
+    StatePtr shared = owned;
+    if (!owned) {
+      auto loaded = load(instance_id);
+      if (!loaded.ok()) return loaded.error();
+      shared = std::move(*loaded);
+    }
+    // An owned state not consumed by a step goes back to the cache on every return.
+    struct PutBack {
+      Engine& engine;
+      std::shared_ptr<InstanceState>& state;
+      ~PutBack() {
+        if (state) engine.remember(std::move(state));
+      }
+    } put_back{*this, owned};
+    const runtime::BusinessKey business_key = shared->business_key;
+    const std::int32_t version = shared->definition_version;
+    const std::int64_t expected_seq = shared->last_seq;
+    const std::string head_hash = shared->head_hash;
+    auto def = load_definition(business_key.process, version);
     if (!def.ok()) return def.error();
+    const model::ProcessDefinition& model = *(*def)->model;
     std::vector<Event> events;
     std::shared_ptr<InstanceState> next;  // the state after `events`
     auto step = [&](const runtime::Command& c) -> Status {
-      // The first step copies the cached state; the later ones consume the state before them.
-      auto execution = next
-                           ? runtime::execute_with_state(*(*def)->model, current.definition_version,
-                                                         std::move(*next), c, clock_.now_ms())
-                           : runtime::execute_with_state(*(*def)->model, current.definition_version,
-                                                         current, c, clock_.now_ms());
+      // The first step consumes the owned state or copies the shared one; the later ones
+      // consume the state before them.
+      if (!next && owned) next = std::move(owned);
+      auto execution =
+          next ? runtime::execute_with_state(model, version, std::move(*next), c, clock_.now_ms())
+               : runtime::execute_with_state(model, version, *shared, c, clock_.now_ms());
+      shared.reset();
       if (!execution.ok()) return execution.error();
       events.insert(events.end(), std::make_move_iterator(execution->events.begin()),
                     std::make_move_iterator(execution->events.end()));
@@ -387,25 +418,33 @@ Result<CommandOutcome> Engine::submit(std::int64_t instance_id, const runtime::C
       }
       return {};
     };
-    if (command != nullptr) {
-      if (Status st = step(*command); !st.ok()) {
-        // After a lost race, a command that no longer applies (its task or job is gone, or the
-        // winner ended the instance) lost to the other command: a conflict.
-        ErrorCode code = st.error().code;
-        if (attempt > 0 && (code == ErrorCode::kNotFound || code == ErrorCode::kInvalidState)) {
-          return make_error(ErrorCode::kConflict, st.error().message +
-                                                      ": it was changed concurrently by another "
-                                                      "command");
-        }
-        return st.error();
+    // After a lost race, a command that no longer applies (its task or job is gone, or the
+    // winner ended the instance) lost to the other command: a conflict.
+    auto refused = [&](const Error& error) -> Error {
+      if (attempt > 0 &&
+          (error.code == ErrorCode::kNotFound || error.code == ErrorCode::kInvalidState)) {
+        return make_error(ErrorCode::kConflict,
+                          error.message + ": it was changed concurrently by another command");
       }
-      if (precheck) PMIFLOW_TRY(precheck(current, **def));
+      return error;
+    };
+    if (command != nullptr) {
+      // The precheck reads the state before the command. When it fails, the command's own
+      // error (unknown task, wrong role) still comes first: the command is tried on a copy.
+      if (precheck) {
+        if (Status checked = precheck(*shared, **def); !checked.ok()) {
+          auto tried =
+              runtime::execute_with_state(model, version, *shared, *command, clock_.now_ms());
+          return tried.ok() ? checked.error() : refused(tried.error());
+        }
+      }
+      if (Status st = step(*command); !st.ok()) return refused(st.error());
     }
     // The handlers of the jobs the command made activatable run on the state it leaves, and
     // their results commit in the same request (Camunda's synchronous continuation): one
     // transaction until the instance waits again.
     for (int run = 0; with_jobs; ++run) {
-      const InstanceState& at = next ? *next : current;
+      const InstanceState& at = next ? *next : owned ? *owned : *shared;
       const runtime::Job* job = next_job(at);
       if (job == nullptr) break;
       if (run >= kMaxJobRunsPerCall) {
@@ -418,14 +457,14 @@ Result<CommandOutcome> Engine::submit(std::int64_t instance_id, const runtime::C
     if (events.empty()) return CommandOutcome{instance_id, {}};
     AppendRequest request;
     request.instance_id = instance_id;
-    request.business_key = current.business_key;
-    request.expected_seq = current.last_seq;
+    request.business_key = business_key;
+    request.expected_seq = expected_seq;
     request.events = std::move(events);
     request.new_state = next.get();
     // Hashing and JSON text are most of an append's CPU: done here, in parallel with the other
     // callers, rather than in the store's serial turn.
-    if (!current.head_hash.empty()) {
-      request.encoded = audit::encode_all(instance_id, current.head_hash, request.events);
+    if (!head_hash.empty()) {
+      request.encoded = audit::encode_all(instance_id, head_hash, request.events);
       store_.prepare(request);
     }
     AppendResult result = commit(request);

@@ -148,6 +148,10 @@ class Engine {
                                const runtime::Job& job);
   using StatePtr = std::shared_ptr<const runtime::InstanceState>;
   Result<StatePtr> load(std::int64_t instance_id);
+  // Removes the instance's cached state from the cache and hands it over for the caller to
+  // change in place, when nothing else shares it (no snapshot is held); null otherwise. Every
+  // cached state is made non-const (make_shared<InstanceState>), so casting it back is sound.
+  std::shared_ptr<runtime::InstanceState> take(std::int64_t instance_id);
   void remember(StatePtr state);
   void forget(std::int64_t instance_id);
 

@@ -122,15 +122,20 @@ int cmd_bench(const BenchArgs& a, std::ostream& out, std::ostream& err) {
         // Until a command's events end the instance (ended instances leave the engine's
         // cache, so asking for their state would replay them from the store).
         for (bool ended = false; !ended;) {
-          auto snapshot = engine.snapshot(started->instance_id);
-          if (!snapshot.ok()) return record_error(snapshot.error().message);
-          const runtime::InstanceState* state = snapshot->get();
-          if (state->tasks.empty()) {
-            return record_error("instance " + std::to_string(state->id) +
-                                " waits with no open task (incident?)");
-          }
           std::string task_id;
-          AutopilotStep s = autopilot_next(*state, task_id);
+          AutopilotStep s;
+          {
+            // Released before the command, so that the engine changes the state in place
+            // instead of copying it (a held snapshot must not change).
+            auto snapshot = engine.snapshot(started->instance_id);
+            if (!snapshot.ok()) return record_error(snapshot.error().message);
+            const runtime::InstanceState& state = **snapshot;
+            if (state.tasks.empty()) {
+              return record_error("instance " + std::to_string(state.id) +
+                                  " waits with no open task (incident?)");
+            }
+            s = autopilot_next(state, task_id);
+          }
           auto t1 = Clock::now();
           auto done =
               engine.complete_task(task_id, runtime::Actor::user(s.user, s.role), s.variables);

@@ -317,6 +317,59 @@ TEST(EngineCompleteTask, CompletingTwiceOnOneEngineIsRejected) {
   EXPECT_EQ(again.error().code, ErrorCode::kInvalidState) << again.error().message;
 }
 
+// The engine changes a cached state in place when nothing shares it, and copies it when a
+// snapshot is held: a snapshot never changes under its holder.
+TEST(EngineCompleteTask, ASnapshotHeldAcrossACommandStaysAsItWas) {
+  Harness h;
+  h.deploy(kProcessXmlV2);
+  const std::int64_t id = h.start(dane(1));
+  const std::string review = h.open_task(id);
+  auto held = h.engine.snapshot(id);
+  ASSERT_TRUE(held.ok());
+  const runtime::InstanceState before = **held;
+
+  ASSERT_TRUE(h.engine.complete_task(review, kLider, {{"revisado", "si"}}).ok());
+  EXPECT_TRUE(**held == before);
+  EXPECT_EQ((*held)->tasks.count(review), 1U);
+  EXPECT_EQ((*held)->variables.count("revisado"), 0U);
+
+  auto now = h.engine.snapshot(id);
+  ASSERT_TRUE(now.ok());
+  EXPECT_EQ((*now)->tasks.count(review), 0U);
+  EXPECT_EQ((*now)->variables.at("revisado"), "si");
+  EXPECT_TRUE(**now == runtime::fold(h.events(id)));
+}
+
+// A refused command may have consumed the cached state it was given (nothing shared it): the
+// next command starts from the instance's stored events, not from what was left.
+TEST(EngineCompleteTask, AfterARefusedCommandTheInstanceGoesOnFromItsStoredState) {
+  Harness h;
+  h.deploy(kProcessXmlV2);
+  const std::int64_t id = h.start(dane(1));
+  const std::string review = h.open_task(id);
+
+  auto refused = h.engine.complete_task(review, Actor::user("eva", "establecimiento"), {{"x", 1}});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kForbidden);
+
+  auto done = h.engine.complete_task(review, kLider, {{"revisado", "si"}});
+  ASSERT_TRUE(done.ok()) << done.error().message;
+  EXPECT_EQ(describe(done->events),
+            (Trace{"VariablesSet:Task_Review", "UserTaskCompleted:Task_Review",
+                   "ElementCompleted:Task_Review", "FlowTaken:f2", "ElementActivated:Task_Extra",
+                   "UserTaskCreated:Task_Extra"}));
+  const auto log = h.events(id);
+  ASSERT_EQ(log.size(), kStartTrace.size() + done->events.size());
+  for (std::size_t i = 0; i < log.size(); ++i) {
+    EXPECT_EQ(log[i].seq, static_cast<std::int64_t>(i + 1));
+  }
+  auto state = h.engine.state(id);
+  ASSERT_TRUE(state.ok());
+  EXPECT_TRUE(*state == runtime::fold(log));
+  EXPECT_EQ(state->variables.count("x"), 0U);
+  EXPECT_EQ(state->tasks.size(), 1U);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Other commands through the facade
 
