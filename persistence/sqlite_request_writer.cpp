@@ -299,7 +299,7 @@ void RequestWriter::apply(const Event& e, const audit::EncodedEvent* encoded) {
     }
     case EventType::kElementActivated: {
       const std::string element = req_str(e, "element");
-      active_[req_int(e, "key")] = element;
+      if (new_state_ == nullptr) active_[req_int(e, "key")] = element;
       if (const Json* joined = find(e, "joined"); joined != nullptr && joined->is_array()) {
         for (const Json& flow : *joined) {
           if (flow.is_string()) join_delta(element, flow.get<std::string>(), -1);
@@ -309,7 +309,7 @@ void RequestWriter::apply(const Event& e, const audit::EncodedEvent* encoded) {
     }
     case EventType::kElementCompleted:
     case EventType::kElementTerminated: {
-      active_.erase(req_int(e, "key"));
+      if (new_state_ == nullptr) active_.erase(req_int(e, "key"));
       return;
     }
     case EventType::kFlowTaken: {

@@ -138,7 +138,7 @@ class RequestWriter {
   std::optional<std::string> status_;  // set by InstanceCompleted / InstanceTerminated
   std::int64_t ended_ms_ = 0;
   bool joins_changed_ = false;  // a join arrival was added or consumed, or the instance ended
-  std::map<std::int64_t, std::string> active_;    // active element instances: key -> element id
+  std::map<std::int64_t, std::string> active_;    // without new_state: key -> element id
   std::map<std::string, std::string> variables_;  // name -> last value set (JSON text)
   // Jobs this request adds to `jobs`, written by finish(): a job that is created and ends within
   // the request (a service task whose handler ran in it) never touches the table.

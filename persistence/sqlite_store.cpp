@@ -298,8 +298,8 @@ Status check_dense(const AppendRequest& req, std::int64_t first) {
 Status SqliteStore::Impl::apply_request(detail::WriteContext& ctx, const AppendRequest& req,
                                         AppendResult& out) {
   std::int64_t id = req.instance_id;
-  std::string head = audit::kGenesisHash;      // the chain head the request continues
-  std::map<std::int64_t, std::string> active;  // its active element instances before it
+  std::string head = audit::kGenesisHash;  // the chain head the request continues
+  std::string active;                      // instances.active_elements before it
   if (id == 0) {
     const runtime::BusinessKey& key = req.business_key;
     if (key.process.empty()) {
@@ -363,14 +363,15 @@ Status SqliteStore::Impl::apply_request(detail::WriteContext& ctx, const AppendR
     }
     PMIFLOW_TRY(check_dense(req, last_seq + 1));
     head = q.text(1);
-    active = detail::parse_active_elements(q.text(2));
+    // Read only by a request without the fold, planned here (RequestWriter).
+    if (req.new_state == nullptr) active = q.text(2);
   }
 
   // The plan prepared before the store's turn holds when it continues the real head.
   const auto* prepared = static_cast<const detail::RequestPlan*>(req.prepared.get());
   std::optional<detail::RequestPlan> planned;
   if (prepared == nullptr || req.instance_id == 0 || prepared->head_before != head) {
-    planned = plan_request(id, req, std::move(head), std::move(active));
+    planned = plan_request(id, req, std::move(head), detail::parse_active_elements(active));
     prepared = &*planned;
   }
   PMIFLOW_TRY(detail::execute(ctx, *prepared));
