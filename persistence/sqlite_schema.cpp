@@ -260,6 +260,49 @@ UPDATE instances SET active_elements =
 DROP TABLE elements;
 )sql";
 
+// Migration 4: variables and records become rowid tables, their key a unique index. Rows then
+// sit in the order they were written, so a group commit of many instances writes its new rows
+// into the same few pages at the end of the table; keyed by (instance_id, ...) WITHOUT ROWID,
+// each instance's rows had pages of their own, and every request rewrote one of them. The
+// index entries are small, so those of the instances in progress share pages too.
+constexpr const char* kSchemaV4 = R"sql(
+CREATE TABLE variables_v4(
+  instance_id INTEGER NOT NULL,
+  name        TEXT    NOT NULL,
+  value       TEXT    NOT NULL,
+  UNIQUE(instance_id, name)
+);
+INSERT INTO variables_v4(instance_id, name, value)
+  SELECT instance_id, name, value FROM variables ORDER BY instance_id, name;
+DROP TABLE variables;
+ALTER TABLE variables_v4 RENAME TO variables;
+CREATE TABLE records_v4(
+  instance_id INTEGER NOT NULL,
+  seq         INTEGER NOT NULL,
+  kind        TEXT    NOT NULL,
+  element_id  TEXT    NOT NULL,
+  school      TEXT    NOT NULL,
+  period      TEXT    NOT NULL,
+  data        TEXT    NOT NULL,
+  time_ms     INTEGER NOT NULL,
+  UNIQUE(instance_id, seq)
+);
+INSERT INTO records_v4(instance_id, seq, kind, element_id, school, period, data, time_ms)
+  SELECT instance_id, seq, kind, element_id, school, period, data, time_ms FROM records
+  ORDER BY time_ms, instance_id, seq;
+DROP TABLE records;
+ALTER TABLE records_v4 RENAME TO records;
+CREATE INDEX records_by_kind ON records(kind, period);
+CREATE TRIGGER records_append_only_update BEFORE UPDATE ON records
+BEGIN
+  SELECT RAISE(ABORT, 'records are append-only');
+END;
+CREATE TRIGGER records_append_only_delete BEFORE DELETE ON records
+BEGIN
+  SELECT RAISE(ABORT, 'records are append-only');
+END;
+)sql";
+
 // APPEND-ONLY. A released entry is never edited, removed or reordered.
 constexpr Migration kMigrations[] = {
     {1, "initial schema: definitions, instances, events (append-only), projections", kSchemaV1},
@@ -269,6 +312,7 @@ constexpr Migration kMigrations[] = {
      "event_batches (a request's events in one row), events a view; instances.active_elements "
      "replaces elements; activation_counts dropped",
      kSchemaV3},
+    {4, "variables and records: rowid tables in write order, their key a unique index", kSchemaV4},
 };
 
 Error io_error(Connection& db, const std::string& path, const std::string& what, int rc) {

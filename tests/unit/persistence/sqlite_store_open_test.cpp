@@ -149,6 +149,59 @@ TEST(SqliteStoreOpen, SchemaOneDatabaseIsMigratedWithItsDefinitionsAndEvents) {
   EXPECT_EQ(store->definition("d02_03", 2)->forms, (std::map<std::string, std::int32_t>{{"f", 1}}));
 }
 
+TEST(SqliteStoreOpen, SchemaThreeDatabaseKeepsItsVariablesAndRecordsWhenMigrated) {
+  TempDir dir;
+  const std::string path = dir.file("v3.db");
+  {
+    RawDb raw(path);
+    for (std::size_t i = 0; i < 3; ++i) {
+      ASSERT_EQ(raw.exec(detail::migrations()[i].sql), SQLITE_OK) << i << raw.last_error();
+    }
+    ASSERT_EQ(
+        raw.exec("PRAGMA user_version = 3; PRAGMA application_id = " + std::to_string(kPmif) + ";"),
+        SQLITE_OK);
+    ASSERT_EQ(raw.exec("INSERT INTO instances(id, process, school, period, version, status, "
+                       "last_seq, head_hash, created_ms) VALUES(1, 'd02_03', '111001000001', "
+                       "'2024', 1, 'active', 9, 'h', 5), (2, 'd02_03', '111001000002', '2024', 1, "
+                       "'active', 4, 'h', 5)"),
+              SQLITE_OK);
+    ASSERT_EQ(raw.exec("INSERT INTO variables VALUES(1, 'b', '2'), (1, 'a', '\"x\"'), "
+                       "(2, 'a', 'true')"),
+              SQLITE_OK);
+    ASSERT_EQ(raw.exec("INSERT INTO records VALUES(2, 4, 'plan', 'A05', '111001000002', '2024', "
+                       "'{\"n\":2}', 7), (1, 9, 'acta', 'A07', '111001000001', '2024', "
+                       "'{\"n\":1}', 8), (1, 3, 'plan', 'A05', '111001000001', '2024', "
+                       "'{\"n\":0}', 6)"),
+              SQLITE_OK)
+        << raw.last_error();
+  }
+  auto store = open_ok(path);
+  ASSERT_NE(store, nullptr);
+  RawDb raw(path);
+  EXPECT_EQ(raw.scalar("PRAGMA user_version"), SqliteStore::schema_version());
+  EXPECT_EQ(raw.scalar("SELECT count(*) FROM sqlite_schema WHERE name IN ('variables', 'records') "
+                       "AND sql NOT LIKE '%WITHOUT ROWID%'"),
+            2);
+  EXPECT_EQ(*store->variables(1), (Variables{{"a", "x"}, {"b", 2}}));
+  EXPECT_EQ(*store->variables(2), (Variables{{"a", true}}));
+  auto records = store->records({});
+  ASSERT_TRUE(records.ok()) << records.error().message;
+  ASSERT_EQ(records->size(), 3u);
+  EXPECT_EQ((*records)[0].seq, 3);
+  EXPECT_EQ((*records)[0].data, (Json{{"n", 0}}));
+  EXPECT_EQ((*records)[1].seq, 9);
+  EXPECT_EQ((*records)[2].instance_id, 2);
+  EXPECT_EQ(store->records({"plan", "2024", std::nullopt})->size(), 2u);
+  // The keys stay unique, and records stay append-only.
+  EXPECT_NE(raw.exec("INSERT INTO variables VALUES(1, 'a', '1')"), SQLITE_OK);
+  EXPECT_NE(raw.exec("INSERT INTO records VALUES(1, 9, 'acta', 'A07', '111001000001', '2024', "
+                     "'{}', 9)"),
+            SQLITE_OK);
+  EXPECT_NE(raw.exec("UPDATE records SET data = '{}'"), SQLITE_OK);
+  EXPECT_NE(raw.exec("DELETE FROM records"), SQLITE_OK);
+  EXPECT_EQ(raw.scalar("SELECT count(*) FROM records"), 3);
+}
+
 TEST(SqliteStoreOpen, TwoOpenersOfANewFileMigrateItOnce) {
   TempDir dir;
   const std::string path = dir.file("race.db");
