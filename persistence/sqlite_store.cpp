@@ -608,6 +608,19 @@ Result<DeployedDefinition> SqliteStore::definition(const std::string& key, std::
   }
 }
 
+Result<std::int32_t> SqliteStore::latest_version(const std::string& key) {
+  try {
+    std::lock_guard lock(impl_->mu);
+    std::optional<std::int32_t> found;
+    PMIFLOW_TRY(impl_->find_version(
+        "definition", "version", "definitions", "key", key, 0,
+        [](const Query& q) { return static_cast<std::int32_t>(q.int64(0)); }, found));
+    return *found;
+  } catch (const std::exception& e) {
+    return make_error(ErrorCode::kInternal, "definition '" + key + "': " + e.what());
+  }
+}
+
 Result<std::vector<DeployedDefinition>> SqliteStore::definitions() {
   try {
     std::lock_guard lock(impl_->mu);

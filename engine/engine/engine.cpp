@@ -297,12 +297,12 @@ Result<StartOutcome> Engine::start(const runtime::BusinessKey& key, const Variab
   auto existing = store_.find_instance(key);
   if (!existing.ok()) return existing.error();
   if (*existing) return StartOutcome{**existing, false};
-  auto deployed = store_.definition(key.process, 0);
-  if (!deployed.ok()) return deployed.error();
-  auto def = definition(key.process, deployed->version);
+  auto version = store_.latest_version(key.process);
+  if (!version.ok()) return version.error();
+  auto def = definition(key.process, *version);
   if (!def.ok()) return def.error();
   auto execution =
-      runtime::execute_with_state(**def, deployed->version, InstanceState{},
+      runtime::execute_with_state(**def, *version, InstanceState{},
                                   runtime::CreateInstance{key, variables, actor}, clock_.now_ms());
   if (!execution.ok()) return execution.error();
   AppendRequest request;

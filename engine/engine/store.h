@@ -211,6 +211,9 @@ class Store {
                                        std::int64_t now_ms) = 0;
   // version 0: the latest.
   virtual Result<DeployedDefinition> definition(const std::string& key, std::int32_t version) = 0;
+  // The number of the latest version of `key`, without reading the definition (a start needs
+  // only that); kNotFound as definition(key, 0). The default asks definition().
+  virtual Result<std::int32_t> latest_version(const std::string& key);
   virtual Result<std::vector<DeployedDefinition>> definitions() = 0;  // all versions
   // A form by id and version (0: the latest); kNotFound when absent.
   virtual Result<DeployedForm> form(const std::string& id, std::int32_t version) = 0;

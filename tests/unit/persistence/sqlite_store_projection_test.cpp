@@ -406,6 +406,12 @@ TEST(SqliteDefinitions, DeployVersionsByContent) {
   auto latest = store->definition("d02_03", 0);
   ASSERT_TRUE(latest.ok());
   EXPECT_EQ(latest->version, 3);
+  EXPECT_EQ(*store->latest_version("d02_03"), 3);
+  EXPECT_EQ(*store->latest_version("d01"), 1);
+  auto none = store->latest_version("d09");
+  ASSERT_FALSE(none.ok());
+  EXPECT_EQ(none.error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(none.error().message, store->definition("d09", 0).error().message);
   auto v2 = store->definition("d02_03", 2);
   ASSERT_TRUE(v2.ok());
   EXPECT_EQ(v2->xml, "<v2/>");
