@@ -337,7 +337,11 @@ void RequestWriter::apply(const Event& e, const audit::EncodedEvent* encoded) {
     case EventType::kUserTaskCompleted:
     case EventType::kUserTaskCanceled: {
       const std::string id = runtime::task_id_for(instance_id_, req_int(e, "key"));
-      add("DELETE FROM task_groups WHERE task_id = ?1", id);
+      // By primary key, one row per candidate group of the task (read from its row, which
+      // goes next): no index by task_id to maintain on every insert and delete.
+      add("DELETE FROM task_groups WHERE task_id = ?1 AND grp IN "
+          "(SELECT value FROM json_each((SELECT candidate_groups FROM tasks WHERE id = ?1)))",
+          id);
       add("DELETE FROM tasks WHERE id = ?1", id);
       return;
     }

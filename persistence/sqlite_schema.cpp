@@ -260,12 +260,34 @@ UPDATE instances SET active_elements =
 DROP TABLE elements;
 )sql";
 
-// Migration 4: variables and records become rowid tables, their key a unique index. Rows then
-// sit in the order they were written, so a group commit of many instances writes its new rows
-// into the same few pages at the end of the table; keyed by (instance_id, ...) WITHOUT ROWID,
-// each instance's rows had pages of their own, and every request rewrote one of them. The
-// index entries are small, so those of the instances in progress share pages too.
+// Migration 4: fewer pages written per group commit.
+// * variables and records become rowid tables, their key a unique index. Rows then sit in the
+//   order they were written, so a group commit of many instances writes its new rows into the
+//   same few pages at the end of the table; keyed by (instance_id, ...) WITHOUT ROWID, each
+//   instance's rows had pages of their own, and every request rewrote one of them. The index
+//   entries are small, so those of the instances in progress share pages too.
+// * tasks becomes WITHOUT ROWID keyed by id (one b-tree instead of a table and the index of
+//   its TEXT primary key), and task_groups loses its index by task_id: a task's rows are
+//   deleted by primary key, one per candidate group of its row.
 constexpr const char* kSchemaV4 = R"sql(
+CREATE TABLE tasks_v4(
+  id               TEXT    PRIMARY KEY,
+  instance_id      INTEGER NOT NULL,
+  element_key      INTEGER NOT NULL,
+  element_id       TEXT    NOT NULL,
+  name             TEXT    NOT NULL,
+  candidate_groups TEXT    NOT NULL,
+  form             TEXT    NOT NULL,
+  created_ms       INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT INTO tasks_v4(id, instance_id, element_key, element_id, name, candidate_groups, form,
+                     created_ms)
+  SELECT id, instance_id, element_key, element_id, name, candidate_groups, form, created_ms
+  FROM tasks;
+DROP TABLE tasks;
+ALTER TABLE tasks_v4 RENAME TO tasks;
+CREATE INDEX tasks_by_instance ON tasks(instance_id, element_key);
+DROP INDEX task_groups_by_task;
 CREATE TABLE variables_v4(
   instance_id INTEGER NOT NULL,
   name        TEXT    NOT NULL,
@@ -312,7 +334,10 @@ constexpr Migration kMigrations[] = {
      "event_batches (a request's events in one row), events a view; instances.active_elements "
      "replaces elements; activation_counts dropped",
      kSchemaV3},
-    {4, "variables and records: rowid tables in write order, their key a unique index", kSchemaV4},
+    {4,
+     "variables and records: rowid tables in write order, their key a unique index; tasks "
+     "WITHOUT ROWID; task_groups_by_task dropped",
+     kSchemaV4},
 };
 
 Error io_error(Connection& db, const std::string& path, const std::string& what, int rc) {

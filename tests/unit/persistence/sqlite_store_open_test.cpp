@@ -149,7 +149,7 @@ TEST(SqliteStoreOpen, SchemaOneDatabaseIsMigratedWithItsDefinitionsAndEvents) {
   EXPECT_EQ(store->definition("d02_03", 2)->forms, (std::map<std::string, std::int32_t>{{"f", 1}}));
 }
 
-TEST(SqliteStoreOpen, SchemaThreeDatabaseKeepsItsVariablesAndRecordsWhenMigrated) {
+TEST(SqliteStoreOpen, SchemaThreeDatabaseKeepsItsVariablesRecordsAndTasksWhenMigrated) {
   TempDir dir;
   const std::string path = dir.file("v3.db");
   {
@@ -174,6 +174,12 @@ TEST(SqliteStoreOpen, SchemaThreeDatabaseKeepsItsVariablesAndRecordsWhenMigrated
                        "'{\"n\":0}', 6)"),
               SQLITE_OK)
         << raw.last_error();
+    ASSERT_EQ(raw.exec("INSERT INTO tasks VALUES('1-4', 1, 4, 'A05', 'Apoyar', "
+                       "'[\"lider\",\"rector\"]', '', 6), ('2-3', 2, 3, 'A01', 'Analizar', "
+                       "'[\"lider\"]', '', 7); INSERT INTO task_groups VALUES('lider', '1-4'), "
+                       "('rector', '1-4'), ('lider', '2-3')"),
+              SQLITE_OK)
+        << raw.last_error();
   }
   auto store = open_ok(path);
   ASSERT_NE(store, nullptr);
@@ -182,6 +188,17 @@ TEST(SqliteStoreOpen, SchemaThreeDatabaseKeepsItsVariablesAndRecordsWhenMigrated
   EXPECT_EQ(raw.scalar("SELECT count(*) FROM sqlite_schema WHERE name IN ('variables', 'records') "
                        "AND sql NOT LIKE '%WITHOUT ROWID%'"),
             2);
+  EXPECT_EQ(raw.scalar("SELECT count(*) FROM sqlite_schema WHERE name = 'tasks' AND sql LIKE "
+                       "'%WITHOUT ROWID%'"),
+            1);
+  EXPECT_EQ(raw.scalar("SELECT count(*) FROM sqlite_schema WHERE name = 'task_groups_by_task'"), 0);
+  auto lider = store->tasks(TaskQuery{"lider", {}, {}, {}});
+  ASSERT_TRUE(lider.ok()) << lider.error().message;
+  ASSERT_EQ(lider->size(), 2u);
+  EXPECT_EQ((*lider)[0].id, "1-4");
+  EXPECT_EQ((*lider)[0].candidate_groups, (std::vector<std::string>{"lider", "rector"}));
+  EXPECT_EQ(store->tasks(TaskQuery{"rector", {}, {}, {}})->size(), 1u);
+  EXPECT_EQ(store->tasks(TaskQuery{{}, {}, {}, 2})->front().id, "2-3");
   EXPECT_EQ(*store->variables(1), (Variables{{"a", "x"}, {"b", 2}}));
   EXPECT_EQ(*store->variables(2), (Variables{{"a", true}}));
   auto records = store->records({});
