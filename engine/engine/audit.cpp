@@ -47,10 +47,6 @@ class Sha256 {
   EVP_MD_CTX* ctx_;
 };
 
-std::string json_text(const Json& j) {
-  return j.dump(-1, ' ', false, Json::error_handler_t::replace);
-}
-
 // Appends the canonical bytes (format v1, audit.h) to `out`: a std::string or a Sha256.
 template <typename Sink>
 void canonical_to(Sink& out, std::int64_t instance_id, const runtime::Event& e,

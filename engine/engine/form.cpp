@@ -127,7 +127,7 @@ std::string shorten(std::string text, std::size_t limit = 60) {
 }
 
 std::string dump(const Json& value) {
-  return value.dump(-1, ' ', false, Json::error_handler_t::replace);
+  return json_text(value);
 }
 
 // "string \"si\"", "number 3", "boolean true", "null", "array [1,2]", "object {...}".
