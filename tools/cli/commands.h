@@ -75,7 +75,7 @@ int cmd_demo(const DemoArgs& a, std::ostream& out, std::ostream& err);
 struct BenchArgs {
   std::string db;  // empty: a fresh temporary database, removed at the end
   int schools = 1000;
-  int threads = 32;
+  int threads = 128;  // schools in progress at once
   bool fast = false;  // --durability fast
   std::string period = "2026";
 };
