@@ -23,6 +23,16 @@ const Trace kStartTrace = {
     "InstanceCreated", "ElementActivated:Start",       "ElementCompleted:Start",
     "FlowTaken:f1",    "ElementActivated:Task_Review", "UserTaskCreated:Task_Review"};
 
+// The instance's log, checked to be the start's events followed by `added` more, seq dense.
+std::vector<runtime::Event> start_then(Harness& h, std::int64_t id, std::size_t added) {
+  auto log = h.events(id);
+  EXPECT_EQ(log.size(), kStartTrace.size() + added);
+  for (std::size_t i = 0; i < log.size(); ++i) {
+    EXPECT_EQ(log[i].seq, static_cast<std::int64_t>(i + 1));
+  }
+  return log;
+}
+
 // ---------------------------------------------------------------------------------------------
 // start
 
@@ -195,12 +205,7 @@ TEST(EngineCompleteTask, RunsTheFollowingServiceTaskWithinTheCall) {
   EXPECT_EQ(calls[0].activation_counts.at("Task_Review"), 1);
   EXPECT_EQ(calls[0].activation_counts.at("Svc_Notify"), 1);
 
-  // The store holds the start's events followed by exactly these, seq dense.
-  const auto log = h.events(id);
-  ASSERT_EQ(log.size(), kStartTrace.size() + done->events.size());
-  for (std::size_t i = 0; i < log.size(); ++i) {
-    EXPECT_EQ(log[i].seq, static_cast<std::int64_t>(i + 1));
-  }
+  const auto log = start_then(h, id, done->events.size());
   auto state = h.engine.state(id);
   ASSERT_TRUE(state.ok());
   EXPECT_EQ(state->status, InstanceStatus::kCompleted);
@@ -358,11 +363,7 @@ TEST(EngineCompleteTask, AfterARefusedCommandTheInstanceGoesOnFromItsStoredState
             (Trace{"VariablesSet:Task_Review", "UserTaskCompleted:Task_Review",
                    "ElementCompleted:Task_Review", "FlowTaken:f2", "ElementActivated:Task_Extra",
                    "UserTaskCreated:Task_Extra"}));
-  const auto log = h.events(id);
-  ASSERT_EQ(log.size(), kStartTrace.size() + done->events.size());
-  for (std::size_t i = 0; i < log.size(); ++i) {
-    EXPECT_EQ(log[i].seq, static_cast<std::int64_t>(i + 1));
-  }
+  const auto log = start_then(h, id, done->events.size());
   auto state = h.engine.state(id);
   ASSERT_TRUE(state.ok());
   EXPECT_TRUE(*state == runtime::fold(log));
