@@ -254,6 +254,9 @@ void Engine::remember(StatePtr state) {
   std::lock_guard lock(cache_mu_);
   auto it = cache_.find(state->id);
   if (it != cache_.end()) {
+    // A state put back by a refused command must not replace the newer one that another
+    // command committed meanwhile.
+    if ((*it->second)->last_seq > state->last_seq) return;
     *it->second = std::move(state);
     lru_.splice(lru_.begin(), lru_, it->second);
     return;
