@@ -45,6 +45,11 @@ std::int64_t req_int(const Event& e, const char* key) {
   return v->get<std::int64_t>();
 }
 
+// A JSON column's text; malformed UTF-8 throws, as nlohmann's dump() does.
+std::string column_text(const Json& j) {
+  return json_text(j, Json::error_handler_t::strict);
+}
+
 bool transaction_level(int rc) {
   switch (rc & 0xff) {
     case SQLITE_CONSTRAINT:
@@ -293,8 +298,7 @@ void RequestWriter::apply(const Event& e, const audit::EncodedEvent* encoded) {
     case EventType::kInstanceCreated: {
       const Json* vars = find(e, "variables");
       if (vars != nullptr && vars->is_object()) {
-        for (const auto& [name, value] : vars->items())
-          variables_[name] = json_text(value, Json::error_handler_t::strict);
+        for (const auto& [name, value] : vars->items()) variables_[name] = column_text(value);
       }
       return;
     }
@@ -326,8 +330,8 @@ void RequestWriter::apply(const Event& e, const audit::EncodedEvent* encoded) {
       if (const Json* g = find(e, "candidate_groups"); g != nullptr && g->is_array()) groups = *g;
       add("INSERT INTO tasks(id, instance_id, element_key, element_id, name, candidate_groups, "
           "form, created_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-          id, instance_id_, key, req_str(e, "element"), opt_str(e, "name"),
-          json_text(groups, Json::error_handler_t::strict), opt_str(e, "form"), e.time_ms);
+          id, instance_id_, key, req_str(e, "element"), opt_str(e, "name"), column_text(groups),
+          opt_str(e, "form"), e.time_ms);
       for (const Json& group : groups) {
         if (!group.is_string()) continue;
         add("INSERT OR IGNORE INTO task_groups(grp, task_id) VALUES(?1, ?2)",
@@ -397,8 +401,7 @@ void RequestWriter::apply(const Event& e, const audit::EncodedEvent* encoded) {
       add("INSERT INTO records(instance_id, seq, kind, element_id, school, period, data, time_ms) "
           "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
           instance_id_, e.seq, req_str(e, "record"), req_str(e, "element"), opt_str(e, "school"),
-          opt_str(e, "period"),
-          data != nullptr ? json_text(*data, Json::error_handler_t::strict) : std::string("{}"),
+          opt_str(e, "period"), data != nullptr ? column_text(*data) : std::string("{}"),
           e.time_ms);
       return;
     }
@@ -409,8 +412,7 @@ void RequestWriter::apply(const Event& e, const audit::EncodedEvent* encoded) {
           "created_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
           pmiflow::outbox_id_for(instance_id_, req_int(e, "key"), subprocess), instance_id_, e.seq,
           subprocess, req_str(e, "element"), opt_str(e, "school"), opt_str(e, "period"),
-          data != nullptr ? json_text(*data, Json::error_handler_t::strict) : std::string("{}"),
-          e.time_ms);
+          data != nullptr ? column_text(*data) : std::string("{}"), e.time_ms);
       return;
     }
     case EventType::kInstanceCompleted:
@@ -441,7 +443,7 @@ void RequestWriter::on_variables(const Event& e) {
     auto value = change.find("new");
     if (name == change.end() || !name->is_string()) missing(e, "changes[].name");
     if (value == change.end()) missing(e, "changes[].new");
-    variables_[name->get<std::string>()] = json_text(*value, Json::error_handler_t::strict);
+    variables_[name->get<std::string>()] = column_text(*value);
   }
 }
 
@@ -510,11 +512,10 @@ void RequestWriter::finish() {
   if (status_) {
     add("UPDATE instances SET last_seq = ?2, status = ?3, ended_ms = ?4, head_hash = ?5, "
         "active_elements = ?6 WHERE id = ?1",
-        instance_id_, last_seq_, *status_, ended_ms_, head_,
-        json_text(active, Json::error_handler_t::strict));
+        instance_id_, last_seq_, *status_, ended_ms_, head_, column_text(active));
   } else {
     add("UPDATE instances SET last_seq = ?2, head_hash = ?3, active_elements = ?4 WHERE id = ?1",
-        instance_id_, last_seq_, head_, json_text(active, Json::error_handler_t::strict));
+        instance_id_, last_seq_, head_, column_text(active));
   }
 }
 

@@ -126,10 +126,6 @@ std::string shorten(std::string text, std::size_t limit = 60) {
   return text.substr(0, cut) + "...";
 }
 
-std::string dump(const Json& value) {
-  return json_text(value);
-}
-
 // "string \"si\"", "number 3", "boolean true", "null", "array [1,2]", "object {...}".
 std::string found(const Json& value) {
   if (value.is_null()) return "null";
@@ -138,14 +134,14 @@ std::string found(const Json& value) {
                      : value.is_boolean() ? "boolean"
                      : value.is_array()   ? "array"
                                           : "object";
-  return std::string(type) + " " + shorten(dump(value));
+  return std::string(type) + " " + shorten(json_text(value));
 }
 
 std::string list_values(const std::vector<Json>& values) {
   std::string out;
   for (const Json& v : values) {
     if (!out.empty()) out += ", ";
-    out += dump(v);
+    out += json_text(v);
   }
   return shorten(out, 400);
 }
@@ -516,7 +512,7 @@ class Parser {
         continue;
       }
       for (const Json& seen : field.values) {
-        if (seen == *value) problem(here, where + " repeats the value " + dump(*value));
+        if (seen == *value) problem(here, where + " repeats the value " + json_text(*value));
       }
       field.values.push_back(*value);
     }
@@ -886,9 +882,9 @@ class Checker {
     const bool high = field.max && d > field.max->get<double>();
     if (low || high) {
       std::string range;
-      if (field.min) range += " >= " + dump(*field.min);
+      if (field.min) range += " >= " + json_text(*field.min);
       if (field.min && field.max) range += " and";
-      if (field.max) range += " <= " + dump(*field.max);
+      if (field.max) range += " <= " + json_text(*field.max);
       add(path, std::string("expected ") + what + range + ", found " + found(v));
     }
   }
@@ -908,7 +904,7 @@ class Checker {
       }
       for (std::size_t j = 0; j < k; ++j) {
         if (v[j] == v[k]) {
-          add(item_path, "expected each option at most once, found " + dump(v[k]) +
+          add(item_path, "expected each option at most once, found " + json_text(v[k]) +
                              " again (first at index " + std::to_string(j) + ")");
           break;
         }

@@ -271,9 +271,8 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   auto* bench = app.add_subcommand("bench", "run N schools through D02.03 and print figures");
   bench->add_option("--schools", bench_a.schools, "number of schools")
       ->check(CLI::Range(1, 10000000));
-  bench
-      ->add_option("--threads", bench_a.threads,
-                   "client threads: schools in progress at once (default 128)")
+  bench->add_option("--threads", bench_a.threads, "client threads: schools in progress at once")
+      ->capture_default_str()
       ->check(CLI::Range(1, 1024));
   bench->add_option("--db", bench_a.db, "database file (default: a fresh temporary one)");
   bench->add_option("--durability", durability, "full (fsync each group commit) or fast")
