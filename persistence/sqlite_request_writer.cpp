@@ -244,7 +244,11 @@ Status WriteContext::run(const Op& op) {
   Query q(stmt);
   int index = 1;
   for (const Op::Arg& arg : op.args) {
-    std::visit([&](const auto& v) { q.bind(index++, v); }, arg);
+    if (const auto* text = std::get_if<std::string>(&arg)) {
+      q.bind_borrowed(index++, *text);  // `op` outlives `q`
+    } else {
+      q.bind(index++, std::get<std::int64_t>(arg));
+    }
   }
   rc = q.run();
   if (rc != SQLITE_OK) return fail(rc, op.sql);

@@ -71,6 +71,13 @@ class Query {
   }
   Query& bind(int index, const std::string& value) { return bind(index, std::string_view(value)); }
   Query& bind(int index, const char* value) { return bind(index, std::string_view(value)); }
+  // The bytes are not copied (SQLITE_STATIC): they must outlive this Query, whose destructor
+  // clears the bindings. For the plan's arguments, which live until their statement has run.
+  Query& bind_borrowed(int index, std::string_view value) {
+    note(sqlite3_bind_text64(stmt_, index, value.data(), value.size(), nullptr /* SQLITE_STATIC */,
+                             SQLITE_UTF8));
+    return *this;
+  }
   Query& bind(int index, std::nullptr_t) {
     note(sqlite3_bind_null(stmt_, index));
     return *this;

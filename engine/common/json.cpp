@@ -50,7 +50,16 @@ void append_escaped(std::string& out, std::string_view s) {
   out.append(s.data() + plain, s.size() - plain);
 }
 
-void append_string(std::string& out, const std::string& s, Json::error_handler_t handler) {
+template <typename Int>
+void append_integer(std::string& out, Int v) {
+  char digits[24];
+  const auto end = std::to_chars(digits, digits + sizeof digits, v).ptr;
+  out.append(digits, end);
+}
+
+}  // namespace
+
+void append_json_string(std::string& out, const std::string& s, Json::error_handler_t handler) {
   if (find_invalid_utf8(s) != std::string_view::npos) {
     // Not UTF-8: nlohmann's own handling (replacement characters, or its exception).
     out += Json(s).dump(-1, ' ', false, handler);
@@ -61,15 +70,6 @@ void append_string(std::string& out, const std::string& s, Json::error_handler_t
   out += '"';
 }
 
-template <typename Int>
-void append_integer(std::string& out, Int v) {
-  char digits[24];
-  const auto end = std::to_chars(digits, digits + sizeof digits, v).ptr;
-  out.append(digits, end);
-}
-
-}  // namespace
-
 void append_json_text(std::string& out, const Json& j, Json::error_handler_t handler) {
   switch (j.type()) {
     case Json::value_t::object: {
@@ -78,7 +78,7 @@ void append_json_text(std::string& out, const Json& j, Json::error_handler_t han
       for (const auto& [key, value] : j.get_ref<const Json::object_t&>()) {
         if (!first) out += ',';
         first = false;
-        append_string(out, key, handler);
+        append_json_string(out, key, handler);
         out += ':';
         append_json_text(out, value, handler);
       }
@@ -97,7 +97,7 @@ void append_json_text(std::string& out, const Json& j, Json::error_handler_t han
       return;
     }
     case Json::value_t::string:
-      append_string(out, j.get_ref<const std::string&>(), handler);
+      append_json_string(out, j.get_ref<const std::string&>(), handler);
       return;
     case Json::value_t::boolean:
       out += j.get<bool>() ? "true" : "false";

@@ -20,5 +20,8 @@ std::string json_text(const Json& j,
                       Json::error_handler_t handler = Json::error_handler_t::replace);
 void append_json_text(std::string& out, const Json& j,
                       Json::error_handler_t handler = Json::error_handler_t::replace);
+// append_json_text(out, Json(s), handler) without making the Json.
+void append_json_string(std::string& out, const std::string& s,
+                        Json::error_handler_t handler = Json::error_handler_t::replace);
 
 }  // namespace pmiflow

@@ -24,32 +24,47 @@ std::string hex_of(const unsigned char* digest, unsigned int length) {
   return hex;
 }
 
-// An incremental SHA-256: the chain hash of an event is fed its parts instead of a copy of
-// them joined.
-class Sha256 {
- public:
-  Sha256() : ctx_(EVP_MD_CTX_new()) { EVP_DigestInit_ex(ctx_, sha256_md(), nullptr); }
-  ~Sha256() { EVP_MD_CTX_free(ctx_); }
-  Sha256(const Sha256&) = delete;
-  Sha256& operator=(const Sha256&) = delete;
-  Sha256& operator+=(std::string_view data) {
-    EVP_DigestUpdate(ctx_, data.data(), data.size());
-    return *this;
-  }
-  std::string hex() {
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int length = 0;
-    EVP_DigestFinal_ex(ctx_, digest, &length);
-    return hex_of(digest, length);
-  }
+}  // namespace
 
- private:
-  EVP_MD_CTX* ctx_;
-};
+// With one digest context per thread, reused: creating and freeing one per event cost more
+// than hashing the event.
+std::string sha256_hex(std::string_view data) {
+  struct Context {
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    ~Context() { EVP_MD_CTX_free(ctx); }
+  };
+  thread_local Context c;
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_DigestInit_ex(c.ctx, sha256_md(), nullptr);
+  EVP_DigestUpdate(c.ctx, data.data(), data.size());
+  EVP_DigestFinal_ex(c.ctx, digest, &length);
+  return hex_of(digest, length);
+}
 
-// Appends the canonical bytes (format v1, audit.h) to `out`: a std::string or a Sha256.
-template <typename Sink>
-void canonical_to(Sink& out, std::int64_t instance_id, const runtime::Event& e,
+namespace {
+
+// json_text(actor.to_json()), written without making the Json: {"id":..,"kind":..,"role":..}
+// in key order, id and role only when not empty.
+std::string actor_text(const runtime::Actor& actor) {
+  std::string out = "{";
+  if (!actor.id.empty()) {
+    out += "\"id\":";
+    append_json_string(out, actor.id);
+    out += ',';
+  }
+  out += "\"kind\":";
+  append_json_string(out, actor.kind);
+  if (!actor.role.empty()) {
+    out += ",\"role\":";
+    append_json_string(out, actor.role);
+  }
+  out += '}';
+  return out;
+}
+
+// Appends the canonical bytes (format v1, audit.h) to `out`.
+void canonical_to(std::string& out, std::int64_t instance_id, const runtime::Event& e,
                   std::string_view actor, std::string_view payload) {
   out += "pmiflow-event-v1\n";
   for (std::int64_t v : {instance_id, e.seq, static_cast<std::int64_t>(e.type),
@@ -69,38 +84,34 @@ void canonical_to(Sink& out, std::int64_t instance_id, const runtime::Event& e,
 
 std::string event_hash(std::string_view prev_hash, std::int64_t instance_id,
                        const runtime::Event& e, std::string_view actor, std::string_view payload) {
-  Sha256 h;
-  h += prev_hash;
-  h += "\n";
-  canonical_to(h, instance_id, e, actor, payload);
-  return h.hex();
+  // The hashed bytes are joined in a per-thread buffer and hashed in one call.
+  thread_local std::string bytes;
+  bytes.clear();
+  bytes += prev_hash;
+  bytes += '\n';
+  canonical_to(bytes, instance_id, e, actor, payload);
+  return sha256_hex(bytes);
 }
 
 }  // namespace
 
-std::string sha256_hex(std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(data.data(), data.size(), digest, &length, sha256_md(), nullptr);
-  return hex_of(digest, length);
-}
-
 std::string canonical_bytes(std::int64_t instance_id, const runtime::Event& e) {
   std::string out;
-  canonical_to(out, instance_id, e, json_text(e.actor.to_json()), json_text(e.payload));
+  canonical_to(out, instance_id, e, actor_text(e.actor), json_text(e.payload));
   return out;
 }
 
 std::string chain_hash(std::string_view prev_hash, std::string_view canonical) {
-  Sha256 h;
-  h += prev_hash;
-  h += "\n";
-  h += canonical;
-  return h.hex();
+  std::string bytes;
+  bytes.reserve(prev_hash.size() + 1 + canonical.size());
+  bytes += prev_hash;
+  bytes += '\n';
+  bytes += canonical;
+  return sha256_hex(bytes);
 }
 
 EncodedEvent encode(std::int64_t instance_id, std::string prev_hash, const runtime::Event& e) {
-  EncodedEvent out{json_text(e.actor.to_json()), json_text(e.payload), std::move(prev_hash), {}};
+  EncodedEvent out{actor_text(e.actor), json_text(e.payload), std::move(prev_hash), {}};
   out.hash = event_hash(out.prev_hash, instance_id, e, out.actor, out.payload);
   return out;
 }

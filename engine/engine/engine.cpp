@@ -29,8 +29,10 @@ struct Engine::Writer {
   AppendResult result;
   bool done = false;
   // Its own condition variable: a commit wakes the writers it completed and the next leader,
-  // not every waiting thread.
-  std::condition_variable cv;
+  // not every waiting thread. Shared, so that the leader can notify it after unlocking (the
+  // writer may return as soon as it sees `done`): woken under the lock, each writer of the group
+  // would at once block on commit_mu_ again, one more sleep and wake per command.
+  std::shared_ptr<std::condition_variable> cv = std::make_shared<std::condition_variable>();
 };
 
 Engine::Engine(Store& store, const HandlerRegistry& handlers, Clock& clock, EngineOptions options)
@@ -135,19 +137,12 @@ Result<DeployedForm> Engine::task_form(const std::string& task_id) {
 }
 
 AppendResult Engine::commit(AppendRequest& request) {
-  Writer w{&request, {}, false, {}};
+  Writer w{&request, {}, false};
   std::unique_lock lock(commit_mu_);
   writers_.push_back(&w);
   // The front writer may be waiting for the queue to grow (below).
-  if (writers_.front() != &w) writers_.front()->cv.notify_one();
-  // The front writer leads once no group is being written, and either none is being made
-  // durable or as many requests wait as the last group held: while a group syncs, the next
-  // one is written only when that is worth a transaction of its own (each commit writes every
-  // page it touched, so tiny groups cost CPU); otherwise it waits and grows.
-  w.cv.wait(lock, [&] {
-    return w.done || (!writers_.empty() && writers_.front() == &w && !writing_ &&
-                      (syncing_ == 0 || writers_.size() >= last_group_));
-  });
+  if (writers_.front() != &w) wake_leader();
+  w.cv->wait(lock, [&] { return w.done || (writers_.front() == &w && may_lead()); });
   if (w.done) return w.result;
 
   // This writer leads: it takes everything queued so far into one transaction.
@@ -192,6 +187,8 @@ AppendResult Engine::commit(AppendRequest& request) {
   stats_.store_append_ns += static_cast<std::uint64_t>(
       std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count());
   ++stats_.group_commits;
+  std::vector<std::shared_ptr<std::condition_variable>> done;  // the other writers of the group
+  done.reserve(n);
   for (std::size_t i = 0; i < n; ++i) {
     if (results[i].status.ok()) {
       ++stats_.commands;
@@ -203,14 +200,28 @@ AppendResult Engine::commit(AppendRequest& request) {
     *group[i]->request = std::move(batch[i]);
     group[i]->result = std::move(results[i]);
     group[i]->done = true;
-    if (group[i] != &w) group[i]->cv.notify_one();
+    if (group[i] != &w) done.push_back(group[i]->cv);
   }
   wake_leader();
-  return w.result;
+  AppendResult mine = std::move(w.result);
+  lock.unlock();
+  for (const auto& cv : done) cv->notify_one();
+  return mine;
 }
 
+// The front writer leads once no group is being written, and either none is being made
+// durable or as many requests wait as the last group held: while a group syncs, the next one
+// is written only when that is worth a transaction of its own (each commit writes every page
+// it touched, so tiny groups cost CPU); otherwise it waits and grows.
+bool Engine::may_lead() const {
+  return !writers_.empty() && !writing_ && (syncing_ == 0 || writers_.size() >= last_group_);
+}
+
+// Called after each change of what may_lead() reads (an arrival, a group committed, a group
+// durable). The front writer is woken only when it may lead: waking it at every arrival while
+// a group syncs made about one futex wake and context switch per command for nothing.
 void Engine::wake_leader() {
-  if (!writers_.empty()) writers_.front()->cv.notify_one();
+  if (may_lead()) writers_.front()->cv->notify_one();
 }
 
 Result<Engine::StatePtr> Engine::load(std::int64_t instance_id) {

@@ -133,8 +133,10 @@ class Engine {
   // Commits one request through the group-commit queue.
   // The request is moved into the batch and handed back (its events intact) when committed.
   AppendResult commit(AppendRequest& request);
-  // Wakes the writer at the front of the queue to check whether it may lead. REQUIRES:
-  // commit_mu_ held.
+  // Whether the writer at the front of the queue may lead a group now. REQUIRES: commit_mu_
+  // held.
+  bool may_lead() const;
+  // Wakes the writer at the front of the queue when it may lead. REQUIRES: commit_mu_ held.
   void wake_leader();
   // Checks a command against the state it was interpreted on, before it is committed.
   using Precheck = std::function<Status(const runtime::InstanceState&, const LoadedDefinition&)>;

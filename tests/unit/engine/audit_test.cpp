@@ -41,5 +41,29 @@ TEST(AuditFormat, CanonicalBytesAndChainHashAreFormatV1) {
   EXPECT_EQ(two[1].prev_hash, first);
 }
 
+// The actor's text is written without nlohmann; it must stay the bytes nlohmann's compact dump
+// gives, for every kind of actor and whatever its strings hold, or old events stop verifying.
+TEST(AuditFormat, ActorTextIsNlohmannsCompactDump) {
+  const std::vector<runtime::Actor> actors = {
+      runtime::Actor::engine(),
+      runtime::Actor::handler("d02_03.consolidar"),
+      runtime::Actor::user("ana", "rector"),
+      runtime::Actor::user("ana", ""),
+      runtime::Actor::user("", "rector"),
+      runtime::Actor{"", "", ""},
+      runtime::Actor::user("Nuñez \"el\" \\ jefe\n\t\x01", "Secretaría de Educación"),
+      runtime::Actor::user("bad\xff\xfeutf8", "\xc3"),
+  };
+  for (const runtime::Actor& actor : actors) {
+    runtime::Event e = sample_event();
+    e.actor = actor;
+    const std::string expected =
+        e.actor.to_json().dump(-1, ' ', false, Json::error_handler_t::replace);
+    EXPECT_EQ(encode(7, kGenesisHash, e).actor, expected) << expected;
+    EXPECT_NE(canonical_bytes(7, e).find(std::to_string(expected.size()) + ":" + expected + "\n"),
+              std::string::npos);
+  }
+}
+
 }  // namespace
 }  // namespace pmiflow::audit
