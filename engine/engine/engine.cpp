@@ -142,8 +142,10 @@ AppendResult Engine::commit(AppendRequest& request) {
   writers_.push_back(&w);
   // The front writer may be waiting for the queue to grow (below).
   if (writers_.front() != &w) wake_leader();
-  w.cv->wait(lock, [&] { return w.done || (writers_.front() == &w && may_lead()); });
-  if (w.done) return w.result;
+  // may_lead() first: once a leader has taken this writer into its group, the queue may be
+  // empty.
+  w.cv->wait(lock, [&] { return w.done || (may_lead() && writers_.front() == &w); });
+  if (w.done) return std::move(w.result);
 
   // This writer leads: it takes everything queued so far into one transaction.
   std::size_t n = std::min(writers_.size(), options_.max_batch);
