@@ -82,13 +82,19 @@ void canonical_to(std::string& out, std::int64_t instance_id, const runtime::Eve
   out += payload;
 }
 
-std::string event_hash(std::string_view prev_hash, std::int64_t instance_id,
-                       const runtime::Event& e, std::string_view actor, std::string_view payload) {
-  // The hashed bytes are joined in a per-thread buffer and hashed in one call.
+// The start of the bytes a chain hash covers, `prev_hash` "\n", in a per-thread buffer: the
+// caller appends the canonical bytes and hashes the buffer in one call.
+std::string& chain_bytes(std::string_view prev_hash) {
   thread_local std::string bytes;
   bytes.clear();
   bytes += prev_hash;
   bytes += '\n';
+  return bytes;
+}
+
+std::string event_hash(std::string_view prev_hash, std::int64_t instance_id,
+                       const runtime::Event& e, std::string_view actor, std::string_view payload) {
+  std::string& bytes = chain_bytes(prev_hash);
   canonical_to(bytes, instance_id, e, actor, payload);
   return sha256_hex(bytes);
 }
@@ -102,10 +108,7 @@ std::string canonical_bytes(std::int64_t instance_id, const runtime::Event& e) {
 }
 
 std::string chain_hash(std::string_view prev_hash, std::string_view canonical) {
-  std::string bytes;
-  bytes.reserve(prev_hash.size() + 1 + canonical.size());
-  bytes += prev_hash;
-  bytes += '\n';
+  std::string& bytes = chain_bytes(prev_hash);
   bytes += canonical;
   return sha256_hex(bytes);
 }
