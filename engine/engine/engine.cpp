@@ -21,6 +21,9 @@ namespace {
 
 constexpr int kMaxConflictRetries = 5;
 constexpr int kMaxJobRunsPerCall = 10000;
+// Threads that write group commits: one writes the next group while another waits for its
+// group to become durable.
+constexpr int kGroupWriters = 2;
 
 }  // namespace
 
@@ -28,15 +31,26 @@ struct Engine::Writer {
   AppendRequest* request;  // handed back to its caller after the commit
   AppendResult result;
   bool done = false;
-  // Its own condition variable: a commit wakes the writers it completed and the next leader,
-  // not every waiting thread. Shared, so that the leader can notify it after unlocking (the
-  // writer may return as soon as it sees `done`): woken under the lock, each writer of the group
-  // would at once block on commit_mu_ again, one more sleep and wake per command.
+  // Its own condition variable: a commit wakes the writers it completed, not every waiting
+  // thread. Shared, so that the group writer can notify it after unlocking (the writer may
+  // return as soon as it sees `done`): woken under the lock, each writer of the group would at
+  // once block on commit_mu_ again, one more sleep and wake per command.
   std::shared_ptr<std::condition_variable> cv = std::make_shared<std::condition_variable>();
 };
 
 Engine::Engine(Store& store, const HandlerRegistry& handlers, Clock& clock, EngineOptions options)
-    : store_(store), handlers_(handlers), clock_(clock), options_(options) {}
+    : store_(store), handlers_(handlers), clock_(clock), options_(options) {
+  for (int i = 0; i < kGroupWriters; ++i) group_writers_.emplace_back([this] { write_groups(); });
+}
+
+Engine::~Engine() {
+  {
+    std::lock_guard lock(commit_mu_);
+    stopping_ = true;
+  }
+  group_writer_cv_.notify_all();
+  for (std::thread& t : group_writers_) t.join();
+}
 
 Result<DeployOutcome> Engine::deploy(const std::string& xml, const std::string& resource_name,
                                      const FormResolver& resolve_form) {
@@ -140,14 +154,27 @@ AppendResult Engine::commit(AppendRequest& request) {
   Writer w{&request, {}, false};
   std::unique_lock lock(commit_mu_);
   writers_.push_back(&w);
-  // The front writer may be waiting for the queue to grow (below).
-  if (writers_.front() != &w) wake_leader();
-  // may_lead() first: once a leader has taken this writer into its group, the queue may be
-  // empty.
-  w.cv->wait(lock, [&] { return w.done || (may_lead() && writers_.front() == &w); });
-  if (w.done) return std::move(w.result);
+  wake_group_writer();
+  w.cv->wait(lock, [&] { return w.done; });
+  return std::move(w.result);
+}
 
-  // This writer leads: it takes everything queued so far into one transaction.
+// A group writer returns only when stopping and no group may be taken: then either the queue
+// is empty or another group writer is busy and takes what is queued once it is done.
+void Engine::write_groups() {
+  std::unique_lock lock(commit_mu_);
+  for (;;) {
+    group_writer_cv_.wait(lock, [&] { return stopping_ || may_take_group(); });
+    if (may_take_group()) {
+      write_group(lock);
+    } else {
+      return;
+    }
+  }
+}
+
+void Engine::write_group(std::unique_lock<std::mutex>& lock) {
+  // Everything queued so far goes into one transaction.
   std::size_t n = std::min(writers_.size(), options_.max_batch);
   std::vector<Writer*> group(writers_.begin(), writers_.begin() + static_cast<long>(n));
   writers_.erase(writers_.begin(), writers_.begin() + static_cast<long>(n));
@@ -166,7 +193,7 @@ AppendResult Engine::commit(AppendRequest& request) {
     ++syncing_;
     stats_.store_write_ns += static_cast<std::uint64_t>(
         std::chrono::duration_cast<std::chrono::nanoseconds>(written).count());
-    wake_leader();
+    wake_group_writer();
   };
   std::vector<AppendRequest> batch;
   batch.reserve(n);
@@ -189,7 +216,7 @@ AppendResult Engine::commit(AppendRequest& request) {
   stats_.store_append_ns += static_cast<std::uint64_t>(
       std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count());
   ++stats_.group_commits;
-  std::vector<std::shared_ptr<std::condition_variable>> done;  // the other writers of the group
+  std::vector<std::shared_ptr<std::condition_variable>> done;  // the writers of the group
   done.reserve(n);
   for (std::size_t i = 0; i < n; ++i) {
     if (results[i].status.ok()) {
@@ -202,28 +229,28 @@ AppendResult Engine::commit(AppendRequest& request) {
     *group[i]->request = std::move(batch[i]);
     group[i]->result = std::move(results[i]);
     group[i]->done = true;
-    if (group[i] != &w) done.push_back(group[i]->cv);
+    done.push_back(group[i]->cv);
   }
-  wake_leader();
-  AppendResult mine = std::move(w.result);
+  wake_group_writer();
   lock.unlock();
   for (const auto& cv : done) cv->notify_one();
-  return mine;
+  lock.lock();
 }
 
-// The front writer leads once no group is being written, and either none is being made
-// durable or as many requests wait as the last group held: while a group syncs, the next one
-// is written only when that is worth a transaction of its own (each commit writes every page
-// it touched, so tiny groups cost CPU); otherwise it waits and grows.
-bool Engine::may_lead() const {
+// A group is taken once no group is being written, and either none is being made durable or
+// as many requests wait as the last group held: while a group syncs, the next one is written
+// only when that is worth a transaction of its own (each commit writes every page it touched,
+// so tiny groups cost CPU); otherwise it waits and grows.
+bool Engine::may_take_group() const {
   return !writers_.empty() && !writing_ && (syncing_ == 0 || writers_.size() >= last_group_);
 }
 
-// Called after each change of what may_lead() reads (an arrival, a group committed, a group
-// durable). The front writer is woken only when it may lead: waking it at every arrival while
-// a group syncs made about one futex wake and context switch per command for nothing.
-void Engine::wake_leader() {
-  if (may_lead()) writers_.front()->cv->notify_one();
+// Called after each change of what may_take_group() reads (an arrival, a group committed, a
+// group durable). A group writer is woken only when it may take a group: waking one at every
+// arrival while a group syncs made about one futex wake and context switch per command for
+// nothing.
+void Engine::wake_group_writer() {
+  if (may_take_group()) group_writer_cv_.notify_one();
 }
 
 Result<Engine::StatePtr> Engine::load(std::int64_t instance_id) {

@@ -2,8 +2,9 @@
 // command: the command's events and those of the service-task handlers that run after it, on
 // the state it leaves, until the instance waits again (Camunda's synchronous continuation;
 // handlers run outside the store's lock, before the commit). Requests that arrive together
-// from several threads commit together (group commit, leveldb-style writer queue), and the
-// next group is written while the previous one is made durable (pipelined).
+// from several threads commit together (group commit: a writer queue written by the engine's
+// own group-writer threads), and the next group is written while the previous one is made
+// durable (pipelined).
 //
 // Thread-safety: all public methods may be called concurrently.
 #pragma once
@@ -16,6 +17,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -64,6 +66,9 @@ struct CommandOutcome {
 class Engine {
  public:
   Engine(Store& store, const HandlerRegistry& handlers, Clock& clock, EngineOptions options = {});
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
 
   // Validates (with the registered handler types) and deploys the definition with the form of
   // each of its user tasks (check_deployment; `resolve_form` finds them, and may be empty for
@@ -133,11 +138,15 @@ class Engine {
   // Commits one request through the group-commit queue.
   // The request is moved into the batch and handed back (its events intact) when committed.
   AppendResult commit(AppendRequest& request);
-  // Whether the writer at the front of the queue may lead a group now. REQUIRES: commit_mu_
-  // held.
-  bool may_lead() const;
-  // Wakes the writer at the front of the queue when it may lead. REQUIRES: commit_mu_ held.
-  void wake_leader();
+  // Whether a group may be taken from the queue now. REQUIRES: commit_mu_ held.
+  bool may_take_group() const;
+  // Wakes a group writer when a group may be taken. REQUIRES: commit_mu_ held.
+  void wake_group_writer();
+  // The loop of a group writer thread: takes groups from the queue and writes them.
+  void write_groups();
+  // Takes a group from the queue, writes it, and hands each writer its result. REQUIRES:
+  // `lock` holds commit_mu_ and may_take_group(); it is held again on return.
+  void write_group(std::unique_lock<std::mutex>& lock);
   // Checks a command against the state it was interpreted on, before it is committed.
   using Precheck = std::function<Status(const runtime::InstanceState&, const LoadedDefinition&)>;
   // Interprets `command` (when given) on the instance and runs `precheck` (when given); then,
@@ -168,6 +177,12 @@ class Engine {
   int syncing_ = 0;              // groups committed and being made durable
   std::size_t last_group_ = 0;   // requests in the last group taken
   EngineStats stats_;            // guarded by commit_mu_
+  bool stopping_ = false;        // the destructor stops the group writers
+  std::condition_variable group_writer_cv_;
+  // The group writer threads (kGroupWriters), started by the constructor: the commands' own
+  // threads only queue their requests and wait, so the serial write never runs on a thread
+  // that also interprets commands.
+  std::vector<std::thread> group_writers_;
 
   std::mutex cache_mu_;
   std::list<StatePtr> lru_;  // front: most recent

@@ -37,6 +37,7 @@ class GatedStore final : public MemoryStore {
       std::vector<Trace> requests;
       for (const auto& r : batch) requests.push_back(describe(r.events));
       batches_.push_back(std::move(requests));
+      threads_.push_back(std::this_thread::get_id());
       hold = armed_;
       armed_ = false;
     }
@@ -66,6 +67,11 @@ class GatedStore final : public MemoryStore {
     std::lock_guard lock(mu_);
     return batches_;
   }
+  // The thread that wrote each batch.
+  std::vector<std::thread::id> threads() {
+    std::lock_guard lock(mu_);
+    return threads_;
+  }
 
  private:
   std::mutex mu_;
@@ -74,6 +80,7 @@ class GatedStore final : public MemoryStore {
   bool armed_ = false;
   bool open_ = false;
   std::vector<std::vector<Trace>> batches_;
+  std::vector<std::thread::id> threads_;
 };
 
 struct PipelineHarness {
@@ -190,6 +197,24 @@ TEST(EnginePipelinedCommit, NextGroupIsWrittenWhileThePreviousIsMadeDurable) {
   EXPECT_EQ(batches[batches.size() - 2].size(), 1U);
   EXPECT_EQ(batches.back().size(), 1U);
   EXPECT_EQ(batches[batches.size() - 2].front().at(0), "UserTaskCompleted:Task_Review");
+}
+
+TEST(EnginePipelinedCommit, GroupsAreWrittenByTheEnginesWritersNotByTheCommandsThreads) {
+  PipelineHarness h;
+  const std::int64_t id = h.start(5);
+  std::thread::id caller;
+  std::thread other([&] {
+    caller = std::this_thread::get_id();
+    EXPECT_TRUE(h.engine.complete_task(h.task_of(id), kLider, {}).ok());
+  });
+  other.join();
+
+  const auto threads = h.store.threads();
+  ASSERT_EQ(threads.size(), 2U) << "the start and the completion, one group each";
+  for (const std::thread::id& t : threads) {
+    EXPECT_NE(t, std::this_thread::get_id());
+    EXPECT_NE(t, caller);
+  }
 }
 
 }  // namespace
