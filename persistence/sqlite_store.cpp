@@ -399,8 +399,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path,
   // read and which take a process-wide mutex on every SQLite allocation, shared by the writer
   // and the checkpointer's connection (the group write ~5-10 % shorter). Later calls are
   // refused by SQLite (SQLITE_MISUSE) and change nothing.
-  static const int memstatus_off = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-  (void)memstatus_off;
+  [[maybe_unused]] static const int memstatus_off = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
   try {
     const int flags =
         (options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
