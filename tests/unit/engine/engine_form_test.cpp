@@ -2,8 +2,11 @@
 // (zeebe:formDefinition) and binds the definition version to it; complete_task checks the
 // submitted variables against it; task_form gives it back as deployed.
 
+#include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
+#include <utility>
 
 #include <gtest/gtest.h>
 
@@ -163,6 +166,56 @@ TEST(EngineForms, CompleteWithBadFieldsIsRefusedNamingEachAndWritesNothing) {
   EXPECT_EQ(forbidden.error().code, ErrorCode::kForbidden);
 
   ASSERT_TRUE(h.engine.complete_task(task, kLuis, {{"aprobada", false}}).ok());
+}
+
+// A MemoryStore that runs `on_form` once, inside the first form lookup: while a command's
+// form check is under way and the command holds its instance's state.
+struct FormHookStore : MemoryStore {
+  std::function<void()> on_form;
+  Result<DeployedForm> form(const std::string& id, std::int32_t version) override {
+    if (auto hook = std::exchange(on_form, nullptr)) hook();
+    return MemoryStore::form(id, version);
+  }
+};
+
+// A command refused by its form puts the state it took back in the engine's cache, unless
+// another command committed a newer one meanwhile: the newer one stays.
+TEST(EngineForms, ARefusedCommandDoesNotPutBackAStateOlderThanOneCommittedMeanwhile) {
+  FormHookStore store;
+  ManualClock clock{kT0};
+  HandlerRegistry registry;
+  registry.add(kNotifyType, succeeding());
+  Engine engine(store, registry, clock);
+  Forms forms{{{"form_revision", kFormV1}}};
+  ASSERT_TRUE(engine.deploy(with_form(kProcessXml), "p.bpmn", forms.resolver()).ok());
+  auto started = engine.start(runtime::BusinessKey{kProcess, dane(1), "2026"}, {}, kLuis);
+  ASSERT_TRUE(started.ok()) << started.error().message;
+  const std::int64_t id = started->instance_id;
+  ASSERT_TRUE(engine.state(id).ok());  // cached, for the command below to take
+  auto tasks = store.tasks(TaskQuery{{}, {}, {}, id});
+  ASSERT_TRUE(tasks.ok() && tasks->size() == 1);
+
+  bool ran = false;
+  store.on_form = [&] {
+    auto set = engine.set_variables(id, kLuis, {{"y", 1}});
+    ASSERT_TRUE(set.ok()) << set.error().message;
+    ran = true;
+  };
+  auto refused = engine.complete_task(tasks->front().id, kLuis, {{"aprobada", "si"}});
+  ASSERT_TRUE(ran);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kValidation);
+
+  auto log = store.events(id, 1, INT64_MAX);
+  ASSERT_TRUE(log.ok());
+  EXPECT_EQ(log->back().type, runtime::EventType::kVariablesSet);
+  auto state = engine.state(id);
+  ASSERT_TRUE(state.ok());
+  EXPECT_EQ(state->last_seq, log->back().seq);
+  auto y = state->variables.find("y");
+  ASSERT_NE(y, state->variables.end());
+  EXPECT_EQ(y->second, 1);
+  EXPECT_TRUE(*state == runtime::fold(*log));
 }
 
 TEST(EngineForms, FormsAreParsedOnceAndCached) {
