@@ -2,6 +2,8 @@
 
 #include <openssl/evp.h>
 
+#include "engine/runtime/event_codec.h"
+
 namespace pmiflow::audit {
 
 namespace {
@@ -67,7 +69,7 @@ std::string actor_text(const runtime::Actor& actor) {
 void canonical_to(std::string& out, std::int64_t instance_id, const runtime::Event& e,
                   std::string_view actor, std::string_view payload) {
   out += "pmiflow-event-v1\n";
-  for (std::int64_t v : {instance_id, e.seq, static_cast<std::int64_t>(e.type),
+  for (std::int64_t v : {instance_id, e.seq, static_cast<std::int64_t>(e.type()),
                          static_cast<std::int64_t>(e.type_version), e.time_ms,
                          static_cast<std::int64_t>(e.definition_version)}) {
     out += std::to_string(v);
@@ -103,7 +105,7 @@ std::string event_hash(std::string_view prev_hash, std::int64_t instance_id,
 
 std::string canonical_bytes(std::int64_t instance_id, const runtime::Event& e) {
   std::string out;
-  canonical_to(out, instance_id, e, actor_text(e.actor), json_text(e.payload));
+  canonical_to(out, instance_id, e, actor_text(e.actor), runtime::payload_text(e));
   return out;
 }
 
@@ -114,7 +116,7 @@ std::string chain_hash(std::string_view prev_hash, std::string_view canonical) {
 }
 
 EncodedEvent encode(std::int64_t instance_id, std::string prev_hash, const runtime::Event& e) {
-  EncodedEvent out{actor_text(e.actor), json_text(e.payload), std::move(prev_hash), {}};
+  EncodedEvent out{actor_text(e.actor), runtime::payload_text(e), std::move(prev_hash), {}};
   out.hash = event_hash(out.prev_hash, instance_id, e, out.actor, out.payload);
   return out;
 }
@@ -169,7 +171,7 @@ ChainCheck verify_chain(std::int64_t instance_id, const std::vector<runtime::Eve
                  "inserted, deleted or reordered before it)");
     }
     if (encode(instance_id, prev, e).hash != e.hash) {
-      return bad("event " + std::to_string(e.seq) + " (" + runtime::event_type_name(e.type) +
+      return bad("event " + std::to_string(e.seq) + " (" + runtime::event_type_name(e.type()) +
                  ") was changed: its content does not match its hash");
     }
     prev = e.hash;

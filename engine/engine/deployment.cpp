@@ -3,7 +3,7 @@
 #include <set>
 
 #include "engine/engine/audit.h"
-#include "engine/engine/form.h"
+#include "engine/model/form.h"
 
 namespace pmiflow {
 namespace {

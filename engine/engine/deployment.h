@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "engine/common/result.h"
-#include "engine/engine/store.h"
+#include "engine/engine/definition_store.h"
 #include "engine/model/bpmn_parser.h"
 
 namespace pmiflow {

@@ -1,14 +1,12 @@
 #include "engine/engine/engine.h"
 
-#include <algorithm>
-#include <chrono>
-#include <cstdio>
 #include <exception>
+#include <utility>
 
+#include "engine/common/utf8.h"
 #include "engine/engine/audit.h"
-#include "engine/engine/business_key.h"
 #include "engine/engine/job_attempt.h"
-#include "engine/runtime/applier.h"
+#include "engine/runtime/event_applier.h"
 #include "engine/runtime/interpreter.h"
 
 namespace pmiflow {
@@ -21,36 +19,54 @@ namespace {
 
 constexpr int kMaxConflictRetries = 5;
 constexpr int kMaxJobRunsPerCall = 10000;
-// Threads that write group commits: one writes the next group while another waits for its
-// group to become durable.
-constexpr int kGroupWriters = 2;
+
+// The job a handler runs next: the activatable one with the lowest element key.
+const runtime::Job* next_job(const InstanceState& state) {
+  const runtime::Job* job = nullptr;
+  for (const auto& [id, j] : state.jobs) {
+    if (j.state == runtime::JobState::kActivatable &&
+        (job == nullptr || j.element_key < job->element_key)) {
+      job = &j;
+    }
+  }
+  return job;
+}
+
+Status check_start_request(const StartRequest& r) {
+  if (r.key.process.empty()) {
+    return make_error(ErrorCode::kInvalidArgument, "process: a process key is required");
+  }
+  if (r.key.id.empty()) {
+    return make_error(ErrorCode::kInvalidArgument, "business id: a business id is required");
+  }
+  if (r.key.id.size() > kMaxBusinessIdBytes) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "business id: " + std::to_string(r.key.id.size()) +
+                          " bytes, more than the limit of " + std::to_string(kMaxBusinessIdBytes));
+  }
+  if (find_invalid_utf8(r.key.id) != std::string_view::npos) {
+    return make_error(ErrorCode::kInvalidArgument, "business id: not valid UTF-8");
+  }
+  for (const auto& [name, value] : r.tags) {
+    if (name.empty()) return make_error(ErrorCode::kInvalidArgument, "tag: a name is required");
+    if (find_invalid_utf8(name) != std::string_view::npos ||
+        find_invalid_utf8(value) != std::string_view::npos) {
+      return make_error(ErrorCode::kInvalidArgument, "tag " + name + ": not valid UTF-8");
+    }
+  }
+  return {};
+}
 
 }  // namespace
 
-struct Engine::Writer {
-  AppendRequest* request;  // handed back to its caller after the commit
-  AppendResult result;
-  bool done = false;
-  // Its own condition variable: a commit wakes the writers it completed, not every waiting
-  // thread. Shared, so that the group writer can notify it after unlocking (the writer may
-  // return as soon as it sees `done`): woken under the lock, each writer of the group would at
-  // once block on commit_mu_ again, one more sleep and wake per command.
-  std::shared_ptr<std::condition_variable> cv = std::make_shared<std::condition_variable>();
-};
-
-Engine::Engine(Store& store, const HandlerRegistry& handlers, Clock& clock, EngineOptions options)
-    : store_(store), handlers_(handlers), clock_(clock), options_(options) {
-  for (int i = 0; i < kGroupWriters; ++i) group_writers_.emplace_back([this] { write_groups(); });
-}
-
-Engine::~Engine() {
-  {
-    std::lock_guard lock(commit_mu_);
-    stopping_ = true;
-  }
-  group_writer_cv_.notify_all();
-  for (std::thread& t : group_writers_) t.join();
-}
+Engine::Engine(EventLog& log, DefinitionStore& definitions, const HandlerRegistry& handlers,
+               Clock& clock, EngineOptions options)
+    : log_(log),
+      definition_store_(definitions),
+      handlers_(handlers),
+      clock_(clock),
+      states_(options.state_cache_capacity),
+      definitions_(definitions, model::ValidationOptions{handlers.types()}) {}
 
 Result<DeployOutcome> Engine::deploy(const std::string& xml, const std::string& resource_name,
                                      const FormResolver& resolve_form) {
@@ -59,64 +75,15 @@ Result<DeployOutcome> Engine::deploy(const std::string& xml, const std::string& 
   if (!checked.definition) {
     return make_error(ErrorCode::kValidation, diagnostics_text(checked.diagnostics));
   }
-  return store_.deploy(checked.definition->key, xml, audit::sha256_hex(xml), resource_name,
-                       checked.forms, clock_.now_ms());
+  return definition_store_.deploy(checked.definition->key, xml, audit::sha256_hex(xml),
+                                  resource_name, checked.forms, clock_.now_ms());
 }
 
 Result<model::ProcessDefinitionPtr> Engine::definition(const std::string& key,
                                                        std::int32_t version) {
-  auto loaded = load_definition(key, version);
+  auto loaded = definitions_.definition(key, version);
   if (!loaded.ok()) return loaded.error();
   return (*loaded)->model;
-}
-
-Result<Engine::LoadedPtr> Engine::load_definition(const std::string& key, std::int32_t version) {
-  if (version != 0) {
-    std::lock_guard lock(cache_mu_);
-    auto it = definitions_.find({key, version});
-    if (it != definitions_.end()) return it->second;
-  }
-  auto deployed = store_.definition(key, version);
-  if (!deployed.ok()) return deployed.error();
-  {
-    std::lock_guard lock(cache_mu_);
-    auto it = definitions_.find({key, deployed->version});
-    if (it != definitions_.end()) return it->second;
-  }
-  model::ValidationOptions validation{handlers_.types()};
-  auto loaded = model::load_bpmn(deployed->xml, deployed->resource_name, validation);
-  if (!loaded.definition) {
-    return make_error(ErrorCode::kValidation,
-                      key + " version " + std::to_string(deployed->version) +
-                          " does not load: " + diagnostics_text(loaded.diagnostics));
-  }
-  auto ptr = std::make_shared<const LoadedDefinition>(LoadedDefinition{
-      std::make_shared<const model::ProcessDefinition>(std::move(*loaded.definition)),
-      std::move(deployed->forms)});
-  std::lock_guard lock(cache_mu_);
-  definitions_[{key, deployed->version}] = ptr;
-  return ptr;
-}
-
-Result<std::shared_ptr<const Form>> Engine::form(const std::string& form_id, std::int32_t version) {
-  {
-    std::lock_guard lock(cache_mu_);
-    auto it = forms_.find({form_id, version});
-    if (it != forms_.end()) return it->second;
-  }
-  auto deployed = store_.form(form_id, version);
-  if (!deployed.ok()) return deployed.error();
-  Json json = Json::parse(deployed->json, nullptr, /*allow_exceptions=*/false);
-  auto parsed = Form::parse(json, deployed->resource_name);
-  if (!parsed.ok()) {
-    return make_error(ErrorCode::kInternal, "form '" + form_id + "' version " +
-                                                std::to_string(deployed->version) +
-                                                " does not load: " + parsed.error().message);
-  }
-  auto ptr = std::make_shared<const Form>(std::move(*parsed));
-  std::lock_guard lock(cache_mu_);
-  forms_[{form_id, deployed->version}] = ptr;
-  return ptr;
 }
 
 Result<DeployedForm> Engine::task_form(const std::string& task_id) {
@@ -139,7 +106,7 @@ Result<DeployedForm> Engine::task_form(const std::string& task_id) {
   }
   const auto& process = (*state)->business_key.process;
   const std::int32_t def_version = (*state)->definition_version;
-  auto def = load_definition(process, def_version);
+  auto def = definitions_.definition(process, def_version);
   if (!def.ok()) return def.error();
   auto bound = (*def)->forms.find(t.form);
   if (bound == (*def)->forms.end()) {
@@ -147,122 +114,22 @@ Result<DeployedForm> Engine::task_form(const std::string& task_id) {
                                                 " was not deployed with " + process + " version " +
                                                 std::to_string(def_version));
   }
-  return store_.form(t.form, bound->second);
+  return definition_store_.form(t.form, bound->second);
 }
 
-AppendResult Engine::commit(AppendRequest& request) {
-  Writer w{&request, {}, false};
-  std::unique_lock lock(commit_mu_);
-  writers_.push_back(&w);
-  wake_group_writer();
-  w.cv->wait(lock, [&] { return w.done; });
-  return std::move(w.result);
-}
-
-// A group writer returns only when stopping and no group may be taken: then either the queue
-// is empty or another group writer is busy and takes what is queued once it is done.
-void Engine::write_groups() {
-  std::unique_lock lock(commit_mu_);
-  for (;;) {
-    group_writer_cv_.wait(lock, [&] { return stopping_ || may_take_group(); });
-    if (may_take_group()) {
-      write_group(lock);
-    } else {
-      return;
-    }
-  }
-}
-
-void Engine::write_group(std::unique_lock<std::mutex>& lock) {
-  // Everything queued so far goes into one transaction.
-  std::size_t n = std::min(writers_.size(), options_.max_batch);
-  std::vector<Writer*> group(writers_.begin(), writers_.begin() + static_cast<long>(n));
-  writers_.erase(writers_.begin(), writers_.begin() + static_cast<long>(n));
-  writing_ = true;
-  last_group_ = n;
-  lock.unlock();
-  const auto started = std::chrono::steady_clock::now();
-  // The store calls this once the group has committed, before it is durable.
-  bool syncing = false;  // guarded by commit_mu_
-  auto release = [&] {
-    const auto written = std::chrono::steady_clock::now() - started;
-    std::lock_guard guard(commit_mu_);
-    if (syncing) return;
-    syncing = true;
-    writing_ = false;
-    ++syncing_;
-    stats_.store_write_ns += static_cast<std::uint64_t>(
-        std::chrono::duration_cast<std::chrono::nanoseconds>(written).count());
-    wake_group_writer();
+runtime::FormLookup Engine::forms_of(const LoadedDefinition& definition) {
+  return [this, &definition](const std::string& form_id) -> Result<const Form*> {
+    auto bound = definition.forms.find(form_id);
+    if (bound == definition.forms.end()) return nullptr;  // deployed before forms were kept
+    auto form = definitions_.form(form_id, bound->second);
+    if (!form.ok()) return form.error();
+    return form->get();  // the cache keeps it for the engine's life
   };
-  std::vector<AppendRequest> batch;
-  batch.reserve(n);
-  for (Writer* g : group) batch.push_back(std::move(*g->request));
-  std::vector<AppendResult> results;
-  try {
-    results = store_.append(batch, release);
-  } catch (const std::exception& e) {
-    results.assign(n, AppendResult{make_error(ErrorCode::kInternal, e.what()), 0, false, {}});
-  }
-  if (results.size() != n) {
-    results.assign(
-        n, AppendResult{
-               make_error(ErrorCode::kInternal, "store returned a short batch"), 0, false, {}});
-  }
-  auto elapsed = std::chrono::steady_clock::now() - started;
-  release();  // when the store did not
-  lock.lock();
-  --syncing_;
-  stats_.store_append_ns += static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count());
-  ++stats_.group_commits;
-  std::vector<std::shared_ptr<std::condition_variable>> done;  // the writers of the group
-  done.reserve(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    if (results[i].status.ok()) {
-      ++stats_.commands;
-      for (const auto& e : batch[i].events) {
-        ++stats_.events;
-        if (e.type == runtime::EventType::kElementActivated) ++stats_.activations;
-      }
-    }
-    *group[i]->request = std::move(batch[i]);
-    group[i]->result = std::move(results[i]);
-    group[i]->done = true;
-    done.push_back(group[i]->cv);
-  }
-  wake_group_writer();
-  lock.unlock();
-  for (const auto& cv : done) cv->notify_one();
-  lock.lock();
-}
-
-// A group is taken once no group is being written, and either none is being made durable or
-// as many requests wait as the last group held: while a group syncs, the next one is written
-// only when that is worth a transaction of its own (each commit writes every page it touched,
-// so tiny groups cost CPU); otherwise it waits and grows.
-bool Engine::may_take_group() const {
-  return !writers_.empty() && !writing_ && (syncing_ == 0 || writers_.size() >= last_group_);
-}
-
-// Called after each change of what may_take_group() reads (an arrival, a group committed, a
-// group durable). A group writer is woken only when it may take a group: waking one at every
-// arrival while a group syncs made about one futex wake and context switch per command for
-// nothing.
-void Engine::wake_group_writer() {
-  if (may_take_group()) group_writer_cv_.notify_one();
 }
 
 Result<Engine::StatePtr> Engine::load(std::int64_t instance_id) {
-  {
-    std::lock_guard lock(cache_mu_);
-    auto it = cache_.find(instance_id);
-    if (it != cache_.end()) {
-      lru_.splice(lru_.begin(), lru_, it->second);
-      return *it->second;
-    }
-  }
-  auto events = store_.events(instance_id);
+  if (StatePtr cached = states_.find(instance_id)) return cached;
+  auto events = log_.events(instance_id);
   if (!events.ok()) return events.error();
   if (events->empty()) {
     return make_error(ErrorCode::kNotFound,
@@ -275,52 +142,22 @@ Result<Engine::StatePtr> Engine::load(std::int64_t instance_id) {
     return make_error(ErrorCode::kInternal,
                       "instance " + std::to_string(instance_id) + " does not replay: " + e.what());
   }
-  remember(state);
+  states_.remember(state);
   return state;
-}
-
-std::shared_ptr<InstanceState> Engine::take(std::int64_t instance_id) {
-  std::lock_guard lock(cache_mu_);
-  auto it = cache_.find(instance_id);
-  // Under cache_mu_ no new reference can be made, so a count of one is the cache's own.
-  if (it == cache_.end() || it->second->use_count() != 1) return nullptr;
-  auto state = std::const_pointer_cast<InstanceState>(std::move(*it->second));
-  lru_.erase(it->second);
-  cache_.erase(it);
-  return state;
-}
-
-void Engine::remember(StatePtr state) {
-  std::lock_guard lock(cache_mu_);
-  auto it = cache_.find(state->id);
-  if (it != cache_.end()) {
-    // A state put back by a refused command must not replace the newer one that another
-    // command committed meanwhile.
-    if ((*it->second)->last_seq > state->last_seq) return;
-    *it->second = std::move(state);
-    lru_.splice(lru_.begin(), lru_, it->second);
-    return;
-  }
-  std::int64_t id = state->id;
-  lru_.push_front(std::move(state));
-  cache_[id] = lru_.begin();
-  while (cache_.size() > options_.state_cache_capacity) {
-    cache_.erase(lru_.back()->id);
-    lru_.pop_back();
-  }
-}
-
-void Engine::forget(std::int64_t instance_id) {
-  std::lock_guard lock(cache_mu_);
-  auto it = cache_.find(instance_id);
-  if (it == cache_.end()) return;
-  lru_.erase(it->second);
-  cache_.erase(it);
 }
 
 EngineStats Engine::stats() const {
-  std::lock_guard lock(commit_mu_);
-  return stats_;
+  return EngineStats{commands_.load(), events_.load(), activations_.load()};
+}
+
+void Engine::count(const std::vector<Event>& events) {
+  std::uint64_t activations = 0;
+  for (const auto& e : events) {
+    if (e.type() == runtime::EventType::kElementActivated) ++activations;
+  }
+  ++commands_;
+  events_ += events.size();
+  activations_ += activations;
 }
 
 Result<InstanceState> Engine::state(std::int64_t instance_id) {
@@ -333,55 +170,7 @@ Result<Engine::StatePtr> Engine::snapshot(std::int64_t instance_id) {
   return load(instance_id);
 }
 
-Result<StartOutcome> Engine::start(const runtime::BusinessKey& key, const Variables& variables,
-                                   const Actor& actor) {
-  PMIFLOW_TRY(validate_business_key(key));
-  PMIFLOW_TRY(handlers_.check_start_data(key, variables));
-  auto existing = store_.find_instance(key);
-  if (!existing.ok()) return existing.error();
-  if (*existing) return StartOutcome{**existing, false};
-  auto version = store_.latest_version(key.process);
-  if (!version.ok()) return version.error();
-  auto def = definition(key.process, *version);
-  if (!def.ok()) return def.error();
-  auto execution =
-      runtime::execute_with_state(**def, *version, InstanceState{},
-                                  runtime::CreateInstance{key, variables, actor}, clock_.now_ms());
-  if (!execution.ok()) return execution.error();
-  AppendRequest request;
-  request.business_key = key;
-  request.events = std::move(execution->events);
-  request.new_state = &execution->state;
-  AppendResult result = commit(request);
-  if (!result.status.ok()) return result.status.error();
-  if (!result.created) return StartOutcome{result.instance_id, false};
-  // The store assigned the id: fold again so that task and job ids carry it.
-  for (auto& e : request.events) e.instance_id = result.instance_id;
-  auto state = std::make_shared<InstanceState>(runtime::fold(request.events));
-  state->head_hash = result.head_hash;
-  remember(std::move(state));
-  PMIFLOW_TRY(run_jobs(result.instance_id));
-  return StartOutcome{result.instance_id, true};
-}
-
-namespace {
-
-// The job a handler runs next: the activatable one with the lowest element key.
-const runtime::Job* next_job(const InstanceState& state) {
-  const runtime::Job* job = nullptr;
-  for (const auto& [id, j] : state.jobs) {
-    if (j.state == runtime::JobState::kActivatable &&
-        (job == nullptr || j.element_key < job->element_key)) {
-      job = &j;
-    }
-  }
-  return job;
-}
-
-}  // namespace
-
-runtime::Command Engine::attempt_job(std::int64_t instance_id, const InstanceState& state,
-                                     const runtime::Job& job) {
+runtime::Command Engine::attempt_job(const InstanceState& state, const runtime::Job& job) {
   JobAttempt attempt;
   attempt.start();
   const TaskHandler* handler = handlers_.find(job.type);
@@ -389,10 +178,9 @@ runtime::Command Engine::attempt_job(std::int64_t instance_id, const InstanceSta
     attempt.fail("no handler is registered for task type '" + job.type + "'");
   } else {
     HandlerContext ctx;
-    ctx.instance_id = instance_id;
-    ctx.process = state.business_key.process;
-    ctx.school = state.business_key.school;
-    ctx.period = state.business_key.period;
+    ctx.instance_id = state.id;
+    ctx.business_key = state.business_key;
+    ctx.tags = &state.tags;
     ctx.element_id = job.element_id;
     ctx.job_id = job.id;
     ctx.now_ms = clock_.now_ms();
@@ -414,114 +202,143 @@ runtime::Command Engine::attempt_job(std::int64_t instance_id, const InstanceSta
              : runtime::Command(runtime::FailJob{job.id, attempt.failure()});
 }
 
-Result<CommandOutcome> Engine::submit(std::int64_t instance_id, const runtime::Command* command,
-                                      bool with_jobs, const Precheck& precheck) {
-  for (int attempt = 0;; ++attempt) {
-    // The state the command starts from: taken out of the cache to be changed in place when
-    // no snapshot shares it (no copy, and the previous state is not destroyed), else shared.
-    std::shared_ptr<InstanceState> owned = take(instance_id);
-    StatePtr shared = owned;
-    if (!owned) {
-      auto loaded = load(instance_id);
-      if (!loaded.ok()) return loaded.error();
-      shared = std::move(*loaded);
-    }
-    // An owned state not consumed by a step goes back to the cache on every return.
-    struct PutBack {
-      Engine& engine;
-      std::shared_ptr<InstanceState>& state;
-      ~PutBack() {
-        if (state) engine.remember(std::move(state));
-      }
-    } put_back{*this, owned};
-    const runtime::BusinessKey business_key = shared->business_key;
-    const std::int32_t version = shared->definition_version;
-    const std::int64_t expected_seq = shared->last_seq;
-    const std::string head_hash = shared->head_hash;
-    auto def = load_definition(business_key.process, version);
-    if (!def.ok()) return def.error();
-    const model::ProcessDefinition& model = *(*def)->model;
-    std::vector<Event> events;
-    std::shared_ptr<InstanceState> next;  // the state after `events`
-    auto step = [&](const runtime::Command& c) -> Status {
-      // The first step consumes the owned state or copies the shared one; the later ones
-      // consume the state before them.
-      if (!next && owned) next = std::move(owned);
-      auto execution =
-          next ? runtime::execute_with_state(model, version, std::move(*next), c, clock_.now_ms())
-               : runtime::execute_with_state(model, version, *shared, c, clock_.now_ms());
-      shared.reset();
-      if (!execution.ok()) return execution.error();
-      events.insert(events.end(), std::make_move_iterator(execution->events.begin()),
-                    std::make_move_iterator(execution->events.end()));
-      if (next) {
-        *next = std::move(execution->state);
-      } else {
-        next = std::make_shared<InstanceState>(std::move(execution->state));
-      }
-      return {};
-    };
-    // After a lost race, a command that no longer applies (its task or job is gone, or the
-    // winner ended the instance) lost to the other command: a conflict.
-    auto refused = [&](const Error& error) -> Error {
-      if (attempt > 0 &&
-          (error.code == ErrorCode::kNotFound || error.code == ErrorCode::kInvalidState)) {
-        return make_error(ErrorCode::kConflict,
-                          error.message + ": it was changed concurrently by another command");
-      }
-      return error;
-    };
-    if (command != nullptr) {
-      // The precheck reads the state before the command. When it fails, the command's own
-      // error (unknown task, wrong role) still comes first: the command is tried on a copy.
-      if (precheck) {
-        if (Status checked = precheck(*shared, **def); !checked.ok()) {
-          auto tried =
-              runtime::execute_with_state(model, version, *shared, *command, clock_.now_ms());
-          return tried.ok() ? checked.error() : refused(tried.error());
-        }
-      }
-      if (Status st = step(*command); !st.ok()) return refused(st.error());
-    }
-    // The handlers of the jobs the command made activatable run on the state it leaves, and
-    // their results commit in the same request (Camunda's synchronous continuation): one
-    // transaction until the instance waits again.
-    for (int run = 0; with_jobs; ++run) {
-      const InstanceState& at = next ? *next : owned ? *owned : *shared;
-      const runtime::Job* job = next_job(at);
-      if (job == nullptr) break;
+// One request in the making: the state its events lead to, changed in place by each step.
+struct Engine::Steps {
+  Engine& engine;
+  const model::ProcessDefinition& model;
+  std::int32_t version;
+  runtime::ExecuteOptions options;
+  std::shared_ptr<InstanceState> state;  // the state after `events`
+  std::vector<Event> events;
+
+  // Interprets `command` on the state, consuming it (left unspecified on an error).
+  Status step(const runtime::Command& command) {
+    auto execution = runtime::execute_with_state(model, version, std::move(*state), command,
+                                                 engine.clock_.now_ms(), options);
+    if (!execution.ok()) return execution.error();
+    events.insert(events.end(), std::make_move_iterator(execution->events.begin()),
+                  std::make_move_iterator(execution->events.end()));
+    *state = std::move(execution->state);
+    return {};
+  }
+
+  // The handlers of the jobs the steps so far made activatable run on the state they leave,
+  // and their results join the request (Camunda's synchronous continuation): one transaction
+  // until the instance waits again.
+  Status settle_jobs() {
+    for (int run = 0;; ++run) {
+      const runtime::Job* job = next_job(*state);
+      if (job == nullptr) return {};
       if (run >= kMaxJobRunsPerCall) {
-        return make_error(ErrorCode::kInternal, "jobs of instance " + std::to_string(instance_id) +
+        return make_error(ErrorCode::kInternal, "jobs of instance " + std::to_string(state->id) +
                                                     " did not settle after " +
                                                     std::to_string(kMaxJobRunsPerCall) + " runs");
       }
-      PMIFLOW_TRY(step(attempt_job(instance_id, at, *job)));
+      PMIFLOW_TRY(step(engine.attempt_job(*state, *job)));
     }
-    if (events.empty()) return CommandOutcome{instance_id, {}};
+  }
+};
+
+Result<StartOutcome> Engine::start(const StartRequest& r) {
+  PMIFLOW_TRY(check_start_request(r));
+  PMIFLOW_TRY(handlers_.check_start_data(r));
+  auto existing = log_.find_instance(r.key);
+  if (!existing.ok()) return existing.error();
+  if (*existing) return StartOutcome{**existing, false};
+  auto version = definition_store_.latest_version(r.key.process);
+  if (!version.ok()) return version.error();
+  auto def = definitions_.definition(r.key.process, *version);
+  if (!def.ok()) return def.error();
+  auto id = log_.reserve_instance_id();
+  if (!id.ok()) return id.error();
+  const runtime::FormLookup forms = forms_of(**def);
+  runtime::ProjectionChanges changes;
+  Steps steps{
+      *this, *(*def)->model, *version, {&forms, &changes}, std::make_shared<InstanceState>(), {}};
+  steps.state->id = *id;
+  PMIFLOW_TRY(steps.step(runtime::CreateInstance{r.key, r.tags, r.variables, r.actor}));
+  PMIFLOW_TRY(steps.settle_jobs());
+  AppendRequest request;
+  request.instance_id = *id;
+  request.create = true;
+  request.business_key = r.key;
+  request.events = std::move(steps.events);
+  request.head_hash = audit::kGenesisHash;
+  request.new_state = steps.state.get();
+  request.changes = &changes;
+  AppendResult result = log_.append(request);
+  if (!result.status.ok()) return result.status.error();
+  if (!result.created) return StartOutcome{result.instance_id, false};
+  count(request.events);
+  steps.state->head_hash = result.head_hash;
+  if (steps.state->status == runtime::InstanceStatus::kActive) {
+    states_.remember(std::move(steps.state));
+  }
+  return StartOutcome{*id, true};
+}
+
+Result<CommandOutcome> Engine::submit(std::int64_t instance_id, const runtime::Command* command,
+                                      bool with_jobs) {
+  for (int attempt = 0;; ++attempt) {
+    // The state the command starts from: taken out of the cache to be changed in place when
+    // no snapshot shares it (no copy, and the previous state is not destroyed), else copied.
+    std::shared_ptr<InstanceState> state = states_.take(instance_id);
+    if (!state) {
+      auto loaded = load(instance_id);
+      if (!loaded.ok()) return loaded.error();
+      state = std::make_shared<InstanceState>(**loaded);
+    }
+    const runtime::BusinessKey business_key = state->business_key;
+    const std::int64_t expected_seq = state->last_seq;
+    const std::string head_hash = state->head_hash;
+    auto def = definitions_.definition(business_key.process, state->definition_version);
+    if (!def.ok()) {
+      states_.remember(std::move(state));
+      return def.error();
+    }
+    const runtime::FormLookup forms = forms_of(**def);
+    runtime::ProjectionChanges changes;
+    Steps steps{
+        *this, *(*def)->model, state->definition_version, {&forms, &changes}, std::move(state), {}};
+    // After a lost race, a command that no longer applies (its task or job is gone, or the
+    // winner ended the instance) lost to the other command: a conflict. A refused command
+    // consumed its state: the next command folds it again from the log.
+    if (command != nullptr) {
+      if (Status st = steps.step(*command); !st.ok()) {
+        const Error& error = st.error();
+        if (attempt > 0 &&
+            (error.code == ErrorCode::kNotFound || error.code == ErrorCode::kInvalidState)) {
+          return make_error(ErrorCode::kConflict,
+                            error.message + ": it was changed concurrently by another command");
+        }
+        return error;
+      }
+    }
+    if (with_jobs) PMIFLOW_TRY(steps.settle_jobs());
+    if (steps.events.empty()) {
+      states_.remember(std::move(steps.state));
+      return CommandOutcome{instance_id, {}};
+    }
     AppendRequest request;
     request.instance_id = instance_id;
     request.business_key = business_key;
     request.expected_seq = expected_seq;
-    request.events = std::move(events);
-    request.new_state = next.get();
-    // Hashing and JSON text are most of an append's CPU: done here, in parallel with the other
-    // callers, rather than in the store's serial turn.
-    if (!head_hash.empty()) {
-      request.encoded = audit::encode_all(instance_id, head_hash, request.events);
-      store_.prepare(request);
-    }
-    AppendResult result = commit(request);
+    request.events = std::move(steps.events);
+    request.head_hash = head_hash;
+    request.new_state = steps.state.get();
+    request.changes = &changes;
+    AppendResult result = log_.append(request);
     if (result.status.ok()) {
-      CommandOutcome outcome{instance_id, std::move(request.events)};
-      next->head_hash = result.head_hash;
-      if (next->status == runtime::InstanceStatus::kActive) {
-        remember(std::move(next));
+      count(request.events);
+      steps.state->head_hash = result.head_hash;
+      if (steps.state->status == runtime::InstanceStatus::kActive) {
+        states_.remember(std::move(steps.state));
       } else {
-        forget(instance_id);
+        states_.forget(instance_id);
       }
-      return outcome;
+      return CommandOutcome{instance_id, std::move(request.events)};
     }
-    forget(instance_id);
+    states_.forget(instance_id);
     if (result.status.error().code != ErrorCode::kConflict || attempt >= kMaxConflictRetries) {
       return result.status.error();
     }
@@ -536,23 +353,8 @@ Result<CommandOutcome> Engine::complete_task(const std::string& task_id, const A
     return make_error(ErrorCode::kNotFound,
                       "'" + task_id + "' is not a task id (expected INSTANCE-KEY, e.g. 12-7)");
   }
-  auto check_form = [&](const InstanceState& state, const LoadedDefinition& def) -> Status {
-    auto task = state.tasks.find(task_id);
-    if (task == state.tasks.end() || task->second.form.empty()) return {};
-    const runtime::UserTask& t = task->second;
-    auto bound = def.forms.find(t.form);
-    if (bound == def.forms.end()) return {};  // deployed before forms were kept
-    auto form = this->form(t.form, bound->second);
-    if (!form.ok()) return form.error();
-    const auto errors = (*form)->check(variables, state.variables);
-    if (errors.empty()) return {};
-    return make_error(ErrorCode::kValidation, "task " + task_id + " (" + t.element_id +
-                                                  ") was not completed: the variables do not "
-                                                  "pass form '" +
-                                                  t.form + "': " + join_field_errors(errors));
-  };
   const runtime::Command command = runtime::CompleteUserTask{task_id, actor, variables};
-  return submit(instance_id, &command, true, check_form);
+  return submit(instance_id, &command, true);
 }
 
 Result<CommandOutcome> Engine::set_variables(std::int64_t instance_id, const Actor& actor,
@@ -577,14 +379,8 @@ Result<CommandOutcome> Engine::cancel(std::int64_t instance_id, const Actor& act
   return submit(instance_id, &command, false);
 }
 
-Status Engine::run_jobs(std::int64_t instance_id, std::vector<Event>* out) {
-  auto outcome = submit(instance_id, nullptr, true);
-  if (!outcome.ok()) return outcome.error();
-  if (out != nullptr) {
-    out->insert(out->end(), std::make_move_iterator(outcome->events.begin()),
-                std::make_move_iterator(outcome->events.end()));
-  }
-  return {};
+Result<CommandOutcome> Engine::run_jobs(std::int64_t instance_id) {
+  return submit(instance_id, nullptr, true);
 }
 
 }  // namespace pmiflow

@@ -19,16 +19,16 @@
 
 #include "engine/common/json.h"
 #include "engine/common/result.h"
-#include "engine/engine/form.h"
+#include "engine/model/form.h"
+#include "engine/runtime/event.h"
 #include "engine/runtime/instance_state.h"
 
 namespace pmiflow {
 
 struct HandlerContext {
   std::int64_t instance_id = 0;
-  std::string process;  // process key
-  std::string school;   // business key: codigo_dane
-  std::string period;   // business key: periodo
+  runtime::BusinessKey business_key;
+  const runtime::Tags* tags = nullptr;  // the instance's
   std::string element_id;
   std::string job_id;
   std::int64_t now_ms = 0;  // the engine's clock (injected), Unix epoch milliseconds
@@ -50,16 +50,23 @@ struct HandlerResult {
 class TaskHandler {
  public:
   virtual ~TaskHandler() = default;
-  // REQUIRES: ctx.variables and ctx.activation_counts are not null.
+  // REQUIRES: ctx.tags, ctx.variables and ctx.activation_counts are not null.
   virtual HandlerResult handle(const HandlerContext& ctx) const = 0;
 };
 
-// Checks the start variables of an instance with business key `key` (the variables include
-// what the caller adds from the key, e.g. codigo_dane and periodo). Returns one FieldError per
-// bad field, none when they are acceptable; each message starts with the field name. Must be
-// a pure function of its input (it may run concurrently).
-using StartDataValidator =
-    std::function<std::vector<FieldError>(const runtime::BusinessKey& key, const Variables&)>;
+// What an instance is started with.
+struct StartRequest {
+  runtime::BusinessKey key;
+  runtime::Tags tags;
+  Variables variables;
+  runtime::Actor actor;
+};
+
+// Checks the start variables of an instance (its data contract; the variables may repeat what
+// the business key or the tags say, e.g. D02.03's codigo_dane and periodo). Returns one
+// FieldError per bad field, none when they are acceptable; each message starts with the field
+// name. Must be a pure function of its input (it may run concurrently).
+using StartDataValidator = std::function<std::vector<FieldError>(const StartRequest& request)>;
 
 // Handlers by type and start-data validators by process key. Not thread-safe for
 // registration; lookups may be concurrent once filled.
@@ -72,12 +79,11 @@ class HandlerRegistry {
 
   // Replaces any validator already registered for `process_key`.
   void add_start_validator(const std::string& process_key, StartDataValidator validator);
-  // What the validator of key.process finds wrong (nothing when the process has none).
-  std::vector<FieldError> start_data_errors(const runtime::BusinessKey& key,
-                                            const Variables& variables) const;
-  // The same as a Status: kValidation naming the process, the business key and every bad
+  // What the validator of request.key.process finds wrong (nothing when it has none).
+  std::vector<FieldError> start_data_errors(const StartRequest& request) const;
+  // The same as a Status: kValidation naming the process, the business id and every bad
   // field, one per line ("  sector: expected ..."), or ok.
-  Status check_start_data(const runtime::BusinessKey& key, const Variables& variables) const;
+  Status check_start_data(const StartRequest& request) const;
 
  private:
   std::map<std::string, std::shared_ptr<const TaskHandler>> handlers_;

@@ -22,20 +22,17 @@ void HandlerRegistry::add_start_validator(const std::string& process_key,
   start_validators_[process_key] = std::move(validator);
 }
 
-std::vector<FieldError> HandlerRegistry::start_data_errors(const runtime::BusinessKey& key,
-                                                           const Variables& variables) const {
-  auto it = start_validators_.find(key.process);
+std::vector<FieldError> HandlerRegistry::start_data_errors(const StartRequest& request) const {
+  auto it = start_validators_.find(request.key.process);
   if (it == start_validators_.end()) return {};
-  return it->second(key, variables);
+  return it->second(request);
 }
 
-Status HandlerRegistry::check_start_data(const runtime::BusinessKey& key,
-                                         const Variables& variables) const {
-  const std::vector<FieldError> errors = start_data_errors(key, variables);
+Status HandlerRegistry::check_start_data(const StartRequest& request) const {
+  const std::vector<FieldError> errors = start_data_errors(request);
   if (errors.empty()) return {};
-  std::string message = "the start variables of " + key.process + " (school " + key.school +
-                        ", period " + key.period + ") break its data contract; nothing was " +
-                        "started:";
+  std::string message = "the start variables of " + request.key.process + " (business id " +
+                        request.key.id + ") break its data contract; nothing was started:";
   for (const FieldError& e : errors) message += "\n  " + e.message;
   return make_error(ErrorCode::kValidation, message);
 }

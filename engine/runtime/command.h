@@ -11,8 +11,10 @@
 
 namespace pmiflow::runtime {
 
+// Creates the instance whose id the state carries (assigned by the caller before interpreting).
 struct CreateInstance {
   BusinessKey business_key;
+  Tags tags;
   Variables variables;
   Actor actor;
 };

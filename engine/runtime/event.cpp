@@ -48,6 +48,10 @@ bool event_type_from_name(const std::string& name, EventType& out) {
   return false;
 }
 
+EventType Event::type() const {
+  return std::visit([](const auto& b) { return std::decay_t<decltype(b)>::kType; }, body);
+}
+
 Json Actor::to_json() const {
   Json j = Json::object();
   j["kind"] = kind;
@@ -59,9 +63,13 @@ Json Actor::to_json() const {
 Actor Actor::from_json(const Json& j) {
   Actor a;
   if (!j.is_object()) return a;
-  a.kind = j.value("kind", "");
-  a.id = j.value("id", "");
-  a.role = j.value("role", "");
+  auto get = [&j](const char* key) {
+    auto it = j.find(key);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  a.kind = get("kind");
+  a.id = get("id");
+  a.role = get("role");
   return a;
 }
 

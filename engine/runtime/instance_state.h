@@ -1,6 +1,7 @@
 // The state of one process instance: nothing but the fold of its events (applier.h).
 #pragma once
 
+#include <compare>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -11,18 +12,37 @@
 
 namespace pmiflow::runtime {
 
+// What identifies an instance to the outside: its process and a business id the starter
+// chooses (Camunda's business key). Unique: a second start with the same key returns the
+// existing instance. What a business id means is the process's own concern (D02.03's is the
+// school's código DANE and the period: handlers/d02_03/business_key.h).
 struct BusinessKey {
   std::string process;  // process key
-  std::string school;   // codigo_dane
-  std::string period;   // periodo
+  std::string id;       // business id
   bool operator==(const BusinessKey&) const = default;
 };
 
-// An activation of a flow node (Zeebe's element instance). `key` is unique in the instance.
+// Indexed name/value labels an instance is started with, for queries (e.g. D02.03's school and
+// period): the read model finds instances, tasks and records by them.
+using Tags = std::map<std::string, std::string>;
+
+// The flow scope of the process itself: top-level element instances have scope_key 0.
+inline constexpr std::int64_t kProcessScope = 0;
+
+// An activation of a flow node (Zeebe's element instance). `key` is unique in the instance;
+// `scope_key` is the element instance of the container it runs in (kProcessScope: the process).
 struct ElementInstance {
   std::int64_t key = 0;
   std::string element_id;
   ElementState state = ElementState::kActivated;
+  std::int64_t scope_key = kProcessScope;
+};
+
+// Where tokens wait at a parallel join: the join element in one flow scope.
+struct JoinKey {
+  std::int64_t scope_key = kProcessScope;
+  std::string element_id;
+  auto operator<=>(const JoinKey&) const = default;
 };
 
 struct UserTask {
@@ -57,6 +77,7 @@ struct Incident {
 struct InstanceState {
   std::int64_t id = 0;
   BusinessKey business_key;
+  Tags tags;
   std::int32_t definition_version = 0;
   InstanceStatus status = InstanceStatus::kNone;
   std::int64_t last_seq = 0;
@@ -65,8 +86,8 @@ struct InstanceState {
   std::int64_t ended_ms = 0;
   Variables variables;
   std::map<std::int64_t, ElementInstance> elements;  // active element instances by key
-  // Parallel joins: element id -> incoming flow id -> tokens waiting there.
-  std::map<std::string, std::map<std::string, int>> join_arrivals;
+  // Parallel joins: (scope, join element) -> incoming flow id -> tokens waiting there.
+  std::map<JoinKey, std::map<std::string, int>> join_arrivals;
   std::map<std::string, UserTask> tasks;         // open user tasks by id
   std::map<std::string, Job> jobs;               // open jobs by id
   std::map<std::string, Incident> incidents;     // open incidents by id

@@ -1,16 +1,17 @@
 // The interpreter: (definition, state, command, now) -> events. Pure and deterministic: no
-// clock, no I/O, no randomness. It runs tokens until every one of them waits (a user task, a
-// job, an incident) or the instance ends.
+// clock, no I/O, no randomness. A command is handled by the processors of the elements it
+// concerns (bpmn/); then the tokens it moved run until every one of them waits (a user task,
+// a job, an incident) or the instance ends.
 //
-// Token semantics (BPMN 2.0 / Zeebe):
+// Token semantics (BPMN 2.0 / Zeebe), one processor per element kind (bpmn/processor_registry.h):
 //  * exclusive gateway: the first outgoing flow, in document order, whose condition is true;
 //    else the default flow; else an incident (the token waits at the gateway). A condition that
 //    evaluates to null counts as not true; a non-boolean result or a FEEL type error is an
 //    incident.
-//  * parallel gateway: forks a token on every outgoing flow; joins by waiting for a token on
-//    each incoming flow.
-//  * terminate end event: terminates every other token and completes the instance.
-//  * the instance completes when no token is left.
+//  * parallel gateway: forks a token on every outgoing flow; joins by waiting, in its flow
+//    scope, for a token on each incoming flow.
+//  * terminate end event: terminates every other token of its scope, which completes.
+//  * a scope (the process) completes when no token is left in it.
 // A command that would run more than kMaxStepsPerCommand steps raises an incident rather than
 // hang (validation rejects cycles without a wait state; this is the last guard).
 #pragma once
@@ -19,34 +20,48 @@
 
 #include "engine/common/result.h"
 #include "engine/model/process_definition.h"
+#include "engine/runtime/bpmn/run.h"
 #include "engine/runtime/command.h"
 #include "engine/runtime/event.h"
 #include "engine/runtime/instance_state.h"
+#include "engine/runtime/projection_changes.h"
 
 namespace pmiflow::runtime {
 
 inline constexpr int kMaxStepsPerCommand = 100000;
 
-// Returns the events the command produces (seq numbered after state.last_seq, instance id
-// state.id, time now_ms), or an error when it is rejected: kNotFound (no such open task, job
-// or incident), kForbidden (role not a candidate group), kInvalidState (instance not active).
-// For CreateInstance, `state` must be empty and `definition_version` is recorded.
-Result<std::vector<Event>> execute(const model::ProcessDefinition& definition,
-                                   std::int32_t definition_version, const InstanceState& state,
-                                   const Command& command, std::int64_t now_ms);
+// What a command may need beyond the definition and the state.
+struct ExecuteOptions {
+  // The forms a user task's completion is checked against (null or empty: none).
+  const FormLookup* forms = nullptr;
+  // When given, what the events change in the instance's projections is added here.
+  ProjectionChanges* changes = nullptr;
+};
 
-// The events and the state they lead to (the fold of state's events and these), so that a
-// caller need not apply them again.
+// The events the command produces (seq numbered after state.last_seq, instance id state.id,
+// time now_ms) and the state they lead to (the fold of state's events and these), or an error
+// when it is rejected and nothing is written: kNotFound (no such open task, job or incident),
+// kForbidden (role not a candidate group), kValidation (a task's form refuses the variables),
+// kInvalidState (instance not active). For CreateInstance, `state` must be empty but for its
+// id (the instance's id, assigned by the caller) and `definition_version` is recorded.
 struct Execution {
   std::vector<Event> events;
   InstanceState state;
 };
 Result<Execution> execute_with_state(const model::ProcessDefinition& definition,
                                      std::int32_t definition_version, const InstanceState& state,
-                                     const Command& command, std::int64_t now_ms);
+                                     const Command& command, std::int64_t now_ms,
+                                     const ExecuteOptions& options = {});
 // The same, consuming `state` (no copy of it; it is left unspecified, also on an error).
 Result<Execution> execute_with_state(const model::ProcessDefinition& definition,
                                      std::int32_t definition_version, InstanceState&& state,
-                                     const Command& command, std::int64_t now_ms);
+                                     const Command& command, std::int64_t now_ms,
+                                     const ExecuteOptions& options = {});
+
+// The events alone.
+Result<std::vector<Event>> execute(const model::ProcessDefinition& definition,
+                                   std::int32_t definition_version, const InstanceState& state,
+                                   const Command& command, std::int64_t now_ms,
+                                   const ExecuteOptions& options = {});
 
 }  // namespace pmiflow::runtime

@@ -15,6 +15,7 @@
 #include <string_view>
 #include <utility>
 
+#include "handlers/d02_03/business_key.h"
 #include "handlers/d02_03/catalogos.h"
 #include "handlers/d02_03/start_data.h"
 
@@ -96,7 +97,7 @@ double round_to(double value, int decimals) {
 }
 
 // The school's identification fields that are given, as an object. codigo_dane and periodo fall
-// back to the instance's business key (ctx.school, ctx.period); nothing else is filled in.
+// back to the instance's tags (business_key.h); nothing else is filled in.
 Result<Json> school_fields(const HandlerContext& ctx, std::initializer_list<const char*> names) {
   Json out = Json::object();
   for (const char* name : names) {
@@ -104,8 +105,13 @@ Result<Json> school_fields(const HandlerContext& ctx, std::initializer_list<cons
     if (!value) return value.error();
     std::optional<std::string> text = std::move(*value);
     const std::string_view field = name;
-    if (!text && field == "codigo_dane" && !ctx.school.empty()) text = ctx.school;
-    if (!text && field == "periodo" && !ctx.period.empty()) text = ctx.period;
+    const char* tag = field == "codigo_dane" ? kSchoolTag
+                      : field == "periodo"   ? kPeriodTag
+                                             : nullptr;
+    if (!text && tag != nullptr) {
+      auto it = ctx.tags->find(tag);
+      if (it != ctx.tags->end()) text = it->second;
+    }
     if (text) out[name] = std::move(*text);
   }
   return out;
@@ -565,10 +571,8 @@ void register_handlers(HandlerRegistry& registry, const Settings& settings) {
   for (const auto& [type, function] : handlers) {
     registry.add(type, std::make_shared<D0203Handler>(type, function, shared));
   }
-  registry.add_start_validator(kProcessKey,
-                               [](const runtime::BusinessKey& key, const Variables& vars) {
-                                 return validate_start_data(key, vars);
-                               });
+  registry.add_start_validator(
+      kProcessKey, [](const StartRequest& request) { return validate_start_data(request); });
 }
 
 }  // namespace pmiflow::handlers::d02_03

@@ -77,7 +77,8 @@ struct Settings {
 //          absent (and evaluacion_registrada is not true).
 //
 // d02_03.generar_informacion (activity 9)
-//   reads  codigo_dane, periodo (fall back to ctx.school / ctx.period), nombre, municipio, etc,
+//   reads  codigo_dane, periodo (fall back to the instance's school and period tags), nombre,
+//   municipio, etc,
 //          sector, tipo_acompanamiento (required), motivo_clasificacion, evaluacion_consolidada,
 //          tratamiento_desviacion; activation counts of the kElement* ids above
 //   writes resultado_acompanamiento (see the .cpp for the fields).

@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "engine/engine/business_key.h"
+#include "handlers/d02_03/business_key.h"
 #include "handlers/d02_03/catalogos.h"
 
 namespace pmiflow::handlers::d02_03 {
@@ -115,16 +115,22 @@ std::vector<FieldError> validate_start_data(const Variables& vars) {
   return check.take();
 }
 
-std::vector<FieldError> validate_start_data(const runtime::BusinessKey& key,
-                                            const Variables& vars) {
+std::vector<FieldError> validate_start_data(const StartRequest& request) {
+  const Variables& vars = request.variables;
   std::vector<FieldError> errors = validate_start_data(vars);
+  auto tag = [&](const char* name) {
+    auto it = request.tags.find(name);
+    return it == request.tags.end() ? std::string() : it->second;
+  };
+  const std::string school = tag(kSchoolTag);
+  const std::string period = tag(kPeriodTag);
   auto reported = [&](const std::string& field) {
     return std::any_of(errors.begin(), errors.end(),
                        [&](const FieldError& e) { return e.field == field; });
   };
   const std::pair<const char*, const std::string*> fields[] = {
-      {"codigo_dane", &key.school},
-      {"periodo", &key.period},
+      {"codigo_dane", &school},
+      {"periodo", &period},
   };
   for (const auto& [name, expected] : fields) {
     const Json* value = find(vars, name);

@@ -5,7 +5,8 @@
 #include <vector>
 
 #include "engine/common/json.h"
-#include "engine/engine/form.h"
+#include "engine/engine/handler.h"
+#include "engine/model/form.h"
 #include "engine/runtime/instance_state.h"
 
 namespace pmiflow::handlers::d02_03 {
@@ -34,10 +35,10 @@ namespace pmiflow::handlers::d02_03 {
 // Other variables are allowed and not checked: callers may start an instance with more data.
 std::vector<FieldError> validate_start_data(const Variables& vars);
 
-// validate_start_data, and the instance's variables agree with its business key: a valid
-// codigo_dane must be key.school and a valid periodo key.period (a mismatch is reported on the
-// field, e.g. "codigo_dane: expected '105001000123' (the instance's school), found ...").
-// This is the start-data validator register_handlers registers for kProcessKey.
-std::vector<FieldError> validate_start_data(const runtime::BusinessKey& key, const Variables& vars);
+// validate_start_data, and the instance's variables agree with its tags (business_key.h): a
+// valid codigo_dane must be the school tag and a valid periodo the period tag (a mismatch is
+// reported on the field, e.g. "codigo_dane: expected '105001000123' (the instance's school),
+// found ..."). This is the start-data validator register_handlers registers for kProcessKey.
+std::vector<FieldError> validate_start_data(const StartRequest& request);
 
 }  // namespace pmiflow::handlers::d02_03

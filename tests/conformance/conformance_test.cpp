@@ -1,5 +1,5 @@
 // Conformance of the definition loader on third-party BPMN files: every .bpmn file under
-// ../shared/conformance (the OMG MIWG reference models and bpmn-engine's executable fixtures)
+// tests/conformance/corpus (the OMG MIWG reference models and bpmn-engine's executable fixtures)
 // is loaded with load_bpmn. Each must end in success or in diagnostics, never in a crash or an
 // exception, and the outcome must match the table below (docs/conformance.md explains it).
 //
@@ -109,7 +109,7 @@ const std::vector<Expected> kExpected = {
 };
 
 std::filesystem::path conformance_dir() {
-  return std::filesystem::path(PMIFLOW_SHARED_DIR) / "conformance";
+  return std::filesystem::path(PMIFLOW_CONFORMANCE_DIR);
 }
 
 std::string read_file(const std::filesystem::path& path) {

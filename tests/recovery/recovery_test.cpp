@@ -39,8 +39,9 @@
 #include <gtest/gtest-spi.h>
 #include <gtest/gtest.h>
 
-#include "engine/runtime/applier.h"
-#include "persistence/sqlite_store.h"
+#include "engine/runtime/event_applier.h"
+#include "handlers/d02_03/business_key.h"
+#include "persistence/sqlite/sqlite_store.h"
 #include "tools/cli/autopilot.h"
 #include "tools/cli/session.h"
 
@@ -136,8 +137,8 @@ void drive(Engine& engine, std::vector<std::int64_t> ids, Acker& acker) {
       });
       if (job_pending) {
         // A kill between a command's commit and its jobs leaves them activatable.
-        Status st = engine.run_jobs(id);
-        if (!st.ok()) acker.fail("run_jobs " + std::to_string(id) + ": " + st.error().message);
+        auto ran = engine.run_jobs(id);
+        if (!ran.ok()) acker.fail("run_jobs " + std::to_string(id) + ": " + ran.error().message);
       } else if (!s.tasks.empty()) {
         std::string task;
         cli::AutopilotStep step = cli::autopilot_next(s, task);
@@ -175,8 +176,11 @@ void drive(Engine& engine, std::vector<std::int64_t> ids, Acker& acker) {
       for (int index = first_school + t; index < end_school; index += threads) {
         const std::string school = school_code(index);
         Variables vars = cli::sample_school_variables(school, "2026", index);
-        auto started = engine.start({kProcess, school, "2026"}, vars,
-                                    runtime::Actor::user("recovery", "profesional_mejoramiento"));
+        auto started =
+            engine.start(handlers::d02_03::start_request(
+                             kProcess, school, "2026", vars,
+                             runtime::Actor::user("recovery", "profesional_mejoramiento"))
+                             .value());
         if (!started.ok()) acker.fail("start " + school + ": " + started.error().message);
         if (started->created) {
           acker.ack(started->instance_id, last_seq(engine, started->instance_id, acker));

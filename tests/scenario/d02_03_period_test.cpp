@@ -28,13 +28,16 @@
 
 #include "engine/engine/clock.h"
 #include "engine/engine/engine.h"
-#include "engine/engine/form.h"
+#include "engine/model/form.h"
+#include "engine/runtime/event_codec.h"
+#include "handlers/d02_03/business_key.h"
 #include "handlers/d02_03/d02_03_handlers.h"
-#include "persistence/sqlite_store.h"
+#include "handlers/d02_03/jurisdiction.h"
+#include "handlers/d02_03/period_start.h"
+#include "persistence/sqlite/sqlite_store.h"
 #include "tools/cli/cli.h"
-#include "tools/cli/domain_commands.h"
-#include "tools/cli/jurisdiction.h"
-#include "tools/cli/period_commands.h"
+#include "tools/cli/d02_03_commands.h"
+#include "tools/cli/outbox_commands.h"
 #include "tools/cli/session.h"
 
 namespace pmiflow {
@@ -179,7 +182,7 @@ struct Clasificacion {
   std::string tipo;
   std::string motivo_prefix;
 };
-Clasificacion expected_clasificacion(const cli::School& s) {
+Clasificacion expected_clasificacion(const handlers::d02_03::School& s) {
   if (s.sector == "OFICIAL") {
     const bool baja = s.categoria_saber == "C" || s.categoria_saber == "D";
     if (baja) {
@@ -214,7 +217,7 @@ class D0203Period : public ::testing::Test {
     ASSERT_TRUE(store.ok()) << store.error().message;
     store_ = std::move(*store);
     handlers::d02_03::register_handlers(registry_, handlers::d02_03::Settings{});
-    engine_ = std::make_unique<Engine>(*store_, registry_, clock_);
+    engine_ = std::make_unique<Engine>(*store_, *store_, registry_, clock_);
     const std::string definitions = std::string(PMIFLOW_SOURCE_DIR) + "/process-definitions/";
     auto deployed =
         cli::deploy_file(*engine_, definitions + "d02_03_apoyar_gestion_pmi.bpmn");  // + forms
@@ -235,15 +238,10 @@ class D0203Period : public ::testing::Test {
   }
 
   // The rows of `csv` checked with the process's registered start-data validator.
-  std::vector<cli::SchoolRow> read_rows(const std::string& csv) {
-    auto rows = cli::read_schools_csv(csv, kPeriodo, [&](const Variables& vars) {
-      return registry_.start_data_errors(
-          {kProcessKey, vars.count("codigo_dane") ? vars.at("codigo_dane").get<std::string>() : "",
-           kPeriodo},
-          vars);
-    });
+  std::vector<handlers::d02_03::SchoolRow> read_rows(const std::string& csv) {
+    auto rows = handlers::d02_03::read_period_csv(registry_, kProcessKey, kPeriodo, csv);
     EXPECT_TRUE(rows.ok()) << rows.error().message;
-    return rows.ok() ? *rows : std::vector<cli::SchoolRow>{};
+    return rows.ok() ? *rows : std::vector<handlers::d02_03::SchoolRow>{};
   }
 
   // When: `actor` completes the only open task of the instance, which must be at `element`,
@@ -310,7 +308,9 @@ class D0203Period : public ::testing::Test {
     Ids out;
     if (!events.ok()) return out;
     for (const auto& e : *events) {
-      if (e.type == type) out.push_back(e.payload.at(field).get<std::string>());
+      if (e.type() == type) {
+        out.push_back(runtime::payload_json(e).at(field).get<std::string>());
+      }
     }
     return out;
   }
@@ -371,10 +371,10 @@ class D0203Period : public ::testing::Test {
 
 TEST_F(D0203Period, AWholePeriodOfAGeneratedJurisdiction) {
   // Given a jurisdiction of 30 schools with every case of activity 3's rule.
-  auto schools = cli::generate_jurisdiction(kSchools, kSeed, kEtc);
+  auto schools = handlers::d02_03::generate_jurisdiction(kSchools, kSeed, kEtc);
   ASSERT_TRUE(schools.ok()) << schools.error().message;
   std::map<std::string, int> casos;
-  for (const cli::School& s : *schools) {
+  for (const handlers::d02_03::School& s : *schools) {
     ++casos[s.sector + " " + expected_clasificacion(s).tipo +
             (s.sector == "NO_OFICIAL" ? ""
                                       : (s.categoria_saber == "SIN_CLASIFICAR" ? " sin" : ""))];
@@ -385,17 +385,18 @@ TEST_F(D0203Period, AWholePeriodOfAGeneratedJurisdiction) {
   }
 
   // When the SE starts the period from the jurisdiction's CSV.
-  const std::vector<cli::SchoolRow> rows = read_rows(cli::to_csv(*schools));
+  const std::vector<handlers::d02_03::SchoolRow> rows =
+      read_rows(handlers::d02_03::to_csv(*schools));
   ASSERT_EQ(rows.size(), schools->size());
-  for (const cli::SchoolRow& row : rows)
+  for (const handlers::d02_03::SchoolRow& row : rows)
     EXPECT_TRUE(row.errors.empty()) << describe_row_errors(row);
-  auto started = cli::start_rows(*engine_, kProcessKey, kPeriodo, rows,
-                                 Actor::user("p.gomez", "profesional_mejoramiento"));
+  auto started = handlers::d02_03::start_rows(*engine_, kProcessKey, kPeriodo, rows,
+                                              Actor::user("p.gomez", "profesional_mejoramiento"));
   ASSERT_TRUE(started.ok()) << started.error().message;
   ASSERT_EQ(started->size(), schools->size());
   std::map<std::string, std::int64_t> instance_of;  // codigo_dane -> instance
   for (std::size_t i = 0; i < started->size(); ++i) {
-    const cli::RowOutcome& o = (*started)[i];
+    const handlers::d02_03::RowOutcome& o = (*started)[i];
     EXPECT_TRUE(o.errors.empty());
     EXPECT_TRUE(o.created) << o.codigo_dane;
     EXPECT_EQ(o.line, static_cast<int>(i) + 2);
@@ -416,10 +417,10 @@ TEST_F(D0203Period, AWholePeriodOfAGeneratedJurisdiction) {
 
   // And starting the same CSV again creates nothing.
   const std::size_t events_before = store_->events(1, 1, INT64_MAX)->size();
-  auto again = cli::start_rows(*engine_, kProcessKey, kPeriodo, rows,
-                               Actor::user("p.gomez", "profesional_mejoramiento"));
+  auto again = handlers::d02_03::start_rows(*engine_, kProcessKey, kPeriodo, rows,
+                                            Actor::user("p.gomez", "profesional_mejoramiento"));
   ASSERT_TRUE(again.ok()) << again.error().message;
-  for (const cli::RowOutcome& o : *again) {
+  for (const handlers::d02_03::RowOutcome& o : *again) {
     EXPECT_FALSE(o.created) << o.codigo_dane;
     EXPECT_EQ(o.instance_id, instance_of[o.codigo_dane]);
   }
@@ -427,15 +428,15 @@ TEST_F(D0203Period, AWholePeriodOfAGeneratedJurisdiction) {
 
   // When the first official school with low Saber results goes through every loop, and every
   // other school takes the ordinary path.
-  const cli::School* ciclos = nullptr;
-  for (const cli::School& s : *schools) {
+  const handlers::d02_03::School* ciclos = nullptr;
+  for (const handlers::d02_03::School& s : *schools) {
     if (ciclos == nullptr && s.sector == "OFICIAL" &&
         expected_clasificacion(s).tipo == "integral") {
       ciclos = &s;
     }
   }
   ASSERT_NE(ciclos, nullptr);
-  for (const cli::School& s : *schools) {
+  for (const handlers::d02_03::School& s : *schools) {
     SCOPED_TRACE(s.codigo_dane);
     if (&s == ciclos) {
       acompana_con_todos_los_ciclos(instance_of[s.codigo_dane]);
@@ -445,7 +446,7 @@ TEST_F(D0203Period, AWholePeriodOfAGeneratedJurisdiction) {
   }
 
   // Then every instance ended without incident, classified by the rule.
-  for (const cli::School& s : *schools) {
+  for (const handlers::d02_03::School& s : *schools) {
     SCOPED_TRACE(s.codigo_dane + " " + s.sector + " " + s.categoria_saber + " " + s.regimen);
     const std::int64_t id = instance_of[s.codigo_dane];
     auto state = engine_->state(id);
@@ -614,7 +615,7 @@ TEST_F(D0203Period, AWholePeriodOfAGeneratedJurisdiction) {
                            {"fecha", kFecha}};
     EXPECT_EQ(mias[0], expected);
     // Every school's row carries its own classification.
-    for (const cli::School& s : *schools) {
+    for (const handlers::d02_03::School& s : *schools) {
       const Json fila = filas_de(filas, s.codigo_dane);
       ASSERT_EQ(fila.size(), 1U) << s.codigo_dane;
       EXPECT_EQ(fila[0]["tipo_acompanamiento"], expected_clasificacion(s).tipo) << s.codigo_dane;
@@ -633,7 +634,13 @@ TEST_F(D0203Period, StartDataThatBreaksTheContractIsRefusedAndNothingIsWritten) 
                           {"sector", "NO_OFICIAL"},
                           {"categoria_saber", "B"},
                           {"regimen", "LIBERTAD_VIGILADA"}};
-  const BusinessKey key{kProcessKey, "305001000123", kPeriodo};
+  // As D02.03 starts the school's instance, but with the variables as given (start_request
+  // would write codigo_dane and periodo over them).
+  auto request = [&](const Variables& vars) {
+    return StartRequest{
+        BusinessKey{kProcessKey, handlers::d02_03::business_id("305001000123", kPeriodo)},
+        handlers::d02_03::period_tags(kPeriodo, "305001000123"), vars, kProfesional};
+  };
   struct Case {
     const char* what;
     Variables vars;
@@ -664,9 +671,11 @@ TEST_F(D0203Period, StartDataThatBreaksTheContractIsRefusedAndNothingIsWritten) 
   for (const Case& c : cases) {
     SCOPED_TRACE(c.what);
     Ids fields;
-    for (const FieldError& e : registry_.start_data_errors(key, c.vars)) fields.push_back(e.field);
+    for (const FieldError& e : registry_.start_data_errors(request(c.vars))) {
+      fields.push_back(e.field);
+    }
     EXPECT_EQ(fields, c.fields);
-    auto started = engine_->start(key, c.vars, kProfesional);
+    auto started = engine_->start(request(c.vars));
     ASSERT_FALSE(started.ok());
     EXPECT_EQ(started.error().code, ErrorCode::kValidation);
     for (const std::string& field : c.fields) {
@@ -675,7 +684,7 @@ TEST_F(D0203Period, StartDataThatBreaksTheContractIsRefusedAndNothingIsWritten) 
     }
     EXPECT_TRUE(store_->instances(InstanceQuery{})->empty());
   }
-  auto started = engine_->start(key, good, kProfesional);
+  auto started = engine_->start(request(good));
   ASSERT_TRUE(started.ok()) << started.error().message;
   EXPECT_TRUE(started->created);
 }

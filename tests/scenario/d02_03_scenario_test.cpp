@@ -13,9 +13,11 @@
 
 #include "engine/engine/clock.h"
 #include "engine/engine/engine.h"
-#include "engine/engine/memory_store.h"
-#include "engine/runtime/applier.h"
+#include "engine/runtime/event_applier.h"
+#include "engine/runtime/event_codec.h"
+#include "handlers/d02_03/business_key.h"
 #include "handlers/d02_03/d02_03_handlers.h"
+#include "persistence/memory/memory_store.h"
 #include "tools/cli/session.h"
 
 namespace pmiflow {
@@ -139,7 +141,7 @@ Json evaluacion_ee(std::initializer_list<std::pair<const char*, int>> puntajes,
 class SecretariaDeEducacion {
  public:
   explicit SecretariaDeEducacion(const Settings& settings = {})
-      : engine_(store_, registry_with(settings), clock_) {
+      : engine_(store_, store_, registry_with(settings), clock_) {
     const std::string file =
         std::string(PMIFLOW_SOURCE_DIR) + "/process-definitions/d02_03_apoyar_gestion_pmi.bpmn";
     auto deployed = cli::deploy_file(engine_, file);  // with its forms
@@ -149,7 +151,9 @@ class SecretariaDeEducacion {
   // Given: a school starts its accompaniment in the period.
   std::int64_t inicia(const Variables& escuela) {
     const std::string dane = escuela.at("codigo_dane").get<std::string>();
-    auto started = engine_.start(BusinessKey{kProcessKey, dane, kPeriodo}, escuela, kProfesional);
+    auto started = engine_.start(
+        handlers::d02_03::start_request(kProcessKey, dane, kPeriodo, escuela, kProfesional)
+            .value());
     if (!started.ok()) {
       ADD_FAILURE() << "start failed: " << started.error().message;
       return 0;
@@ -160,7 +164,7 @@ class SecretariaDeEducacion {
 
   // The id of the only open task of the instance, which must be `element`.
   std::string tarea(std::int64_t id, const std::string& element) {
-    auto tasks = store_.tasks(TaskQuery{{}, {}, {}, id});
+    auto tasks = store_.tasks(TaskQuery{{}, id, {}});
     if (!tasks.ok() || tasks->size() != 1) {
       ADD_FAILURE() << "expected exactly one open task (" << element << ") in instance " << id
                     << "; activities so far: " << ::testing::PrintToString(actividades(id));
@@ -271,7 +275,7 @@ class SecretariaDeEducacion {
   std::vector<Json> decisiones_completas(std::int64_t id) {
     std::vector<Json> out;
     for (const auto& e : eventos(id)) {
-      if (e.type == EventType::kDecisionTaken) out.push_back(e.payload);
+      if (e.type() == EventType::kDecisionTaken) out.push_back(runtime::payload_json(e));
     }
     return out;
   }
@@ -324,7 +328,7 @@ class SecretariaDeEducacion {
   Ids payload_strings(std::int64_t id, EventType type, const char* field) {
     Ids out;
     for (const auto& e : eventos(id)) {
-      if (e.type == type) out.push_back(e.payload.at(field).get<std::string>());
+      if (e.type() == type) out.push_back(runtime::payload_json(e).at(field).get<std::string>());
     }
     return out;
   }
@@ -384,7 +388,7 @@ TEST(D0203Scenario, EachRoleGetsItsOwnTasks) {
   const std::int64_t id = se.inicia(escuela_oficial("115238000102", "A"));
   // Then each task is offered to the role of the seed.
   auto offered_to = [&](const std::string& element) {
-    auto tasks = se.store().tasks(TaskQuery{{}, {}, {}, id});
+    auto tasks = se.store().tasks(TaskQuery{{}, id, {}});
     EXPECT_TRUE(tasks.ok() && tasks->size() == 1);
     EXPECT_EQ(tasks->front().element_id, element);
     return tasks->front().candidate_groups;
@@ -571,7 +575,8 @@ TEST(D0203Scenario, PersistentIrregularitiesAreReportedOnF0103F02) {
   // reported.
   bool diligenciado = false;
   for (const auto& e : reporte.events) {
-    if (e.type == EventType::kJobCompleted && e.payload.at("element") == kA10Diligenciar) {
+    if (e.type() == EventType::kJobCompleted &&
+        runtime::payload_json(e).at("element") == kA10Diligenciar) {
       diligenciado = true;
       EXPECT_EQ(e.actor, Actor::handler(handlers::d02_03::kReporteIrregularidades));
     }
@@ -650,7 +655,8 @@ TEST(D0203Scenario, ClassificationFollowsSectorSaberAndRegimen) {
     EXPECT_FALSE(se.variable(id, "motivo_clasificacion").get<std::string>().empty()) << dane;
     bool clasificado = false;
     for (const auto& e : clasificacion.events) {
-      if (e.type == EventType::kJobCompleted && e.payload.at("element") == kA03Clasificar) {
+      if (e.type() == EventType::kJobCompleted &&
+          runtime::payload_json(e).at("element") == kA03Clasificar) {
         clasificado = true;
       }
     }
@@ -887,12 +893,12 @@ Json as_json(const std::vector<Event>& events) {
   for (const auto& e : events) {
     out.push_back({{"instance_id", e.instance_id},
                    {"seq", e.seq},
-                   {"type", runtime::event_type_name(e.type)},
+                   {"type", runtime::event_type_name(e.type())},
                    {"type_version", e.type_version},
                    {"time_ms", e.time_ms},
                    {"actor", e.actor.to_json()},
                    {"definition_version", e.definition_version},
-                   {"payload", e.payload}});
+                   {"payload", runtime::payload_json(e)}});
   }
   return out;
 }
@@ -917,8 +923,9 @@ TEST(D0203Scenario, StartingTheSameSchoolAndPeriodTwiceGivesOneInstance) {
   const std::int64_t id = se.inicia(escuela);
   const std::size_t before = se.eventos(id).size();
   // When the SE starts it again in the same period.
-  auto again =
-      se.engine().start(BusinessKey{kProcessKey, "115238000701", kPeriodo}, escuela, kProfesional);
+  auto again = se.engine().start(
+      handlers::d02_03::start_request(kProcessKey, "115238000701", kPeriodo, escuela, kProfesional)
+          .value());
   // Then it gets the same instance and nothing is written.
   ASSERT_TRUE(again.ok()) << again.error().message;
   EXPECT_FALSE(again->created);

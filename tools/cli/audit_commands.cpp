@@ -1,30 +1,19 @@
-// The auditors' commands: history, replay, verify, export and bench-audit (docs/audit.md).
+// The auditors' commands: history, replay, verify and export (docs/audit.md). The work is the
+// application layer's (app/history.h, replay.h, verify.h, archive.h); these print it.
 #include "tools/cli/audit_commands.h"
 
-#include <unistd.h>
-
 #include <algorithm>
-#include <atomic>
 #include <chrono>
-#include <cstdio>
-#include <cstdlib>
-#include <ctime>
-#include <exception>
-#include <filesystem>
-#include <fstream>
-#include <map>
-#include <memory>
-#include <mutex>
-#include <set>
-#include <sstream>
 #include <thread>
-#include <utility>
-#include <vector>
 
-#include "engine/engine/audit.h"
-#include "engine/engine/business_key.h"
-#include "engine/model/bpmn_parser.h"
-#include "engine/runtime/applier.h"
+#include "app/archive.h"
+#include "app/audited_instance.h"
+#include "app/history.h"
+#include "app/replay.h"
+#include "app/verify.h"
+#include "engine/common/time_text.h"
+#include "engine/runtime/event_describer.h"
+#include "handlers/d02_03/business_key.h"
 #include "tools/cli/cli.h"
 #include "tools/cli/format.h"
 #include "tools/cli/session.h"
@@ -32,850 +21,10 @@
 namespace pmiflow::cli {
 namespace {
 
-using runtime::Event;
-using runtime::EventType;
-
-// ---------------------------------------------------------------------------------------------
-// Small helpers
-
-Result<std::int64_t> parse_instance_id(const std::string& text) {
-  char* end = nullptr;
-  long long v = std::strtoll(text.c_str(), &end, 10);
-  if (text.empty() || *end != '\0' || v <= 0) {
-    return make_error(ErrorCode::kInvalidArgument,
-                      "'" + text + "' is not an instance id (a positive number)");
-  }
-  return static_cast<std::int64_t>(v);
-}
-
-// Compact JSON text, UTF-8 kept as it is.
-std::string json_text(const Json& v) {
-  return v.dump(-1, ' ', false, Json::error_handler_t::replace);
-}
+using app::parse_instance_id;
 
 std::string plural(std::int64_t n, const std::string& word) {
   return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
-}
-
-const model::FlowNode* find_node(const model::ProcessDefinition* def, const std::string& id) {
-  if (def == nullptr || id.empty()) return nullptr;
-  auto n = def->find_node(id);
-  return n == model::kNone ? nullptr : &def->node(n);
-}
-
-// The BPMN name of a node or flow ("" when unknown or unnamed).
-std::string bpmn_name(const model::ProcessDefinition* def, const std::string& id) {
-  if (const model::FlowNode* node = find_node(def, id)) return node->name;
-  if (def != nullptr && !id.empty()) {
-    auto f = def->find_flow(id);
-    if (f != model::kNone) return def->flow(f).name;
-  }
-  return "";
-}
-
-// The name of a node, else its id.
-std::string short_label(const model::ProcessDefinition* def, const std::string& id) {
-  std::string name = bpmn_name(def, id);
-  return name.empty() ? id : name;
-}
-
-std::string payload_string(const Json& p, const char* key) {
-  if (!p.is_object()) return "";
-  auto it = p.find(key);
-  return it != p.end() && it->is_string() ? it->get<std::string>() : "";
-}
-
-std::int64_t payload_int(const Json& p, const char* key) {
-  if (!p.is_object()) return 0;
-  auto it = p.find(key);
-  return it != p.end() && it->is_number_integer() ? it->get<std::int64_t>() : 0;
-}
-
-std::string cpu_model() {
-  std::ifstream in("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("model name", 0) == 0) {
-      auto colon = line.find(':');
-      if (colon != std::string::npos) return line.substr(colon + 2);
-    }
-  }
-  return "unknown CPU";
-}
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-// ---------------------------------------------------------------------------------------------
-// Times: --at
-
-bool read_digits(const std::string& s, std::size_t& at, std::size_t n, int& out) {
-  if (at + n > s.size()) return false;
-  out = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    char c = s[at + i];
-    if (c < '0' || c > '9') return false;
-    out = out * 10 + (c - '0');
-  }
-  at += n;
-  return true;
-}
-
-// ISO-8601: "2026-11-25T10:00:00Z", with optional seconds, fraction and offset ("+05:00",
-// "-0500"; none = UTC), 'T' or a space between date and time. A date alone ("2026-11-25") is
-// the end of that day, UTC (23:59:59.999), so that `--at DAY` includes all of that day.
-Result<std::int64_t> parse_time(const std::string& text) {
-  auto bad = [&] {
-    return make_error(
-        ErrorCode::kInvalidArgument,
-        "--at '" + text +
-            "' is not an ISO-8601 time (e.g. 2026-11-25T10:00:00Z, "
-            "2026-11-25T10:00-05:00, or a date 2026-11-25 = the end of that day UTC)");
-  };
-  std::size_t at = 0;
-  int year = 0, month = 0, day = 0, hour = 23, minute = 59, second = 59, millis = 999;
-  if (!read_digits(text, at, 4, year) || at >= text.size() || text[at++] != '-' ||
-      !read_digits(text, at, 2, month) || at >= text.size() || text[at++] != '-' ||
-      !read_digits(text, at, 2, day)) {
-    return bad();
-  }
-  int offset_minutes = 0;
-  if (at < text.size()) {
-    if (text[at] != 'T' && text[at] != 't' && text[at] != ' ') return bad();
-    ++at;
-    second = 0;
-    millis = 0;
-    if (!read_digits(text, at, 2, hour) || at >= text.size() || text[at++] != ':' ||
-        !read_digits(text, at, 2, minute)) {
-      return bad();
-    }
-    if (at < text.size() && text[at] == ':') {
-      ++at;
-      if (!read_digits(text, at, 2, second)) return bad();
-      if (at < text.size() && (text[at] == '.' || text[at] == ',')) {
-        ++at;
-        int digits = 0;
-        millis = 0;
-        while (at < text.size() && text[at] >= '0' && text[at] <= '9') {
-          if (digits < 3) millis = millis * 10 + (text[at] - '0');
-          ++digits;
-          ++at;
-        }
-        if (digits == 0) return bad();
-        for (; digits < 3; ++digits) millis *= 10;
-      }
-    }
-    if (at < text.size()) {
-      char z = text[at++];
-      if (z == 'Z' || z == 'z') {
-        if (at != text.size()) return bad();
-      } else if (z == '+' || z == '-') {
-        int oh = 0, om = 0;
-        if (!read_digits(text, at, 2, oh)) return bad();
-        if (at < text.size() && text[at] == ':') ++at;
-        if (at < text.size() && !read_digits(text, at, 2, om)) return bad();
-        if (at != text.size() || oh > 23 || om > 59) return bad();
-        offset_minutes = (z == '+' ? 1 : -1) * (oh * 60 + om);
-      } else {
-        return bad();
-      }
-    }
-  }
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
-    return bad();
-  }
-  std::tm tm{};
-  tm.tm_year = year - 1900;
-  tm.tm_mon = month - 1;
-  tm.tm_mday = day;
-  tm.tm_hour = hour;
-  tm.tm_min = minute;
-  tm.tm_sec = second;
-  std::time_t secs = timegm(&tm);
-  if (tm.tm_mday != day) return bad();  // 2026-02-30 and the like
-  return (static_cast<std::int64_t>(secs) - offset_minutes * 60) * 1000 + millis;
-}
-
-// ---------------------------------------------------------------------------------------------
-// What one event did, in words, with the Spanish names of the definition.
-
-std::string node_word(const model::ProcessDefinition* def, const Event& e, const std::string& id,
-                      bool entered) {
-  std::string kind = payload_string(e.payload, "kind");
-  if (const model::FlowNode* node = find_node(def, id)) kind = model::node_kind_name(node->kind);
-  if (kind == "userTask" || kind == "serviceTask") {
-    return entered ? "activity entered" : "activity completed";
-  }
-  if (kind == "exclusiveGateway" || kind == "parallelGateway") {
-    return entered ? "gateway reached" : "gateway passed";
-  }
-  if (kind == "startEvent" || kind == "endEvent") return entered ? "event reached" : "event passed";
-  return entered ? "entered" : "completed";
-}
-
-std::string describe_decision(const Event& e, const model::ProcessDefinition* def) {
-  const Json& p = e.payload;
-  const std::string gateway = payload_string(p, "element");
-  const std::string flow = payload_string(p, "flow");
-  std::string target;
-  if (def != nullptr) {
-    auto f = def->find_flow(flow);
-    if (f != model::kNone && def->flow(f).target != model::kNone) {
-      target = " to " + short_label(def, def->node(def->flow(f).target).id);
-    }
-  }
-  std::string out = "decision at " + element_label(def, gateway) + ": ";
-  bool is_default = p.is_object() && p.value("default", false);
-  std::vector<std::string> evaluated;
-  if (p.is_object() && p.contains("evaluated") && p.at("evaluated").is_array()) {
-    for (const auto& ev : p.at("evaluated")) {
-      if (!ev.is_object()) continue;
-      evaluated.push_back("`" + payload_string(ev, "condition") + "` gave " +
-                          json_text(ev.value("result", Json())));
-    }
-  }
-  if (is_default) {
-    out += "took the default flow " + flow + target;
-    if (!evaluated.empty()) out += " (" + join(evaluated, ", ") + ")";
-  } else if (!payload_string(p, "condition").empty()) {
-    out +=
-        "took flow " + flow + target + " because `" + payload_string(p, "condition") + "` is true";
-  } else {
-    out += "took flow " + flow + target;
-  }
-  std::vector<std::string> seen;
-  if (p.is_object() && p.contains("inputs") && p.at("inputs").is_object()) {
-    for (const auto& [name, value] : p.at("inputs").items()) {
-      seen.push_back(name + " = " + json_text(value));
-    }
-  }
-  if (!seen.empty()) out += "; values seen: " + join(seen, ", ");
-  return out;
-}
-
-std::string describe_variables(const Event& e, const model::ProcessDefinition* def) {
-  const Json& p = e.payload;
-  std::vector<std::string> parts;
-  if (p.is_object() && p.contains("changes") && p.at("changes").is_array()) {
-    for (const auto& c : p.at("changes")) {
-      if (!c.is_object()) continue;
-      std::string from = c.contains("old") ? json_text(c.at("old")) : "(unset)";
-      std::string to = c.contains("new") ? json_text(c.at("new")) : "(unset)";
-      parts.push_back(payload_string(c, "name") + ": " + from + " -> " + to);
-    }
-  }
-  std::string element = payload_string(p, "element");
-  return "variables changed" + (element.empty() ? "" : " at " + short_label(def, element)) + ": " +
-         join(parts, "; ");
-}
-
-// The history's description of an event (richer than describe_event: full values, the
-// conditions and the values a decision saw).
-std::string describe(const Event& e, const model::ProcessDefinition* def) {
-  const Json& p = e.payload;
-  const std::string element = payload_string(p, "element");
-  const std::string id =
-      std::to_string(e.instance_id) + "-" + std::to_string(payload_int(p, "key"));
-  switch (e.type) {
-    case EventType::kInstanceCreated: {
-      std::vector<std::string> vars;
-      if (p.is_object() && p.contains("variables") && p.at("variables").is_object()) {
-        for (const auto& [name, value] : p.at("variables").items()) {
-          vars.push_back(name + " = " + json_text(value));
-        }
-      }
-      return "instance started: " + payload_string(p, "process") + " v" +
-             std::to_string(e.definition_version) + ", school " + payload_string(p, "school") +
-             ", period " + payload_string(p, "period") +
-             (vars.empty() ? "" : "; variables: " + join(vars, ", "));
-    }
-    case EventType::kElementActivated:
-      return node_word(def, e, element, true) + ": " + element_label(def, element);
-    case EventType::kElementCompleted:
-      return node_word(def, e, element, false) + ": " + element_label(def, element);
-    case EventType::kElementTerminated:
-      return "terminated: " + element_label(def, element);
-    case EventType::kFlowTaken:
-      return "flow " + payload_string(p, "flow") + ": " +
-             short_label(def, payload_string(p, "from")) + " -> " +
-             short_label(def, payload_string(p, "to"));
-    case EventType::kUserTaskCreated: {
-      std::vector<std::string> groups;
-      if (p.is_object() && p.contains("candidate_groups") && p.at("candidate_groups").is_array()) {
-        for (const auto& g : p.at("candidate_groups")) {
-          if (g.is_string()) groups.push_back(g.get<std::string>());
-        }
-      }
-      return "task " + id + " opened for " + join(groups, ", ") + ": " +
-             element_label(def, element);
-    }
-    case EventType::kUserTaskCompleted:
-      return "task " + id + " completed: " + element_label(def, element);
-    case EventType::kUserTaskCanceled:
-      return "task " + id + " canceled: " + element_label(def, element);
-    case EventType::kVariablesSet:
-      return describe_variables(e, def);
-    case EventType::kJobCreated:
-      return "job " + id + " created for handler " + payload_string(p, "type") + " (retries " +
-             std::to_string(payload_int(p, "retries")) + "): " + element_label(def, element);
-    case EventType::kJobCompleted:
-      return "job " + id + " completed: " + element_label(def, element);
-    case EventType::kJobFailed:
-      return "job " + id + " failed (" + std::to_string(payload_int(p, "retries_left")) +
-             " retries left): " + payload_string(p, "message");
-    case EventType::kJobCanceled:
-      return "job " + id + " canceled: " + element_label(def, element);
-    case EventType::kIncidentRaised:
-      return "INCIDENT " + id + " (" + payload_string(p, "kind") + ") at " +
-             element_label(def, element) + ": " + payload_string(p, "message");
-    case EventType::kIncidentResolved:
-      return "incident " + id + " resolved";
-    case EventType::kDecisionTaken:
-      return describe_decision(e, def);
-    case EventType::kInstanceCompleted:
-      return "instance completed" + (element.empty() ? "" : " at " + element_label(def, element));
-    case EventType::kInstanceTerminated:
-      return "instance terminated" + (element.empty() ? "" : " by " + element_label(def, element));
-    case EventType::kRecordWritten:
-      return "record \"" + payload_string(p, "record") + "\" written at " +
-             element_label(def, element);
-    case EventType::kMessageQueued:
-      return "message to " + payload_string(p, "subprocess") + " queued in the outbox (" + id +
-             "-" + payload_string(p, "subprocess") + ") at " + element_label(def, element);
-  }
-  return std::string(runtime::event_type_name(e.type)) + " " + json_text(p);
-}
-
-// The element an event is about: a node, or the flow of FlowTaken.
-std::string event_element(const Event& e) {
-  if (e.type == EventType::kFlowTaken) return payload_string(e.payload, "flow");
-  return payload_string(e.payload, "element");
-}
-
-// ---------------------------------------------------------------------------------------------
-// Verification: the first problem of a chain, named as changed, deleted, inserted or reordered.
-
-struct Finding {
-  std::int64_t instance_id = 0;  // 0: not about an instance (archive header, definition)
-  std::int64_t seq = 0;          // the event concerned; 0: none
-  std::string kind;              // changed, deleted, inserted, reordered, head, definition, archive
-  std::string message;
-
-  std::string line() const {
-    return instance_id != 0 ? "instance " + std::to_string(instance_id) + ": " + message : message;
-  }
-  Json to_json() const {
-    return Json{{"instance_id", instance_id}, {"seq", seq}, {"kind", kind}, {"message", message}};
-  }
-};
-
-std::string seq_range(std::int64_t from, std::int64_t to) {
-  return from == to ? "event " + std::to_string(from) + " is"
-                    : "events " + std::to_string(from) + " to " + std::to_string(to) + " are";
-}
-
-// Recomputes the chain (audit::verify_chain) and, when it breaks, looks at the neighbours of
-// the first bad event to say what was done to it. `head` and `last_seq` are what the instance
-// row (or the archive's instance record) says.
-std::optional<Finding> diagnose(std::int64_t id, const std::vector<Event>& ev,
-                                const std::string& head, std::int64_t last_seq) {
-  const audit::ChainCheck check = audit::verify_chain(id, ev, head);
-  auto found = [&](std::int64_t seq, const char* kind, std::string message) {
-    return Finding{id, seq, kind, std::move(message)};
-  };
-  const std::int64_t end = ev.empty() ? 0 : ev.back().seq;
-  if (check.intact) {
-    if (head.empty() && !ev.empty()) {
-      return found(end, "head",
-                   "the instance has no chain head (it was removed); its last event is " +
-                       std::to_string(end));
-    }
-    if (last_seq > end) {
-      return found(end + 1, "deleted",
-                   seq_range(end + 1, last_seq) +
-                       " missing (deleted at the end; the chain head was rewritten to match)");
-    }
-    if (last_seq < end) {
-      return found(last_seq + 1, "inserted",
-                   seq_range(last_seq + 1, end) + " after the instance's last seq " +
-                       std::to_string(last_seq) + " (inserted)");
-    }
-    return std::nullopt;
-  }
-  const std::size_t checked = static_cast<std::size_t>(check.events);
-  const bool head_case = ev.empty() || checked == 0 || check.first_bad != ev[checked - 1].seq;
-  if (head_case) {
-    if (ev.empty()) {
-      return found(1, "deleted",
-                   (last_seq > 0 ? seq_range(1, last_seq) : std::string("every event is")) +
-                       " missing (deleted): the instance has a chain head but no events");
-    }
-    if (last_seq > end) {
-      return found(end + 1, "deleted",
-                   seq_range(end + 1, last_seq) +
-                       " missing (deleted at the end): the chain head does not match the last "
-                       "event " +
-                       std::to_string(end));
-    }
-    if (last_seq < end) {
-      return found(last_seq + 1, "inserted",
-                   seq_range(last_seq + 1, end) +
-                       " after the chain head (inserted at the end): the head does not match "
-                       "the last event " +
-                       std::to_string(end));
-    }
-    return found(end, "head",
-                 "the chain head does not match the last event " + std::to_string(end) +
-                     ": events were deleted at the end, or the head was changed");
-  }
-  const std::size_t j = checked - 1;
-  const Event& e = ev[j];
-  const std::int64_t expected = j == 0 ? 1 : ev[j - 1].seq + 1;
-  const std::string prev = j == 0 ? audit::kGenesisHash : ev[j - 1].hash;
-  const std::string type = runtime::event_type_name(e.type);
-  if (e.seq > expected) {
-    return found(expected, "deleted", seq_range(expected, e.seq - 1) + " missing (deleted)");
-  }
-  if (e.seq < expected) {
-    if (j > 0 && e.seq == ev[j - 1].seq) {
-      return found(e.seq, "inserted",
-                   "event " + std::to_string(e.seq) + " appears twice (an event was inserted)");
-    }
-    return found(e.seq, "reordered",
-                 "event " + std::to_string(e.seq) + " appears after event " +
-                     std::to_string(ev[j - 1].seq) + " (reordered)");
-  }
-  if (e.prev_hash != prev) {
-    for (std::size_t m = j + 1; m < ev.size(); ++m) {
-      if (ev[m].hash == e.prev_hash) {
-        return found(e.seq, "reordered",
-                     "event " + std::to_string(e.seq) + " (" + type +
-                         ") is out of order: its chain says it follows the event now numbered " +
-                         std::to_string(ev[m].seq) + " (events were reordered)");
-      }
-    }
-    if (j > 0 && e.prev_hash == ev[j - 1].prev_hash) {
-      return found(ev[j - 1].seq, "inserted",
-                   "event " + std::to_string(ev[j - 1].seq) + " (" +
-                       runtime::event_type_name(ev[j - 1].type) +
-                       ") was inserted: it and the event after it both claim to follow event " +
-                       std::to_string(ev[j - 1].seq - 1));
-    }
-    return found(e.seq, "deleted",
-                 "event " + std::to_string(e.seq) + " (" + type + ") does not link to event " +
-                     std::to_string(expected - 1) +
-                     " (prev_hash differs): an event between them was deleted and the later "
-                     "ones renumbered, or event " +
-                     std::to_string(expected - 1) + " was changed and re-hashed, or event " +
-                     std::to_string(e.seq) + " was inserted");
-  }
-  // Its link is right but its content does not match its hash.
-  if (j + 1 < ev.size() && ev[j + 1].prev_hash == e.prev_hash) {
-    return found(e.seq, "inserted",
-                 "event " + std::to_string(e.seq) + " (" + type +
-                     ") was inserted: its hash does not match its content, and the event after "
-                     "it also claims to follow event " +
-                     std::to_string(e.seq - 1));
-  }
-  if (e.seq > last_seq) {
-    return found(e.seq, "inserted",
-                 "event " + std::to_string(e.seq) + " (" + type +
-                     ") was inserted after the instance's last event " + std::to_string(last_seq) +
-                     ": its hash does not match its content");
-  }
-  return found(e.seq, "changed",
-               "event " + std::to_string(e.seq) + " (" + type +
-                   ") was changed: its content does not match its hash");
-}
-
-// store.events() refuses a log whose stored events are not JSON ("events F to L of instance I:
-// not JSON..."): those events were changed.
-std::optional<Finding> not_json_finding(std::int64_t id, const Error& error) {
-  const std::string& m = error.message;
-  if (m.find("not JSON") == std::string::npos) return std::nullopt;
-  std::int64_t first = 0;
-  std::int64_t last = 0;
-  if (auto at = m.find("events "); at != std::string::npos) {
-    char* end = nullptr;
-    first = std::strtoll(m.c_str() + at + 7, &end, 10);
-    if (std::string_view(end).starts_with(" to ")) last = std::strtoll(end + 4, nullptr, 10);
-  }
-  const std::string which =
-      last > first ? "events " + std::to_string(first) + " to " + std::to_string(last) + " were"
-                   : "event " + std::to_string(first) + " was";
-  return Finding{
-      id, first, "changed",
-      which + " changed: " + (last > first ? "their" : "its") + " stored form is not JSON"};
-}
-
-struct InstanceVerdict {
-  std::int64_t events = 0;
-  std::optional<Finding> finding;
-};
-
-// Verifies one instance of a store. Events are read before the instance row: an append that
-// lands in between makes the row newer than the events, so a mismatch at the end is re-read
-// (twice) before it is reported.
-Result<InstanceVerdict> verify_instance(Store& store, std::int64_t id) {
-  for (int attempt = 0;; ++attempt) {
-    InstanceVerdict verdict;
-    auto events = store.events(id);
-    if (!events.ok()) {
-      if (auto f = not_json_finding(id, events.error())) {
-        verdict.finding = std::move(f);
-        return verdict;
-      }
-      return events.error();
-    }
-    auto row = store.instance(id);
-    if (!row.ok()) return row.error();
-    const std::int64_t end = events->empty() ? 0 : events->back().seq;
-    verdict.events = static_cast<std::int64_t>(events->size());
-    verdict.finding = diagnose(id, *events, row->head_hash, row->last_seq);
-    if (verdict.finding && row->last_seq > end && attempt < 2) continue;
-    return verdict;
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Archives: JSON lines (docs/audit.md, "Archive format").
-
-constexpr int kArchiveFormatVersion = 1;
-
-// Writes one JSON object with its keys in the order given (the record kind first).
-class Line {
- public:
-  Line& field(const char* key, const Json& value) {
-    text_ += text_.size() == 1 ? "" : ",";
-    text_ += json_text(Json(key));
-    text_ += ':';
-    text_ += json_text(value);
-    return *this;
-  }
-  std::string done() { return text_ + "}\n"; }
-
- private:
-  std::string text_ = "{";
-};
-
-std::string event_line(const Event& e) {
-  std::string type = runtime::event_type_name(e.type);
-  Json type_json = type == "Unknown" ? Json(static_cast<int>(e.type)) : Json(type);
-  return Line()
-      .field("record", "event")
-      .field("instance_id", e.instance_id)
-      .field("seq", e.seq)
-      .field("type", type_json)
-      .field("type_version", e.type_version)
-      .field("time_ms", e.time_ms)
-      .field("actor", e.actor.to_json())
-      .field("definition_version", e.definition_version)
-      .field("payload", e.payload)
-      .field("prev_hash", e.prev_hash)
-      .field("hash", e.hash)
-      .done();
-}
-
-std::string instance_line(const InstanceRow& r) {
-  return Line()
-      .field("record", "instance")
-      .field("id", r.id)
-      .field("process", r.business_key.process)
-      .field("version", r.version)
-      .field("school", r.business_key.school)
-      .field("period", r.business_key.period)
-      .field("status", r.status)
-      .field("last_seq", r.last_seq)
-      .field("head_hash", r.head_hash)
-      .done();
-}
-
-struct ArchiveHeader {
-  std::string period;
-  Json school;
-  std::string exported;
-  std::int64_t instances = 0;
-  std::int64_t events = 0;
-};
-
-struct ArchiveDefinition {
-  std::string key;
-  std::int32_t version = 0;
-  std::string sha256;
-  std::string resource;
-  std::string xml;
-};
-
-// Reads an archive record by record, checking each line's shape. Errors: kIo when the file
-// cannot be read, kInvalidArgument "FILE:LINE: ..." for a malformed line.
-class ArchiveReader {
- public:
-  enum class Kind { kHeader, kDefinition, kInstance, kEvent };
-
-  explicit ArchiveReader(std::string path) : path_(std::move(path)) {}
-
-  Status open() {
-    std::error_code ec;
-    if (std::filesystem::is_directory(path_, ec)) {
-      return make_error(ErrorCode::kIo, path_ + ": is a directory, not an archive");
-    }
-    in_.open(path_, std::ios::binary);
-    if (!in_) return make_error(ErrorCode::kIo, path_ + ": cannot open the archive");
-    return {};
-  }
-
-  // Reads the next record; false at the end of the file.
-  Result<bool> next() {
-    std::string text;
-    for (;;) {
-      if (!std::getline(in_, text)) {
-        if (in_.bad()) return make_error(ErrorCode::kIo, path_ + ": read error");
-        if (line_ == 0) return malformed("empty file: not a pmiflow archive");
-        return false;
-      }
-      ++line_;
-      if (text.find_first_not_of(" \t\r") != std::string::npos) break;
-    }
-    if (line_ == 1 && text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);
-    Json j = Json::parse(text, nullptr, false);
-    if (j.is_discarded() || !j.is_object()) return malformed("not a JSON object");
-    std::string record;
-    if (!str(j, "record", record)) return malformed("no \"record\" kind");
-    if (!seen_header_ && record != "header") {
-      return malformed("not a pmiflow archive (its first line must be the header record)");
-    }
-    if (record == "header") return read_header(j);
-    if (record == "definition") return read_definition(j);
-    if (record == "instance") return read_instance(j);
-    if (record == "event") return read_event(j);
-    return malformed("unknown record kind \"" + record + "\"");
-  }
-
-  Kind kind() const { return kind_; }
-  std::int64_t line() const { return line_; }
-  const std::string& path() const { return path_; }
-  const ArchiveHeader& header() const { return header_; }
-  const ArchiveDefinition& definition() const { return definition_; }
-  const InstanceRow& instance() const { return instance_; }
-  const Event& event() const { return event_; }
-
- private:
-  Error malformed(const std::string& why) const {
-    return make_error(ErrorCode::kInvalidArgument,
-                      path_ + ":" + std::to_string(std::max<std::int64_t>(line_, 1)) +
-                          ": malformed archive line: " + why);
-  }
-  Error missing(const char* field, const char* type) const {
-    return malformed(std::string("field \"") + field + "\" is missing or not " + type);
-  }
-  static bool str(const Json& j, const char* key, std::string& out) {
-    auto it = j.find(key);
-    if (it == j.end() || !it->is_string()) return false;
-    out = it->get<std::string>();
-    return true;
-  }
-  static bool integer(const Json& j, const char* key, std::int64_t& out) {
-    auto it = j.find(key);
-    if (it == j.end() || !it->is_number_integer()) return false;
-    out = it->get<std::int64_t>();
-    return true;
-  }
-
-  Result<bool> read_header(const Json& j) {
-    if (seen_header_) return malformed("a second header record");
-    std::string format;
-    std::int64_t version = 0;
-    if (!str(j, "format", format) || format != "pmiflow-archive") {
-      return malformed("not a pmiflow archive (format is not \"pmiflow-archive\")");
-    }
-    if (!integer(j, "format_version", version)) return missing("format_version", "an integer");
-    if (version != kArchiveFormatVersion) {
-      return malformed("archive format_version " + std::to_string(version) +
-                       " is not the one this pmiflow reads (" +
-                       std::to_string(kArchiveFormatVersion) + ")");
-    }
-    header_ = ArchiveHeader{};
-    str(j, "period", header_.period);
-    header_.school = j.value("school", Json());
-    str(j, "exported", header_.exported);
-    if (!integer(j, "instances", header_.instances)) return missing("instances", "an integer");
-    if (!integer(j, "events", header_.events)) return missing("events", "an integer");
-    seen_header_ = true;
-    kind_ = Kind::kHeader;
-    return true;
-  }
-
-  Result<bool> read_definition(const Json& j) {
-    ArchiveDefinition d;
-    std::int64_t version = 0;
-    if (!str(j, "key", d.key)) return missing("key", "a string");
-    if (!integer(j, "version", version)) return missing("version", "an integer");
-    if (!str(j, "sha256", d.sha256)) return missing("sha256", "a string");
-    if (!str(j, "xml", d.xml)) return missing("xml", "a string");
-    str(j, "resource", d.resource);
-    d.version = static_cast<std::int32_t>(version);
-    definition_ = std::move(d);
-    kind_ = Kind::kDefinition;
-    return true;
-  }
-
-  Result<bool> read_instance(const Json& j) {
-    InstanceRow r;
-    std::int64_t version = 0;
-    if (!integer(j, "id", r.id)) return missing("id", "an integer");
-    if (!str(j, "process", r.business_key.process)) return missing("process", "a string");
-    if (!integer(j, "version", version)) return missing("version", "an integer");
-    if (!str(j, "school", r.business_key.school)) return missing("school", "a string");
-    if (!str(j, "period", r.business_key.period)) return missing("period", "a string");
-    if (!str(j, "status", r.status)) return missing("status", "a string");
-    if (!integer(j, "last_seq", r.last_seq)) return missing("last_seq", "an integer");
-    if (!str(j, "head_hash", r.head_hash)) return missing("head_hash", "a string");
-    r.version = static_cast<std::int32_t>(version);
-    instance_ = std::move(r);
-    kind_ = Kind::kInstance;
-    return true;
-  }
-
-  Result<bool> read_event(const Json& j) {
-    Event e;
-    std::int64_t v = 0;
-    if (!integer(j, "instance_id", e.instance_id)) return missing("instance_id", "an integer");
-    if (!integer(j, "seq", e.seq)) return missing("seq", "an integer");
-    auto type = j.find("type");
-    if (type != j.end() && type->is_string()) {
-      if (!runtime::event_type_from_name(type->get<std::string>(), e.type)) {
-        return malformed("unknown event type \"" + type->get<std::string>() + "\"");
-      }
-    } else if (type != j.end() && type->is_number_integer()) {
-      e.type = static_cast<EventType>(type->get<std::uint16_t>());
-    } else {
-      return missing("type", "an event type name");
-    }
-    if (!integer(j, "type_version", v)) return missing("type_version", "an integer");
-    e.type_version = static_cast<std::uint16_t>(v);
-    if (!integer(j, "time_ms", e.time_ms)) return missing("time_ms", "an integer");
-    auto actor = j.find("actor");
-    if (actor == j.end() || !actor->is_object()) return missing("actor", "an object");
-    e.actor = runtime::Actor::from_json(*actor);
-    if (!integer(j, "definition_version", v)) return missing("definition_version", "an integer");
-    e.definition_version = static_cast<std::int32_t>(v);
-    auto payload = j.find("payload");
-    if (payload == j.end()) return missing("payload", "present");
-    e.payload = *payload;
-    if (!str(j, "prev_hash", e.prev_hash)) return missing("prev_hash", "a string");
-    if (!str(j, "hash", e.hash)) return missing("hash", "a string");
-    event_ = std::move(e);
-    kind_ = Kind::kEvent;
-    return true;
-  }
-
-  std::string path_;
-  std::ifstream in_;
-  std::int64_t line_ = 0;
-  bool seen_header_ = false;
-  Kind kind_ = Kind::kHeader;
-  ArchiveHeader header_;
-  ArchiveDefinition definition_;
-  InstanceRow instance_;
-  Event event_;
-};
-
-// SHA-256 over "id head\n" for every instance, in archive order: one value that anchors all
-// the chains of an archive (export prints it; verify --archive recomputes it).
-class HeadsDigest {
- public:
-  void add(std::int64_t id, const std::string& head) {
-    text_ += std::to_string(id) + " " + head + "\n";
-  }
-  std::string hex() const { return audit::sha256_hex(text_); }
-
- private:
-  std::string text_;
-};
-
-model::ProcessDefinitionPtr parse_definition(const std::string& xml, const std::string& file) {
-  auto parsed = model::parse_bpmn(xml, file);
-  if (!parsed.definition) return nullptr;
-  return std::make_shared<const model::ProcessDefinition>(std::move(*parsed.definition));
-}
-
-// ---------------------------------------------------------------------------------------------
-// One instance to audit: its row (or archive record), its events, its definition (for names).
-
-struct Audited {
-  InstanceRow row;
-  std::vector<Event> events;
-  model::ProcessDefinitionPtr def;  // null when unknown
-};
-
-Result<Audited> load_from_db(Session& session, std::int64_t id, std::int64_t to_seq) {
-  Audited a;
-  auto row = session.store->instance(id);
-  if (!row.ok()) return row.error();
-  a.row = std::move(*row);
-  auto events = session.store->events(id, 1, to_seq);
-  if (!events.ok()) return events.error();
-  a.events = std::move(*events);
-  auto def = session.engine->definition(a.row.business_key.process, a.row.version);
-  if (def.ok()) a.def = *def;
-  return a;
-}
-
-Result<Audited> load_from_archive(const std::string& path, std::int64_t id, std::int64_t to_seq) {
-  ArchiveReader reader(path);
-  PMIFLOW_TRY(reader.open());
-  std::map<std::pair<std::string, std::int32_t>, ArchiveDefinition> definitions;
-  std::optional<Audited> found;
-  for (;;) {
-    auto more = reader.next();
-    if (!more.ok()) return more.error();
-    if (!*more) break;
-    switch (reader.kind()) {
-      case ArchiveReader::Kind::kHeader:
-        break;
-      case ArchiveReader::Kind::kDefinition:
-        definitions[{reader.definition().key, reader.definition().version}] = reader.definition();
-        break;
-      case ArchiveReader::Kind::kInstance:
-        if (reader.instance().id == id && !found) {
-          found = Audited{};
-          found->row = reader.instance();
-        }
-        break;
-      case ArchiveReader::Kind::kEvent:
-        if (found && reader.event().instance_id == id && reader.event().seq <= to_seq) {
-          found->events.push_back(reader.event());
-        }
-        break;
-    }
-  }
-  if (!found) {
-    return make_error(ErrorCode::kNotFound,
-                      "instance " + std::to_string(id) + " is not in the archive " + path);
-  }
-  std::stable_sort(found->events.begin(), found->events.end(),
-                   [](const Event& a, const Event& b) { return a.seq < b.seq; });
-  auto d = definitions.find({found->row.business_key.process, found->row.version});
-  if (d != definitions.end()) {
-    found->def = parse_definition(d->second.xml, d->second.resource);
-  }
-  return std::move(*found);
-}
-
-// ---------------------------------------------------------------------------------------------
-// history
-
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
 }
 
 std::string actor_name(const runtime::Actor& a) {
@@ -884,165 +33,13 @@ std::string actor_name(const runtime::Actor& a) {
   return a.kind.empty() ? "engine" : a.kind;
 }
 
-// ---------------------------------------------------------------------------------------------
-// replay
-
-// Folds `events` from an empty state; an event that does not apply (a log that was tampered
-// with) is kValidation naming it.
-Result<runtime::InstanceState> fold_events(std::int64_t id, const std::vector<Event>& events) {
-  runtime::InstanceState state;
-  for (const auto& e : events) {
-    try {
-      runtime::apply(state, e);
-    } catch (const std::exception& x) {
-      return make_error(ErrorCode::kValidation,
-                        "instance " + std::to_string(id) + ": event " + std::to_string(e.seq) +
-                            " (" + runtime::event_type_name(e.type) + ") does not replay: " +
-                            x.what() + " (the log was changed; `pmiflow verify` names how)");
-    }
-  }
-  return state;
-}
-
-std::string list_text(const std::vector<std::string>& items) {
-  return "[" + join(items, ", ") + "]";
-}
-
-using Diff = std::optional<std::string>;
-
-// The first difference between the fold of the events and the projections, in words.
-Result<Diff> first_difference(Store& store, const InstanceRow& row,
-                              const runtime::InstanceState& s) {
-  auto differ = [](const std::string& what, const std::string& events,
-                   const std::string& projection) -> std::optional<std::string> {
-    return what + ": events say " + events + ", projection says " + projection;
-  };
-  if (row.status != runtime::to_string(s.status)) {
-    return differ("status", runtime::to_string(s.status), row.status);
-  }
-  if (row.last_seq != s.last_seq) {
-    return differ("last seq", std::to_string(s.last_seq), std::to_string(row.last_seq));
-  }
-  if (row.version != s.definition_version) {
-    return differ("definition version", std::to_string(s.definition_version),
-                  std::to_string(row.version));
-  }
-  if (row.ended_ms != s.ended_ms) {
-    return differ("end time", format_time(s.ended_ms), format_time(row.ended_ms));
-  }
-  std::vector<std::string> active;
-  for (const auto& [key, el] : s.elements) active.push_back(el.element_id);
-  if (row.active_elements != active) {
-    return differ("active activities", list_text(active), list_text(row.active_elements));
-  }
-
-  auto tasks = store.tasks(TaskQuery{{}, {}, {}, row.id});
-  if (!tasks.ok()) return tasks.error();
-  std::set<std::string> projected_tasks;
-  for (const auto& t : *tasks) {
-    projected_tasks.insert(t.id);
-    auto it = s.tasks.find(t.id);
-    if (it == s.tasks.end()) {
-      return Diff("task " + t.id + " (" + t.element_id +
-                  "): open in the projection, not in the events");
-    }
-    const runtime::UserTask& f = it->second;
-    if (t.element_id != f.element_id) {
-      return differ("task " + t.id + " element", f.element_id, t.element_id);
-    }
-    if (t.name != f.name) return differ("task " + t.id + " name", f.name, t.name);
-    if (t.candidate_groups != f.candidate_groups) {
-      return differ("task " + t.id + " roles", list_text(f.candidate_groups),
-                    list_text(t.candidate_groups));
-    }
-    if (t.form != f.form) return differ("task " + t.id + " form", f.form, t.form);
-  }
-  for (const auto& [id, t] : s.tasks) {
-    if (projected_tasks.count(id) == 0) {
-      return Diff("task " + id + " (" + t.element_id +
-                  "): open in the events, not in the projection");
-    }
-  }
-
-  auto vars = store.variables(row.id);
-  if (!vars.ok()) return vars.error();
-  for (const auto& [name, value] : s.variables) {
-    auto it = vars->find(name);
-    if (it == vars->end()) {
-      return Diff("variable " + name + ": events say " + json_text(value) +
-                  ", projection has no such variable");
-    }
-    if (it->second != value)
-      return differ("variable " + name, json_text(value), json_text(it->second));
-  }
-  for (const auto& [name, value] : *vars) {
-    if (s.variables.count(name) == 0) {
-      return Diff("variable " + name + ": projection says " + json_text(value) +
-                  ", the events never set it");
-    }
-  }
-
-  auto jobs = store.jobs(row.id);
-  if (!jobs.ok()) return jobs.error();
-  std::set<std::string> projected_jobs;
-  for (const auto& j : *jobs) {
-    projected_jobs.insert(j.id);
-    auto it = s.jobs.find(j.id);
-    if (it == s.jobs.end()) {
-      return Diff("job " + j.id + " (" + j.type + "): open in the projection, not in the events");
-    }
-    const runtime::Job& f = it->second;
-    if (j.element_id != f.element_id) {
-      return differ("job " + j.id + " element", f.element_id, j.element_id);
-    }
-    if (j.type != f.type) return differ("job " + j.id + " type", f.type, j.type);
-    if (j.retries_left != f.retries_left) {
-      return differ("job " + j.id + " retries left", std::to_string(f.retries_left),
-                    std::to_string(j.retries_left));
-    }
-    if (j.state != runtime::to_string(f.state)) {
-      return differ("job " + j.id + " state", runtime::to_string(f.state), j.state);
-    }
-  }
-  for (const auto& [id, j] : s.jobs) {
-    if (projected_jobs.count(id) == 0) {
-      return Diff("job " + id + " (" + j.type + "): open in the events, not in the projection");
-    }
-  }
-
-  auto incidents = store.incidents(row.id);
-  if (!incidents.ok()) return incidents.error();
-  std::set<std::string> projected_incidents;
-  for (const auto& i : *incidents) {
-    projected_incidents.insert(i.id);
-    auto it = s.incidents.find(i.id);
-    if (it == s.incidents.end()) {
-      return Diff("incident " + i.id + ": open in the projection, not in the events");
-    }
-    const runtime::Incident& f = it->second;
-    if (i.element_id != f.element_id) {
-      return differ("incident " + i.id + " element", f.element_id, i.element_id);
-    }
-    if (i.kind != f.kind) return differ("incident " + i.id + " kind", f.kind, i.kind);
-    if (i.message != f.message) {
-      return differ("incident " + i.id + " message", f.message, i.message);
-    }
-  }
-  for (const auto& [id, i] : s.incidents) {
-    if (projected_incidents.count(id) == 0) {
-      return Diff("incident " + id + ": open in the events, not in the projection");
-    }
-  }
-  return std::optional<std::string>();
-}
-
-Json replay_json(const Audited& a, const runtime::InstanceState& s) {
+Json replay_json(const app::AuditedInstance& a, const runtime::InstanceState& s) {
   const model::ProcessDefinition* def = a.def.get();
   Json j = {{"instance_id", a.row.id},
             {"process", a.row.business_key.process},
+            {"business_id", a.row.business_key.id},
+            {"tags", tags_to_json(a.row.tags)},
             {"version", a.row.version},
-            {"school", a.row.business_key.school},
-            {"period", a.row.business_key.period},
             {"status", runtime::to_string(s.status)},
             {"last_seq", s.last_seq},
             {"last_time", s.last_seq == 0 ? Json() : Json(format_time(a.events.back().time_ms))}};
@@ -1050,7 +47,7 @@ Json replay_json(const Audited& a, const runtime::InstanceState& s) {
   for (const auto& [key, el] : s.elements) {
     j["active"].push_back({{"key", key},
                            {"element_id", el.element_id},
-                           {"element_name", bpmn_name(def, el.element_id)}});
+                           {"element_name", runtime::bpmn_name(def, el.element_id)}});
   }
   j["tasks"] = Json::array();
   for (const auto& [id, t] : s.tasks) {
@@ -1074,22 +71,23 @@ Json replay_json(const Audited& a, const runtime::InstanceState& s) {
     j["incidents"].push_back(
         {{"id", id}, {"element_id", i.element_id}, {"kind", i.kind}, {"message", i.message}});
   }
+  add_d02_03_keys(j, a.row.tags);
   j["activation_counts"] = Json::object();
   j["activities"] = Json::array();
   for (const auto& [element, count] : s.activation_counts) {
     j["activation_counts"][element] = count;
-    j["activities"].push_back(
-        {{"element_id", element}, {"element_name", bpmn_name(def, element)}, {"count", count}});
+    j["activities"].push_back({{"element_id", element},
+                               {"element_name", runtime::bpmn_name(def, element)},
+                               {"count", count}});
   }
   return j;
 }
 
-void print_replay(std::ostream& out, const Audited& a, const runtime::InstanceState& s,
+void print_replay(std::ostream& out, const app::AuditedInstance& a, const runtime::InstanceState& s,
                   const std::string& point) {
   const model::ProcessDefinition* def = a.def.get();
   out << "instance " << a.row.id << ": " << a.row.business_key.process << " v" << a.row.version
-      << ", school " << a.row.business_key.school << ", period " << a.row.business_key.period
-      << '\n';
+      << ", business id " << a.row.business_key.id << '\n';
   out << "rebuilt from its events alone: " << point << '\n';
   out << "last event folded: ";
   if (s.last_seq == 0) {
@@ -1098,7 +96,8 @@ void print_replay(std::ostream& out, const Audited& a, const runtime::InstanceSt
     out << "#" << s.last_seq << " at " << format_time(a.events.back().time_ms) << '\n';
   }
   out << "status: " << runtime::to_string(s.status) << "\n\nactive activities:\n";
-  for (const auto& [key, el] : s.elements) out << "  " << element_label(def, el.element_id) << '\n';
+  for (const auto& [key, el] : s.elements)
+    out << "  " << runtime::element_label(def, el.element_id) << '\n';
   if (s.elements.empty()) out << "  (none)\n";
   out << "\nopen tasks:\n";
   for (const auto& [id, t] : s.tasks) {
@@ -1116,7 +115,8 @@ void print_replay(std::ostream& out, const Audited& a, const runtime::InstanceSt
   if (!s.incidents.empty()) {
     out << "\nincidents:\n";
     for (const auto& [id, i] : s.incidents) {
-      out << "  " << id << "  " << element_label(def, i.element_id) << ": " << i.message << '\n';
+      out << "  " << id << "  " << runtime::element_label(def, i.element_id) << ": " << i.message
+          << '\n';
     }
   }
   out << "\nvariables:\n";
@@ -1125,23 +125,12 @@ void print_replay(std::ostream& out, const Audited& a, const runtime::InstanceSt
   if (s.variables.empty()) out << "  (none)\n";
   out << "\ntimes each activity ran:\n";
   for (const auto& [element, count] : s.activation_counts) {
-    out << "  " << count << "x  " << element_label(def, element) << '\n';
+    out << "  " << count << "x  " << runtime::element_label(def, element) << '\n';
   }
   if (s.activation_counts.empty()) out << "  (none)\n";
 }
 
-// ---------------------------------------------------------------------------------------------
-// verify
-
-struct VerifyReport {
-  std::int64_t instances = 0;
-  std::int64_t events = 0;
-  std::int64_t definitions = 0;
-  std::vector<Finding> findings;
-  std::optional<std::string> heads_digest;
-};
-
-int print_verify(const Common& c, const VerifyReport& r, const std::string& what,
+int print_verify(const Common& c, const app::VerifyReport& r, const std::string& what,
                  std::ostream& out) {
   const bool intact = r.findings.empty();
   if (c.json) {
@@ -1149,7 +138,12 @@ int print_verify(const Common& c, const VerifyReport& r, const std::string& what
     if (r.definitions > 0) j["definitions"] = r.definitions;
     if (r.heads_digest) j["heads_digest"] = *r.heads_digest;
     j["problems"] = Json::array();
-    for (const auto& f : r.findings) j["problems"].push_back(f.to_json());
+    for (const auto& f : r.findings) {
+      j["problems"].push_back({{"instance_id", f.instance_id},
+                               {"seq", f.seq},
+                               {"kind", f.kind},
+                               {"message", f.message}});
+    }
     out << j.dump(2) << '\n';
   } else {
     for (const auto& f : r.findings) out << "TAMPERED " << f.line() << '\n';
@@ -1164,249 +158,13 @@ int print_verify(const Common& c, const VerifyReport& r, const std::string& what
   return intact ? kExitOk : kExitValidation;
 }
 
-Result<VerifyReport> verify_archive(const std::string& path) {
-  VerifyReport report;
-  ArchiveReader reader(path);
-  PMIFLOW_TRY(reader.open());
-  std::set<std::pair<std::string, std::int32_t>> definitions;
-  std::set<std::int64_t> instance_ids;
-  std::optional<InstanceRow> current;
-  std::vector<Event> events;
-  std::vector<InstanceRow> instances_without_definition;
-  HeadsDigest digest;
-  std::int64_t event_lines = 0;
-  auto flush = [&] {
-    if (!current) return;
-    report.events += static_cast<std::int64_t>(events.size());
-    if (auto f = diagnose(current->id, events, current->head_hash, current->last_seq)) {
-      report.findings.push_back(std::move(*f));
-    }
-    instances_without_definition.push_back(*current);
-    current.reset();
-    events.clear();
-  };
-  for (;;) {
-    auto more = reader.next();
-    if (!more.ok()) return more.error();
-    if (!*more) break;
-    switch (reader.kind()) {
-      case ArchiveReader::Kind::kHeader:
-        break;
-      case ArchiveReader::Kind::kDefinition: {
-        const ArchiveDefinition& d = reader.definition();
-        ++report.definitions;
-        const std::string name = "definition " + d.key + " v" + std::to_string(d.version);
-        if (!definitions.insert({d.key, d.version}).second) {
-          report.findings.push_back(Finding{
-              0, 0, "definition",
-              name + " appears twice (line " + std::to_string(reader.line()) + ", inserted)"});
-        } else if (audit::sha256_hex(d.xml) != d.sha256) {
-          report.findings.push_back(
-              Finding{0, 0, "definition",
-                      name + " (line " + std::to_string(reader.line()) +
-                          ") was changed: its XML does not match its sha256"});
-        }
-        break;
-      }
-      case ArchiveReader::Kind::kInstance:
-        flush();
-        ++report.instances;
-        current = reader.instance();
-        digest.add(current->id, current->head_hash);
-        if (!instance_ids.insert(current->id).second) {
-          report.findings.push_back(
-              Finding{current->id, 0, "inserted",
-                      "appears twice (line " + std::to_string(reader.line()) + ", inserted)"});
-        }
-        break;
-      case ArchiveReader::Kind::kEvent:
-        ++event_lines;
-        if (!current || reader.event().instance_id != current->id) {
-          report.findings.push_back(
-              Finding{reader.event().instance_id, reader.event().seq, "inserted",
-                      "event " + std::to_string(reader.event().seq) + " (line " +
-                          std::to_string(reader.line()) +
-                          ") is outside its instance's block (moved or inserted)"});
-        } else {
-          events.push_back(reader.event());
-        }
-        break;
-    }
-  }
-  flush();
-  for (const auto& row : instances_without_definition) {
-    if (definitions.count({row.business_key.process, row.version}) == 0) {
-      report.findings.push_back(Finding{row.id, 0, "definition",
-                                        "its definition " + row.business_key.process + " v" +
-                                            std::to_string(row.version) +
-                                            " is not in the archive (deleted)"});
-    }
-  }
-  const ArchiveHeader& h = reader.header();
-  if (h.instances != report.instances || h.events != event_lines) {
-    report.findings.push_back(Finding{
-        0, 0, "archive",
-        "the archive header says " + plural(h.instances, "instance") + " and " +
-            plural(h.events, "event") + ", the file holds " + plural(report.instances, "instance") +
-            " and " + plural(event_lines, "event") + " (records deleted or inserted)"});
-  }
-  report.heads_digest = digest.hex();
-  return report;
-}
-
-Result<VerifyReport> verify_db(const Common& c, const VerifyArgs& a) {
-  VerifyReport report;
-  auto session = open_session(c.db, OpenMode::kExisting);
-  if (!session.ok()) return session.error();
-  Store& store = *(*session)->store;
-  if (!a.instance.empty()) {
-    auto id = parse_instance_id(a.instance);
-    if (!id.ok()) return id.error();
-    auto verdict = verify_instance(store, *id);
-    if (!verdict.ok()) return verdict.error();
-    report.instances = 1;
-    report.events = verdict->events;
-    if (verdict->finding) report.findings.push_back(std::move(*verdict->finding));
-    return report;
-  }
-
-  auto definitions = store.definitions();
-  if (!definitions.ok()) return definitions.error();
-  for (const auto& d : *definitions) {
-    ++report.definitions;
-    if (audit::sha256_hex(d.xml) != d.sha256) {
-      report.findings.push_back(Finding{0, 0, "definition",
-                                        "definition " + d.key + " v" + std::to_string(d.version) +
-                                            " was changed: its XML does not match its sha256"});
-    }
-  }
-  std::vector<std::int64_t> ids;
-  {
-    auto rows = store.instances(InstanceQuery{});
-    if (!rows.ok()) return rows.error();
-    ids.reserve(rows->size());
-    for (const auto& r : *rows) ids.push_back(r.id);
-  }
-  // Workers take instances one at a time, each with its own connection: only one instance's
-  // events are in memory per worker.
-  unsigned threads = a.threads > 0 ? static_cast<unsigned>(a.threads)
-                                   : std::max(1u, std::thread::hardware_concurrency());
-  threads =
-      static_cast<unsigned>(std::min<std::size_t>(threads, std::max<std::size_t>(1, ids.size())));
-  std::vector<std::unique_ptr<persistence::SqliteStore>> extra;
-  const std::string path = resolve_db_path(c.db);
-  for (unsigned t = 1; t < threads; ++t) {
-    auto s = persistence::SqliteStore::open(path);
-    if (!s.ok()) return s.error();
-    extra.push_back(std::move(*s));
-  }
-  std::atomic<std::size_t> next{0};
-  std::atomic<std::int64_t> events{0};
-  std::atomic<bool> failed{false};
-  std::mutex mu;
-  std::optional<Error> first_error;
-  auto worker = [&](Store& s) {
-    std::vector<Finding> mine;
-    std::int64_t counted = 0;
-    for (std::size_t i = next++; i < ids.size() && !failed; i = next++) {
-      auto verdict = verify_instance(s, ids[i]);
-      if (!verdict.ok()) {
-        std::lock_guard lock(mu);
-        if (!first_error) first_error = verdict.error();
-        failed = true;
-        break;
-      }
-      counted += verdict->events;
-      if (verdict->finding) mine.push_back(std::move(*verdict->finding));
-    }
-    events += counted;
-    std::lock_guard lock(mu);
-    for (auto& f : mine) report.findings.push_back(std::move(f));
-  };
-  std::vector<std::thread> pool;
-  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker, std::ref(*extra[t - 1]));
-  worker(store);
-  for (auto& th : pool) th.join();
-  if (first_error) return *first_error;
-  report.instances = static_cast<std::int64_t>(ids.size());
-  report.events = events.load();
-  std::stable_sort(
-      report.findings.begin(), report.findings.end(),
-      [](const Finding& x, const Finding& y) { return x.instance_id < y.instance_id; });
-  return report;
-}
-
-// ---------------------------------------------------------------------------------------------
-// bench-audit
-
-constexpr const char* kBenchLoopBpmn = R"xml(<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
-    xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="bench_audit_defs"
-    targetNamespace="http://pmiflow.invalid/bench-audit">
-  <bpmn:process id="bench_audit_loop" name="Bucle de revisión (bench-audit)" isExecutable="true">
-    <bpmn:startEvent id="inicio" name="Inicio" />
-    <bpmn:sequenceFlow id="f_inicio" sourceRef="inicio" targetRef="unir" />
-    <bpmn:exclusiveGateway id="unir" name="Unir" />
-    <bpmn:sequenceFlow id="f_unir" sourceRef="unir" targetRef="revisar" />
-    <bpmn:userTask id="revisar" name="Revisar el avance del PMI">
-      <bpmn:extensionElements>
-        <zeebe:assignmentDefinition candidateGroups="auditor" />
-      </bpmn:extensionElements>
-    </bpmn:userTask>
-    <bpmn:sequenceFlow id="f_revisar" sourceRef="revisar" targetRef="decidir" />
-    <bpmn:exclusiveGateway id="decidir" name="¿Revisión terminada?" default="f_otra_vez" />
-    <bpmn:sequenceFlow id="f_terminada" sourceRef="decidir" targetRef="fin">
-      <bpmn:conditionExpression>=terminada = true</bpmn:conditionExpression>
-    </bpmn:sequenceFlow>
-    <bpmn:sequenceFlow id="f_otra_vez" sourceRef="decidir" targetRef="unir" />
-    <bpmn:endEvent id="fin" name="Fin" />
-  </bpmn:process>
-</bpmn:definitions>
-)xml";
-
-using SteadyClock = std::chrono::steady_clock;
-
-double elapsed_ms(SteadyClock::time_point since) {
-  return std::chrono::duration<double, std::milli>(SteadyClock::now() - since).count();
-}
-
-double median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v.size() % 2 == 1 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
-}
-
-// Completes the loop's task until the instance has at least `events` events.
-Result<std::int64_t> grow_loop_instance(Engine& engine, const std::string& key,
-                                        const std::string& school, std::int64_t events) {
-  auto started = engine.start({key, school, "2026"}, Variables{{"n", 0}, {"terminada", false}},
-                              runtime::Actor::user("bench", "auditor"));
-  if (!started.ok()) return started.error();
-  const std::int64_t id = started->instance_id;
-  for (std::int64_t n = 1;; ++n) {
-    auto snap = engine.snapshot(id);
-    if (!snap.ok()) return snap.error();
-    if ((*snap)->last_seq >= events) break;
-    if ((*snap)->tasks.empty()) {
-      return make_error(ErrorCode::kInternal, "bench instance has no open task");
-    }
-    auto done = engine.complete_task((*snap)->tasks.begin()->first,
-                                     runtime::Actor::user("bench", "auditor"),
-                                     Variables{{"n", n}, {"terminada", false}});
-    if (!done.ok()) return done.error();
-  }
-  return id;
-}
-
-void remove_db_files(const std::string& path) {
-  std::error_code ec;
-  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix, ec);
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 }  // namespace
-
-// ---------------------------------------------------------------------------------------------
-// Commands
 
 int cmd_history(const Common& c, const HistoryArgs& a, std::ostream& out, std::ostream& err) {
   if (c.json && a.csv) {
@@ -1415,33 +173,30 @@ int cmd_history(const Common& c, const HistoryArgs& a, std::ostream& out, std::o
   }
   auto id = parse_instance_id(a.instance);
   if (!id.ok()) return fail(err, id.error());
-  Result<Audited> loaded = make_error(ErrorCode::kInternal, "not loaded");
-  std::unique_ptr<Session> session;
+  Result<app::AuditedInstance> loaded = make_error(ErrorCode::kInternal, "not loaded");
   if (!a.archive.empty()) {
-    loaded = load_from_archive(a.archive, *id, INT64_MAX);
+    loaded = app::load_audited_from_archive(a.archive, *id);
   } else {
-    auto opened = open_session(c.db, OpenMode::kExisting);
-    if (!opened.ok()) return fail(err, opened.error());
-    session = std::move(*opened);
-    loaded = load_from_db(*session, *id, INT64_MAX);
+    auto session = open_session(c.db, OpenMode::kExisting);
+    if (!session.ok()) return fail(err, session.error());
+    loaded = app::load_audited(*(*session)->store, *(*session)->engine, *id);
   }
   if (!loaded.ok()) return fail(err, loaded.error());
-  const Audited& h = *loaded;
-  const model::ProcessDefinition* def = h.def.get();
+  const app::AuditedInstance& h = *loaded;
+  const std::vector<app::HistoryEntry> entries = app::history(h);
 
   if (c.json) {
     Json list = Json::array();
-    for (const auto& e : h.events) {
-      const std::string element = event_element(e);
+    for (const auto& e : entries) {
       list.push_back(
           {{"seq", e.seq},
            {"time", format_time(e.time_ms)},
            {"time_ms", e.time_ms},
            {"actor", {{"kind", e.actor.kind}, {"id", e.actor.id}, {"role", e.actor.role}}},
-           {"type", runtime::event_type_name(e.type)},
-           {"element_id", element},
-           {"element_name", bpmn_name(def, element)},
-           {"description", describe(e, def)},
+           {"type", e.type},
+           {"element_id", e.element_id},
+           {"element_name", e.element_name},
+           {"description", e.description},
            {"payload", e.payload},
            {"prev_hash", e.prev_hash},
            {"hash", e.hash}});
@@ -1452,16 +207,10 @@ int cmd_history(const Common& c, const HistoryArgs& a, std::ostream& out, std::o
   if (a.csv) {
     out << "\xEF\xBB\xBF"
         << "seq,time,actor,role,type,element_id,element_name,description\r\n";
-    for (const auto& e : h.events) {
-      const std::string element = event_element(e);
-      const std::vector<std::string> cells = {std::to_string(e.seq),
-                                              format_time(e.time_ms),
-                                              actor_name(e.actor),
-                                              e.actor.role,
-                                              runtime::event_type_name(e.type),
-                                              element,
-                                              bpmn_name(def, element),
-                                              describe(e, def)};
+    for (const auto& e : entries) {
+      const std::vector<std::string> cells = {
+          std::to_string(e.seq), format_time(e.time_ms), actor_name(e.actor), e.actor.role, e.type,
+          e.element_id,          e.element_name,         e.description};
       std::string line;
       for (const auto& cell : cells) {
         if (!line.empty()) line += ',';
@@ -1472,14 +221,13 @@ int cmd_history(const Common& c, const HistoryArgs& a, std::ostream& out, std::o
     return kExitOk;
   }
   out << "instance " << h.row.id << ": " << h.row.business_key.process << " v" << h.row.version
-      << ", school " << h.row.business_key.school << ", period " << h.row.business_key.period
-      << ", " << h.row.status << ", " << plural(static_cast<std::int64_t>(h.events.size()), "event")
-      << "\n\n";
+      << ", business id " << h.row.business_key.id << ", " << h.row.status << ", "
+      << plural(static_cast<std::int64_t>(entries.size()), "event") << "\n\n";
   std::vector<std::vector<std::string>> rows;
-  rows.reserve(h.events.size());
-  for (const auto& e : h.events) {
-    rows.push_back(
-        {std::to_string(e.seq), format_time(e.time_ms), describe_actor(e.actor), describe(e, def)});
+  rows.reserve(entries.size());
+  for (const auto& e : entries) {
+    rows.push_back({std::to_string(e.seq), format_time(e.time_ms), runtime::describe_actor(e.actor),
+                    e.description});
   }
   print_table(out, {"SEQ", "WHEN", "WHO", "WHAT"}, rows);
   return kExitOk;
@@ -1496,91 +244,60 @@ int cmd_replay(const Common& c, const ReplayArgs& a, std::ostream& out, std::ost
     return fail(err, make_error(ErrorCode::kInvalidArgument,
                                 "--until " + std::to_string(*a.until) + " is not a seq (>= 0)"));
   }
-  std::optional<std::int64_t> at_ms;
+  app::ReplayPoint point;
+  point.until = a.until;
   if (a.at) {
-    auto t = parse_time(*a.at);
+    auto t = parse_time(*a.at, "--at");
     if (!t.ok()) return fail(err, t.error());
-    at_ms = *t;
+    point.at_ms = *t;
   }
-  const std::int64_t to_seq = a.until ? *a.until : INT64_MAX;
-  const bool compare = !a.until && !a.at;
-
-  std::unique_ptr<Session> session;
+  Result<app::Replay> replayed = make_error(ErrorCode::kInternal, "not replayed");
   if (a.archive.empty()) {
-    auto opened = open_session(c.db, OpenMode::kExisting);
-    if (!opened.ok()) return fail(err, opened.error());
-    session = std::move(*opened);
+    auto session = open_session(c.db, OpenMode::kExisting);
+    if (!session.ok()) return fail(err, session.error());
+    replayed = app::replay(*(*session)->store, *(*session)->engine, *id, point);
+  } else {
+    replayed = app::replay_archive(a.archive, *id, point);
   }
-  // With the projections compared, a command that commits between the reads of the events
-  // and of the projections would look like a difference: read both again (twice) first.
-  for (int attempt = 0;; ++attempt) {
-    Result<Audited> loaded =
-        session ? load_from_db(*session, *id, to_seq) : load_from_archive(a.archive, *id, to_seq);
-    if (!loaded.ok()) return fail(err, loaded.error());
-    Audited& h = *loaded;
-    const std::int64_t total = h.row.last_seq;
-    if (at_ms) {
-      auto cut = std::find_if(h.events.begin(), h.events.end(),
-                              [&](const Event& e) { return e.time_ms > *at_ms; });
-      h.events.erase(cut, h.events.end());
-    }
-    auto state = fold_events(h.row.id, h.events);
-    if (!state.ok()) return fail(err, state.error());
-
-    std::optional<std::string> difference;
-    if (compare && session) {
-      auto d = first_difference(*session->store, h.row, *state);
-      if (!d.ok()) return fail(err, d.error());
-      difference = std::move(*d);
-      if (difference && attempt < 2) continue;
-    } else if (compare) {  // an archive: its instance record is the only projection
-      if (h.row.status != runtime::to_string(state->status)) {
-        difference = "status: events say " + std::string(runtime::to_string(state->status)) +
-                     ", the archive's instance record says " + h.row.status;
-      } else if (h.row.last_seq != state->last_seq) {
-        difference = "last seq: events say " + std::to_string(state->last_seq) +
-                     ", the archive's instance record says " + std::to_string(h.row.last_seq);
-      }
-    }
-
-    std::string point;
-    if (a.until) {
-      point = "events 1.." + std::to_string(state->last_seq) + " of " + std::to_string(total) +
-              " (--until " + std::to_string(*a.until) + ")";
-    } else if (a.at) {
-      point = "events 1.." + std::to_string(state->last_seq) + " of " + std::to_string(total) +
-              " (--at " + format_time(*at_ms) + ": the events at or before it)";
-    } else {
-      point = "all " + plural(state->last_seq, "event");
-    }
-    const std::string projection = session ? "the projections" : "the archive's instance record";
-    if (c.json) {
-      Json j = replay_json(h, *state);
-      j["until"] = a.until ? Json(*a.until) : Json();
-      j["at"] = at_ms ? Json(format_time(*at_ms)) : Json();
-      j["events_total"] = total;
-      if (compare) {
-        j["projections"] = {{"compared_with", projection},
-                            {"agree", !difference},
-                            {"difference", difference ? Json(*difference) : Json()}};
-      }
-      out << j.dump(2, ' ', false, Json::error_handler_t::replace) << '\n';
-    } else {
-      print_replay(out, h, *state, point);
-      if (compare) {
-        out << '\n'
-            << (difference ? projection + " DIFFER from the events: " + *difference
-                           : projection + " agree with the events")
-            << '\n';
-      }
-    }
-    if (difference) {
-      err << "error: " << projection << " of instance " << h.row.id
-          << " differ from its events: " << *difference << '\n';
-      return kExitValidation;
-    }
-    return kExitOk;
+  if (!replayed.ok()) return fail(err, replayed.error());
+  const app::Replay& r = *replayed;
+  const runtime::InstanceState& state = r.state;
+  std::string at;
+  if (a.until) {
+    at = "events 1.." + std::to_string(state.last_seq) + " of " + std::to_string(r.events_total) +
+         " (--until " + std::to_string(*a.until) + ")";
+  } else if (point.at_ms) {
+    at = "events 1.." + std::to_string(state.last_seq) + " of " + std::to_string(r.events_total) +
+         " (--at " + format_time(*point.at_ms) + ": the events at or before it)";
+  } else {
+    at = "all " + plural(state.last_seq, "event");
   }
+  if (c.json) {
+    Json j = replay_json(r.instance, state);
+    j["until"] = a.until ? Json(*a.until) : Json();
+    j["at"] = point.at_ms ? Json(format_time(*point.at_ms)) : Json();
+    j["events_total"] = r.events_total;
+    if (point.all()) {
+      j["projections"] = {{"compared_with", r.compared_with},
+                          {"agree", !r.difference},
+                          {"difference", r.difference ? Json(*r.difference) : Json()}};
+    }
+    out << j.dump(2, ' ', false, Json::error_handler_t::replace) << '\n';
+  } else {
+    print_replay(out, r.instance, state, at);
+    if (point.all()) {
+      out << '\n'
+          << (r.difference ? r.compared_with + " DIFFER from the events: " + *r.difference
+                           : r.compared_with + " agree with the events")
+          << '\n';
+    }
+  }
+  if (r.difference) {
+    err << "error: " << r.compared_with << " of instance " << r.instance.row.id
+        << " differ from its events: " << *r.difference << '\n';
+    return kExitValidation;
+  }
+  return kExitOk;
 }
 
 int cmd_verify(const Common& c, const VerifyArgs& a, std::ostream& out, std::ostream& err) {
@@ -1593,294 +310,65 @@ int cmd_verify(const Common& c, const VerifyArgs& a, std::ostream& out, std::ost
       err << "error: --archive verifies the whole archive; it takes no INSTANCE\n";
       return kExitUsage;
     }
-    auto report = verify_archive(a.archive);
+    auto report = app::verify_archive(a.archive);
     if (!report.ok()) return fail(err, report.error());
     return print_verify(
         c, *report,
         "archive " + a.archive + ": " + plural(report->definitions, "definition") + ", ", out);
   }
-  auto report = verify_db(c, a);
+  auto session = open_session(c.db, OpenMode::kExisting);
+  if (!session.ok()) return fail(err, session.error());
+  Result<app::VerifyReport> report = make_error(ErrorCode::kInternal, "not verified");
+  if (!a.instance.empty()) {
+    auto id = parse_instance_id(a.instance);
+    if (!id.ok()) return fail(err, id.error());
+    report = app::verify_instance(*(*session)->store, *id);
+  } else {
+    const unsigned workers = a.threads > 0 ? static_cast<unsigned>(a.threads)
+                                           : std::max(1u, std::thread::hardware_concurrency());
+    report = app::verify_all(*(*session)->store, workers, more_readers(**session));
+  }
   if (!report.ok()) return fail(err, report.error());
   return print_verify(c, *report, "", out);
 }
 
 int cmd_export(const Common& c, const ExportArgs& a, std::ostream& out, std::ostream& err) {
-  if (Status s = validate_periodo(a.period); !s.ok()) return fail(err, s.error());
+  if (a.period) {
+    if (Status s = handlers::d02_03::validate_periodo(*a.period); !s.ok())
+      return fail(err, s.error());
+  }
   if (a.school) {
-    if (Status s = validate_codigo_dane(*a.school); !s.ok()) return fail(err, s.error());
+    if (Status s = handlers::d02_03::validate_codigo_dane(*a.school); !s.ok()) {
+      return fail(err, s.error());
+    }
+  }
+  auto tags = selected_tags(a.tags, a.school, a.period);
+  if (!tags.ok()) return fail(err, tags.error());
+  if (tags->empty() && !a.process) {
+    err << "error: say which instances to export: --period, --school, --tag or --process\n";
+    return kExitUsage;
   }
   auto session = open_session(c.db, OpenMode::kExisting);
   if (!session.ok()) return fail(err, session.error());
-  Store& store = *(*session)->store;
-  auto rows = store.instances(InstanceQuery{{}, a.school, a.period, {}});
-  if (!rows.ok()) return fail(err, rows.error());
-  if (rows->empty()) {
-    return fail(err,
-                make_error(ErrorCode::kNotFound, "no instance for period " + a.period +
-                                                     (a.school ? ", school " + *a.school : "") +
-                                                     "; nothing was written"));
-  }
-  std::set<std::pair<std::string, std::int32_t>> used;
-  for (const auto& r : *rows) used.insert({r.business_key.process, r.version});
-
-  // The body goes to a side file first: the header, written first, counts its records.
-  const std::string body_path = a.out + ".body.tmp";
-  const std::string final_tmp = a.out + ".tmp";
-  auto cleanup = [&] {
-    std::error_code ec;
-    std::filesystem::remove(body_path, ec);
-    std::filesystem::remove(final_tmp, ec);
-  };
-  auto io = [&](const std::string& what) {
-    cleanup();
-    return fail(err, make_error(ErrorCode::kIo, what));
-  };
-  std::int64_t events = 0;
-  HeadsDigest digest;
-  {
-    std::ofstream body(body_path, std::ios::binary | std::ios::trunc);
-    if (!body) return io(a.out + ": cannot write (" + body_path + ")");
-    for (const auto& [key, version] : used) {
-      auto d = store.definition(key, version);
-      if (!d.ok()) {
-        cleanup();
-        return fail(err, d.error());
-      }
-      body << Line()
-                  .field("record", "definition")
-                  .field("key", d->key)
-                  .field("version", d->version)
-                  .field("sha256", d->sha256)
-                  .field("resource", d->resource_name)
-                  .field("xml", d->xml)
-                  .done();
-    }
-    for (const auto& r : *rows) {
-      auto log = store.events(r.id);
-      if (!log.ok()) {
-        cleanup();
-        return fail(err,
-                    make_error(log.error().code, "cannot export: " + log.error().message +
-                                                     " (`pmiflow verify` names what was changed)"));
-      }
-      body << instance_line(r);
-      digest.add(r.id, r.head_hash);
-      for (const auto& e : *log) body << event_line(e);
-      events += static_cast<std::int64_t>(log->size());
-    }
-    body.flush();
-    if (!body) return io(a.out + ": write error (disk full?)");
-  }
-  {
-    std::ofstream final_out(final_tmp, std::ios::binary | std::ios::trunc);
-    if (!final_out) return io(a.out + ": cannot write");
-    final_out << Line()
-                     .field("record", "header")
-                     .field("format", "pmiflow-archive")
-                     .field("format_version", kArchiveFormatVersion)
-                     .field("period", a.period)
-                     .field("school", a.school ? Json(*a.school) : Json())
-                     .field("exported", format_time(now_ms()))
-                     .field("instances", static_cast<std::int64_t>(rows->size()))
-                     .field("events", events)
-                     .field("definitions", static_cast<std::int64_t>(used.size()))
-                     .done();
-    std::ifstream body(body_path, std::ios::binary);
-    if (!body) return io(body_path + ": cannot read back");
-    final_out << body.rdbuf();
-    final_out.flush();
-    if (!final_out) return io(a.out + ": write error (disk full?)");
-  }
-  std::error_code ec;
-  std::filesystem::rename(final_tmp, a.out, ec);
-  if (ec) return io(a.out + ": " + ec.message());
-  std::filesystem::remove(body_path, ec);
+  auto summary = app::export_archive(*(*session)->store, *tags, a.process, a.out, now_ms());
+  if (!summary.ok()) return fail(err, summary.error());
   if (c.json) {
     out << Json{{"out", a.out},
-                {"instances", rows->size()},
-                {"events", events},
-                {"definitions", used.size()},
-                {"heads_digest", digest.hex()}}
+                {"instances", summary->instances},
+                {"events", summary->events},
+                {"definitions", summary->definitions},
+                {"heads_digest", summary->heads_digest}}
                .dump(2)
         << '\n';
   } else {
-    out << "exported " << plural(static_cast<std::int64_t>(rows->size()), "instance") << ", "
-        << plural(events, "event") << " and "
-        << plural(static_cast<std::int64_t>(used.size()), "definition") << " to " << a.out << '\n'
-        << "heads digest: " << digest.hex()
+    out << "exported " << plural(summary->instances, "instance") << ", "
+        << plural(summary->events, "event") << " and " << plural(summary->definitions, "definition")
+        << " to " << a.out << '\n'
+        << "heads digest: " << summary->heads_digest
         << "\n(keep this digest apart from the archive: `pmiflow verify --archive` prints the "
            "same value while the archive is untouched)\n";
   }
   return kExitOk;
-}
-
-int cmd_bench_audit(const BenchAuditArgs& a, std::ostream& out, std::ostream& err) {
-  namespace fs = std::filesystem;
-  const bool temporary = a.dir.empty();
-  const fs::path dir =
-      temporary ? fs::temp_directory_path() / ("pmiflow-bench-audit-" + std::to_string(getpid()))
-                : fs::path(a.dir);
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  const std::string replay_db = (dir / "replay.db").string();
-  const std::string verify_db_path = (dir / "verify.db").string();
-  remove_db_files(replay_db);
-  remove_db_files(verify_db_path);
-  persistence::SqliteOptions fast;
-  fast.durability = persistence::SqliteOptions::Durability::kFast;
-  std::ostream null_out(nullptr);
-  char buf[256];
-
-  int rc = [&]() -> int {
-    out << "pmiflow bench-audit\n";
-    out << "machine: " << cpu_model() << ", " << std::thread::hardware_concurrency() << " cores\n";
-#ifdef NDEBUG
-    out << "build: optimised (NDEBUG)\n";
-#else
-    out << "build: DEBUG (figures are not representative; use the release preset)\n";
-#endif
-
-    // (a) replay of one instance with `events` events.
-    std::int64_t replay_id = 0;
-    std::int64_t replay_events = 0;
-    {
-      auto session = open_session(replay_db, OpenMode::kCreate, fast);
-      if (!session.ok()) return fail(err, session.error());
-      Engine& engine = *(*session)->engine;
-      auto deployed = engine.deploy(kBenchLoopBpmn, "bench-audit-loop.bpmn");
-      if (!deployed.ok()) return fail(err, deployed.error());
-      auto t0 = SteadyClock::now();
-      auto id = grow_loop_instance(engine, deployed->definition.key, "105001000001", a.events);
-      if (!id.ok()) return fail(err, id.error());
-      replay_id = *id;
-      auto row = (*session)->store->instance(replay_id);
-      if (!row.ok()) return fail(err, row.error());
-      replay_events = row->last_seq;
-      std::snprintf(buf, sizeof buf, "%.1f s", elapsed_ms(t0) / 1000);
-      out << "\n(a) replay: one instance of " << replay_events
-          << " events (a user task in a loop), built in " << buf << '\n';
-    }
-    std::vector<double> fold_ms;
-    std::vector<double> until_ms;
-    std::vector<double> full_ms;
-    {
-      auto store = persistence::SqliteStore::open(replay_db, fast);
-      if (!store.ok()) return fail(err, store.error());
-      for (int r = 0; r < a.runs; ++r) {
-        auto t0 = SteadyClock::now();
-        auto events = (*store)->events(replay_id, 1, replay_events);
-        if (!events.ok()) return fail(err, events.error());
-        auto state = fold_events(replay_id, *events);
-        if (!state.ok()) return fail(err, state.error());
-        fold_ms.push_back(elapsed_ms(t0));
-      }
-    }
-    Common common;
-    common.db = replay_db;
-    for (int r = 0; r < a.runs; ++r) {
-      ReplayArgs until{std::to_string(replay_id), replay_events, std::nullopt, ""};
-      auto t0 = SteadyClock::now();
-      int code = cmd_replay(common, until, null_out, err);
-      until_ms.push_back(elapsed_ms(t0));
-      if (code != kExitOk) return code;
-      ReplayArgs full{std::to_string(replay_id), std::nullopt, std::nullopt, ""};
-      t0 = SteadyClock::now();
-      code = cmd_replay(common, full, null_out, err);
-      full_ms.push_back(elapsed_ms(t0));
-      if (code != kExitOk) return code;
-    }
-    const double fold_median = median(fold_ms);
-    auto line = [&](const std::string& label, const char* fmt, double v) {
-      std::snprintf(buf, sizeof buf, fmt, v);
-      out << "  " << label << buf << '\n';
-    };
-    out << "  median of " << a.runs << " runs:\n";
-    line("read from SQLite + fold:            ", "%.1f ms", fold_median);
-    line("`replay --until N` (whole command): ", "%.1f ms", median(until_ms));
-    line("`replay` + projection check:        ", "%.1f ms", median(full_ms));
-    out << "  target: < 50 ms for 10,000 events: "
-        << (median(until_ms) < 50 * static_cast<double>(replay_events) / 10000 ? "met" : "NOT met")
-        << '\n';
-
-    // (b) verify --all over instances x instance_events events.
-    std::int64_t built_events = 0;
-    {
-      auto session = open_session(verify_db_path, OpenMode::kCreate, fast);
-      if (!session.ok()) return fail(err, session.error());
-      Engine& engine = *(*session)->engine;
-      Store& store = *(*session)->store;
-      auto deployed = engine.deploy(kBenchLoopBpmn, "bench-audit-loop.bpmn");
-      if (!deployed.ok()) return fail(err, deployed.error());
-      const std::string key = deployed->definition.key;
-      auto t0 = SteadyClock::now();
-      // One real instance made by the engine; the others are copies of its first events
-      // appended through SqliteStore::append in big batches (the store seals each chain).
-      auto first = grow_loop_instance(engine, key, "205001000000", a.instance_events);
-      if (!first.ok()) return fail(err, first.error());
-      auto sample = store.events(*first, 1, a.instance_events);
-      if (!sample.ok()) return fail(err, sample.error());
-      auto more = store.instance(*first);
-      if (!more.ok()) return fail(err, more.error());
-      built_events = more->last_seq;
-      std::vector<Event> model_events = *sample;
-      for (auto& e : model_events) {
-        e.instance_id = 0;
-        e.prev_hash.clear();
-        e.hash.clear();
-      }
-      const runtime::InstanceState model_state = runtime::fold(model_events);
-      constexpr int kBatch = 200;
-      for (int i = 1; i < a.instances; i += kBatch) {
-        std::vector<AppendRequest> batch;
-        for (int k = i; k < std::min(a.instances, i + kBatch); ++k) {
-          char school[16];
-          std::snprintf(school, sizeof school, "2%011d", k);
-          AppendRequest req;
-          req.business_key = {key, school, "2026"};
-          req.events = model_events;
-          req.events.front().payload["school"] = school;
-          req.new_state = &model_state;
-          batch.push_back(std::move(req));
-        }
-        for (const auto& result : store.append(batch)) {
-          if (!result.status.ok()) return fail(err, result.status.error());
-        }
-        built_events += static_cast<std::int64_t>(batch.size() * model_events.size());
-      }
-      std::snprintf(buf, sizeof buf, "%.1f s", elapsed_ms(t0) / 1000);
-      out << "\n(b) verify --all: " << a.instances << " instances, " << built_events
-          << " events, built in " << buf << '\n';
-    }
-    Common vc;
-    vc.db = verify_db_path;
-    VerifyArgs all;
-    all.all = true;
-    all.threads = a.threads;
-    std::ostringstream verdict;
-    auto t0 = SteadyClock::now();
-    int code = cmd_verify(vc, all, verdict, err);
-    const double seconds = elapsed_ms(t0) / 1000;
-    if (code != kExitOk) {
-      err << "error: verify --all did not find the bench database intact:\n" << verdict.str();
-      return code;
-    }
-    const unsigned workers = a.threads > 0 ? static_cast<unsigned>(a.threads)
-                                           : std::max(1u, std::thread::hardware_concurrency());
-    out << "  workers (one connection each):      " << workers << '\n';
-    line("total:                              ", "%.2f s", seconds);
-    line("events verified/s:                  ", "%.0f",
-         static_cast<double>(built_events) / seconds);
-    out << "  " << verdict.str();
-    out << "  target: < 30 s for 1,000,000 events: "
-        << (seconds < 30.0 * static_cast<double>(built_events) / 1e6 ? "met" : "NOT met") << '\n';
-    return kExitOk;
-  }();
-  if (temporary) {
-    remove_db_files(replay_db);
-    remove_db_files(verify_db_path);
-    fs::remove_all(dir, ec);
-  }
-  return rc;
 }
 
 }  // namespace pmiflow::cli

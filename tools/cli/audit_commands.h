@@ -9,6 +9,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "tools/cli/commands.h"
 
@@ -37,13 +38,18 @@ struct VerifyArgs {
 };
 int cmd_verify(const Common& c, const VerifyArgs& a, std::ostream& out, std::ostream& err);
 
+// The instances to export: those of --process with every tag given (--tag, and D02.03's
+// --period and --school); at least one criterion.
 struct ExportArgs {
-  std::string period;
+  std::optional<std::string> process;
+  std::optional<std::string> period;
   std::optional<std::string> school;
+  std::vector<std::string> tags;  // name=value
   std::string out;
 };
 int cmd_export(const Common& c, const ExportArgs& a, std::ostream& out, std::ostream& err);
 
+// `bench-audit` (bench_audit.cpp): times replay of a long instance and verify --all.
 struct BenchAuditArgs {
   std::string dir;              // where the two databases go; empty: a temporary directory
   std::int64_t events = 10000;  // events of the instance that is replayed

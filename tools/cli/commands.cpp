@@ -3,55 +3,58 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "engine/engine/business_key.h"
+#include "app/audited_instance.h"
+#include "app/instance_view.h"
+#include "engine/common/time_text.h"
 #include "engine/engine/deployment.h"
 #include "engine/model/bpmn_parser.h"
+#include "engine/runtime/event_describer.h"
+#include "handlers/d02_03/business_key.h"
 #include "tools/cli/cli.h"
+#include "tools/cli/d02_03_commands.h"
 #include "tools/cli/format.h"
-#include "tools/cli/period_commands.h"
 #include "tools/cli/session.h"
 #include "tools/cli/variables_input.h"
 
 namespace pmiflow::cli {
 namespace {
 
-Result<std::int64_t> parse_instance_id(const std::string& text) {
-  char* end = nullptr;
-  long long v = std::strtoll(text.c_str(), &end, 10);
-  if (text.empty() || *end != '\0' || v <= 0) {
-    return make_error(ErrorCode::kInvalidArgument,
-                      "'" + text + "' is not an instance id (a positive number)");
-  }
-  return static_cast<std::int64_t>(v);
-}
+using app::parse_instance_id;
+using handlers::d02_03::kPeriodTag;
+using handlers::d02_03::kSchoolTag;
 
 Json instance_json(const InstanceRow& r) {
-  return Json{{"id", r.id},
-              {"process", r.business_key.process},
-              {"version", r.version},
-              {"school", r.business_key.school},
-              {"period", r.business_key.period},
-              {"state", r.status},
-              {"active_elements", r.active_elements},
-              {"open_incidents", r.open_incidents}};
+  Json j = {{"id", r.id},
+            {"process", r.business_key.process},
+            {"business_id", r.business_key.id},
+            {"tags", tags_to_json(r.tags)},
+            {"version", r.version},
+            {"state", r.status},
+            {"active_elements", r.active_elements},
+            {"open_incidents", r.open_incidents}};
+  add_d02_03_keys(j, r.tags);
+  return j;
 }
 
 Json task_json(const TaskRow& t) {
-  return Json{{"id", t.id},
-              {"instance_id", t.instance_id},
-              {"element_id", t.element_id},
-              {"name", t.name},
-              {"candidate_groups", t.candidate_groups},
-              {"form", t.form},
-              {"school", t.school},
-              {"period", t.period}};
+  Json j = {{"id", t.id},
+            {"instance_id", t.instance_id},
+            {"element_id", t.element_id},
+            {"name", t.name},
+            {"candidate_groups", t.candidate_groups},
+            {"form", t.form},
+            {"business_id", t.business_key.id},
+            {"tags", tags_to_json(t.tags)}};
+  add_d02_03_keys(j, t.tags);
+  return j;
 }
 
 // Prints a command's events, one line each.
 void print_events(std::ostream& out, const std::vector<runtime::Event>& events,
                   const model::ProcessDefinition* def) {
   for (const auto& e : events) {
-    out << "  #" << e.seq << "  " << describe_event(e, def) << '\n';
+    out << "  #" << e.seq << "  " << runtime::describe_event(e, def, runtime::Detail::kBrief)
+        << '\n';
   }
 }
 
@@ -91,6 +94,22 @@ int exit_code_for(ErrorCode code) {
 int fail(std::ostream& err, const Error& e) {
   err << "error: " << e.message << '\n';
   return exit_code_for(e.code);
+}
+
+Result<runtime::Tags> selected_tags(const std::vector<std::string>& tag_args,
+                                    const std::optional<std::string>& school,
+                                    const std::optional<std::string>& period) {
+  runtime::Tags tags;
+  for (const std::string& arg : tag_args) {
+    const auto eq = arg.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return make_error(ErrorCode::kInvalidArgument, "--tag '" + arg + "': expected name=value");
+    }
+    tags[arg.substr(0, eq)] = arg.substr(eq + 1);
+  }
+  if (school) tags[kSchoolTag] = *school;
+  if (period) tags[kPeriodTag] = *period;
+  return tags;
 }
 
 int cmd_validate(const std::vector<std::string>& files, bool json, std::ostream& out,
@@ -211,21 +230,26 @@ int cmd_definitions(const Common& c, std::ostream& out, std::ostream& err) {
 
 int cmd_start(const Common& c, const StartArgs& a, std::ostream& out, std::ostream& err) {
   if (!a.from_csv.empty()) return cmd_start_csv(c, a, out, err);
-  runtime::BusinessKey key{a.process, a.school, a.period};
-  if (Status s = validate_business_key(key); !s.ok()) return fail(err, s.error());
   auto vars = parse_variables(a.vars, a.var_files);
   if (!vars.ok()) return fail(err, vars.error());
-  (*vars)["codigo_dane"] = a.school;
-  (*vars)["periodo"] = a.period;
+  const runtime::Actor actor = runtime::Actor::user(a.user.empty() ? default_user() : a.user, "");
+  Result<StartRequest> request = make_error(ErrorCode::kInternal, "no business key");
+  if (!a.business_id.empty()) {
+    auto tags = selected_tags(a.tags, std::nullopt, std::nullopt);
+    if (!tags.ok()) return fail(err, tags.error());
+    request = StartRequest{{a.process, a.business_id}, std::move(*tags), std::move(*vars), actor};
+  } else {
+    request =
+        handlers::d02_03::start_request(a.process, a.school, a.period, std::move(*vars), actor);
+  }
+  if (!request.ok()) return fail(err, request.error());
   auto session = open_session(c.db, OpenMode::kExisting);
   if (!session.ok()) return fail(err, session.error());
-  auto outcome = (*session)->engine->start(
-      key, *vars, runtime::Actor::user(a.user.empty() ? default_user() : a.user, ""));
+  auto outcome = (*session)->engine->start(*request);
   if (!outcome.ok()) return fail(err, outcome.error());
   if (!outcome->created) {
-    err << "note: an instance for " << a.process << ", school " << a.school << ", period "
-        << a.period << " already exists (id " << outcome->instance_id
-        << "); no new instance was created\n";
+    err << "note: an instance of " << a.process << " with business id " << request->key.id
+        << " already exists (id " << outcome->instance_id << "); no new instance was created\n";
   }
   out << Json{{"id", outcome->instance_id}, {"created", outcome->created}}.dump() << '\n';
   return kExitOk;
@@ -234,7 +258,9 @@ int cmd_start(const Common& c, const StartArgs& a, std::ostream& out, std::ostre
 int cmd_instances(const Common& c, const InstanceFilter& f, std::ostream& out, std::ostream& err) {
   auto session = open_session(c.db, OpenMode::kExisting);
   if (!session.ok()) return fail(err, session.error());
-  auto rows = (*session)->store->instances(InstanceQuery{f.process, f.school, f.period, f.state});
+  auto tags = selected_tags(f.tags, f.school, f.period);
+  if (!tags.ok()) return fail(err, tags.error());
+  auto rows = (*session)->store->instances(InstanceQuery{f.process, f.state, *tags});
   if (!rows.ok()) return fail(err, rows.error());
   if (c.json) {
     Json list = Json::array();
@@ -245,11 +271,10 @@ int cmd_instances(const Common& c, const InstanceFilter& f, std::ostream& out, s
   std::vector<std::vector<std::string>> table;
   for (const auto& r : *rows) {
     table.push_back({std::to_string(r.id), r.business_key.process, std::to_string(r.version),
-                     r.business_key.school, r.business_key.period,
-                     r.status + (r.open_incidents > 0 ? " (incident)" : ""),
+                     r.business_key.id, r.status + (r.open_incidents > 0 ? " (incident)" : ""),
                      join(r.active_elements, ", ")});
   }
-  print_table(out, {"ID", "PROCESS", "V", "SCHOOL", "PERIOD", "STATE", "ACTIVE"}, table);
+  print_table(out, {"ID", "PROCESS", "V", "BUSINESS ID", "STATE", "ACTIVE"}, table);
   return kExitOk;
 }
 
@@ -258,32 +283,23 @@ int cmd_show(const Common& c, const std::string& instance, std::ostream& out, st
   if (!id.ok()) return fail(err, id.error());
   auto session = open_session(c.db, OpenMode::kExisting);
   if (!session.ok()) return fail(err, session.error());
-  Store& store = *(*session)->store;
-  auto row = store.instance(*id);
-  if (!row.ok()) return fail(err, row.error());
-  auto tasks = store.tasks(TaskQuery{{}, {}, {}, *id});
-  auto vars = store.variables(*id);
-  auto incidents = store.incidents(*id);
-  auto jobs = store.jobs(*id);
-  if (!tasks.ok()) return fail(err, tasks.error());
-  if (!vars.ok()) return fail(err, vars.error());
-  if (!incidents.ok()) return fail(err, incidents.error());
-  if (!jobs.ok()) return fail(err, jobs.error());
-  auto def = (*session)->engine->definition(row->business_key.process, row->version);
-  const model::ProcessDefinition* d = def.ok() ? def->get() : nullptr;
+  auto detail = app::instance_detail(*(*session)->store, *(*session)->engine, *id);
+  if (!detail.ok()) return fail(err, detail.error());
+  const InstanceRow& row = detail->row;
+  const model::ProcessDefinition* d = detail->def.get();
   if (c.json) {
-    Json j = instance_json(*row);
+    Json j = instance_json(row);
     j["tasks"] = Json::array();
-    for (const auto& t : *tasks) j["tasks"].push_back(task_json(t));
+    for (const auto& t : detail->tasks) j["tasks"].push_back(task_json(t));
     j["variables"] = Json::object();
-    for (const auto& [name, value] : *vars) j["variables"][name] = value;
+    for (const auto& [name, value] : detail->variables) j["variables"][name] = value;
     j["incidents"] = Json::array();
-    for (const auto& i : *incidents) {
+    for (const auto& i : detail->incidents) {
       j["incidents"].push_back(
           {{"id", i.id}, {"element_id", i.element_id}, {"kind", i.kind}, {"message", i.message}});
     }
     j["jobs"] = Json::array();
-    for (const auto& jb : *jobs) {
+    for (const auto& jb : detail->jobs) {
       j["jobs"].push_back({{"id", jb.id},
                            {"element_id", jb.element_id},
                            {"type", jb.type},
@@ -293,34 +309,39 @@ int cmd_show(const Common& c, const std::string& instance, std::ostream& out, st
     out << j.dump(2) << '\n';
     return kExitOk;
   }
-  out << "instance " << row->id << ": " << row->business_key.process << " v" << row->version
-      << ", school " << row->business_key.school << ", period " << row->business_key.period << ", "
-      << row->status << '\n';
-  out << "started " << format_time(row->created_ms);
-  if (row->ended_ms != 0) out << ", ended " << format_time(row->ended_ms);
+  out << "instance " << row.id << ": " << row.business_key.process << " v" << row.version
+      << ", business id " << row.business_key.id << ", " << row.status << '\n';
+  if (!row.tags.empty()) {
+    std::vector<std::string> tags;
+    for (const auto& [name, value] : row.tags) tags.push_back(name + " " + value);
+    out << "tags: " << join(tags, ", ") << '\n';
+  }
+  out << "started " << format_time(row.created_ms);
+  if (row.ended_ms != 0) out << ", ended " << format_time(row.ended_ms);
   out << "\n\ntokens at:\n";
-  for (const auto& e : row->active_elements) out << "  " << element_label(d, e) << '\n';
-  if (row->active_elements.empty()) out << "  (none)\n";
+  for (const auto& e : row.active_elements) out << "  " << runtime::element_label(d, e) << '\n';
+  if (row.active_elements.empty()) out << "  (none)\n";
   out << "\nopen tasks:\n";
-  for (const auto& t : *tasks) {
+  for (const auto& t : detail->tasks) {
     out << "  " << t.id << "  " << t.name << "  [" << join(t.candidate_groups, ", ") << "]\n";
   }
-  if (tasks->empty()) out << "  (none)\n";
-  if (!jobs->empty()) {
+  if (detail->tasks.empty()) out << "  (none)\n";
+  if (!detail->jobs.empty()) {
     out << "\njobs:\n";
-    for (const auto& jb : *jobs) {
+    for (const auto& jb : detail->jobs) {
       out << "  " << jb.id << "  " << jb.type << "  " << jb.state << " (" << jb.retries_left
           << " retries left)\n";
     }
   }
-  if (!incidents->empty()) {
+  if (!detail->incidents.empty()) {
     out << "\nincidents:\n";
-    for (const auto& i : *incidents) {
-      out << "  " << i.id << "  " << element_label(d, i.element_id) << ": " << i.message << '\n';
+    for (const auto& i : detail->incidents) {
+      out << "  " << i.id << "  " << runtime::element_label(d, i.element_id) << ": " << i.message
+          << '\n';
     }
   }
   out << "\nvariables:\n";
-  for (const auto& [name, value] : *vars) {
+  for (const auto& [name, value] : detail->variables) {
     std::string text = value.dump(-1, ' ', false, Json::error_handler_t::replace);
     if (text.size() > 100) text = text.substr(0, 97) + "...";
     out << "  " << name << " = " << text << '\n';
@@ -331,7 +352,9 @@ int cmd_show(const Common& c, const std::string& instance, std::ostream& out, st
 int cmd_tasks(const Common& c, const TaskFilter& f, std::ostream& out, std::ostream& err) {
   auto session = open_session(c.db, OpenMode::kExisting);
   if (!session.ok()) return fail(err, session.error());
-  auto rows = (*session)->store->tasks(TaskQuery{f.role, f.school, f.period, {}});
+  auto tags = selected_tags(f.tags, f.school, f.period);
+  if (!tags.ok()) return fail(err, tags.error());
+  auto rows = (*session)->store->tasks(TaskQuery{f.role, {}, *tags});
   if (!rows.ok()) return fail(err, rows.error());
   if (c.json) {
     Json list = Json::array();
@@ -342,9 +365,9 @@ int cmd_tasks(const Common& c, const TaskFilter& f, std::ostream& out, std::ostr
   std::vector<std::vector<std::string>> table;
   for (const auto& t : *rows) {
     table.push_back(
-        {t.id, t.school, t.period, t.element_id, join(t.candidate_groups, ", "), t.name});
+        {t.id, t.business_key.id, t.element_id, join(t.candidate_groups, ", "), t.name});
   }
-  print_table(out, {"TASK", "SCHOOL", "PERIOD", "ELEMENT", "ROLES", "NAME"}, table);
+  print_table(out, {"TASK", "BUSINESS ID", "ELEMENT", "ROLES", "NAME"}, table);
   return kExitOk;
 }
 

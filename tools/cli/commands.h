@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "engine/common/result.h"
+#include "engine/runtime/instance_state.h"
 
 namespace pmiflow::cli {
 
@@ -24,18 +25,22 @@ int cmd_definitions(const Common& c, std::ostream& out, std::ostream& err);
 
 struct StartArgs {
   std::string process;
-  std::string school;
-  std::string from_csv;  // start --from-csv FILE: one instance per row (period_commands.h)
+  std::string business_id;        // the generic business key...
+  std::vector<std::string> tags;  // ... with its tags, name=value
+  std::string school;             // or D02.03's shorthand: código DANE and period
   std::string period;
+  std::string from_csv;  // start --from-csv FILE: one instance per row (d02_03_commands.h)
   std::vector<std::string> vars;
   std::vector<std::string> var_files;
   std::string user;
 };
 int cmd_start(const Common& c, const StartArgs& a, std::ostream& out, std::ostream& err);
 
+// --school and --period are D02.03's tags (handlers/d02_03/business_key.h); --tag any tag.
 struct InstanceFilter {
   std::optional<std::string> school;
   std::optional<std::string> period;
+  std::vector<std::string> tags;  // name=value
   std::optional<std::string> state;
   std::optional<std::string> process;
 };
@@ -46,6 +51,7 @@ struct TaskFilter {
   std::optional<std::string> role;
   std::optional<std::string> school;
   std::optional<std::string> period;
+  std::vector<std::string> tags;  // name=value
 };
 int cmd_tasks(const Common& c, const TaskFilter& f, std::ostream& out, std::ostream& err);
 
@@ -86,5 +92,11 @@ std::string default_user();
 
 // Prints `error: message` and returns the exit code for the error.
 int fail(std::ostream& err, const Error& e);
+
+// The tags a filter selects: --tag name=value, with D02.03's --school and --period.
+// kInvalidArgument for a --tag without '='.
+Result<runtime::Tags> selected_tags(const std::vector<std::string>& tag_args,
+                                    const std::optional<std::string>& school,
+                                    const std::optional<std::string>& period);
 
 }  // namespace pmiflow::cli

@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "engine/runtime/event_describer.h"
+#include "handlers/d02_03/business_key.h"
 #include "tools/cli/autopilot.h"
 #include "tools/cli/cli.h"
 #include "tools/cli/commands.h"
@@ -30,7 +32,7 @@ int cmd_demo(const DemoArgs& a, std::ostream& out, std::ostream& err) {
     auto session = open_session(path, OpenMode::kCreate);
     if (!session.ok()) return fail(err, session.error());
     Engine& engine = *(*session)->engine;
-    Store& store = *(*session)->store;
+    persistence::SqliteStore& store = *(*session)->store;
 
     auto deployed = deploy_file(engine, d02_03_definition_path());
     if (!deployed.ok()) return fail(err, deployed.error());
@@ -43,8 +45,10 @@ int cmd_demo(const DemoArgs& a, std::ostream& out, std::ostream& err) {
     if (!def.ok()) return fail(err, def.error());
 
     Variables vars = sample_school_variables(a.school, a.period, 0);
-    auto started = engine.start({d.key, a.school, a.period}, vars,
-                                runtime::Actor::user("demo", "profesional_mejoramiento"));
+    auto request = handlers::d02_03::start_request(
+        d.key, a.school, a.period, vars, runtime::Actor::user("demo", "profesional_mejoramiento"));
+    if (!request.ok()) return fail(err, request.error());
+    auto started = engine.start(*request);
     if (!started.ok()) return fail(err, started.error());
     std::int64_t id = started->instance_id;
     out << "\nschool " << a.school << " (" << vars["nombre"].get<std::string>() << ", "
@@ -57,7 +61,8 @@ int cmd_demo(const DemoArgs& a, std::ostream& out, std::ostream& err) {
       auto events = store.events(id, printed + 1);
       if (!events.ok()) return events.error();
       for (const auto& e : *events) {
-        out << "  #" << e.seq << "  " << describe_event(e, def->get()) << '\n';
+        out << "  #" << e.seq << "  "
+            << runtime::describe_event(e, def->get(), runtime::Detail::kBrief) << '\n';
         printed = e.seq;
       }
       return {};
@@ -100,7 +105,7 @@ int cmd_demo(const DemoArgs& a, std::ostream& out, std::ostream& err) {
       if (n == model::kNone) continue;
       auto kind = (*def)->node(n).kind;
       if (kind == model::NodeKind::kUserTask || kind == model::NodeKind::kServiceTask) {
-        out << "    " << count << "x  " << element_label(def->get(), element) << '\n';
+        out << "    " << count << "x  " << runtime::element_label(def->get(), element) << '\n';
       }
     }
     return fs.status == runtime::InstanceStatus::kCompleted ? kExitOk : kExitInvalidState;

@@ -1,4 +1,5 @@
-// Output helpers of the CLI: aligned tables, times, readable event lines, JSON of events.
+// Output helpers of the CLI: aligned tables, JSON of events and tags. What an event did, in
+// words, is runtime/event_describer.h's; times are engine/common/time_text.h's.
 #pragma once
 
 #include <ostream>
@@ -6,8 +7,8 @@
 #include <vector>
 
 #include "engine/common/json.h"
-#include "engine/model/process_definition.h"
 #include "engine/runtime/event.h"
+#include "engine/runtime/instance_state.h"
 
 namespace pmiflow::cli {
 
@@ -15,20 +16,20 @@ namespace pmiflow::cli {
 void print_table(std::ostream& out, const std::vector<std::string>& header,
                  const std::vector<std::vector<std::string>>& rows);
 
-// "2026-11-25T03:17:01.123Z"
-std::string format_time(std::int64_t ms);
-
-// The element's name from the definition, else its id.
-std::string element_label(const model::ProcessDefinition* def, const std::string& element_id);
-
-// One line saying what an event did, with the Spanish activity names, e.g.
-//   "activity entered: Apoyar a los EE ... [A05_ApoyarEjecucionPMI]".
-std::string describe_event(const runtime::Event& event, const model::ProcessDefinition* def);
-
-// Who did it: "user ana (lider_calidad)", "handler d02_03.x", "engine".
-std::string describe_actor(const runtime::Actor& actor);
-
+// One event as JSON: its envelope with the type's name, the time as text, and the payload.
 Json event_to_json(const runtime::Event& event);
+
+Json tags_to_json(const runtime::Tags& tags);
+
+// A tag's value, "" when the instance has no such tag.
+std::string tag(const runtime::Tags& tags, const std::string& name);
+
+// D02.03's tags school and period (handlers/d02_03/business_key.h), also as top-level "school"
+// and "period" keys of `j`: where --json output had them before the generic business key.
+void add_d02_03_keys(Json& j, const runtime::Tags& tags);
+
+// RFC 4180 field: quoted when it holds a comma, a quote or a line break.
+std::string csv_field(const std::string& value);
 
 std::string join(const std::vector<std::string>& items, const std::string& sep);
 

@@ -2,16 +2,20 @@
 
 #include <exception>
 
+#include "handlers/d02_03/jurisdiction.h"
 #include "tools/cli/audit_commands.h"
 #include "tools/cli/cli.h"
 #include "tools/cli/commands.h"
-#include "tools/cli/domain_commands.h"
+#include "tools/cli/d02_03_commands.h"
 #include "tools/cli/format.h"
-#include "tools/cli/jurisdiction.h"
-#include "tools/cli/period_commands.h"
+#include "tools/cli/outbox_commands.h"
 
 namespace pmiflow::cli {
 namespace {
+
+using handlers::d02_03::kMaxJurisdictionSize;
+using handlers::d02_03::known_etcs;
+using handlers::d02_03::kSchoolsCsvHeader;
 
 void add_common(CLI::App* sub, Common& c, bool json = true) {
   sub->add_option("--db", c.db, "database file (default: $PMIFLOW_DB, else ./pmiflow.db)");
@@ -58,12 +62,19 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   auto* start = app.add_subcommand("start", "start an instance (idempotent by business key)");
   add_common(start, start_c, false);
   start->add_option("--process", start_a.process, "process key")->required();
-  auto* start_school = start->add_option("--school", start_a.school, "código DANE (12 digits)");
+  auto* start_id = start->add_option("--business-id", start_a.business_id,
+                                     "the business id (unique per process)");
+  start->add_option("--tag", start_a.tags, "name=value: a tag to find the instance by")
+      ->needs(start_id);
+  auto* start_school =
+      start->add_option("--school", start_a.school, "D02.03: código DANE (12 digits)");
   auto* start_csv = start->add_option(
       "--from-csv", start_a.from_csv,
-      "one instance per row of a schools CSV (" + std::string(kSchoolsCsvHeader) + ")");
+      "D02.03: one instance per row of a schools CSV (" + std::string(kSchoolsCsvHeader) + ")");
+  auto* start_period =
+      start->add_option("--period", start_a.period, "D02.03: period: YYYY, YYYY-1 or YYYY-2");
   start_csv->excludes(start_school);
-  start->add_option("--period", start_a.period, "period: YYYY, YYYY-1 or YYYY-2")->required();
+  start_id->excludes(start_school)->excludes(start_csv)->excludes(start_period);
   start->add_option("--var", start_a.vars, "name=value (value is JSON if it parses)")
       ->excludes(start_csv);
   start->add_option("--vars", start_a.var_files, "JSON file with an object of variables")
@@ -71,8 +82,11 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   start->add_option("--user", start_a.user, "who starts it (default: $USER)");
   start->add_flag("--json", start_c.json, "with --from-csv: a JSON summary");
   start->callback([&] {
-    if (start_school->count() == 0 && start_csv->count() == 0) {
-      throw CLI::RequiredError("--school or --from-csv");
+    if (start_id->count() == 0) {
+      if (start_school->count() == 0 && start_csv->count() == 0) {
+        throw CLI::RequiredError("--business-id, --school or --from-csv");
+      }
+      if (start_period->count() == 0) throw CLI::RequiredError("--period");
     }
     code = cmd_start(start_c, start_a, out, err);
   });
@@ -103,8 +117,9 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   InstanceFilter inst_f;
   auto* instances = app.add_subcommand("instances", "list instances");
   add_common(instances, inst_c);
-  add_optional(instances, "--school", inst_f.school, "código DANE");
-  add_optional(instances, "--period", inst_f.period, "period");
+  add_optional(instances, "--school", inst_f.school, "D02.03: código DANE (the school tag)");
+  add_optional(instances, "--period", inst_f.period, "D02.03: period (the period tag)");
+  instances->add_option("--tag", inst_f.tags, "name=value: instances with this tag");
   add_optional(instances, "--state", inst_f.state, "active, completed or terminated");
   add_optional(instances, "--process", inst_f.process, "process key");
   instances->callback([&] { code = cmd_instances(inst_c, inst_f, out, err); });
@@ -121,8 +136,9 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   auto* tasks = app.add_subcommand("tasks", "list open user tasks");
   add_common(tasks, tasks_c);
   add_optional(tasks, "--role", tasks_f.role, "candidate group");
-  add_optional(tasks, "--school", tasks_f.school, "código DANE");
-  add_optional(tasks, "--period", tasks_f.period, "period");
+  add_optional(tasks, "--school", tasks_f.school, "D02.03: código DANE (the school tag)");
+  add_optional(tasks, "--period", tasks_f.period, "D02.03: period (the period tag)");
+  tasks->add_option("--tag", tasks_f.tags, "name=value: tasks of instances with this tag");
   tasks->callback([&] { code = cmd_tasks(tasks_c, tasks_f, out, err); });
 
   Common complete_c;
@@ -237,8 +253,10 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   auto* export_cmd =
       app.add_subcommand("export", "write a period's instances to a self-contained archive");
   add_common(export_cmd, export_c);
-  export_cmd->add_option("--period", export_a.period, "period")->required();
-  add_optional(export_cmd, "--school", export_a.school, "código DANE");
+  add_optional(export_cmd, "--period", export_a.period, "D02.03: period (the period tag)");
+  add_optional(export_cmd, "--school", export_a.school, "D02.03: código DANE (the school tag)");
+  export_cmd->add_option("--tag", export_a.tags, "name=value: instances with this tag");
+  add_optional(export_cmd, "--process", export_a.process, "process key");
   export_cmd->add_option("--out", export_a.out, "archive file (JSON lines)")->required();
   export_cmd->callback([&] { code = cmd_export(export_c, export_a, out, err); });
 

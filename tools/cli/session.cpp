@@ -79,8 +79,20 @@ Result<std::unique_ptr<Session>> open_session(const std::string& db_flag, OpenMo
   auto session = std::make_unique<Session>();
   session->store = std::move(*store);
   register_shipped_handlers(session->handlers);
-  session->engine = std::make_unique<Engine>(*session->store, session->handlers, session->clock);
+  session->engine =
+      std::make_unique<Engine>(*session->store, *session->store, session->handlers, session->clock);
   return session;
+}
+
+app::OpenReader more_readers(const Session& session) {
+  const std::string path = session.store->path();
+  return [path]() -> Result<std::unique_ptr<Store>> {
+    persistence::SqliteOptions options;
+    options.read_only = true;
+    auto store = persistence::SqliteStore::open(path, options);
+    if (!store.ok()) return store.error();
+    return std::unique_ptr<Store>(std::move(*store));
+  };
 }
 
 }  // namespace pmiflow::cli

@@ -4,11 +4,12 @@
 #include <memory>
 #include <string>
 
+#include "app/verify.h"
 #include "engine/engine/clock.h"
 #include "engine/engine/engine.h"
 #include "engine/engine/handler.h"
 #include "engine/model/bpmn_parser.h"
-#include "persistence/sqlite_store.h"
+#include "persistence/sqlite/sqlite_store.h"
 
 namespace pmiflow::cli {
 
@@ -29,6 +30,9 @@ enum class OpenMode {
 
 Result<std::unique_ptr<Session>> open_session(const std::string& db_flag, OpenMode mode,
                                               persistence::SqliteOptions options = {});
+
+// More read-only connections to the session's database (for `verify --all`'s workers).
+app::OpenReader more_readers(const Session& session);
 
 // Registers the handlers this build ships (D02.03's) with the SE's default settings.
 void register_shipped_handlers(HandlerRegistry& registry);

@@ -67,9 +67,8 @@ TEST_F(AuditExport, ArchiveIsSelfContainedJsonLines) {
   ASSERT_EQ(static_cast<std::int64_t>(lines.size()), 1 + 1 + 1 + n);
   Json header = parse_json(lines[0]);
   EXPECT_EQ(lines[0].rfind("{\"record\":\"header\",\"format\":\"pmiflow-archive\",", 0), 0u);
-  EXPECT_EQ(header["format_version"], 1);
-  EXPECT_EQ(header["period"], "2026");
-  EXPECT_TRUE(header["school"].is_null());
+  EXPECT_EQ(header["format_version"], 2);
+  EXPECT_EQ(header["tags"], (Json{{"period", "2026"}}));
   EXPECT_EQ(header["instances"], 1);
   EXPECT_EQ(header["events"], n);
   EXPECT_EQ(header["exported"].get<std::string>().back(), 'Z');
@@ -82,7 +81,8 @@ TEST_F(AuditExport, ArchiveIsSelfContainedJsonLines) {
   Json inst = parse_json(lines[2]);
   EXPECT_EQ(inst["record"], "instance");
   EXPECT_EQ(inst["id"], 1);
-  EXPECT_EQ(inst["school"], kDemoSchool);
+  EXPECT_EQ(inst["business_id"], kDemoSchool + "/2026");
+  EXPECT_EQ(inst["tags"], (Json{{"period", "2026"}, {"school", kDemoSchool}}));
   EXPECT_EQ(inst["status"], "completed");
   EXPECT_EQ(inst["last_seq"], n);
   Json last = parse_json(lines.back());
@@ -262,7 +262,7 @@ TEST_F(AuditExport, SchoolFilterPeriodsAndErrors) {
   export_to(archive, {"--school", "105001000402"});
   Json header = parse_json(split_lines(read_bytes(archive))[0]);
   EXPECT_EQ(header["instances"], 1);
-  EXPECT_EQ(header["school"], "105001000402");
+  EXPECT_EQ(header["tags"]["school"], "105001000402");
   RunResult r = run_elsewhere({"verify", "--archive", archive});
   EXPECT_EQ(r.code, 0) << r;
 

@@ -57,7 +57,8 @@ TEST_F(AuditHistory, TextNamesActivitiesInSpanishAndShowsDecisionsAndChanges) {
   use_demo_db();
   RunResult r = run({"history", "1"});
   ASSERT_EQ(r.code, 0) << r;
-  EXPECT_TRUE(contains(r.out, "instance 1: D02_03_ApoyarGestionPMI v1, school " + kDemoSchool))
+  EXPECT_TRUE(contains(
+      r.out, "instance 1: D02_03_ApoyarGestionPMI v1, business id " + kDemoSchool + "/2026"))
       << r;
   EXPECT_TRUE(contains(r.out, "activity entered: " + kNameA04Revisar)) << r;
   EXPECT_TRUE(contains(r.out, "activity completed: " + kNameA05)) << r;
@@ -153,7 +154,8 @@ TEST_F(AuditHistory, CsvHasABomTheExactHeaderQuotedFieldsAndIntactAccents) {
   EXPECT_TRUE(saw_review);
   EXPECT_TRUE(saw_decision);
   // A description with commas and quotes is one quoted field.
-  EXPECT_TRUE(contains(r.out, ",\"instance started: D02_03_ApoyarGestionPMI v1, school ")) << r;
+  EXPECT_TRUE(contains(r.out, ",\"instance started: D02_03_ApoyarGestionPMI v1, business id "))
+      << r;
   EXPECT_TRUE(contains(r.out, "codigo_dane = \"\"" + kDemoSchool + "\"\"")) << r;
 }
 

@@ -4,8 +4,8 @@
 #include <gtest/gtest.h>
 
 #include "audit_test_util.h"
-#include "engine/runtime/applier.h"
-#include "persistence/sqlite_store.h"
+#include "engine/runtime/event_applier.h"
+#include "persistence/sqlite/sqlite_store.h"
 
 namespace pmiflow::cli::testing {
 namespace {

@@ -117,9 +117,10 @@ TEST_F(CliConcurrency, TwoProcessesStartingTheSameKeyCreateOneInstance) {
     Json jb = parse_json(rb.out);
     EXPECT_EQ(ja["id"], jb["id"]);
     EXPECT_NE(ja["created"], jb["created"]) << ra << rb;
-    EXPECT_EQ(count_rows(db(), "SELECT count(*) FROM instances WHERE school = '" +
-                                   std::string(school) + "'"),
-              1);
+    EXPECT_EQ(
+        count_rows(db(), "SELECT count(*) FROM instance_tags WHERE name = 'school' AND value = '" +
+                             std::string(school) + "'"),
+        1);
     EXPECT_EQ(count_rows(db(), "SELECT count(*) FROM events WHERE type = 1 AND instance_id = " +
                                    ja["id"].dump()),
               1);

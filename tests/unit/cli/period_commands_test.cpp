@@ -30,8 +30,8 @@ TEST_F(CliStartData, BadStartDataIsRefusedNamingEachFieldAndWritesNothing) {
   EXPECT_EQ(r.code, 1) << r;
   EXPECT_EQ(r.out, "");
   EXPECT_TRUE(contains(r.err,
-                       "error: the start variables of D02_03_ApoyarGestionPMI (school "
-                       "105001000123, period 2026) break its data contract"))
+                       "error: the start variables of D02_03_ApoyarGestionPMI (business id "
+                       "105001000123/2026) break its data contract"))
       << r;
   EXPECT_TRUE(contains(r.err, "\n  nombre: expected the school's name, found nothing")) << r;
   EXPECT_TRUE(contains(r.err, "\n  sector: expected one of OFICIAL, NO_OFICIAL, found 'PRIVADO'"))
@@ -149,7 +149,10 @@ TEST_F(CliStartFromCsv, StartsEveryRowOnceAndRerunCreatesNothing) {
   ASSERT_EQ(j["instances"].size(), 12U);
   EXPECT_EQ(j["instances"][0]["line"], 2);
   EXPECT_EQ(j["instances"][11]["line"], 13);
-  EXPECT_EQ(count_rows(db(), "SELECT count(*) FROM instances WHERE period = '2026'"), 12);
+  EXPECT_EQ(
+      count_rows(db(),
+                 "SELECT count(*) FROM instance_tags WHERE name = 'period' AND value = '2026'"),
+      12);
   // Each instance has the row's data.
   const std::string first_row = read_bytes(file).substr(read_bytes(file).find('\n') + 1, 12);
   EXPECT_EQ(j["instances"][0]["codigo_dane"], first_row);
@@ -200,7 +203,11 @@ TEST_F(CliStartFromCsv, BadRowsAreReportedByLineAndTheGoodOnesStart) {
   EXPECT_EQ(j["rejected"][2]["line"], 16);
   EXPECT_EQ(j["rejected"][2]["errors"].size(), 2U);
   EXPECT_EQ(count_rows(db(), "SELECT count(*) FROM instances"), 13);
-  EXPECT_EQ(count_rows(db(), "SELECT count(*) FROM instances WHERE school LIKE '%99900_'"), 1);
+  EXPECT_EQ(
+      count_rows(
+          db(),
+          "SELECT count(*) FROM instance_tags WHERE name = 'school' AND value LIKE '%99900_'"),
+      1);
 
   // A rerun starts nothing more and still reports the same rows.
   RunResult again = start_csv(file);

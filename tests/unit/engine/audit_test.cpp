@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "engine/engine/audit.h"
+#include "engine/runtime/event_codec.h"
 
 namespace pmiflow::audit {
 namespace {
@@ -13,13 +14,11 @@ runtime::Event sample_event() {
   runtime::Event e;
   e.instance_id = 7;
   e.seq = 3;
-  e.type = runtime::EventType::kVariablesSet;
   e.type_version = 1;
   e.time_ms = 1700000000000;
   e.definition_version = 2;
   e.actor = runtime::Actor::user("ana", "rector");
-  e.payload = {{"element", "A04"},
-               {"changes", Json::array({{{"name", "x"}, {"old", nullptr}, {"new", 1}}})}};
+  e.body = runtime::VariablesSet{{{"x", 1, Json()}}, "A04"};
   return e;
 }
 

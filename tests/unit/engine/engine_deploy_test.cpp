@@ -72,7 +72,7 @@ TEST(EngineDeploy, ChangedXmlIsVersionTwoAndRunningInstancesStayOnVersionOne) {
   auto new_next =
       h.engine.complete_task(h.open_task(new_instance), runtime::Actor::user("luis", kRole), {});
   ASSERT_TRUE(new_next.ok()) << new_next.error().message;
-  auto tasks = h.store.tasks(TaskQuery{{}, {}, {}, new_instance});
+  auto tasks = h.store.tasks(TaskQuery{{}, new_instance, {}});
   ASSERT_TRUE(tasks.ok());
   ASSERT_EQ(tasks->size(), 1U);
   EXPECT_EQ(tasks->front().element_id, "Task_Extra");
@@ -149,8 +149,8 @@ TEST(EngineDeploy, BadFilesFromTheTestDataAreRejected) {
 
 TEST(EngineDeploy, StartingAProcessThatWasNeverDeployedIsNotFound) {
   Harness h;
-  auto started = h.engine.start(runtime::BusinessKey{"no_such_process", dane(1), "2026"}, {},
-                                runtime::Actor::user("ana", "profesional_mejoramiento"));
+  auto started = h.engine.start(start_of(key_of(dane(1), "2026", "no_such_process"), {},
+                                         runtime::Actor::user("ana", "profesional_mejoramiento")));
   ASSERT_FALSE(started.ok());
   EXPECT_EQ(started.error().code, ErrorCode::kNotFound);
 }

@@ -185,14 +185,14 @@ TEST(EngineForms, ARefusedCommandDoesNotPutBackAStateOlderThanOneCommittedMeanwh
   ManualClock clock{kT0};
   HandlerRegistry registry;
   registry.add(kNotifyType, succeeding());
-  Engine engine(store, registry, clock);
+  Engine engine(store, store, registry, clock);
   Forms forms{{{"form_revision", kFormV1}}};
   ASSERT_TRUE(engine.deploy(with_form(kProcessXml), "p.bpmn", forms.resolver()).ok());
-  auto started = engine.start(runtime::BusinessKey{kProcess, dane(1), "2026"}, {}, kLuis);
+  auto started = engine.start(start_of(key_of(dane(1), "2026", kProcess), {}, kLuis));
   ASSERT_TRUE(started.ok()) << started.error().message;
   const std::int64_t id = started->instance_id;
   ASSERT_TRUE(engine.state(id).ok());  // cached, for the command below to take
-  auto tasks = store.tasks(TaskQuery{{}, {}, {}, id});
+  auto tasks = store.tasks(TaskQuery{{}, id, {}});
   ASSERT_TRUE(tasks.ok() && tasks->size() == 1);
 
   bool ran = false;
@@ -208,7 +208,7 @@ TEST(EngineForms, ARefusedCommandDoesNotPutBackAStateOlderThanOneCommittedMeanwh
 
   auto log = store.events(id, 1, INT64_MAX);
   ASSERT_TRUE(log.ok());
-  EXPECT_EQ(log->back().type, runtime::EventType::kVariablesSet);
+  EXPECT_EQ(log->back().type(), runtime::EventType::kVariablesSet);
   auto state = engine.state(id);
   ASSERT_TRUE(state.ok());
   EXPECT_EQ(state->last_seq, log->back().seq);
@@ -222,13 +222,14 @@ TEST(EngineForms, FormsAreParsedOnceAndCached) {
   Harness h;
   Forms forms{{{"form_revision", kFormV1}}};
   ASSERT_TRUE(h.engine.deploy(with_form(kProcessXml), "p.bpmn", forms.resolver()).ok());
-  auto a = h.engine.form("form_revision", 1);
-  auto b = h.engine.form("form_revision", 1);
+  DefinitionCache cache(h.store, {});
+  auto a = cache.form("form_revision", 1);
+  auto b = cache.form("form_revision", 1);
   ASSERT_TRUE(a.ok()) << a.error().message;
   ASSERT_TRUE(b.ok());
   EXPECT_EQ(a->get(), b->get());
   EXPECT_EQ((*a)->id(), "form_revision");
-  EXPECT_EQ(h.engine.form("form_revision", 2).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(cache.form("form_revision", 2).error().code, ErrorCode::kNotFound);
 }
 
 TEST(EngineForms, AMissingOrBadFormIsAValidationErrorAndNothingIsDeployed) {

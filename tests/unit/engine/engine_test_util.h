@@ -20,8 +20,10 @@
 #include "engine/engine/clock.h"
 #include "engine/engine/engine.h"
 #include "engine/engine/handler.h"
-#include "engine/engine/memory_store.h"
-#include "engine/runtime/applier.h"
+#include "engine/runtime/event_applier.h"
+#include "engine/runtime/event_codec.h"
+#include "engine/runtime/event_describer.h"
+#include "persistence/memory/memory_store.h"
 
 namespace pmiflow::testing {
 
@@ -89,9 +91,8 @@ inline const std::string kProcessXmlV2 = R"(<?xml version="1.0" encoding="UTF-8"
 // What a handler saw of one call.
 struct HandlerCall {
   std::int64_t instance_id = 0;
-  std::string process;
-  std::string school;
-  std::string period;
+  runtime::BusinessKey business_key;
+  runtime::Tags tags;
   std::string element_id;
   std::string job_id;
   std::int64_t now_ms = 0;
@@ -108,9 +109,8 @@ class ScriptedHandler final : public TaskHandler {
   HandlerResult handle(const HandlerContext& ctx) const override {
     {
       std::lock_guard lock(mu_);
-      calls_.push_back(HandlerCall{ctx.instance_id, ctx.process, ctx.school, ctx.period,
-                                   ctx.element_id, ctx.job_id, ctx.now_ms, *ctx.variables,
-                                   *ctx.activation_counts});
+      calls_.push_back(HandlerCall{ctx.instance_id, ctx.business_key, *ctx.tags, ctx.element_id,
+                                   ctx.job_id, ctx.now_ms, *ctx.variables, *ctx.activation_counts});
     }
     return behaviour_(ctx);
   }
@@ -139,11 +139,22 @@ inline std::shared_ptr<ScriptedHandler> throwing(std::string message) {
       [message](const HandlerContext&) -> HandlerResult { throw std::runtime_error(message); });
 }
 
+// The business key of the test process's instance for `school` in `period`: the engine knows
+// no school, so these tests use D02.03's way of forming one.
+inline runtime::BusinessKey key_of(const std::string& school, const std::string& period = "2026",
+                                   const std::string& process = kProcess) {
+  return runtime::BusinessKey{process, school + "/" + period};
+}
+
+inline StartRequest start_of(runtime::BusinessKey key, Variables variables, runtime::Actor actor) {
+  return StartRequest{std::move(key), {}, std::move(variables), std::move(actor)};
+}
+
 // An engine over a MemoryStore, with the test.notify handler and a ManualClock at kT0.
 struct Harness {
   explicit Harness(std::shared_ptr<ScriptedHandler> notify = succeeding(),
                    EngineOptions options = {})
-      : handler(std::move(notify)), engine(store, make_registry(handler), clock, options) {}
+      : handler(std::move(notify)), engine(store, store, make_registry(handler), clock, options) {}
 
   // Deploys kProcessXml; fails the test if it does not deploy.
   void deploy(const std::string& xml = kProcessXml) {
@@ -153,8 +164,8 @@ struct Harness {
 
   // Starts the instance of `school`; returns its id (0 and a test failure on error).
   std::int64_t start(const std::string& school = "111001000123", Variables vars = {}) {
-    auto started = engine.start(runtime::BusinessKey{kProcess, school, "2026"}, vars,
-                                runtime::Actor::user("ana", "profesional_mejoramiento"));
+    auto started = engine.start(start_of(key_of(school), std::move(vars),
+                                         runtime::Actor::user("ana", "profesional_mejoramiento")));
     if (!started.ok()) {
       ADD_FAILURE() << "start failed: " << started.error().message;
       return 0;
@@ -164,7 +175,7 @@ struct Harness {
 
   // The id of the only open user task of the instance (empty and a failure when none).
   std::string open_task(std::int64_t instance_id) {
-    auto tasks = store.tasks(TaskQuery{{}, {}, {}, instance_id});
+    auto tasks = store.tasks(TaskQuery{{}, instance_id, {}});
     if (!tasks.ok() || tasks->size() != 1) {
       ADD_FAILURE() << "expected one open task in instance " << instance_id;
       return {};
@@ -203,12 +214,8 @@ inline std::string dane(int n) {
 
 // "ElementActivated:Task_Review", "FlowTaken:f1", "InstanceCompleted".
 inline std::string describe(const runtime::Event& e) {
-  std::string out = runtime::event_type_name(e.type);
-  if (e.payload.contains("element") && e.payload.at("element").is_string()) {
-    out += ":" + e.payload.at("element").get<std::string>();
-  } else if (e.payload.contains("flow") && e.payload.at("flow").is_string()) {
-    out += ":" + e.payload.at("flow").get<std::string>();
-  }
+  std::string out = runtime::event_type_name(e.type());
+  if (const std::string element = runtime::event_element(e); !element.empty()) out += ":" + element;
   return out;
 }
 

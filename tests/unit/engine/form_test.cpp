@@ -1,7 +1,7 @@
 // Form: parsing form-js schemas and checking task submissions against them, first on the
 // shipped D02.03 forms (process-definitions/forms/), then on small forms that pin each rule.
 
-#include "engine/engine/form.h"
+#include "engine/model/form.h"
 
 #include <algorithm>
 #include <filesystem>

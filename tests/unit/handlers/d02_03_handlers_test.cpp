@@ -10,6 +10,8 @@
 
 #include <gtest/gtest.h>
 
+#include "handlers/d02_03/business_key.h"
+
 namespace pmiflow::handlers::d02_03 {
 namespace {
 
@@ -28,9 +30,9 @@ HandlerResult run(const std::string& type, const Variables& vars, const Counts& 
   }
   HandlerContext ctx;
   ctx.instance_id = 7;
-  ctx.process = "D02_03";
-  ctx.school = "111001000123";
-  ctx.period = "2026";
+  const runtime::Tags tags = period_tags("2026", "111001000123");
+  ctx.business_key = {"D02_03", "111001000123/2026"};
+  ctx.tags = &tags;
   ctx.element_id = "element";
   ctx.job_id = "job-1";
   ctx.now_ms = now_ms;

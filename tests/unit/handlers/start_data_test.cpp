@@ -2,6 +2,7 @@
 
 #include "handlers/d02_03/start_data.h"
 
+#include "handlers/d02_03/business_key.h"
 #include "handlers/d02_03/d02_03_handlers.h"
 
 #include <string>
@@ -68,7 +69,7 @@ TEST(StartData, AcceptsOfficialAndPrivateSchools) {
 }
 
 TEST(StartData, EmptyInputNamesEveryRequiredField) {
-  EXPECT_EQ(fields(validate_start_data({})),
+  EXPECT_EQ(fields(validate_start_data(Variables{})),
             (std::vector<std::string>{"codigo_dane", "periodo", "nombre", "municipio", "etc",
                                       "sector", "categoria_saber"}));
 }
@@ -156,16 +157,21 @@ TEST(StartData, RegimenIsRequiredForPrivateSchoolsAndRefusedForOfficialOnes) {
 
 // ---- with the business key ------------------------------------------------------------------
 
-TEST(StartDataWithKey, CodigoDaneAndPeriodoMustBeTheInstancesKey) {
-  const runtime::BusinessKey key{kProcessKey, "215238000101", "2026"};
-  EXPECT_TRUE(validate_start_data(key, oficial()).empty());
+// How D02.03 starts the school's instance in 2026 (business_key.h), with `vars`.
+StartRequest request(Variables vars, const std::string& process = kProcessKey) {
+  return StartRequest{runtime::BusinessKey{process, "215238000101/2026"},
+                      period_tags("2026", "215238000101"), std::move(vars), runtime::Actor{}};
+}
+
+TEST(StartDataWithKey, CodigoDaneAndPeriodoMustBeTheInstancesTags) {
+  EXPECT_TRUE(validate_start_data(request(oficial())).empty());
 
   Variables other_school = oficial();
   other_school["codigo_dane"] = "215238000102";
   Variables other_period = oficial();
   other_period["periodo"] = "2026-2";
-  auto school_errors = validate_start_data(key, other_school);
-  auto period_errors = validate_start_data(key, other_period);
+  auto school_errors = validate_start_data(request(other_school));
+  auto period_errors = validate_start_data(request(other_period));
   ASSERT_EQ(fields(school_errors), std::vector<std::string>{"codigo_dane"});
   EXPECT_EQ(school_errors[0].message,
             "codigo_dane: expected '215238000101' (the instance's school), found '215238000102'");
@@ -175,27 +181,25 @@ TEST(StartDataWithKey, CodigoDaneAndPeriodoMustBeTheInstancesKey) {
 }
 
 TEST(StartDataWithKey, AnInvalidFieldIsReportedOnceNotAlsoAsAMismatch) {
-  const runtime::BusinessKey key{kProcessKey, "215238000101", "2026"};
   Variables vars = oficial();
   vars["codigo_dane"] = "21523800010X";
   vars.erase("periodo");
-  auto errors = validate_start_data(key, vars);
+  auto errors = validate_start_data(request(vars));
   EXPECT_EQ(fields(errors), (std::vector<std::string>{"codigo_dane", "periodo"}));
 }
 
 TEST(StartDataWithKey, RegisterHandlersRegistersItForTheProcess) {
   HandlerRegistry registry;
   register_handlers(registry, Settings{});
-  const runtime::BusinessKey key{kProcessKey, "215238000101", "2026"};
-  EXPECT_TRUE(registry.start_data_errors(key, oficial()).empty());
+  EXPECT_TRUE(registry.start_data_errors(request(oficial())).empty());
   Variables bad = oficial();
   bad["sector"] = "PRIVADO";
-  EXPECT_EQ(fields(registry.start_data_errors(key, bad)), std::vector<std::string>{"sector"});
-  Status status = registry.check_start_data(key, bad);
+  EXPECT_EQ(fields(registry.start_data_errors(request(bad))), std::vector<std::string>{"sector"});
+  Status status = registry.check_start_data(request(bad));
   ASSERT_FALSE(status.ok());
   EXPECT_EQ(status.error().code, ErrorCode::kValidation);
   // Another process is not D02.03's business.
-  EXPECT_TRUE(registry.start_data_errors({"OtroProceso", "215238000101", "2026"}, bad).empty());
+  EXPECT_TRUE(registry.start_data_errors(request(bad, "OtroProceso")).empty());
 }
 
 }  // namespace

@@ -6,13 +6,13 @@
 #include <gtest/gtest.h>
 
 #include "engine/engine/audit.h"
-#include "persistence/sqlite_wal_sync.h"
+#include "persistence/sqlite/sqlite_wal_sync.h"
 #include "sqlite_test_util.h"
 
 namespace pmiflow::persistence::testing {
 namespace {
 
-const runtime::BusinessKey kKey{"d02_03", "111001000001", "2024"};
+const runtime::BusinessKey kKey = key_of("d02_03", "111001000001", "2024");
 
 TEST(WalSync, EveryTicketUpToTheLastNotedIsDurableAfterOneWait) {
   TempDir dir;
@@ -48,7 +48,9 @@ TEST(SqliteDurability, FullDurabilityAcknowledgesAfterItsOwnSyncOfTheWal) {
   ASSERT_NE(store, nullptr);
   // WalSync replaces SQLite's per-commit fsync: the commit is reported, then made durable.
   int calls = 0;
-  auto results = store->append({create_request(kKey)}, [&] { ++calls; });
+  Req r = create_request(*store, kKey);
+  std::vector<AppendRequest*> batch{&r->request};
+  auto results = store->append_batch(batch, [&] { ++calls; });
   ASSERT_TRUE(results[0].status.ok()) << results[0].status.error().message;
   EXPECT_EQ(calls, 1) << "the store reports the commit before making it durable";
   EXPECT_TRUE(std::filesystem::exists(path + "-wal"));
@@ -62,39 +64,34 @@ TEST(SqliteDurability, FastDurabilityHasNoSeparateSyncStep) {
   auto store = open_ok(dir.file("fast.db"), options);
   ASSERT_NE(store, nullptr);
   int calls = 0;
-  auto results = store->append({create_request(kKey)}, [&] { ++calls; });
+  Req r = create_request(*store, kKey);
+  std::vector<AppendRequest*> batch{&r->request};
+  auto results = store->append_batch(batch, [&] { ++calls; });
   ASSERT_TRUE(results[0].status.ok());
   EXPECT_EQ(calls, 0);
 }
 
-TEST(SqliteDurability, PreEncodedEventsAreStoredAsGivenOnlyWhenTheyContinueTheHead) {
+TEST(SqliteDurability, AcknowledgedMeansDurableThroughTheGroupCommit) {
   TempDir dir;
-  auto store = open_ok(dir.file("encoded.db"));
-  ASSERT_NE(store, nullptr);
-  auto created = store->append({create_request(kKey)});
-  ASSERT_TRUE(created[0].status.ok());
-  const std::int64_t id = created[0].instance_id;
-  const std::string head = created[0].head_hash;
-
-  // Encoded from the right head: stored as given (and equal to what the store computes).
-  AppendRequest good = request(id, 1, {activated("start", 1, "startEvent")});
-  good.encoded = audit::encode_all(id, head, good.events);
-  auto r1 = store->append({good});
-  ASSERT_TRUE(r1[0].status.ok());
-  EXPECT_EQ(r1[0].head_hash, good.encoded.back().hash);
-
-  // Encoded from a stale head: ignored, the store seals the event itself.
-  AppendRequest stale = request(id, 2, {completed("start", 1)});
-  stale.encoded = audit::encode_all(id, head, stale.events);
-  auto r2 = store->append({stale});
-  ASSERT_TRUE(r2[0].status.ok());
-  EXPECT_NE(r2[0].head_hash, stale.encoded.back().hash);
-
-  auto events = store->events(id);
+  const std::string path = dir.file("acked.db");
+  std::int64_t id = 0;
+  {
+    auto store = open_ok(path);
+    ASSERT_NE(store, nullptr);
+    Req created = create_request(*store, kKey, {activated("start", 1, "startEvent")});
+    AppendResult result = store->append(created->request);
+    ASSERT_TRUE(result.status.ok()) << result.status.error().message;
+    id = result.instance_id;
+    EXPECT_EQ(store->stats().requests, 1U);
+    EXPECT_EQ(store->stats().group_commits, 1U);
+  }
+  // What was acknowledged is there when the file is opened again.
+  auto reopened = open_ok(path);
+  ASSERT_NE(reopened, nullptr);
+  auto events = reopened->events(id);
   ASSERT_TRUE(events.ok());
-  auto check = audit::verify_chain(id, *events, r2[0].head_hash);
-  EXPECT_TRUE(check.intact) << check.problem;
-  EXPECT_EQ(check.events, 3);
+  EXPECT_EQ(events->size(), 2U);
+  EXPECT_TRUE(audit::verify_chain(id, *events, reopened->instance(id)->head_hash).intact);
 }
 
 }  // namespace

@@ -6,14 +6,14 @@
 #include <gtest/gtest.h>
 
 #include "engine/engine/audit.h"
-#include "persistence/sqlite_request_writer.h"
+#include "persistence/sqlite/sqlite_event_batch.h"
 #include "sqlite_test_util.h"
 
 namespace pmiflow::persistence::testing {
 namespace {
 
-const runtime::BusinessKey kKeyA{"d02_03", "111001000001", "2024"};
-const runtime::BusinessKey kKeyB{"d02_03", "222002000002", "2024"};
+const runtime::BusinessKey kKeyA = key_of("d02_03", "111001000001", "2024");
+const runtime::BusinessKey kKeyB = key_of("d02_03", "222002000002", "2024");
 
 class SqliteAppend : public ::testing::Test {
  protected:
@@ -24,7 +24,7 @@ class SqliteAppend : public ::testing::Test {
   }
 
   std::int64_t create(const runtime::BusinessKey& key, std::vector<Event> more = {}) {
-    auto results = store_->append({create_request(key, std::move(more))});
+    auto results = append_all(*store_, create_request(*store_, key, std::move(more)));
     EXPECT_TRUE(results[0].status.ok()) << results[0].status.error().message;
     EXPECT_TRUE(results[0].created);
     return results[0].instance_id;
@@ -58,7 +58,8 @@ TEST_F(SqliteAppend, CreationWritesInstanceAndEventsWithTheAssignedId) {
 
 TEST_F(SqliteAppend, CreationIsIdempotentByBusinessKey) {
   const std::int64_t id = create(kKeyA);
-  auto again = store_->append({create_request(kKeyA, {activated("start", 1, "startEvent")})});
+  auto again =
+      append_all(*store_, create_request(*store_, kKeyA, {activated("start", 1, "startEvent")}));
   ASSERT_TRUE(again[0].status.ok());
   EXPECT_FALSE(again[0].created);
   EXPECT_EQ(again[0].instance_id, id);
@@ -69,8 +70,8 @@ TEST_F(SqliteAppend, CreationIsIdempotentByBusinessKey) {
 }
 
 TEST_F(SqliteAppend, TwoCreationsOfOneKeyInOneBatchMakeOneInstance) {
-  auto results =
-      store_->append({create_request(kKeyA), create_request(kKeyB), create_request(kKeyA)});
+  auto results = append_all(*store_, create_request(*store_, kKeyA), create_request(*store_, kKeyB),
+                            create_request(*store_, kKeyA));
   ASSERT_EQ(results.size(), 3u);
   for (const auto& r : results) ASSERT_TRUE(r.status.ok());
   EXPECT_TRUE(results[0].created);
@@ -84,11 +85,10 @@ TEST_F(SqliteAppend, TwoCreationsOfOneKeyInOneBatchMakeOneInstance) {
 TEST_F(SqliteAppend, StaleExpectedSeqConflictsAloneAndWritesNothing) {
   const std::int64_t a = create(kKeyA);
   const std::int64_t b = create(kKeyB);
-  auto results = store_->append({
-      request(a, 0, {activated("start", 1, "startEvent")}),  // stale: last seq is 1
-      request(b, 1, {activated("start", 1, "startEvent")}),
-      create_request({"d02_03", "333", "2024"}),
-  });
+  // The first is stale: the last seq is 1.
+  auto results = append_all(*store_, request(*store_, a, 0, {activated("start", 1, "startEvent")}),
+                            request(*store_, b, 1, {activated("start", 1, "startEvent")}),
+                            create_request(*store_, key_of("d02_03", "333", "2024")));
   ASSERT_EQ(results.size(), 3u);
   ASSERT_FALSE(results[0].status.ok());
   EXPECT_EQ(results[0].status.error().code, ErrorCode::kConflict);
@@ -107,7 +107,8 @@ TEST_F(SqliteAppend, StaleExpectedSeqConflictsAloneAndWritesNothing) {
 }
 
 TEST_F(SqliteAppend, UnknownInstanceIsNotFound) {
-  auto results = store_->append({request(4242, 0, {activated("start", 1, "startEvent")})});
+  auto results =
+      append_all(*store_, request(*store_, 4242, 0, {activated("start", 1, "startEvent")}));
   ASSERT_FALSE(results[0].status.ok());
   EXPECT_EQ(results[0].status.error().code, ErrorCode::kNotFound);
   EXPECT_NE(results[0].status.error().message.find("4242"), std::string::npos);
@@ -115,25 +116,23 @@ TEST_F(SqliteAppend, UnknownInstanceIsNotFound) {
   EXPECT_EQ(count("instances"), 0);
 }
 
-TEST_F(SqliteAppend, MalformedEventsFailTheirRequestOnly) {
+TEST_F(SqliteAppend, MalformedRequestsFailTheirRequestOnly) {
   const std::int64_t a = create(kKeyA);
   const std::int64_t b = create(kKeyB);
-  AppendRequest gap = request(b, 1, {activated("start", 1, "startEvent")});
-  gap.events[0].seq = 5;  // not dense
-  auto results = store_->append({
-      // ElementActivated without its key: rolled back after the event row was written
-      request(a, 1,
-              {activated("start", 1, "startEvent"),
-               event(EventType::kElementActivated, {{"element", "task"}})}),
-      gap,
-      request(b, 1, {activated("start", 1, "startEvent")}),
-  });
+  Req gap = request(*store_, b, 1, {activated("start", 1, "startEvent")});
+  gap->request.events[0].seq = 5;  // not dense
+  Req stateless = request(*store_, a, 1, {activated("start", 1, "startEvent")});
+  stateless->request.new_state = nullptr;  // the engine always gives the state
+  auto results = append_all(*store_, stateless, gap,
+                            request(*store_, b, 1, {activated("start", 1, "startEvent")}));
   ASSERT_FALSE(results[0].status.ok());
   EXPECT_EQ(results[0].status.error().code, ErrorCode::kInternal);
-  EXPECT_NE(results[0].status.error().message.find("key"), std::string::npos)
+  EXPECT_NE(results[0].status.error().message.find("without its state"), std::string::npos)
       << results[0].status.error().message;
   ASSERT_FALSE(results[1].status.ok());
   EXPECT_EQ(results[1].status.error().code, ErrorCode::kInternal);
+  EXPECT_NE(results[1].status.error().message.find("not dense"), std::string::npos)
+      << results[1].status.error().message;
   EXPECT_TRUE(results[2].status.ok());
   EXPECT_EQ(store_->instance(a)->last_seq, 1);
   EXPECT_EQ(store_->events(a)->size(), 1u);
@@ -144,11 +143,12 @@ TEST_F(SqliteAppend, MalformedEventsFailTheirRequestOnly) {
 TEST_F(SqliteAppend, DuplicateKeyInTheProjectionFailsTheRequestOnly) {
   const std::int64_t a = create(
       kKeyA, {activated("start", 1, "startEvent"), task_created(2, "t", "Tarea", {"rector"}, "f")});
-  auto results = store_->append({request(a, 3, {task_created(2, "t", "Tarea", {"rector"}, "f")})});
+  auto results =
+      append_all(*store_, request(*store_, a, 3, {task_created(2, "t", "Tarea", {"rector"}, "f")}));
   ASSERT_FALSE(results[0].status.ok());
   EXPECT_EQ(results[0].status.error().code, ErrorCode::kInternal);
   EXPECT_EQ(store_->instance(a)->last_seq, 3);
-  auto later = store_->append({request(a, 3, {completed("start", 1)})});
+  auto later = append_all(*store_, request(*store_, a, 3, {completed("start", 1)}));
   EXPECT_TRUE(later[0].status.ok());
 }
 
@@ -158,13 +158,11 @@ TEST_F(SqliteAppend, DuplicateKeyInTheProjectionFailsTheRequestOnly) {
 TEST_F(SqliteAppend, ARequestThatFailsAfterWritingIsUndoneAloneAndTheOthersCommitOnce) {
   const std::int64_t a = create(kKeyA, {task_created(2, "t", "Tarea", {"rector"}, "f")});
   const std::int64_t b = create(kKeyB);
-  auto results = store_->append({
-      request(b, 1, {activated("start", 1, "startEvent")}),
-      request(a, 2,
-              {task_created(3, "u", "Otra", {"rector"}, "f"),
-               task_created(2, "t", "Tarea", {"rector"}, "f")}),
-      create_request({"d02_03", "333", "2024"}),
-  });
+  auto results = append_all(*store_, request(*store_, b, 1, {activated("start", 1, "startEvent")}),
+                            request(*store_, a, 2,
+                                    {task_created(3, "u", "Otra", {"rector"}, "f"),
+                                     task_created(2, "t", "Tarea", {"rector"}, "f")}),
+                            create_request(*store_, key_of("d02_03", "333", "2024")));
   ASSERT_EQ(results.size(), 3u);
   EXPECT_TRUE(results[0].status.ok());
   ASSERT_FALSE(results[1].status.ok());
@@ -181,28 +179,20 @@ TEST_F(SqliteAppend, ARequestThatFailsAfterWritingIsUndoneAloneAndTheOthersCommi
   EXPECT_EQ(count("event_batches"), 4);  // a's creation, b's creation and request, the new one
 }
 
-// Store::prepare plans a request's writes before its turn; append() executes the plan only
-// when it continues the instance's real chain head, and plans again otherwise (here: a plan
-// made from a wrong head), with the same outcome either way.
-TEST_F(SqliteAppend, APreparedRequestWritesWhatAnUnpreparedOneWrites) {
+// append() plans a request's writes on the caller's thread from the chain head the request
+// names; in its turn it executes the plan only when that head is the instance's real one, and
+// plans again otherwise (here: a request naming a wrong head), with the same outcome.
+TEST_F(SqliteAppend, ARequestPlannedFromAStaleHeadWritesWhatAFreshOneWrites) {
   for (bool stale : {false, true}) {
-    SCOPED_TRACE(stale ? "stale plan" : "fresh plan");
-    const runtime::BusinessKey key{"d02_03", stale ? "111001000009" : "111001000008", "2024"};
+    SCOPED_TRACE(stale ? "stale head" : "fresh head");
+    const runtime::BusinessKey key =
+        key_of("d02_03", stale ? "111001000009" : "111001000008", "2024");
     const std::int64_t id = create(key, {activated("start", 1, "startEvent")});
-    AppendRequest r =
-        request(id, 2,
-                {completed("start", 1), activated("t", 2, "userTask"),
-                 task_created(2, "t", "Tarea", {"rector"}, "f"),
-                 variables_set(Json::array({{{"name", "x"}, {"old", nullptr}, {"new", 1}}}))});
-    std::vector<Event> all = store_->events(id).value();
-    all.insert(all.end(), r.events.begin(), r.events.end());
-    const runtime::InstanceState next = runtime::fold(all);
-    r.new_state = &next;
-    const std::string head = store_->instance(id)->head_hash;
-    r.encoded = audit::encode_all(id, stale ? std::string(64, 'f') : head, r.events);
-    store_->prepare(r);
-    ASSERT_NE(r.prepared, nullptr);
-    auto results = store_->append({r});
+    Req r = request(*store_, id, 2,
+                    {completed("start", 1), activated("t", 2, "userTask"),
+                     task_created(2, "t", "Tarea", {"rector"}, "f"), variables_set({{"x", 1}})});
+    if (stale) r->request.head_hash = std::string(64, 'f');
+    auto results = append_all(*store_, r);
     ASSERT_TRUE(results[0].status.ok()) << results[0].status.error().message;
 
     auto events = store_->events(id).value();
@@ -237,7 +227,7 @@ TEST_F(SqliteAppend, EventsAreAppendOnlyInTheDatabase) {
   EXPECT_EQ(raw.scalar("SELECT count(*) FROM event_batches"), 1) << "one row per request";
   auto events = store_->events(id);
   ASSERT_TRUE(events.ok());
-  EXPECT_EQ((*events)[1].payload.at("element"), "start");
+  EXPECT_EQ(runtime::payload_json((*events)[1]).at("element"), "start");
 }
 
 TEST_F(SqliteAppend, TwoStoresOnOneFileRaceAndExactlyOneWins) {
@@ -252,11 +242,10 @@ TEST_F(SqliteAppend, TwoStoresOnOneFileRaceAndExactlyOneWins) {
     std::vector<AppendResult> r1;
     std::vector<AppendResult> r2;
     auto race = [&](SqliteStore& s, std::vector<AppendResult>& out, const std::string& name) {
-      AppendRequest req =
-          request(id, seq, {variables_set(Json::array({{{"name", "who"}, {"new", name}}}))});
+      Req req = request(s, id, seq, {variables_set({{"who", name}})});
       ++ready;
       while (ready.load() < 2) std::this_thread::yield();
-      out = s.append({req});
+      out = {s.append(req->request)};
     };
     std::thread t1(race, std::ref(*one), std::ref(r1), "one");
     std::thread t2(race, std::ref(*two), std::ref(r2), "two");
@@ -281,10 +270,11 @@ TEST_F(SqliteAppend, BusyDatabaseFailsTheWholeBatchWithConflict) {
   store_ = open_ok(path_, options);
   ASSERT_NE(store_, nullptr);
 
+  Req first = request(*store_, id, 1, {activated("start", 1, "startEvent")});
+  Req second = create_request(*store_, kKeyB);  // its id reserved before the lock
   RawDb locker(path_);
   ASSERT_EQ(locker.exec("BEGIN IMMEDIATE"), SQLITE_OK);
-  auto results = store_->append(
-      {request(id, 1, {activated("start", 1, "startEvent")}), create_request(kKeyB)});
+  auto results = append_all(*store_, first, second);
   ASSERT_EQ(results.size(), 2u);
   for (const auto& r : results) {
     ASSERT_FALSE(r.status.ok());
@@ -295,7 +285,7 @@ TEST_F(SqliteAppend, BusyDatabaseFailsTheWholeBatchWithConflict) {
   }
   ASSERT_EQ(locker.exec("ROLLBACK"), SQLITE_OK);
 
-  auto retry = store_->append({request(id, 1, {activated("start", 1, "startEvent")})});
+  auto retry = append_all(*store_, request(*store_, id, 1, {activated("start", 1, "startEvent")}));
   EXPECT_TRUE(retry[0].status.ok());
 }
 
@@ -313,11 +303,9 @@ TEST_F(SqliteAppend, FullDiskFailsTheWholeBatchWithIoAndWritesNothing) {
   ASSERT_NE(store_, nullptr);
 
   const std::string big(256 * 1024, 'z');  // far more than two pages
-  auto results = store_->append({
-      request(id, 1, {variables_set(Json::array({{{"name", "small"}, {"new", 1}}}))}),
-      create_request(kKeyB),
-      request(id, 2, {variables_set(Json::array({{{"name", "big"}, {"new", big}}}))}),
-  });
+  auto results = append_all(*store_, request(*store_, id, 1, {variables_set({{"small", 1}})}),
+                            create_request(*store_, kKeyB),
+                            request(*store_, id, 2, {variables_set({{"big", big}})}));
   ASSERT_EQ(results.size(), 3u);
   for (const auto& r : results) {
     ASSERT_FALSE(r.status.ok());
@@ -331,35 +319,38 @@ TEST_F(SqliteAppend, FullDiskFailsTheWholeBatchWithIoAndWritesNothing) {
   EXPECT_EQ(count("events"), 1);
 
   // The store stays usable for what fits.
-  auto small = store_->append(
-      {request(id, 1, {variables_set(Json::array({{{"name", "small"}, {"new", 1}}}))})});
+  auto small = append_all(*store_, request(*store_, id, 1, {variables_set({{"small", 1}})}));
   EXPECT_TRUE(small[0].status.ok()) << small[0].status.error().message;
 }
 
 TEST_F(SqliteAppend, EmptyBatchAndEmptyRequestAreFine) {
-  EXPECT_TRUE(store_->append({}).empty());
+  EXPECT_TRUE(append_all(*store_).empty());
   const std::int64_t id = create(kKeyA);
-  auto results = store_->append({request(id, 1, {})});
+  auto results = append_all(*store_, request(*store_, id, 1, {}));
   EXPECT_TRUE(results[0].status.ok());
   EXPECT_EQ(store_->instance(id)->last_seq, 1);
 }
 
 TEST_F(SqliteAppend, CreationWithoutInstanceCreatedIsRefused) {
-  auto results = store_->append({request(0, 0, {activated("start", 1, "startEvent")}, kKeyA)});
+  Req r =
+      request(*store_, *store_->reserve_instance_id(), 0, {activated("start", 1, "startEvent")});
+  r->request.create = true;
+  r->request.business_key = kKeyA;
+  auto results = append_all(*store_, r);
   ASSERT_FALSE(results[0].status.ok());
   EXPECT_EQ(results[0].status.error().code, ErrorCode::kInternal);
   EXPECT_EQ(count("instances"), 0);
 }
 
 TEST_F(SqliteAppend, ManyRequestsInOneBatch) {
-  std::vector<AppendRequest> batch;
+  std::vector<Req> batch;
   for (int i = 0; i < 200; ++i) {
-    runtime::BusinessKey key{"p", "school-" + std::to_string(i), "2024"};
     batch.push_back(create_request(
-        key, {activated("start", 1, "startEvent"), completed("start", 1),
-              activated("task", 2, "userTask"), task_created(2, "task", "Task", {"rector"}, "f")}));
+        *store_, key_of("p", "school-" + std::to_string(i), "2024"),
+        {activated("start", 1, "startEvent"), completed("start", 1),
+         activated("task", 2, "userTask"), task_created(2, "task", "Task", {"rector"}, "f")}));
   }
-  auto results = store_->append(batch);
+  auto results = append_all(*store_, batch);
   ASSERT_EQ(results.size(), 200u);
   for (const auto& r : results) EXPECT_TRUE(r.status.ok());
   EXPECT_EQ(count("events"), 1000);
@@ -390,10 +381,10 @@ TEST_F(SqliteAppend, ABatchReadsTheSameInTheStoresLayoutAndInAnyOtherJson) {
   ASSERT_EQ(generic.size(), stored.size());
   for (std::size_t i = 0; i < stored.size(); ++i) {
     EXPECT_EQ(generic[i].seq, stored[i].seq);
-    EXPECT_EQ(generic[i].type, stored[i].type);
+    EXPECT_EQ(generic[i].type(), stored[i].type());
     EXPECT_EQ(generic[i].time_ms, stored[i].time_ms);
     EXPECT_EQ(generic[i].actor, stored[i].actor);
-    EXPECT_EQ(generic[i].payload, stored[i].payload);
+    EXPECT_EQ(runtime::payload_json(generic[i]), runtime::payload_json(stored[i]));
     EXPECT_EQ(generic[i].prev_hash, stored[i].prev_hash);
     EXPECT_EQ(generic[i].hash, stored[i].hash);
   }

@@ -8,14 +8,14 @@
 #include <gtest/gtest.h>
 
 #include "engine/engine/audit.h"
-#include "persistence/sqlite_schema.h"
+#include "persistence/sqlite/sqlite_schema.h"
 #include "sqlite_test_util.h"
 
 namespace pmiflow::persistence::testing {
 namespace {
 
 constexpr std::int64_t kPmif = 0x504D4946;
-const runtime::BusinessKey kKey{"d02_03", "111001000001", "2024"};
+const runtime::BusinessKey kKey = key_of("d02_03", "111001000001", "2024");
 
 TEST(SqliteStoreOpen, NewFileGetsTheLatestSchemaAndApplicationId) {
   TempDir dir;
@@ -50,7 +50,7 @@ TEST(SqliteStoreOpen, ReopeningKeepsDataAndDoesNotMigrateAgain) {
   {
     auto store = open_ok(path);
     ASSERT_NE(store, nullptr);
-    auto results = store->append({create_request(kKey)});
+    auto results = append_all(*store, create_request(*store, kKey));
     ASSERT_TRUE(results[0].status.ok()) << results[0].status.error().message;
     id = results[0].instance_id;
     ASSERT_TRUE(store->deploy("d02_03", "<xml/>", "abc", "d02.bpmn", {}, 5).ok());
@@ -88,7 +88,20 @@ TEST(SqliteStoreOpen, SchemaOneDatabaseIsMigratedWithItsDefinitionsAndEvents) {
     ASSERT_EQ(raw.exec("INSERT INTO definitions VALUES('d02_03', 1, 'abc', '<xml/>', 'd02.bpmn', "
                        "5)"),
               SQLITE_OK);
-    old_events = create_request(kKey).events;
+    // InstanceCreated as version 1 wrote it: the business key was (process, school, period).
+    runtime::Event created;
+    created.type_version = 1;
+    created.time_ms = 1000;
+    created.actor = runtime::Actor::engine();
+    created.definition_version = 1;
+    created.stored_payload = {{"period", "2024"},
+                              {"process", "d02_03"},
+                              {"school", "111001000001"},
+                              {"variables", Json::object()}};
+    created.body =
+        runtime::decode_payload(runtime::EventType::kInstanceCreated, 1, created.stored_payload)
+            .value();
+    old_events = {created};
     for (auto e : made) old_events.push_back(e);
     for (std::size_t i = 0; i < old_events.size(); ++i) {
       old_events[i].instance_id = 1;
@@ -104,7 +117,7 @@ TEST(SqliteStoreOpen, SchemaOneDatabaseIsMigratedWithItsDefinitionsAndEvents) {
     for (const auto& e : old_events) {
       const auto enc = audit::encode(1, e.prev_hash, e);
       ASSERT_EQ(raw.exec("INSERT INTO events VALUES(1, " + std::to_string(e.seq) + ", " +
-                         std::to_string(static_cast<int>(e.type)) + ", " +
+                         std::to_string(static_cast<int>(e.type())) + ", " +
                          std::to_string(e.type_version) + ", " + std::to_string(e.time_ms) + ", '" +
                          enc.actor + "', " + std::to_string(e.definition_version) + ", '" +
                          enc.payload + "', '" + e.prev_hash + "', '" + e.hash + "')"),
@@ -122,17 +135,17 @@ TEST(SqliteStoreOpen, SchemaOneDatabaseIsMigratedWithItsDefinitionsAndEvents) {
   ASSERT_TRUE(events.ok()) << events.error().message;
   ASSERT_EQ(events->size(), old_events.size());
   for (std::size_t i = 0; i < old_events.size(); ++i) {
-    EXPECT_EQ((*events)[i].type, old_events[i].type) << i;
+    EXPECT_EQ((*events)[i].type(), old_events[i].type()) << i;
     EXPECT_EQ((*events)[i].seq, old_events[i].seq) << i;
     EXPECT_EQ((*events)[i].time_ms, old_events[i].time_ms) << i;
     EXPECT_EQ((*events)[i].actor, old_events[i].actor) << i;
-    EXPECT_EQ((*events)[i].payload, old_events[i].payload) << i;
+    EXPECT_EQ(runtime::payload_json((*events)[i]), runtime::payload_json(old_events[i])) << i;
     EXPECT_EQ((*events)[i].prev_hash, old_events[i].prev_hash) << i;
     EXPECT_EQ((*events)[i].hash, old_events[i].hash) << i;
   }
   EXPECT_TRUE(audit::verify_chain(1, *events, store->instance(1)->head_hash).intact);
   EXPECT_EQ(store->instance(1)->active_elements, std::vector<std::string>{"start"});
-  auto more = store->append({request(1, 2, {completed("start", 1)})});
+  auto more = append_all(*store, request(*store, 1, 2, {completed("start", 1)}));
   ASSERT_TRUE(more[0].status.ok()) << more[0].status.error().message;
   EXPECT_EQ(store->events(1)->size(), 3u);
   EXPECT_TRUE(store->instance(1)->active_elements.empty());
@@ -192,13 +205,13 @@ TEST(SqliteStoreOpen, SchemaThreeDatabaseKeepsItsVariablesRecordsAndTasksWhenMig
                        "'%WITHOUT ROWID%'"),
             1);
   EXPECT_EQ(raw.scalar("SELECT count(*) FROM sqlite_schema WHERE name = 'task_groups_by_task'"), 0);
-  auto lider = store->tasks(TaskQuery{"lider", {}, {}, {}});
+  auto lider = store->tasks(TaskQuery{"lider", {}, {}});
   ASSERT_TRUE(lider.ok()) << lider.error().message;
   ASSERT_EQ(lider->size(), 2u);
   EXPECT_EQ((*lider)[0].id, "1-4");
   EXPECT_EQ((*lider)[0].candidate_groups, (std::vector<std::string>{"lider", "rector"}));
-  EXPECT_EQ(store->tasks(TaskQuery{"rector", {}, {}, {}})->size(), 1u);
-  EXPECT_EQ(store->tasks(TaskQuery{{}, {}, {}, 2})->front().id, "2-3");
+  EXPECT_EQ(store->tasks(TaskQuery{"rector", {}, {}})->size(), 1u);
+  EXPECT_EQ(store->tasks(TaskQuery{{}, 2, {}})->front().id, "2-3");
   EXPECT_EQ(*store->variables(1), (Variables{{"a", "x"}, {"b", 2}}));
   EXPECT_EQ(*store->variables(2), (Variables{{"a", true}}));
   auto records = store->records({});
@@ -208,12 +221,15 @@ TEST(SqliteStoreOpen, SchemaThreeDatabaseKeepsItsVariablesRecordsAndTasksWhenMig
   EXPECT_EQ((*records)[0].data, (Json{{"n", 0}}));
   EXPECT_EQ((*records)[1].seq, 9);
   EXPECT_EQ((*records)[2].instance_id, 2);
-  EXPECT_EQ(store->records({"plan", "2024", std::nullopt})->size(), 2u);
+  EXPECT_EQ(store->records({"plan", {{"period", "2024"}}})->size(), 2u);
+  // The business key of before migration 5 became D02.03's (business id and tags).
+  EXPECT_EQ(store->instance(1)->business_key, key_of("d02_03", "111001000001", "2024"));
+  EXPECT_EQ(store->instance(1)->tags,
+            (runtime::Tags{{"period", "2024"}, {"school", "111001000001"}}));
+  EXPECT_EQ((*records)[2].tags.at("school"), "111001000002");
   // The keys stay unique, and records stay append-only.
   EXPECT_NE(raw.exec("INSERT INTO variables VALUES(1, 'a', '1')"), SQLITE_OK);
-  EXPECT_NE(raw.exec("INSERT INTO records VALUES(1, 9, 'acta', 'A07', '111001000001', '2024', "
-                     "'{}', 9)"),
-            SQLITE_OK);
+  EXPECT_NE(raw.exec("INSERT INTO records VALUES(1, 9, 'acta', 'A07', '{}', 9)"), SQLITE_OK);
   EXPECT_NE(raw.exec("UPDATE records SET data = '{}'"), SQLITE_OK);
   EXPECT_NE(raw.exec("DELETE FROM records"), SQLITE_OK);
   EXPECT_EQ(raw.scalar("SELECT count(*) FROM records"), 3);
@@ -230,7 +246,7 @@ TEST(SqliteStoreOpen, TwoOpenersOfANewFileMigrateItOnce) {
   tb.join();
   ASSERT_NE(a, nullptr);
   ASSERT_NE(b, nullptr);
-  auto results = a->append({create_request(kKey)});
+  auto results = append_all(*a, create_request(*a, kKey));
   ASSERT_TRUE(results[0].status.ok());
   EXPECT_TRUE(b->find_instance(kKey)->has_value());
 }
@@ -362,7 +378,7 @@ TEST(SqliteStoreOpen, ReadOnlyOptionAnswersQueriesAndRefusesWrites) {
   {
     auto store = open_ok(path);
     ASSERT_NE(store, nullptr);
-    auto results = store->append({create_request(kKey)});
+    auto results = append_all(*store, create_request(*store, kKey));
     ASSERT_TRUE(results[0].status.ok());
     id = results[0].instance_id;
   }
@@ -374,7 +390,7 @@ TEST(SqliteStoreOpen, ReadOnlyOptionAnswersQueriesAndRefusesWrites) {
   ASSERT_TRUE(row.ok()) << row.error().message;
   EXPECT_EQ(row->business_key, kKey);
 
-  auto results = reader->append({request(id, 1, {instance_completed()})});
+  auto results = append_all(*reader, request(*reader, id, 1, {instance_completed()}));
   ASSERT_EQ(results.size(), 1u);
   ASSERT_FALSE(results[0].status.ok());
   EXPECT_EQ(results[0].status.error().code, ErrorCode::kIo) << results[0].status.error().message;
@@ -391,7 +407,7 @@ TEST(SqliteStoreOpen, FastDurabilityUsesSynchronousNormal) {
   options.durability = SqliteOptions::Durability::kFast;
   auto store = open_ok(path, options);
   ASSERT_NE(store, nullptr);
-  auto results = store->append({create_request(kKey)});
+  auto results = append_all(*store, create_request(*store, kKey));
   EXPECT_TRUE(results[0].status.ok());
 }
 

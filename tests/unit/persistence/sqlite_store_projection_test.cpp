@@ -9,9 +9,11 @@
 namespace pmiflow::persistence::testing {
 namespace {
 
-const runtime::BusinessKey kKeyA{"d02_03", "111001000001", "2024"};
-const runtime::BusinessKey kKeyB{"d02_03", "222002000002", "2024"};
-const runtime::BusinessKey kKeyC{"d02_03", "111001000001", "2025"};
+const std::string kSchoolA = "111001000001";
+const std::string kSchoolB = "222002000002";
+const runtime::BusinessKey kKeyA = key_of("d02_03", kSchoolA, "2024");
+const runtime::BusinessKey kKeyB = key_of("d02_03", kSchoolB, "2024");
+const runtime::BusinessKey kKeyC = key_of("d02_03", kSchoolA, "2025");
 
 class SqliteProjection : public ::testing::Test {
  protected:
@@ -21,18 +23,17 @@ class SqliteProjection : public ::testing::Test {
     ASSERT_NE(store_, nullptr);
   }
 
-  // Appends `events` to instance `id` (0: creates it with `key`), with new_state = the fold
-  // of the whole log when `with_state`. Returns the instance id.
+  // Appends `events` to instance `id` (0: creates it with `key`; the events then begin with
+  // its InstanceCreated). Returns the instance id.
   std::int64_t append(std::int64_t id, std::vector<Event> events,
-                      const runtime::BusinessKey& key = {}, bool with_state = true) {
-    std::vector<Event> log;
-    if (id != 0) log = store_->events(id).value();
-    const std::int64_t seq = log.empty() ? 0 : log.back().seq;
-    AppendRequest req = request(id, seq, std::move(events), key);
-    for (Event e : req.events) log.push_back(std::move(e));
-    runtime::InstanceState state = runtime::fold(log);
-    if (with_state) req.new_state = &state;
-    auto results = store_->append({req});
+                      const runtime::BusinessKey& key = {}) {
+    const bool create = id == 0;
+    if (create) id = store_->reserve_instance_id().value();
+    const std::int64_t seq = create ? 0 : store_->instance(id)->last_seq;
+    Req req = request(*store_, id, seq, std::move(events));
+    req->request.create = create;
+    req->request.business_key = key;
+    auto results = append_all(*store_, req);
     EXPECT_TRUE(results[0].status.ok()) << results[0].status.error().message;
     return results[0].instance_id;
   }
@@ -89,11 +90,11 @@ class SqliteProjection : public ::testing::Test {
     }
 
     RawDb raw(path_);
-    std::map<std::string, std::map<std::string, int>> joins;
-    for (const auto& r : raw.rows("SELECT element_id, flow_id, count FROM join_arrivals WHERE "
-                                  "instance_id = " +
+    std::map<runtime::JoinKey, std::map<std::string, int>> joins;
+    for (const auto& r : raw.rows("SELECT scope_key, element_id, flow_id, count FROM "
+                                  "join_arrivals WHERE instance_id = " +
                                   std::to_string(id))) {
-      joins[r[0]][r[1]] = std::stoi(r[2]);
+      joins[runtime::JoinKey{std::stoll(r[0]), r[1]}][r[2]] = std::stoi(r[3]);
     }
     EXPECT_EQ(joins, s.join_arrivals);
   }
@@ -110,11 +111,11 @@ TEST_F(SqliteProjection, AWholeInstanceLifeMatchesReplayAtEveryStep) {
       append(0,
              {instance_created(kKeyA, {{"a", 1}, {"b", "x"}}), activated("start", 1, "startEvent"),
               completed("start", 1), flow_taken("f1", "start", "fork"),
-              activated("fork", 2, "parallelGateway", {{"flow", "f1"}}), completed("fork", 2),
+              activated("fork", 2, "parallelGateway", "f1"), completed("fork", 2),
               flow_taken("f2", "fork", "zeta_task"), flow_taken("f3", "fork", "alpha_service"),
-              activated("zeta_task", 3, "userTask", {{"flow", "f2"}}),
+              activated("zeta_task", 3, "userTask", "f2"),
               task_created(3, "zeta_task", "Revisar plan", {"rector", "coordinador"}, "plan_form"),
-              activated("alpha_service", 4, "serviceTask", {{"flow", "f3"}}),
+              activated("alpha_service", 4, "serviceTask", "f3"),
               job_created(4, "alpha_service", "send-mail", 3)},
              kKeyA);
   ASSERT_GT(id, 0);
@@ -126,8 +127,8 @@ TEST_F(SqliteProjection, AWholeInstanceLifeMatchesReplayAtEveryStep) {
     const auto tasks = store_->tasks({}).value();
     ASSERT_EQ(tasks.size(), 1u);
     EXPECT_EQ(tasks[0].id, runtime::task_id_for(id, 3));
-    EXPECT_EQ(tasks[0].school, kKeyA.school);
-    EXPECT_EQ(tasks[0].period, kKeyA.period);
+    EXPECT_EQ(tasks[0].tags, (runtime::Tags{{"period", "2024"}, {"school", kSchoolA}}));
+    EXPECT_EQ(tasks[0].business_key, kKeyA);
     EXPECT_EQ(tasks[0].candidate_groups, (std::vector<std::string>{"rector", "coordinador"}));
     const auto jobs = store_->jobs(std::nullopt).value();
     ASSERT_EQ(jobs.size(), 1u);
@@ -136,9 +137,10 @@ TEST_F(SqliteProjection, AWholeInstanceLifeMatchesReplayAtEveryStep) {
     EXPECT_EQ(jobs[0].retries_left, 3);
   }
 
-  append(id, {variables_set(Json::array({{{"name", "a"}, {"old", 1}, {"new", 2}},
-                                         {{"name", "c"}, {"new", {{"k", {1, 2}}}}},
-                                         {{"name", "n"}, {"new", nullptr}}})),
+  append(id, {event(runtime::VariablesSet{{{"a", 2, Json(1)},
+                                           {"c", Json{{"k", {1, 2}}}, std::nullopt},
+                                           {"n", nullptr, std::nullopt}},
+                                          ""}),
               job_failed(4, "alpha_service", "timeout", 2)});
   expect_matches_replay(id);
   {
@@ -191,30 +193,25 @@ TEST_F(SqliteProjection, AWholeInstanceLifeMatchesReplayAtEveryStep) {
   EXPECT_EQ(raw.rows("SELECT active_elements FROM instances")[0][0], "[]");
 }
 
-TEST_F(SqliteProjection, JoinArrivalsFollowTheEventsWithAndWithoutNewState) {
-  for (bool with_state : {true, false}) {
-    SCOPED_TRACE(with_state ? "with new_state" : "events only");
-    const runtime::BusinessKey key{"join", with_state ? "s1" : "s2", "2024"};
-    const std::int64_t id =
-        append(0,
-               {instance_created(key), activated("a", 1, "task"), activated("b", 2, "task"),
-                completed("a", 1), flow_taken("fa", "a", "join", true), completed("b", 2),
-                flow_taken("fb", "b", "join", true)},
-               key, with_state);
-    expect_matches_replay(id);
-    append(id, {activated("b", 3, "task"), completed("b", 3), flow_taken("fb", "b", "join", true)},
-           {}, with_state);
-    expect_matches_replay(id);  // fa:1, fb:2
-    append(id, {activated("join", 4, "parallelGateway", {{"joined", Json::array({"fa", "fb"})}})},
-           {}, with_state);
-    expect_matches_replay(id);  // fb:1
-    RawDb raw(path_);
-    EXPECT_EQ(raw.rows("SELECT flow_id, count FROM join_arrivals WHERE instance_id = " +
-                       std::to_string(id)),
-              (std::vector<std::vector<std::string>>{{"fb", "1"}}));
-    append(id, {completed("join", 4), instance_completed()}, {}, with_state);
-    expect_matches_replay(id);  // the instance end clears waiting tokens
-  }
+TEST_F(SqliteProjection, JoinArrivalsFollowTheEvents) {
+  const runtime::BusinessKey key = key_of("join", "s1", "2024");
+  const std::int64_t id =
+      append(0,
+             {instance_created(key), activated("a", 1, "task"), activated("b", 2, "task"),
+              completed("a", 1), flow_taken("fa", "a", "join", true), completed("b", 2),
+              flow_taken("fb", "b", "join", true)},
+             key);
+  expect_matches_replay(id);
+  append(id, {activated("b", 3, "task"), completed("b", 3), flow_taken("fb", "b", "join", true)});
+  expect_matches_replay(id);  // fa:1, fb:2
+  append(id, {event(runtime::ElementActivated{"join", "", {"fa", "fb"}, 4, "parallelGateway", 0})});
+  expect_matches_replay(id);  // fb:1
+  RawDb raw(path_);
+  EXPECT_EQ(raw.rows("SELECT flow_id, count FROM join_arrivals WHERE instance_id = " +
+                     std::to_string(id)),
+            (std::vector<std::vector<std::string>>{{"fb", "1"}}));
+  append(id, {completed("join", 4), instance_completed()});
+  expect_matches_replay(id);  // the instance end clears waiting tokens
 }
 
 TEST_F(SqliteProjection, TasksFilterByRoleSchoolPeriodAndInstance) {
@@ -247,9 +244,9 @@ TEST_F(SqliteProjection, TasksFilterByRoleSchoolPeriodAndInstance) {
   EXPECT_EQ(ids(store_->tasks(Q().with_role("docente")).value()),
             (std::vector<std::string>{task_id_for(b, 1)}));
   EXPECT_TRUE(store_->tasks(Q().with_role("nadie")).value().empty());
-  EXPECT_EQ(ids(store_->tasks(Q().with_role("rector").with_school(kKeyA.school)).value()),
+  EXPECT_EQ(ids(store_->tasks(Q().with_role("rector").with_school(kSchoolA)).value()),
             (std::vector<std::string>{task_id_for(a, 1)}));
-  EXPECT_EQ(ids(store_->tasks(Q().with_school(kKeyA.school).with_period("2025")).value()),
+  EXPECT_EQ(ids(store_->tasks(Q().with_school(kSchoolA).with_period("2025")).value()),
             (std::vector<std::string>{task_id_for(c, 1)}));
   EXPECT_EQ(ids(store_->tasks(Q().with_period("2024")).value()).size(), 3u);
   EXPECT_EQ(ids(store_->tasks(Q().with_instance(a)).value()),
@@ -260,7 +257,7 @@ TEST_F(SqliteProjection, TasksFilterByRoleSchoolPeriodAndInstance) {
   EXPECT_EQ(one->instance_id, b);
   EXPECT_EQ(one->name, "Uno");
   EXPECT_EQ(one->form, "f1");
-  EXPECT_EQ(one->school, kKeyB.school);
+  EXPECT_EQ(one->tags.at("school"), kSchoolB);
   EXPECT_EQ(one->created_ms, 150);
   EXPECT_EQ(one->candidate_groups, (std::vector<std::string>{"rector", "docente"}));
   auto missing = store_->task("999-1");
@@ -278,8 +275,8 @@ TEST_F(SqliteProjection, InstancesFilterAndCarryElementsAndIncidents) {
   const std::int64_t b = append(0, {instance_created(kKeyB)}, kKeyB);
   const std::int64_t c = append(0, {instance_created(kKeyC), instance_completed()}, kKeyC);
   const std::int64_t d =
-      append(0, {instance_created({"other", "111001000001", "2024"}), activated("q", 1, "task")},
-             {"other", "111001000001", "2024"});
+      append(0, {instance_created(key_of("other", kSchoolA, "2024")), activated("q", 1, "task")},
+             key_of("other", kSchoolA, "2024"));
 
   auto ids = [](const std::vector<InstanceRow>& rows) {
     std::vector<std::int64_t> out;
@@ -292,9 +289,9 @@ TEST_F(SqliteProjection, InstancesFilterAndCarryElementsAndIncidents) {
   EXPECT_EQ(all[0].open_incidents, 1);
   EXPECT_TRUE(all[1].active_elements.empty());
   EXPECT_EQ(all[3].active_elements, std::vector<std::string>{"q"});
-  EXPECT_EQ(ids(store_->instances(Q().with_school(kKeyA.school)).value()),
+  EXPECT_EQ(ids(store_->instances(Q().with_school(kSchoolA)).value()),
             (std::vector<std::int64_t>{a, c, d}));
-  EXPECT_EQ(ids(store_->instances(Q().with_school(kKeyA.school).with_period("2024")).value()),
+  EXPECT_EQ(ids(store_->instances(Q().with_school(kSchoolA).with_period("2024")).value()),
             (std::vector<std::int64_t>{a, d}));
   EXPECT_EQ(ids(store_->instances(Q().with_status("completed")).value()),
             (std::vector<std::int64_t>{c}));
@@ -309,21 +306,20 @@ TEST_F(SqliteProjection, InstancesFilterAndCarryElementsAndIncidents) {
   auto missing = store_->instance(777);
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
-  EXPECT_FALSE(store_->find_instance({"nope", "x", "y"}).value().has_value());
+  EXPECT_FALSE(store_->find_instance({"nope", "x/y"}).value().has_value());
   EXPECT_EQ(store_->find_instance(kKeyB).value(), b);
 }
 
 TEST_F(SqliteProjection, EventsRoundTripExactly) {
-  Event odd = event(EventType::kDecisionTaken,
-                    {{"element", "gw"},
-                     {"key", 2},
-                     {"flow", "f9"},
-                     {"condition", "nota >= 3.5"},
-                     {"inputs", {{"nota", 4.25}, {"nombre", "Jos\xC3\xA9 \"Q\""}}},
-                     {"default", false}},
-                    123456789012345);
+  runtime::DecisionTaken decision;
+  decision.element = "gw";
+  decision.key = 2;
+  decision.flow = "f9";
+  decision.condition = "nota >= 3.5";
+  decision.inputs = {{"nota", 4.25}, {"nombre", "Jos\xC3\xA9 \"Q\""}};
+  decision.evaluated = {{"nota >= 3.5", "f9", true}};
+  Event odd = event(decision, 123456789012345);
   odd.actor = runtime::Actor::user("maría", "rector");
-  odd.type_version = 3;
   odd.definition_version = 7;
   const std::int64_t id = append(0, {instance_created(kKeyA), odd}, kKeyA);
   auto events = store_->events(id);
@@ -332,12 +328,13 @@ TEST_F(SqliteProjection, EventsRoundTripExactly) {
   const Event& back = (*events)[1];
   EXPECT_EQ(back.instance_id, id);
   EXPECT_EQ(back.seq, 2);
-  EXPECT_EQ(back.type, EventType::kDecisionTaken);
-  EXPECT_EQ(back.type_version, 3);
+  EXPECT_EQ(back.type(), EventType::kDecisionTaken);
+  EXPECT_EQ(back.type_version, 1);
   EXPECT_EQ(back.time_ms, 123456789012345);
   EXPECT_EQ(back.actor, odd.actor);
   EXPECT_EQ(back.definition_version, 7);
-  EXPECT_EQ(back.payload, odd.payload);
+  EXPECT_EQ(runtime::payload_json(back), runtime::payload_json(odd));
+  EXPECT_EQ(back.as<runtime::DecisionTaken>().inputs, decision.inputs);
   EXPECT_EQ((*events)[0].actor, runtime::Actor::engine());
 
   EXPECT_EQ(store_->events(id, 2)->size(), 1u);

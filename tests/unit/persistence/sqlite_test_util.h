@@ -1,5 +1,5 @@
-// Helpers for the SqliteStore tests: temporary files, hand-built events with the payloads
-// documented in engine/runtime/event.h, and raw SQLite access to look under the store.
+// Helpers for the SqliteStore tests: temporary files, hand-built events and requests (with the
+// state and changes the engine would give), and raw SQLite access to look under the store.
 #pragma once
 
 #include <sqlite3.h>
@@ -17,9 +17,11 @@
 
 #include <gtest/gtest.h>
 
+#include "engine/engine/audit.h"
 #include "engine/engine/store.h"
-#include "engine/runtime/applier.h"
-#include "persistence/sqlite_store.h"
+#include "engine/runtime/event_applier.h"
+#include "engine/runtime/event_codec.h"
+#include "persistence/sqlite/sqlite_store.h"
 
 namespace pmiflow::persistence::testing {
 
@@ -112,123 +114,167 @@ class RawDb {
   std::string last_error_;
 };
 
-// ---- events, payloads as in engine/runtime/event.h -------------------------------------------
+// ---- events, built from their structs (engine/runtime/event_types.h) --------------------------
 
-inline Event event(EventType type, Json payload, std::int64_t time_ms = 1000) {
+inline Event event(runtime::EventBody body, std::int64_t time_ms = 1000) {
   Event e;
-  e.type = type;
-  e.payload = std::move(payload);
+  e.body = std::move(body);
+  e.type_version = runtime::current_version(e.type());
   e.time_ms = time_ms;
   e.actor = runtime::Actor::engine();
   e.definition_version = 1;
   return e;
 }
 
-inline Event instance_created(const runtime::BusinessKey& key, Json vars = Json::object(),
+// D02.03's way of naming an instance (handlers/d02_03/business_key.h); these tests need one.
+inline runtime::BusinessKey key_of(const std::string& process, const std::string& school,
+                                   const std::string& period) {
+  return runtime::BusinessKey{process, school + "/" + period};
+}
+
+// The tags of a key made by key_of: school and period.
+inline runtime::Tags tags_of(const runtime::BusinessKey& key) {
+  const auto slash = key.id.find('/');
+  if (slash == std::string::npos) return {};
+  return {{"period", key.id.substr(slash + 1)}, {"school", key.id.substr(0, slash)}};
+}
+
+inline Event instance_created(const runtime::BusinessKey& key, Variables vars = {},
                               std::int64_t time_ms = 1000) {
-  return event(EventType::kInstanceCreated,
-               {{"process", key.process},
-                {"version", 1},
-                {"school", key.school},
-                {"period", key.period},
-                {"variables", std::move(vars)}},
+  return event(runtime::InstanceCreated{key.id, key.process, tags_of(key), std::move(vars)},
                time_ms);
 }
 inline Event activated(const std::string& element, std::int64_t key, const std::string& kind,
-                       Json extra = Json::object()) {
-  Json p = {{"element", element}, {"key", key}, {"kind", kind}};
-  for (auto& [k, v] : extra.items()) p[k] = v;
-  return event(EventType::kElementActivated, std::move(p));
+                       const std::string& flow = "") {
+  return event(runtime::ElementActivated{element, flow, {}, key, kind, 0});
 }
 inline Event completed(const std::string& element, std::int64_t key) {
-  return event(EventType::kElementCompleted, {{"element", element}, {"key", key}});
+  return event(runtime::ElementCompleted{element, key});
 }
 inline Event terminated(const std::string& element, std::int64_t key) {
-  return event(EventType::kElementTerminated, {{"element", element}, {"key", key}});
+  return event(runtime::ElementTerminated{element, key});
 }
 inline Event flow_taken(const std::string& flow, const std::string& from, const std::string& to,
                         bool join = false) {
-  Json p = {{"flow", flow}, {"from", from}, {"to", to}};
-  if (join) p["join"] = true;
-  return event(EventType::kFlowTaken, std::move(p));
+  return event(runtime::FlowTaken{flow, from, join, 0, to});
 }
 inline Event task_created(std::int64_t key, const std::string& element, const std::string& name,
                           std::vector<std::string> groups, const std::string& form,
                           std::int64_t time_ms = 2000) {
-  return event(EventType::kUserTaskCreated,
-               {{"task", "0-" + std::to_string(key)},
-                {"element", element},
-                {"key", key},
-                {"name", name},
-                {"candidate_groups", groups},
-                {"form", form}},
-               time_ms);
+  return event(runtime::UserTaskCreated{std::move(groups), element, form, key, name}, time_ms);
 }
 inline Event task_completed(std::int64_t key, const std::string& element) {
-  Event e = event(EventType::kUserTaskCompleted, {{"element", element}, {"key", key}});
+  Event e = event(runtime::UserTaskCompleted{element, key});
   e.actor = runtime::Actor::user("ana", "rector");
   return e;
 }
-inline Event variables_set(Json changes) {
-  return event(EventType::kVariablesSet, {{"element", ""}, {"changes", std::move(changes)}});
+// {name: value}: the variables set (none existed before).
+inline Event variables_set(const Variables& values) {
+  runtime::VariablesSet set;
+  for (const auto& [name, value] : values) set.changes.push_back({name, value, std::nullopt});
+  return event(std::move(set));
 }
 inline Event job_created(std::int64_t key, const std::string& element, const std::string& type,
                          int retries) {
-  return event(EventType::kJobCreated,
-               {{"element", element}, {"key", key}, {"type", type}, {"retries", retries}});
+  return event(runtime::JobCreated{element, key, retries, type});
 }
 inline Event job_failed(std::int64_t key, const std::string& element, const std::string& message,
                         int retries_left) {
-  Event e = event(
-      EventType::kJobFailed,
-      {{"element", element}, {"key", key}, {"message", message}, {"retries_left", retries_left}});
+  Event e = event(runtime::JobFailed{element, key, message, retries_left});
   e.actor = runtime::Actor::handler("mail");
   return e;
 }
 inline Event job_completed(std::int64_t key, const std::string& element) {
-  return event(EventType::kJobCompleted, {{"element", element}, {"key", key}});
+  return event(runtime::JobCompleted{element, key});
 }
 inline Event incident_raised(std::int64_t key, std::int64_t element_key, const std::string& element,
                              const std::string& kind, const std::string& message) {
-  return event(EventType::kIncidentRaised, {{"key", key},
-                                            {"element_key", element_key},
-                                            {"element", element},
-                                            {"kind", kind},
-                                            {"message", message}});
+  return event(runtime::IncidentRaised{element, element_key, key, kind, message});
 }
 inline Event incident_resolved(std::int64_t key) {
-  return event(EventType::kIncidentResolved, {{"key", key}});
+  return event(runtime::IncidentResolved{key});
 }
 inline Event instance_completed(std::int64_t time_ms = 9000) {
-  return event(EventType::kInstanceCompleted, Json::object(), time_ms);
+  return event(runtime::InstanceCompleted{}, time_ms);
 }
 
-// Assigns seqs expected_seq+1, ... and builds the request (new_state left null).
-inline AppendRequest request(std::int64_t instance_id, std::int64_t expected_seq,
-                             std::vector<Event> events, runtime::BusinessKey key = {}) {
-  AppendRequest r;
-  r.instance_id = instance_id;
+// A request as the engine makes one, with the state and the changes it points to.
+struct OwnedRequest {
+  AppendRequest request;
+  runtime::InstanceState state;
+  runtime::ProjectionChanges changes;
+};
+using Req = std::unique_ptr<OwnedRequest>;
+
+// The request appending `events` (seqs expected_seq+1, ...) to instance `id`: the state is the
+// fold of the instance's stored events 1..expected_seq and these (an event that does not apply
+// is left out of the state, for the store to refuse the request), the head that of stored
+// event expected_seq.
+inline Req request(Store& store, std::int64_t id, std::int64_t expected_seq,
+                   std::vector<Event> events) {
+  auto owned = std::make_unique<OwnedRequest>();
+  AppendRequest& r = owned->request;
+  r.instance_id = id;
   r.expected_seq = expected_seq;
-  r.business_key = std::move(key);
+  r.head_hash = audit::kGenesisHash;
+  owned->state.id = id;
+  if (expected_seq > 0) {
+    auto prior = store.events(id, 1, expected_seq);
+    if (prior.ok() && !prior->empty()) {
+      owned->state = runtime::fold(*prior);
+      r.head_hash = prior->back().hash;
+    }
+  }
   std::int64_t seq = expected_seq;
   for (Event& e : events) {
-    e.instance_id = instance_id;
+    e.instance_id = id;
     e.seq = ++seq;
+    try {
+      runtime::apply(owned->state, e, &owned->changes);
+    } catch (const std::exception&) {
+    }
   }
   r.events = std::move(events);
+  r.new_state = &owned->state;
+  r.changes = &owned->changes;
+  return owned;
+}
+
+// The creation request of a new instance with `key` (InstanceCreated, then `more`).
+inline Req create_request(Store& store, const runtime::BusinessKey& key,
+                          std::vector<Event> more = {}) {
+  auto id = store.reserve_instance_id();
+  EXPECT_TRUE(id.ok());
+  std::vector<Event> events{instance_created(key)};
+  for (Event& e : more) events.push_back(std::move(e));
+  Req r = request(store, id.ok() ? *id : 0, 0, std::move(events));
+  r->request.create = true;
+  r->request.business_key = key;
   return r;
 }
 
-inline AppendRequest create_request(const runtime::BusinessKey& key, std::vector<Event> more = {}) {
-  std::vector<Event> events{instance_created(key)};
-  for (Event& e : more) events.push_back(std::move(e));
-  return request(0, 0, std::move(events), key);
+// Appends the requests as one group (SqliteStore::append_batch).
+template <typename... Reqs>
+std::vector<AppendResult> append_all(SqliteStore& store, Reqs&&... reqs) {
+  std::vector<AppendRequest*> batch{&reqs->request...};
+  return store.append_batch(batch);
+}
+inline std::vector<AppendResult> append_all(SqliteStore& store, std::vector<Req>& reqs) {
+  std::vector<AppendRequest*> batch;
+  for (Req& r : reqs) batch.push_back(&r->request);
+  return store.append_batch(batch);
 }
 
 // Queries by field name (designated initializers would trip -Wmissing-field-initializers).
 struct Q {
   std::optional<std::string> role, school, period, process, status;
   std::optional<std::int64_t> instance_id;
+  runtime::Tags tags() const {
+    runtime::Tags t;
+    if (school) t["school"] = *school;
+    if (period) t["period"] = *period;
+    return t;
+  }
   Q& with_role(std::string v) {
     role = std::move(v);
     return *this;
@@ -256,16 +302,14 @@ struct Q {
   operator TaskQuery() const {  // NOLINT(google-explicit-constructor)
     TaskQuery q;
     q.role = role;
-    q.school = school;
-    q.period = period;
+    q.tags = tags();
     q.instance_id = instance_id;
     return q;
   }
   operator InstanceQuery() const {  // NOLINT(google-explicit-constructor)
     InstanceQuery q;
     q.process = process;
-    q.school = school;
-    q.period = period;
+    q.tags = tags();
     q.status = status;
     return q;
   }

@@ -82,7 +82,7 @@ TEST(ExclusiveGateway, TakesTheFirstTrueConditionInDocumentOrder) {
             up_to_gateway_then({"DecisionTaken:Gw", "ElementCompleted:Gw", "FlowTaken:f_z_big",
                                 "ElementActivated:End_Big", "ElementCompleted:End_Big",
                                 "InstanceCompleted"}));
-  const Json& decision = (*events)[5].payload;
+  const Json& decision = payload_json((*events)[5]);
   EXPECT_EQ(decision.at("flow"), "f_z_big");
   EXPECT_EQ(decision.at("condition"), condition_text(def, "f_z_big"));
   EXPECT_EQ(decision.at("default"), false);
@@ -91,7 +91,7 @@ TEST(ExclusiveGateway, TakesTheFirstTrueConditionInDocumentOrder) {
   EXPECT_EQ(decision.at("evaluated"), Json::array({{{"flow", "f_z_big"},
                                                     {"condition", condition_text(def, "f_z_big")},
                                                     {"result", true}}}));
-  EXPECT_EQ(decision.at("key"), (*events)[4].payload.at("key"));
+  EXPECT_EQ(decision.at("key"), payload_json((*events)[4]).at("key"));
 }
 
 TEST(ExclusiveGateway, TriesTheNextFlowWhenTheFirstIsFalse) {
@@ -103,7 +103,7 @@ TEST(ExclusiveGateway, TriesTheNextFlowWhenTheFirstIsFalse) {
             up_to_gateway_then({"DecisionTaken:Gw", "ElementCompleted:Gw", "FlowTaken:f_a_medium",
                                 "ElementActivated:End_Medium", "ElementCompleted:End_Medium",
                                 "InstanceCompleted"}));
-  const Json& decision = (*events)[5].payload;
+  const Json& decision = payload_json((*events)[5]);
   EXPECT_EQ(decision.at("flow"), "f_a_medium");
   EXPECT_EQ(decision.at("default"), false);
   EXPECT_EQ(
@@ -124,7 +124,7 @@ TEST(ExclusiveGateway, TakesTheDefaultFlowWhenNoConditionHolds) {
             up_to_gateway_then({"DecisionTaken:Gw", "ElementCompleted:Gw", "FlowTaken:f_default",
                                 "ElementActivated:End_Default", "ElementCompleted:End_Default",
                                 "InstanceCompleted"}));
-  const Json& decision = (*events)[5].payload;
+  const Json& decision = payload_json((*events)[5]);
   EXPECT_EQ(decision.at("flow"), "f_default");
   EXPECT_EQ(decision.at("condition"), "");
   EXPECT_EQ(decision.at("default"), true);
@@ -141,7 +141,7 @@ TEST(ExclusiveGateway, NullConditionCountsAsNotTrue) {
             up_to_gateway_then({"DecisionTaken:Gw", "ElementCompleted:Gw", "FlowTaken:f_default",
                                 "ElementActivated:End_Default", "ElementCompleted:End_Default",
                                 "InstanceCompleted"}));
-  const Json& decision = (*events)[5].payload;
+  const Json& decision = payload_json((*events)[5]);
   EXPECT_EQ(decision.at("default"), true);
   // The missing variable is recorded as seen with the value null.
   ASSERT_TRUE(decision.at("inputs").contains("x"));
@@ -158,9 +158,9 @@ TEST(ExclusiveGateway, FeelTypeErrorRaisesAConditionIncidentAndTheTokenWaits) {
   auto events = d.start({{"x", "many"}});  // "many" > 10: incompatible types
   ASSERT_TRUE(events.ok()) << events.error().message;
   EXPECT_EQ(testing::describe(*events), up_to_gateway_then({"IncidentRaised:Gw"}));
-  const Json& incident = events->back().payload;
+  const Json& incident = payload_json(events->back());
   EXPECT_EQ(incident.at("kind"), "condition");
-  EXPECT_EQ(incident.at("element_key"), (*events)[4].payload.at("key"));
+  EXPECT_EQ(incident.at("element_key"), payload_json((*events)[4]).at("key"));
   EXPECT_NE(incident.at("message").get<std::string>().find("f_z_big"), std::string::npos)
       << incident.at("message");
 
@@ -179,7 +179,7 @@ TEST(ExclusiveGateway, NonBooleanResultRaisesAnIncident) {
   auto events = d.start({{"x", 1}});  // x + 1 = 2: a number, not a boolean
   ASSERT_TRUE(events.ok()) << events.error().message;
   EXPECT_EQ(testing::describe(*events), up_to_gateway_then({"IncidentRaised:Gw"}));
-  const Json& incident = events->back().payload;
+  const Json& incident = payload_json(events->back());
   EXPECT_EQ(incident.at("kind"), "condition");
   const std::string message = incident.at("message").get<std::string>();
   EXPECT_NE(message.find("expected a boolean"), std::string::npos) << message;
@@ -194,7 +194,7 @@ TEST(ExclusiveGateway, NoTrueConditionAndNoDefaultRaisesANoFlowIncident) {
   auto events = d.start();
   ASSERT_TRUE(events.ok()) << events.error().message;
   EXPECT_EQ(testing::describe(*events), up_to_gateway_then({"IncidentRaised:Gw"}));
-  const Json& incident = events->back().payload;
+  const Json& incident = payload_json(events->back());
   EXPECT_EQ(incident.at("kind"), "no-flow");
   EXPECT_EQ(incident.at("element"), "Gw");
   EXPECT_NE(incident.at("message").get<std::string>().find("approved"), std::string::npos)
@@ -220,7 +220,7 @@ TEST(ExclusiveGateway, SetVariablesThenResolveIncidentReEvaluatesAndMovesOn) {
   auto set = d.run(SetVariables{Actor::user("luis", "lider"), {{"approved", false}}});
   ASSERT_TRUE(set.ok()) << set.error().message;
   EXPECT_EQ(testing::describe(*set), (Trace{"VariablesSet"}));
-  EXPECT_FALSE((*set)[0].payload.contains("element")) << "process scope: no element";
+  EXPECT_FALSE(payload_json((*set)[0]).contains("element")) << "process scope: no element";
   EXPECT_EQ((*set)[0].actor, Actor::user("luis", "lider"));
   EXPECT_EQ(d.state().incidents.size(), 1U) << "setting variables resolves nothing by itself";
 
@@ -231,7 +231,7 @@ TEST(ExclusiveGateway, SetVariablesThenResolveIncidentReEvaluatesAndMovesOn) {
                    "ElementActivated:End_No", "ElementCompleted:End_No", "InstanceCompleted"}));
   EXPECT_EQ((*resolved)[0].actor, Actor::user("luis", "lider"));
   EXPECT_EQ((*resolved)[1].actor, Actor::engine());
-  const Json& decision = (*resolved)[1].payload;
+  const Json& decision = payload_json((*resolved)[1]);
   EXPECT_EQ(decision.at("key"), gateway_key) << "the same gateway instance decides";
   EXPECT_EQ(decision.at("flow"), "f_no");
   EXPECT_EQ(decision.at("inputs"), Json({{"approved", false}}));
@@ -264,7 +264,7 @@ TEST(ExclusiveGateway, ResolvingAConditionIncidentAfterFixingTheTypeMovesOn) {
   const std::string incident = d.incident_of("Gw");
   auto set = d.run(SetVariables{Actor::user("luis", "lider"), {{"x", 12}}});
   ASSERT_TRUE(set.ok());
-  EXPECT_EQ((*set)[0].payload.at("changes"),
+  EXPECT_EQ(payload_json((*set)[0]).at("changes"),
             Json::parse(R"([{"name": "x", "old": "many", "new": 12}])"));
   EXPECT_EQ(
       d.trace(ResolveIncident{incident, Actor::user("luis", "lider")}),

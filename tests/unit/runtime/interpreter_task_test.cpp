@@ -62,16 +62,16 @@ TEST(InterpreterUserTask, StartRunsToTheUserTaskAndWaits) {
   // The creator is the actor of InstanceCreated; the engine moves the token.
   EXPECT_EQ((*events)[0].actor, Actor::user("ana", "profesional"));
   EXPECT_EQ((*events)[1].actor, Actor::engine());
-  const Json& created = (*events)[0].payload;
+  const Json& created = payload_json((*events)[0]);
   EXPECT_EQ(created.at("process"), "user_task");
-  EXPECT_EQ(created.at("school"), "111001000123");
-  EXPECT_EQ(created.at("period"), "2026");
+  EXPECT_EQ(created.at("business_id"), "111001000123/2026");
+  EXPECT_EQ(created.at("tags"), Json::parse(R"({"period": "2026", "school": "111001000123"})"));
   EXPECT_EQ(created.at("variables").at("nombre"), "IE La Esperanza");
-  EXPECT_FALSE((*events)[1].payload.contains("flow")) << "a start event has no incoming flow";
-  EXPECT_EQ((*events)[4].payload.at("flow"), "f1");
-  EXPECT_EQ((*events)[4].payload.at("kind"), "userTask");
+  EXPECT_FALSE(payload_json((*events)[1]).contains("flow")) << "a start event has no incoming flow";
+  EXPECT_EQ(payload_json((*events)[4]).at("flow"), "f1");
+  EXPECT_EQ(payload_json((*events)[4]).at("kind"), "userTask");
 
-  const Json& task = (*events)[5].payload;
+  const Json& task = payload_json((*events)[5]);
   EXPECT_EQ(task.at("name"), "Review the plan");
   EXPECT_EQ(task.at("candidate_groups"), Json::array({"reviewer", "lider"}));
   EXPECT_EQ(task.at("form"), "form-a");
@@ -104,7 +104,8 @@ TEST(InterpreterUserTask, CompletingTheTaskRunsToTheEndAndCompletesTheInstance) 
   EXPECT_EQ((*events)[0].actor, Actor::user("luis", "lider"));
   EXPECT_EQ((*events)[1].actor, Actor::user("luis", "lider"));
   EXPECT_EQ((*events)[3].actor, Actor::engine());
-  EXPECT_EQ((*events)[0].payload.at("changes"), Json::parse(R"([{"name": "ok", "new": true}])"));
+  EXPECT_EQ(payload_json((*events)[0]).at("changes"),
+            Json::parse(R"([{"name": "ok", "new": true}])"));
   EXPECT_EQ((*events)[0].seq, 7);
   EXPECT_EQ(events->back().time_ms, kT0 + 1000);
 
@@ -138,7 +139,7 @@ TEST(InterpreterServiceTask, ActivatingAServiceTaskCreatesAJob) {
   EXPECT_EQ(testing::describe(*events),
             (Trace{"InstanceCreated", "ElementActivated:Start", "ElementCompleted:Start",
                    "FlowTaken:f1", "ElementActivated:Svc", "JobCreated:Svc"}));
-  const Json& job = events->back().payload;
+  const Json& job = payload_json(events->back());
   EXPECT_EQ(job.at("type"), "t");
   EXPECT_EQ(job.at("retries"), 2);
 
@@ -162,7 +163,7 @@ TEST(InterpreterServiceTask, CompleteJobSetsVariablesWithOldAndNewValuesThenComp
             (Trace{"VariablesSet:Svc", "JobCompleted:Svc", "ElementCompleted:Svc", "FlowTaken:f2",
                    "ElementActivated:End", "ElementCompleted:End", "InstanceCompleted"}));
   // Only the variables that change, in name order; a new one has no "old".
-  EXPECT_EQ((*events)[0].payload.at("changes"), Json::parse(R"([{"name": "added", "new": "y"},
+  EXPECT_EQ(payload_json((*events)[0]).at("changes"), Json::parse(R"([{"name": "added", "new": "y"},
                             {"name": "score", "old": 1, "new": 5}])"));
   EXPECT_EQ((*events)[0].actor, Actor::handler("t"));
   EXPECT_EQ((*events)[1].actor, Actor::handler("t"));
@@ -181,8 +182,8 @@ TEST(InterpreterServiceTask, FailJobDecrementsRetriesAndAtZeroRaisesAJobIncident
   auto first = d.run(FailJob{job, "service unavailable"});
   ASSERT_TRUE(first.ok()) << first.error().message;
   EXPECT_EQ(testing::describe(*first), (Trace{"JobFailed:Svc"}));
-  EXPECT_EQ((*first)[0].payload.at("retries_left"), 1);
-  EXPECT_EQ((*first)[0].payload.at("message"), "service unavailable");
+  EXPECT_EQ(payload_json((*first)[0]).at("retries_left"), 1);
+  EXPECT_EQ(payload_json((*first)[0]).at("message"), "service unavailable");
   EXPECT_EQ(d.state().jobs.at(job).retries_left, 1);
   EXPECT_EQ(d.state().jobs.at(job).state, JobState::kActivatable);
   EXPECT_EQ(d.state().jobs.at(job).last_error, "service unavailable");
@@ -191,11 +192,11 @@ TEST(InterpreterServiceTask, FailJobDecrementsRetriesAndAtZeroRaisesAJobIncident
   auto second = d.run(FailJob{job, "still unavailable"});
   ASSERT_TRUE(second.ok()) << second.error().message;
   EXPECT_EQ(testing::describe(*second), (Trace{"JobFailed:Svc", "IncidentRaised:Svc"}));
-  EXPECT_EQ((*second)[0].payload.at("retries_left"), 0);
-  const Json& incident = (*second)[1].payload;
+  EXPECT_EQ(payload_json((*second)[0]).at("retries_left"), 0);
+  const Json& incident = payload_json((*second)[1]);
   EXPECT_EQ(incident.at("kind"), "job");
   EXPECT_EQ(incident.at("message"), "still unavailable");
-  EXPECT_EQ(incident.at("element_key"), (*second)[0].payload.at("key"));
+  EXPECT_EQ(incident.at("element_key"), payload_json((*second)[0]).at("key"));
   EXPECT_EQ((*second)[1].actor, Actor::engine());
 
   const InstanceState& s = d.state();
@@ -343,7 +344,7 @@ TEST(InterpreterRejections, CommandsOnACompletedInstanceAreInvalidState) {
   expect_rejected(
       d,
       CreateInstance{
-          BusinessKey{"user_task", "111001000123", "2026"}, {}, Actor::user("ana", "profesional")},
+          BusinessKey{"user_task", "111001000123/2026"}, {}, {}, Actor::user("ana", "profesional")},
       ErrorCode::kInvalidState);
 }
 

@@ -11,7 +11,8 @@
 
 #include <gtest/gtest.h>
 
-#include "engine/runtime/applier.h"
+#include "engine/runtime/event_applier.h"
+#include "engine/runtime/event_codec.h"
 #include "engine/runtime/instance_state.h"
 #include "engine/runtime/lifecycle.h"
 
@@ -92,24 +93,27 @@ TEST(Lifecycle, StateNames) {
 // ---------------------------------------------------------------------------------------------
 // Appliers
 
-Event make_event(std::int64_t seq, EventType type, Json payload) {
+// An event whose payload, written at `version` (0: the type's current one), is `payload`.
+Event make_event(std::int64_t seq, EventType type, const Json& payload, std::uint16_t version = 0) {
   Event e;
   e.instance_id = 1;
   e.seq = seq;
-  e.type = type;
+  e.type_version = version != 0 ? version : current_version(type);
   e.time_ms = 1000 * seq;
   e.actor = Actor::engine();
   e.definition_version = 1;
-  e.payload = std::move(payload);
+  auto body = decode_payload(type, e.type_version, payload);
+  if (!body.ok()) ADD_FAILURE() << body.error().message;
+  if (body.ok()) e.body = std::move(*body);
   return e;
 }
 
+// As a log of before the generic business key has it (InstanceCreated v1).
 Event created(std::int64_t seq = 1) {
-  return make_event(seq, EventType::kInstanceCreated,
-                    {{"process", "p"},
-                     {"school", "111001000123"},
-                     {"period", "2026"},
-                     {"variables", {{"a", 1}}}});
+  return make_event(
+      seq, EventType::kInstanceCreated,
+      {{"process", "p"}, {"school", "111001000123"}, {"period", "2026"}, {"variables", {{"a", 1}}}},
+      1);
 }
 
 Event activated(std::int64_t seq, std::int64_t key, const std::string& element) {
@@ -166,7 +170,8 @@ TEST(Applier, FoldBuildsTheStateOfAValidLog) {
   EXPECT_EQ(s.last_seq, 3);
   EXPECT_EQ(s.next_key, 2);
   EXPECT_EQ(s.created_ms, 1000);
-  EXPECT_EQ(s.business_key, (BusinessKey{"p", "111001000123", "2026"}));
+  EXPECT_EQ(s.business_key, (BusinessKey{"p", "111001000123/2026"})) << "v1 read as D02.03's key";
+  EXPECT_EQ(s.tags, (Tags{{"period", "2026"}, {"school", "111001000123"}}));
   EXPECT_EQ(s.variables.at("a"), 1);
   ASSERT_EQ(s.tasks.count("1-1"), 1U);
   EXPECT_EQ(s.tasks.at("1-1").created_ms, 3000);

@@ -83,7 +83,7 @@ TEST(ParallelGateway, ForkStartsEveryOutgoingBranch) {
                    "FlowTaken:f_a", "FlowTaken:f_b", "ElementActivated:Task_A",
                    "UserTaskCreated:Task_A", "ElementActivated:Svc_B", "JobCreated:Svc_B"}));
   for (const auto& e : testing::of_type(*events, EventType::kFlowTaken)) {
-    EXPECT_FALSE(e.payload.contains("join")) << e.payload.dump();
+    EXPECT_FALSE(payload_json(e).contains("join")) << payload_json(e).dump();
   }
   EXPECT_EQ(d.state().elements.size(), 2U);
   EXPECT_EQ(d.state().tasks.size(), 1U);
@@ -100,12 +100,12 @@ TEST(ParallelGateway, JoinWaitsForEveryIncomingFlow) {
   ASSERT_TRUE(first.ok()) << first.error().message;
   EXPECT_EQ(testing::describe(*first),
             (Trace{"UserTaskCompleted:Task_A", "ElementCompleted:Task_A", "FlowTaken:f_a_done"}));
-  const Json& arrived = first->back().payload;
+  const Json& arrived = payload_json(first->back());
   EXPECT_EQ(arrived.at("join"), true);
   EXPECT_EQ(arrived.at("from"), "Task_A");
   EXPECT_EQ(arrived.at("to"), "Join");
   EXPECT_EQ(d.state().status, InstanceStatus::kActive);
-  EXPECT_EQ(d.state().join_arrivals.at("Join").at("f_a_done"), 1);
+  EXPECT_EQ(d.state().join_arrivals.at(JoinKey{kProcessScope, "Join"}).at("f_a_done"), 1);
   EXPECT_EQ(d.state().activation_counts.count("Join"), 0U) << "the join is not activated yet";
 
   // The second arrives: the join activates, consuming both tokens, and the instance ends.
@@ -115,12 +115,12 @@ TEST(ParallelGateway, JoinWaitsForEveryIncomingFlow) {
             (Trace{"JobCompleted:Svc_B", "ElementCompleted:Svc_B", "FlowTaken:f_b_done",
                    "ElementActivated:Join", "ElementCompleted:Join", "FlowTaken:f_end",
                    "ElementActivated:End", "ElementCompleted:End", "InstanceCompleted"}));
-  EXPECT_EQ((*second)[2].payload.at("join"), true);
-  const Json& join = (*second)[3].payload;
+  EXPECT_EQ(payload_json((*second)[2]).at("join"), true);
+  const Json& join = payload_json((*second)[3]);
   EXPECT_EQ(join.at("joined"), Json::array({"f_a_done", "f_b_done"}));
   EXPECT_EQ(join.at("flow"), "f_b_done");
   EXPECT_EQ(join.at("kind"), "parallelGateway");
-  EXPECT_FALSE((*second)[5].payload.contains("join")) << "f_end does not lead to a join";
+  EXPECT_FALSE(payload_json((*second)[5]).contains("join")) << "f_end does not lead to a join";
   EXPECT_TRUE(d.state().join_arrivals.empty());
   EXPECT_EQ(d.state().status, InstanceStatus::kCompleted);
 }
@@ -135,9 +135,9 @@ TEST(ParallelGateway, JoinWaitsWhicheverBranchArrivesFirst) {
   ASSERT_TRUE(second.ok());
   const auto activated = testing::of_type(*second, EventType::kElementActivated);
   ASSERT_FALSE(activated.empty());
-  EXPECT_EQ(activated.front().payload.at("element"), "Join");
+  EXPECT_EQ(payload_json(activated.front()).at("element"), "Join");
   // joined[] lists the incoming flows in document order, not in arrival order.
-  EXPECT_EQ(activated.front().payload.at("joined"), Json::array({"f_a_done", "f_b_done"}));
+  EXPECT_EQ(payload_json(activated.front()).at("joined"), Json::array({"f_a_done", "f_b_done"}));
   EXPECT_EQ(d.state().status, InstanceStatus::kCompleted);
 }
 
@@ -167,7 +167,7 @@ TEST(TerminateEndEvent, CancelsOpenTasksAndJobsTerminatesTheRestAndCompletes) {
                    "ElementActivated:Terminate", "ElementCompleted:Terminate",
                    "UserTaskCanceled:Task_B", "ElementTerminated:Task_B", "JobCanceled:Svc_C",
                    "ElementTerminated:Svc_C", "InstanceCompleted:Terminate"}));
-  EXPECT_EQ((*events)[3].payload.at("kind"), "endEvent");
+  EXPECT_EQ(payload_json((*events)[3]).at("kind"), "endEvent");
 
   const InstanceState& s = d.state();
   EXPECT_EQ(s.status, InstanceStatus::kCompleted) << "a terminate end event completes";

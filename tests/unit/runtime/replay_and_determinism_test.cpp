@@ -233,16 +233,16 @@ TEST(Loop, UserTaskTakenFiftyTimesKeepsActivationCounts) {
   int again = 0;
   int done = 0;
   for (const auto& e : testing::of_type(d.log(), EventType::kDecisionTaken)) {
-    if (e.payload.at("element") != "Check") continue;
-    if (e.payload.at("flow") == "f_again") ++again;
-    if (e.payload.at("flow") == "f_done") ++done;
+    if (payload_json(e).at("element") != "Check") continue;
+    if (payload_json(e).at("flow") == "f_again") ++again;
+    if (payload_json(e).at("flow") == "f_done") ++done;
   }
   EXPECT_EQ(again, 49);
   EXPECT_EQ(done, 1);
   // Every activation got its own key.
   std::set<std::int64_t> keys;
   for (const auto& e : testing::of_type(d.log(), EventType::kElementActivated)) {
-    EXPECT_TRUE(keys.insert(e.payload.at("key").get<std::int64_t>()).second);
+    EXPECT_TRUE(keys.insert(payload_json(e).at("key").get<std::int64_t>()).second);
   }
   EXPECT_EQ(keys.size(), 1U + 50U * 3U + 1U);
   EXPECT_TRUE(fold(d.log()) == s);

@@ -11,9 +11,11 @@
 #include <gtest/gtest.h>
 
 #include "engine/model/bpmn_parser.h"
-#include "engine/runtime/applier.h"
 #include "engine/runtime/command.h"
 #include "engine/runtime/event.h"
+#include "engine/runtime/event_applier.h"
+#include "engine/runtime/event_codec.h"
+#include "engine/runtime/event_describer.h"
 #include "engine/runtime/instance_state.h"
 #include "engine/runtime/interpreter.h"
 
@@ -55,12 +57,8 @@ inline model::ProcessDefinition load(const std::string& xml) {
 
 // "ElementActivated:Task_A", "FlowTaken:f1", "InstanceCompleted".
 inline std::string describe(const Event& e) {
-  std::string out = event_type_name(e.type);
-  if (e.payload.contains("element") && e.payload.at("element").is_string()) {
-    out += ":" + e.payload.at("element").get<std::string>();
-  } else if (e.payload.contains("flow") && e.payload.at("flow").is_string()) {
-    out += ":" + e.payload.at("flow").get<std::string>();
-  }
+  std::string out = event_type_name(e.type());
+  if (const std::string element = event_element(e); !element.empty()) out += ":" + element;
   return out;
 }
 
@@ -75,12 +73,12 @@ inline std::vector<std::string> describe(const std::vector<Event>& events) {
 inline Json event_json(const Event& e) {
   return Json{{"instance_id", e.instance_id},
               {"seq", e.seq},
-              {"type", static_cast<int>(e.type)},
+              {"type", static_cast<int>(e.type())},
               {"type_version", e.type_version},
               {"time_ms", e.time_ms},
               {"actor", e.actor.to_json()},
               {"definition_version", e.definition_version},
-              {"payload", e.payload}};
+              {"payload", payload_json(e)}};
 }
 
 inline Json events_json(const std::vector<Event>& events) {
@@ -93,7 +91,7 @@ inline Json events_json(const std::vector<Event>& events) {
 inline std::vector<Event> of_type(const std::vector<Event>& events, EventType type) {
   std::vector<Event> out;
   for (const auto& e : events) {
-    if (e.type == type) out.push_back(e);
+    if (e.type() == type) out.push_back(e);
   }
   return out;
 }
@@ -106,12 +104,15 @@ class Driver {
       : definition_(definition), version_(version) {}
 
   // Executes `command` at time `now`. On success applies the events to the state and appends
-  // them to the log. A CreateInstance's events get the instance id kInstanceId, as a store
-  // would assign it.
+  // them to the log. A CreateInstance creates instance kInstanceId (the id a caller reserves
+  // before interpreting it).
   //
   // Every command also checks the replay property against the interpreter itself: the state
   // it worked on equals the previous state with the events applied one by one.
   Result<std::vector<Event>> run(const Command& command, std::int64_t now = kT0) {
+    if (std::holds_alternative<CreateInstance>(command) && state_.status == InstanceStatus::kNone) {
+      state_.id = kInstanceId;
+    }
     auto execution = execute_with_state(definition_, version_, state_, command, now);
     if (!execution.ok()) return execution.error();
     std::vector<Event> events = std::move(execution->events);
@@ -120,7 +121,6 @@ class Driver {
     EXPECT_TRUE(replayed == execution->state)
         << command_name(command) << ": the interpreter's state is not the fold of its events";
     for (auto& e : events) {
-      if (std::holds_alternative<CreateInstance>(command)) e.instance_id = kInstanceId;
       apply(state_, e);
       log_.push_back(e);
     }
@@ -138,7 +138,8 @@ class Driver {
   }
 
   Result<std::vector<Event>> start(Variables variables = {}, std::int64_t now = kT0) {
-    return run(CreateInstance{BusinessKey{definition_.key, "111001000123", "2026"},
+    return run(CreateInstance{BusinessKey{definition_.key, "111001000123/2026"},
+                              Tags{{"period", "2026"}, {"school", "111001000123"}},
                               std::move(variables), Actor::user("ana", "profesional")},
                now);
   }

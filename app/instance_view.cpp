@@ -1,0 +1,29 @@
+#include "app/instance_view.h"
+
+#include <utility>
+
+namespace pmiflow::app {
+
+Result<InstanceDetail> instance_detail(Store& store, Engine& engine, std::int64_t id) {
+  InstanceDetail d;
+  auto row = store.instance(id);
+  if (!row.ok()) return row.error();
+  d.row = std::move(*row);
+  auto tasks = store.tasks(TaskQuery{{}, id, {}});
+  if (!tasks.ok()) return tasks.error();
+  d.tasks = std::move(*tasks);
+  auto vars = store.variables(id);
+  if (!vars.ok()) return vars.error();
+  d.variables = std::move(*vars);
+  auto jobs = store.jobs(id);
+  if (!jobs.ok()) return jobs.error();
+  d.jobs = std::move(*jobs);
+  auto incidents = store.incidents(id);
+  if (!incidents.ok()) return incidents.error();
+  d.incidents = std::move(*incidents);
+  auto def = engine.definition(d.row.business_key.process, d.row.version);
+  if (def.ok()) d.def = *def;
+  return d;
+}
+
+}  // namespace pmiflow::app

@@ -1,0 +1,74 @@
+// The event log: the truth of every instance, appended to and never changed. Implementations:
+// SqliteStore (persistence/sqlite) and MemoryStore (persistence/memory, tests).
+//
+// Contract:
+//  * append() writes one request atomically: its events, sealed into the instance's hash
+//    chain (audit.h), and the projections they change (read_model.h), computed from the
+//    request's `changes` and `new_state` (never from the events' payloads). A request whose
+//    expected_seq is not the instance's last seq fails with kConflict and writes nothing.
+//  * A creation request is idempotent by business key: when an instance with the same key
+//    exists, nothing is written and the result names the existing instance, created=false.
+//  * append() returns once the request is durable per the store's durability setting.
+//    Requests of concurrent callers may share a transaction and a sync (a store's group
+//    commit); each succeeds or fails on its own, and a later request never becomes durable
+//    before an earlier one.
+//  * Events are never updated or deleted; events() returns them with prev_hash, hash and the
+//    payload as stored (Event::stored_payload).
+//  * Thread-safety: implementations are safe to call from several threads.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/common/result.h"
+#include "engine/runtime/event.h"
+#include "engine/runtime/instance_state.h"
+#include "engine/runtime/projection_changes.h"
+
+namespace pmiflow {
+
+struct AppendRequest {
+  std::int64_t instance_id = 0;        // from reserve_instance_id() on creation
+  bool create = false;                 // the instance's first request (expected_seq 0)
+  runtime::BusinessKey business_key;   // required on creation
+  std::int64_t expected_seq = 0;       // the instance's last seq the events were computed from
+  std::vector<runtime::Event> events;  // seq already set (expected_seq + 1, ...)
+  // The chain head the events continue (audit::kGenesisHash on creation); empty when unknown,
+  // then the store reads it.
+  std::string head_hash;
+  // The fold of all the instance's events including these, and what the events changed in
+  // its projections (runtime::apply's). Both required.
+  const runtime::InstanceState* new_state = nullptr;
+  const runtime::ProjectionChanges* changes = nullptr;
+};
+
+struct AppendResult {
+  Status status;
+  std::int64_t instance_id = 0;
+  bool created = false;   // creation requests: false when the business key already existed
+  std::string head_hash;  // the instance's chain head after the request (when it succeeded)
+};
+
+class EventLog {
+ public:
+  virtual ~EventLog() = default;
+
+  // An id for a new instance, never handed out again (also to another process sharing the
+  // store). An id whose creation request finds its business key taken stays unused.
+  virtual Result<std::int64_t> reserve_instance_id() = 0;
+
+  // Appends one request (see the contract above); blocks until it is durable.
+  virtual AppendResult append(AppendRequest& request) = 0;
+
+  // Events with from_seq <= seq <= to_seq, in seq order; kNotFound for an unknown instance.
+  virtual Result<std::vector<runtime::Event>> events(std::int64_t instance_id,
+                                                     std::int64_t from_seq = 1,
+                                                     std::int64_t to_seq = INT64_MAX) = 0;
+
+  // The instance with this business key, if any.
+  virtual Result<std::optional<std::int64_t>> find_instance(const runtime::BusinessKey& key) = 0;
+};
+
+}  // namespace pmiflow

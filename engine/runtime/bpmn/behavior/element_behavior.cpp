@@ -1,0 +1,44 @@
+#include "engine/runtime/bpmn/behavior/element_behavior.h"
+
+#include "engine/runtime/bpmn/behavior/flow_behavior.h"
+#include "engine/runtime/bpmn/processor_registry.h"
+
+namespace pmiflow::runtime::behavior {
+
+void activate(Run& run, const Activation& a) {
+  const model::ProcessDefinition& def = run.definition();
+  const model::FlowNode& node = def.node(a.node);
+  const ElementRef element{a.node, run.next_key(), a.scope};
+  ElementActivated activated;
+  activated.element = node.id;
+  activated.key = element.key;
+  activated.kind = model::node_kind_name(node.kind);
+  activated.scope = a.scope;
+  if (a.via != model::kNone) activated.flow = def.flow(a.via).id;
+  activated.joined = a.joined;
+  run.write(std::move(activated));
+  processor_for(node.kind).on_activate(run, element);
+}
+
+void complete(Run& run, const ElementRef& element) {
+  run.write(ElementCompleted{run.definition().node(element.node).id, element.key});
+  run.set_actor(Actor::engine());
+  take_outgoing(run, element);
+}
+
+void terminate(Run& run, const ElementRef& element) {
+  run.write(ElementTerminated{run.definition().node(element.node).id, element.key});
+}
+
+Result<ElementRef> element_of(const Run& run, std::int64_t key, const std::string& element_id) {
+  const model::NodeIndex node = run.definition().find_node(element_id);
+  if (node == model::kNone) {
+    return make_error(ErrorCode::kInternal,
+                      "element " + element_id + " is not in definition " + run.definition().key);
+  }
+  auto it = run.state().elements.find(key);
+  return ElementRef{node, key,
+                    it == run.state().elements.end() ? kProcessScope : it->second.scope_key};
+}
+
+}  // namespace pmiflow::runtime::behavior

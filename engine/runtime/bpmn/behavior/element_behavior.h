@@ -1,0 +1,27 @@
+// The element instance lifecycle steps every processor shares: activate a node where a token
+// arrives, complete an element instance and move its token on, end it early. The lifecycle
+// itself (which transition is allowed) is checked by the applier (lifecycle.h).
+#pragma once
+
+#include <string>
+
+#include "engine/runtime/bpmn/element_processor.h"
+#include "engine/runtime/bpmn/run.h"
+
+namespace pmiflow::runtime::behavior {
+
+// Writes ElementActivated for the token and hands the new element instance to its processor.
+void activate(Run& run, const Activation& activation);
+
+// Writes ElementCompleted (with the run's actor), then, as the engine, takes every outgoing
+// flow of the element (flow_behavior.h).
+void complete(Run& run, const ElementRef& element);
+
+// Writes ElementTerminated.
+void terminate(Run& run, const ElementRef& element);
+
+// The element instance of `key` as a reference (node found by its element id). kInternal when
+// the definition has no such element: the log and the definition disagree.
+Result<ElementRef> element_of(const Run& run, std::int64_t key, const std::string& element_id);
+
+}  // namespace pmiflow::runtime::behavior

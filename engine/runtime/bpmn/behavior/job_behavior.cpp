@@ -1,0 +1,39 @@
+#include "engine/runtime/bpmn/behavior/job_behavior.h"
+
+#include "engine/runtime/bpmn/behavior/element_behavior.h"
+#include "engine/runtime/bpmn/behavior/incident_behavior.h"
+#include "engine/runtime/bpmn/behavior/task_output_behavior.h"
+#include "engine/runtime/bpmn/behavior/variable_behavior.h"
+
+namespace pmiflow::runtime::behavior {
+
+void create_job(Run& run, const ElementRef& element, const std::string& type, int retries) {
+  run.write(JobCreated{run.definition().node(element.node).id, element.key, retries, type});
+}
+
+void cancel_job(Run& run, const ElementRef& element) {
+  if (run.state().jobs.count(task_id_for(run.state().id, element.key)) == 0) return;
+  run.write(JobCanceled{run.definition().node(element.node).id, element.key});
+}
+
+void complete_job(Run& run, const Job& job, const ElementRef& element, const Variables& variables) {
+  const std::int64_t key = job.element_key;
+  const std::string element_id = job.element_id;
+  run.set_actor(Actor::handler(job.type));
+  set_variables(run, variables, element_id);
+  run.write(JobCompleted{element_id, key});
+  write_task_outputs(run, run.definition().node(element.node), key, variables);
+  complete(run, element);
+}
+
+void fail_job(Run& run, const Job& job, const std::string& message) {
+  const std::int64_t key = job.element_key;
+  const std::string element_id = job.element_id;
+  const int retries_left = job.retries_left - 1;
+  run.set_actor(Actor::handler(job.type));
+  run.write(JobFailed{element_id, key, message, retries_left});
+  run.set_actor(Actor::engine());
+  if (retries_left <= 0) raise_incident(run, key, element_id, "job", message);
+}
+
+}  // namespace pmiflow::runtime::behavior

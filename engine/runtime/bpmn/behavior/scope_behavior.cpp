@@ -1,0 +1,58 @@
+#include "engine/runtime/bpmn/behavior/scope_behavior.h"
+
+#include <stdexcept>
+#include <vector>
+
+#include "engine/runtime/bpmn/behavior/element_behavior.h"
+#include "engine/runtime/bpmn/container/process_processor.h"
+#include "engine/runtime/bpmn/processor_registry.h"
+
+namespace pmiflow::runtime::behavior {
+
+bool is_scope_done(const Run& run, std::int64_t scope) {
+  const InstanceState& s = run.state();
+  if (run.has_queued()) return false;
+  for (const auto& [key, element] : s.elements) {
+    if (element.scope_key == scope) return false;
+  }
+  for (const auto& [join, arrivals] : s.join_arrivals) {
+    if (join.scope_key == scope) return false;
+  }
+  return scope != kProcessScope || s.incidents.empty();
+}
+
+void terminate_scope(Run& run, std::int64_t scope, std::int64_t except_key) {
+  const InstanceState& s = run.state();
+  auto in_scope = [&](std::int64_t element_key) {
+    auto it = s.elements.find(element_key);
+    return it != s.elements.end() ? it->second.scope_key == scope : scope == kProcessScope;
+  };
+  std::vector<std::int64_t> incidents;
+  for (const auto& [id, incident] : s.incidents) {
+    if (in_scope(incident.element_key)) incidents.push_back(incident.key);
+  }
+  for (std::int64_t key : incidents) run.write(IncidentResolved{key});
+  std::vector<std::pair<std::int64_t, std::string>> children;
+  for (const auto& [key, element] : s.elements) {
+    if (key != except_key && element.scope_key == scope)
+      children.emplace_back(key, element.element_id);
+  }
+  for (const auto& [key, element_id] : children) {
+    auto element = element_of(run, key, element_id);
+    if (!element.ok()) {  // not in the definition: the instance's log and definition disagree
+      run.write(ElementTerminated{element_id, key});
+      continue;
+    }
+    processor_for(run.definition().node(element->node).kind).on_terminate(run, *element);
+  }
+  run.clear_queue();
+}
+
+void complete_scope(Run& run, std::int64_t scope, const std::string& by_element) {
+  if (scope != kProcessScope) {  // no container element kind holds a scope of its own yet
+    throw std::logic_error("flow scope " + std::to_string(scope) + " has no container");
+  }
+  ProcessProcessor::complete(run, by_element);
+}
+
+}  // namespace pmiflow::runtime::behavior

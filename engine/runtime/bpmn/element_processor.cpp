@@ -1,0 +1,17 @@
+#include "engine/runtime/bpmn/element_processor.h"
+
+#include "engine/runtime/bpmn/behavior/element_behavior.h"
+
+namespace pmiflow::runtime {
+
+void ElementProcessor::on_terminate(Run& run, const ElementRef& element) const {
+  behavior::terminate(run, element);
+}
+
+bool ElementProcessor::can_retry(const Incident& /*incident*/) const {
+  return false;
+}
+
+void ElementProcessor::retry(Run& /*run*/, const ElementRef& /*element*/) const {}
+
+}  // namespace pmiflow::runtime

@@ -1,0 +1,43 @@
+#include "engine/runtime/bpmn/processor_registry.h"
+
+#include <stdexcept>
+#include <string>
+
+#include "engine/runtime/bpmn/event/none_end_event_processor.h"
+#include "engine/runtime/bpmn/event/none_start_event_processor.h"
+#include "engine/runtime/bpmn/event/terminate_end_event_processor.h"
+#include "engine/runtime/bpmn/gateway/exclusive_gateway_processor.h"
+#include "engine/runtime/bpmn/gateway/parallel_gateway_processor.h"
+#include "engine/runtime/bpmn/task/service_task_processor.h"
+#include "engine/runtime/bpmn/task/user_task_processor.h"
+
+namespace pmiflow::runtime {
+
+const ElementProcessor& processor_for(model::NodeKind kind) {
+  static const NoneStartEventProcessor kNoneStartEvent;
+  static const NoneEndEventProcessor kNoneEndEvent;
+  static const TerminateEndEventProcessor kTerminateEndEvent;
+  static const UserTaskProcessor kUserTask;
+  static const ServiceTaskProcessor kServiceTask;
+  static const ExclusiveGatewayProcessor kExclusiveGateway;
+  static const ParallelGatewayProcessor kParallelGateway;
+  switch (kind) {
+    case model::NodeKind::kNoneStartEvent:
+      return kNoneStartEvent;
+    case model::NodeKind::kNoneEndEvent:
+      return kNoneEndEvent;
+    case model::NodeKind::kTerminateEndEvent:
+      return kTerminateEndEvent;
+    case model::NodeKind::kUserTask:
+      return kUserTask;
+    case model::NodeKind::kServiceTask:
+      return kServiceTask;
+    case model::NodeKind::kExclusiveGateway:
+      return kExclusiveGateway;
+    case model::NodeKind::kParallelGateway:
+      return kParallelGateway;
+  }
+  throw std::logic_error("no processor for node kind " + std::to_string(static_cast<int>(kind)));
+}
+
+}  // namespace pmiflow::runtime

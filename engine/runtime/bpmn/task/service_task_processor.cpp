@@ -1,0 +1,18 @@
+#include "engine/runtime/bpmn/task/service_task_processor.h"
+
+#include "engine/runtime/bpmn/behavior/element_behavior.h"
+#include "engine/runtime/bpmn/behavior/job_behavior.h"
+
+namespace pmiflow::runtime {
+
+void ServiceTaskProcessor::on_activate(Run& run, const ElementRef& element) const {
+  const model::FlowNode& node = run.definition().node(element.node);
+  behavior::create_job(run, element, node.task_type, node.retries);
+}
+
+void ServiceTaskProcessor::on_terminate(Run& run, const ElementRef& element) const {
+  behavior::cancel_job(run, element);
+  behavior::terminate(run, element);
+}
+
+}  // namespace pmiflow::runtime

@@ -1,0 +1,424 @@
+// The event vocabulary: one struct per event type, each the one description of its payload.
+// Its `fields` list names every payload key of its current version once, in the byte order of
+// the keys (the order of the canonical JSON text the hash chain covers: event_codec.h), with
+// how the key is written:
+//   kAlways    written on every event (empty or not); a stored event without it does not read
+//   kNonEmpty  written only when not empty (an empty string or list, 0, false, no value); a
+//              stored event without it reads as empty
+// The codec, the applier (event_applier.h), the describer (event_describer.h) and the stores
+// use these structs; nothing else reads a payload's JSON.
+//
+// A change to a payload's shape is a new `kVersion` of its type. The struct of the version
+// before becomes its `Previous` (a struct of its own, with its `fields` and an `upgrade()` to
+// the next version), so that stored events of every version still read; an event read from a
+// store keeps the payload it was stored with (Event::stored_payload), which its hash covers.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "engine/common/json.h"
+#include "engine/runtime/instance_state.h"
+
+namespace pmiflow::runtime {
+
+// Stable ids: they are stored; never renumber or reuse.
+enum class EventType : std::uint16_t {
+  kInstanceCreated = 1,
+  kElementActivated = 2,
+  kElementCompleted = 3,
+  kElementTerminated = 4,
+  kFlowTaken = 5,
+  kUserTaskCreated = 6,
+  kUserTaskCompleted = 7,
+  kVariablesSet = 8,
+  kJobCreated = 9,
+  kJobCompleted = 10,
+  kJobFailed = 11,
+  kIncidentRaised = 12,
+  kIncidentResolved = 13,
+  kDecisionTaken = 14,
+  kInstanceCompleted = 15,
+  kInstanceTerminated = 16,
+  kUserTaskCanceled = 17,
+  kJobCanceled = 18,
+  kRecordWritten = 19,
+  kMessageQueued = 20,
+};
+
+enum class Presence : std::uint8_t { kAlways, kNonEmpty };
+
+struct InstanceCreated;
+struct RecordWritten;
+struct MessageQueued;
+inline constexpr Presence kAlways = Presence::kAlways;
+inline constexpr Presence kNonEmpty = Presence::kNonEmpty;
+
+// One variable a VariablesSet changed.
+struct VariableChange {
+  std::string name;
+  Json value;               // "new"
+  std::optional<Json> old;  // absent: the variable did not exist before
+  template <typename S, typename F>
+  static void fields(S& s, F&& f) {
+    f("name", s.name, kAlways);
+    f("new", s.value, kAlways);
+    f("old", s.old, kNonEmpty);
+  }
+  bool operator==(const VariableChange&) const = default;
+};
+
+// One condition an exclusive gateway evaluated, and what it gave.
+struct ConditionResult {
+  std::string condition;  // its FEEL text
+  std::string flow;
+  Json result;
+  template <typename S, typename F>
+  static void fields(S& s, F&& f) {
+    f("condition", s.condition, kAlways);
+    f("flow", s.flow, kAlways);
+    f("result", s.result, kAlways);
+  }
+  bool operator==(const ConditionResult&) const = default;
+};
+
+// Version 1 of InstanceCreated: the business key was (process, school, period).
+struct InstanceCreatedV1 {
+  static constexpr std::uint16_t kVersion = 1;
+  std::string period;
+  std::string process;
+  std::string school;
+  Variables variables;
+  template <typename S, typename F>
+  static void fields(S& s, F&& f) {
+    f("period", s.period, kAlways);
+    f("process", s.process, kAlways);
+    f("school", s.school, kAlways);
+    f("variables", s.variables, kAlways);
+  }
+  // Business id "<school>/<period>" and tags school and period: what D02.03, the only process
+  // of version 1 logs, starts its instances with today (handlers/d02_03/business_key.h).
+  InstanceCreated upgrade() const;
+};
+
+// The instance was created with its business key, its tags and its start variables.
+struct InstanceCreated {
+  static constexpr EventType kType = EventType::kInstanceCreated;
+  static constexpr std::uint16_t kVersion = 2;
+  using Previous = InstanceCreatedV1;
+  std::string business_id;
+  std::string process;
+  Tags tags;
+  Variables variables;
+  template <typename S, typename F>
+  static void fields(S& s, F&& f) {
+    f("business_id", s.business_id, kAlways);
+    f("process", s.process, kAlways);
+    f("tags", s.tags, kNonEmpty);
+    f("variables", s.variables, kAlways);
+  }
+};
+
+inline InstanceCreated InstanceCreatedV1::upgrade() const {
+  return InstanceCreated{school + "/" + period, process,
+                         Tags{{"period", period}, {"school", school}}, variables};
+}
+
+// A token entered a flow node: its element instance `key` in flow scope `scope` (0: the
+// process). `flow` is the incoming flow (none for a start event); `joined`, for a parallel
+// join, the incoming flows whose waiting tokens it took.
+struct ElementActivated {
+  static constexpr EventType kType = EventType::kElementActivated;
+  static constexpr std::uint16_t kVersion = 1;
+  std::string element;
+  std::string flow;
+  std::vector<std::string> joined;
+  std::int64_t key = 0;
+  std::string kind;  // model::node_kind_name
+  std::int64_t scope = 0;
+  template <typename S, typename F>
+  static void fields(S& s, F&& f) {
+    f("element", s.element, kAlways);
+    f("flow", s.flow, kNonEmpty);
+    f("joined", s.joined, kNonEmpty);
+    f("key", s.key, kAlways);
+    f("kind", s.kind, kAlways);
+    f("scope", s.scope, kNonEmpty);
+  }
+};
+
+// The events that name an element instance and nothing more.
+template <EventType T>
+struct ElementInstanceEvent {
+  static constexpr EventType kType = T;
+  static constexpr std::uint16_t kVersion = 1;
+  std::string element;
+  std::int64_t key = 0;
+  template <typename S, typename F>
+  static void fields(S& s, F&& f) {
+    f("element", s.element, kAlways);
+    f("key", s.key, kAlways);
+  }
+};
+using ElementCompleted = ElementInstanceEvent<EventType::kElementCompleted>;
+using ElementTerminated = ElementInstanceEvent<EventType::kElementTerminated>;
+using UserTaskCompleted = ElementInstanceEvent<EventType::kUserTaskCompleted>;
+using UserTaskCanceled = ElementInstanceEvent<EventType::kUserTaskCanceled>;
+using JobCompleted = ElementInstanceEvent<EventType::kJobCompleted>;
+using JobCanceled = ElementInstanceEvent<EventType::kJobCanceled>;
+
+// A token moved along a sequence flow. `join`: `to` is a parallel join, where the token waits
+// (in flow scope `scope`) until every incoming flow has one.
+struct FlowTaken {
+  static constexpr EventType kType = EventType::kFlowTaken;
+  static constexpr std::uint16_t kVersion = 1;
+  std::string flow;
+  std::string from;
+  bool join = false;
+  std::int64_t scope = 0;
+  std::string to;
+  template <typename S, typename F>
+  static void fields(S& s, F&& f) {
+    f("flow", s.flow, kAlways);
+    f("from", s.from, kAlways);
+    f("join", s.join, kNonEmpty);
+    f("scope", s.scope, kNonEmpty);
+    f("to", s.to, kAlways);
+  }
+};
+
+// A user task opened for its candidate groups, with the form it links (may be empty).
+struct UserTaskCreated {
+  static constexpr EventType kType = EventType::kUserTaskCreated;
+  static constexpr std::uint16_t kVersion = 1;
+  std::vector<std::string> candidate_groups;
+  std::string element;
+  std::string form;
+  std::int64_t key = 0;
+  std::string name;
+  template <typename S, typename F>
+  static void fields(S& s, F&& f) {
+    f("candidate_groups", s.candidate_groups, kAlways);
+    f("element", s.element, kAlways);
+    f("form", s.form, kAlways);
+    f("key", s.key, kAlways);
+    f("name", s.name, kAlways);
+  }
+};
+
+// Process variables changed (`element`: where, when a task's completion set them).
+struct VariablesSet {
+  static constexpr EventType kType = EventType::kVariablesSet;
+  static constexpr std::uint16_t kVersion = 1;
+  std::vector<VariableChange> changes;
+  std::string element;
+  template <typename S, typename F>
+  static void fields(S& s, F&& f) {
+    f("changes", s.changes, kAlways);
+    f("element", s.element, kNonEmpty);
+  }
+};
+
+// A service task's job was created for the handler of `type`.
+struct JobCreated {
+  static constexpr EventType kType = EventType::kJobCreated;
+  static constexpr std::uint16_t kVersion = 1;
+  std::string element;
+  std::int64_t key = 0;
+  std::int64_t retries = 0;
+  std::string type;
+  template <typename S, typename F>
+  static void fields(S& s, F&& f) {
+    f("element", s.element, kAlways);
+    f("key", s.key, kAlways);
+    f("retries", s.retries, kAlways);
+    f("type", s.type, kAlways);
+  }
+};
+
+// A job's handler failed; with no retries left an incident follows.
+struct JobFailed {
+  static constexpr EventType kType = EventType::kJobFailed;
+  static constexpr std::uint16_t kVersion = 1;
+  std::string element;
+  std::int64_t key = 0;
+  std::string message;
+  std::int64_t retries_left = 0;
+  template <typename S, typename F>
+  static void fields(S& s, F&& f) {
+    f("element", s.element, kAlways);
+    f("key", s.key, kAlways);
+    f("message", s.message, kAlways);
+    f("retries_left", s.retries_left, kAlways);
+  }
+};
+
+// An incident (its own `key`) at element instance `element_key` (0: none).
+struct IncidentRaised {
+  static constexpr EventType kType = EventType::kIncidentRaised;
+  static constexpr std::uint16_t kVersion = 1;
+  std::string element;
+  std::int64_t element_key = 0;
+  std::int64_t key = 0;
+  std::string kind;  // "condition", "no-flow", "job", "step-limit"
+  std::string message;
+  template <typename S, typename F>
+  static void fields(S& s, F&& f) {
+    f("element", s.element, kAlways);
+    f("element_key", s.element_key, kAlways);
+    f("key", s.key, kAlways);
+    f("kind", s.kind, kAlways);
+    f("message", s.message, kAlways);
+  }
+};
+
+struct IncidentResolved {
+  static constexpr EventType kType = EventType::kIncidentResolved;
+  static constexpr std::uint16_t kVersion = 1;
+  std::int64_t key = 0;
+  template <typename S, typename F>
+  static void fields(S& s, F&& f) {
+    f("key", s.key, kAlways);
+  }
+};
+
+// An exclusive gateway chose `flow`: the condition that held (empty for the default or an
+// unconditioned flow), the variables its conditions read and what each evaluated condition
+// gave.
+struct DecisionTaken {
+  static constexpr EventType kType = EventType::kDecisionTaken;
+  static constexpr std::uint16_t kVersion = 1;
+  std::string condition;
+  bool is_default = false;
+  std::string element;
+  std::vector<ConditionResult> evaluated;
+  std::string flow;
+  Variables inputs;
+  std::int64_t key = 0;
+  template <typename S, typename F>
+  static void fields(S& s, F&& f) {
+    f("condition", s.condition, kAlways);
+    f("default", s.is_default, kAlways);
+    f("element", s.element, kAlways);
+    f("evaluated", s.evaluated, kAlways);
+    f("flow", s.flow, kAlways);
+    f("inputs", s.inputs, kAlways);
+    f("key", s.key, kAlways);
+  }
+};
+
+// The instance ended: completed (by a terminate end event `element`, or when no token was
+// left) or terminated (canceled).
+template <EventType T>
+struct InstanceEndEvent {
+  static constexpr EventType kType = T;
+  static constexpr std::uint16_t kVersion = 1;
+  std::string element;
+  template <typename S, typename F>
+  static void fields(S& s, F&& f) {
+    f("element", s.element, kNonEmpty);
+  }
+};
+using InstanceCompleted = InstanceEndEvent<EventType::kInstanceCompleted>;
+using InstanceTerminated = InstanceEndEvent<EventType::kInstanceTerminated>;
+
+// Version 1 of RecordWritten and MessageQueued also carried the instance's school and period
+// (its tags since InstanceCreated v2).
+struct RecordWrittenV1 {
+  static constexpr std::uint16_t kVersion = 1;
+  Variables data;
+  std::string element;
+  std::int64_t key = 0;
+  std::string period;
+  std::string record;
+  std::string school;
+  template <typename S, typename F>
+  static void fields(S& s, F&& f) {
+    f("data", s.data, kAlways);
+    f("element", s.element, kAlways);
+    f("key", s.key, kAlways);
+    f("period", s.period, kAlways);
+    f("record", s.record, kAlways);
+    f("school", s.school, kAlways);
+  }
+  RecordWritten upgrade() const;
+};
+
+// A task's completion wrote a record of the process (model: pmiflow.record), with the
+// variables the completion set.
+struct RecordWritten {
+  static constexpr EventType kType = EventType::kRecordWritten;
+  static constexpr std::uint16_t kVersion = 2;
+  using Previous = RecordWrittenV1;
+  Variables data;
+  std::string element;
+  std::int64_t key = 0;
+  std::string record;
+  template <typename S, typename F>
+  static void fields(S& s, F&& f) {
+    f("data", s.data, kAlways);
+    f("element", s.element, kAlways);
+    f("key", s.key, kAlways);
+    f("record", s.record, kAlways);
+  }
+};
+
+inline RecordWritten RecordWrittenV1::upgrade() const {
+  return RecordWritten{data, element, key, record};
+}
+
+struct MessageQueuedV1 {
+  static constexpr std::uint16_t kVersion = 1;
+  Variables data;
+  std::string element;
+  std::int64_t key = 0;
+  std::string period;
+  std::string school;
+  std::string subprocess;
+  template <typename S, typename F>
+  static void fields(S& s, F&& f) {
+    f("data", s.data, kAlways);
+    f("element", s.element, kAlways);
+    f("key", s.key, kAlways);
+    f("period", s.period, kAlways);
+    f("school", s.school, kAlways);
+    f("subprocess", s.subprocess, kAlways);
+  }
+  MessageQueued upgrade() const;
+};
+
+// A task's completion queued a message to another subprocess in the outbox (model:
+// pmiflow.notify); its outbox id is "<instance>-<key>-<subprocess>".
+struct MessageQueued {
+  static constexpr EventType kType = EventType::kMessageQueued;
+  static constexpr std::uint16_t kVersion = 2;
+  using Previous = MessageQueuedV1;
+  Variables data;
+  std::string element;
+  std::int64_t key = 0;
+  std::string subprocess;
+  template <typename S, typename F>
+  static void fields(S& s, F&& f) {
+    f("data", s.data, kAlways);
+    f("element", s.element, kAlways);
+    f("key", s.key, kAlways);
+    f("subprocess", s.subprocess, kAlways);
+  }
+};
+
+inline MessageQueued MessageQueuedV1::upgrade() const {
+  return MessageQueued{data, element, key, subprocess};
+}
+
+// Every event type's payload. The order is free (types are named by their kType).
+using EventBody = std::variant<InstanceCreated, ElementActivated, ElementCompleted,
+                               ElementTerminated, FlowTaken, UserTaskCreated, UserTaskCompleted,
+                               UserTaskCanceled, VariablesSet, JobCreated, JobCompleted, JobFailed,
+                               JobCanceled, IncidentRaised, IncidentResolved, DecisionTaken,
+                               InstanceCompleted, InstanceTerminated, RecordWritten, MessageQueued>;
+
+}  // namespace pmiflow::runtime

@@ -1,0 +1,367 @@
+#include "persistence/memory/memory_store.h"
+
+#include <algorithm>
+#include <tuple>
+
+#include "engine/engine/audit.h"
+#include "engine/runtime/event_codec.h"
+
+namespace pmiflow {
+
+using runtime::InstanceStatus;
+
+Result<DeployOutcome> MemoryStore::deploy(const std::string& key, const std::string& xml,
+                                          const std::string& sha256,
+                                          const std::string& resource_name,
+                                          const std::vector<FormSource>& forms,
+                                          std::int64_t now_ms) {
+  std::lock_guard lock(mu_);
+  DeployOutcome outcome;
+  std::map<std::string, std::int32_t> bound;
+  for (const auto& f : forms) {
+    const DeployedForm* latest = nullptr;
+    for (const auto& d : forms_) {
+      if (d.id == f.id && (latest == nullptr || d.version > latest->version)) latest = &d;
+    }
+    if (latest != nullptr && latest->sha256 == f.sha256) {
+      outcome.forms.push_back(FormOutcome{*latest, false});
+    } else {
+      forms_.push_back(DeployedForm{f.id, latest == nullptr ? 1 : latest->version + 1, f.sha256,
+                                    f.json, f.resource_name, now_ms});
+      outcome.forms.push_back(FormOutcome{forms_.back(), true});
+    }
+    bound[f.id] = outcome.forms.back().form.version;
+  }
+  const DeployedDefinition* latest = nullptr;
+  for (const auto& d : definitions_) {
+    if (d.key == key && (latest == nullptr || d.version > latest->version)) latest = &d;
+  }
+  if (latest != nullptr && latest->sha256 == sha256 && latest->forms == bound) {
+    outcome.definition = *latest;
+    return outcome;
+  }
+  definitions_.push_back(DeployedDefinition{key, latest == nullptr ? 1 : latest->version + 1,
+                                            sha256, xml, resource_name, now_ms, std::move(bound)});
+  outcome.definition = definitions_.back();
+  outcome.created = true;
+  return outcome;
+}
+
+Result<DeployedForm> MemoryStore::form(const std::string& id, std::int32_t version) {
+  std::lock_guard lock(mu_);
+  const DeployedForm* found = nullptr;
+  for (const auto& f : forms_) {
+    if (f.id != id) continue;
+    if (version == 0 ? (found == nullptr || f.version > found->version) : f.version == version) {
+      found = &f;
+    }
+  }
+  if (found == nullptr) {
+    return make_error(ErrorCode::kNotFound,
+                      "no form '" + id + "'" +
+                          (version == 0 ? std::string() : " version " + std::to_string(version)));
+  }
+  return *found;
+}
+
+Result<DeployedDefinition> MemoryStore::definition(const std::string& key, std::int32_t version) {
+  std::lock_guard lock(mu_);
+  const DeployedDefinition* found = nullptr;
+  for (const auto& d : definitions_) {
+    if (d.key != key) continue;
+    if (version == 0 ? (found == nullptr || d.version > found->version) : d.version == version) {
+      found = &d;
+    }
+  }
+  if (found == nullptr) {
+    return make_error(ErrorCode::kNotFound,
+                      "no definition '" + key + "'" +
+                          (version == 0 ? std::string() : " version " + std::to_string(version)));
+  }
+  return *found;
+}
+
+Result<std::vector<DeployedDefinition>> MemoryStore::definitions() {
+  std::lock_guard lock(mu_);
+  return definitions_;
+}
+
+Result<std::int64_t> MemoryStore::reserve_instance_id() {
+  std::lock_guard lock(mu_);
+  return ++last_id_;
+}
+
+AppendResult MemoryStore::append(AppendRequest& req) {
+  std::lock_guard lock(mu_);
+  AppendResult r;
+  r.instance_id = req.instance_id;
+  if (req.new_state == nullptr || req.changes == nullptr) {
+    r.status = make_error(ErrorCode::kInternal, "append request without its state or changes");
+    return r;
+  }
+  if (req.create) {
+    for (const auto& [id, inst] : instances_) {
+      if (inst.state.business_key == req.business_key) {  // idempotent start: nothing written
+        r.instance_id = id;
+        return r;
+      }
+    }
+    if (instances_.count(req.instance_id) != 0) {
+      r.status = make_error(ErrorCode::kInternal,
+                            "instance id " + std::to_string(req.instance_id) + " is taken");
+      return r;
+    }
+    instances_[req.instance_id];
+    r.created = true;
+  }
+  auto it = instances_.find(req.instance_id);
+  if (it == instances_.end()) {
+    r.status = make_error(ErrorCode::kNotFound,
+                          "instance " + std::to_string(req.instance_id) + " does not exist");
+    return r;
+  }
+  Instance& inst = it->second;
+  if (inst.state.last_seq != req.expected_seq) {
+    r.status = make_error(ErrorCode::kConflict, "instance " + std::to_string(req.instance_id) +
+                                                    " changed concurrently (expected seq " +
+                                                    std::to_string(req.expected_seq) + ", found " +
+                                                    std::to_string(inst.state.last_seq) + ")");
+    return r;
+  }
+  const std::string head = inst.events.empty() ? audit::kGenesisHash : inst.events.back().hash;
+  std::vector<runtime::Event> events = req.events;
+  r.head_hash = audit::seal(req.instance_id, head, events);
+  for (auto& e : events) {
+    e.stored_payload = runtime::payload_json(e);
+    inst.events.push_back(std::move(e));
+  }
+  inst.state = *req.new_state;
+  inst.state.head_hash = r.head_hash;
+  project(req);
+  return r;
+}
+
+void MemoryStore::project(const AppendRequest& req) {
+  const runtime::InstanceState& s = *req.new_state;
+  const std::int64_t first = req.events.empty() ? 0 : req.events.front().seq;
+  auto event_at = [&](std::int64_t seq) -> const runtime::Event& {
+    return req.events[static_cast<std::size_t>(seq - first)];
+  };
+  for (std::int64_t seq : req.changes->records) {
+    const runtime::Event& e = event_at(seq);
+    const auto& p = e.as<runtime::RecordWritten>();
+    Json data = Json::object();
+    for (const auto& [name, value] : p.data) data[name] = value;
+    records_.push_back(RecordRow{s.id, e.seq, p.record, p.element, s.business_key, s.tags,
+                                 std::move(data), e.time_ms});
+  }
+  for (std::int64_t seq : req.changes->messages) {
+    const runtime::Event& e = event_at(seq);
+    const auto& p = e.as<runtime::MessageQueued>();
+    Json data = Json::object();
+    for (const auto& [name, value] : p.data) data[name] = value;
+    outbox_.push_back(OutboxRow{outbox_id_for(s.id, p.key, p.subprocess), s.id, e.seq, p.subprocess,
+                                p.element, s.business_key, s.tags, std::move(data), e.time_ms, 0});
+  }
+}
+
+namespace {
+
+bool has_tags(const runtime::Tags& tags, const runtime::Tags& wanted) {
+  for (const auto& [name, value] : wanted) {
+    auto it = tags.find(name);
+    if (it == tags.end() || it->second != value) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Result<std::vector<RecordRow>> MemoryStore::records(const RecordQuery& q) {
+  std::lock_guard lock(mu_);
+  std::vector<RecordRow> out;
+  for (const auto& r : records_) {
+    if ((q.kind && r.kind != *q.kind) || !has_tags(r.tags, q.tags)) continue;
+    out.push_back(r);
+  }
+  std::sort(out.begin(), out.end(), [](const RecordRow& a, const RecordRow& b) {
+    return std::tie(a.instance_id, a.seq) < std::tie(b.instance_id, b.seq);
+  });
+  return out;
+}
+
+Result<std::vector<OutboxRow>> MemoryStore::outbox(std::optional<std::string> subprocess,
+                                                   bool include_acked) {
+  std::lock_guard lock(mu_);
+  std::vector<OutboxRow> out;
+  for (const auto& m : outbox_) {
+    if ((subprocess && m.subprocess != *subprocess) || (!include_acked && m.acked_ms != 0)) {
+      continue;
+    }
+    out.push_back(m);
+  }
+  return out;
+}
+
+Status MemoryStore::ack_outbox(const std::string& id, std::int64_t now_ms) {
+  std::lock_guard lock(mu_);
+  for (auto& m : outbox_) {
+    if (m.id == id) {
+      if (m.acked_ms == 0) m.acked_ms = now_ms;
+      return {};
+    }
+  }
+  return make_error(ErrorCode::kNotFound, "no outbox message " + id);
+}
+
+Result<std::optional<std::int64_t>> MemoryStore::find_instance(const runtime::BusinessKey& key) {
+  std::lock_guard lock(mu_);
+  for (const auto& [id, inst] : instances_) {
+    if (inst.state.business_key == key) return std::optional<std::int64_t>(id);
+  }
+  return std::optional<std::int64_t>();
+}
+
+InstanceRow MemoryStore::row_of(const Instance& inst) const {
+  const auto& s = inst.state;
+  InstanceRow row;
+  row.id = s.id;
+  row.business_key = s.business_key;
+  row.tags = s.tags;
+  row.version = s.definition_version;
+  row.status = runtime::to_string(s.status);
+  row.last_seq = s.last_seq;
+  row.head_hash = s.head_hash;
+  row.created_ms = s.created_ms;
+  row.ended_ms = s.ended_ms;
+  row.open_incidents = static_cast<int>(s.incidents.size());
+  for (const auto& [key, el] : s.elements) row.active_elements.push_back(el.element_id);
+  return row;
+}
+
+Result<InstanceRow> MemoryStore::instance(std::int64_t id) {
+  std::lock_guard lock(mu_);
+  auto it = instances_.find(id);
+  if (it == instances_.end()) {
+    return make_error(ErrorCode::kNotFound, "instance " + std::to_string(id) + " does not exist");
+  }
+  return row_of(it->second);
+}
+
+Result<std::vector<InstanceRow>> MemoryStore::instances(const InstanceQuery& q) {
+  std::lock_guard lock(mu_);
+  std::vector<InstanceRow> out;
+  for (const auto& [id, inst] : instances_) {
+    InstanceRow row = row_of(inst);
+    if ((q.process && row.business_key.process != *q.process) ||
+        (q.status && row.status != *q.status) || !has_tags(row.tags, q.tags)) {
+      continue;
+    }
+    out.push_back(std::move(row));
+  }
+  return out;
+}
+
+Result<std::vector<runtime::Event>> MemoryStore::events(std::int64_t instance_id,
+                                                        std::int64_t from_seq,
+                                                        std::int64_t to_seq) {
+  std::lock_guard lock(mu_);
+  auto it = instances_.find(instance_id);
+  if (it == instances_.end()) {
+    return make_error(ErrorCode::kNotFound,
+                      "instance " + std::to_string(instance_id) + " does not exist");
+  }
+  std::vector<runtime::Event> out;
+  for (const auto& e : it->second.events) {
+    if (e.seq >= from_seq && e.seq <= to_seq) out.push_back(e);
+  }
+  return out;
+}
+
+namespace {
+
+TaskRow task_row(const runtime::InstanceState& s, const runtime::UserTask& t) {
+  return TaskRow{t.id,   s.id,           t.element_id, t.name,      t.candidate_groups,
+                 t.form, s.business_key, s.tags,       t.created_ms};
+}
+
+}  // namespace
+
+Result<std::vector<TaskRow>> MemoryStore::tasks(const TaskQuery& q) {
+  std::lock_guard lock(mu_);
+  std::vector<TaskRow> out;
+  for (const auto& [id, inst] : instances_) {
+    const auto& s = inst.state;
+    if ((q.instance_id && id != *q.instance_id) || !has_tags(s.tags, q.tags)) {
+      continue;
+    }
+    for (const auto& [task_id, t] : s.tasks) {
+      if (q.role && std::find(t.candidate_groups.begin(), t.candidate_groups.end(), *q.role) ==
+                        t.candidate_groups.end()) {
+        continue;
+      }
+      out.push_back(task_row(s, t));
+    }
+  }
+  // The SQLite store's order: oldest first, then by instance and element key.
+  auto order = [](const TaskRow& t) {
+    std::int64_t instance = 0;
+    std::int64_t key = 0;
+    runtime::parse_task_id(t.id, instance, key);
+    return std::tuple(t.created_ms, instance, key);
+  };
+  std::sort(out.begin(), out.end(),
+            [&](const TaskRow& a, const TaskRow& b) { return order(a) < order(b); });
+  return out;
+}
+
+Result<TaskRow> MemoryStore::task(const std::string& id) {
+  std::lock_guard lock(mu_);
+  std::int64_t instance_id = 0;
+  std::int64_t key = 0;
+  if (runtime::parse_task_id(id, instance_id, key)) {
+    auto it = instances_.find(instance_id);
+    if (it != instances_.end()) {
+      auto t = it->second.state.tasks.find(id);
+      if (t != it->second.state.tasks.end()) return task_row(it->second.state, t->second);
+    }
+  }
+  return make_error(ErrorCode::kNotFound, "task " + id + " is not open");
+}
+
+Result<Variables> MemoryStore::variables(std::int64_t instance_id) {
+  std::lock_guard lock(mu_);
+  auto it = instances_.find(instance_id);
+  if (it == instances_.end()) {
+    return make_error(ErrorCode::kNotFound,
+                      "instance " + std::to_string(instance_id) + " does not exist");
+  }
+  return it->second.state.variables;
+}
+
+Result<std::vector<JobRow>> MemoryStore::jobs(std::optional<std::int64_t> instance_id) {
+  std::lock_guard lock(mu_);
+  std::vector<JobRow> out;
+  for (const auto& [id, inst] : instances_) {
+    if (instance_id && id != *instance_id) continue;
+    for (const auto& [job_id, j] : inst.state.jobs) {
+      out.push_back(
+          JobRow{j.id, id, j.element_id, j.type, j.retries_left, runtime::to_string(j.state)});
+    }
+  }
+  return out;
+}
+
+Result<std::vector<IncidentRow>> MemoryStore::incidents(std::optional<std::int64_t> instance_id) {
+  std::lock_guard lock(mu_);
+  std::vector<IncidentRow> out;
+  for (const auto& [id, inst] : instances_) {
+    if (instance_id && id != *instance_id) continue;
+    for (const auto& [inc_id, i] : inst.state.incidents) {
+      out.push_back(IncidentRow{i.id, id, i.element_id, i.kind, i.message});
+    }
+  }
+  return out;
+}
+
+}  // namespace pmiflow

@@ -1,0 +1,69 @@
+// An in-memory store with the SQLite store's contract (event_log.h, read_model.h,
+// definition_store.h): the twin the engine's tests run on. Its projections are each
+// instance's folded state as the request hands it over, plus the records and outbox rows the
+// request's changes name. Not a production store: nothing survives the process.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/engine/definition_store.h"
+#include "engine/engine/event_log.h"
+#include "engine/engine/read_model.h"
+#include "engine/engine/store.h"
+
+namespace pmiflow {
+
+class MemoryStore : public Store {
+ public:
+  // DefinitionStore
+  Result<DeployOutcome> deploy(const std::string& key, const std::string& xml,
+                               const std::string& sha256, const std::string& resource_name,
+                               const std::vector<FormSource>& forms, std::int64_t now_ms) override;
+  Result<DeployedDefinition> definition(const std::string& key, std::int32_t version) override;
+  Result<std::vector<DeployedDefinition>> definitions() override;
+  Result<DeployedForm> form(const std::string& id, std::int32_t version) override;
+
+  // EventLog
+  Result<std::int64_t> reserve_instance_id() override;
+  AppendResult append(AppendRequest& request) override;
+  Result<std::vector<runtime::Event>> events(std::int64_t instance_id, std::int64_t from_seq = 1,
+                                             std::int64_t to_seq = INT64_MAX) override;
+  Result<std::optional<std::int64_t>> find_instance(const runtime::BusinessKey& key) override;
+
+  // ReadModel
+  Result<InstanceRow> instance(std::int64_t id) override;
+  Result<std::vector<InstanceRow>> instances(const InstanceQuery& query) override;
+  Result<std::vector<TaskRow>> tasks(const TaskQuery& query) override;
+  Result<TaskRow> task(const std::string& id) override;
+  Result<Variables> variables(std::int64_t instance_id) override;
+  Result<std::vector<JobRow>> jobs(std::optional<std::int64_t> instance_id) override;
+  Result<std::vector<IncidentRow>> incidents(std::optional<std::int64_t> instance_id) override;
+  Result<std::vector<RecordRow>> records(const RecordQuery& query) override;
+  Result<std::vector<OutboxRow>> outbox(std::optional<std::string> subprocess,
+                                        bool include_acked) override;
+  Status ack_outbox(const std::string& id, std::int64_t now_ms) override;
+
+ private:
+  struct Instance {
+    std::vector<runtime::Event> events;
+    runtime::InstanceState state;  // the fold of `events`
+  };
+  InstanceRow row_of(const Instance& instance) const;
+  // Adds the records and outbox rows the request's changes name.
+  void project(const AppendRequest& request);
+
+  std::mutex mu_;
+  std::int64_t last_id_ = 0;                     // guarded by mu_
+  std::vector<DeployedDefinition> definitions_;  // guarded by mu_
+  std::vector<DeployedForm> forms_;              // guarded by mu_
+  std::map<std::int64_t, Instance> instances_;   // guarded by mu_
+  std::vector<RecordRow> records_;               // guarded by mu_
+  std::vector<OutboxRow> outbox_;                // guarded by mu_
+};
+
+}  // namespace pmiflow

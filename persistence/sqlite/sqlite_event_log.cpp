@@ -1,0 +1,301 @@
+// SqliteStore as the event log: instance ids, appends through the group commit, events.
+#include <algorithm>
+#include <exception>
+#include <new>
+
+#include "engine/engine/audit.h"
+#include "persistence/sqlite/sqlite_event_batch.h"
+#include "persistence/sqlite/sqlite_store_impl.h"
+
+namespace pmiflow::persistence {
+
+using detail::PendingAppend;
+using detail::Query;
+
+namespace {
+
+// The largest block of ids one reservation takes: reservations double from one id (a CLI
+// process that starts one instance takes one) up to this (a bulk start takes few).
+constexpr std::int64_t kMaxIdBlock = 1024;
+
+Status check_request(const AppendRequest& req) {
+  if (req.new_state == nullptr || req.changes == nullptr) {
+    return make_error(ErrorCode::kInternal, "append request for instance " +
+                                                std::to_string(req.instance_id) +
+                                                " without its state or changes");
+  }
+  if (req.instance_id <= 0) {
+    return make_error(ErrorCode::kInternal, "append request without an instance id");
+  }
+  if (req.create && (req.business_key.process.empty() || req.events.empty() ||
+                     req.events.front().type() != runtime::EventType::kInstanceCreated)) {
+    return make_error(ErrorCode::kInternal, "creation request for instance " +
+                                                std::to_string(req.instance_id) +
+                                                " without a process key or InstanceCreated");
+  }
+  std::int64_t expected = req.expected_seq + 1;
+  for (const runtime::Event& e : req.events) {
+    if (e.seq != expected) {
+      return make_error(ErrorCode::kInternal,
+                        "events for instance " + std::to_string(req.instance_id) +
+                            " are not dense: expected seq " + std::to_string(expected) +
+                            ", found " + std::to_string(e.seq));
+    }
+    ++expected;
+  }
+  return {};
+}
+
+// Plans a request on the caller's thread (nothing when it is malformed or its head unknown:
+// the group writer plans it in its turn, or reports why it cannot be written).
+PendingAppend prepare(AppendRequest& req) {
+  PendingAppend pending{&req, std::nullopt};
+  if (req.head_hash.empty() || !check_request(req).ok()) return pending;
+  try {
+    pending.plan = detail::plan_request(req, req.head_hash);
+  } catch (const std::exception&) {
+    pending.plan.reset();
+  }
+  return pending;
+}
+
+}  // namespace
+
+Result<std::int64_t> SqliteStore::reserve_instance_id() {
+  try {
+    std::lock_guard lock(impl_->mu);
+    Impl& s = *impl_;
+    if (s.next_id < s.end_id) return s.next_id++;
+    detail::WriteContext ctx{s.db, s.path};
+    PMIFLOW_TRY(ctx.run("BEGIN IMMEDIATE"));
+    std::optional<std::int64_t> first;
+    Status read = s.each(
+        "UPDATE sequences SET next = next + ?1 WHERE name = 'instances' RETURNING next - ?1",
+        [&](Query& q) { q.bind(1, s.id_block); }, [&](const Query& q) { first = q.int64(0); });
+    if (read.ok() && !first) {
+      read = make_error(ErrorCode::kInternal,
+                        "sqlite database '" + s.path + "': the instances sequence is missing");
+    }
+    if (read.ok()) read = ctx.run("COMMIT");
+    if (!read.ok()) {
+      if (s.db.in_transaction()) s.db.exec("ROLLBACK");
+      return read.error();
+    }
+    // Not synced: an id reservation that a crash loses was used by no durable instance (a
+    // later commit never becomes durable before it).
+    s.next_id = *first + 1;
+    s.end_id = *first + s.id_block;
+    s.id_block = std::min(s.id_block * 2, kMaxIdBlock);
+    return *first;
+  } catch (const std::exception& e) {
+    return make_error(ErrorCode::kInternal, std::string("reserve an instance id: ") + e.what());
+  }
+}
+
+AppendResult SqliteStore::append(AppendRequest& request) {
+  PendingAppend pending = prepare(request);
+  if (!impl_->group_commit) {
+    return AppendResult{
+        make_error(ErrorCode::kIo, "sqlite database '" + impl_->path + "' was opened read-only"),
+        request.instance_id,
+        false,
+        {}};
+  }
+  return impl_->group_commit->append(pending);
+}
+
+std::vector<AppendResult> SqliteStore::append_batch(std::vector<AppendRequest*>& batch,
+                                                    const std::function<void()>& committed) {
+  std::vector<PendingAppend> pending;
+  pending.reserve(batch.size());
+  for (AppendRequest* r : batch) pending.push_back(prepare(*r));
+  std::vector<PendingAppend*> group;
+  for (PendingAppend& p : pending) group.push_back(&p);
+  return impl_->write_group(group, committed);
+}
+
+std::vector<AppendResult> SqliteStore::Impl::write_group(std::vector<PendingAppend*>& group,
+                                                         const std::function<void()>& committed) {
+  std::vector<AppendResult> results(group.size());
+  for (std::size_t i = 0; i < group.size(); ++i) {
+    results[i].instance_id = group[i]->request->instance_id;
+  }
+  if (group.empty()) return results;
+  // The whole group fails with `e`: acknowledge nothing.
+  auto fail_all = [&](const Error& e) {
+    for (std::size_t i = 0; i < group.size(); ++i) {
+      results[i] = AppendResult{e, group[i]->request->instance_id, false, {}};
+    }
+    return results;
+  };
+
+  std::uint64_t ticket = 0;  // of the commit, when wal_sync makes it durable
+  {
+    std::lock_guard lock(mu);
+    detail::WriteContext ctx{db, path};
+    auto rollback_all = [&](const Error& e) {
+      if (db.in_transaction()) db.exec("ROLLBACK");
+      return fail_all(e);
+    };
+    try {
+      // No SAVEPOINT per request (each would copy every page the request touches into the
+      // statement journal): a request that fails before writing anything (a conflict, an
+      // unknown instance, an existing business key) simply writes nothing; one that fails
+      // after writing (an engine bug: a constraint) makes the transaction roll back and the
+      // group be written again without it.
+      std::vector<bool> failed(group.size(), false);
+      for (bool again = true; again;) {
+        again = false;
+        if (Status begin = ctx.run("BEGIN IMMEDIATE"); !begin.ok()) {
+          return rollback_all(begin.error());
+        }
+        for (std::size_t i = 0; i < group.size() && !again; ++i) {
+          if (failed[i]) continue;
+          const auto changes = sqlite3_total_changes64(db.raw());
+          Status st;
+          try {
+            st = apply_request(ctx, *group[i], results[i]);
+          } catch (const std::bad_alloc&) {
+            throw;
+          } catch (const std::exception& e) {
+            st = make_error(
+                ErrorCode::kInternal,
+                "instance " + std::to_string(group[i]->request->instance_id) + ": " + e.what());
+          }
+          if (st.ok()) continue;
+          if (ctx.fatal) return rollback_all(st.error());
+          failed[i] = true;
+          results[i] = AppendResult{st, group[i]->request->instance_id, false, {}};
+          if (sqlite3_total_changes64(db.raw()) != changes) {
+            if (Status undo = ctx.run("ROLLBACK"); !undo.ok()) return rollback_all(undo.error());
+            again = true;
+          }
+        }
+      }
+      if (Status commit = ctx.run("COMMIT"); !commit.ok()) return rollback_all(commit.error());
+    } catch (const std::exception& e) {
+      return rollback_all(
+          make_error(ErrorCode::kInternal, "sqlite database '" + path + "': append: " + e.what()));
+    }
+    if (wal_sync) ticket = wal_sync->note_commit();
+  }
+  if (ticket == 0) return results;
+  if (committed) committed();
+  if (Status durable = wal_sync->wait_durable(ticket); !durable.ok()) {
+    // Committed but not known to be durable: the outcome is unknown, so nothing is reported
+    // done (a retried start is idempotent by business key; a retried command finds its task
+    // completed or gets kConflict).
+    return fail_all(durable.error());
+  }
+  return results;
+}
+
+Status SqliteStore::Impl::apply_request(detail::WriteContext& ctx, const PendingAppend& pending,
+                                        AppendResult& out) {
+  const AppendRequest& req = *pending.request;
+  PMIFLOW_TRY(check_request(req));
+  const std::int64_t id = req.instance_id;
+  std::string head = audit::kGenesisHash;  // the chain head the request continues
+  if (req.create) {
+    constexpr std::string_view sql =
+        "SELECT id FROM instances WHERE process = ?1 AND business_id = ?2";
+    sqlite3_stmt* stmt = nullptr;
+    int rc = db.prepare(sql, stmt);
+    if (rc != SQLITE_OK) return ctx.fail(rc, sql);
+    Query q(stmt);
+    q.bind(1, req.business_key.process).bind(2, req.business_key.id);
+    rc = q.step();
+    if (rc == SQLITE_ROW) {  // idempotent start: name the existing instance, write nothing
+      out.instance_id = q.int64(0);
+      out.created = false;
+      return {};
+    }
+    if (rc != SQLITE_DONE) return ctx.fail(rc, sql);
+    out.created = true;
+  } else {
+    constexpr std::string_view sql = "SELECT last_seq, head_hash FROM instances WHERE id = ?1";
+    sqlite3_stmt* stmt = nullptr;
+    int rc = db.prepare(sql, stmt);
+    if (rc != SQLITE_OK) return ctx.fail(rc, sql);
+    Query q(stmt);
+    q.bind(1, id);
+    rc = q.step();
+    if (rc == SQLITE_DONE) {
+      return make_error(ErrorCode::kNotFound, "instance " + std::to_string(id) + " not found");
+    }
+    if (rc != SQLITE_ROW) return ctx.fail(rc, sql);
+    const std::int64_t last_seq = q.int64(0);
+    if (last_seq != req.expected_seq) {
+      return make_error(ErrorCode::kConflict, "instance " + std::to_string(id) +
+                                                  " changed concurrently (expected seq " +
+                                                  std::to_string(req.expected_seq) + ", found " +
+                                                  std::to_string(last_seq) + ")");
+    }
+    head = q.text(1);
+  }
+  // The plan made before the store's turn holds when it continues the real head.
+  const detail::RequestPlan* plan = pending.plan ? &*pending.plan : nullptr;
+  std::optional<detail::RequestPlan> planned;
+  if (plan == nullptr || plan->head_before != head) {
+    planned = detail::plan_request(req, head);
+    plan = &*planned;
+  }
+  PMIFLOW_TRY(detail::execute(ctx, *plan));
+  out.instance_id = id;
+  out.head_hash = plan->head_after;
+  return {};
+}
+
+Result<std::vector<runtime::Event>> SqliteStore::events(std::int64_t instance_id,
+                                                        std::int64_t from_seq,
+                                                        std::int64_t to_seq) {
+  try {
+    std::lock_guard lock(impl_->mu);
+    Impl::ReadTransaction tx(*impl_);
+    PMIFLOW_TRY(tx.status());
+    auto exists = impl_->instance_exists(instance_id);
+    if (!exists.ok()) return exists.error();
+    if (!*exists) {
+      return make_error(ErrorCode::kNotFound,
+                        "instance " + std::to_string(instance_id) + " not found");
+    }
+    std::vector<runtime::Event> out;
+    std::optional<Error> corrupt;
+    PMIFLOW_TRY(impl_->each(
+        "SELECT first_seq, last_seq, prev_hash, events FROM event_batches "
+        "WHERE instance_id = ?1 AND first_seq <= ?3 AND last_seq >= ?2 ORDER BY first_seq",
+        [&](Query& q) { q.bind(1, instance_id).bind(2, from_seq).bind(3, to_seq); },
+        [&](const Query& q) {
+          if (corrupt) return;
+          std::string prev_hash = q.text(2);
+          if (auto bad =
+                  detail::read_batch(instance_id, q.text(3), from_seq, to_seq, prev_hash, out)) {
+            corrupt = make_error(ErrorCode::kIo, "sqlite database '" + impl_->path + "': events " +
+                                                     std::to_string(q.int64(0)) + " to " +
+                                                     std::to_string(q.int64(1)) + " of instance " +
+                                                     std::to_string(instance_id) + ": " + *bad);
+          }
+        }));
+    if (corrupt) return *corrupt;
+    return out;
+  } catch (const std::exception& e) {
+    return make_error(ErrorCode::kInternal,
+                      "events of instance " + std::to_string(instance_id) + ": " + e.what());
+  }
+}
+
+Result<std::optional<std::int64_t>> SqliteStore::find_instance(const runtime::BusinessKey& key) {
+  try {
+    std::lock_guard lock(impl_->mu);
+    std::optional<std::int64_t> id;
+    PMIFLOW_TRY(impl_->each(
+        "SELECT id FROM instances WHERE process = ?1 AND business_id = ?2",
+        [&](Query& q) { q.bind(1, key.process).bind(2, key.id); },
+        [&](const Query& q) { id = q.int64(0); }));
+    return id;
+  } catch (const std::exception& e) {
+    return make_error(ErrorCode::kInternal, std::string("find_instance: ") + e.what());
+  }
+}
+
+}  // namespace pmiflow::persistence

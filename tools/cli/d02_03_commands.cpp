@@ -1,0 +1,288 @@
+#include "tools/cli/d02_03_commands.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <thread>
+#include <tuple>
+#include <utility>
+
+#include "app/summary.h"
+#include "handlers/d02_03/business_key.h"
+#include "handlers/d02_03/jurisdiction.h"
+#include "handlers/d02_03/period_start.h"
+#include "handlers/d02_03/reports.h"
+#include "tools/cli/cli.h"
+#include "tools/cli/format.h"
+#include "tools/cli/session.h"
+
+namespace pmiflow::cli {
+namespace {
+
+using handlers::d02_03::validate_periodo;
+
+Json field_errors_json(const std::vector<FieldError>& errors) {
+  Json list = Json::array();
+  for (const FieldError& e : errors) list.push_back({{"field", e.field}, {"message", e.message}});
+  return list;
+}
+
+// Writes `text` to `path` through a temporary file renamed over it, so that a failed write
+// never leaves half a file.
+Status write_file(const std::string& path, const std::string& text) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream file(tmp, std::ios::binary | std::ios::trunc);
+    if (!file) return make_error(ErrorCode::kIo, path + ": cannot write the file");
+    file << text;
+    file.flush();
+    if (!file) {
+      std::error_code ec;
+      std::filesystem::remove(tmp, ec);
+      return make_error(ErrorCode::kIo, path + ": write error");
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) {
+    std::filesystem::remove(tmp, ec);
+    return make_error(ErrorCode::kIo, path + ": cannot write the file");
+  }
+  return {};
+}
+
+}  // namespace
+
+int cmd_start_csv(const Common& c, const StartArgs& a, std::ostream& out, std::ostream& err) {
+  if (Status s = validate_periodo(a.period); !s.ok()) return fail(err, s.error());
+  // Everything about the file is checked before the database is opened.
+  auto text = read_file(a.from_csv);
+  if (!text.ok()) return fail(err, text.error());
+
+  auto session = open_session(c.db, OpenMode::kExisting);
+  if (!session.ok()) return fail(err, session.error());
+  Engine& engine = *(*session)->engine;
+  if (auto deployed = (*session)->store->latest_version(a.process); !deployed.ok()) {
+    return fail(err, deployed.error());
+  }
+  auto rows = handlers::d02_03::read_period_csv(engine.handlers(), a.process, a.period, *text);
+  if (!rows.ok()) {
+    return fail(err, make_error(rows.error().code, a.from_csv + ": " + rows.error().message));
+  }
+
+  auto outcomes = handlers::d02_03::start_rows(
+      engine, a.process, a.period, *rows,
+      runtime::Actor::user(a.user.empty() ? default_user() : a.user, ""));
+  if (!outcomes.ok()) return fail(err, outcomes.error());
+
+  int created = 0;
+  int existing = 0;
+  Json instances = Json::array();
+  Json rejected = Json::array();
+  std::vector<int> rejected_lines;
+  for (const handlers::d02_03::RowOutcome& o : *outcomes) {
+    if (!o.errors.empty()) {
+      for (const FieldError& e : o.errors) {
+        err << "error: " << a.from_csv << ':' << o.line << ": " << e.message << '\n';
+      }
+      rejected_lines.push_back(o.line);
+      rejected.push_back({{"line", o.line},
+                          {"codigo_dane", o.codigo_dane},
+                          {"errors", field_errors_json(o.errors)}});
+      continue;
+    }
+    ++(o.created ? created : existing);
+    instances.push_back({{"line", o.line},
+                         {"codigo_dane", o.codigo_dane},
+                         {"id", o.instance_id},
+                         {"created", o.created}});
+  }
+  if (!rejected_lines.empty()) {
+    std::string lines;
+    for (int line : rejected_lines) lines += (lines.empty() ? "" : ", ") + std::to_string(line);
+    err << "error: " << rejected_lines.size() << " of " << outcomes->size() << " rows rejected ("
+        << (rejected_lines.size() == 1 ? "line " : "lines ") << lines
+        << "): nothing was written for them; the other "
+        << "rows were started\n";
+  }
+  if (c.json) {
+    out << Json{{"process", a.process},     {"period", a.period},    {"file", a.from_csv},
+                {"rows", outcomes->size()}, {"created", created},    {"existing", existing},
+                {"rejected", rejected},     {"instances", instances}}
+               .dump(2)
+        << '\n';
+  } else {
+    out << a.process << ", period " << a.period << ", " << a.from_csv << ": " << outcomes->size()
+        << " rows\n";
+    out << "  created:  " << created << '\n'
+        << "  existing: " << existing << " (already started: nothing written)\n"
+        << "  rejected: " << rejected_lines.size() << '\n';
+  }
+  return rejected_lines.empty() ? kExitOk : kExitValidation;
+}
+
+// ---------------------------------------------------------------------------------------------
+// sample-jurisdiction
+
+int cmd_sample_jurisdiction(const SampleJurisdictionArgs& a, std::ostream& out, std::ostream& err) {
+  auto schools = handlers::d02_03::generate_jurisdiction(a.schools, a.seed, a.etc);
+  if (!schools.ok()) return fail(err, schools.error());
+  const std::string csv = handlers::d02_03::to_csv(*schools, a.bom);
+  if (a.out.empty()) {
+    out << csv;
+    return kExitOk;
+  }
+  if (Status s = write_file(a.out, csv); !s.ok()) return fail(err, s.error());
+  std::map<std::string, int> sector;
+  std::map<std::string, int> categoria;
+  std::map<std::string, int> regimen;
+  for (const handlers::d02_03::School& s : *schools) {
+    ++sector[s.sector];
+    ++categoria[s.categoria_saber];
+    if (!s.regimen.empty()) ++regimen[s.regimen];
+  }
+  auto counts = [](const std::map<std::string, int>& m) {
+    std::string text;
+    for (const auto& [name, n] : m) {
+      text += (text.empty() ? "" : ", ") + name + " " + std::to_string(n);
+    }
+    return text.empty() ? std::string("none") : text;
+  };
+  const std::string etc = schools->empty() ? a.etc : schools->front().etc;
+  out << "wrote " << schools->size() << " schools of " << etc << " (seed " << a.seed << ") to "
+      << a.out << '\n'
+      << "  sector:          " << counts(sector) << '\n'
+      << "  categoria_saber: " << counts(categoria) << '\n'
+      << "  regimen:         " << counts(regimen) << '\n';
+  return kExitOk;
+}
+
+// ---------------------------------------------------------------------------------------------
+// summary
+
+int cmd_summary(const Common& c, const SummaryArgs& a, std::ostream& out, std::ostream& err) {
+  if (Status s = validate_periodo(a.period); !s.ok()) return fail(err, s.error());
+  auto session = open_session(c.db, OpenMode::kExisting);
+  if (!session.ok()) return fail(err, session.error());
+  auto summary =
+      app::summarize(*(*session)->store, *(*session)->engine,
+                     InstanceQuery{a.process, {}, handlers::d02_03::period_tags(a.period)});
+  if (!summary.ok()) return fail(err, summary.error());
+  const app::Summary& s = *summary;
+  if (c.json) {
+    Json j = {{"period", a.period},
+              {"process", a.process ? Json(*a.process) : Json()},
+              {"instances", s.instances},
+              {"states", s.states},
+              {"with_incidents", s.with_incidents}};
+    j["activities"] = Json::array();
+    for (const auto& e : s.elements) {
+      j["activities"].push_back({{"process", e.process},
+                                 {"element_id", e.element_id},
+                                 {"name", e.name},
+                                 {"instances", e.count}});
+    }
+    j["roles"] = Json::array();
+    for (const auto& r : s.roles) {
+      Json role_tasks = Json::array();
+      for (const auto& e : r.tasks) {
+        role_tasks.push_back({{"process", e.process},
+                              {"element_id", e.element_id},
+                              {"name", e.name},
+                              {"open", e.count}});
+      }
+      j["roles"].push_back({{"role", r.role}, {"open_tasks", r.open_tasks}, {"tasks", role_tasks}});
+    }
+    out << j.dump(2) << '\n';
+    return kExitOk;
+  }
+  auto state = [&](const char* name) {
+    auto it = s.states.find(name);
+    return it == s.states.end() ? 0 : it->second;
+  };
+  out << "period " << a.period << (a.process ? ", process " + *a.process : std::string()) << ": "
+      << s.instances << (s.instances == 1 ? " instance" : " instances") << " (" << state("active")
+      << " active, " << state("completed") << " completed, " << state("terminated")
+      << " terminated; " << s.with_incidents << " with incidents)\n";
+  int widest = 1;
+  for (const auto& e : s.elements) widest = std::max(widest, e.count);
+  for (const auto& r : s.roles) {
+    for (const auto& e : r.tasks) widest = std::max(widest, e.count);
+  }
+  const int width = static_cast<int>(std::to_string(widest).size());
+  auto line = [&](int indent, const app::ElementCount& e) {
+    char number[16];
+    std::snprintf(number, sizeof number, "%*d", width, e.count);
+    out << std::string(static_cast<std::size_t>(indent), ' ') << number << "  " << e.name << "  ["
+        << e.element_id << "]\n";
+  };
+  out << "\nwhere they stand (instances per activity):\n";
+  for (const auto& e : s.elements) line(2, e);
+  if (s.elements.empty()) out << "  (no instance is active)\n";
+  out << "\nwhat each role has to do next (open tasks):\n";
+  for (const auto& r : s.roles) {
+    out << "  " << r.role << ": " << r.open_tasks
+        << (r.open_tasks == 1 ? " open task" : " open tasks") << '\n';
+    for (const auto& e : r.tasks) line(4, e);
+  }
+  if (s.roles.empty()) out << "  (no open task)\n";
+  return kExitOk;
+}
+
+// ---------------------------------------------------------------------------------------------
+// report
+
+int cmd_report(const Common& c, const ReportArgs& a, std::ostream& out, std::ostream& err) {
+  const auto kinds = handlers::d02_03::report_kinds();
+  if (std::find(kinds.begin(), kinds.end(), a.kind) == kinds.end()) {
+    return fail(err,
+                make_error(ErrorCode::kInvalidArgument,
+                           "unknown report '" + a.kind + "' (reports: " + join(kinds, ", ") + ")"));
+  }
+  auto session = open_session(c.db, OpenMode::kExisting);
+  if (!session.ok()) return fail(err, session.error());
+  auto report = handlers::d02_03::build_report(*(*session)->store, a.kind, a.period, a.etc);
+  if (!report.ok()) return fail(err, report.error());
+  if (a.format == "json") {
+    Json rows = Json::array();
+    for (const auto& row : report->rows) {
+      Json j = Json::object();
+      for (std::size_t i = 0; i < row.size(); ++i) j[report->columns[i]] = row[i];
+      rows.push_back(std::move(j));
+    }
+    out << Json{{"report", report->kind},
+                {"titulo", report->title},
+                {"periodo", a.period},
+                {"filas", rows}}
+               .dump(2)
+        << '\n';
+    return kExitOk;
+  }
+  // UTF-8 with a byte order mark, so that spreadsheets show the accents right.
+  out << "\xEF\xBB\xBF";
+  for (std::size_t i = 0; i < report->columns.size(); ++i) {
+    out << (i == 0 ? "" : ",") << csv_field(report->columns[i]);
+  }
+  out << "\r\n";
+  for (const auto& row : report->rows) {
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      const Json& v = row[i];
+      const std::string text = v.is_null() ? std::string()
+                               : v.is_string()
+                                   ? v.get<std::string>()
+                                   : v.dump(-1, ' ', false, Json::error_handler_t::replace);
+      out << (i == 0 ? "" : ",") << csv_field(text);
+    }
+    out << "\r\n";
+  }
+  return kExitOk;
+}
+
+}  // namespace pmiflow::cli

@@ -1,0 +1,16 @@
+// The outbox: messages the process queued for other subprocesses, and their acknowledgement.
+#pragma once
+
+#include <optional>
+#include <ostream>
+#include <string>
+
+#include "tools/cli/commands.h"
+
+namespace pmiflow::cli {
+
+int cmd_outbox(const Common& c, const std::optional<std::string>& subprocess, bool all,
+               std::ostream& out, std::ostream& err);
+int cmd_outbox_ack(const Common& c, const std::string& id, std::ostream& out, std::ostream& err);
+
+}  // namespace pmiflow::cli
