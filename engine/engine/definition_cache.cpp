@@ -29,8 +29,9 @@ Result<DefinitionCache::LoadedPtr> DefinitionCache::definition(const std::string
       std::make_shared<const model::ProcessDefinition>(std::move(*loaded.definition)),
       std::move(deployed->forms)});
   std::lock_guard lock(mu_);
-  definitions_[{key, deployed->version}] = ptr;
-  return ptr;
+  // Another thread may have loaded the same version meanwhile: the first one stays, so that a
+  // pointer handed out keeps pointing at what the cache holds.
+  return definitions_.try_emplace({key, deployed->version}, std::move(ptr)).first->second;
 }
 
 Result<std::shared_ptr<const Form>> DefinitionCache::form(const std::string& form_id,
@@ -51,8 +52,8 @@ Result<std::shared_ptr<const Form>> DefinitionCache::form(const std::string& for
   }
   auto ptr = std::make_shared<const Form>(std::move(*parsed));
   std::lock_guard lock(mu_);
-  forms_[{form_id, deployed->version}] = ptr;
-  return ptr;
+  // As for definitions: the first one loaded stays (the engine hands out raw pointers to it).
+  return forms_.try_emplace({form_id, deployed->version}, std::move(ptr)).first->second;
 }
 
 }  // namespace pmiflow

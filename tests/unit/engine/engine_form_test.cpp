@@ -2,11 +2,14 @@
 // (zeebe:formDefinition) and binds the definition version to it; complete_task checks the
 // submitted variables against it; task_form gives it back as deployed.
 
+#include <barrier>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <string>
+#include <thread>
 #include <utility>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -230,6 +233,63 @@ TEST(EngineForms, FormsAreParsedOnceAndCached) {
   EXPECT_EQ(a->get(), b->get());
   EXPECT_EQ((*a)->id(), "form_revision");
   EXPECT_EQ(cache.form("form_revision", 2).error().code, ErrorCode::kNotFound);
+}
+
+// A store whose form and definition reads wait until every thread has made one, so that all
+// of them miss the cache and load the same version at once.
+class RacingDefinitions : public DefinitionStore {
+ public:
+  RacingDefinitions(DefinitionStore& inner, std::ptrdiff_t threads)
+      : inner_(inner), forms_(threads), definitions_(threads) {}
+  Result<DeployOutcome> deploy(const std::string& key, const std::string& xml,
+                               const std::string& sha256, const std::string& resource_name,
+                               const std::vector<FormSource>& forms, std::int64_t now_ms) override {
+    return inner_.deploy(key, xml, sha256, resource_name, forms, now_ms);
+  }
+  Result<DeployedDefinition> definition(const std::string& key, std::int32_t version) override {
+    definitions_.arrive_and_wait();
+    return inner_.definition(key, version);
+  }
+  Result<std::vector<DeployedDefinition>> definitions() override { return inner_.definitions(); }
+  Result<DeployedForm> form(const std::string& id, std::int32_t version) override {
+    forms_.arrive_and_wait();
+    return inner_.form(id, version);
+  }
+
+ private:
+  DefinitionStore& inner_;
+  std::barrier<> forms_;
+  std::barrier<> definitions_;
+};
+
+TEST(EngineForms, ConcurrentLoadsOfOneVersionShareTheFirstCopy) {
+  Harness h;
+  Forms forms{{{"form_revision", kFormV1}}};
+  ASSERT_TRUE(h.engine.deploy(with_form(kProcessXml), "p.bpmn", forms.resolver()).ok());
+  constexpr int kThreads = 4;
+  RacingDefinitions racing(h.store, kThreads);
+  DefinitionCache cache(racing, {});
+  std::vector<const Form*> form_seen(kThreads);
+  std::vector<const LoadedDefinition*> definition_seen(kThreads);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&, i] {
+      auto form = cache.form("form_revision", 1);
+      auto definition = cache.definition("proceso_prueba", 1);
+      form_seen[i] = form.ok() ? form->get() : nullptr;
+      definition_seen[i] = definition.ok() ? definition->get() : nullptr;
+    });
+  }
+  for (auto& t : threads) t.join();
+  // The engine hands out raw pointers to cached forms: a copy replaced after it was handed out
+  // would be freed under its reader.
+  auto kept_form = cache.form("form_revision", 1);
+  ASSERT_TRUE(kept_form.ok());
+  for (const Form* seen : form_seen) EXPECT_EQ(seen, kept_form->get());
+  for (const LoadedDefinition* seen : definition_seen) {
+    ASSERT_NE(seen, nullptr);
+    EXPECT_EQ(seen, definition_seen[0]);
+  }
 }
 
 TEST(EngineForms, AMissingOrBadFormIsAValidationErrorAndNothingIsDeployed) {
