@@ -244,10 +244,10 @@ Result<bool> ArchiveReader::read_event(const Json& j) {
   e.definition_version = static_cast<std::int32_t>(v);
   auto payload = j.find("payload");
   if (payload == j.end()) return missing("payload", "present");
+  e.stored_payload = json_text(*payload);
   auto body = runtime::decode_payload(type, e.type_version, *payload);
   if (!body.ok()) return malformed("event " + std::to_string(e.seq) + ": " + body.error().message);
   e.body = std::move(*body);
-  e.stored_payload = *payload;
   if (!str(j, "prev_hash", e.prev_hash)) return missing("prev_hash", "a string");
   if (!str(j, "hash", e.hash)) return missing("hash", "a string");
   event_ = std::move(e);

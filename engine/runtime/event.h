@@ -42,10 +42,10 @@ struct Event {
   Actor actor;
   std::int32_t definition_version = 0;
   EventBody body;
-  // The payload as a store or an archive holds it, when the event was read from one (null for
-  // an event not stored yet): what its hash covers and what an export writes, also for a type
-  // version older than the body's (event_codec.h).
-  Json stored_payload;
+  // The payload's text as a store or an archive holds it, when the event was read from one
+  // (empty for an event not stored yet): the bytes its hash covers and what an export writes,
+  // also for a type version older than the body's (event_codec.h).
+  std::string stored_payload;
   // The hash chain (engine/engine/audit.h): set by the store when it appends the event; empty
   // on events that were not stored yet.
   std::string prev_hash;

@@ -105,11 +105,12 @@ class TextWriter {
 };
 
 // ---------------------------------------------------------------------------------------------
-// Reading: from a stored payload's JSON, with the field list of its version.
+// Reading: from a stored payload's JSON, with the field list of its version. The values are
+// moved out of the JSON, which is read once and then dropped.
 
 class JsonReader {
  public:
-  explicit JsonReader(const Json& object) : object_(object) {}
+  explicit JsonReader(Json& object) : object_(object) {}
 
   template <typename T>
   void operator()(const char* key, T& value, Presence presence) {
@@ -126,7 +127,7 @@ class JsonReader {
 
  private:
   template <typename T>
-  bool read(const Json& j, T& v) {
+  bool read(Json& j, T& v) {
     if constexpr (std::is_same_v<T, bool>) {
       if (!j.is_boolean()) return false;
       v = j.get<bool>();
@@ -135,27 +136,28 @@ class JsonReader {
       v = j.get<T>();
     } else if constexpr (std::is_same_v<T, std::string>) {
       if (!j.is_string()) return false;
-      v = j.get_ref<const std::string&>();
+      v = std::move(j.get_ref<std::string&>());
     } else if constexpr (std::is_same_v<T, Json>) {
-      v = j;
+      v = std::move(j);
     } else if constexpr (std::is_same_v<T, std::optional<Json>>) {
-      v = j;
+      v = std::move(j);
     } else if constexpr (std::is_same_v<T, Variables>) {
       if (!j.is_object()) return false;
-      for (const auto& [name, value] : j.items()) v.emplace(name, value);
+      auto& object = j.get_ref<Json::object_t&>();
+      for (auto& [name, value] : object) v.emplace(name, std::move(value));
     } else if constexpr (std::is_same_v<T, Tags>) {
       if (!j.is_object()) return false;
-      for (const auto& [name, value] : j.items()) {
+      for (auto& [name, value] : j.get_ref<Json::object_t&>()) {
         if (!value.is_string()) return false;
-        v.emplace(name, value.template get<std::string>());
+        v.emplace(name, std::move(value.template get_ref<std::string&>()));
       }
     } else if constexpr (IsVector<T>::value) {
       if (!j.is_array()) return false;
       v.reserve(j.size());
-      for (const Json& item : j) {
+      for (Json& item : j) {
         if constexpr (std::is_same_v<typename T::value_type, std::string>) {
           if (!item.is_string()) return false;
-          v.push_back(item.get<std::string>());
+          v.push_back(std::move(item.get_ref<std::string&>()));
         } else {
           if (!item.is_object()) return false;
           typename T::value_type nested;
@@ -171,7 +173,7 @@ class JsonReader {
     return true;
   }
 
-  const Json& object_;
+  Json& object_;
   std::string problem_;
 };
 
@@ -187,7 +189,7 @@ struct HasPrevious<T> : std::true_type {};
 // struct of an earlier version (T::Previous, recursively) upgraded to T. Empty on success,
 // else what is wrong.
 template <typename T>
-std::string read_version(std::uint16_t version, const Json& payload, T& out) {
+std::string read_version(std::uint16_t version, Json& payload, T& out) {
   if (version == T::kVersion) {
     JsonReader reader(payload);
     T::fields(out, reader);
@@ -206,7 +208,7 @@ std::string read_version(std::uint16_t version, const Json& payload, T& out) {
 
 // The body type of each EventType, by the variant's alternatives.
 template <std::size_t I = 0>
-Result<EventBody> decode_as(EventType type, std::uint16_t version, const Json& payload) {
+Result<EventBody> decode_as(EventType type, std::uint16_t version, Json& payload) {
   if constexpr (I == std::variant_size_v<EventBody>) {
     return make_error(ErrorCode::kInvalidArgument,
                       "unknown event type " + std::to_string(static_cast<int>(type)));
@@ -245,8 +247,8 @@ std::uint16_t current_version(EventType type) {
 }
 
 void append_payload_text(std::string& out, const Event& event) {
-  if (!event.stored_payload.is_null()) {
-    append_json_text(out, event.stored_payload);
+  if (!event.stored_payload.empty()) {
+    out += event.stored_payload;
     return;
   }
   out += '{';
@@ -266,11 +268,10 @@ std::string payload_text(const Event& event) {
 }
 
 Json payload_json(const Event& event) {
-  if (!event.stored_payload.is_null()) return event.stored_payload;
   return Json::parse(payload_text(event));
 }
 
-Result<EventBody> decode_payload(EventType type, std::uint16_t version, const Json& payload) {
+Result<EventBody> decode_payload(EventType type, std::uint16_t version, Json payload) {
   return decode_as(type, version, payload);
 }
 

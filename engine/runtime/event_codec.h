@@ -28,7 +28,7 @@ Json payload_json(const Event& event);
 // Reads the payload of a stored event of `type` written at `version`. kInvalidArgument when
 // the type or version is unknown, or the payload lacks a key its version always writes or
 // holds a value of the wrong kind (naming the type, the version and the key).
-Result<EventBody> decode_payload(EventType type, std::uint16_t version, const Json& payload);
+Result<EventBody> decode_payload(EventType type, std::uint16_t version, Json payload);
 
 // An event with `body` at its type's current version (envelope fields left as given).
 template <typename T>

@@ -132,7 +132,7 @@ AppendResult MemoryStore::append(AppendRequest& req) {
   std::vector<runtime::Event> events = req.events;
   r.head_hash = audit::seal(req.instance_id, head, events);
   for (auto& e : events) {
-    e.stored_payload = runtime::payload_json(e);
+    e.stored_payload = runtime::payload_text(e);
     inst.events.push_back(std::move(e));
   }
   inst.state = *req.new_state;

@@ -28,16 +28,16 @@ void append_event_to_row(std::string& row, const Event& e, const audit::EncodedE
 
 namespace {
 
-// The body of a stored event from its payload; false (with `problem` set) when it does not
-// decode.
-bool decode(Event& e, EventType type, Json payload, std::string& problem) {
-  auto body = runtime::decode_payload(type, e.type_version, payload);
+// The body of a stored event from its payload, whose text as stored is `text`; false (with
+// `problem` set) when it does not decode.
+bool decode(Event& e, EventType type, Json payload, std::string text, std::string& problem) {
+  auto body = runtime::decode_payload(type, e.type_version, std::move(payload));
   if (!body.ok()) {
     problem = "event " + std::to_string(e.seq) + ": " + body.error().message;
     return false;
   }
   e.body = std::move(*body);
-  e.stored_payload = std::move(payload);
+  e.stored_payload = std::move(text);
   return true;
 }
 
@@ -79,7 +79,8 @@ class BatchScanner {
       e.hash = hash;
       e.prev_hash = std::exchange(prev_hash, e.hash);
       if (e.seq < from_seq || e.seq > to_seq) continue;
-      if (!decode(e, static_cast<EventType>(type), std::move(payload_json), problem_)) {
+      if (!decode(e, static_cast<EventType>(type), std::move(payload_json), std::string(payload),
+                  problem_)) {
         return false;
       }
       out.push_back(std::move(e));
@@ -177,9 +178,11 @@ std::optional<std::string> read_batch(std::int64_t instance_id, std::string_view
     e.prev_hash = std::exchange(prev_hash, e.hash);
     if (e.seq < from_seq || e.seq > to_seq) continue;
     auto payload = j.find("payload");
+    Json payload_json = payload != j.end() ? std::move(*payload) : Json();
+    std::string stored = json_text(payload_json);
     std::string problem;
-    if (!decode(e, static_cast<EventType>(type->get<int>()),
-                payload != j.end() ? std::move(*payload) : Json(), problem)) {
+    if (!decode(e, static_cast<EventType>(type->get<int>()), std::move(payload_json),
+                std::move(stored), problem)) {
       return problem;
     }
     out.push_back(std::move(e));

@@ -213,7 +213,7 @@ int cmd_bench_audit(const BenchAuditArgs& a, std::ostream& out, std::ostream& er
       for (auto& e : model_events) {
         e.prev_hash.clear();
         e.hash.clear();
-        e.stored_payload = Json();
+        e.stored_payload.clear();
       }
       constexpr int kBatch = 200;
       for (int i = 1; i < a.instances; i += kBatch) {

@@ -39,7 +39,7 @@ TEST(AppVerify, AnIntactStoreVerifiesAndEveryKindOfBreakIsNamed) {
 
   auto changed = events;
   changed[3].body = runtime::FlowTaken{"f9", "Start", false, 0, "Task_Review"};
-  changed[3].stored_payload = Json();
+  changed[3].stored_payload.clear();
   auto finding = diagnose(id, changed, head, last);
   ASSERT_TRUE(finding);
   EXPECT_EQ(finding->kind, "changed");

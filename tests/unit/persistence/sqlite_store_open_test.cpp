@@ -94,13 +94,11 @@ TEST(SqliteStoreOpen, SchemaOneDatabaseIsMigratedWithItsDefinitionsAndEvents) {
     created.time_ms = 1000;
     created.actor = runtime::Actor::engine();
     created.definition_version = 1;
-    created.stored_payload = {{"period", "2024"},
-                              {"process", "d02_03"},
-                              {"school", "111001000001"},
-                              {"variables", Json::object()}};
-    created.body =
-        runtime::decode_payload(runtime::EventType::kInstanceCreated, 1, created.stored_payload)
-            .value();
+    created.stored_payload =
+        R"({"period":"2024","process":"d02_03","school":"111001000001","variables":{}})";
+    created.body = runtime::decode_payload(runtime::EventType::kInstanceCreated, 1,
+                                           Json::parse(created.stored_payload))
+                       .value();
     old_events = {created};
     for (auto e : made) old_events.push_back(e);
     for (std::size_t i = 0; i < old_events.size(); ++i) {

@@ -100,9 +100,11 @@ TEST(EventCodec, EmptyOptionalKeysAreLeftOutAndAlwaysKeysAreKept) {
 
 TEST(EventCodec, StoredPayloadIsWhatTheEventHashesAndExports) {
   Event e = event_of(ElementCompleted{"A", 1});
-  e.stored_payload = Json::parse(R"({"element":"A","key":1})");
-  EXPECT_EQ(payload_text(e), R"({"element":"A","key":1})");
-  EXPECT_EQ(payload_json(e), e.stored_payload);
+  // The bytes as stored, even where this build would write them otherwise: the hash covers
+  // them, so a change of spacing is a change too.
+  e.stored_payload = R"({"element":"A", "key":1})";
+  EXPECT_EQ(payload_text(e), R"({"element":"A", "key":1})");
+  EXPECT_EQ(payload_json(e), Json::parse(R"({"element":"A","key":1})"));
 }
 
 TEST(EventCodec, VersionOneOfInstanceCreatedReadsAsD0203sBusinessKeyAndTags) {
