@@ -3,12 +3,12 @@
 #include <algorithm>
 #include <atomic>
 #include <map>
-#include <mutex>
 #include <set>
 #include <thread>
 #include <utility>
 
 #include "app/archive.h"
+#include "engine/common/mutex.h"
 #include "engine/engine/audit.h"
 
 namespace pmiflow::app {
@@ -86,7 +86,7 @@ Result<VerifyReport> verify_all(Store& store, unsigned workers, const OpenReader
   std::atomic<std::size_t> next{0};
   std::atomic<std::int64_t> events{0};
   std::atomic<bool> failed{false};
-  std::mutex mu;
+  Mutex mu;
   std::optional<Error> first_error;  // guarded by mu
   auto worker = [&](Store& s) {
     std::vector<Finding> mine;
@@ -94,7 +94,7 @@ Result<VerifyReport> verify_all(Store& store, unsigned workers, const OpenReader
     for (std::size_t i = next++; i < ids.size() && !failed; i = next++) {
       auto verdict = check_instance(s, ids[i]);
       if (!verdict.ok()) {
-        std::lock_guard lock(mu);
+        MutexLock lock(mu);
         if (!first_error) first_error = verdict.error();
         failed = true;
         break;
@@ -103,7 +103,7 @@ Result<VerifyReport> verify_all(Store& store, unsigned workers, const OpenReader
       if (verdict->finding) mine.push_back(std::move(*verdict->finding));
     }
     events += counted;
-    std::lock_guard lock(mu);
+    MutexLock lock(mu);
     for (auto& f : mine) report.findings.push_back(std::move(f));
   };
   std::vector<std::thread> pool;

@@ -8,4 +8,8 @@ function(pmiflow_set_warnings target)
   if(PMIFLOW_WERROR)
     target_compile_options(${target} PRIVATE -Werror)
   endif()
+  # Clang checks the lock rules (engine/common/thread_annotations.h) in every build it makes.
+  if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    target_compile_options(${target} PRIVATE -Wthread-safety -Werror=thread-safety)
+  endif()
 endfunction()

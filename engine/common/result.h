@@ -94,6 +94,6 @@ inline Error make_error(ErrorCode code, std::string message) {
 // Propagates an error from an expression yielding a Result/Status.
 #define PMIFLOW_TRY(expr)                                              \
   do {                                                                 \
-    auto pmiflow_try_result_ = (expr);                                 \
+    auto&& pmiflow_try_result_ = (expr);                               \
     if (!pmiflow_try_result_.ok()) return pmiflow_try_result_.error(); \
   } while (0)

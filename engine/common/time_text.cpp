@@ -89,7 +89,7 @@ Result<std::int64_t> parse_time(const std::string& text, const std::string& what
   tm.tm_sec = second;
   std::time_t secs = timegm(&tm);
   if (tm.tm_mday != day) return bad();  // 2026-02-30 and the like
-  return (static_cast<std::int64_t>(secs) - offset_minutes * 60) * 1000 + millis;
+  return (static_cast<std::int64_t>(secs) - std::int64_t{offset_minutes} * 60) * 1000 + millis;
 }
 
 std::string format_time(std::int64_t ms) {

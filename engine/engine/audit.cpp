@@ -18,7 +18,7 @@ const EVP_MD* sha256_md() {
 std::string hex_of(const unsigned char* digest, unsigned int length) {
   static constexpr char kDigits[] = "0123456789abcdef";
   std::string hex;
-  hex.reserve(length * 2);
+  hex.reserve(std::size_t{length} * 2);
   for (unsigned int i = 0; i < length; ++i) {
     hex += kDigits[digest[i] >> 4];
     hex += kDigits[digest[i] & 0xF];

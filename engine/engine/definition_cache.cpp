@@ -7,14 +7,14 @@ namespace pmiflow {
 Result<DefinitionCache::LoadedPtr> DefinitionCache::definition(const std::string& key,
                                                                std::int32_t version) {
   if (version != 0) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto it = definitions_.find({key, version});
     if (it != definitions_.end()) return it->second;
   }
   auto deployed = store_.definition(key, version);
   if (!deployed.ok()) return deployed.error();
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto it = definitions_.find({key, deployed->version});
     if (it != definitions_.end()) return it->second;
   }
@@ -28,7 +28,7 @@ Result<DefinitionCache::LoadedPtr> DefinitionCache::definition(const std::string
       deployed->version,
       std::make_shared<const model::ProcessDefinition>(std::move(*loaded.definition)),
       std::move(deployed->forms)});
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   // Another thread may have loaded the same version meanwhile: the first one stays, so that a
   // pointer handed out keeps pointing at what the cache holds.
   return definitions_.try_emplace({key, deployed->version}, std::move(ptr)).first->second;
@@ -37,7 +37,7 @@ Result<DefinitionCache::LoadedPtr> DefinitionCache::definition(const std::string
 Result<std::shared_ptr<const Form>> DefinitionCache::form(const std::string& form_id,
                                                           std::int32_t version) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto it = forms_.find({form_id, version});
     if (it != forms_.end()) return it->second;
   }
@@ -51,7 +51,7 @@ Result<std::shared_ptr<const Form>> DefinitionCache::form(const std::string& for
                                                 " does not load: " + parsed.error().message);
   }
   auto ptr = std::make_shared<const Form>(std::move(*parsed));
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   // As for definitions: the first one loaded stays (the engine hands out raw pointers to it).
   return forms_.try_emplace({form_id, deployed->version}, std::move(ptr)).first->second;
 }

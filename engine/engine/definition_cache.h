@@ -7,10 +7,10 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <utility>
 
+#include "engine/common/mutex.h"
 #include "engine/common/result.h"
 #include "engine/engine/definition_store.h"
 #include "engine/model/bpmn_parser.h"
@@ -42,10 +42,10 @@ class DefinitionCache {
  private:
   DefinitionStore& store_;
   const model::ValidationOptions validation_;
-  std::mutex mu_;
-  std::map<std::pair<std::string, std::int32_t>, LoadedPtr> definitions_;  // guarded by mu_
-  std::map<std::pair<std::string, std::int32_t>, std::shared_ptr<const Form>>
-      forms_;  // guarded by mu_
+  Mutex mu_;
+  std::map<std::pair<std::string, std::int32_t>, LoadedPtr> definitions_ GUARDED_BY(mu_);
+  std::map<std::pair<std::string, std::int32_t>, std::shared_ptr<const Form>> forms_
+      GUARDED_BY(mu_);
 };
 
 }  // namespace pmiflow

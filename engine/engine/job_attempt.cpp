@@ -9,11 +9,18 @@
 
 namespace pmiflow {
 namespace sc = boost::statechart;
-namespace {
+// Not in an anonymous namespace: Statechart declares functions of its events' types that it
+// never defines, which clang refuses for types without linkage.
+namespace job_attempt_events {
 
 struct EvStart : sc::event<EvStart> {};
 struct EvSucceed : sc::event<EvSucceed> {};
 struct EvFail : sc::event<EvFail> {};
+
+}  // namespace job_attempt_events
+using namespace job_attempt_events;
+
+namespace {
 
 struct Created;
 struct Running;

@@ -3,7 +3,7 @@
 namespace pmiflow {
 
 StateCache::StatePtr StateCache::find(std::int64_t instance_id) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = index_.find(instance_id);
   if (it == index_.end()) return nullptr;
   lru_.splice(lru_.begin(), lru_, it->second);
@@ -11,7 +11,7 @@ StateCache::StatePtr StateCache::find(std::int64_t instance_id) {
 }
 
 std::shared_ptr<runtime::InstanceState> StateCache::take(std::int64_t instance_id) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = index_.find(instance_id);
   // Under mu_ no new reference can be made, so a count of one is the cache's own.
   if (it == index_.end() || it->second->use_count() != 1) return nullptr;
@@ -22,7 +22,7 @@ std::shared_ptr<runtime::InstanceState> StateCache::take(std::int64_t instance_i
 }
 
 void StateCache::remember(StatePtr state) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = index_.find(state->id);
   if (it != index_.end()) {
     if ((*it->second)->last_seq > state->last_seq) return;
@@ -40,7 +40,7 @@ void StateCache::remember(StatePtr state) {
 }
 
 void StateCache::forget(std::int64_t instance_id) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = index_.find(instance_id);
   if (it == index_.end()) return;
   lru_.erase(it->second);

@@ -9,9 +9,9 @@
 #include <cstdint>
 #include <list>
 #include <memory>
-#include <mutex>
 #include <unordered_map>
 
+#include "engine/common/mutex.h"
 #include "engine/runtime/instance_state.h"
 
 namespace pmiflow {
@@ -39,9 +39,9 @@ class StateCache {
 
  private:
   const std::size_t capacity_;
-  std::mutex mu_;
-  std::list<StatePtr> lru_;  // guarded by mu_; front: most recent
-  std::unordered_map<std::int64_t, std::list<StatePtr>::iterator> index_;  // guarded by mu_
+  Mutex mu_;
+  std::list<StatePtr> lru_ GUARDED_BY(mu_);  // front: most recent
+  std::unordered_map<std::int64_t, std::list<StatePtr>::iterator> index_ GUARDED_BY(mu_);
 };
 
 }  // namespace pmiflow

@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <atomic>
-#include <mutex>
 #include <optional>
 #include <thread>
 
+#include "engine/common/mutex.h"
 #include "handlers/d02_03/business_key.h"
 
 namespace pmiflow::handlers::d02_03 {
@@ -37,7 +37,7 @@ Result<std::vector<RowOutcome>> start_rows(Engine& engine, const std::string& pr
   std::vector<RowOutcome> outcomes(rows.size());
   std::atomic<std::size_t> next{0};
   std::atomic<bool> stop{false};
-  std::mutex error_mu;
+  Mutex error_mu;
   std::optional<Error> first_error;
 
   auto worker = [&] {
@@ -62,7 +62,7 @@ Result<std::vector<RowOutcome>> start_rows(Engine& engine, const std::string& pr
         o.errors.push_back(FieldError{"", started.error().message});
         continue;
       }
-      std::lock_guard lock(error_mu);
+      MutexLock lock(error_mu);
       if (!first_error) first_error = started.error();
       stop = true;
     }

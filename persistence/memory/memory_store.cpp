@@ -15,7 +15,7 @@ Result<DeployOutcome> MemoryStore::deploy(const std::string& key, const std::str
                                           const std::string& resource_name,
                                           const std::vector<FormSource>& forms,
                                           std::int64_t now_ms) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   DeployOutcome outcome;
   std::map<std::string, std::int32_t> bound;
   for (const auto& f : forms) {
@@ -48,7 +48,7 @@ Result<DeployOutcome> MemoryStore::deploy(const std::string& key, const std::str
 }
 
 Result<DeployedForm> MemoryStore::form(const std::string& id, std::int32_t version) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   const DeployedForm* found = nullptr;
   for (const auto& f : forms_) {
     if (f.id != id) continue;
@@ -65,7 +65,7 @@ Result<DeployedForm> MemoryStore::form(const std::string& id, std::int32_t versi
 }
 
 Result<DeployedDefinition> MemoryStore::definition(const std::string& key, std::int32_t version) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   const DeployedDefinition* found = nullptr;
   for (const auto& d : definitions_) {
     if (d.key != key) continue;
@@ -82,17 +82,17 @@ Result<DeployedDefinition> MemoryStore::definition(const std::string& key, std::
 }
 
 Result<std::vector<DeployedDefinition>> MemoryStore::definitions() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return definitions_;
 }
 
 Result<std::int64_t> MemoryStore::reserve_instance_id() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return ++last_id_;
 }
 
 AppendResult MemoryStore::append(AppendRequest& req) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   AppendResult r;
   r.instance_id = req.instance_id;
   if (req.new_state == nullptr || req.changes == nullptr) {
@@ -178,7 +178,7 @@ bool has_tags(const runtime::Tags& tags, const runtime::Tags& wanted) {
 }  // namespace
 
 Result<std::vector<RecordRow>> MemoryStore::records(const RecordQuery& q) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::vector<RecordRow> out;
   for (const auto& r : records_) {
     if ((q.kind && r.kind != *q.kind) || !has_tags(r.tags, q.tags)) continue;
@@ -192,7 +192,7 @@ Result<std::vector<RecordRow>> MemoryStore::records(const RecordQuery& q) {
 
 Result<std::vector<OutboxRow>> MemoryStore::outbox(std::optional<std::string> subprocess,
                                                    bool include_acked) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::vector<OutboxRow> out;
   for (const auto& m : outbox_) {
     if ((subprocess && m.subprocess != *subprocess) || (!include_acked && m.acked_ms != 0)) {
@@ -204,7 +204,7 @@ Result<std::vector<OutboxRow>> MemoryStore::outbox(std::optional<std::string> su
 }
 
 Status MemoryStore::ack_outbox(const std::string& id, std::int64_t now_ms) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (auto& m : outbox_) {
     if (m.id == id) {
       if (m.acked_ms == 0) m.acked_ms = now_ms;
@@ -215,7 +215,7 @@ Status MemoryStore::ack_outbox(const std::string& id, std::int64_t now_ms) {
 }
 
 Result<std::optional<std::int64_t>> MemoryStore::find_instance(const runtime::BusinessKey& key) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (const auto& [id, inst] : instances_) {
     if (inst.state.business_key == key) return std::optional<std::int64_t>(id);
   }
@@ -240,7 +240,7 @@ InstanceRow MemoryStore::row_of(const Instance& inst) const {
 }
 
 Result<InstanceRow> MemoryStore::instance(std::int64_t id) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = instances_.find(id);
   if (it == instances_.end()) {
     return make_error(ErrorCode::kNotFound, "instance " + std::to_string(id) + " does not exist");
@@ -249,7 +249,7 @@ Result<InstanceRow> MemoryStore::instance(std::int64_t id) {
 }
 
 Result<std::vector<InstanceRow>> MemoryStore::instances(const InstanceQuery& q) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::vector<InstanceRow> out;
   for (const auto& [id, inst] : instances_) {
     InstanceRow row = row_of(inst);
@@ -265,7 +265,7 @@ Result<std::vector<InstanceRow>> MemoryStore::instances(const InstanceQuery& q) 
 Result<std::vector<runtime::Event>> MemoryStore::events(std::int64_t instance_id,
                                                         std::int64_t from_seq,
                                                         std::int64_t to_seq) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = instances_.find(instance_id);
   if (it == instances_.end()) {
     return make_error(ErrorCode::kNotFound,
@@ -288,7 +288,7 @@ TaskRow task_row(const runtime::InstanceState& s, const runtime::UserTask& t) {
 }  // namespace
 
 Result<std::vector<TaskRow>> MemoryStore::tasks(const TaskQuery& q) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::vector<TaskRow> out;
   for (const auto& [id, inst] : instances_) {
     const auto& s = inst.state;
@@ -316,7 +316,7 @@ Result<std::vector<TaskRow>> MemoryStore::tasks(const TaskQuery& q) {
 }
 
 Result<TaskRow> MemoryStore::task(const std::string& id) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::int64_t instance_id = 0;
   std::int64_t key = 0;
   if (runtime::parse_task_id(id, instance_id, key)) {
@@ -330,7 +330,7 @@ Result<TaskRow> MemoryStore::task(const std::string& id) {
 }
 
 Result<Variables> MemoryStore::variables(std::int64_t instance_id) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = instances_.find(instance_id);
   if (it == instances_.end()) {
     return make_error(ErrorCode::kNotFound,
@@ -340,7 +340,7 @@ Result<Variables> MemoryStore::variables(std::int64_t instance_id) {
 }
 
 Result<std::vector<JobRow>> MemoryStore::jobs(std::optional<std::int64_t> instance_id) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::vector<JobRow> out;
   for (const auto& [id, inst] : instances_) {
     if (instance_id && id != *instance_id) continue;
@@ -353,7 +353,7 @@ Result<std::vector<JobRow>> MemoryStore::jobs(std::optional<std::int64_t> instan
 }
 
 Result<std::vector<IncidentRow>> MemoryStore::incidents(std::optional<std::int64_t> instance_id) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::vector<IncidentRow> out;
   for (const auto& [id, inst] : instances_) {
     if (instance_id && id != *instance_id) continue;

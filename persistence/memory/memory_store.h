@@ -6,11 +6,11 @@
 
 #include <cstdint>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "engine/common/mutex.h"
 #include "engine/engine/definition_store.h"
 #include "engine/engine/event_log.h"
 #include "engine/engine/read_model.h"
@@ -55,15 +55,15 @@ class MemoryStore : public Store {
   };
   InstanceRow row_of(const Instance& instance) const;
   // Adds the records and outbox rows the request's changes name.
-  void project(const AppendRequest& request);
+  void project(const AppendRequest& request) REQUIRES(mu_);
 
-  std::mutex mu_;
-  std::int64_t last_id_ = 0;                     // guarded by mu_
-  std::vector<DeployedDefinition> definitions_;  // guarded by mu_
-  std::vector<DeployedForm> forms_;              // guarded by mu_
-  std::map<std::int64_t, Instance> instances_;   // guarded by mu_
-  std::vector<RecordRow> records_;               // guarded by mu_
-  std::vector<OutboxRow> outbox_;                // guarded by mu_
+  Mutex mu_;
+  std::int64_t last_id_ GUARDED_BY(mu_) = 0;
+  std::vector<DeployedDefinition> definitions_ GUARDED_BY(mu_);
+  std::vector<DeployedForm> forms_ GUARDED_BY(mu_);
+  std::map<std::int64_t, Instance> instances_ GUARDED_BY(mu_);
+  std::vector<RecordRow> records_ GUARDED_BY(mu_);
+  std::vector<OutboxRow> outbox_ GUARDED_BY(mu_);
 };
 
 }  // namespace pmiflow

@@ -16,7 +16,7 @@ Checkpointer::Checkpointer(const std::string& path, bool full_sync) {
 
 Checkpointer::~Checkpointer() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     stop_ = true;
   }
   cv_.notify_one();
@@ -30,7 +30,7 @@ int Checkpointer::on_commit(void* self, sqlite3* writer, const char* schema, int
   } else if (pages >= kSignalPages) {
     auto* c = static_cast<Checkpointer*>(self);
     {
-      std::lock_guard lock(c->mu_);
+      MutexLock lock(c->mu_);
       c->pending_ = true;
     }
     c->cv_.notify_one();
@@ -39,14 +39,14 @@ int Checkpointer::on_commit(void* self, sqlite3* writer, const char* schema, int
 }
 
 void Checkpointer::run() {
-  std::unique_lock lock(mu_);
+  MutexLock lock(mu_);
   for (;;) {
-    cv_.wait(lock, [&] { return stop_ || pending_; });
+    while (!stop_ && !pending_) cv_.wait(mu_);
     if (stop_) return;
     pending_ = false;
-    lock.unlock();
+    mu_.unlock();
     sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-    lock.lock();
+    mu_.lock();
   }
 }
 

@@ -7,10 +7,10 @@
 
 #include <sqlite3.h>
 
-#include <condition_variable>
-#include <mutex>
 #include <string>
 #include <thread>
+
+#include "engine/common/mutex.h"
 
 namespace pmiflow::persistence::detail {
 
@@ -31,14 +31,14 @@ class Checkpointer {
   static int on_commit(void* self, sqlite3* writer, const char* schema, int pages);
 
  private:
-  void run();
+  void run() EXCLUDES(mu_);
 
   sqlite3* db_ = nullptr;
   std::thread thread_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool pending_ = false;  // guarded by mu_
-  bool stop_ = false;     // guarded by mu_
+  Mutex mu_;
+  CondVar cv_;
+  bool pending_ GUARDED_BY(mu_) = false;
+  bool stop_ GUARDED_BY(mu_) = false;
 };
 
 }  // namespace pmiflow::persistence::detail

@@ -37,11 +37,11 @@ DeployedForm read_form(const Query& q) {
 }
 
 // Reads version `version` (0: the latest) of `id` from a versioned table (definitions, forms)
-// into `found`; kNotFound naming `what` when there is none. REQUIRES: s.mu held.
+// into `found`; kNotFound naming `what` when there is none.
 template <typename T, typename Read>
 Status find_version(SqliteStore::Impl& s, const char* what, const char* columns, const char* table,
                     const char* id_column, const std::string& id, std::int32_t version, Read read,
-                    std::optional<T>& found) {
+                    std::optional<T>& found) REQUIRES(s.mu) {
   const std::string sql = std::string("SELECT ") + columns + " FROM " + table + " WHERE " +
                           id_column + " = ?1" +
                           (version == 0 ? " ORDER BY version DESC LIMIT 1" : " AND version = ?2");
@@ -66,19 +66,19 @@ Result<DeployOutcome> SqliteStore::deploy(const std::string& key, const std::str
                                           const std::string& resource_name,
                                           const std::vector<FormSource>& forms,
                                           std::int64_t now_ms) {
+  Impl& s = *impl_;
+  MutexLock lock(s.mu);
   try {
-    std::lock_guard lock(impl_->mu);
-    Impl& s = *impl_;
     int rc = s.db.exec("BEGIN IMMEDIATE");
     if (rc != SQLITE_OK) return s.error(rc, "deploy '" + key + "': begin");
-    auto rollback = [&s] {
-      if (s.db.in_transaction()) s.db.exec("ROLLBACK");
+    detail::WriteContext ctx{s.db, s.path};
+    auto rollback = [&ctx] {
+      if (ctx.db.in_transaction()) ctx.db.exec("ROLLBACK");
     };
     auto failed = [&](const Error& e) -> Result<DeployOutcome> {
       rollback();
       return e;
     };
-    detail::WriteContext ctx{s.db, s.path};
 
     DeployOutcome outcome;
     std::map<std::string, std::int32_t> bound;
@@ -142,7 +142,7 @@ Result<DeployOutcome> SqliteStore::deploy(const std::string& key, const std::str
     outcome.created = true;
     return outcome;
   } catch (const std::exception& e) {
-    if (impl_->db.in_transaction()) impl_->db.exec("ROLLBACK");
+    if (s.db.in_transaction()) s.db.exec("ROLLBACK");
     return make_error(ErrorCode::kInternal, "deploy '" + key + "': " + e.what());
   }
 }
@@ -159,7 +159,7 @@ Status SqliteStore::Impl::load_form_bindings(DeployedDefinition& d) {
 
 Result<DeployedDefinition> SqliteStore::definition(const std::string& key, std::int32_t version) {
   try {
-    std::lock_guard lock(impl_->mu);
+    MutexLock lock(impl_->mu);
     Impl::ReadTransaction tx(*impl_);
     PMIFLOW_TRY(tx.status());
     std::optional<DeployedDefinition> found;
@@ -174,7 +174,7 @@ Result<DeployedDefinition> SqliteStore::definition(const std::string& key, std::
 
 Result<std::int32_t> SqliteStore::latest_version(const std::string& key) {
   try {
-    std::lock_guard lock(impl_->mu);
+    MutexLock lock(impl_->mu);
     std::optional<std::int32_t> found;
     PMIFLOW_TRY(find_version(
         *impl_, "definition", "version", "definitions", "key", key, 0,
@@ -187,7 +187,7 @@ Result<std::int32_t> SqliteStore::latest_version(const std::string& key) {
 
 Result<std::vector<DeployedDefinition>> SqliteStore::definitions() {
   try {
-    std::lock_guard lock(impl_->mu);
+    MutexLock lock(impl_->mu);
     Impl::ReadTransaction tx(*impl_);
     PMIFLOW_TRY(tx.status());
     std::vector<DeployedDefinition> out;
@@ -203,7 +203,7 @@ Result<std::vector<DeployedDefinition>> SqliteStore::definitions() {
 
 Result<DeployedForm> SqliteStore::form(const std::string& id, std::int32_t version) {
   try {
-    std::lock_guard lock(impl_->mu);
+    MutexLock lock(impl_->mu);
     std::optional<DeployedForm> found;
     PMIFLOW_TRY(
         find_version(*impl_, "form", kFormColumns, "forms", "id", id, version, read_form, found));

@@ -63,15 +63,16 @@ PendingAppend prepare(AppendRequest& req) {
 
 Result<std::int64_t> SqliteStore::reserve_instance_id() {
   try {
-    std::lock_guard lock(impl_->mu);
     Impl& s = *impl_;
+    MutexLock lock(s.mu);
     if (s.next_id < s.end_id) return s.next_id++;
     detail::WriteContext ctx{s.db, s.path};
     PMIFLOW_TRY(ctx.run("BEGIN IMMEDIATE"));
     std::optional<std::int64_t> first;
+    const std::int64_t block = s.id_block;
     Status read = s.each(
         "UPDATE sequences SET next = next + ?1 WHERE name = 'instances' RETURNING next - ?1",
-        [&](Query& q) { q.bind(1, s.id_block); }, [&](const Query& q) { first = q.int64(0); });
+        [&](Query& q) { q.bind(1, block); }, [&](const Query& q) { first = q.int64(0); });
     if (read.ok() && !first) {
       read = make_error(ErrorCode::kInternal,
                         "sqlite database '" + s.path + "': the instances sequence is missing");
@@ -110,6 +111,7 @@ std::vector<AppendResult> SqliteStore::append_batch(std::vector<AppendRequest*>&
   pending.reserve(batch.size());
   for (AppendRequest* r : batch) pending.push_back(prepare(*r));
   std::vector<PendingAppend*> group;
+  group.reserve(pending.size());
   for (PendingAppend& p : pending) group.push_back(&p);
   return impl_->write_group(group, committed);
 }
@@ -131,10 +133,10 @@ std::vector<AppendResult> SqliteStore::Impl::write_group(std::vector<PendingAppe
 
   std::uint64_t ticket = 0;  // of the commit, when wal_sync makes it durable
   {
-    std::lock_guard lock(mu);
+    MutexLock lock(mu);
     detail::WriteContext ctx{db, path};
     auto rollback_all = [&](const Error& e) {
-      if (db.in_transaction()) db.exec("ROLLBACK");
+      if (ctx.db.in_transaction()) ctx.db.exec("ROLLBACK");
       return fail_all(e);
     };
     try {
@@ -250,7 +252,7 @@ Result<std::vector<runtime::Event>> SqliteStore::events(std::int64_t instance_id
                                                         std::int64_t from_seq,
                                                         std::int64_t to_seq) {
   try {
-    std::lock_guard lock(impl_->mu);
+    MutexLock lock(impl_->mu);
     Impl::ReadTransaction tx(*impl_);
     PMIFLOW_TRY(tx.status());
     auto exists = impl_->instance_exists(instance_id);
@@ -286,7 +288,7 @@ Result<std::vector<runtime::Event>> SqliteStore::events(std::int64_t instance_id
 
 Result<std::optional<std::int64_t>> SqliteStore::find_instance(const runtime::BusinessKey& key) {
   try {
-    std::lock_guard lock(impl_->mu);
+    MutexLock lock(impl_->mu);
     std::optional<std::int64_t> id;
     PMIFLOW_TRY(impl_->each(
         "SELECT id FROM instances WHERE process = ?1 AND business_id = ?2",

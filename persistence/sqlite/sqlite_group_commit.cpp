@@ -19,6 +19,8 @@ std::uint64_t ns_since(std::chrono::steady_clock::time_point start) {
 
 }  // namespace
 
+// result and done are written under mu_ (a Waiter lives on its caller's stack, outside the
+// analysis' reach).
 struct GroupCommit::Waiter {
   PendingAppend* pending;
   AppendResult result;
@@ -26,7 +28,7 @@ struct GroupCommit::Waiter {
   // Its own condition variable: a commit wakes the waiters it completed, not every waiting
   // thread. Shared, so that the group writer can notify it after unlocking (the waiter may
   // return as soon as it sees `done`).
-  std::shared_ptr<std::condition_variable> cv = std::make_shared<std::condition_variable>();
+  std::shared_ptr<CondVar> cv = std::make_shared<CondVar>();
 };
 
 GroupCommit::GroupCommit(WriteGroup write, std::size_t max_group)
@@ -36,7 +38,7 @@ GroupCommit::GroupCommit(WriteGroup write, std::size_t max_group)
 
 GroupCommit::~GroupCommit() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     stopping_ = true;
   }
   group_writer_cv_.notify_all();
@@ -45,43 +47,43 @@ GroupCommit::~GroupCommit() {
 
 AppendResult GroupCommit::append(PendingAppend& pending) {
   Waiter w{&pending, {}, false};
-  std::unique_lock lock(mu_);
+  MutexLock lock(mu_);
   waiting_.push_back(&w);
   wake_group_writer();
-  w.cv->wait(lock, [&] { return w.done; });
+  while (!w.done) w.cv->wait(mu_);
   return std::move(w.result);
 }
 
 GroupCommitStats GroupCommit::stats() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return stats_;
 }
 
 // A group writer returns only when stopping and no group may be taken: then either the queue
 // is empty or another group writer is busy and takes what is queued once it is done.
 void GroupCommit::write_groups() {
-  std::unique_lock lock(mu_);
+  MutexLock lock(mu_);
   for (;;) {
-    group_writer_cv_.wait(lock, [&] { return stopping_ || may_take_group(); });
+    while (!stopping_ && !may_take_group()) group_writer_cv_.wait(mu_);
     if (!may_take_group()) return;
-    write_group(lock);
+    write_group();
   }
 }
 
-void GroupCommit::write_group(std::unique_lock<std::mutex>& lock) {
+void GroupCommit::write_group() {
   // Everything queued so far goes into one transaction.
   const std::size_t n = std::min(waiting_.size(), max_group_);
   std::vector<Waiter*> group(waiting_.begin(), waiting_.begin() + static_cast<long>(n));
   waiting_.erase(waiting_.begin(), waiting_.begin() + static_cast<long>(n));
   writing_ = true;
   last_group_ = n;
-  lock.unlock();
+  mu_.unlock();
   const auto started = std::chrono::steady_clock::now();
   // The writer calls this once the group has committed, before it is durable.
-  bool released = false;  // guarded by mu_
+  bool released = false;  // under mu_
   auto release = [&] {
     const std::uint64_t written = ns_since(started);
-    std::lock_guard guard(mu_);
+    MutexLock guard(mu_);
     if (released) return;
     released = true;
     writing_ = false;
@@ -104,12 +106,12 @@ void GroupCommit::write_group(std::unique_lock<std::mutex>& lock) {
   }
   const std::uint64_t elapsed = ns_since(started);
   release();  // when the writer did not
-  lock.lock();
+  mu_.lock();
   --syncing_;
   stats_.append_ns += elapsed;
   stats_.requests += n;
   ++stats_.group_commits;
-  std::vector<std::shared_ptr<std::condition_variable>> done;
+  std::vector<std::shared_ptr<CondVar>> done;
   done.reserve(n);
   for (std::size_t i = 0; i < n; ++i) {
     group[i]->result = std::move(results[i]);
@@ -117,9 +119,9 @@ void GroupCommit::write_group(std::unique_lock<std::mutex>& lock) {
     done.push_back(group[i]->cv);
   }
   wake_group_writer();
-  lock.unlock();
+  mu_.unlock();
   for (const auto& cv : done) cv->notify_one();
-  lock.lock();
+  mu_.lock();
 }
 
 // A group is taken once no group is being written, and either none is being made durable or

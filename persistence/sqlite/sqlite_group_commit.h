@@ -11,16 +11,15 @@
 // Thread-safety: append() may be called from any number of threads.
 #pragma once
 
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <thread>
 #include <vector>
 
+#include "engine/common/mutex.h"
 #include "engine/engine/event_log.h"
 #include "persistence/sqlite/sqlite_request_writer.h"
 
@@ -59,26 +58,26 @@ class GroupCommit {
 
  private:
   struct Waiter;
-  // Whether a group may be taken from the queue now. REQUIRES: mu_ held.
-  bool may_take_group() const;
-  // Wakes a group writer when a group may be taken. REQUIRES: mu_ held.
-  void wake_group_writer();
+  // Whether a group may be taken from the queue now.
+  bool may_take_group() const REQUIRES(mu_);
+  // Wakes a group writer when a group may be taken.
+  void wake_group_writer() REQUIRES(mu_);
   // The loop of a group writer thread.
-  void write_groups();
-  // Takes a group, writes it, and hands each waiter its result. REQUIRES: `lock` holds mu_
-  // and may_take_group(); it is held again on return.
-  void write_group(std::unique_lock<std::mutex>& lock);
+  void write_groups() EXCLUDES(mu_);
+  // Takes a group, writes it (releasing mu_ meanwhile), and hands each waiter its result.
+  // REQUIRES: may_take_group().
+  void write_group() REQUIRES(mu_);
 
   const WriteGroup write_;
   const std::size_t max_group_;
-  mutable std::mutex mu_;
-  std::deque<Waiter*> waiting_;  // guarded by mu_
-  bool writing_ = false;         // guarded by mu_: a group is being written (not committed)
-  int syncing_ = 0;              // guarded by mu_: groups committed and being made durable
-  std::size_t last_group_ = 0;   // guarded by mu_: requests in the last group taken
-  bool stopping_ = false;        // guarded by mu_
-  GroupCommitStats stats_;       // guarded by mu_
-  std::condition_variable group_writer_cv_;
+  mutable Mutex mu_;
+  std::deque<Waiter*> waiting_ GUARDED_BY(mu_);
+  bool writing_ GUARDED_BY(mu_) = false;        // a group is being written (not committed)
+  int syncing_ GUARDED_BY(mu_) = 0;             // groups committed and being made durable
+  std::size_t last_group_ GUARDED_BY(mu_) = 0;  // requests in the last group taken
+  bool stopping_ GUARDED_BY(mu_) = false;
+  GroupCommitStats stats_ GUARDED_BY(mu_);
+  CondVar group_writer_cv_;
   std::vector<std::thread> group_writers_;
 };
 

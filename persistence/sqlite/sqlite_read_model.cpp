@@ -129,7 +129,7 @@ TaskRow read_task(const Query& q) {
 
 Result<InstanceRow> SqliteStore::instance(std::int64_t id) {
   try {
-    std::lock_guard lock(impl_->mu);
+    MutexLock lock(impl_->mu);
     std::optional<InstanceRow> row;
     PMIFLOW_TRY(impl_->each(
         "SELECT " + kInstanceColumns + " FROM instances i WHERE i.id = ?1",
@@ -145,7 +145,7 @@ Result<InstanceRow> SqliteStore::instance(std::int64_t id) {
 
 Result<std::vector<InstanceRow>> SqliteStore::instances(const InstanceQuery& query) {
   try {
-    std::lock_guard lock(impl_->mu);
+    MutexLock lock(impl_->mu);
     Filter filter;
     if (query.process) filter.equals("i.process", *query.process);
     if (query.status) filter.equals("i.status", *query.status);
@@ -163,7 +163,7 @@ Result<std::vector<InstanceRow>> SqliteStore::instances(const InstanceQuery& que
 
 Result<std::vector<TaskRow>> SqliteStore::tasks(const TaskQuery& query) {
   try {
-    std::lock_guard lock(impl_->mu);
+    MutexLock lock(impl_->mu);
     Filter filter;
     std::string from = " FROM tasks t JOIN instances i ON i.id = t.instance_id";
     if (query.role) {
@@ -185,7 +185,7 @@ Result<std::vector<TaskRow>> SqliteStore::tasks(const TaskQuery& query) {
 
 Result<TaskRow> SqliteStore::task(const std::string& id) {
   try {
-    std::lock_guard lock(impl_->mu);
+    MutexLock lock(impl_->mu);
     std::optional<TaskRow> found;
     PMIFLOW_TRY(impl_->each(
         "SELECT " + kTaskColumns +
@@ -200,7 +200,7 @@ Result<TaskRow> SqliteStore::task(const std::string& id) {
 
 Result<Variables> SqliteStore::variables(std::int64_t instance_id) {
   try {
-    std::lock_guard lock(impl_->mu);
+    MutexLock lock(impl_->mu);
     Impl::ReadTransaction tx(*impl_);
     PMIFLOW_TRY(tx.status());
     auto exists = impl_->instance_exists(instance_id);
@@ -223,7 +223,7 @@ Result<Variables> SqliteStore::variables(std::int64_t instance_id) {
 
 Result<std::vector<JobRow>> SqliteStore::jobs(std::optional<std::int64_t> instance_id) {
   try {
-    std::lock_guard lock(impl_->mu);
+    MutexLock lock(impl_->mu);
     std::vector<JobRow> out;
     PMIFLOW_TRY(impl_->each(
         std::string("SELECT id, instance_id, element_id, type, retries_left, state FROM jobs") +
@@ -249,7 +249,7 @@ Result<std::vector<JobRow>> SqliteStore::jobs(std::optional<std::int64_t> instan
 
 Result<std::vector<IncidentRow>> SqliteStore::incidents(std::optional<std::int64_t> instance_id) {
   try {
-    std::lock_guard lock(impl_->mu);
+    MutexLock lock(impl_->mu);
     std::vector<IncidentRow> out;
     PMIFLOW_TRY(impl_->each(
         std::string("SELECT id, instance_id, element_id, kind, message FROM incidents") +
@@ -274,7 +274,7 @@ Result<std::vector<IncidentRow>> SqliteStore::incidents(std::optional<std::int64
 
 Result<std::vector<RecordRow>> SqliteStore::records(const RecordQuery& query) {
   try {
-    std::lock_guard lock(impl_->mu);
+    MutexLock lock(impl_->mu);
     Filter filter;
     if (query.kind) filter.equals("r.kind", *query.kind);
     filter.tags("r.instance_id", query.tags);
@@ -306,7 +306,7 @@ Result<std::vector<RecordRow>> SqliteStore::records(const RecordQuery& query) {
 Result<std::vector<OutboxRow>> SqliteStore::outbox(std::optional<std::string> subprocess,
                                                    bool include_acked) {
   try {
-    std::lock_guard lock(impl_->mu);
+    MutexLock lock(impl_->mu);
     std::vector<OutboxRow> out;
     PMIFLOW_TRY(impl_->each(
         "SELECT o.id, o.instance_id, o.seq, o.subprocess, o.element_id, i.process, "
@@ -341,7 +341,7 @@ Result<std::vector<OutboxRow>> SqliteStore::outbox(std::optional<std::string> su
 
 Status SqliteStore::ack_outbox(const std::string& id, std::int64_t now_ms) {
   try {
-    std::lock_guard lock(impl_->mu);
+    MutexLock lock(impl_->mu);
     bool exists = false;
     PMIFLOW_TRY(impl_->each(
         "SELECT 1 FROM outbox WHERE id = ?1", [&](Query& q) { q.bind(1, id); },

@@ -59,6 +59,9 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path,
       return make_error(ErrorCode::kIo,
                         "cannot open sqlite database '" + path + "': " + open_failure(raw, rc));
     }
+    // Nothing else can reach the store yet; the lock is taken for the analysis' sake (db is
+    // GUARDED_BY(mu)) and costs nothing.
+    MutexLock lock(impl->mu);
     detail::Connection& db = impl->db;
     sqlite3_extended_result_codes(raw, 1);
     sqlite3_busy_timeout(raw, options.busy_timeout_ms);

@@ -9,13 +9,13 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "engine/common/mutex.h"
 #include "persistence/sqlite/sqlite_checkpointer.h"
 #include "persistence/sqlite/sqlite_group_commit.h"
 #include "persistence/sqlite/sqlite_request_writer.h"
@@ -38,29 +38,31 @@ class SqliteStore::Impl {
 
   const std::string path;
   const SqliteOptions options;
-  detail::Connection db;  // guarded by mu
-  std::mutex mu;
+  Mutex mu;
+  detail::Connection db GUARDED_BY(mu);
   std::unique_ptr<detail::Checkpointer> checkpointer;  // writers only
   // Durability kFull in WAL mode: the connection runs synchronous=NORMAL and commits are made
   // durable by this, outside `mu` (sqlite_wal_sync.h). Null: SQLite's own setting applies.
   std::unique_ptr<detail::WalSync> wal_sync;
   // Instance ids reserved from `sequences` and not handed out yet: [next_id, end_id).
-  std::int64_t next_id = 0;   // guarded by mu
-  std::int64_t end_id = 0;    // guarded by mu
-  std::int64_t id_block = 1;  // guarded by mu: ids the next reservation takes
+  std::int64_t next_id GUARDED_BY(mu) = 0;
+  std::int64_t end_id GUARDED_BY(mu) = 0;
+  std::int64_t id_block GUARDED_BY(mu) = 1;           // ids the next reservation takes
   std::unique_ptr<detail::GroupCommit> group_commit;  // writers only; set once opened
 
   // After a COMMIT made under `mu` by a rare write (deploy, outbox ack, id reservation): waits
   // until it is durable, still under `mu`.
-  Status durable() { return wal_sync ? wal_sync->wait_durable(wal_sync->note_commit()) : Status{}; }
+  Status durable() REQUIRES(mu) {
+    return wal_sync ? wal_sync->wait_durable(wal_sync->note_commit()) : Status{};
+  }
 
-  Error error(int rc, std::string_view what) const {
+  Error error(int rc, std::string_view what) const REQUIRES(mu) {
     return detail::sqlite_error(db, path, rc, what);
   }
 
-  // Runs `row(q)` for each row of `sql`, after `bind(q)`. REQUIRES: mu held.
+  // Runs `row(q)` for each row of `sql`, after `bind(q)`.
   template <typename Bind, typename Row>
-  Status each(std::string_view sql, Bind&& bind, Row&& row) {
+  Status each(std::string_view sql, Bind&& bind, Row&& row) REQUIRES(mu) {
     sqlite3_stmt* stmt = nullptr;
     const int prc = db.prepare(sql, stmt);
     if (prc != SQLITE_OK) return error(prc, sql);
@@ -72,8 +74,8 @@ class SqliteStore::Impl {
     return {};
   }
 
-  // Whether the instance exists. REQUIRES: mu held.
-  Result<bool> instance_exists(std::int64_t id) {
+  // Whether the instance exists.
+  Result<bool> instance_exists(std::int64_t id) REQUIRES(mu) {
     bool exists = false;
     PMIFLOW_TRY(each(
         "SELECT 1 FROM instances WHERE id = ?1", [&](detail::Query& q) { q.bind(1, id); },
@@ -85,32 +87,33 @@ class SqliteStore::Impl {
   // REQUIRES: mu held for its lifetime.
   class ReadTransaction {
    public:
-    explicit ReadTransaction(Impl& impl) : impl_(impl) { rc_ = impl_.db.exec("BEGIN DEFERRED"); }
-    ~ReadTransaction() {
-      if (rc_ == SQLITE_OK) impl_.db.exec("COMMIT");
+    explicit ReadTransaction(Impl& impl) REQUIRES(impl.mu) : impl_(impl) {
+      const int rc = impl_.db.exec("BEGIN DEFERRED");
+      if (rc != SQLITE_OK) status_ = impl_.error(rc, "begin a read transaction");
+    }
+    // Under the mu its constructor required (the analysis does not follow an object's life).
+    ~ReadTransaction() NO_THREAD_SAFETY_ANALYSIS {
+      if (status_.ok()) impl_.db.exec("COMMIT");
     }
     ReadTransaction(const ReadTransaction&) = delete;
     ReadTransaction& operator=(const ReadTransaction&) = delete;
-    Status status() const {
-      if (rc_ == SQLITE_OK) return {};
-      return impl_.error(rc_, "begin a read transaction");
-    }
+    const Status& status() const { return status_; }
 
    private:
     Impl& impl_;
-    int rc_;
+    Status status_;
   };
 
   // Writes a group of requests in one transaction and makes it durable (what the group commit
   // calls); see SqliteStore::append_batch. Takes mu.
   std::vector<AppendResult> write_group(std::vector<detail::PendingAppend*>& group,
-                                        const std::function<void()>& committed);
+                                        const std::function<void()>& committed) EXCLUDES(mu);
   // Writes one request of a group inside the group's transaction, with its plan when that was
-  // made from the instance's actual chain head (else planned again). REQUIRES: mu held.
+  // made from the instance's actual chain head (else planned again).
   Status apply_request(detail::WriteContext& ctx, const detail::PendingAppend& pending,
-                       AppendResult& out);
-  // Fills d.forms from definition_forms. REQUIRES: mu held.
-  Status load_form_bindings(DeployedDefinition& d);
+                       AppendResult& out) REQUIRES(mu);
+  // Fills d.forms from definition_forms.
+  Status load_form_bindings(DeployedDefinition& d) REQUIRES(mu);
 };
 
 }  // namespace pmiflow::persistence

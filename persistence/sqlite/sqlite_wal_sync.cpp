@@ -15,27 +15,27 @@ WalSync::~WalSync() {
 }
 
 std::uint64_t WalSync::note_commit() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return ++committed_;
 }
 
 Status WalSync::wait_durable(std::uint64_t ticket) {
-  std::unique_lock lock(mu_);
+  MutexLock lock(mu_);
   for (;;) {
     if (!failure_.empty()) return make_error(ErrorCode::kIo, failure_);
     if (synced_ >= ticket) return {};
     if (!syncing_) {
-      PMIFLOW_TRY(sync_locked(lock));
+      PMIFLOW_TRY(sync_locked());
       continue;
     }
-    cv_.wait(lock);
+    cv_.wait(mu_);
   }
 }
 
-Status WalSync::sync_locked(std::unique_lock<std::mutex>& lock) {
+Status WalSync::sync_locked() {
   syncing_ = true;
   const std::uint64_t target = committed_;
-  lock.unlock();
+  mu_.unlock();
   std::string error;
   // The WAL keeps its inode while a connection has the database open (SQLite deletes or
   // recreates it only when the last connection closes); the check is cheap insurance.
@@ -53,7 +53,7 @@ Status WalSync::sync_locked(std::unique_lock<std::mutex>& lock) {
     error = "fdatasync of '" + wal_path_ + "' failed (" + std::strerror(errno) +
             "): the last commits may not survive a power loss; reopen the database";
   }
-  lock.lock();
+  mu_.lock();
   syncing_ = false;
   if (error.empty()) {
     synced_ = std::max(synced_, target);

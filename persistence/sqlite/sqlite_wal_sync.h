@@ -12,11 +12,10 @@
 // wait_durable() from any thread.
 #pragma once
 
-#include <condition_variable>
 #include <cstdint>
-#include <mutex>
 #include <string>
 
+#include "engine/common/mutex.h"
 #include "engine/common/result.h"
 
 namespace pmiflow::persistence::detail {
@@ -29,25 +28,28 @@ class WalSync {
   WalSync& operator=(const WalSync&) = delete;
 
   // A commit has just returned: its ticket, to pass to wait_durable.
-  std::uint64_t note_commit();
+  std::uint64_t note_commit() EXCLUDES(mu_);
 
   // Returns once every commit up to `ticket` is on disk. The first waiter syncs for all the
   // commits noted so far; the others wait for it. A failed fdatasync fails this and every
   // later call (after an fsync error the kernel may have dropped the dirty pages, so a
   // later success would prove nothing): kIo, naming the file.
-  Status wait_durable(std::uint64_t ticket);
+  Status wait_durable(std::uint64_t ticket) EXCLUDES(mu_);
 
  private:
-  Status sync_locked(std::unique_lock<std::mutex>& lock);
+  // Syncs every commit noted so far, releasing mu_ meanwhile.
+  Status sync_locked() REQUIRES(mu_);
 
   const std::string wal_path_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::uint64_t committed_ = 0;  // tickets handed out
-  std::uint64_t synced_ = 0;     // every ticket up to this one is durable
-  bool syncing_ = false;
-  int fd_ = -1;  // our own descriptor of the WAL file (fsync works on the file)
-  std::string failure_;
+  Mutex mu_;
+  CondVar cv_;
+  std::uint64_t committed_ GUARDED_BY(mu_) = 0;  // tickets handed out
+  std::uint64_t synced_ GUARDED_BY(mu_) = 0;     // every ticket up to this one is durable
+  bool syncing_ GUARDED_BY(mu_) = false;
+  // Our own descriptor of the WAL file (fsync works on the file): used only by the thread
+  // that set syncing_, outside mu_.
+  int fd_ = -1;
+  std::string failure_ GUARDED_BY(mu_);
 };
 
 }  // namespace pmiflow::persistence::detail

@@ -13,6 +13,7 @@
 #include <fstream>
 #include <thread>
 
+#include "engine/common/mutex.h"
 #include "handlers/d02_03/business_key.h"
 #include "tools/cli/autopilot.h"
 #include "tools/cli/cli.h"
@@ -52,7 +53,7 @@ class Histogram {
 
  private:
   static constexpr double kPerOctave = 64;
-  static constexpr std::size_t kBuckets = 64 * 40;  // up to 2^40 ns
+  static constexpr std::size_t kBuckets = std::size_t{64} * 40;  // up to 2^40 ns
   std::vector<std::uint64_t> buckets_;
   std::uint64_t count_ = 0;
 };
@@ -101,12 +102,12 @@ int cmd_bench(const BenchArgs& a, std::ostream& out, std::ostream& err) {
     std::atomic<int> completed{0};
     std::atomic<bool> failed{false};
     std::string first_error;
-    std::mutex error_mu;
+    Mutex error_mu;
     std::vector<Histogram> histograms(static_cast<std::size_t>(a.threads));
     auto worker = [&](std::size_t t) {
       Histogram& h = histograms[t];
       auto record_error = [&](const std::string& m) {
-        std::lock_guard lock(error_mu);
+        MutexLock lock(error_mu);
         if (first_error.empty()) first_error = m;
         failed = true;
       };
@@ -153,6 +154,7 @@ int cmd_bench(const BenchArgs& a, std::ostream& out, std::ostream& err) {
     };
     auto begin = Clock::now();
     std::vector<std::thread> threads;
+    threads.reserve(static_cast<std::size_t>(a.threads));
     for (int t = 0; t < a.threads; ++t) threads.emplace_back(worker, static_cast<std::size_t>(t));
     for (auto& th : threads) th.join();
     double seconds = std::chrono::duration<double>(Clock::now() - begin).count();
