@@ -1,8 +1,8 @@
 // FEEL subset: lexer, recursive-descent parser and tree-walking evaluator.
 //
 // Limits that keep every input bounded:
-//   - texts longer than kMaxTextBytes are rejected before lexing;
-//   - brackets ('(', '[', 'not(') nest at most kMaxNesting - 1 levels deep;
+//   - texts longer than limits::kMaxFeelBytes are rejected before lexing;
+//   - brackets ('(', '[', 'not(') nest at most limits::kMaxFeelNesting levels deep;
 //   - chains of binary operators and of unary minus build flat n-ary nodes, so the AST depth (and
 //     with it parser, evaluator and destructor recursion) is bounded by the bracket nesting;
 //   - string concatenation results are capped at kMaxStringBytes;
@@ -13,6 +13,7 @@
 // cases like 0.1 + 0.2 = 0.3, which is false here).
 #include "engine/feel/feel.h"
 
+#include "engine/common/limits.h"
 #include "engine/common/utf8.h"
 
 #include <charconv>
@@ -31,8 +32,8 @@ namespace pmiflow::feel {
 
 namespace {
 
-constexpr size_t kMaxTextBytes = 64 * 1024;
-constexpr int kMaxNesting = 128;
+constexpr size_t kMaxTextBytes = limits::kMaxFeelBytes;
+constexpr int kMaxNesting = limits::kMaxFeelNesting + 1;  // counting the whole text's level
 constexpr size_t kMaxStringBytes = 16 * 1024 * 1024;
 constexpr int kMaxValueDepth = 256;
 constexpr size_t kMaxQuotedBytes = 40;
