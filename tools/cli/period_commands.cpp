@@ -14,6 +14,7 @@
 #include <tuple>
 #include <utility>
 
+#include "engine/common/limits.h"
 #include "engine/engine/business_key.h"
 #include "tools/cli/cli.h"
 #include "tools/cli/format.h"
@@ -109,7 +110,7 @@ Result<std::vector<RowOutcome>> start_rows(Engine& engine, const std::string& pr
 int cmd_start_csv(const Common& c, const StartArgs& a, std::ostream& out, std::ostream& err) {
   if (Status s = validate_periodo(a.period); !s.ok()) return fail(err, s.error());
   // Everything about the file is checked before the database is opened.
-  auto text = read_file(a.from_csv);
+  auto text = read_file(a.from_csv, limits::kMaxSchoolsCsvBytes, "a schools CSV");
   if (!text.ok()) return fail(err, text.error());
 
   auto session = open_session(c.db, OpenMode::kExisting);
