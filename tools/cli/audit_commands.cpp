@@ -25,6 +25,7 @@
 #include "engine/engine/business_key.h"
 #include "engine/model/bpmn_parser.h"
 #include "engine/runtime/applier.h"
+#include "tools/cli/archive_reader.h"
 #include "tools/cli/cli.h"
 #include "tools/cli/format.h"
 #include "tools/cli/session.h"
@@ -543,8 +544,6 @@ Result<InstanceVerdict> verify_instance(Store& store, std::int64_t id) {
 // ---------------------------------------------------------------------------------------------
 // Archives: JSON lines (docs/audit.md, "Archive format").
 
-constexpr int kArchiveFormatVersion = 1;
-
 // Writes one JSON object with its keys in the order given (the record kind first).
 class Line {
  public:
@@ -592,196 +591,6 @@ std::string instance_line(const InstanceRow& r) {
       .field("head_hash", r.head_hash)
       .done();
 }
-
-struct ArchiveHeader {
-  std::string period;
-  Json school;
-  std::string exported;
-  std::int64_t instances = 0;
-  std::int64_t events = 0;
-};
-
-struct ArchiveDefinition {
-  std::string key;
-  std::int32_t version = 0;
-  std::string sha256;
-  std::string resource;
-  std::string xml;
-};
-
-// Reads an archive record by record, checking each line's shape. Errors: kIo when the file
-// cannot be read, kInvalidArgument "FILE:LINE: ..." for a malformed line.
-class ArchiveReader {
- public:
-  enum class Kind { kHeader, kDefinition, kInstance, kEvent };
-
-  explicit ArchiveReader(std::string path) : path_(std::move(path)) {}
-
-  Status open() {
-    std::error_code ec;
-    if (std::filesystem::is_directory(path_, ec)) {
-      return make_error(ErrorCode::kIo, path_ + ": is a directory, not an archive");
-    }
-    in_.open(path_, std::ios::binary);
-    if (!in_) return make_error(ErrorCode::kIo, path_ + ": cannot open the archive");
-    return {};
-  }
-
-  // Reads the next record; false at the end of the file.
-  Result<bool> next() {
-    std::string text;
-    for (;;) {
-      if (!std::getline(in_, text)) {
-        if (in_.bad()) return make_error(ErrorCode::kIo, path_ + ": read error");
-        if (line_ == 0) return malformed("empty file: not a pmiflow archive");
-        return false;
-      }
-      ++line_;
-      if (text.find_first_not_of(" \t\r") != std::string::npos) break;
-    }
-    if (line_ == 1 && text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);
-    Json j = Json::parse(text, nullptr, false);
-    if (j.is_discarded() || !j.is_object()) return malformed("not a JSON object");
-    std::string record;
-    if (!str(j, "record", record)) return malformed("no \"record\" kind");
-    if (!seen_header_ && record != "header") {
-      return malformed("not a pmiflow archive (its first line must be the header record)");
-    }
-    if (record == "header") return read_header(j);
-    if (record == "definition") return read_definition(j);
-    if (record == "instance") return read_instance(j);
-    if (record == "event") return read_event(j);
-    return malformed("unknown record kind \"" + record + "\"");
-  }
-
-  Kind kind() const { return kind_; }
-  std::int64_t line() const { return line_; }
-  const std::string& path() const { return path_; }
-  const ArchiveHeader& header() const { return header_; }
-  const ArchiveDefinition& definition() const { return definition_; }
-  const InstanceRow& instance() const { return instance_; }
-  const Event& event() const { return event_; }
-
- private:
-  Error malformed(const std::string& why) const {
-    return make_error(ErrorCode::kInvalidArgument,
-                      path_ + ":" + std::to_string(std::max<std::int64_t>(line_, 1)) +
-                          ": malformed archive line: " + why);
-  }
-  Error missing(const char* field, const char* type) const {
-    return malformed(std::string("field \"") + field + "\" is missing or not " + type);
-  }
-  static bool str(const Json& j, const char* key, std::string& out) {
-    auto it = j.find(key);
-    if (it == j.end() || !it->is_string()) return false;
-    out = it->get<std::string>();
-    return true;
-  }
-  static bool integer(const Json& j, const char* key, std::int64_t& out) {
-    auto it = j.find(key);
-    if (it == j.end() || !it->is_number_integer()) return false;
-    out = it->get<std::int64_t>();
-    return true;
-  }
-
-  Result<bool> read_header(const Json& j) {
-    if (seen_header_) return malformed("a second header record");
-    std::string format;
-    std::int64_t version = 0;
-    if (!str(j, "format", format) || format != "pmiflow-archive") {
-      return malformed("not a pmiflow archive (format is not \"pmiflow-archive\")");
-    }
-    if (!integer(j, "format_version", version)) return missing("format_version", "an integer");
-    if (version != kArchiveFormatVersion) {
-      return malformed("archive format_version " + std::to_string(version) +
-                       " is not the one this pmiflow reads (" +
-                       std::to_string(kArchiveFormatVersion) + ")");
-    }
-    header_ = ArchiveHeader{};
-    str(j, "period", header_.period);
-    header_.school = j.value("school", Json());
-    str(j, "exported", header_.exported);
-    if (!integer(j, "instances", header_.instances)) return missing("instances", "an integer");
-    if (!integer(j, "events", header_.events)) return missing("events", "an integer");
-    seen_header_ = true;
-    kind_ = Kind::kHeader;
-    return true;
-  }
-
-  Result<bool> read_definition(const Json& j) {
-    ArchiveDefinition d;
-    std::int64_t version = 0;
-    if (!str(j, "key", d.key)) return missing("key", "a string");
-    if (!integer(j, "version", version)) return missing("version", "an integer");
-    if (!str(j, "sha256", d.sha256)) return missing("sha256", "a string");
-    if (!str(j, "xml", d.xml)) return missing("xml", "a string");
-    str(j, "resource", d.resource);
-    d.version = static_cast<std::int32_t>(version);
-    definition_ = std::move(d);
-    kind_ = Kind::kDefinition;
-    return true;
-  }
-
-  Result<bool> read_instance(const Json& j) {
-    InstanceRow r;
-    std::int64_t version = 0;
-    if (!integer(j, "id", r.id)) return missing("id", "an integer");
-    if (!str(j, "process", r.business_key.process)) return missing("process", "a string");
-    if (!integer(j, "version", version)) return missing("version", "an integer");
-    if (!str(j, "school", r.business_key.school)) return missing("school", "a string");
-    if (!str(j, "period", r.business_key.period)) return missing("period", "a string");
-    if (!str(j, "status", r.status)) return missing("status", "a string");
-    if (!integer(j, "last_seq", r.last_seq)) return missing("last_seq", "an integer");
-    if (!str(j, "head_hash", r.head_hash)) return missing("head_hash", "a string");
-    r.version = static_cast<std::int32_t>(version);
-    instance_ = std::move(r);
-    kind_ = Kind::kInstance;
-    return true;
-  }
-
-  Result<bool> read_event(const Json& j) {
-    Event e;
-    std::int64_t v = 0;
-    if (!integer(j, "instance_id", e.instance_id)) return missing("instance_id", "an integer");
-    if (!integer(j, "seq", e.seq)) return missing("seq", "an integer");
-    auto type = j.find("type");
-    if (type != j.end() && type->is_string()) {
-      if (!runtime::event_type_from_name(type->get<std::string>(), e.type)) {
-        return malformed("unknown event type \"" + type->get<std::string>() + "\"");
-      }
-    } else if (type != j.end() && type->is_number_integer()) {
-      e.type = static_cast<EventType>(type->get<std::uint16_t>());
-    } else {
-      return missing("type", "an event type name");
-    }
-    if (!integer(j, "type_version", v)) return missing("type_version", "an integer");
-    e.type_version = static_cast<std::uint16_t>(v);
-    if (!integer(j, "time_ms", e.time_ms)) return missing("time_ms", "an integer");
-    auto actor = j.find("actor");
-    if (actor == j.end() || !actor->is_object()) return missing("actor", "an object");
-    e.actor = runtime::Actor::from_json(*actor);
-    if (!integer(j, "definition_version", v)) return missing("definition_version", "an integer");
-    e.definition_version = static_cast<std::int32_t>(v);
-    auto payload = j.find("payload");
-    if (payload == j.end()) return missing("payload", "present");
-    e.payload = *payload;
-    if (!str(j, "prev_hash", e.prev_hash)) return missing("prev_hash", "a string");
-    if (!str(j, "hash", e.hash)) return missing("hash", "a string");
-    event_ = std::move(e);
-    kind_ = Kind::kEvent;
-    return true;
-  }
-
-  std::string path_;
-  std::ifstream in_;
-  std::int64_t line_ = 0;
-  bool seen_header_ = false;
-  Kind kind_ = Kind::kHeader;
-  ArchiveHeader header_;
-  ArchiveDefinition definition_;
-  InstanceRow instance_;
-  Event event_;
-};
 
 // SHA-256 over "id head\n" for every instance, in archive order: one value that anchors all
 // the chains of an archive (export prints it; verify --archive recomputes it).

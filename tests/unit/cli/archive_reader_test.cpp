@@ -1,0 +1,105 @@
+// The archive reader on text in memory (tools/cli/archive_reader.h): line ends, blank lines, a
+// BOM, and the limits of a line (size, depth, UTF-8), each refusal naming FILE:LINE and the limit.
+#include "tools/cli/archive_reader.h"
+
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "engine/common/limits.h"
+
+namespace pmiflow::cli {
+namespace {
+
+const std::string kHeader =
+    R"({"record":"header","format":"pmiflow-archive","format_version":1,"period":"2026",)"
+    R"("school":null,"exported":"2026-11-25T10:00:00.000Z","instances":1,"events":1})";
+const std::string kInstance =
+    R"({"record":"instance","id":7,"process":"P","version":1,"school":"105001000123",)"
+    R"("period":"2026","status":"active","last_seq":1,"head_hash":"ab"})";
+const std::string kEvent =
+    R"({"record":"event","instance_id":7,"seq":1,"type":"InstanceCreated","type_version":1,)"
+    R"("time_ms":5,"actor":{"kind":"user","id":"ana","role":"r"},"definition_version":1,)"
+    R"("payload":{"variables":{"x":[1]}},"prev_hash":"00","hash":"ab"})";
+
+// The kinds read from `text` until the end, or the first error's message.
+std::vector<std::string> read_all(const std::string& text, std::string& error) {
+  ArchiveReader reader = ArchiveReader::from_text("a.jsonl", text);
+  std::vector<std::string> kinds;
+  for (;;) {
+    auto more = reader.next();
+    if (!more.ok()) {
+      error = more.error().message;
+      EXPECT_EQ(more.error().code, ErrorCode::kInvalidArgument);
+      return kinds;
+    }
+    if (!*more) return kinds;
+    switch (reader.kind()) {
+      case ArchiveReader::Kind::kHeader:
+        kinds.push_back("header");
+        break;
+      case ArchiveReader::Kind::kDefinition:
+        kinds.push_back("definition");
+        break;
+      case ArchiveReader::Kind::kInstance:
+        kinds.push_back("instance " + std::to_string(reader.instance().id));
+        break;
+      case ArchiveReader::Kind::kEvent:
+        kinds.push_back("event " + std::to_string(reader.event().seq) + " by " +
+                        reader.event().actor.id);
+        break;
+    }
+  }
+}
+
+std::string error_of(const std::string& text) {
+  std::string error;
+  read_all(text, error);
+  return error;
+}
+
+TEST(ArchiveReader, ReadsRecordsWhateverTheLineEndsAndBlankLines) {
+  const std::vector<std::string> expected = {"header", "instance 7", "event 1 by ana"};
+  for (const std::string& text :
+       {kHeader + "\n" + kInstance + "\n" + kEvent + "\n",
+        "\xEF\xBB\xBF" + kHeader + "\r\n\r\n" + kInstance + "\r\n  \n" + kEvent,
+        "\n\n" + kHeader + "\n" + kInstance + "\n" + kEvent + "\n\n"}) {
+    std::string error;
+    EXPECT_EQ(read_all(text, error), expected) << text;
+    EXPECT_EQ(error, "");
+  }
+}
+
+TEST(ArchiveReader, AnEmptyArchiveOrAFirstLineThatIsNoHeaderIsMalformed) {
+  EXPECT_EQ(error_of(""), "a.jsonl:1: malformed archive line: empty file: not a pmiflow archive");
+  EXPECT_EQ(error_of(kInstance + "\n"),
+            "a.jsonl:1: malformed archive line: not a pmiflow archive (its first line must be the "
+            "header record)");
+  EXPECT_EQ(error_of(kHeader + "\n[1]\n"), "a.jsonl:2: malformed archive line: not a JSON object");
+}
+
+TEST(ArchiveReader, ALineLongerThanTheLimitIsMalformedWithoutBeingReadWhole) {
+  const std::string long_line(limits::kMaxArchiveLineBytes + 1, 'x');
+  EXPECT_EQ(error_of(kHeader + "\n" + long_line + "\n" + kEvent + "\n"),
+            "a.jsonl:2: malformed archive line: longer than 64 MiB (67108864 bytes), the limit "
+            "for an archive line");
+  // A line of exactly the limit is read (and then refused for what it holds).
+  EXPECT_EQ(error_of(kHeader + "\n" + long_line.substr(1))
+                .rfind("a.jsonl:2: malformed archive line: the record is not JSON: ", 0),
+            0u);
+}
+
+TEST(ArchiveReader, DeepOrNonUtf8LinesAreMalformedNamingTheLimit) {
+  const std::string deep = R"({"record":"event","payload":)" + std::string(100'000, '[') +
+                           std::string(100'000, ']') + "}";
+  EXPECT_EQ(error_of(kHeader + "\n" + deep + "\n"),
+            "a.jsonl:2: malformed archive line: the record: nested deeper than 80 levels at byte "
+            "offset 107 (the limit for an archive line: 80 levels of arrays and objects)");
+  EXPECT_EQ(error_of(kHeader + "\n{\"record\":\"ev\xffnt\"}\n"),
+            "a.jsonl:2: malformed archive line: the record: invalid UTF-8 at byte offset 13 "
+            "(0xff)");
+}
+
+}  // namespace
+}  // namespace pmiflow::cli
