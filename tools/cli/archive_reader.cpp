@@ -193,6 +193,12 @@ Result<bool> ArchiveReader::read_event(const Json& j) {
   if (!integer(j, "time_ms", e.time_ms)) return missing("time_ms", "an integer");
   auto actor = j.find("actor");
   if (actor == j.end() || !actor->is_object()) return missing("actor", "an object");
+  for (const char* field : {"kind", "id", "role"}) {
+    auto it = actor->find(field);
+    if (it != actor->end() && !it->is_string()) {
+      return malformed(std::string("field \"actor.") + field + "\" is not a string");
+    }
+  }
   e.actor = runtime::Actor::from_json(*actor);
   if (!integer(j, "definition_version", v)) return missing("definition_version", "an integer");
   e.definition_version = static_cast<std::int32_t>(v);

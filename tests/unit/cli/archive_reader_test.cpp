@@ -101,5 +101,22 @@ TEST(ArchiveReader, DeepOrNonUtf8LinesAreMalformedNamingTheLimit) {
             "(0xff)");
 }
 
+// Found by fuzz_archive_line: an actor member of another type threw from Actor::from_json
+// (exit 70 at the command line).
+TEST(ArchiveReader, AnActorMemberThatIsNotAStringIsMalformed) {
+  for (const char* field : {"kind", "id", "role"}) {
+    std::string event = kEvent;
+    const std::string member = std::string("\"") + field + "\":\"";
+    const auto at = event.find(member);
+    ASSERT_NE(at, std::string::npos);
+    event.replace(at + member.size() - 1,
+                  event.find('"', at + member.size()) - at - member.size() + 2, "[1]");
+    EXPECT_EQ(error_of(kHeader + "\n" + kInstance + "\n" + event + "\n"),
+              std::string("a.jsonl:3: malformed archive line: field \"actor.") + field +
+                  "\" is not a string")
+        << event;
+  }
+}
+
 }  // namespace
 }  // namespace pmiflow::cli
