@@ -229,7 +229,9 @@ std::string describe_decision(const Event& e, const model::ProcessDefinition* de
     }
   }
   std::string out = "decision at " + element_label(def, gateway) + ": ";
-  bool is_default = p.is_object() && p.value("default", false);
+  const auto default_flag = p.is_object() ? p.find("default") : p.end();
+  const bool is_default =
+      default_flag != p.end() && default_flag->is_boolean() && default_flag->get<bool>();
   std::vector<std::string> evaluated;
   if (p.is_object() && p.contains("evaluated") && p.at("evaluated").is_array()) {
     for (const auto& ev : p.at("evaluated")) {

@@ -211,6 +211,24 @@ TEST_F(AuditExport, MalformedAndUnreadableArchives) {
   EXPECT_EQ(run_elsewhere({"replay", "1", "--archive", dir_.file("missing.jsonl")}).code, 9);
 }
 
+// A decision whose "default" is not a boolean (an archive changed by hand) made history throw
+// (exit 70); it is described as a decision that did not take the default flow.
+TEST_F(AuditExport, HistoryOfAChangedDecisionDoesNotFail) {
+  use_demo_db();
+  const std::string archive = dir_.file("2026.jsonl");
+  export_to(archive);
+  const std::string text = read_bytes(archive);
+  const std::string flag = "\"default\":false";
+  const auto at = text.find(flag);
+  ASSERT_NE(at, std::string::npos);
+  write_bytes(archive, std::string(text).replace(at, flag.size(), "\"default\":1"));
+  RunResult r = run_elsewhere({"history", "1", "--archive", archive});
+  EXPECT_EQ(r.code, 0) << r;
+  EXPECT_NE(r.out.find("decision at "), std::string::npos) << r;
+  r = run_elsewhere({"verify", "--archive", archive});
+  EXPECT_EQ(r.code, 1) << r;  // and the chain says it was changed
+}
+
 TEST_F(AuditExport, ReplayAndHistoryFromTheArchiveEqualThoseFromTheDatabase) {
   use_demo_db();
   const std::string archive = dir_.file("2026.jsonl");
