@@ -109,6 +109,13 @@ std::string_view utf8_prefix(std::string_view s, size_t max) {
   return s.substr(0, n);
 }
 
+// The whole UTF-8 character that starts at byte `pos` of `s` (which is valid UTF-8).
+std::string_view utf8_char_at(std::string_view s, size_t pos) {
+  size_t end = pos + 1;
+  while (end < s.size() && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80) ++end;
+  return s.substr(pos, end - pos);
+}
+
 // JSON-quoted, possibly truncated rendering of a string for messages.
 std::string quote(std::string_view s) {
   std::string_view head = utf8_prefix(s, kMaxQuotedBytes);
@@ -786,8 +793,9 @@ class Parser {
     }
     if (e < src_.size() && is_name_char(at(e))) {
       size_t bad = e;
-      return lex_fail(bad, "invalid number: unexpected character '" + std::string(1, src_[bad]) +
-                               "' after '" + std::string(src_.substr(start, bad - start)) + "'");
+      return lex_fail(bad, "invalid number: unexpected character '" +
+                               std::string(utf8_char_at(src_, bad)) + "' after '" +
+                               std::string(src_.substr(start, bad - start)) + "'");
     }
     const char* first = src_.data() + start;
     const char* last = src_.data() + e;

@@ -233,6 +233,28 @@ TEST(CliFeelLimits, ADeeplyNestedConditionIsAValidationError) {
       << r;
 }
 
+// Found by fuzz_form: a FEEL error quoted the first byte of a character after a number, and
+// `validate --json` ended in exit 70 when nlohmann refused to write it.
+TEST(CliFeelLimits, AConditionErrorQuotingANonAsciiCharacterIsWrittenAsJson) {
+  TempDir dir;
+  std::string xml = read_bytes(std::string(PMIFLOW_TEST_DATA) + "/good/exclusive-default.bpmn");
+  const std::string condition = "= alineada = true";
+  xml.replace(xml.find(condition), condition.size(), "= 3ñ");
+  const std::string bpmn = dir.file("ene.bpmn");
+  write_bytes(bpmn, xml);
+  RunResult r = run_cli({"validate", "--json", bpmn});
+  EXPECT_EQ(r.code, 1) << r;
+  Json report = parse_json(r.out);
+  ASSERT_TRUE(report.is_array() && report.size() == 1) << r;
+  bool found = false;
+  for (const Json& d : report[0]["diagnostics"]) {
+    found = found || d["message"] ==
+                         "condition does not parse: invalid number: unexpected "
+                         "character 'ñ' after '3'";
+  }
+  EXPECT_TRUE(found) << r;
+}
+
 const char* const kArchiveHeader =
     R"({"record":"header","format":"pmiflow-archive","format_version":1,"period":"2026",)"
     R"("school":null,"exported":"2026-11-25T10:00:00.000Z","instances":1,"events":1,)"
