@@ -1,8 +1,8 @@
 // FEEL (engine/feel/feel.h): conditions of sequence flows and forms' conditional.hide. The
 // input is an expression, optionally followed by a NUL byte and a JSON object of variables to
 // evaluate it over (else a fixed set). Compiling and evaluating never throw (they would report
-// an "internal error"), a compile error's column lies within the text, and a result is a value
-// that can be written as JSON.
+// an "internal error"), a compile error's column lies within the text, error messages are UTF-8
+// (validate --json and incidents write them), and a result can be written as JSON.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -53,6 +53,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   feel::CompileError error;
   if (!feel::compile(text, expression, error)) {
     fuzz::check(error.message.rfind("internal error", 0) != 0, "no internal error compiling");
+    fuzz::check_utf8(error.message, "compile error is UTF-8");  // validate --json writes it
     fuzz::check(error.column >= 1 && static_cast<std::size_t>(error.column) <= text.size() + 1,
                 "error column within the text");
     return 0;
@@ -64,6 +65,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   feel::EvalError eval_error;
   if (!expression.evaluate(*vars, result, eval_error)) {
     fuzz::check(eval_error.message.rfind("internal error", 0) != 0, "no internal error evaluating");
+    fuzz::check_utf8(eval_error.message, "evaluation error is UTF-8");  // an incident's message
     return 0;
   }
   // What the engine records of a decision: the result as JSON text.
