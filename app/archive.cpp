@@ -1,11 +1,16 @@
 #include "app/archive.h"
 
 #include <algorithm>
+#include <array>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <set>
+#include <sstream>
 #include <utility>
 
+#include "engine/common/json_input.h"
+#include "engine/common/limits.h"
 #include "engine/common/time_text.h"
 #include "engine/engine/audit.h"
 #include "engine/runtime/event_codec.h"
@@ -102,21 +107,59 @@ bool tags(const Json& j, const char* key, runtime::Tags& out) {
 
 }  // namespace
 
+ArchiveReader ArchiveReader::from_text(std::string name, std::string text) {
+  ArchiveReader reader(std::move(name));
+  reader.in_ = std::make_unique<std::istringstream>(std::move(text));
+  return reader;
+}
+
 Status ArchiveReader::open() {
   std::error_code ec;
   if (std::filesystem::is_directory(name_, ec)) {
     return make_error(ErrorCode::kIo, name_ + ": is a directory, not an archive");
   }
-  in_.open(name_, std::ios::binary);
-  if (!in_) return make_error(ErrorCode::kIo, name_ + ": cannot open the archive");
+  auto file = std::make_unique<std::ifstream>(name_, std::ios::binary);
+  if (!*file) return make_error(ErrorCode::kIo, name_ + ": cannot open the archive");
+  in_ = std::move(file);
   return {};
 }
 
+// The next line of the input into `text` (without its '\n'), read in chunks so that a line
+// past the limit is refused without being held whole; false at the end.
+Result<bool> ArchiveReader::read_text(std::string& text) {
+  text.clear();
+  std::array<char, 64 * 1024> chunk{};
+  for (;;) {
+    in_->getline(chunk.data(), chunk.size());
+    const auto got = static_cast<std::size_t>(in_->gcount());
+    if (in_->bad()) return make_error(ErrorCode::kIo, name_ + ": read error");
+    if (!in_->fail() && !in_->eof()) {  // ended by a '\n': counted by gcount, not stored
+      text.append(chunk.data(), got - 1);
+      break;
+    }
+    text.append(chunk.data(), got);
+    if (in_->eof()) {  // a last line without '\n', or the end
+      if (text.empty() && got == 0) return false;
+      break;
+    }
+    in_->clear();  // the chunk is full and the line goes on
+    if (text.size() > limits::kMaxArchiveLineBytes) break;
+  }
+  if (text.size() > limits::kMaxArchiveLineBytes) {
+    ++line_;
+    return malformed("longer than " + limits::bytes_text(limits::kMaxArchiveLineBytes) +
+                     ", the limit for " + limits::kArchiveLineJson.what);
+  }
+  return true;
+}
+
 Result<bool> ArchiveReader::next() {
+  if (!in_) return make_error(ErrorCode::kIo, name_ + ": the archive is not open");
   std::string text;
   for (;;) {
-    if (!std::getline(in_, text)) {
-      if (in_.bad()) return make_error(ErrorCode::kIo, name_ + ": read error");
+    auto more = read_text(text);
+    if (!more.ok()) return more.error();
+    if (!*more) {
       if (line_ == 0) return malformed("empty file: not a pmiflow archive");
       return false;
     }
@@ -129,8 +172,10 @@ Result<bool> ArchiveReader::read_line(std::string text) {
   ++line_;
   if (text.find_first_not_of(" \t\r") == std::string::npos) return false;
   if (line_ == 1 && text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);
-  Json j = Json::parse(text, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return malformed("not a JSON object");
+  auto parsed = parse_json_checked(text, "the record", limits::kArchiveLineJson);
+  if (!parsed.ok()) return malformed(parsed.error().message);
+  const Json& j = *parsed;
+  if (!j.is_object()) return malformed("not a JSON object");
   std::string record;
   if (!str(j, "record", record)) return malformed("no \"record\" kind");
   if (!seen_header_ && record != "header") {
@@ -239,6 +284,12 @@ Result<bool> ArchiveReader::read_event(const Json& j) {
   if (!integer(j, "time_ms", e.time_ms)) return missing("time_ms", "an integer");
   auto actor = j.find("actor");
   if (actor == j.end() || !actor->is_object()) return missing("actor", "an object");
+  for (const char* field : {"kind", "id", "role"}) {
+    auto it = actor->find(field);
+    if (it != actor->end() && !it->is_string()) {
+      return malformed(std::string("field \"actor.") + field + "\" is not a string");
+    }
+  }
   e.actor = runtime::Actor::from_json(*actor);
   if (!integer(j, "definition_version", v)) return missing("definition_version", "an integer");
   e.definition_version = static_cast<std::int32_t>(v);

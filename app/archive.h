@@ -14,7 +14,8 @@
 #pragma once
 
 #include <cstdint>
-#include <fstream>
+#include <istream>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -43,14 +44,18 @@ struct ArchiveDefinition {
   std::string xml;
 };
 
-// Reads an archive record by record, checking each line's shape. Errors: kIo when the file
-// cannot be read, kInvalidArgument "FILE:LINE: malformed archive line: ..." for a bad line.
+// Reads an archive record by record, checking each line's shape and its limits (a line within
+// limits::kArchiveLineJson: 64 MiB, 80 levels). Errors: kIo when the file cannot be read,
+// kInvalidArgument "FILE:LINE: malformed archive line: ..." for a bad line. Never throws.
 class ArchiveReader {
  public:
   enum class Kind { kHeader, kDefinition, kInstance, kEvent };
 
   // `name` names the archive in messages (its path).
   explicit ArchiveReader(std::string name) : name_(std::move(name)) {}
+
+  // A reader of `text` as the archive's content (tests, the fuzz target): next() without open().
+  static ArchiveReader from_text(std::string name, std::string text);
 
   // Opens the file `name` for next().
   Status open();
@@ -71,13 +76,14 @@ class ArchiveReader {
  private:
   Error malformed(const std::string& why) const;
   Error missing(const char* field, const char* type) const;
+  Result<bool> read_text(std::string& text);
   Result<bool> read_header(const Json& j);
   Result<bool> read_definition(const Json& j);
   Result<bool> read_instance(const Json& j);
   Result<bool> read_event(const Json& j);
 
   std::string name_;
-  std::ifstream in_;
+  std::unique_ptr<std::istream> in_;
   std::int64_t line_ = 0;
   bool seen_header_ = false;
   Kind kind_ = Kind::kHeader;

@@ -1,6 +1,7 @@
 #include "engine/common/utf8.h"
 
 #include <cstdint>
+#include <cstdio>
 
 namespace pmiflow {
 
@@ -39,6 +40,21 @@ std::size_t find_invalid_utf8(std::string_view s) {
     i += len;
   }
   return std::string_view::npos;
+}
+
+std::string escape_invalid_utf8(std::string_view s) {
+  std::string out;
+  for (std::size_t bad = find_invalid_utf8(s); bad != std::string_view::npos;
+       bad = find_invalid_utf8(s)) {
+    char hex[8];
+    std::snprintf(hex, sizeof hex, "\\x%02X",
+                  static_cast<unsigned>(static_cast<unsigned char>(s[bad])));
+    out.append(s.substr(0, bad));
+    out += hex;
+    s.remove_prefix(bad + 1);
+  }
+  out.append(s);
+  return out;
 }
 
 }  // namespace pmiflow

@@ -1,7 +1,8 @@
-// UTF-8 well-formedness, shared by the FEEL parser and the JSON writer.
+// UTF-8 well-formedness, shared by the FEEL parser, the JSON writer and the checks of input.
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 namespace pmiflow {
@@ -9,5 +10,9 @@ namespace pmiflow {
 // The byte offset of the first malformed UTF-8 sequence in `s` (RFC 3629: no overlong forms,
 // no surrogates, nothing above U+10FFFF; nlohmann's decoder agrees), or npos.
 std::size_t find_invalid_utf8(std::string_view s);
+
+// `s` with each byte that starts a malformed sequence written as the text \xFF, so that a message
+// quoting outside input is itself UTF-8.
+std::string escape_invalid_utf8(std::string_view s);
 
 }  // namespace pmiflow

@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "engine/common/json_input.h"
 #include "engine/engine/audit.h"
 #include "engine/model/form.h"
 
@@ -20,11 +21,9 @@ Result<FormSource> load_form(const std::string& form_id, const FormResolver& res
   }
   auto file = resolve_form(form_id);
   if (!file.ok()) return file.error();
-  Json json = Json::parse(file->json, nullptr, /*allow_exceptions=*/false);
-  if (json.is_discarded()) {
-    return make_error(ErrorCode::kValidation, "form file '" + file->path + "' is not JSON");
-  }
-  auto form = Form::parse(json, file->path);
+  auto json = parse_json_checked(file->json, "form file '" + file->path + "'", limits::kFormJson);
+  if (!json.ok()) return make_error(ErrorCode::kValidation, json.error().message);
+  auto form = Form::parse(*json, file->path);
   if (!form.ok()) {
     std::string message = form.error().message;  // one problem per line: keep one line
     for (auto at = message.find('\n'); at != std::string::npos; at = message.find('\n', at)) {

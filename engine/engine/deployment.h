@@ -33,9 +33,9 @@ struct CheckedDeployment {
 };
 
 // load_bpmn, then for each distinct formId of a user task (in document order): resolve it,
-// parse the JSON and the form (Form::parse), and require its "id" to be the formId. A form
-// problem is an error at the first user task naming the form (file:line:col, element id).
-// Without a resolver, any formId is an error.
+// parse the JSON (within limits::kFormJson) and the form (Form::parse), and require its "id" to
+// be the formId. A form problem is an error at the first user task naming the form
+// (file:line:col, element id). Without a resolver, any formId is an error.
 CheckedDeployment check_deployment(std::string_view xml, const std::string& file,
                                    const model::ValidationOptions& options,
                                    const FormResolver& resolve_form);

@@ -1,8 +1,8 @@
 // FEEL subset: lexer, recursive-descent parser and tree-walking evaluator.
 //
 // Limits that keep every input bounded:
-//   - texts longer than kMaxTextBytes are rejected before lexing;
-//   - brackets ('(', '[', 'not(') nest at most kMaxNesting - 1 levels deep;
+//   - texts longer than limits::kMaxFeelBytes are rejected before lexing;
+//   - brackets ('(', '[', 'not(') nest at most limits::kMaxFeelNesting levels deep;
 //   - chains of binary operators and of unary minus build flat n-ary nodes, so the AST depth (and
 //     with it parser, evaluator and destructor recursion) is bounded by the bracket nesting;
 //   - string concatenation results are capped at kMaxStringBytes;
@@ -13,6 +13,7 @@
 // cases like 0.1 + 0.2 = 0.3, which is false here).
 #include "engine/feel/feel.h"
 
+#include "engine/common/limits.h"
 #include "engine/common/utf8.h"
 
 #include <charconv>
@@ -31,8 +32,8 @@ namespace pmiflow::feel {
 
 namespace {
 
-constexpr size_t kMaxTextBytes = 64 * 1024;
-constexpr int kMaxNesting = 128;
+constexpr size_t kMaxTextBytes = limits::kMaxFeelBytes;
+constexpr int kMaxNesting = limits::kMaxFeelNesting + 1;  // counting the whole text's level
 constexpr size_t kMaxStringBytes = 16 * 1024 * 1024;
 constexpr int kMaxValueDepth = 256;
 constexpr size_t kMaxQuotedBytes = 40;
@@ -106,6 +107,13 @@ std::string_view utf8_prefix(std::string_view s, size_t max) {
   size_t n = max;
   while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
   return s.substr(0, n);
+}
+
+// The whole UTF-8 character that starts at byte `pos` of `s` (which is valid UTF-8).
+std::string_view utf8_char_at(std::string_view s, size_t pos) {
+  size_t end = pos + 1;
+  while (end < s.size() && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80) ++end;
+  return s.substr(pos, end - pos);
 }
 
 // JSON-quoted, possibly truncated rendering of a string for messages.
@@ -785,8 +793,9 @@ class Parser {
     }
     if (e < src_.size() && is_name_char(at(e))) {
       size_t bad = e;
-      return lex_fail(bad, "invalid number: unexpected character '" + std::string(1, src_[bad]) +
-                               "' after '" + std::string(src_.substr(start, bad - start)) + "'");
+      return lex_fail(bad, "invalid number: unexpected character '" +
+                               std::string(utf8_char_at(src_, bad)) + "' after '" +
+                               std::string(src_.substr(start, bad - start)) + "'");
     }
     const char* first = src_.data() + start;
     const char* last = src_.data() + e;

@@ -33,6 +33,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <exception>
 #include <optional>
 #include <string>
@@ -41,6 +42,9 @@
 #include <unordered_set>
 #include <utility>
 #include <vector>
+
+#include "engine/common/limits.h"
+#include "engine/common/utf8.h"
 
 namespace pmiflow::model {
 namespace {
@@ -149,6 +153,61 @@ bool has_utf16_or_utf32_bom(std::string_view xml) {
     return true;
   }
   return xml.size() >= 4 && b(0) == 0 && b(1) == 0 && b(2) == 0xFE && b(3) == 0xFF;
+}
+
+// Decodes a UTF-16 or UTF-32 document (by its byte order mark, which is dropped) into UTF-8.
+// False, with the byte offset of the first bad code unit in `bad`, when the text is not well
+// formed: a lone surrogate, a code point above U+10FFFF, a truncated unit.
+bool decode_utf16_or_utf32(std::string_view xml, std::string& out, std::size_t& bad) {
+  auto b = [&](std::size_t i) {
+    return static_cast<std::uint32_t>(static_cast<unsigned char>(xml[i]));
+  };
+  const bool utf32_be = xml.size() >= 4 && b(0) == 0 && b(1) == 0 && b(2) == 0xFE && b(3) == 0xFF;
+  const bool utf32_le = xml.size() >= 4 && b(0) == 0xFF && b(1) == 0xFE && b(2) == 0 && b(3) == 0;
+  const bool big_endian = utf32_be || (b(0) == 0xFE && b(1) == 0xFF);
+  const std::size_t unit = utf32_be || utf32_le ? 4 : 2;
+  auto read = [&](std::size_t i) {
+    std::uint32_t v = 0;
+    for (std::size_t k = 0; k < unit; ++k) {
+      v |= b(i + k) << (8 * (big_endian ? unit - 1 - k : k));
+    }
+    return v;
+  };
+  auto append = [&](std::uint32_t cp) {
+    if (cp < 0x80) {
+      out += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+      out += static_cast<char>(0xC0 | (cp >> 6));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+      out += static_cast<char>(0xE0 | (cp >> 12));
+      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+      out += static_cast<char>(0xF0 | (cp >> 18));
+      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+  };
+  out.clear();
+  out.reserve(xml.size());
+  for (std::size_t i = unit; i < xml.size(); i += unit) {
+    bad = i;
+    if (i + unit > xml.size()) return false;
+    std::uint32_t cp = read(i);
+    if (unit == 2 && cp >= 0xD800 && cp <= 0xDBFF) {
+      if (i + 4 > xml.size()) return false;
+      const std::uint32_t low = read(i + 2);
+      if (low < 0xDC00 || low > 0xDFFF) return false;
+      cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+      i += 2;
+    } else if ((cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) {
+      return false;
+    }
+    append(cp);
+  }
+  return true;
 }
 
 std::string latin1_to_utf8(std::string_view in) {
@@ -1325,18 +1384,44 @@ Diagnostic internal_error(const std::string& file, const std::string& what) {
 }
 
 ParseResult parse_impl(std::string_view xml, const std::string& file) {
+  ParseResult refused;
+  auto refuse = [&](SourceLocation at, std::string message) {
+    refused.diagnostics.push_back(
+        Diagnostic{file, at.line, at.column, Severity::kError, "", std::move(message)});
+    return std::move(refused);
+  };
+  if (xml.size() > limits::kMaxBpmnBytes) {
+    return refuse({1, 1}, "the file is " + std::to_string(xml.size()) +
+                              " bytes, more than the limit for a BPMN file (" +
+                              limits::bytes_text(limits::kMaxBpmnBytes) + ")");
+  }
+  // Every string of the model must be UTF-8 (the store and the JSON output need it): decode
+  // UTF-16, UTF-32 and Latin-1 into UTF-8 here, then refuse what is still not UTF-8.
   std::string converted;
   std::string_view buffer = xml;
-  pugi::xml_encoding encoding = pugi::encoding_utf8;
   if (has_utf16_or_utf32_bom(xml)) {
-    encoding = pugi::encoding_auto;  // positions are approximate for these encodings
+    std::size_t bad = 0;
+    if (!decode_utf16_or_utf32(xml, converted, bad)) {
+      return refuse(
+          LineTable(converted).at(static_cast<std::ptrdiff_t>(converted.size())),
+          "the file is not valid UTF-16 or UTF-32 (at byte offset " + std::to_string(bad) + ")");
+    }
+    buffer = converted;
   } else if (is_latin1_name(declared_encoding(xml))) {
     converted = latin1_to_utf8(xml);
     buffer = converted;
   }
+  if (const std::size_t bad = find_invalid_utf8(buffer); bad != std::string_view::npos) {
+    char byte[8];
+    std::snprintf(byte, sizeof byte, "0x%02X",
+                  static_cast<unsigned>(static_cast<unsigned char>(buffer[bad])));
+    return refuse(LineTable(buffer).at(static_cast<std::ptrdiff_t>(bad)),
+                  std::string("the file is not valid UTF-8: byte ") + byte +
+                      " (save it as UTF-8, or declare its encoding, e.g. encoding=\"ISO-8859-1\")");
+  }
   pugi::xml_document doc;
   pugi::xml_parse_result result =
-      doc.load_buffer(buffer.data(), buffer.size(), pugi::parse_default, encoding);
+      doc.load_buffer(buffer.data(), buffer.size(), pugi::parse_default, pugi::encoding_utf8);
   Parser parser(buffer, file);
   return parser.run(result, doc);
 }

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "engine/common/json_input.h"
 #include "engine/feel/feel.h"
 
 namespace pmiflow {
@@ -931,6 +932,11 @@ class Checker {
 }  // namespace
 
 Result<Form> Form::parse(const Json& form_js, const std::string& source) {
+  // The parser and the checker recurse once per level of groups: bound it first (a form file is
+  // checked as it is read; this covers a Json built elsewhere).
+  if (Status within = check_json_value(form_js, source, limits::kFormJson); !within.ok()) {
+    return make_error(ErrorCode::kValidation, within.error().message);
+  }
   Parser parser(source);
   std::vector<Field> fields = parser.parse_root(form_js);
   if (!parser.problems().empty()) {

@@ -23,7 +23,8 @@
 //   object, an uncompilable expression, "validate.pattern" (not enforced here, so
 //   refused rather than silently ignored) and "serializeToString" on a number are errors. Other
 //   form-js properties (layout, label, description, appearance, ...) are kept in json() and not
-//   interpreted.
+//   interpreted. The whole form must be within limits::kFormJson (engine/common/limits.h: at most
+//   64 levels deep, its strings and keys UTF-8, its JSON text at most 1 MiB).
 //
 // What Form::check enforces, per component, over the submitted variables:
 //   * required: "validate.required": true means present and not null; for a textfield,

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "engine/common/limits.h"
 #include "handlers/d02_03/business_key.h"
 #include "handlers/d02_03/start_data.h"
 
@@ -573,6 +574,12 @@ Result<std::vector<SchoolRow>> read_schools_csv(const std::string& text, const s
                                                 const RowValidator& validate) {
   if (Status valid = validate_periodo(periodo); !valid.ok()) {
     return make_error(ErrorCode::kInvalidArgument, valid.error().message);
+  }
+  if (text.size() > limits::kMaxSchoolsCsvBytes) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      std::to_string(text.size()) +
+                          " bytes, more than the limit for a schools CSV (" +
+                          limits::bytes_text(limits::kMaxSchoolsCsvBytes) + ")");
   }
   std::string_view body = text;
   if (body.substr(0, 3) == "\xEF\xBB\xBF") body.remove_prefix(3);

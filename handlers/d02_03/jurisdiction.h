@@ -87,7 +87,7 @@ std::string describe_row_errors(const SchoolRow& row);
 // any order, and no other. Every record is returned, valid or not, with `periodo` added to its
 // variables and checked with validate_start_data. Errors (kInvalidArgument, naming the line):
 // an invalid periodo, no header, a bad header, a quoted field still open at the end of the
-// text.
+// text; a text over limits::kMaxSchoolsCsvBytes.
 Result<std::vector<SchoolRow>> read_schools_csv(const std::string& text,
                                                 const std::string& periodo);
 

@@ -5,6 +5,7 @@
 
 #include "app/audited_instance.h"
 #include "app/instance_view.h"
+#include "engine/common/limits.h"
 #include "engine/common/time_text.h"
 #include "engine/engine/deployment.h"
 #include "engine/model/bpmn_parser.h"
@@ -118,7 +119,7 @@ int cmd_validate(const std::vector<std::string>& files, bool json, std::ostream&
   bool any_error = false;
   Json report = Json::array();
   for (const auto& file : files) {
-    auto text = read_file(file);
+    auto text = read_file(file, limits::kMaxBpmnBytes, "a BPMN file");
     std::vector<model::Diagnostic> diagnostics;
     if (!text.ok()) {
       diagnostics.push_back(
@@ -156,7 +157,7 @@ int cmd_deploy(const Common& c, const std::vector<std::string>& files, std::ostr
   std::vector<std::string> xmls;
   bool invalid = false;
   for (const auto& file : files) {
-    auto xml = read_file(file);
+    auto xml = read_file(file, limits::kMaxBpmnBytes, "a BPMN file");
     if (!xml.ok()) return fail(err, xml.error());
     auto checked = check_deployment(*xml, file, options, forms_beside(file));
     for (const auto& d : checked.diagnostics) err << d.to_string() << '\n';

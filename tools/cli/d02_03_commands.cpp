@@ -15,6 +15,7 @@
 #include <utility>
 
 #include "app/summary.h"
+#include "engine/common/limits.h"
 #include "handlers/d02_03/business_key.h"
 #include "handlers/d02_03/jurisdiction.h"
 #include "handlers/d02_03/period_start.h"
@@ -63,7 +64,7 @@ Status write_file(const std::string& path, const std::string& text) {
 int cmd_start_csv(const Common& c, const StartArgs& a, std::ostream& out, std::ostream& err) {
   if (Status s = validate_periodo(a.period); !s.ok()) return fail(err, s.error());
   // Everything about the file is checked before the database is opened.
-  auto text = read_file(a.from_csv);
+  auto text = read_file(a.from_csv, limits::kMaxSchoolsCsvBytes, "a schools CSV");
   if (!text.ok()) return fail(err, text.error());
 
   auto session = open_session(c.db, OpenMode::kExisting);

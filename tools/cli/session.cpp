@@ -2,9 +2,8 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
+#include "engine/common/limits.h"
 #include "handlers/d02_03/d02_03_handlers.h"
 
 namespace pmiflow::cli {
@@ -32,19 +31,6 @@ std::string d02_03_definition_path() {
   return std::string(PMIFLOW_SOURCE_DIR) + "/process-definitions/d02_03_apoyar_gestion_pmi.bpmn";
 }
 
-Result<std::string> read_file(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    return make_error(ErrorCode::kIo, path + ": is a directory");
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error(ErrorCode::kIo, path + ": cannot open file");
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) return make_error(ErrorCode::kIo, path + ": read error");
-  return buffer.str();
-}
-
 FormResolver forms_beside(const std::string& bpmn_path) {
   const std::filesystem::path dir = std::filesystem::path(bpmn_path).parent_path() / "forms";
   return [dir](const std::string& form_id) -> Result<FormFile> {
@@ -53,14 +39,14 @@ FormResolver forms_beside(const std::string& bpmn_path) {
     if (!std::filesystem::exists(path, ec)) {
       return make_error(ErrorCode::kNotFound, "form file '" + path + "' does not exist");
     }
-    auto json = read_file(path);
+    auto json = read_file(path, limits::kMaxFormBytes, "a form file");
     if (!json.ok()) return json.error();
     return FormFile{std::move(*json), path};
   };
 }
 
 Result<DeployOutcome> deploy_file(Engine& engine, const std::string& path) {
-  auto xml = read_file(path);
+  auto xml = read_file(path, limits::kMaxBpmnBytes, "a BPMN file");
   if (!xml.ok()) return xml.error();
   return engine.deploy(*xml, std::filesystem::path(path).filename(), forms_beside(path));
 }

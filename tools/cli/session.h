@@ -10,6 +10,7 @@
 #include "engine/engine/handler.h"
 #include "engine/model/bpmn_parser.h"
 #include "persistence/sqlite/sqlite_store.h"
+#include "tools/cli/read_file.h"
 
 namespace pmiflow::cli {
 
@@ -42,8 +43,6 @@ model::ValidationOptions shipped_validation_options();
 
 // The bundled D02.03 definition file.
 std::string d02_03_definition_path();
-
-Result<std::string> read_file(const std::string& path);
 
 // Where a definition file's forms are: `<dir of bpmn_path>/forms/<formId>.form`. A missing
 // file is kNotFound naming the path looked for.

@@ -2,7 +2,10 @@
 
 #include <cctype>
 
-#include "tools/cli/session.h"
+#include "engine/common/json_input.h"
+#include "engine/common/limits.h"
+#include "engine/common/utf8.h"
+#include "tools/cli/read_file.h"
 
 namespace pmiflow::cli {
 namespace {
@@ -12,53 +15,79 @@ bool valid_name(const std::string& name) {
   for (unsigned char c : name) {
     if (std::isalnum(c) == 0 && c != '_' && c < 0x80) return false;
   }
-  return true;
+  return find_invalid_utf8(name) == std::string_view::npos;
 }
 
 }  // namespace
+
+Status add_variables_document(std::string_view text, const std::string& file, Variables& vars) {
+  const std::string where = "--vars " + file;
+  auto doc = parse_json_checked(text, where, limits::kVariablesJson);
+  if (!doc.ok()) return doc.error();
+  if (!doc->is_object()) {
+    return make_error(
+        ErrorCode::kInvalidArgument,
+        where + ": expected a JSON object of variables, found " + std::string(doc->type_name()));
+  }
+  for (const auto& [name, value] : doc->items()) {
+    if (!valid_name(name)) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        where + ": '" + name + "' is not a variable name");
+    }
+    PMIFLOW_TRY(check_json_value(value, where + ": variable " + name, limits::kValueJson));
+    vars[name] = value;
+  }
+  return {};
+}
+
+Status add_variable_argument(const std::string& arg, Variables& vars) {
+  auto eq = arg.find('=');
+  if (eq == std::string::npos) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "--var '" + escape_invalid_utf8(arg) + "': expected name=value");
+  }
+  std::string name = arg.substr(0, eq);
+  std::string_view text = std::string_view(arg).substr(eq + 1);
+  if (!valid_name(name)) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "--var '" + escape_invalid_utf8(arg) + "': '" + escape_invalid_utf8(name) +
+                          "' is not a variable name (letters, digits, _; not starting with a "
+                          "digit)");
+  }
+  const std::string where = "--var " + name;
+  if (text.size() > limits::kMaxValueBytes) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      where + ": " + std::to_string(text.size()) +
+                          " bytes, more than the limit for " + limits::kValueJson.what + " (" +
+                          limits::bytes_text(limits::kMaxValueBytes) + ")");
+  }
+  if (is_json_text(text)) {
+    auto value = parse_json_checked(text, where, limits::kValueJson);
+    if (!value.ok()) return value.error();
+    vars[name] = std::move(*value);
+    return {};
+  }
+  if (const std::size_t bad = find_invalid_utf8(text); bad != std::string_view::npos) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      where + ": the value is not valid UTF-8 (byte offset " + std::to_string(bad) +
+                          " of the value is " + escape_invalid_utf8(text.substr(bad, 1)) + ")");
+  }
+  vars[name] = Json(std::string(text));
+  return {};
+}
 
 Result<Variables> parse_variables(const std::vector<std::string>& var_args,
                                   const std::vector<std::string>& var_files) {
   Variables vars;
   for (const auto& file : var_files) {
-    auto text = read_file(file);
+    auto text = read_file(file, limits::kMaxVariablesBytes, limits::kVariablesJson.what);
+    if (!text.ok() && text.error().code == ErrorCode::kInvalidArgument) {
+      return make_error(ErrorCode::kInvalidArgument, "--vars " + text.error().message);
+    }
     if (!text.ok()) return text.error();
-    Json doc;
-    try {
-      doc = Json::parse(*text);
-    } catch (const Json::exception& e) {
-      return make_error(ErrorCode::kInvalidArgument,
-                        "--vars " + file + ": not valid JSON: " + e.what());
-    }
-    if (!doc.is_object()) {
-      return make_error(ErrorCode::kInvalidArgument,
-                        "--vars " + file + ": expected a JSON object of variables, found " +
-                            std::string(doc.type_name()));
-    }
-    for (const auto& [name, value] : doc.items()) {
-      if (!valid_name(name)) {
-        return make_error(ErrorCode::kInvalidArgument,
-                          "--vars " + file + ": '" + name + "' is not a variable name");
-      }
-      vars[name] = value;
-    }
+    PMIFLOW_TRY(add_variables_document(*text, file, vars));
   }
-  for (const auto& arg : var_args) {
-    auto eq = arg.find('=');
-    if (eq == std::string::npos) {
-      return make_error(ErrorCode::kInvalidArgument, "--var '" + arg + "': expected name=value");
-    }
-    std::string name = arg.substr(0, eq);
-    std::string text = arg.substr(eq + 1);
-    if (!valid_name(name)) {
-      return make_error(ErrorCode::kInvalidArgument,
-                        "--var '" + arg + "': '" + name +
-                            "' is not a variable name (letters, digits, _; not starting with a "
-                            "digit)");
-    }
-    Json value = Json::parse(text, nullptr, /*allow_exceptions=*/false);
-    vars[name] = value.is_discarded() ? Json(text) : value;
-  }
+  for (const auto& arg : var_args) PMIFLOW_TRY(add_variable_argument(arg, vars));
   return vars;
 }
 

@@ -211,6 +211,33 @@ TEST_F(AuditExport, MalformedAndUnreadableArchives) {
   EXPECT_EQ(run_elsewhere({"replay", "1", "--archive", dir_.file("missing.jsonl")}).code, 9);
 }
 
+// A decision whose "default" is not a boolean (an archive changed by hand) made history throw
+// (exit 70) before events were decoded into typed payloads; now the line is malformed (exit 10),
+// the message naming the line, the event and the field, for every command that reads it.
+TEST_F(AuditExport, AChangedDecisionIsAMalformedLineNamingTheField) {
+  use_demo_db();
+  const std::string archive = dir_.file("2026.jsonl");
+  export_to(archive);
+  const std::string text = read_bytes(archive);
+  const std::string flag = "\"default\":false";
+  const auto at = text.find(flag);
+  ASSERT_NE(at, std::string::npos);
+  const auto line =
+      1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(at), '\n');
+  write_bytes(archive, std::string(text).replace(at, flag.size(), "\"default\":1"));
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"history", "1", "--archive", archive},
+        std::vector<std::string>{"replay", "1", "--archive", archive},
+        std::vector<std::string>{"verify", "--archive", archive}}) {
+    RunResult r = run_elsewhere(args);
+    EXPECT_EQ(r.code, 10) << r;
+    EXPECT_NE(r.err.find(":" + std::to_string(line) + ": malformed archive line: event "),
+              std::string::npos)
+        << r;
+    EXPECT_NE(r.err.find("payload key 'default' has a number"), std::string::npos) << r;
+  }
+}
+
 TEST_F(AuditExport, ReplayAndHistoryFromTheArchiveEqualThoseFromTheDatabase) {
   use_demo_db();
   const std::string archive = dir_.file("2026.jsonl");

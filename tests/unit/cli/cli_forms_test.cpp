@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "cli_test_util.h"
+#include "engine/common/limits.h"
 #include "engine/engine/deployment.h"
 #include "tools/cli/session.h"
 
@@ -28,7 +29,7 @@ using CliForms = CliTest;
 
 // Every user task of the shipped D02.03 links a form, and each form file's "id" is its name.
 TEST(CliShippedForms, EveryUserTaskOfD0203HasItsFormBesideTheDefinition) {
-  auto xml = read_file(d02_03_file());
+  auto xml = read_file(d02_03_file(), limits::kMaxBpmnBytes, "a BPMN file");
   ASSERT_TRUE(xml.ok()) << xml.error().message;
   auto checked = check_deployment(*xml, d02_03_file(), shipped_validation_options(),
                                   forms_beside(d02_03_file()));

@@ -518,6 +518,42 @@ TEST(FormParse, RejectsKeysThatClashAndRepeatedOptionsAndIds) {
             "(parsed)");
 }
 
+// Groups `levels` deep, each holding the next, a textfield innermost.
+Json nested_groups(int levels) {
+  Json inner = Json::array({{{"type", "textfield"}, {"key", "x"}}});
+  for (int i = 0; i < levels; ++i) {
+    Json group = {{"type", "group"}, {"components", std::move(inner)}};
+    inner = Json::array();
+    inner.push_back(std::move(group));
+  }
+  return inner;
+}
+
+TEST(FormParse, GroupsNestUpToTheFormDepthLimitAndNoFurther) {
+  // The root object and its components array are two levels, each group two more.
+  EXPECT_EQ(parse_error(nested_groups(30)), "(parsed)");
+  // The textfield, innermost, is the 65th level.
+  std::string path = "components[0]";
+  for (int i = 0; i < 31; ++i) path += ".components[0]";
+  EXPECT_EQ(parse_error(nested_groups(31)),
+            "forms/f.form: nested deeper than 64 levels at " + path +
+                " (the limit for a form file: 64 levels of arrays and objects)");
+  // Deep enough to overflow the parser's recursion (built and handed over without a copy,
+  // which would recurse too): refused before it starts.
+  Json deep = {{"type", "default"}, {"id", "f"}};
+  deep["components"] = nested_groups(200'000);
+  auto form = Form::parse(deep, "forms/f.form");
+  ASSERT_FALSE(form.ok());
+  EXPECT_EQ(form.error().code, ErrorCode::kValidation);
+  EXPECT_NE(form.error().message.find("nested deeper than 64 levels"), std::string::npos);
+}
+
+TEST(FormParse, RejectsStringsThatAreNotUtf8) {
+  EXPECT_EQ(parse_error(Json::array({{{"type", "textfield"}, {"key", "x"}, {"label", "a\xff"}}})),
+            "forms/f.form: a string at components[0].label is not valid UTF-8 (byte offset 1 is "
+            "0xff)");
+}
+
 // ---------------------------------------------------------------------------------------------
 // Each rule of check, on small forms
 

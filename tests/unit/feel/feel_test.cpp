@@ -533,6 +533,16 @@ TEST(FeelCompileErrors, Numbers) {
   ce = compile_error("1e5");
   EXPECT_THAT(ce.message, HasSubstr("invalid number"));
   EXPECT_EQ(ce.column, 2);
+  // Found by fuzz_form: a letter of more than one byte after a number was quoted by its first
+  // byte only, which is not UTF-8 (and `validate --json` then ended in exit 70).
+  ce = compile_error(
+      "=18446744073\xF0\x9F\x98\x80"
+      "51616");
+  EXPECT_EQ(ce.message,
+            "invalid number: unexpected character '\xF0\x9F\x98\x80' after '18446744073'");
+  EXPECT_EQ(ce.column, 13);
+  ce = compile_error("3ñ");
+  EXPECT_EQ(ce.message, "invalid number: unexpected character 'ñ' after '3'");
 }
 
 TEST(FeelCompileErrors, Brackets) {

@@ -12,6 +12,8 @@
 
 #include <gtest/gtest.h>
 
+#include "engine/common/limits.h"
+
 namespace pmiflow::handlers::d02_03 {
 namespace {
 
@@ -353,6 +355,10 @@ TEST(SchoolsCsv, RefusesAFileItCannotRead) {
   EXPECT_NE(error(std::string(kSchoolsCsvHeader) + "\n", "2026-3").find("periodo"),
             std::string::npos);
   EXPECT_EQ(error(std::string(kSchoolsCsvHeader)), "(read)");  // header only, no newline
+  std::string big = std::string(kSchoolsCsvHeader) + "\n";
+  big.resize(limits::kMaxSchoolsCsvBytes + 1, '\n');
+  EXPECT_EQ(error(big),
+            "67108865 bytes, more than the limit for a schools CSV (64 MiB (67108864 bytes))");
 }
 
 }  // namespace

@@ -237,5 +237,76 @@ TEST(BpmnRobustness, EmptyAndBinaryInput) {
   }
 }
 
+// The model's strings go into the store and JSON output: they must be UTF-8 whatever the file.
+TEST(BpmnEncodings, BytesThatAreNotUtf8AreAnErrorAtTheirLineAndColumn) {
+  std::string xml = read_file(std::string(PMIFLOW_TEST_DATA) + "/good/exclusive-default.bpmn");
+  xml.replace(xml.find("¿Alineada?"), 2, "\xBF");  // the Latin-1 byte, undeclared
+  ParseOutput out = parse_bpmn(xml, "x.bpmn");
+  EXPECT_FALSE(out.definition.has_value());
+  ASSERT_EQ(out.diagnostics.size(), 1u);
+  EXPECT_EQ(out.diagnostics[0].to_string(),
+            "x.bpmn:11:43: error: the file is not valid UTF-8: byte 0xBF (save it as UTF-8, or "
+            "declare its encoding, e.g. encoding=\"ISO-8859-1\")");
+}
+
+// `xml` (ASCII and two-byte UTF-8 only) as UTF-16 or UTF-32 with a byte order mark.
+std::string encode(const std::string& xml, int unit, bool big_endian) {
+  std::vector<std::uint32_t> code_points = {0xFEFF};
+  for (std::size_t i = 0; i < xml.size(); ++i) {
+    const auto c = static_cast<unsigned char>(xml[i]);
+    code_points.push_back(
+        c < 0x80 ? c : ((c & 0x1FU) << 6) | (static_cast<unsigned char>(xml[++i]) & 0x3FU));
+  }
+  std::string out;
+  for (std::uint32_t cp : code_points) {
+    for (int k = 0; k < unit; ++k) {
+      const int shift = 8 * (big_endian ? unit - 1 - k : k);
+      out += static_cast<char>((cp >> shift) & 0xFFU);
+    }
+  }
+  return out;
+}
+
+TEST(BpmnEncodings, Utf16AndUtf32FilesLoadWithTheirNames) {
+  const std::string xml =
+      read_file(std::string(PMIFLOW_TEST_DATA) + "/good/exclusive-default.bpmn");
+  for (int unit : {2, 4}) {
+    for (bool big_endian : {false, true}) {
+      ParseOutput out = parse_bpmn(encode(xml, unit, big_endian), "wide.bpmn");
+      ASSERT_TRUE(out.definition.has_value()) << unit << big_endian;
+      EXPECT_EQ(out.definition->node(out.definition->find_node("gw")).name, "¿Alineada?");
+      EXPECT_EQ(out.definition->node(out.definition->find_node("gw")).location.line, 11);
+    }
+  }
+}
+
+TEST(BpmnEncodings, BrokenUtf16OrUtf32IsAnError) {
+  const std::string xml = "<definitions/>";
+  std::string lone_surrogate = encode(xml, 2, false);
+  lone_surrogate.insert(4, "\x00\xD8", 2);  // U+D800 after "<"
+  std::string above_unicode = encode(xml, 4, true);
+  above_unicode.insert(8, "\x00\x11\x00\x00", 4);  // U+110000 after "<"
+  std::string truncated = encode(xml, 2, true) + std::string(1, '\0');
+  for (const std::string& text : {lone_surrogate, above_unicode, truncated}) {
+    ParseOutput out = parse_bpmn(text, "wide.bpmn");
+    EXPECT_FALSE(out.definition.has_value());
+    ASSERT_EQ(out.diagnostics.size(), 1u);
+    EXPECT_THAT(out.diagnostics[0].message, HasSubstr("the file is not valid UTF-16 or UTF-32"));
+  }
+}
+
+TEST(BpmnLimits, AFileOverSixteenMebibytesIsRefusedUnparsed) {
+  std::string xml = read_file(std::string(PMIFLOW_TEST_DATA) + "/good/exclusive-default.bpmn");
+  xml.resize(16 * 1024 * 1024 + 1, ' ');
+  ParseOutput out = parse_bpmn(xml, "big.bpmn");
+  EXPECT_FALSE(out.definition.has_value());
+  ASSERT_EQ(out.diagnostics.size(), 1u);
+  EXPECT_EQ(out.diagnostics[0].to_string(),
+            "big.bpmn:1:1: error: the file is 16777217 bytes, more than the limit for a BPMN file "
+            "(16 MiB (16777216 bytes))");
+  xml.pop_back();
+  EXPECT_TRUE(parse_bpmn(xml, "big.bpmn").definition.has_value());
+}
+
 }  // namespace
 }  // namespace pmiflow::model
