@@ -128,7 +128,7 @@ Status ArchiveReader::open() {
 // past the limit is refused without being held whole; false at the end.
 Result<bool> ArchiveReader::read_text(std::string& text) {
   text.clear();
-  std::array<char, 64 * 1024> chunk{};
+  std::array<char, 64 * limits::kKiB> chunk{};
   for (;;) {
     in_->getline(chunk.data(), chunk.size());
     const auto got = static_cast<std::size_t>(in_->gcount());

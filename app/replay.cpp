@@ -51,7 +51,7 @@ Result<runtime::InstanceState> fold_events(std::int64_t id,
   return state;
 }
 
-Result<std::optional<std::string>> first_difference(ReadModel& store, const InstanceRow& row,
+Result<std::optional<std::string>> first_difference(ReadModel& read_model, const InstanceRow& row,
                                                     const runtime::InstanceState& s) {
   auto differ = [](const std::string& what, const std::string& events,
                    const std::string& projection) -> std::optional<std::string> {
@@ -81,7 +81,7 @@ Result<std::optional<std::string>> first_difference(ReadModel& store, const Inst
     return differ("active activities", list_text(active), list_text(row.active_elements));
   }
 
-  auto tasks = store.tasks(TaskQuery{{}, row.id, {}});
+  auto tasks = read_model.tasks(TaskQuery{{}, row.id, {}});
   if (!tasks.ok()) return tasks.error();
   std::set<std::string> projected_tasks;
   for (const auto& t : *tasks) {
@@ -109,7 +109,7 @@ Result<std::optional<std::string>> first_difference(ReadModel& store, const Inst
     }
   }
 
-  auto vars = store.variables(row.id);
+  auto vars = read_model.variables(row.id);
   if (!vars.ok()) return vars.error();
   for (const auto& [name, value] : s.variables) {
     auto it = vars->find(name);
@@ -127,7 +127,7 @@ Result<std::optional<std::string>> first_difference(ReadModel& store, const Inst
     }
   }
 
-  auto jobs = store.jobs(row.id);
+  auto jobs = read_model.jobs(row.id);
   if (!jobs.ok()) return jobs.error();
   std::set<std::string> projected_jobs;
   for (const auto& j : *jobs) {
@@ -155,7 +155,7 @@ Result<std::optional<std::string>> first_difference(ReadModel& store, const Inst
     }
   }
 
-  auto incidents = store.incidents(row.id);
+  auto incidents = read_model.incidents(row.id);
   if (!incidents.ok()) return incidents.error();
   std::set<std::string> projected_incidents;
   for (const auto& i : *incidents) {

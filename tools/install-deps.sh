@@ -6,7 +6,8 @@ set -euo pipefail
 packages=(cmake ninja-build g++ pkg-config clang-format
           libboost-dev libpugixml-dev libsqlite3-dev libspdlog-dev nlohmann-json3-dev
           libcli11-dev libssl-dev libgtest-dev libgmock-dev sqlite3 libjemalloc-dev
-          clang-14 libfuzzer-14-dev)  # the last two: the fuzz preset (docs/fuzzing.md)
+          clang-14 libfuzzer-14-dev   # the fuzz and tsan presets (docs/fuzzing.md)
+          clang-tidy-14)              # the lint test (.clang-tidy)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

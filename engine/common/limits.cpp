@@ -3,7 +3,7 @@
 namespace pmiflow::limits {
 
 std::string bytes_text(std::size_t bytes) {
-  const std::string exact = std::to_string(bytes) + " bytes";
+  std::string exact = std::to_string(bytes) + " bytes";
   if (bytes >= kMiB && bytes % kMiB == 0) {
     return std::to_string(bytes / kMiB) + " MiB (" + exact + ")";
   }

@@ -34,7 +34,7 @@ namespace {
 
 constexpr size_t kMaxTextBytes = limits::kMaxFeelBytes;
 constexpr int kMaxNesting = limits::kMaxFeelNesting + 1;  // counting the whole text's level
-constexpr size_t kMaxStringBytes = 16 * 1024 * 1024;
+constexpr size_t kMaxStringBytes = 16 * limits::kMiB;
 constexpr int kMaxValueDepth = 256;
 constexpr size_t kMaxQuotedBytes = 40;
 
@@ -209,7 +209,10 @@ class Value {
     borrowed_ = nullptr;
   }
   // Takes the value out (copying only if borrowed).
-  Json take() { return borrowed_ != nullptr ? *borrowed_ : std::move(owned_); }
+  Json take() {
+    if (borrowed_ != nullptr) return *borrowed_;
+    return std::move(owned_);
+  }
   bool is_owned() const { return borrowed_ == nullptr; }
   Json& owned() { return owned_; }
 

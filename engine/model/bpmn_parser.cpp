@@ -584,6 +584,7 @@ pugi::xml_node Parser::choose_process(pugi::xml_node definitions) {
   }
   if (executable.size() > 1) {
     std::vector<std::string> ids;
+    ids.reserve(executable.size());
     for (pugi::xml_node p : executable) ids.push_back(id_of(p));
     error(executable[1], id_of(executable[1]),
           "only one executable process per file is supported; found " + join(ids, ", ", 10));
