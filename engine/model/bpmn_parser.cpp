@@ -52,9 +52,50 @@ namespace {
 constexpr std::string_view kBpmnNamespace = "http://www.omg.org/spec/BPMN/20100524/MODEL";
 constexpr std::string_view kZeebeNamespace = "http://camunda.org/schema/zeebe/1.0";
 constexpr std::string_view kXmlNamespace = "http://www.w3.org/XML/1998/namespace";
-constexpr const char* kSupportedElements =
-    "startEvent, endEvent, userTask, serviceTask, exclusiveGateway, parallelGateway, "
-    "sequenceFlow";
+// The parser entry of each flow node kind: the one row a new element kind adds here
+// (docs/architecture.md, "What a new element kind touches"). What the parser reads of an
+// element follows from its family; the row says what else the kind accepts.
+enum class Family { kEvent, kTask, kGateway };
+struct ElementEntry {
+  std::string_view bpmn_name;  // its local name in the BPMN namespace
+  NodeKind kind;
+  Family family;
+  bool default_flow;  // may name a default flow (attribute default)
+  // The one event definition the kind accepts, and the kind it makes: e.g. an end event with
+  // <terminateEventDefinition> is a terminate end event. Empty: none.
+  std::string_view event_definition;
+  NodeKind kind_with_definition;
+  std::string_view supported_events;  // said when another event definition is found
+};
+constexpr ElementEntry kElements[] = {
+    {"startEvent", NodeKind::kNoneStartEvent, Family::kEvent, false, "", NodeKind::kNoneStartEvent,
+     "only none start events are supported"},
+    {"endEvent", NodeKind::kNoneEndEvent, Family::kEvent, false, "terminateEventDefinition",
+     NodeKind::kTerminateEndEvent, "only none and terminate end events are supported"},
+    {"userTask", NodeKind::kUserTask, Family::kTask, false, "", NodeKind::kUserTask, ""},
+    {"serviceTask", NodeKind::kServiceTask, Family::kTask, false, "", NodeKind::kServiceTask, ""},
+    {"exclusiveGateway", NodeKind::kExclusiveGateway, Family::kGateway, true, "",
+     NodeKind::kExclusiveGateway, ""},
+    {"parallelGateway", NodeKind::kParallelGateway, Family::kGateway, false, "",
+     NodeKind::kParallelGateway, ""},
+};
+
+const ElementEntry* element_entry(std::string_view bpmn_name) {
+  for (const ElementEntry& e : kElements) {
+    if (e.bpmn_name == bpmn_name) return &e;
+  }
+  return nullptr;
+}
+
+// "startEvent, endEvent, ..., sequenceFlow": what an unsupported element's message lists.
+const std::string& supported_elements() {
+  static const std::string text = [] {
+    std::string out;
+    for (const ElementEntry& e : kElements) out.append(e.bpmn_name).append(", ");
+    return out + "sequenceFlow";
+  }();
+  return text;
+}
 constexpr int kDefaultRetries = 3;
 
 // ---------------------------------------------------------------------------------------------
@@ -499,7 +540,7 @@ class Parser {
   pugi::xml_node choose_process(pugi::xml_node definitions);
   void register_ids(pugi::xml_node process);
   void parse_process(pugi::xml_node process);
-  void parse_node(pugi::xml_node element, NodeKind kind);
+  void parse_node(pugi::xml_node element, const ElementEntry& entry);
   bool parse_properties(pugi::xml_node properties, const std::string& id, FlowNode& node);
   bool parse_extensions(pugi::xml_node extension_elements, const std::string& id, FlowNode& node,
                         bool& has_task_definition);
@@ -659,23 +700,13 @@ void Parser::parse_process(pugi::xml_node process) {
       check_process_extensions(child, def_.key);
     } else if (name == "sequenceFlow") {
       if (!is_duplicate(child)) flow_elements_.push_back(child);
-    } else if (name == "startEvent") {
-      parse_node(child, NodeKind::kNoneStartEvent);
-    } else if (name == "endEvent") {
-      parse_node(child, NodeKind::kNoneEndEvent);
-    } else if (name == "userTask") {
-      parse_node(child, NodeKind::kUserTask);
-    } else if (name == "serviceTask") {
-      parse_node(child, NodeKind::kServiceTask);
-    } else if (name == "exclusiveGateway") {
-      parse_node(child, NodeKind::kExclusiveGateway);
-    } else if (name == "parallelGateway") {
-      parse_node(child, NodeKind::kParallelGateway);
+    } else if (const ElementEntry* entry = element_entry(name)) {
+      parse_node(child, *entry);
     } else if (kIgnored.count(name) == 0) {
       std::string id = id_of(child);
       if (!id.empty()) skipped_ids_.insert(id);
       error(child, id,
-            "unsupported element <" + std::string(name) + "> (supported: " + kSupportedElements +
+            "unsupported element <" + std::string(name) + "> (supported: " + supported_elements() +
                 ")");
     }
   }
@@ -694,11 +725,11 @@ void Parser::check_process_extensions(pugi::xml_node extension_elements, const s
   }
 }
 
-void Parser::parse_node(pugi::xml_node element, NodeKind kind) {
+void Parser::parse_node(pugi::xml_node element, const ElementEntry& entry) {
   FlowNode node;
   node.id = id_of(element);
   node.name = element.attribute("name").value();
-  node.kind = kind;
+  node.kind = entry.kind;
   node.location = location(element);
   std::string_view element_name = local_name(element);
   const std::string tag = "<" + std::string(element_name) + ">";
@@ -708,12 +739,13 @@ void Parser::parse_node(pugi::xml_node element, NodeKind kind) {
     error(element, "", tag + " has no id");
     return;
   }
-  const bool is_event = kind == NodeKind::kNoneStartEvent || kind == NodeKind::kNoneEndEvent;
-  const bool is_task = kind == NodeKind::kUserTask || kind == NodeKind::kServiceTask;
+  const bool is_event = entry.family == Family::kEvent;
+  const bool is_task = entry.family == Family::kTask;
+  const bool has_default = !trim(element.attribute("default").value()).empty();
   bool ok = true;
 
   // Attributes that change semantics.
-  if (kind != NodeKind::kExclusiveGateway && !trim(element.attribute("default").value()).empty()) {
+  if (!entry.default_flow && has_default) {
     error(element, node.id,
           "unsupported attribute default on " + tag +
               " (default flows are supported on exclusive gateways only)");
@@ -763,18 +795,15 @@ void Parser::parse_node(pugi::xml_node element, NodeKind kind) {
         (name.size() > 15 && name.substr(name.size() - 15) == "EventDefinition");
     if (is_event && event_definition) {
       ++event_definitions;
-      if (kind == NodeKind::kNoneEndEvent && name == "terminateEventDefinition" &&
+      if (!entry.event_definition.empty() && name == entry.event_definition &&
           event_definitions == 1) {
-        node.kind = NodeKind::kTerminateEndEvent;
+        node.kind = entry.kind_with_definition;
         continue;
       }
       std::string what = event_definitions > 1 ? " with more than one event definition"
                                                : " with <" + std::string(name) + ">";
       error(child, node.id,
-            "unsupported element " + tag + what +
-                (kind == NodeKind::kNoneStartEvent
-                     ? " (only none start events are supported)"
-                     : " (only none and terminate end events are supported)"));
+            "unsupported element " + tag + what + " (" + std::string(entry.supported_events) + ")");
       ok = false;
       continue;
     }
@@ -795,9 +824,7 @@ void Parser::parse_node(pugi::xml_node element, NodeKind kind) {
   NodeIndex index = static_cast<NodeIndex>(def_.nodes.size());
   node_by_id_.emplace(node.id, index);
   if (node.kind == NodeKind::kNoneStartEvent) def_.start_events.push_back(index);
-  if (kind == NodeKind::kExclusiveGateway && !trim(element.attribute("default").value()).empty()) {
-    defaults_.emplace_back(index, element);
-  }
+  if (entry.default_flow && has_default) defaults_.emplace_back(index, element);
   def_.nodes.push_back(std::move(node));
 }
 
