@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -14,5 +15,8 @@ std::size_t find_invalid_utf8(std::string_view s);
 // `s` with each byte that starts a malformed sequence written as the text \xFF, so that a message
 // quoting outside input is itself UTF-8.
 std::string escape_invalid_utf8(std::string_view s);
+
+// Appends code point `cp` (at most U+10FFFF, not a surrogate) to `out` as UTF-8.
+void append_utf8(std::string& out, std::uint32_t cp);
 
 }  // namespace pmiflow

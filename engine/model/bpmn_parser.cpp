@@ -214,23 +214,6 @@ bool decode_utf16_or_utf32(std::string_view xml, std::string& out, std::size_t& 
     }
     return v;
   };
-  auto append = [&](std::uint32_t cp) {
-    if (cp < 0x80) {
-      out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-      out += static_cast<char>(0xC0 | (cp >> 6));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-      out += static_cast<char>(0xE0 | (cp >> 12));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-      out += static_cast<char>(0xF0 | (cp >> 18));
-      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-  };
   out.clear();
   out.reserve(xml.size());
   for (std::size_t i = unit; i < xml.size(); i += unit) {
@@ -246,7 +229,7 @@ bool decode_utf16_or_utf32(std::string_view xml, std::string& out, std::size_t& 
     } else if ((cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) {
       return false;
     }
-    append(cp);
+    append_utf8(out, cp);
   }
   return true;
 }

@@ -435,25 +435,6 @@ TEST_F(CliComplete, MalformedVarIsInvalidInput) {
   EXPECT_TRUE(snapshot(db()) == before);
 }
 
-// A process whose task has no form, so that any variable may be submitted.
-const char* const kFormlessBpmn = R"(<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
-                  xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="D"
-                  targetNamespace="http://bpmn.io/schema/bpmn">
-  <bpmn:process id="sin_formulario" isExecutable="true">
-    <bpmn:startEvent id="Start" />
-    <bpmn:sequenceFlow id="f1" sourceRef="Start" targetRef="Tarea" />
-    <bpmn:userTask id="Tarea" name="Tarea sin formulario">
-      <bpmn:extensionElements>
-        <zeebe:assignmentDefinition candidateGroups="profesional_mejoramiento" />
-      </bpmn:extensionElements>
-    </bpmn:userTask>
-    <bpmn:sequenceFlow id="f2" sourceRef="Tarea" targetRef="End" />
-    <bpmn:endEvent id="End" />
-  </bpmn:process>
-</bpmn:definitions>
-)";
-
 TEST_F(CliComplete, VarValuesAreJsonWhenTheyParseAndStringsOtherwise) {
   const std::string file = dir_.file("sin_formulario.bpmn");
   write_bytes(file, kFormlessBpmn);

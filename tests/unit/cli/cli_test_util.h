@@ -401,4 +401,23 @@ class CliTest : public ::testing::Test {
   std::string db_ = dir_.file("pmiflow.db");
 };
 
+// A process whose task has no form, so that any variable may be submitted.
+inline constexpr const char* kFormlessBpmn = R"(<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+                  xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="D"
+                  targetNamespace="http://bpmn.io/schema/bpmn">
+  <bpmn:process id="sin_formulario" isExecutable="true">
+    <bpmn:startEvent id="Start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="Start" targetRef="Tarea" />
+    <bpmn:userTask id="Tarea" name="Tarea sin formulario">
+      <bpmn:extensionElements>
+        <zeebe:assignmentDefinition candidateGroups="profesional_mejoramiento" />
+      </bpmn:extensionElements>
+    </bpmn:userTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="Tarea" targetRef="End" />
+    <bpmn:endEvent id="End" />
+  </bpmn:process>
+</bpmn:definitions>
+)";
+
 }  // namespace pmiflow::cli::testing
