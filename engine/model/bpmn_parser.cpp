@@ -167,6 +167,14 @@ class LineTable {
 // Encoding: the parser works on UTF-8 so that pugixml's offsets are offsets into our buffer.
 
 // The `encoding` of the XML declaration, lower-cased; empty when there is none.
+// Where `node` is: an element at its '<', a text at its first character.
+SourceLocation location_of(const LineTable& lines, pugi::xml_node node) {
+  std::ptrdiff_t off = node.offset_debug();
+  if (off < 0) return {};
+  if (node.type() == pugi::node_element && off > 0) --off;
+  return lines.at(off);
+}
+
 std::string declared_encoding(std::string_view xml) {
   if (xml.substr(0, 5) != "<?xml") return {};
   std::size_t end = xml.find("?>");
@@ -495,12 +503,7 @@ class Parser {
 
  private:
   // Location of an element's `<`, or of the first byte of a text node.
-  SourceLocation location(pugi::xml_node node) const {
-    std::ptrdiff_t off = node.offset_debug();
-    if (off < 0) return {};
-    if (node.type() == pugi::node_element && off > 0) --off;
-    return lines_.at(off);
-  }
+  SourceLocation location(pugi::xml_node node) const { return location_of(lines_, node); }
 
   void report(Severity severity, SourceLocation where, std::string element_id,
               std::string message) {
@@ -1394,6 +1397,39 @@ Diagnostic internal_error(const std::string& file, const std::string& what) {
   return d;
 }
 
+// pugixml decodes a character reference to any number, so &#xD800; or &#x23FFFF; becomes bytes
+// that are not UTF-8; XML 1.0 allows references to characters only (sections 2.2 and 4.1). The
+// first element with such an attribute value or text, and what it is, found without recursion.
+struct BadReference {
+  pugi::xml_node node;  // the element, or the text node
+  std::string what;     // "attribute name of <bpmn:task>", "text of <bpmn:documentation>"
+};
+std::optional<BadReference> find_bad_character_reference(pugi::xml_document& doc) {
+  struct Walker : pugi::xml_tree_walker {
+    std::optional<BadReference> found;
+    bool for_each(pugi::xml_node& node) override {
+      auto bad = [](const char* value) {
+        return find_invalid_utf8(value) != std::string_view::npos;
+      };
+      if (node.type() == pugi::node_element) {
+        for (pugi::xml_attribute a : node.attributes()) {
+          if (bad(a.value())) {
+            found = BadReference{node, "attribute " + std::string(a.name()) + " of <" +
+                                           std::string(node.name()) + ">"};
+            return false;
+          }
+        }
+      } else if (node.type() == pugi::node_pcdata && bad(node.value())) {
+        found = BadReference{node, "text of <" + std::string(node.parent().name()) + ">"};
+        return false;
+      }
+      return true;
+    }
+  } walker;
+  doc.traverse(walker);
+  return walker.found;
+}
+
 ParseResult parse_impl(std::string_view xml, const std::string& file) {
   ParseResult refused;
   auto refuse = [&](SourceLocation at, std::string message) {
@@ -1433,6 +1469,21 @@ ParseResult parse_impl(std::string_view xml, const std::string& file) {
   pugi::xml_document doc;
   pugi::xml_parse_result result =
       doc.load_buffer(buffer.data(), buffer.size(), pugi::parse_default, pugi::encoding_utf8);
+  if (result) {
+    if (auto bad = find_bad_character_reference(doc)) {
+      pugi::xml_node element =
+          bad->node.type() == pugi::node_element ? bad->node : bad->node.parent();
+      std::string id = id_of(element);
+      if (find_invalid_utf8(id) != std::string_view::npos) id.clear();
+      const SourceLocation at = location_of(LineTable(buffer), bad->node);
+      refused.diagnostics.push_back(
+          Diagnostic{file, at.line, at.column, Severity::kError, std::move(id),
+                     "the " + bad->what +
+                         " has a character reference to a code point that is not an XML "
+                         "character (a surrogate such as &#xD800;, or beyond &#x10FFFF;)"});
+      return refused;
+    }
+  }
   Parser parser(buffer, file);
   return parser.run(result, doc);
 }

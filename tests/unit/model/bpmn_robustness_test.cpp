@@ -249,6 +249,43 @@ TEST(BpmnEncodings, BytesThatAreNotUtf8AreAnErrorAtTheirLineAndColumn) {
             "declare its encoding, e.g. encoding=\"ISO-8859-1\")");
 }
 
+// Found by fuzz_bpmn: pugixml decodes a character reference to any number, and the bytes of
+// &#x23FFFF; are not UTF-8: `validate --json` ended in exit 70. A reference to a code point
+// that is not an XML character is an error at its element; one to a character is decoded.
+TEST(BpmnEncodings, ACharacterReferenceToANonCharacterIsAnErrorAtItsElement) {
+  const std::string xml =
+      read_file(std::string(PMIFLOW_TEST_DATA) + "/good/exclusive-default.bpmn");
+  const std::string name = "name=\"¿Alineada?\"";
+  ASSERT_NE(xml.find(name), std::string::npos);
+  for (const char* reference : {"&#xD800;", "&#x110000;", "&#x23FFFF;", "&#55296;"}) {
+    std::string bad = xml;
+    bad.replace(bad.find(name), name.size(), std::string("name=\"") + reference + "\"");
+    ParseOutput out = parse_bpmn(bad, "x.bpmn");
+    EXPECT_FALSE(out.definition.has_value()) << reference;
+    ASSERT_EQ(out.diagnostics.size(), 1u) << reference;
+    EXPECT_EQ(out.diagnostics[0].to_string(),
+              "x.bpmn:11:5: error: gw: the attribute name of <bpmn2:exclusiveGateway> has a "
+              "character reference to a code point that is not an XML character (a surrogate "
+              "such as &#xD800;, or beyond &#x10FFFF;)")
+        << reference;
+  }
+  std::string in_text = xml;
+  in_text.replace(in_text.find("<bpmn2:exclusiveGateway"), 0,
+                  "<bpmn2:textAnnotation id=\"note\"><bpmn2:text>a &#xDFFF; b</bpmn2:text>"
+                  "</bpmn2:textAnnotation>");
+  ParseOutput text_out = parse_bpmn(in_text, "x.bpmn");
+  EXPECT_FALSE(text_out.definition.has_value());
+  ASSERT_EQ(text_out.diagnostics.size(), 1u);
+  EXPECT_THAT(text_out.diagnostics[0].message,
+              HasSubstr("the text of <bpmn2:text> has a character reference"));
+
+  std::string good = xml;
+  good.replace(good.find(name), name.size(), "name=\"&#xBF;Alineada&#x3F;\"");
+  ParseOutput ok = parse_bpmn(good, "x.bpmn");
+  ASSERT_TRUE(ok.definition.has_value());
+  EXPECT_EQ(ok.definition->node(ok.definition->find_node("gw")).name, "¿Alineada?");
+}
+
 // `xml` (ASCII and two-byte UTF-8 only) as UTF-16 or UTF-32 with a byte order mark.
 std::string encode(const std::string& xml, int unit, bool big_endian) {
   std::vector<std::uint32_t> code_points = {0xFEFF};
