@@ -1,7 +1,6 @@
 #include "app/archive.h"
 
 #include <algorithm>
-#include <array>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -128,16 +127,16 @@ Status ArchiveReader::open() {
 // past the limit is refused without being held whole; false at the end.
 Result<bool> ArchiveReader::read_text(std::string& text) {
   text.clear();
-  std::array<char, 64 * limits::kKiB> chunk{};
+  chunk_.resize(64 * limits::kKiB);
   for (;;) {
-    in_->getline(chunk.data(), chunk.size());
+    in_->getline(chunk_.data(), static_cast<std::streamsize>(chunk_.size()));
     const auto got = static_cast<std::size_t>(in_->gcount());
     if (in_->bad()) return make_error(ErrorCode::kIo, name_ + ": read error");
     if (!in_->fail() && !in_->eof()) {  // ended by a '\n': counted by gcount, not stored
-      text.append(chunk.data(), got - 1);
+      text.append(chunk_.data(), got - 1);
       break;
     }
-    text.append(chunk.data(), got);
+    text.append(chunk_.data(), got);
     if (in_->eof()) {  // a last line without '\n', or the end
       if (text.empty() && got == 0) return false;
       break;

@@ -84,6 +84,7 @@ class ArchiveReader {
 
   std::string name_;
   std::unique_ptr<std::istream> in_;
+  std::string chunk_;  // read_text's buffer, kept between lines
   std::int64_t line_ = 0;
   bool seen_header_ = false;
   Kind kind_ = Kind::kHeader;
