@@ -119,20 +119,6 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-std::string join(const std::vector<std::string>& items, std::string_view separator,
-                 std::size_t max_items) {
-  std::string out;
-  for (std::size_t i = 0; i < items.size() && i < max_items; ++i) {
-    if (i > 0) out += separator;
-    out += items[i];
-  }
-  if (items.size() > max_items) {
-    out += separator;
-    out += "... (" + std::to_string(items.size()) + " in all)";
-  }
-  return out;
-}
-
 // Maps byte offsets of the parsed buffer to 1-based line:column (columns count bytes).
 class LineTable {
  public:
@@ -614,7 +600,8 @@ pugi::xml_node Parser::choose_process(pugi::xml_node definitions) {
     ids.reserve(executable.size());
     for (pugi::xml_node p : executable) ids.push_back(id_of(p));
     error(executable[1], id_of(executable[1]),
-          "only one executable process per file is supported; found " + join(ids, ", ", 10));
+          "only one executable process per file is supported; found " +
+              join_for_message(ids, ", ", 10));
     return {};
   }
   return executable.front();
@@ -1096,307 +1083,6 @@ void Parser::resolve_defaults() {
   }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Validation.
-
-class Validator {
- public:
-  Validator(const ProcessDefinition& def, const ValidationOptions& options)
-      : def_(def), options_(options) {}
-
-  // Checks on one element at a time (always meaningful).
-  void check_elements();
-  // Checks on the graph as a whole (meaningful only when the model is complete).
-  void check_graph();
-
-  std::vector<Diagnostic> take() { return std::move(diagnostics_); }
-
- private:
-  void report(SourceLocation where, const std::string& id, std::string message) {
-    Diagnostic d;
-    d.file = def_.file;
-    d.line = where.line;
-    d.column = where.column;
-    d.severity = Severity::kError;
-    d.element_id = id;
-    d.message = std::move(message);
-    diagnostics_.push_back(std::move(d));
-  }
-  void node_error(NodeIndex n, std::string message) {
-    report(def_.nodes[n].location, def_.nodes[n].id, std::move(message));
-  }
-  bool valid_flow(FlowIndex f) const {
-    return f < def_.flows.size() && def_.flows[f].source < def_.nodes.size() &&
-           def_.flows[f].target < def_.nodes.size();
-  }
-  std::string cycle_path(NodeIndex start, const std::vector<std::uint32_t>& component) const;
-
-  const ProcessDefinition& def_;
-  const ValidationOptions& options_;
-  std::vector<Diagnostic> diagnostics_;
-};
-
-void Validator::check_elements() {
-  for (FlowIndex f = 0; f < def_.flows.size(); ++f) {
-    const SequenceFlow& flow = def_.flows[f];
-    if (flow.source >= def_.nodes.size()) {
-      report(flow.location, flow.id, "sequence flow has no source node");
-    }
-    if (flow.target >= def_.nodes.size()) {
-      report(flow.location, flow.id, "sequence flow has no target node");
-    }
-    if (flow.condition && flow.source < def_.nodes.size()) {
-      NodeKind source_kind = def_.nodes[flow.source].kind;
-      if (source_kind == NodeKind::kParallelGateway) {
-        report(flow.location, flow.id,
-               "condition on a flow leaving a parallel gateway (it takes every outgoing flow)");
-      } else if (source_kind != NodeKind::kExclusiveGateway) {
-        report(flow.location, flow.id,
-               std::string("condition on a flow leaving a <") + node_kind_name(source_kind) +
-                   ">: conditions are supported only on flows leaving an exclusive gateway");
-      }
-    }
-  }
-
-  for (NodeIndex n = 0; n < def_.nodes.size(); ++n) {
-    const FlowNode& node = def_.nodes[n];
-    auto flow_id = [&](FlowIndex f) {
-      return f < def_.flows.size() ? def_.flows[f].id : std::string("#") + std::to_string(f);
-    };
-    switch (node.kind) {
-      case NodeKind::kNoneStartEvent:
-        if (!node.incoming.empty()) {
-          node_error(n, "start event has incoming flow '" + flow_id(node.incoming.front()) + "'");
-        }
-        break;
-      case NodeKind::kNoneEndEvent:
-      case NodeKind::kTerminateEndEvent:
-        if (!node.outgoing.empty()) {
-          node_error(n, "end event has outgoing flow '" + flow_id(node.outgoing.front()) + "'");
-        }
-        break;
-      case NodeKind::kUserTask:
-        if (node.candidate_groups.empty()) {
-          node_error(n,
-                     "user task has no candidate groups (zeebe:assignmentDefinition "
-                     "candidateGroups)");
-        }
-        break;
-      case NodeKind::kServiceTask:
-        if (node.task_type.empty()) {
-          node_error(n, "service task has no zeebe:taskDefinition type");
-        } else if (!options_.known_task_types.empty() &&
-                   options_.known_task_types.count(node.task_type) == 0) {
-          std::vector<std::string> known(options_.known_task_types.begin(),
-                                         options_.known_task_types.end());
-          node_error(n, "no handler is registered for task type '" + node.task_type +
-                            "' (registered: " + join(known, ", ", 20) + ")");
-        }
-        break;
-      case NodeKind::kExclusiveGateway: {
-        bool default_is_outgoing = false;
-        if (node.default_flow != kNone) {
-          default_is_outgoing = std::find(node.outgoing.begin(), node.outgoing.end(),
-                                          node.default_flow) != node.outgoing.end();
-          if (!default_is_outgoing) {
-            node_error(n, "default flow '" + flow_id(node.default_flow) +
-                              "' is not an outgoing flow of this gateway");
-          } else if (def_.flows[node.default_flow].condition) {
-            node_error(n, "default flow '" + flow_id(node.default_flow) +
-                              "' has a condition (a default flow must not have one)");
-          }
-        }
-        if (node.outgoing.size() > 1) {
-          for (FlowIndex f : node.outgoing) {
-            if (f >= def_.flows.size()) continue;
-            if (!def_.flows[f].condition && !(default_is_outgoing && f == node.default_flow)) {
-              node_error(n, "outgoing flow '" + flow_id(f) +
-                                "' has no condition and is not the default flow");
-            }
-          }
-        }
-        break;
-      }
-      case NodeKind::kParallelGateway:
-        break;
-    }
-    const bool splits_implicitly = node.kind == NodeKind::kNoneStartEvent ||
-                                   node.kind == NodeKind::kUserTask ||
-                                   node.kind == NodeKind::kServiceTask;
-    if (splits_implicitly && node.outgoing.size() > 1) {
-      node_error(n, "more than one outgoing flow: use a parallel or exclusive gateway");
-    }
-  }
-}
-
-// A path start -> ... -> start inside one strongly connected component, as "A -> B -> A"
-// (shortened when long). Breadth-first, linear in the component's size.
-std::string Validator::cycle_path(NodeIndex start,
-                                  const std::vector<std::uint32_t>& component) const {
-  const std::uint32_t comp = component[start];
-  std::unordered_map<NodeIndex, NodeIndex> parent;
-  std::vector<NodeIndex> queue{start};
-  parent.emplace(start, kNone);
-  NodeIndex last = kNone;  // a node with an edge back to start
-  for (std::size_t head = 0; head < queue.size() && last == kNone; ++head) {
-    NodeIndex v = queue[head];
-    for (FlowIndex f : def_.nodes[v].outgoing) {
-      if (!valid_flow(f)) continue;
-      NodeIndex w = def_.flows[f].target;
-      if (component[w] != comp) continue;
-      if (w == start) {
-        last = v;
-        break;
-      }
-      if (parent.emplace(w, v).second) queue.push_back(w);
-    }
-  }
-  std::vector<std::string> ids;
-  for (NodeIndex v = last; v != kNone; v = parent[v]) ids.push_back(def_.nodes[v].id);
-  std::reverse(ids.begin(), ids.end());
-  ids.push_back(def_.nodes[start].id);
-  constexpr std::size_t kMaxShown = 10;
-  if (ids.size() <= kMaxShown) return join(ids, " -> ", kMaxShown);
-  std::vector<std::string> shown(ids.begin(), ids.begin() + (kMaxShown - 2));
-  return join(shown, " -> ", kMaxShown) + " -> ... -> " + ids.back() + " (" +
-         std::to_string(ids.size() - 1) + " nodes)";
-}
-
-void Validator::check_graph() {
-  const std::uint32_t n = static_cast<std::uint32_t>(def_.nodes.size());
-  bool has_start = false;
-  for (const FlowNode& node : def_.nodes) {
-    if (node.kind == NodeKind::kNoneStartEvent) has_start = true;
-  }
-  if (!has_start) report({}, def_.key, "process has no none start event");
-  if (n == 0) return;
-
-  // Successors in compressed form.
-  std::vector<std::uint32_t> first(n + 1, 0);
-  std::vector<NodeIndex> succ;
-  for (NodeIndex v = 0; v < n; ++v) {
-    first[v] = static_cast<std::uint32_t>(succ.size());
-    for (FlowIndex f : def_.nodes[v].outgoing) {
-      if (valid_flow(f) && def_.flows[f].source == v) succ.push_back(def_.flows[f].target);
-    }
-  }
-  first[n] = static_cast<std::uint32_t>(succ.size());
-
-  // Tarjan's strongly connected components, iterative.
-  constexpr std::uint32_t kUnvisited = UINT32_MAX;
-  std::vector<std::uint32_t> order(n, kUnvisited), low(n, 0), component(n, kUnvisited);
-  std::vector<bool> on_stack(n, false);
-  std::vector<NodeIndex> stack;
-  struct Frame {
-    NodeIndex v;
-    std::uint32_t next;
-  };
-  std::vector<Frame> frames;
-  std::uint32_t counter = 0;
-  std::uint32_t components = 0;
-  for (NodeIndex root = 0; root < n; ++root) {
-    if (order[root] != kUnvisited) continue;
-    order[root] = low[root] = counter++;
-    stack.push_back(root);
-    on_stack[root] = true;
-    frames.push_back({root, first[root]});
-    while (!frames.empty()) {
-      const NodeIndex v = frames.back().v;
-      if (frames.back().next < first[v + 1]) {
-        NodeIndex w = succ[frames.back().next++];
-        if (order[w] == kUnvisited) {
-          order[w] = low[w] = counter++;
-          stack.push_back(w);
-          on_stack[w] = true;
-          frames.push_back({w, first[w]});
-        } else if (on_stack[w]) {
-          low[v] = std::min(low[v], order[w]);
-        }
-        continue;
-      }
-      if (low[v] == order[v]) {
-        while (true) {
-          NodeIndex w = stack.back();
-          stack.pop_back();
-          on_stack[w] = false;
-          component[w] = components;
-          if (w == v) break;
-        }
-        ++components;
-      }
-      frames.pop_back();
-      if (!frames.empty()) {
-        NodeIndex u = frames.back().v;
-        low[u] = std::min(low[u], low[v]);
-      }
-    }
-  }
-
-  // Facts per component.
-  struct Component {
-    NodeIndex representative = kNone;  // first member in document order
-    std::uint32_t size = 0;
-    bool has_start = false, has_end = false, has_wait = false, self_loop = false;
-    bool entered = false;  // an edge comes in from another component
-    bool left = false;     // an edge goes out to another component
-  };
-  std::vector<Component> facts(components);
-  for (NodeIndex v = 0; v < n; ++v) {
-    Component& c = facts[component[v]];
-    if (c.representative == kNone) c.representative = v;
-    ++c.size;
-    NodeKind kind = def_.nodes[v].kind;
-    if (kind == NodeKind::kNoneStartEvent) c.has_start = true;
-    if (kind == NodeKind::kNoneEndEvent || kind == NodeKind::kTerminateEndEvent) c.has_end = true;
-    if (is_wait_state(kind)) c.has_wait = true;
-    for (std::uint32_t e = first[v]; e < first[v + 1]; ++e) {
-      NodeIndex w = succ[e];
-      if (w == v) c.self_loop = true;
-      if (component[w] != component[v]) {
-        c.left = true;
-        facts[component[w]].entered = true;
-      }
-    }
-  }
-
-  // Every node is reachable from a start iff every source component holds a start event, and
-  // every node reaches an end iff every sink component holds an end event: report those
-  // components (the root causes), not every node downstream or upstream of them.
-  for (const Component& c : facts) {
-    const bool cyclic = c.size > 1 || c.self_loop;
-    if (has_start && !c.entered && !c.has_start) {
-      node_error(c.representative, cyclic ? "not reachable from a start event (nor is its cycle " +
-                                                cycle_path(c.representative, component) + ")"
-                                          : std::string("not reachable from a start event"));
-    }
-    if (!c.left && !c.has_end) {
-      node_error(c.representative, cyclic ? "no end event can be reached from here (the cycle " +
-                                                cycle_path(c.representative, component) +
-                                                " has no way out)"
-                                          : std::string("no end event can be reached from here"));
-    }
-    if (cyclic && !c.has_wait) {
-      node_error(c.representative, "cycle with no wait state (it would loop forever): " +
-                                       cycle_path(c.representative, component));
-    }
-  }
-}
-
-void sort_diagnostics(std::vector<Diagnostic>& diagnostics) {
-  std::stable_sort(diagnostics.begin(), diagnostics.end(),
-                   [](const Diagnostic& a, const Diagnostic& b) {
-                     if (a.line != b.line) return a.line < b.line;
-                     return a.column < b.column;
-                   });
-}
-
-Diagnostic internal_error(const std::string& file, const std::string& what) {
-  Diagnostic d;
-  d.file = file;
-  d.message = "internal error: " + what;
-  return d;
-}
-
 // pugixml decodes a character reference to any number, so &#xD800; or &#x23FFFF; becomes bytes
 // that are not UTF-8; XML 1.0 allows references to characters only (sections 2.2 and 4.1). The
 // first element with such an attribute value or text, and what it is, found without recursion.
@@ -1507,22 +1193,6 @@ ParseOutput parse_bpmn(std::string_view xml, const std::string& file) {
   return out;
 }
 
-std::vector<Diagnostic> validate(const ProcessDefinition& definition,
-                                 const ValidationOptions& options) {
-  try {
-    Validator validator(definition, options);
-    validator.check_elements();
-    validator.check_graph();
-    std::vector<Diagnostic> diagnostics = validator.take();
-    sort_diagnostics(diagnostics);
-    return diagnostics;
-  } catch (const std::exception& e) {
-    return {internal_error(definition.file, e.what())};
-  } catch (...) {
-    return {internal_error(definition.file, "unknown exception")};
-  }
-}
-
 LoadOutput load_bpmn(std::string_view xml, const std::string& file,
                      const ValidationOptions& options) {
   LoadOutput out;
@@ -1531,10 +1201,7 @@ LoadOutput load_bpmn(std::string_view xml, const std::string& file,
     out.diagnostics = std::move(parsed.diagnostics);
     if (parsed.definition) {
       const bool parse_clean = !has_errors(out.diagnostics);
-      Validator validator(*parsed.definition, options);
-      validator.check_elements();
-      if (parse_clean) validator.check_graph();
-      for (Diagnostic& d : validator.take()) {
+      for (Diagnostic& d : detail::check_definition(*parsed.definition, options, parse_clean)) {
         // Process-level diagnostics have no element location: use the <process> element's.
         if (d.line == 0 && d.element_id == parsed.definition->key) {
           d.line = parsed.process_location.line;

@@ -48,4 +48,11 @@ struct LoadOutput {
 LoadOutput load_bpmn(std::string_view xml, const std::string& file,
                      const ValidationOptions& options);
 
+namespace detail {
+// validate's checks, unsorted (bpmn_validator.cpp): each element, then, with `whole_graph`, the
+// graph; load_bpmn skips the graph when parsing already failed. May throw.
+std::vector<Diagnostic> check_definition(const ProcessDefinition& definition,
+                                         const ValidationOptions& options, bool whole_graph);
+}  // namespace detail
+
 }  // namespace pmiflow::model

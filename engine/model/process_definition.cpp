@@ -1,5 +1,6 @@
 #include "engine/model/process_definition.h"
 
+#include <algorithm>
 #include <sstream>
 
 #include "engine/model/diagnostic.h"
@@ -61,6 +62,35 @@ bool has_errors(const std::vector<Diagnostic>& diagnostics) {
     if (d.severity == Severity::kError) return true;
   }
   return false;
+}
+
+void sort_diagnostics(std::vector<Diagnostic>& diagnostics) {
+  std::stable_sort(diagnostics.begin(), diagnostics.end(),
+                   [](const Diagnostic& a, const Diagnostic& b) {
+                     if (a.line != b.line) return a.line < b.line;
+                     return a.column < b.column;
+                   });
+}
+
+Diagnostic internal_error(const std::string& file, const std::string& what) {
+  Diagnostic d;
+  d.file = file;
+  d.message = "internal error: " + what;
+  return d;
+}
+
+std::string join_for_message(const std::vector<std::string>& items, std::string_view separator,
+                             std::size_t max_items) {
+  std::string out;
+  for (std::size_t i = 0; i < items.size() && i < max_items; ++i) {
+    if (i > 0) out += separator;
+    out += items[i];
+  }
+  if (items.size() > max_items) {
+    out += separator;
+    out += "... (" + std::to_string(items.size()) + " in all)";
+  }
+  return out;
 }
 
 }  // namespace pmiflow::model
