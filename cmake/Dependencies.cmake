@@ -8,6 +8,7 @@ find_package(nlohmann_json 3.10 REQUIRED)
 find_package(CLI11 REQUIRED)
 find_package(OpenSSL REQUIRED COMPONENTS Crypto)
 find_package(Threads REQUIRED)
+find_package(date CONFIG REQUIRED)  # libhowardhinnant-date-dev: date::date-tz
 find_package(GTest REQUIRED)
 
 # jemalloc (libjemalloc-dev) as the allocator of the pmiflow executable: the engine makes many

@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(cmake ninja-build g++ pkg-config clang-format
           libboost-dev libpugixml-dev libsqlite3-dev libspdlog-dev nlohmann-json3-dev
           libcli11-dev libssl-dev libgtest-dev libgmock-dev sqlite3 libjemalloc-dev
+          libhowardhinnant-date-dev tzdata   # time zones (engine/time/zone.h)
           clang-14 libfuzzer-14-dev   # the fuzz and tsan presets (docs/fuzzing.md)
           clang-tidy-14)              # the lint test (.clang-tidy)
 missing=()
