@@ -43,7 +43,8 @@ constexpr FieldSpec kHour{"hour", 0, 23, {}};
 constexpr FieldSpec kDayOfMonth{"day of month", 1, 31, {}};
 constexpr FieldSpec kMonth{"month", 1, 12, {}};
 // 0 and 7 are Sunday; the names are ISO's numbers (MON = 1 .. SUN = 7), so MON-SUN and 0-6 work.
-constexpr FieldSpec kDayOfWeek{"day of week", 0, 7, {"MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"}};
+constexpr FieldSpec kDayOfWeek{
+    "day of week", 0, 7, {"MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"}};
 constexpr std::array<const char*, 12> kMonthNames = {"JAN", "FEB", "MAR", "APR", "MAY", "JUN",
                                                      "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"};
 
@@ -94,7 +95,8 @@ bool parse_field(std::string_view field, const FieldSpec& f, bool question_allow
   std::size_t at = 0;
   while (true) {
     std::size_t comma = field.find(',', at);
-    std::string_view item = field.substr(at, comma == std::string_view::npos ? field.npos : comma - at);
+    std::string_view item =
+        field.substr(at, comma == std::string_view::npos ? field.npos : comma - at);
     int step = 1;
     bool stepped = false;
     if (std::size_t slash = item.find('/'); slash != std::string_view::npos) {
@@ -130,7 +132,9 @@ bool parse_field(std::string_view field, const FieldSpec& f, bool question_allow
     } else {
       error = "the " + std::string(f.name) + " '" + std::string(item) + "' is not a value from " +
               std::to_string(f.min) + " to " + std::to_string(f.max) +
-              (&f == &kMonth ? " or JAN..DEC" : &f == &kDayOfWeek ? " or MON..SUN" : "") +
+              (&f == &kMonth       ? " or JAN..DEC"
+               : &f == &kDayOfWeek ? " or MON..SUN"
+                                   : "") +
               ", '*'" + (question_allowed ? ", '?'" : "") + ", a range or a list";
       return false;
     }
@@ -158,10 +162,10 @@ std::string_view expand_macro(std::string_view text) {
     const char* name;
     const char* fields;
   };
-  static constexpr Macro kMacros[] = {
-      {"@yearly", "0 0 0 1 1 *"}, {"@annually", "0 0 0 1 1 *"}, {"@monthly", "0 0 0 1 * *"},
-      {"@weekly", "0 0 0 * * 0"}, {"@daily", "0 0 0 * * *"},    {"@midnight", "0 0 0 * * *"},
-      {"@hourly", "0 0 * * * *"}};
+  static constexpr Macro kMacros[] = {{"@yearly", "0 0 0 1 1 *"},  {"@annually", "0 0 0 1 1 *"},
+                                      {"@monthly", "0 0 0 1 * *"}, {"@weekly", "0 0 0 * * 0"},
+                                      {"@daily", "0 0 0 * * *"},   {"@midnight", "0 0 0 * * *"},
+                                      {"@hourly", "0 0 * * * *"}};
   for (const Macro& m : kMacros) {
     if (text == m.name) return m.fields;
   }
@@ -173,14 +177,17 @@ Result<CronFields> parse_cron(std::string_view text) {
   if (!text.empty() && text.front() == '@') {
     fields_text = expand_macro(text);
     if (fields_text.empty()) {
-      return bad_cycle(text, "the only macros are @yearly, @annually, @monthly, @weekly, "
-                             "@daily, @midnight and @hourly");
+      return bad_cycle(text,
+                       "the only macros are @yearly, @annually, @monthly, @weekly, "
+                       "@daily, @midnight and @hourly");
     }
   }
   std::vector<std::string_view> parts = split_spaces(fields_text);
   if (parts.size() != 6) {
-    return bad_cycle(text, "a cron expression has six fields (second minute hour day-of-month "
-                           "month day-of-week), this one has " + std::to_string(parts.size()));
+    return bad_cycle(text,
+                     "a cron expression has six fields (second minute hour day-of-month "
+                     "month day-of-week), this one has " +
+                         std::to_string(parts.size()));
   }
   CronFields cron;
   std::string error;
@@ -209,7 +216,9 @@ Result<CronFields> parse_cron(std::string_view text) {
   return cron;
 }
 
-bool bit(std::uint64_t bits, int v) { return (bits >> v) & 1; }
+bool bit(std::uint64_t bits, int v) {
+  return (bits >> v) & 1;
+}
 
 // The first second of the day at or after `start` (seconds since midnight) that the fields
 // allow, or -1.

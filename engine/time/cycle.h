@@ -55,8 +55,8 @@ class Cycle {
   // `previous` is the instant of the fire before it (`armed_at` for the first); nullopt when the
   // cycle has no such fire. A start in the past counts from the first fire not before
   // `armed_at`. Always later than `previous`, except an interval's start, which may equal it.
-  std::optional<std::int64_t> fire(std::int64_t armed_at, std::int64_t index,
-                                   std::int64_t previous, const Zone& zone) const;
+  std::optional<std::int64_t> fire(std::int64_t armed_at, std::int64_t index, std::int64_t previous,
+                                   const Zone& zone) const;
 
  private:
   std::optional<std::int64_t> interval_fire(std::int64_t armed_at, std::int64_t index,

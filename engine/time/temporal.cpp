@@ -23,7 +23,9 @@ const std::int64_t kMinDays =
 const std::int64_t kMaxDays =
     chr::sys_days{chr::year{kMaxYear} / chr::December / 31}.time_since_epoch().count();
 
-bool in_range(std::int64_t days) { return days >= kMinDays && days <= kMaxDays; }
+bool in_range(std::int64_t days) {
+  return days >= kMinDays && days <= kMaxDays;
+}
 
 std::int64_t floor_div(std::int64_t a, std::int64_t b) {
   std::int64_t q = a / b;
@@ -240,15 +242,25 @@ void append_zone(std::string& out, const ZoneRef& zone) {
 
 }  // namespace
 
-int Date::year() const { return static_cast<int>(civil(*this).year()); }
-int Date::month() const { return static_cast<int>(static_cast<unsigned>(civil(*this).month())); }
-int Date::day() const { return static_cast<int>(static_cast<unsigned>(civil(*this).day())); }
+int Date::year() const {
+  return static_cast<int>(civil(*this).year());
+}
+int Date::month() const {
+  return static_cast<int>(static_cast<unsigned>(civil(*this).month()));
+}
+int Date::day() const {
+  return static_cast<int>(static_cast<unsigned>(civil(*this).day()));
+}
 int Date::weekday() const {
   return static_cast<int>(chr::weekday{chr::sys_days{chr::days{days}}}.iso_encoding());
 }
 
-Date DateTime::date() const { return Date{floor_div(local_ms, kMsPerDay)}; }
-std::int64_t DateTime::time_ms() const { return local_ms - date().days * kMsPerDay; }
+Date DateTime::date() const {
+  return Date{floor_div(local_ms, kMsPerDay)};
+}
+std::int64_t DateTime::time_ms() const {
+  return local_ms - date().days * kMsPerDay;
+}
 
 std::optional<Date> make_date(std::int64_t year, std::int64_t month, std::int64_t day) {
   if (year < kMinYear || year > kMaxYear || month < 1 || month > 12 || day < 1 || day > 31) {
@@ -352,8 +364,9 @@ Result<Duration> parse_duration(std::string_view text) {
     } else {
       time_has_unit = true;
       d.has_time = true;
-      std::int64_t unit = units[u] == 'H' ? kMsPerHour : units[u] == 'M' ? kMsPerMinute
-                                                                          : kMsPerSecond;
+      std::int64_t unit = units[u] == 'H'   ? kMsPerHour
+                          : units[u] == 'M' ? kMsPerMinute
+                                            : kMsPerSecond;
       overflow = mul_add_overflows(n, unit, d.ms) || add_overflows(d.ms, frac_ms, d.ms);
     }
     std::int64_t total = 0;
@@ -401,9 +414,10 @@ std::string format_duration(const Duration& d) {
   bool negative = d.months < 0 || total < 0;
   // A duration with both parts of opposite signs has no ISO text; it cannot be parsed or built
   // by the arithmetic here, which keeps the two kinds apart.
-  std::uint64_t months = d.months < 0 ? -static_cast<std::uint64_t>(d.months)
-                                      : static_cast<std::uint64_t>(d.months);
-  std::uint64_t ms = total < 0 ? -static_cast<std::uint64_t>(total) : static_cast<std::uint64_t>(total);
+  std::uint64_t months =
+      d.months < 0 ? -static_cast<std::uint64_t>(d.months) : static_cast<std::uint64_t>(d.months);
+  std::uint64_t ms =
+      total < 0 ? -static_cast<std::uint64_t>(total) : static_cast<std::uint64_t>(total);
   std::string out = negative ? "-P" : "P";
   bool years_months = d.has_months || (!d.has_time && months != 0);
   if (months / 12) out += std::to_string(months / 12) + "Y";

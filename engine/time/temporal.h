@@ -26,8 +26,8 @@ inline constexpr std::int64_t kMsPerDay = 24 * kMsPerHour;
 struct Date {
   std::int64_t days = 0;
   int year() const;
-  int month() const;  // 1..12
-  int day() const;    // 1..31
+  int month() const;    // 1..12
+  int day() const;      // 1..31
   int weekday() const;  // ISO: 1 = Monday .. 7 = Sunday
   auto operator<=>(const Date&) const = default;
 };
@@ -66,8 +66,8 @@ struct DateTime {
 // rest. The parser keeps days * 24 h + ms within 64 bits.
 struct Duration {
   std::int64_t months = 0;
-  std::int64_t days = 0;  // W and D units
-  std::int64_t ms = 0;    // H, M and S units
+  std::int64_t days = 0;    // W and D units
+  std::int64_t ms = 0;      // H, M and S units
   bool has_months = false;  // the text had a Y or M (date part) unit
   bool has_time = false;    // the text had a W, D, H, M (time part) or S unit
   std::int64_t total_ms() const { return days * kMsPerDay + ms; }

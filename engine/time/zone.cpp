@@ -38,7 +38,9 @@ chr::sys_seconds sys_seconds_of(std::int64_t ms) {
 
 }  // namespace
 
-Zone Zone::utc() { return Zone(nullptr, 0, "Z"); }
+Zone Zone::utc() {
+  return Zone(nullptr, 0, "Z");
+}
 
 Zone Zone::fixed(int offset_seconds) {
   return Zone(nullptr, offset_seconds, format_offset(offset_seconds));

@@ -94,8 +94,7 @@ TEST(TimeDateTime, ParsesTheFormsCamundaAndFeelWrite) {
 
   EXPECT_EQ(format_date_time(date_time("2026-03-01T10:30:00Z")), "2026-03-01T10:30:00Z");
   EXPECT_EQ(format_date_time(date_time("2026-03-01T10:30:00+00:00")), "2026-03-01T10:30:00Z");
-  EXPECT_EQ(format_date_time(date_time("2026-03-01T10:30:00-05:00")),
-            "2026-03-01T10:30:00-05:00");
+  EXPECT_EQ(format_date_time(date_time("2026-03-01T10:30:00-05:00")), "2026-03-01T10:30:00-05:00");
   EXPECT_EQ(format_date_time(date_time("2026-03-01T10:30:00@America/Bogota")),
             "2026-03-01T10:30:00@America/Bogota");
   // java.time's zoned form: the named zone wins over the offset.

@@ -65,8 +65,8 @@ TEST(TimeZone, FixedOffsetsAndLocalValues) {
 }
 
 TEST(TimeZone, NamesAreCheckedBeforeTheDatabaseIsAsked) {
-  for (const char* bad : {"", "America//Bogota", "../etc/passwd", "America/Bogotá", "/UTC",
-                          "America/Bogota/"}) {
+  for (const char* bad :
+       {"", "America//Bogota", "../etc/passwd", "America/Bogotá", "/UTC", "America/Bogota/"}) {
     auto z = Zone::named(bad);
     ASSERT_FALSE(z.ok()) << bad;
     EXPECT_EQ(z.error().code, ErrorCode::kInvalidArgument) << bad;
