@@ -10,6 +10,8 @@
 
 namespace pmiflow::feel {
 
+struct Builtin;  // builtins.h
+
 enum class NodeKind {
   kLiteral,   // value
   kVariable,  // name, members
@@ -22,6 +24,7 @@ enum class NodeKind {
   kCompare,   // children[0] ops[0] children[1]
   kArith,     // children[0] ops[0] children[1] ops[1] ... (left-associative)
   kIn,        // children[0] in children[1]
+  kCall,      // builtin(children...)
 };
 
 enum class Op { kEq, kNe, kLt, kLe, kGt, kGe, kAdd, kSub, kMul, kDiv };
@@ -38,6 +41,7 @@ class Node {
   std::vector<std::unique_ptr<Node>> children;
   std::vector<Op> ops;
   size_t negations = 0;
+  const Builtin* builtin = nullptr;  // kCall
 };
 
 }  // namespace pmiflow::feel

@@ -5,6 +5,8 @@
 #include <string>
 #include <utility>
 
+#include "engine/feel/builtins.h"
+#include "engine/feel/temporal_value.h"
 #include "engine/feel/text.h"
 
 namespace pmiflow::feel {
@@ -38,7 +40,8 @@ const char* op_text(Op op) {
 
 class Evaluator {
  public:
-  Evaluator(const Variables& vars, EvalError& error) : vars_(vars), error_(error) {}
+  Evaluator(const Variables& vars, const Env& env, EvalError& error)
+      : vars_(vars), env_(env), error_(error) {}
 
   bool eval(const Node& n, Value& out) {
     switch (n.kind) {
@@ -47,14 +50,24 @@ class Evaluator {
         return true;
       case NodeKind::kVariable: {
         auto it = vars_.find(n.name);
-        out.borrow(it == vars_.end() ? null_json() : navigate(it->second, n.members));
+        Json computed;
+        const Json& target =
+            it == vars_.end() ? null_json() : navigate(it->second, n.members, computed);
+        if (&target == &computed) {
+          out.set(std::move(computed));
+        } else {
+          out.borrow(target);
+        }
         return true;
       }
       case NodeKind::kPath: {
         Value base;
         if (!eval(*n.children[0], base)) return false;
-        const Json& target = navigate(base.get(), n.members);
-        if (base.is_owned()) {
+        Json computed;
+        const Json& target = navigate(base.get(), n.members, computed);
+        if (&target == &computed) {
+          out.set(std::move(computed));
+        } else if (base.is_owned()) {
           Json copy = target;  // `target` points into `base`, which dies here
           out.set(std::move(copy));
         } else {
@@ -85,6 +98,8 @@ class Evaluator {
         return arithmetic(n, out);
       case NodeKind::kIn:
         return in(n, out);
+      case NodeKind::kCall:
+        return call(n, out);
     }
     return fail("internal error: unknown expression node");
   }
@@ -95,10 +110,20 @@ class Evaluator {
     return false;
   }
 
-  // Member access; anything missing or not a context gives null.
-  static const Json& navigate(const Json& root, const std::vector<std::string>& members) {
+  // Member access; anything missing or not a context gives null. A property of a temporal
+  // (`fecha.year`) is computed into `computed`, which is then returned.
+  static const Json& navigate(const Json& root, const std::vector<std::string>& members,
+                              Json& computed) {
     const Json* cur = &root;
     for (const auto& m : members) {
+      Temporal t;
+      if (read_temporal(*cur, t)) {
+        std::optional<Json> property = temporal_property(t, m);
+        if (!property) return null_json();
+        computed = std::move(*property);
+        cur = &computed;
+        continue;
+      }
       if (!cur->is_object()) return null_json();
       auto it = cur->find(m);
       if (it == cur->end()) return null_json();
@@ -113,6 +138,14 @@ class Evaluator {
     const Json& x = v.get();
     if (x.is_null()) {
       out.set(Json());
+      return true;
+    }
+    Temporal t;
+    if (read_temporal(x, t)) {
+      Json negated;
+      std::string message;
+      if (!negate_temporal(t, negated, message)) return fail(std::move(message));
+      out.set(n.negations % 2 == 0 ? x : std::move(negated));
       return true;
     }
     Number num;
@@ -167,46 +200,10 @@ class Evaluator {
     return true;
   }
 
-  // FEEL equality, extended so that `x = null` always answers: null equals only null, and values
-  // of different non-null types are unequal (FEEL itself gives null for the latter; a boolean
-  // answer lets conditions such as `x = null` or `status = "ok"` work on any variable).
-  // Numbers compare numerically (3 = 3.0); lists and contexts compare element by element.
-  bool equal(const Json& a, const Json& b, int depth, bool& eq) {
-    if (depth > kMaxValueDepth) return fail("values are nested too deeply to compare");
-    Number na;
-    Number nb;
-    if (to_number(a, na) && to_number(b, nb)) {
-      eq = compare_numbers(na, nb) == std::partial_ordering::equivalent;
-      return true;
-    }
-    if (a.type() != b.type()) {
-      eq = false;
-      return true;
-    }
-    switch (a.type()) {
-      case Json::value_t::array: {
-        eq = a.size() == b.size();
-        for (size_t i = 0; eq && i < a.size(); ++i) {
-          if (!equal(a[i], b[i], depth + 1, eq)) return false;
-        }
-        return true;
-      }
-      case Json::value_t::object: {
-        eq = a.size() == b.size();
-        for (auto it = a.begin(); eq && it != a.end(); ++it) {
-          auto other = b.find(it.key());
-          if (other == b.end()) {
-            eq = false;
-          } else if (!equal(it.value(), *other, depth + 1, eq)) {
-            return false;
-          }
-        }
-        return true;
-      }
-      default:
-        eq = a == b;
-        return true;
-    }
+  bool equal(const Json& a, const Json& b, bool& eq) {
+    std::string message;
+    if (!values_equal(a, b, env_.zone, eq, message)) return fail(std::move(message));
+    return true;
   }
 
   bool compare(const Node& n, Value& out) {
@@ -218,7 +215,7 @@ class Evaluator {
     const Op op = n.ops[0];
     if (op == Op::kEq || op == Op::kNe) {
       bool eq = false;
-      if (!equal(a, b, 0, eq)) return false;
+      if (!equal(a, b, eq)) return false;
       out.set(Json(op == Op::kEq ? eq : !eq));
       return true;
     }
@@ -227,16 +224,9 @@ class Evaluator {
       return true;
     }
     std::partial_ordering ord = std::partial_ordering::unordered;
-    Number na;
-    Number nb;
-    if (to_number(a, na) && to_number(b, nb)) {
-      ord = compare_numbers(na, nb);
-    } else if (a.is_string() && b.is_string()) {
-      // std::string compares bytes as unsigned char, i.e. by UTF-8 code point order.
-      ord = a.get_ref<const std::string&>() <=> b.get_ref<const std::string&>();
-    } else {
-      return fail("cannot compare " + describe(a) + " with " + describe(b) + " using '" +
-                  op_text(op) + "'");
+    std::string message;
+    if (!order_values(a, b, env_.zone, ord, message)) {
+      return fail(message + " using '" + op_text(op) + "'");
     }
     bool result = false;
     switch (op) {
@@ -274,6 +264,15 @@ class Evaluator {
       }
       if (!acc.is_owned()) acc.set(a);
       acc.owned().get_ref<std::string&>() += sb;
+      return true;
+    }
+    if (is_temporal(a) || is_temporal(b)) {
+      Json result;
+      std::string message;
+      if (!temporal_arithmetic(op_text(op)[0], a, b, env_.zone, result, message)) {
+        return fail(std::move(message));
+      }
+      acc.set(std::move(result));
       return true;
     }
     Number x;
@@ -357,7 +356,7 @@ class Evaluator {
       for (size_t i = 0; !found && i < rhs.children.size(); ++i) {
         Value item;
         if (!eval(*rhs.children[i], item)) return false;
-        if (!equal(x, item.get(), 0, found)) return false;
+        if (!equal(x, item.get(), found)) return false;
       }
     } else {
       Value rv;
@@ -365,9 +364,9 @@ class Evaluator {
       const Json& list = rv.get();
       if (list.is_array()) {
         for (size_t i = 0; !found && i < list.size(); ++i) {
-          if (!equal(x, list[i], 0, found)) return false;
+          if (!equal(x, list[i], found)) return false;
         }
-      } else if (!equal(x, list, 0, found)) {
+      } else if (!equal(x, list, found)) {
         return false;
       }
     }
@@ -375,14 +374,56 @@ class Evaluator {
     return true;
   }
 
+  // A built-in function: its arguments evaluated left to right, then the function; `is defined`
+  // looks at its argument's path instead of its value.
+  bool call(const Node& n, Value& out) {
+    const Builtin& fn = *n.builtin;
+    if (fn.reads_path) {
+      out.set(Json(is_defined(*n.children[0])));
+      return true;
+    }
+    std::vector<Json> args;
+    args.reserve(n.children.size());
+    for (const auto& child : n.children) {
+      Value arg;
+      if (!eval(*child, arg)) return false;
+      args.push_back(arg.take());
+    }
+    Json result;
+    std::string message;
+    if (!fn.call(CallContext{env_}, args, result, message)) {
+      return fail(std::string(fn.name) + "(): " + message);
+    }
+    out.set(std::move(result));
+    return true;
+  }
+
+  // A variable (and each member of its path) that exists, even with a null value; any other
+  // expression is defined (its value exists).
+  bool is_defined(const Node& arg) const {
+    if (arg.kind != NodeKind::kVariable) return true;
+    auto it = vars_.find(arg.name);
+    if (it == vars_.end()) return false;
+    const Json* cur = &it->second;
+    for (const auto& m : arg.members) {
+      if (!cur->is_object()) return false;
+      auto member = cur->find(m);
+      if (member == cur->end()) return false;
+      cur = &*member;
+    }
+    return true;
+  }
+
   const Variables& vars_;
+  const Env& env_;
   EvalError& error_;
 };
 
 }  // namespace
 
-bool evaluate_tree(const Node& root, const Variables& vars, Value& out, EvalError& error) {
-  return Evaluator(vars, error).eval(root, out);
+bool evaluate_tree(const Node& root, const Variables& vars, const Env& env, Value& out,
+                   EvalError& error) {
+  return Evaluator(vars, env, error).eval(root, out);
 }
 
 }  // namespace pmiflow::feel

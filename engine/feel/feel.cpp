@@ -23,6 +23,7 @@
 #include "engine/feel/ast.h"
 #include "engine/feel/evaluator.h"
 #include "engine/feel/parser.h"
+#include "engine/feel/temporal_value.h"
 #include "engine/feel/text.h"
 
 namespace pmiflow::feel {
@@ -79,15 +80,16 @@ bool compile(std::string_view text, Expression& out, CompileError& error) {
   return false;
 }
 
-bool Expression::evaluate(const Variables& vars, Json& out, EvalError& error) const {
+bool Expression::evaluate(const Variables& vars, const Env& env, Json& out,
+                          EvalError& error) const {
   if (!root_) {
     error.message = "expression is not compiled";
     return false;
   }
   try {
     Value result;
-    if (!evaluate_tree(*root_, vars, result, error)) return false;
-    out = result.take();
+    if (!evaluate_tree(*root_, vars, env, result, error)) return false;
+    out = to_output(result.take());
     return true;
   } catch (const std::exception& e) {
     error.message = std::string("internal error while evaluating: ") + e.what();

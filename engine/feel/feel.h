@@ -14,12 +14,15 @@
 // Thread-safety: a compiled Expression is immutable and may be evaluated concurrently.
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
 
 #include "engine/common/json.h"
+#include "engine/time/zone.h"
 
 namespace pmiflow::feel {
 
@@ -32,13 +35,27 @@ struct EvalError {
   std::string message;
 };
 
+// What an evaluation reads besides the variables. `now()` and `today()` read `now_ms`, the time
+// of the command that evaluates (so that a replay gives the same answer); without it they are an
+// error. `zone` is the engine's: today()'s date, now()'s zone, and the zone of a local date and
+// time compared with or subtracted from a zoned one.
+struct Env {
+  std::optional<std::int64_t> now_ms;
+  time::Zone zone = time::default_zone();
+};
+
 class Node;  // private AST node
 
 class Expression {
  public:
   // Evaluates over the instance's variables (a JSON object, or a Variables map).
-  // Returns the FEEL value as JSON (null, boolean, number, string, array or object).
-  bool evaluate(const Variables& vars, Json& out, EvalError& error) const;
+  // Returns the FEEL value as JSON (null, boolean, number, string, array or object); a date,
+  // time, date and time or duration is its ISO text ("2026-03-01", "P1M").
+  bool evaluate(const Variables& vars, const Env& env, Json& out, EvalError& error) const;
+  // Without the command's time: now() and today() are errors.
+  bool evaluate(const Variables& vars, Json& out, EvalError& error) const {
+    return evaluate(vars, Env{}, out, error);
+  }
 
   // The top-level variable names the expression reads (for audit: "the values it saw").
   const std::set<std::string>& variables() const { return variables_; }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "engine/common/utf8.h"
+#include "engine/feel/builtins.h"
 #include "engine/feel/text.h"
 
 namespace pmiflow::feel {
@@ -541,6 +542,7 @@ class Parser {
     if (name == "and" || name == "or" || name == "in") {
       return fail(pos, "unexpected '" + name + "', expected an operand");
     }
+    if (const Builtin* fn = match_builtin()) return call(*fn, pos);
     if (!advance()) return nullptr;
     if (name == "not") {
       if (tok_.kind != Tok::kLParen) {
@@ -556,11 +558,72 @@ class Parser {
     }
     if (tok_.kind == Tok::kLParen) {
       return fail(pos, "unknown function '" + std::string(utf8_prefix(name, kMaxQuotedBytes)) +
-                           "' (supported: not)");
+                           "' (supported: " + builtin_names() + ")");
     }
     auto node = std::make_unique<Node>(NodeKind::kVariable);
     variables_.insert(name);
     node->name = std::move(name);
+    return node;
+  }
+
+  // The built-in function whose name's words start at the current name token and are followed
+  // by '(' (the longest, for "date" and "date and time"); moves the lexer past the name's last
+  // word. nullptr when there is none.
+  const Builtin* match_builtin() {
+    const Builtin* best = nullptr;
+    size_t best_end = 0;
+    for (const Builtin& fn : builtins()) {
+      std::string_view name = fn.name;
+      size_t space = name.find(' ');
+      if (name.substr(0, space) != tok_.text) continue;
+      size_t end = tok_.end;
+      bool words_match = true;
+      while (space != std::string_view::npos && words_match) {
+        size_t next = name.find(' ', space + 1);
+        std::string_view word = name.substr(
+            space + 1, next == std::string_view::npos ? std::string_view::npos : next - space - 1);
+        size_t q = end;
+        while (q < src_.size() && is_space(at(q))) ++q;
+        words_match =
+            q > end && src_.substr(q, word.size()) == word && !is_name_char(at(q + word.size()));
+        end = q + word.size();
+        space = next;
+      }
+      size_t q = end;
+      while (q < src_.size() && is_space(at(q))) ++q;
+      if (!words_match || at(q) != '(') continue;
+      if (best == nullptr || end > best_end) {
+        best = &fn;
+        best_end = end;
+      }
+    }
+    if (best != nullptr) p_ = best_end;
+    return best;
+  }
+
+  // fn '(' [ expression { ',' expression } ] ')', the lexer just past the function's name.
+  std::unique_ptr<Node> call(const Builtin& fn, size_t name_pos) {
+    if (!advance()) return nullptr;  // '('
+    const size_t open = tok_.pos;
+    if (!advance()) return nullptr;
+    auto node = std::make_unique<Node>(NodeKind::kCall);
+    node->builtin = &fn;
+    if (tok_.kind != Tok::kRParen) {
+      while (true) {
+        auto arg = expression(open);
+        if (!arg) return nullptr;
+        node->children.push_back(std::move(arg));
+        if (tok_.kind != Tok::kComma) break;
+        if (!advance()) return nullptr;
+      }
+    }
+    const std::string what = "the arguments of " + std::string(fn.name) + "()";
+    if (!expect_close(Tok::kRParen, ')', open, what.c_str())) return nullptr;
+    const auto n = static_cast<int>(node->children.size());
+    if (n < fn.min_args || (fn.max_args >= 0 && n > fn.max_args)) {
+      return fail(name_pos, std::string(fn.name) + "() does not take " + std::to_string(n) +
+                                (n == 1 ? " argument" : " arguments") + ": " + fn.signature);
+    }
     return node;
   }
 

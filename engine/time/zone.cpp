@@ -99,6 +99,14 @@ ZoneRef Zone::ref() const {
   return ZoneRef{ZoneRef::Kind::kOffset, offset_seconds_, {}};
 }
 
+const Zone& default_zone() {
+  static const Zone zone = [] {
+    auto z = Zone::named(kDefaultZoneName);
+    return z.ok() ? *z : Zone::fixed(-5 * 3600);
+  }();
+  return zone;
+}
+
 Result<std::int64_t> instant_of(const DateTime& dt, const Zone& local) {
   auto zone = Zone::of(dt.zone, local);
   if (!zone.ok()) return zone.error();

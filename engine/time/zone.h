@@ -49,6 +49,10 @@ class Zone {
   std::string name_;
 };
 
+// The engine's zone unless configured: America/Bogota; on a system without tzdata, a fixed
+// UTC-05:00 (Bogota's offset, without daylight saving, since 1993).
+const Zone& default_zone();
+
 // The instant of a date and time; a local one is read in `local`.
 Result<std::int64_t> instant_of(const DateTime& dt, const Zone& local);
 // The date and time of an instant in a zone (named or at its offset).

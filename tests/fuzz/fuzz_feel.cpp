@@ -63,7 +63,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   Json result;
   feel::EvalError eval_error;
-  if (!expression.evaluate(*vars, result, eval_error)) {
+  feel::Env env;
+  env.now_ms = 1772811000000;  // 2026-03-06T15:30:00Z: now() and today() are evaluated too
+  if (!expression.evaluate(*vars, env, result, eval_error)) {
     fuzz::check(eval_error.message.rfind("internal error", 0) != 0, "no internal error evaluating");
     fuzz::check_utf8(eval_error.message, "evaluation error is UTF-8");  // an incident's message
     return 0;

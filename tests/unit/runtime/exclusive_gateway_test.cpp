@@ -94,6 +94,40 @@ TEST(ExclusiveGateway, TakesTheFirstTrueConditionInDocumentOrder) {
   EXPECT_EQ(decision.at("key"), payload_json((*events)[4]).at("key"));
 }
 
+// A deadline: today() is the date of the command's time in the engine's zone (Bogota).
+const std::string kDeadlineXml = bpmn("deadline", R"(
+    <bpmn:startEvent id="Start" />
+    <bpmn:sequenceFlow id="f_in" sourceRef="Start" targetRef="Gw" />
+    <bpmn:exclusiveGateway id="Gw" default="f_on_time" />
+    <bpmn:sequenceFlow id="f_late" sourceRef="Gw" targetRef="End_Late">
+      <bpmn:conditionExpression>=today() &gt; date(fecha_limite)</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="f_on_time" sourceRef="Gw" targetRef="End_On_Time" />
+    <bpmn:endEvent id="End_Late" />
+    <bpmn:endEvent id="End_On_Time" />)");
+
+TEST(ExclusiveGateway, TodayIsTheDateOfTheCommandsTime) {
+  auto def = load(kDeadlineXml);
+  const Variables vars{{"fecha_limite", "2026-03-31"}};
+  constexpr std::int64_t kMarch31Evening = 1775001600000;  // 2026-04-01T00:00Z: 19:00 in Bogota
+  constexpr std::int64_t kApril1Morning = 1775052000000;   // 2026-04-01T14:00Z: 09:00 in Bogota
+  Driver on_time(def);
+  auto events = on_time.start(vars, kMarch31Evening);
+  ASSERT_TRUE(events.ok()) << events.error().message;
+  EXPECT_EQ(testing::describe(*events),
+            up_to_gateway_then({"DecisionTaken:Gw", "ElementCompleted:Gw", "FlowTaken:f_on_time",
+                                "ElementActivated:End_On_Time", "ElementCompleted:End_On_Time",
+                                "InstanceCompleted"}));
+  Driver late(def);
+  events = late.start(vars, kApril1Morning);
+  ASSERT_TRUE(events.ok()) << events.error().message;
+  EXPECT_EQ(testing::describe(*events),
+            up_to_gateway_then({"DecisionTaken:Gw", "ElementCompleted:Gw", "FlowTaken:f_late",
+                                "ElementActivated:End_Late", "ElementCompleted:End_Late",
+                                "InstanceCompleted"}));
+  EXPECT_EQ(payload_json((*events)[5]).at("inputs"), Json({{"fecha_limite", "2026-03-31"}}));
+}
+
 TEST(ExclusiveGateway, TriesTheNextFlowWhenTheFirstIsFalse) {
   auto def = load(kChoiceXml);
   Driver d(def);

@@ -29,6 +29,8 @@ void decide(Run& run, const ElementRef& element) {
   const Variables& variables = run.state().variables;
   DecisionTaken decision;
   model::FlowIndex chosen = model::kNone;
+  feel::Env env;
+  env.now_ms = run.now_ms();  // now() and today(): the command's time, so a replay agrees
   for (model::FlowIndex f : node.outgoing) {
     if (f == node.default_flow) continue;
     const auto& flow = def.flow(f);
@@ -43,7 +45,7 @@ void decide(Run& run, const ElementRef& element) {
     }
     Json out;
     feel::EvalError error;
-    if (!cond.evaluate(variables, out, error)) {
+    if (!cond.evaluate(variables, env, out, error)) {
       behavior::raise_incident(
           run, element.key, node.id, "condition",
           "condition of flow " + flow.id + " `" + cond.text() + "` failed: " + error.message);
