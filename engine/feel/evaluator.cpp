@@ -145,7 +145,11 @@ class Evaluator {
       Json negated;
       std::string message;
       if (!negate_temporal(t, negated, message)) return fail(std::move(message));
-      out.set(n.negations % 2 == 0 ? x : std::move(negated));
+      if (n.negations % 2 == 0) {
+        out.set(x);
+      } else {
+        out.set(std::move(negated));
+      }
       return true;
     }
     Number num;

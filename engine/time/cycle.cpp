@@ -6,7 +6,7 @@
 namespace pmiflow::time {
 namespace {
 
-constexpr std::int64_t kCronSearchDays = 366 * 28;
+constexpr std::int64_t kCronSearchDays = std::int64_t{366} * 28;
 
 std::int64_t floor_div(std::int64_t a, std::int64_t b) {
   std::int64_t q = a / b;

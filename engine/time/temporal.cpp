@@ -451,7 +451,8 @@ std::string format_duration(const Duration& d) {
 }
 
 std::optional<Date> add_months(const Date& d, std::int64_t months) {
-  if (months > 12 * 40000 || months < -12 * 40000) return std::nullopt;
+  constexpr std::int64_t kMaxMonths = std::int64_t{12} * 40000;
+  if (months > kMaxMonths || months < -kMaxMonths) return std::nullopt;
   chr::year_month_day ymd = civil(d);
   std::int64_t total = static_cast<int>(ymd.year()) * std::int64_t{12} +
                        static_cast<unsigned>(ymd.month()) - 1 + months;
