@@ -8,23 +8,12 @@ namespace {
 
 constexpr std::int64_t kCronSearchDays = std::int64_t{366} * 28;
 
-std::int64_t floor_div(std::int64_t a, std::int64_t b) {
-  std::int64_t q = a / b;
-  return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
-}
-
-std::string quoted(std::string_view text) {
-  std::string q(text.substr(0, 80));
-  if (text.size() > 80) q += "...";
-  return "'" + q + "'";
-}
-
 constexpr std::string_view kCycleForms =
     "a repeating interval such as R5/PT10S, R/P1M or R3/2026-01-01T08:00:00/P1D, or a cron "
     "expression of six fields such as '0 0 8 * * MON-FRI'";
 
 Error bad_cycle(std::string_view text, const std::string& why) {
-  return Error{ErrorCode::kInvalidArgument, quoted(text) + " is not a timer cycle: " + why +
+  return Error{ErrorCode::kInvalidArgument, quote_text(text) + " is not a timer cycle: " + why +
                                                 " (expected " + std::string(kCycleForms) + ")"};
 }
 
@@ -265,12 +254,14 @@ Result<Duration> parse_timer_duration(std::string_view text) {
   auto d = parse_duration(text);
   if (!d.ok()) return d.error();
   if (d->months < 0 || d->total_ms() < 0) {
-    return Error{ErrorCode::kInvalidArgument,
-                 quoted(text) + " is a negative duration: a timer waits a duration more than zero"};
+    return Error{
+        ErrorCode::kInvalidArgument,
+        quote_text(text) + " is a negative duration: a timer waits a duration more than zero"};
   }
   if (d->months == 0 && d->total_ms() == 0) {
-    return Error{ErrorCode::kInvalidArgument,
-                 quoted(text) + " is a duration of zero: a timer waits a duration more than zero"};
+    return Error{
+        ErrorCode::kInvalidArgument,
+        quote_text(text) + " is a duration of zero: a timer waits a duration more than zero"};
   }
   return d;
 }

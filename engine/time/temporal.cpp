@@ -27,11 +27,6 @@ bool in_range(std::int64_t days) {
   return days >= kMinDays && days <= kMaxDays;
 }
 
-std::int64_t floor_div(std::int64_t a, std::int64_t b) {
-  std::int64_t q = a / b;
-  return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
-}
-
 // Reads the text left to right; every reader leaves `at` unchanged when it fails.
 class Cursor {
  public:
@@ -101,9 +96,7 @@ class Cursor {
 };
 
 Error bad(std::string_view text, std::string_view what, std::string_view expected) {
-  std::string quoted(text.substr(0, 80));
-  if (text.size() > 80) quoted += "...";
-  return Error{ErrorCode::kInvalidArgument, "'" + quoted + "' is not " + std::string(what) +
+  return Error{ErrorCode::kInvalidArgument, quote_text(text) + " is not " + std::string(what) +
                                                 " (expected " + std::string(expected) + ")"};
 }
 
@@ -241,6 +234,12 @@ void append_zone(std::string& out, const ZoneRef& zone) {
 }
 
 }  // namespace
+
+std::string quote_text(std::string_view text) {
+  std::string q(text.substr(0, 80));
+  if (text.size() > 80) q += "...";
+  return "'" + q + "'";
+}
 
 int Date::year() const {
   return static_cast<int>(civil(*this).year());

@@ -22,6 +22,15 @@ inline constexpr std::int64_t kMsPerMinute = 60 * kMsPerSecond;
 inline constexpr std::int64_t kMsPerHour = 60 * kMsPerMinute;
 inline constexpr std::int64_t kMsPerDay = 24 * kMsPerHour;
 
+// a / b rounded down (toward minus infinity), b > 0: the day of a negative millisecond count.
+inline std::int64_t floor_div(std::int64_t a, std::int64_t b) {
+  std::int64_t q = a / b;
+  return (a % b != 0 && a < 0) ? q - 1 : q;
+}
+
+// `text` in single quotes for a message, cut after 80 bytes.
+std::string quote_text(std::string_view text);
+
 // A day of the proleptic Gregorian calendar, as days since 1970-01-01.
 struct Date {
   std::int64_t days = 0;

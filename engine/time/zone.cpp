@@ -31,9 +31,7 @@ bool is_zone_name(std::string_view name) {
 }
 
 chr::sys_seconds sys_seconds_of(std::int64_t ms) {
-  std::int64_t s = ms / 1000;
-  if (ms % 1000 < 0) --s;
-  return chr::sys_seconds{chr::seconds{s}};
+  return chr::sys_seconds{chr::seconds{floor_div(ms, 1000)}};
 }
 
 }  // namespace
