@@ -109,7 +109,8 @@ bool f_time(const CallContext&, Args& args, Json& out, std::string& error) {
     if (args.size() == 4) {
       Temporal offset;
       if (!read_temporal(args[3], offset) || offset.kind != TemporalKind::kDaysTime ||
-          offset.amount % 1000 != 0 || std::llabs(offset.amount) > 18 * time::kMsPerHour) {
+          offset.amount % 1000 != 0 || offset.amount > 18 * time::kMsPerHour ||
+          offset.amount < -18 * time::kMsPerHour) {
         return fail(error,
                     "the offset must be a days and time duration of at most 18 hours, "
                     "found " +

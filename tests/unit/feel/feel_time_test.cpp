@@ -38,6 +38,9 @@ TEST(FeelTime, LiteralsOfEachKindAreWrittenAsIsoText) {
   EXPECT_EQ(eval("date(2026, 3, 1)"), R"("2026-03-01")");
   EXPECT_EQ(eval(R"(time("10:30:00"))"), R"("10:30:00")");
   EXPECT_EQ(eval("time(10, 30, 15.5)"), R"("10:30:15.500")");
+  EXPECT_EQ(eval(R"(time(10, 30, 0, duration("-PT5H")))"), R"("10:30:00-05:00")");
+  EXPECT_THAT(eval(R"(time(10, 30, 0, duration("PT19H")))"),
+              HasSubstr("error: time(): the offset must be a days and time duration of at most"));
   EXPECT_EQ(eval(R"(date and time("2026-03-01T10:30:00@America/Bogota"))"),
             R"("2026-03-01T10:30:00@America/Bogota")");
   EXPECT_EQ(eval(R"(date and time("2026-03-01"))"), R"("2026-03-01T00:00:00")");
