@@ -45,9 +45,22 @@
 
 #include "engine/common/limits.h"
 #include "engine/common/utf8.h"
+#include "engine/model/xml_text.h"
+#include "engine/model/zeebe_values.h"
 
 namespace pmiflow::model {
 namespace {
+
+using detail::declared_encoding;
+using detail::decode_utf16_or_utf32;
+using detail::has_utf16_or_utf32_bom;
+using detail::is_latin1_name;
+using detail::is_space;
+using detail::latin1_to_utf8;
+using detail::lower;
+using detail::parse_candidate_groups;
+using detail::parse_retries;
+using detail::trim;
 
 constexpr std::string_view kBpmnNamespace = "http://www.omg.org/spec/BPMN/20100524/MODEL";
 constexpr std::string_view kZeebeNamespace = "http://camunda.org/schema/zeebe/1.0";
@@ -98,27 +111,6 @@ const std::string& supported_elements() {
 }
 constexpr int kDefaultRetries = 3;
 
-// ---------------------------------------------------------------------------------------------
-// Small string helpers.
-
-bool is_space(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-  return s;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
 // Maps byte offsets of the parsed buffer to 1-based line:column (columns count bytes).
 class LineTable {
  public:
@@ -149,98 +141,12 @@ class LineTable {
   std::vector<std::size_t> starts_;
 };
 
-// ---------------------------------------------------------------------------------------------
-// Encoding: the parser works on UTF-8 so that pugixml's offsets are offsets into our buffer.
-
-// The `encoding` of the XML declaration, lower-cased; empty when there is none.
 // Where `node` is: an element at its '<', a text at its first character.
 SourceLocation location_of(const LineTable& lines, pugi::xml_node node) {
   std::ptrdiff_t off = node.offset_debug();
   if (off < 0) return {};
   if (node.type() == pugi::node_element && off > 0) --off;
   return lines.at(off);
-}
-
-std::string declared_encoding(std::string_view xml) {
-  if (xml.substr(0, 5) != "<?xml") return {};
-  std::size_t end = xml.find("?>");
-  if (end == std::string_view::npos) return {};
-  std::string_view decl = xml.substr(0, end);
-  std::size_t pos = decl.find("encoding");
-  if (pos == std::string_view::npos) return {};
-  pos = decl.find_first_of("\"'", pos);
-  if (pos == std::string_view::npos) return {};
-  char quote = decl[pos];
-  std::size_t close = decl.find(quote, pos + 1);
-  if (close == std::string_view::npos) return {};
-  return lower(decl.substr(pos + 1, close - pos - 1));
-}
-
-bool is_latin1_name(const std::string& encoding) {
-  return encoding == "iso-8859-1" || encoding == "iso8859-1" || encoding == "iso_8859-1" ||
-         encoding == "latin1" || encoding == "latin-1" || encoding == "l1" ||
-         encoding == "windows-1252" || encoding == "cp1252" || encoding == "iso-8859-15";
-}
-
-bool has_utf16_or_utf32_bom(std::string_view xml) {
-  auto b = [&](std::size_t i) { return static_cast<unsigned char>(xml[i]); };
-  if (xml.size() >= 2 && ((b(0) == 0xFE && b(1) == 0xFF) || (b(0) == 0xFF && b(1) == 0xFE))) {
-    return true;
-  }
-  return xml.size() >= 4 && b(0) == 0 && b(1) == 0 && b(2) == 0xFE && b(3) == 0xFF;
-}
-
-// Decodes a UTF-16 or UTF-32 document (by its byte order mark, which is dropped) into UTF-8.
-// False, with the byte offset of the first bad code unit in `bad`, when the text is not well
-// formed: a lone surrogate, a code point above U+10FFFF, a truncated unit.
-bool decode_utf16_or_utf32(std::string_view xml, std::string& out, std::size_t& bad) {
-  auto b = [&](std::size_t i) {
-    return static_cast<std::uint32_t>(static_cast<unsigned char>(xml[i]));
-  };
-  const bool utf32_be = xml.size() >= 4 && b(0) == 0 && b(1) == 0 && b(2) == 0xFE && b(3) == 0xFF;
-  const bool utf32_le = xml.size() >= 4 && b(0) == 0xFF && b(1) == 0xFE && b(2) == 0 && b(3) == 0;
-  const bool big_endian = utf32_be || (b(0) == 0xFE && b(1) == 0xFF);
-  const std::size_t unit = utf32_be || utf32_le ? 4 : 2;
-  auto read = [&](std::size_t i) {
-    std::uint32_t v = 0;
-    for (std::size_t k = 0; k < unit; ++k) {
-      v |= b(i + k) << (8 * (big_endian ? unit - 1 - k : k));
-    }
-    return v;
-  };
-  out.clear();
-  out.reserve(xml.size());
-  for (std::size_t i = unit; i < xml.size(); i += unit) {
-    bad = i;
-    if (i + unit > xml.size()) return false;
-    std::uint32_t cp = read(i);
-    if (unit == 2 && cp >= 0xD800 && cp <= 0xDBFF) {
-      if (i + 4 > xml.size()) return false;
-      const std::uint32_t low = read(i + 2);
-      if (low < 0xDC00 || low > 0xDFFF) return false;
-      cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-      i += 2;
-    } else if ((cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) {
-      return false;
-    }
-    append_utf8(out, cp);
-  }
-  return true;
-}
-
-std::string latin1_to_utf8(std::string_view in) {
-  std::string out;
-  out.reserve(in.size() + in.size() / 8);
-  for (char c : in) {
-    auto u = static_cast<unsigned char>(c);
-    if (u < 0x80) {
-      out += c;
-    } else {
-      out += static_cast<char>(0xC0 | (u >> 6));
-      out += static_cast<char>(0x80 | (u & 0x3F));
-    }
-  }
-  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -308,115 +214,6 @@ class NamespaceResolver {
 
 std::string id_of(pugi::xml_node node) {
   return node.attribute("id").value();
-}
-
-// ---------------------------------------------------------------------------------------------
-// zeebe:assignmentDefinition candidateGroups: "a, b" or a FEEL list of string literals.
-
-// Reads a FEEL string literal starting at s[pos] == '"'; advances pos past the closing quote.
-bool read_feel_string(std::string_view s, std::size_t& pos, std::string& out) {
-  if (pos >= s.size() || s[pos] != '"') return false;
-  ++pos;
-  while (pos < s.size()) {
-    char c = s[pos++];
-    if (c == '"') return true;
-    if (c == '\\' && pos < s.size()) {
-      char e = s[pos++];
-      switch (e) {
-        case 'n':
-          out += '\n';
-          break;
-        case 't':
-          out += '\t';
-          break;
-        case 'r':
-          out += '\r';
-          break;
-        default:
-          out += e;
-          break;
-      }
-    } else {
-      out += c;
-    }
-  }
-  return false;
-}
-
-// On success fills `groups` (trimmed, no empties, no duplicates, in order).
-bool parse_candidate_groups(std::string_view value, std::vector<std::string>& groups) {
-  std::vector<std::string> items;
-  std::string_view text = trim(value);
-  if (!text.empty() && text.front() == '=') {
-    std::string_view expr = trim(text.substr(1));
-    std::size_t pos = 0;
-    auto skip_ws = [&] {
-      while (pos < expr.size() && is_space(expr[pos])) ++pos;
-    };
-    if (!expr.empty() && expr.front() == '"') {
-      std::string item;
-      if (!read_feel_string(expr, pos, item)) return false;
-      skip_ws();
-      if (pos != expr.size()) return false;
-      items.push_back(std::move(item));
-    } else if (!expr.empty() && expr.front() == '[') {
-      ++pos;
-      skip_ws();
-      if (pos < expr.size() && expr[pos] == ']') {
-        ++pos;
-      } else {
-        while (true) {
-          skip_ws();
-          std::string item;
-          if (!read_feel_string(expr, pos, item)) return false;
-          items.push_back(std::move(item));
-          skip_ws();
-          if (pos < expr.size() && expr[pos] == ',') {
-            ++pos;
-            continue;
-          }
-          if (pos < expr.size() && expr[pos] == ']') {
-            ++pos;
-            break;
-          }
-          return false;
-        }
-      }
-      skip_ws();
-      if (pos != expr.size()) return false;
-    } else {
-      return false;
-    }
-  } else {
-    std::size_t start = 0;
-    while (start <= text.size()) {
-      std::size_t comma = text.find(',', start);
-      if (comma == std::string_view::npos) comma = text.size();
-      items.emplace_back(trim(text.substr(start, comma - start)));
-      start = comma + 1;
-    }
-  }
-  groups.clear();
-  std::unordered_set<std::string> seen;
-  for (std::string& item : items) {
-    std::string t(trim(item));
-    if (t.empty() || !seen.insert(t).second) continue;
-    groups.push_back(std::move(t));
-  }
-  return true;
-}
-
-// A non-negative decimal integer of at most 9 digits.
-bool parse_retries(std::string_view value, int& out) {
-  std::string_view t = trim(value);
-  if (t.empty() || t.size() > 9) return false;
-  int v = 0;
-  for (char c : t) {
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + (c - '0');
-  }
-  out = v;
-  return true;
 }
 
 // ---------------------------------------------------------------------------------------------
