@@ -178,6 +178,32 @@ Result<std::optional<std::string>> first_difference(ReadModel& read_model, const
       return Diff("incident " + id + ": open in the events, not in the projection");
     }
   }
+
+  TimerQuery timer_query;
+  timer_query.instance_id = row.id;
+  auto timers = read_model.timers(timer_query);
+  if (!timers.ok()) return timers.error();
+  std::set<std::int64_t> projected_timers;
+  for (const auto& t : *timers) {
+    projected_timers.insert(t.key);
+    auto it = s.timers.find(t.key);
+    if (it == s.timers.end()) {
+      return Diff("timer " + t.id + ": waiting in the projection, not in the events");
+    }
+    if (t.due_ms != it->second.due_ms) {
+      return differ("timer " + t.id + " due", std::to_string(it->second.due_ms),
+                    std::to_string(t.due_ms));
+    }
+    if (t.element_id != it->second.element_id) {
+      return differ("timer " + t.id + " element", it->second.element_id, t.element_id);
+    }
+  }
+  for (const auto& [key, t] : s.timers) {
+    if (projected_timers.count(key) == 0) {
+      return Diff("timer " + runtime::task_id_for(row.id, key) + " (" + t.element_id +
+                  "): waiting in the events, not in the projection");
+    }
+  }
   return std::optional<std::string>();
 }
 

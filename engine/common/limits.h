@@ -29,8 +29,11 @@ inline constexpr std::size_t kMaxVariablesBytes = 4 * kMiB;
 inline constexpr int kMaxFormDepth = 64;
 inline constexpr std::size_t kMaxFormBytes = 1 * kMiB;
 
-// A BPMN file (D02.03's is 60 KiB; element nesting is not limited: the parser does not recurse).
+// A BPMN file (D02.03's is 60 KiB; XML nesting is not limited: the parser does not recurse; the
+// subProcesses it reads are, so that what it visits stays near the process element).
 inline constexpr std::size_t kMaxBpmnBytes = 16 * kMiB;
+// How deep subProcesses may nest in a BPMN file (modelers' processes nest a few levels).
+inline constexpr int kMaxSubProcessDepth = 32;
 
 // A FEEL expression (a condition, a form's conditional.hide): its text, and brackets ('(', '[',
 // 'not(') inside one another.

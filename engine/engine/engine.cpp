@@ -379,6 +379,11 @@ Result<CommandOutcome> Engine::cancel(std::int64_t instance_id, const Actor& act
   return submit(instance_id, &command, false);
 }
 
+Result<CommandOutcome> Engine::trigger_timer(std::int64_t instance_id, std::int64_t timer_key) {
+  const runtime::Command command = runtime::TriggerTimer{timer_key};
+  return submit(instance_id, &command, true);
+}
+
 Result<CommandOutcome> Engine::run_jobs(std::int64_t instance_id) {
   return submit(instance_id, nullptr, true);
 }

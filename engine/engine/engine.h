@@ -97,6 +97,10 @@ class Engine {
   Result<CommandOutcome> resolve_incident(const std::string& incident_id,
                                           const runtime::Actor& actor);
   Result<CommandOutcome> cancel(std::int64_t instance_id, const runtime::Actor& actor);
+  // Fires a waiting timer at the clock's time and runs the jobs that follow. kNotFound when it
+  // is not waiting (fired or canceled, e.g. by another runner first), kInvalidState when it is
+  // not due yet: nothing is written then.
+  Result<CommandOutcome> trigger_timer(std::int64_t instance_id, std::int64_t timer_key);
 
   // Runs the handlers of the instance's activatable jobs until none is left (each result is a
   // CompleteJob / FailJob command), committing their events as one request.

@@ -1,6 +1,7 @@
 // The read model: the projections of the event log (instances, open tasks, variables, jobs,
-// incidents, records, outbox), written by the event log in the same transaction as the events
-// that change them, and the queries over them. Everything here can be rebuilt from the events
+// incidents, timers, records, outbox), written by the event log in the same transaction as the
+// events that change them, and the queries over them. Everything here can be rebuilt from the
+// events
 // (`pmiflow replay` compares the two). Implementations: SqliteStore (persistence/sqlite) and
 // MemoryStore (persistence/memory, tests).
 //
@@ -74,6 +75,23 @@ struct IncidentRow {
   std::string message;
 };
 
+// A waiting timer (instance_state.h, Timer).
+struct TimerRow {
+  std::string id;  // task_id_for(instance, key)
+  std::int64_t instance_id = 0;
+  std::int64_t key = 0;
+  std::int64_t element_key = 0;  // its owner
+  std::string element_id;        // the timer event
+  std::int64_t due_ms = 0;
+};
+
+// Every given criterion must hold.
+struct TimerQuery {
+  std::optional<std::int64_t> instance_id;
+  std::optional<std::int64_t> due_by;  // due at or before
+  std::size_t limit = 0;               // 0: all
+};
+
 // A record of the process (e.g. D02.03's "Programación de la Asistencia Técnica"), written by
 // a task's completion (RecordWritten) and linked to its instance and event.
 struct RecordRow {
@@ -125,6 +143,8 @@ class ReadModel {
   virtual Result<Variables> variables(std::int64_t instance_id) = 0;
   virtual Result<std::vector<JobRow>> jobs(std::optional<std::int64_t> instance_id) = 0;
   virtual Result<std::vector<IncidentRow>> incidents(std::optional<std::int64_t> instance_id) = 0;
+  // Waiting timers, soonest due first (then by instance and key).
+  virtual Result<std::vector<TimerRow>> timers(const TimerQuery& query) = 0;
   // Records in (instance, seq) order.
   virtual Result<std::vector<RecordRow>> records(const RecordQuery& query) = 0;
   // Outbox messages in creation order; acknowledged ones only with include_acked.

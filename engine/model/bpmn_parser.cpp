@@ -68,7 +68,7 @@ constexpr std::string_view kXmlNamespace = "http://www.w3.org/XML/1998/namespace
 // The parser entry of each flow node kind: the one row a new element kind adds here
 // (docs/architecture.md, "What a new element kind touches"). What the parser reads of an
 // element follows from its family; the row says what else the kind accepts.
-enum class Family { kEvent, kTask, kGateway };
+enum class Family { kEvent, kTask, kGateway, kContainer };
 struct ElementEntry {
   std::string_view bpmn_name;  // its local name in the BPMN namespace
   NodeKind kind;
@@ -79,14 +79,25 @@ struct ElementEntry {
   std::string_view event_definition;
   NodeKind kind_with_definition;
   std::string_view supported_events;  // said when another event definition is found
+  bool definition_required = false;   // the event needs its definition (a catch event)
 };
 constexpr ElementEntry kElements[] = {
     {"startEvent", NodeKind::kNoneStartEvent, Family::kEvent, false, "", NodeKind::kNoneStartEvent,
      "only none start events are supported"},
     {"endEvent", NodeKind::kNoneEndEvent, Family::kEvent, false, "terminateEventDefinition",
      NodeKind::kTerminateEndEvent, "only none and terminate end events are supported"},
+    {"intermediateCatchEvent", NodeKind::kIntermediateTimerCatchEvent, Family::kEvent, false,
+     "timerEventDefinition", NodeKind::kIntermediateTimerCatchEvent,
+     "only timer intermediate catch events are supported", true},
+    {"intermediateThrowEvent", NodeKind::kIntermediateThrowEvent, Family::kEvent, false, "",
+     NodeKind::kIntermediateThrowEvent, "only none intermediate throw events are supported"},
+    {"boundaryEvent", NodeKind::kTimerBoundaryEvent, Family::kEvent, false, "timerEventDefinition",
+     NodeKind::kTimerBoundaryEvent, "only timer boundary events are supported", true},
     {"userTask", NodeKind::kUserTask, Family::kTask, false, "", NodeKind::kUserTask, ""},
     {"serviceTask", NodeKind::kServiceTask, Family::kTask, false, "", NodeKind::kServiceTask, ""},
+    {"manualTask", NodeKind::kManualTask, Family::kTask, false, "", NodeKind::kManualTask, ""},
+    {"task", NodeKind::kTask, Family::kTask, false, "", NodeKind::kTask, ""},
+    {"subProcess", NodeKind::kSubProcess, Family::kContainer, false, "", NodeKind::kSubProcess, ""},
     {"exclusiveGateway", NodeKind::kExclusiveGateway, Family::kGateway, true, "",
      NodeKind::kExclusiveGateway, ""},
     {"parallelGateway", NodeKind::kParallelGateway, Family::kGateway, false, "",
@@ -309,7 +320,11 @@ class Parser {
   pugi::xml_node choose_process(pugi::xml_node definitions);
   void register_ids(pugi::xml_node process);
   void parse_process(pugi::xml_node process);
-  void parse_node(pugi::xml_node element, const ElementEntry& entry);
+  // Parses a flow node in container `parent` (kNone: the process); a subProcess's index is
+  // returned so that its children are parsed in it (kNone: left out, or not a container).
+  NodeIndex parse_node(pugi::xml_node element, const ElementEntry& entry, NodeIndex parent);
+  bool parse_timer(pugi::xml_node definition, const std::string& id, FlowNode& node);
+  void resolve_attachments();
   bool parse_properties(pugi::xml_node properties, const std::string& id, FlowNode& node);
   bool parse_extensions(pugi::xml_node extension_elements, const std::string& id, FlowNode& node,
                         bool& has_task_definition);
@@ -331,12 +346,13 @@ class Parser {
   ParseResult out_;
   ProcessDefinition def_;
 
-  std::unordered_map<std::string, int> first_line_of_id_;       // every id in the process
-  std::unordered_set<const void*> duplicates_;                  // second occurrences
-  std::unordered_set<std::string> skipped_ids_;                 // left out because of errors
-  std::unordered_map<std::string, NodeIndex> node_by_id_;       // nodes added so far
-  std::vector<pugi::xml_node> flow_elements_;                   // document order
-  std::vector<std::pair<NodeIndex, pugi::xml_node>> defaults_;  // gateways with `default`
+  std::unordered_map<std::string, int> first_line_of_id_;         // every id in the process
+  std::unordered_set<const void*> duplicates_;                    // second occurrences
+  std::unordered_set<std::string> skipped_ids_;                   // left out because of errors
+  std::unordered_map<std::string, NodeIndex> node_by_id_;         // nodes added so far
+  std::vector<pugi::xml_node> flow_elements_;                     // document order
+  std::vector<std::pair<NodeIndex, pugi::xml_node>> defaults_;    // gateways with `default`
+  std::vector<std::pair<NodeIndex, pugi::xml_node>> boundaries_;  // boundary events
 };
 
 ParseResult Parser::run(pugi::xml_parse_result result, const pugi::xml_document& doc) {
@@ -463,25 +479,48 @@ void Parser::parse_process(pugi::xml_node process) {
                                                                 "potentialOwner",
                                                                 "correlationSubscription"};
 
-  for (pugi::xml_node child : process.children()) {
-    if (child.type() != pugi::node_element || !is_bpmn(child)) continue;  // foreign: ignored
-    std::string_view name = local_name(child);
-    if (name == "extensionElements") {
-      check_process_extensions(child, def_.key);
-    } else if (name == "sequenceFlow") {
-      if (!is_duplicate(child)) flow_elements_.push_back(child);
-    } else if (const ElementEntry* entry = element_entry(name)) {
-      parse_node(child, *entry);
-    } else if (kIgnored.count(name) == 0) {
-      std::string id = id_of(child);
-      if (!id.empty()) skipped_ids_.insert(id);
-      error(child, id,
-            "unsupported element <" + std::string(name) + "> (supported: " + supported_elements() +
-                ")");
+  // A subProcess's own children, read by parse_node.
+  static const std::unordered_set<std::string_view> kSubProcessOwn = {
+      "incoming", "outgoing", "multiInstanceLoopCharacteristics", "standardLoopCharacteristics"};
+  // The process, then each subProcess in the order they are found: no recursion on the input.
+  struct Container {
+    pugi::xml_node element;
+    NodeIndex index;  // kNone: the process
+    int depth;        // subProcesses around it and itself
+  };
+  std::vector<Container> containers{{process, kNone, 0}};
+  for (std::size_t next = 0; next < containers.size(); ++next) {
+    const auto [container, parent, depth] = containers[next];
+    for (pugi::xml_node child : container.children()) {
+      if (child.type() != pugi::node_element || !is_bpmn(child)) continue;  // foreign: ignored
+      std::string_view name = local_name(child);
+      if (name == "extensionElements") {
+        if (parent == kNone) check_process_extensions(child, def_.key);
+      } else if (name == "sequenceFlow") {
+        if (!is_duplicate(child)) flow_elements_.push_back(child);
+      } else if (const ElementEntry* entry = element_entry(name)) {
+        NodeIndex index = parse_node(child, *entry, parent);
+        if (index == kNone) continue;
+        if (depth + 1 > limits::kMaxSubProcessDepth) {
+          error(child, def_.nodes[index].id,
+                "subProcess nested more than " + std::to_string(limits::kMaxSubProcessDepth) +
+                    " levels deep (its content is not read)");
+          continue;
+        }
+        containers.push_back({child, index, depth + 1});
+      } else if (kIgnored.count(name) == 0 &&
+                 !(parent != kNone && kSubProcessOwn.count(name) != 0)) {
+        std::string id = id_of(child);
+        if (!id.empty()) skipped_ids_.insert(id);
+        error(child, id,
+              "unsupported element <" + std::string(name) +
+                  "> (supported: " + supported_elements() + ")");
+      }
     }
   }
   for (pugi::xml_node flow : flow_elements_) parse_flow(flow);
   resolve_defaults();
+  resolve_attachments();
 }
 
 // Process-level zeebe extensions: forms, properties and the version tag are inert here; the
@@ -495,22 +534,24 @@ void Parser::check_process_extensions(pugi::xml_node extension_elements, const s
   }
 }
 
-void Parser::parse_node(pugi::xml_node element, const ElementEntry& entry) {
+NodeIndex Parser::parse_node(pugi::xml_node element, const ElementEntry& entry, NodeIndex parent) {
   FlowNode node;
   node.id = id_of(element);
   node.name = element.attribute("name").value();
   node.kind = entry.kind;
   node.location = location(element);
+  node.parent = parent;
   std::string_view element_name = local_name(element);
   const std::string tag = "<" + std::string(element_name) + ">";
 
-  if (is_duplicate(element)) return;  // reported by register_ids
+  if (is_duplicate(element)) return kNone;  // reported by register_ids
   if (node.id.empty()) {
     error(element, "", tag + " has no id");
-    return;
+    return kNone;
   }
   const bool is_event = entry.family == Family::kEvent;
   const bool is_task = entry.family == Family::kTask;
+  const bool is_container = entry.family == Family::kContainer;
   const bool has_default = !trim(element.attribute("default").value()).empty();
   bool ok = true;
 
@@ -521,7 +562,18 @@ void Parser::parse_node(pugi::xml_node element, const ElementEntry& entry) {
               " (default flows are supported on exclusive gateways only)");
     ok = false;
   }
-  if (is_task) {
+  if (is_container && trim(element.attribute("triggeredByEvent").value()) == "true") {
+    error(element, node.id, "event subprocesses (triggeredByEvent=\"true\") are not supported yet");
+    ok = false;
+  }
+  if (entry.kind == NodeKind::kTimerBoundaryEvent) {
+    if (trim(element.attribute("attachedToRef").value()).empty()) {
+      error(element, node.id, "boundary event has no attachedToRef");
+      ok = false;
+    }
+    node.cancel_activity = trim(element.attribute("cancelActivity").value()) != "false";
+  }
+  if (is_task || is_container) {
     if (trim(element.attribute("isForCompensation").value()) == "true") {
       error(element, node.id, "unsupported attribute isForCompensation=\"true\" on " + tag);
       ok = false;
@@ -559,6 +611,9 @@ void Parser::parse_node(pugi::xml_node element, const ElementEntry& entry) {
     }
     if (kIgnoredEverywhere.count(name) != 0) continue;
     if (is_task && kIgnoredInTasks.count(name) != 0) continue;
+    const bool is_loop =
+        name == "multiInstanceLoopCharacteristics" || name == "standardLoopCharacteristics";
+    if (is_container && !is_loop) continue;  // its flow elements: parse_process reads them
     if (is_event && kIgnoredInEvents.count(name) != 0) continue;
     const bool event_definition =
         name == "eventDefinitionRef" ||
@@ -568,6 +623,7 @@ void Parser::parse_node(pugi::xml_node element, const ElementEntry& entry) {
       if (!entry.event_definition.empty() && name == entry.event_definition &&
           event_definitions == 1) {
         node.kind = entry.kind_with_definition;
+        if (name == "timerEventDefinition" && !parse_timer(child, node.id, node)) ok = false;
         continue;
       }
       std::string what = event_definitions > 1 ? " with more than one event definition"
@@ -577,7 +633,7 @@ void Parser::parse_node(pugi::xml_node element, const ElementEntry& entry) {
       ok = false;
       continue;
     }
-    if (name == "multiInstanceLoopCharacteristics" || name == "standardLoopCharacteristics") {
+    if (is_loop) {
       error(child, node.id,
             "unsupported element <" + std::string(name) + "> in " + tag +
                 " (loops and multi-instance are not supported)");
@@ -587,15 +643,120 @@ void Parser::parse_node(pugi::xml_node element, const ElementEntry& entry) {
     error(child, node.id, "unsupported element <" + std::string(name) + "> in " + tag);
     ok = false;
   }
+  if (entry.definition_required && event_definitions == 0) {
+    error(element, node.id,
+          tag + " has no event definition (" + std::string(entry.supported_events) + ")");
+    ok = false;
+  }
   if (!ok) {
     skipped_ids_.insert(node.id);
-    return;
+    return kNone;
   }
   NodeIndex index = static_cast<NodeIndex>(def_.nodes.size());
   node_by_id_.emplace(node.id, index);
-  if (node.kind == NodeKind::kNoneStartEvent) def_.start_events.push_back(index);
+  if (node.kind == NodeKind::kNoneStartEvent) {
+    if (parent == kNone) {
+      def_.start_events.push_back(index);
+    } else if (def_.nodes[parent].start_event == kNone) {
+      def_.nodes[parent].start_event = index;
+    } else {
+      error(element, node.id,
+            "subProcess '" + def_.nodes[parent].id + "' has more than one start event");
+    }
+  }
   if (entry.default_flow && has_default) defaults_.emplace_back(index, element);
+  if (node.kind == NodeKind::kTimerBoundaryEvent) boundaries_.emplace_back(index, element);
+  if (node.kind == NodeKind::kSubProcess) def_.has_subprocesses = true;
+  const bool container = node.kind == NodeKind::kSubProcess;
   def_.nodes.push_back(std::move(node));
+  return container ? index : kNone;
+}
+
+// Reads a <timerEventDefinition>: exactly one of timeDate, timeDuration, timeCycle, whose text
+// is a literal (checked here) or a FEEL expression (compiled here, its value checked when the
+// timer is armed).
+bool Parser::parse_timer(pugi::xml_node definition, const std::string& id, FlowNode& node) {
+  static constexpr std::pair<std::string_view, TimerDefinition::Kind> kKinds[] = {
+      {"timeDate", TimerDefinition::Kind::kDate},
+      {"timeDuration", TimerDefinition::Kind::kDuration},
+      {"timeCycle", TimerDefinition::Kind::kCycle}};
+  pugi::xml_node found;
+  TimerDefinition timer;
+  for (pugi::xml_node child : definition.children()) {
+    if (child.type() != pugi::node_element || !is_bpmn(child)) continue;
+    std::string_view name = local_name(child);
+    if (name == "documentation" || name == "extensionElements") continue;
+    const auto* kind = std::find_if(std::begin(kKinds), std::end(kKinds),
+                                    [&](const auto& k) { return k.first == name; });
+    if (kind == std::end(kKinds)) {
+      error(child, id, "unsupported element <" + std::string(name) + "> in <timerEventDefinition>");
+      return false;
+    }
+    if (found) {
+      error(child, id,
+            "<timerEventDefinition> has more than one of timeDate, timeDuration, timeCycle");
+      return false;
+    }
+    found = child;
+    timer.kind = kind->second;
+  }
+  if (!found) {
+    error(definition, id, "<timerEventDefinition> has none of timeDate, timeDuration, timeCycle");
+    return false;
+  }
+  const std::string where = std::string("<") + timer_kind_name(timer.kind) + ">";
+  std::string_view text = trim(found.child_value());
+  if (text.empty()) {
+    error(found, id, where + " is empty");
+    return false;
+  }
+  if (text.front() == '=') {
+    feel::Expression expression;
+    feel::CompileError compile_error;
+    if (!feel::compile(text, expression, compile_error)) {
+      error(found, id, where + " expression does not parse: " + compile_error.message);
+      return false;
+    }
+    timer.text = std::string(trim(text.substr(1)));
+    timer.expression = std::move(expression);
+  } else {
+    timer.text = std::string(text);
+    auto literal = schedule_timer(timer.kind, timer.text, 0, time::Zone::utc());
+    if (!literal.ok()) {
+      error(found, id, where + ": " + literal.error().message);
+      return false;
+    }
+  }
+  node.timer = std::move(timer);
+  return true;
+}
+
+// Attaches each boundary event to its activity, which must be in the same container.
+void Parser::resolve_attachments() {
+  for (const auto& [index, element] : boundaries_) {
+    FlowNode& boundary = def_.nodes[index];
+    std::string ref(trim(element.attribute("attachedToRef").value()));
+    auto it = node_by_id_.find(ref);
+    if (it == node_by_id_.end()) {
+      if (skipped_ids_.count(ref) == 0) {
+        error(element, boundary.id,
+              "attachedToRef '" + ref + "' names no activity of this process");
+      }
+      continue;
+    }
+    FlowNode& host = def_.nodes[it->second];
+    if (!is_activity(host.kind)) {
+      error(element, boundary.id,
+            "attachedToRef '" + ref + "' is a <" + node_kind_name(host.kind) +
+                ">: boundary events attach to tasks and subprocesses");
+    } else if (host.parent != boundary.parent) {
+      error(element, boundary.id,
+            "boundary event and its activity '" + ref + "' are not in the same (sub)process");
+    } else {
+      boundary.attached_to = it->second;
+      host.boundary_events.push_back(index);
+    }
+  }
 }
 
 // Reads zeebe:property entries named pmiflow.*; other properties are the modeler's metadata and
@@ -790,6 +951,10 @@ void Parser::parse_flow(pugi::xml_node element) {
       continue;
     }
     error(child, flow.id, "unsupported element <" + std::string(name) + "> in <sequenceFlow>");
+    ok = false;
+  }
+  if (ok && !dropped_silently && def_.nodes[flow.source].parent != def_.nodes[flow.target].parent) {
+    error(element, flow.id, crossing_flow_message(def_, flow));
     ok = false;
   }
   if (!ok || dropped_silently) {

@@ -60,6 +60,9 @@ void Validator::check_elements() {
     if (flow.target >= def_.nodes.size()) {
       report(flow.location, flow.id, "sequence flow has no target node");
     }
+    if (valid_flow(f) && def_.nodes[flow.source].parent != def_.nodes[flow.target].parent) {
+      report(flow.location, flow.id, crossing_flow_message(def_, flow));
+    }
     if (flow.condition && flow.source < def_.nodes.size()) {
       NodeKind source_kind = def_.nodes[flow.source].kind;
       if (source_kind == NodeKind::kParallelGateway) {
@@ -132,12 +135,25 @@ void Validator::check_elements() {
         }
         break;
       }
+      case NodeKind::kSubProcess:
+        if (node.start_event == kNone) node_error(n, "subProcess has no none start event");
+        break;
+      case NodeKind::kTimerBoundaryEvent:
+        if (!node.incoming.empty()) {
+          node_error(n,
+                     "boundary event has incoming flow '" + flow_id(node.incoming.front()) + "'");
+        }
+        if (node.outgoing.empty()) node_error(n, "boundary event has no outgoing flow");
+        break;
       case NodeKind::kParallelGateway:
+      case NodeKind::kIntermediateTimerCatchEvent:
+      case NodeKind::kIntermediateThrowEvent:
+      case NodeKind::kManualTask:
+      case NodeKind::kTask:
         break;
     }
-    const bool splits_implicitly = node.kind == NodeKind::kNoneStartEvent ||
-                                   node.kind == NodeKind::kUserTask ||
-                                   node.kind == NodeKind::kServiceTask;
+    const bool splits_implicitly =
+        node.kind != NodeKind::kExclusiveGateway && node.kind != NodeKind::kParallelGateway;
     if (splits_implicitly && node.outgoing.size() > 1) {
       node_error(n, "more than one outgoing flow: use a parallel or exclusive gateway");
     }
@@ -179,20 +195,33 @@ std::string Validator::cycle_path(NodeIndex start,
 
 void Validator::check_graph() {
   const std::uint32_t n = static_cast<std::uint32_t>(def_.nodes.size());
-  bool has_start = false;
+  bool has_start = false;  // a none start event of the process itself
   for (const FlowNode& node : def_.nodes) {
-    if (node.kind == NodeKind::kNoneStartEvent) has_start = true;
+    if (node.kind == NodeKind::kNoneStartEvent && node.parent == kNone) has_start = true;
   }
   if (!has_start) report({}, def_.key, "process has no none start event");
   if (n == 0) return;
 
-  // Successors in compressed form.
+  // Whether a node waits: a subProcess does when something in it does (a container comes
+  // before its children in `nodes`, so one pass from the end sees every child first).
+  std::vector<bool> waits(n, false);
+  for (NodeIndex v = n; v-- > 0;) {
+    if (is_wait_state(def_.nodes[v].kind)) waits[v] = true;
+    const NodeIndex parent = def_.nodes[v].parent;
+    if (waits[v] && parent < n) waits[parent] = true;
+  }
+
+  // Successors in compressed form; a flow that crosses a subProcess's border (reported by
+  // check_elements) is left out, so that each component stays in one (sub)process.
   std::vector<std::uint32_t> first(n + 1, 0);
   std::vector<NodeIndex> succ;
   for (NodeIndex v = 0; v < n; ++v) {
     first[v] = static_cast<std::uint32_t>(succ.size());
     for (FlowIndex f : def_.nodes[v].outgoing) {
-      if (valid_flow(f) && def_.flows[f].source == v) succ.push_back(def_.flows[f].target);
+      if (valid_flow(f) && def_.flows[f].source == v &&
+          def_.nodes[def_.flows[f].target].parent == def_.nodes[v].parent) {
+        succ.push_back(def_.flows[f].target);
+      }
     }
   }
   first[n] = static_cast<std::uint32_t>(succ.size());
@@ -261,9 +290,12 @@ void Validator::check_graph() {
     if (c.representative == kNone) c.representative = v;
     ++c.size;
     NodeKind kind = def_.nodes[v].kind;
-    if (kind == NodeKind::kNoneStartEvent) c.has_start = true;
+    // A boundary event starts a path as a start event does.
+    if (kind == NodeKind::kNoneStartEvent || kind == NodeKind::kTimerBoundaryEvent) {
+      c.has_start = true;
+    }
     if (kind == NodeKind::kNoneEndEvent || kind == NodeKind::kTerminateEndEvent) c.has_end = true;
-    if (is_wait_state(kind)) c.has_wait = true;
+    if (waits[v]) c.has_wait = true;
     for (std::uint32_t e = first[v]; e < first[v + 1]; ++e) {
       NodeIndex w = succ[e];
       if (w == v) c.self_loop = true;

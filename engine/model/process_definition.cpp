@@ -23,12 +23,42 @@ const char* node_kind_name(NodeKind kind) {
       return "exclusiveGateway";
     case NodeKind::kParallelGateway:
       return "parallelGateway";
+    case NodeKind::kSubProcess:
+      return "subProcess";
+    case NodeKind::kIntermediateTimerCatchEvent:
+      return "intermediateCatchEvent";
+    case NodeKind::kTimerBoundaryEvent:
+      return "boundaryEvent";
+    case NodeKind::kManualTask:
+      return "manualTask";
+    case NodeKind::kTask:
+      return "task";
+    case NodeKind::kIntermediateThrowEvent:
+      return "intermediateThrowEvent";
+  }
+  return "unknown";
+}
+
+const char* timer_kind_name(TimerDefinition::Kind kind) {
+  switch (kind) {
+    case TimerDefinition::Kind::kDate:
+      return "timeDate";
+    case TimerDefinition::Kind::kDuration:
+      return "timeDuration";
+    case TimerDefinition::Kind::kCycle:
+      return "timeCycle";
   }
   return "unknown";
 }
 
 bool is_wait_state(NodeKind kind) {
-  return kind == NodeKind::kUserTask || kind == NodeKind::kServiceTask;
+  return kind == NodeKind::kUserTask || kind == NodeKind::kServiceTask ||
+         kind == NodeKind::kIntermediateTimerCatchEvent;
+}
+
+bool is_activity(NodeKind kind) {
+  return kind == NodeKind::kUserTask || kind == NodeKind::kServiceTask ||
+         kind == NodeKind::kSubProcess || kind == NodeKind::kManualTask || kind == NodeKind::kTask;
 }
 
 NodeIndex ProcessDefinition::find_node(const std::string& id) const {
@@ -77,6 +107,11 @@ Diagnostic internal_error(const std::string& file, const std::string& what) {
   d.file = file;
   d.message = "internal error: " + what;
   return d;
+}
+
+std::string crossing_flow_message(const ProcessDefinition& def, const SequenceFlow& flow) {
+  return "sequence flow from '" + def.node(flow.source).id + "' to '" + def.node(flow.target).id +
+         "' crosses the border of a subProcess (a flow stays inside its (sub)process)";
 }
 
 std::string join_for_message(const std::vector<std::string>& items, std::string_view separator,

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "engine/feel/feel.h"
+#include "engine/model/timer_definition.h"
 
 namespace pmiflow::model {
 
@@ -34,12 +35,22 @@ enum class NodeKind : std::uint8_t {
   kServiceTask = 5,
   kExclusiveGateway = 6,
   kParallelGateway = 7,
+  kSubProcess = 8,
+  kIntermediateTimerCatchEvent = 9,
+  kTimerBoundaryEvent = 10,
+  kManualTask = 11,
+  kTask = 12,
+  kIntermediateThrowEvent = 13,
 };
 
 const char* node_kind_name(NodeKind kind);  // BPMN local name, e.g. "userTask"
 
-// True for nodes where a token waits for an outside command (a cycle needs one of these).
+// True for nodes where a token waits for an outside command or for time (a cycle needs one of
+// these).
 bool is_wait_state(NodeKind kind);
+
+// True for the activities boundary events may be attached to.
+bool is_activity(NodeKind kind);
 
 struct FlowNode {
   std::string id;
@@ -48,6 +59,18 @@ struct FlowNode {
   SourceLocation location;
   std::vector<FlowIndex> incoming;  // document order
   std::vector<FlowIndex> outgoing;  // document order
+  // The subProcess the node is in; kNone: the process itself.
+  NodeIndex parent = kNone;
+
+  // subProcess: its none start event (kNone when it has none; validation names it).
+  NodeIndex start_event = kNone;
+  // Activities: the boundary events attached to them, document order.
+  std::vector<NodeIndex> boundary_events;
+  // Boundary events: the activity they are attached to, and whether they interrupt it.
+  NodeIndex attached_to = kNone;
+  bool cancel_activity = true;
+  // Timer events (intermediate catch, boundary).
+  std::optional<TimerDefinition> timer;
 
   // userTask
   std::vector<std::string> candidate_groups;  // zeebe:assignmentDefinition candidateGroups
@@ -83,7 +106,8 @@ class ProcessDefinition {
   std::string file;  // where it was read from (for diagnostics)
   std::vector<FlowNode> nodes;
   std::vector<SequenceFlow> flows;
-  std::vector<NodeIndex> start_events;  // none start events, document order
+  std::vector<NodeIndex> start_events;  // the process's none start events, document order
+  bool has_subprocesses = false;        // some node is a subProcess
 
   NodeIndex find_node(const std::string& id) const;  // kNone when absent
   FlowIndex find_flow(const std::string& id) const;  // kNone when absent
@@ -99,5 +123,10 @@ class ProcessDefinition {
 };
 
 using ProcessDefinitionPtr = std::shared_ptr<const ProcessDefinition>;
+
+// "sequence flow from 'a' to 'b' crosses the border of a subProcess ...": the diagnostic of a
+// flow whose ends are in different (sub)processes (the parser's, and validate's for a
+// definition built by hand).
+std::string crossing_flow_message(const ProcessDefinition& def, const SequenceFlow& flow);
 
 }  // namespace pmiflow::model

@@ -51,8 +51,15 @@ struct CancelInstance {
   Actor actor;
 };
 
+// Fires a waiting timer: rejected (nothing written) when it is not waiting (fired or canceled
+// already: kNotFound) or not due yet at the command's time (kInvalidState): a timer never fires
+// early, and one that two runners both try fires once.
+struct TriggerTimer {
+  std::int64_t timer_key = 0;
+};
+
 using Command = std::variant<CreateInstance, CompleteUserTask, CompleteJob, FailJob, SetVariables,
-                             ResolveIncident, CancelInstance>;
+                             ResolveIncident, CancelInstance, TriggerTimer>;
 
 const char* command_name(const Command& command);
 

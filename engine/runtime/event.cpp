@@ -6,7 +6,7 @@
 namespace pmiflow::runtime {
 namespace {
 
-constexpr std::array<std::pair<EventType, const char*>, 20> kNames{{
+constexpr std::array<std::pair<EventType, const char*>, 23> kNames{{
     {EventType::kInstanceCreated, "InstanceCreated"},
     {EventType::kElementActivated, "ElementActivated"},
     {EventType::kElementCompleted, "ElementCompleted"},
@@ -27,6 +27,9 @@ constexpr std::array<std::pair<EventType, const char*>, 20> kNames{{
     {EventType::kJobCanceled, "JobCanceled"},
     {EventType::kRecordWritten, "RecordWritten"},
     {EventType::kMessageQueued, "MessageQueued"},
+    {EventType::kTimerCreated, "TimerCreated"},
+    {EventType::kTimerTriggered, "TimerTriggered"},
+    {EventType::kTimerCanceled, "TimerCanceled"},
 }};
 
 }  // namespace

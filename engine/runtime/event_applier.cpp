@@ -145,6 +145,17 @@ class Applier {
     if (c_ != nullptr) c_->messages.push_back(e_.seq);
   }
 
+  void operator()(const TimerCreated& p) {
+    Timer t{p.key, p.element_key, p.element, p.due, p.cycle, p.armed, p.fire};
+    if (!s_.timers.try_emplace(p.key, std::move(t)).second) {
+      throw std::logic_error("timer key " + std::to_string(p.key) + " created twice");
+    }
+    bump_key(p.key);
+    if (c_ != nullptr) c_->timers.create(task_id_for(s_.id, p.key));
+  }
+  void operator()(const TimerTriggered& p) { end_timer(p.key); }
+  void operator()(const TimerCanceled& p) { end_timer(p.key); }
+
  private:
   void bump_key(std::int64_t key) {
     if (key >= s_.next_key) s_.next_key = key + 1;
@@ -158,6 +169,10 @@ class Applier {
     check_transition(it->second.state, to);
     s_.elements.erase(it);
     if (c_ != nullptr) c_->elements = true;
+    // A container's scope ends with it: tokens waiting at its joins end too.
+    const auto erased = std::erase_if(
+        s_.join_arrivals, [key](const auto& entry) { return entry.first.scope_key == key; });
+    if (erased != 0 && c_ != nullptr) c_->joins = true;
   }
 
   void end_task(std::int64_t key) {
@@ -181,6 +196,13 @@ class Applier {
     check_transition(it->second.state, to);
     if (c_ != nullptr) c_->jobs.change(it->first);
     s_.jobs.erase(it);
+  }
+
+  void end_timer(std::int64_t key) {
+    if (s_.timers.erase(key) == 0) {
+      throw std::logic_error("no waiting timer with key " + std::to_string(key));
+    }
+    if (c_ != nullptr) c_->timers.change(task_id_for(s_.id, key));
   }
 
   void end_instance(InstanceStatus to) {

@@ -2,6 +2,8 @@
 
 #include <vector>
 
+#include "engine/common/time_text.h"
+
 namespace pmiflow::runtime {
 namespace {
 
@@ -125,6 +127,18 @@ class Describer {
     return "message to " + p.subprocess + " queued in the outbox (" + id(p.key) + "-" +
            p.subprocess + ") at " + label(p.element);
   }
+  std::string operator()(const TimerCreated& p) const {
+    return "timer " + id(p.key) + " set for " + format_time(p.due) +
+           (p.cycle.empty() ? ""
+                            : " (cycle " + p.cycle + ", fire " + std::to_string(p.fire + 1) + ")") +
+           ": " + label(p.element);
+  }
+  std::string operator()(const TimerTriggered& p) const {
+    return "timer " + id(p.key) + " fired: " + label(p.element);
+  }
+  std::string operator()(const TimerCanceled& p) const {
+    return "timer " + id(p.key) + " canceled: " + label(p.element);
+  }
 
  private:
   std::string id(std::int64_t key) const {
@@ -148,13 +162,15 @@ class Describer {
     if (const model::FlowNode* node = find_node(def_, element)) {
       kind = model::node_kind_name(node->kind);
     }
-    if (kind == "userTask" || kind == "serviceTask") {
+    if (kind == "userTask" || kind == "serviceTask" || kind == "subProcess" ||
+        kind == "manualTask" || kind == "task") {
       return entered ? "activity entered" : "activity completed";
     }
     if (kind == "exclusiveGateway" || kind == "parallelGateway") {
       return entered ? "gateway reached" : "gateway passed";
     }
-    if (kind == "startEvent" || kind == "endEvent") {
+    if (kind == "startEvent" || kind == "endEvent" || kind == "intermediateCatchEvent" ||
+        kind == "intermediateThrowEvent" || kind == "boundaryEvent") {
       return entered ? "event reached" : "event passed";
     }
     return entered ? "entered" : "completed";

@@ -48,6 +48,9 @@ enum class EventType : std::uint16_t {
   kJobCanceled = 18,
   kRecordWritten = 19,
   kMessageQueued = 20,
+  kTimerCreated = 21,
+  kTimerTriggered = 22,
+  kTimerCanceled = 23,
 };
 
 enum class Presence : std::uint8_t { kAlways, kNonEmpty };
@@ -414,11 +417,40 @@ inline MessageQueued MessageQueuedV1::upgrade() const {
   return MessageQueued{data, element, key, subprocess};
 }
 
+// A timer was armed (its own `key`) for timer event `element`, owned by element instance
+// `element_key` (instance_state.h, Timer), due at `due` (Unix ms). A cycle's timer carries its
+// `cycle` text, when it was first armed (`armed`) and which fire it is (`fire`).
+struct TimerCreated {
+  static constexpr EventType kType = EventType::kTimerCreated;
+  static constexpr std::uint16_t kVersion = 1;
+  std::int64_t armed = 0;
+  std::string cycle;
+  std::int64_t due = 0;
+  std::string element;
+  std::int64_t element_key = 0;
+  std::int64_t fire = 0;
+  std::int64_t key = 0;
+  template <typename S, typename F>
+  static void fields(S& s, F&& f) {
+    f("armed", s.armed, kNonEmpty);
+    f("cycle", s.cycle, kNonEmpty);
+    f("due", s.due, kAlways);
+    f("element", s.element, kAlways);
+    f("element_key", s.element_key, kAlways);
+    f("fire", s.fire, kNonEmpty);
+    f("key", s.key, kAlways);
+  }
+};
+// A timer (`key`) fired, or was canceled because its owner ended.
+using TimerTriggered = ElementInstanceEvent<EventType::kTimerTriggered>;
+using TimerCanceled = ElementInstanceEvent<EventType::kTimerCanceled>;
+
 // Every event type's payload. The order is free (types are named by their kType).
-using EventBody = std::variant<InstanceCreated, ElementActivated, ElementCompleted,
-                               ElementTerminated, FlowTaken, UserTaskCreated, UserTaskCompleted,
-                               UserTaskCanceled, VariablesSet, JobCreated, JobCompleted, JobFailed,
-                               JobCanceled, IncidentRaised, IncidentResolved, DecisionTaken,
-                               InstanceCompleted, InstanceTerminated, RecordWritten, MessageQueued>;
+using EventBody =
+    std::variant<InstanceCreated, ElementActivated, ElementCompleted, ElementTerminated, FlowTaken,
+                 UserTaskCreated, UserTaskCompleted, UserTaskCanceled, VariablesSet, JobCreated,
+                 JobCompleted, JobFailed, JobCanceled, IncidentRaised, IncidentResolved,
+                 DecisionTaken, InstanceCompleted, InstanceTerminated, RecordWritten, MessageQueued,
+                 TimerCreated, TimerTriggered, TimerCanceled>;
 
 }  // namespace pmiflow::runtime

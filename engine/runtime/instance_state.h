@@ -74,6 +74,20 @@ struct Incident {
   std::string message;
 };
 
+// A timer waiting for its due time (model: TimerDefinition), owned by element instance
+// `element_key`: an intermediate timer catch event's own instance, or the activity a timer
+// boundary event is attached to. A cycle's timer fires once, and the next fire is a new timer.
+struct Timer {
+  std::int64_t key = 0;  // the timer's own key
+  std::int64_t element_key = 0;
+  std::string element_id;  // the timer event
+  std::int64_t due_ms = 0;
+  std::string cycle;          // a cycle's text (its value, for an expression); empty: once
+  std::int64_t armed_ms = 0;  // a cycle: when it was first armed (its fires count from there)
+  std::int64_t fire = 0;      // a cycle: which fire this is (0: the first)
+  bool operator==(const Timer&) const = default;
+};
+
 struct InstanceState {
   std::int64_t id = 0;
   BusinessKey business_key;
@@ -91,6 +105,7 @@ struct InstanceState {
   std::map<std::string, UserTask> tasks;         // open user tasks by id
   std::map<std::string, Job> jobs;               // open jobs by id
   std::map<std::string, Incident> incidents;     // open incidents by id
+  std::map<std::int64_t, Timer> timers;          // waiting timers by key
   std::map<std::string, int> activation_counts;  // element id -> times activated
   // The hash of the last event folded (engine/engine/audit.h), the chain head the next events
   // continue; empty when that event was not stored (sealed) yet. Not part of operator==: it

@@ -3,9 +3,13 @@
 #include <string>
 #include <utility>
 
+#include "engine/common/time_text.h"
+
 #include "engine/runtime/bpmn/behavior/element_behavior.h"
 #include "engine/runtime/bpmn/behavior/incident_behavior.h"
 #include "engine/runtime/bpmn/behavior/job_behavior.h"
+#include "engine/runtime/bpmn/behavior/scope_behavior.h"
+#include "engine/runtime/bpmn/behavior/timer_behavior.h"
 #include "engine/runtime/bpmn/behavior/variable_behavior.h"
 #include "engine/runtime/bpmn/container/process_processor.h"
 #include "engine/runtime/bpmn/processor_registry.h"
@@ -90,6 +94,23 @@ class CommandProcessor {
     return {};
   }
 
+  Status operator()(const TriggerTimer& c) {
+    const InstanceState& s = run_.state();
+    if (s.status != InstanceStatus::kActive) return not_active(s);
+    auto it = s.timers.find(c.timer_key);
+    if (it == s.timers.end()) {
+      return make_error(ErrorCode::kNotFound, "timer " + task_id_for(s.id, c.timer_key) +
+                                                  " is not waiting (fired or canceled)");
+    }
+    if (it->second.due_ms > run_.now_ms()) {
+      return make_error(ErrorCode::kInvalidState, "timer " + task_id_for(s.id, c.timer_key) +
+                                                      " is not due until " +
+                                                      format_time(it->second.due_ms) + " (now " +
+                                                      format_time(run_.now_ms()) + ")");
+    }
+    return behavior::trigger_timer(run_, it->second);
+  }
+
  private:
   Result<const Job*> open_job(const std::string& id) {
     const InstanceState& s = run_.state();
@@ -106,21 +127,25 @@ class CommandProcessor {
   Run& run_;
 };
 
-// Runs the queued tokens until every one waits (or the step limit raises an incident), then
-// completes the process when no token is left in it.
+// Runs the queued tokens until every one waits (or the step limit raises an incident),
+// completing each subProcess in which no token is left (its token moves on), then completes
+// the process when no token is left in it.
 void run_tokens(Run& run) {
   int steps = 0;
-  while (run.has_queued() && run.state().status == InstanceStatus::kActive) {
-    Activation activation = run.take_queued();
-    if (++steps > kMaxStepsPerCommand) {
-      behavior::raise_incident(run, 0, run.definition().node(activation.node).id, "step-limit",
-                               "more than " + std::to_string(kMaxStepsPerCommand) +
-                                   " steps in one command: a cycle with no wait state?");
-      run.clear_queue();
-      return;
+  do {
+    while (run.has_queued() && run.state().status == InstanceStatus::kActive) {
+      Activation activation = run.take_queued();
+      if (++steps > kMaxStepsPerCommand) {
+        behavior::raise_incident(run, 0, run.definition().node(activation.node).id, "step-limit",
+                                 "more than " + std::to_string(kMaxStepsPerCommand) +
+                                     " steps in one command: a cycle with no wait state?");
+        run.clear_queue();
+        return;
+      }
+      behavior::activate(run, activation);
     }
-    behavior::activate(run, activation);
-  }
+  } while (run.state().status == InstanceStatus::kActive &&
+           behavior::complete_done_subprocesses(run));
   ProcessProcessor::complete_if_done(run);
 }
 
@@ -129,7 +154,7 @@ void run_tokens(Run& run) {
 const char* command_name(const Command& command) {
   static constexpr const char* kNames[] = {"CreateInstance", "CompleteUserTask", "CompleteJob",
                                            "FailJob",        "SetVariables",     "ResolveIncident",
-                                           "CancelInstance"};
+                                           "CancelInstance", "TriggerTimer"};
   return kNames[command.index()];
 }
 

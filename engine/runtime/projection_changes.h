@@ -33,6 +33,7 @@ struct ProjectionChanges {
   RowChanges tasks;                 // open user tasks, by task id
   RowChanges jobs;                  // open jobs, by job id
   RowChanges incidents;             // open incidents, by incident id
+  RowChanges timers;                // waiting timers, by task_id_for(instance, timer key)
   std::set<std::string> variables;  // names of the variables set (values: the final state's)
   bool elements = false;            // the active element instances changed
   bool joins = false;               // tokens waiting at joins changed

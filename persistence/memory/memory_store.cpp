@@ -364,4 +364,22 @@ Result<std::vector<IncidentRow>> MemoryStore::incidents(std::optional<std::int64
   return out;
 }
 
+Result<std::vector<TimerRow>> MemoryStore::timers(const TimerQuery& query) {
+  MutexLock lock(mu_);
+  std::vector<TimerRow> out;
+  for (const auto& [id, inst] : instances_) {
+    if (query.instance_id && id != *query.instance_id) continue;
+    for (const auto& [key, t] : inst.state.timers) {
+      if (query.due_by && t.due_ms > *query.due_by) continue;
+      out.push_back(
+          TimerRow{runtime::task_id_for(id, key), id, key, t.element_key, t.element_id, t.due_ms});
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const TimerRow& a, const TimerRow& b) {
+    return std::tie(a.due_ms, a.instance_id, a.key) < std::tie(b.due_ms, b.instance_id, b.key);
+  });
+  if (query.limit != 0 && out.size() > query.limit) out.resize(query.limit);
+  return out;
+}
+
 }  // namespace pmiflow

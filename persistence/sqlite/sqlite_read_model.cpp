@@ -272,6 +272,37 @@ Result<std::vector<IncidentRow>> SqliteStore::incidents(std::optional<std::int64
   }
 }
 
+Result<std::vector<TimerRow>> SqliteStore::timers(const TimerQuery& query) {
+  try {
+    MutexLock lock(impl_->mu);
+    std::vector<TimerRow> out;
+    std::string sql =
+        "SELECT id, instance_id, timer_key, element_key, element_id, due_ms FROM timers WHERE "
+        "(?1 IS NULL OR instance_id = ?1) AND (?2 IS NULL OR due_ms <= ?2) "
+        "ORDER BY due_ms, instance_id, timer_key";
+    if (query.limit != 0) sql += " LIMIT " + std::to_string(query.limit);
+    PMIFLOW_TRY(impl_->each(
+        sql,
+        [&](Query& q) {
+          if (query.instance_id) q.bind(1, *query.instance_id);
+          if (query.due_by) q.bind(2, *query.due_by);
+        },
+        [&](const Query& q) {
+          TimerRow row;
+          row.id = q.text(0);
+          row.instance_id = q.int64(1);
+          row.key = q.int64(2);
+          row.element_key = q.int64(3);
+          row.element_id = q.text(4);
+          row.due_ms = q.int64(5);
+          out.push_back(std::move(row));
+        }));
+    return out;
+  } catch (const std::exception& e) {
+    return make_error(ErrorCode::kInternal, std::string("timers: ") + e.what());
+  }
+}
+
 Result<std::vector<RecordRow>> SqliteStore::records(const RecordQuery& query) {
   try {
     MutexLock lock(impl_->mu);

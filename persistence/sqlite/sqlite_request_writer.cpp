@@ -121,6 +121,24 @@ void plan_incidents(Planner& p, const AppendRequest& req, const runtime::Instanc
   }
 }
 
+void plan_timers(Planner& p, const AppendRequest& req, const runtime::InstanceState& s) {
+  for (const std::string& id : req.changes->timers.touched) {
+    std::int64_t instance = 0;
+    std::int64_t key = 0;
+    if (!runtime::parse_task_id(id, instance, key)) continue;
+    auto it = s.timers.find(key);
+    if (it != s.timers.end()) {
+      const runtime::Timer& t = it->second;
+      p.add(
+          "INSERT INTO timers(id, instance_id, timer_key, element_key, element_id, due_ms) "
+          "VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+          id, s.id, t.key, t.element_key, t.element_id, t.due_ms);
+    } else if (req.changes->timers.existed_before(id)) {
+      p.add("DELETE FROM timers WHERE id = ?1", id);
+    }
+  }
+}
+
 // The event of `seq` among the request's events.
 const runtime::Event& event_at(const AppendRequest& req, std::int64_t seq) {
   return req.events.at(static_cast<std::size_t>(seq - req.events.front().seq));
@@ -258,6 +276,7 @@ RequestPlan plan_request(const AppendRequest& req, const std::string& head) {
   plan_tasks(p, req, s);
   plan_jobs(p, req, s);
   plan_incidents(p, req, s);
+  plan_timers(p, req, s);
   plan_records_and_outbox(p, req);
   plan_joins(p, req, s);
   return plan;

@@ -430,6 +430,20 @@ DROP TABLE join_arrivals;
 ALTER TABLE join_arrivals_v5 RENAME TO join_arrivals;
 )sql";
 
+// Timers as rows: one per waiting timer, found by due time (the runner's query).
+constexpr const char* kSchemaV6 = R"sql(
+CREATE TABLE timers(
+  id          TEXT    PRIMARY KEY,
+  instance_id INTEGER NOT NULL,
+  timer_key   INTEGER NOT NULL,
+  element_key INTEGER NOT NULL,
+  element_id  TEXT    NOT NULL,
+  due_ms      INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX timers_by_due ON timers(due_ms, instance_id, timer_key);
+CREATE INDEX timers_by_instance ON timers(instance_id, timer_key);
+)sql";
+
 // APPEND-ONLY. A released entry is never edited, removed or reordered.
 constexpr Migration kMigrations[] = {
     {1, "initial schema: definitions, instances, events (append-only), projections", kSchemaV1},
@@ -447,6 +461,7 @@ constexpr Migration kMigrations[] = {
      "generic business key: instances (process, business_id) and instance_tags; sequences; "
      "records and outbox without school and period; join_arrivals by flow scope",
      kSchemaV5},
+    {6, "timers: one row per waiting timer, by due time", kSchemaV6},
 };
 
 Error io_error(Connection& db, const std::string& path, const std::string& what, int rc) {

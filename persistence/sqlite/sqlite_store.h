@@ -108,6 +108,7 @@ class SqliteStore final : public Store {
   Result<Variables> variables(std::int64_t instance_id) override;
   Result<std::vector<JobRow>> jobs(std::optional<std::int64_t> instance_id) override;
   Result<std::vector<IncidentRow>> incidents(std::optional<std::int64_t> instance_id) override;
+  Result<std::vector<TimerRow>> timers(const TimerQuery& query) override;
   Result<std::vector<RecordRow>> records(const RecordQuery& query) override;
   Result<std::vector<OutboxRow>> outbox(std::optional<std::string> subprocess,
                                         bool include_acked) override;

@@ -1,6 +1,7 @@
 #include "engine/runtime/bpmn/element_processor.h"
 
 #include "engine/runtime/bpmn/behavior/element_behavior.h"
+#include "engine/runtime/bpmn/behavior/timer_behavior.h"
 
 namespace pmiflow::runtime {
 
@@ -8,10 +9,12 @@ void ElementProcessor::on_terminate(Run& run, const ElementRef& element) const {
   behavior::terminate(run, element);
 }
 
-bool ElementProcessor::can_retry(const Incident& /*incident*/) const {
-  return false;
+bool ElementProcessor::can_retry(const Incident& incident) const {
+  return incident.kind == behavior::kTimerIncident;
 }
 
-void ElementProcessor::retry(Run& /*run*/, const ElementRef& /*element*/) const {}
+void ElementProcessor::retry(Run& run, const ElementRef& element) const {
+  behavior::arm_boundary_timers(run, element);
+}
 
 }  // namespace pmiflow::runtime

@@ -32,10 +32,12 @@ class ElementProcessor {
   // default owns nothing.
   virtual void on_terminate(Run& run, const ElementRef& element) const;
 
-  // Whether the element can run again the step that raised `incident` (see retry).
+  // Whether the element can run again the step that raised `incident` (see retry). The default:
+  // a timer incident (a timer that could not be armed).
   virtual bool can_retry(const Incident& incident) const;
   // Runs again the step that raised an incident at the element, once it is resolved (its
-  // IncidentResolved is written). REQUIRES: can_retry(incident).
+  // IncidentResolved is written). REQUIRES: can_retry(incident). The default arms the timers
+  // of the element's boundary events again.
   virtual void retry(Run& run, const ElementRef& element) const;
 };
 

@@ -3,11 +3,15 @@
 #include <stdexcept>
 #include <string>
 
+#include "engine/runtime/bpmn/container/sub_process_processor.h"
+#include "engine/runtime/bpmn/event/boundary_event_processor.h"
 #include "engine/runtime/bpmn/event/none_end_event_processor.h"
 #include "engine/runtime/bpmn/event/none_start_event_processor.h"
 #include "engine/runtime/bpmn/event/terminate_end_event_processor.h"
+#include "engine/runtime/bpmn/event/timer_catch_event_processor.h"
 #include "engine/runtime/bpmn/gateway/exclusive_gateway_processor.h"
 #include "engine/runtime/bpmn/gateway/parallel_gateway_processor.h"
+#include "engine/runtime/bpmn/task/pass_through_processor.h"
 #include "engine/runtime/bpmn/task/service_task_processor.h"
 #include "engine/runtime/bpmn/task/user_task_processor.h"
 
@@ -21,6 +25,10 @@ const ElementProcessor& processor_for(model::NodeKind kind) {
   static const ServiceTaskProcessor kServiceTask;
   static const ExclusiveGatewayProcessor kExclusiveGateway;
   static const ParallelGatewayProcessor kParallelGateway;
+  static const SubProcessProcessor kSubProcess;
+  static const TimerCatchEventProcessor kTimerCatchEvent;
+  static const BoundaryEventProcessor kBoundaryEvent;
+  static const PassThroughProcessor kPassThrough;
   switch (kind) {
     case model::NodeKind::kNoneStartEvent:
       return kNoneStartEvent;
@@ -36,6 +44,16 @@ const ElementProcessor& processor_for(model::NodeKind kind) {
       return kExclusiveGateway;
     case model::NodeKind::kParallelGateway:
       return kParallelGateway;
+    case model::NodeKind::kSubProcess:
+      return kSubProcess;
+    case model::NodeKind::kIntermediateTimerCatchEvent:
+      return kTimerCatchEvent;
+    case model::NodeKind::kTimerBoundaryEvent:
+      return kBoundaryEvent;
+    case model::NodeKind::kManualTask:
+    case model::NodeKind::kTask:
+    case model::NodeKind::kIntermediateThrowEvent:
+      return kPassThrough;
   }
   throw std::logic_error("no processor for node kind " + std::to_string(static_cast<int>(kind)));
 }

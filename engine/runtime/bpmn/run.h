@@ -85,6 +85,13 @@ class Run {
     return a;
   }
   void clear_queue() { queue_.clear(); }
+  // Drops the queued activations into flow scope `scope` or into a scope that has ended (no
+  // active element instance holds it): the tokens of a scope being terminated.
+  void drop_queued_in(std::int64_t scope) {
+    std::erase_if(queue_, [&](const Activation& a) {
+      return a.scope == scope || (a.scope != kProcessScope && state_.elements.count(a.scope) == 0);
+    });
+  }
 
   std::vector<Event> take_events() { return std::move(events_); }
   InstanceState take_state() { return std::move(state_); }

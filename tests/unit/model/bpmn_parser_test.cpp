@@ -222,20 +222,20 @@ TEST(BpmnParser, ByteOrderMarkIsCountedAsBytesOfTheFirstLine) {
 
 TEST(BpmnParser, ParseKeepsUnsupportedElementsOutOfTheModelWithoutRepeatingErrors) {
   ParseOutput out = parse_bpmn(wrap("<startEvent id=\"s\"/><endEvent id=\"e\"/>"
-                                    "<task id=\"x\"/>"
+                                    "<complexGateway id=\"x\"/>"
                                     "<sequenceFlow id=\"f1\" sourceRef=\"s\" targetRef=\"x\"/>"
                                     "<sequenceFlow id=\"f2\" sourceRef=\"x\" targetRef=\"e\"/>"),
                                "inline.bpmn");
   ASSERT_TRUE(out.definition.has_value());
   ASSERT_EQ(out.diagnostics.size(), 1u);
-  EXPECT_THAT(out.diagnostics[0].message, HasSubstr("unsupported element <task>"));
+  EXPECT_THAT(out.diagnostics[0].message, HasSubstr("unsupported element <complexGateway>"));
   EXPECT_EQ(out.diagnostics[0].element_id, "x");
   EXPECT_EQ(out.definition->find_node("x"), kNone);
   EXPECT_EQ(out.definition->find_flow("f1"), kNone);
   EXPECT_EQ(out.definition->nodes.size(), 2u);
 
   LoadOutput loaded = load_bpmn(wrap("<startEvent id=\"s\"/><endEvent id=\"e\"/>"
-                                     "<task id=\"x\"/>"
+                                     "<complexGateway id=\"x\"/>"
                                      "<sequenceFlow id=\"f1\" sourceRef=\"s\" targetRef=\"x\"/>"
                                      "<sequenceFlow id=\"f2\" sourceRef=\"x\" targetRef=\"e\"/>"),
                                 "inline.bpmn", {});
@@ -249,7 +249,7 @@ TEST(BpmnParser, DiagnosticsAreSortedByLineThenColumn) {
                                   "<sequenceFlow id=\"f1\" sourceRef=\"s\" targetRef=\"b\"/>\n"
                                   "<sequenceFlow id=\"f2\" sourceRef=\"b\" targetRef=\"a\"/>\n"
                                   "<sequenceFlow id=\"f3\" sourceRef=\"a\" targetRef=\"e\"/>\n"
-                                  "<intermediateThrowEvent id=\"z\"/>"),
+                                  "<complexGateway id=\"z\"/>"),
                              "inline.bpmn", {});
   ASSERT_EQ(out.diagnostics.size(), 3u);
   EXPECT_EQ(out.diagnostics[0].element_id, "b");

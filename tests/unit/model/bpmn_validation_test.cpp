@@ -75,8 +75,32 @@ const std::vector<BadFile> kBadFiles = {
     {"two-executable-processes", 8, 3, "q",
      "only one executable process per file is supported; found p, q"},
     {"unsupported-element", 5, 5, "wait",
-     "unsupported element <intermediateCatchEvent> (supported: startEvent, endEvent, userTask, "
-     "serviceTask, exclusiveGateway, parallelGateway, sequenceFlow)"},
+     "unsupported element <complexGateway> (supported: startEvent, endEvent, "
+     "intermediateCatchEvent, intermediateThrowEvent, boundaryEvent, userTask, serviceTask, "
+     "manualTask, task, subProcess, exclusiveGateway, parallelGateway, sequenceFlow)"},
+    {"timer-duration-does-not-parse", 7, 9, "wait",
+     "<timeDuration>: 'P1X' is not a duration (expected an ISO 8601 duration"},
+    {"timer-zero-duration", 7, 9, "wait",
+     "<timeDuration>: 'PT0S' is a duration of zero: a timer waits a duration more than zero"},
+    {"timer-cycle-does-not-parse", 7, 9, "wait", "<timeCycle>: 'every month' is not a timer cycle"},
+    {"timer-date-does-not-parse", 7, 9, "wait",
+     "<timeDate>: '30/11/2027' is not a date and time (e.g. 2027-11-30T23:59:00"},
+    {"timer-expression-does-not-parse", 7, 9, "wait",
+     "<timeDate> expression does not parse: unexpected end of expression"},
+    {"catch-event-without-definition", 5, 5, "wait",
+     "<intermediateCatchEvent> has no event definition (only timer intermediate catch events are "
+     "supported)"},
+    {"message-catch-event", 6, 7, "wait",
+     "unsupported element <intermediateCatchEvent> with <messageEventDefinition>"},
+    {"boundary-without-outgoing", 10, 5, "late", "boundary event has no outgoing flow"},
+    {"boundary-on-gateway", 6, 5, "late",
+     "attachedToRef 'gw' is a <exclusiveGateway>: boundary events attach to tasks and "
+     "subprocesses"},
+    {"flow-crosses-subprocess", 11, 5, "f1",
+     "sequence flow from 'start' to 'sub_end' crosses the border of a subProcess"},
+    {"subprocess-without-start", 5, 5, "sub", "subProcess has no none start event"},
+    {"event-subprocess", 7, 5, "on_late",
+     "event subprocesses (triggeredByEvent=\"true\") are not supported yet"},
     {"unsupported-timer-start", 5, 7, "start",
      "unsupported element <startEvent> with <timerEventDefinition> (only none start events are "
      "supported)"},

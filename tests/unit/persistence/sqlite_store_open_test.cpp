@@ -29,7 +29,7 @@ TEST(SqliteStoreOpen, NewFileGetsTheLatestSchemaAndApplicationId) {
   EXPECT_EQ(raw.rows("PRAGMA journal_mode")[0][0], "wal");
   for (const char* table :
        {"definitions", "instances", "event_batches", "tasks", "task_groups", "variables", "jobs",
-        "incidents", "join_arrivals", "records", "outbox", "forms", "definition_forms"}) {
+        "incidents", "timers", "join_arrivals", "records", "outbox", "forms", "definition_forms"}) {
     EXPECT_EQ(raw.scalar(std::string("SELECT count(*) FROM sqlite_schema WHERE type = 'table' "
                                      "AND name = '") +
                          table + "'"),

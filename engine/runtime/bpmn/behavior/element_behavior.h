@@ -10,14 +10,15 @@
 
 namespace pmiflow::runtime::behavior {
 
-// Writes ElementActivated for the token and hands the new element instance to its processor.
+// Writes ElementActivated for the token, arms the timers of the boundary events attached to the
+// node, and hands the new element instance to its processor.
 void activate(Run& run, const Activation& activation);
 
-// Writes ElementCompleted (with the run's actor), then, as the engine, takes every outgoing
-// flow of the element (flow_behavior.h).
+// Cancels the timers the element instance owns, writes ElementCompleted (with the run's actor),
+// then, as the engine, takes every outgoing flow of the element (flow_behavior.h).
 void complete(Run& run, const ElementRef& element);
 
-// Writes ElementTerminated.
+// Cancels the timers the element instance owns and writes ElementTerminated.
 void terminate(Run& run, const ElementRef& element);
 
 // The element instance of `key` as a reference (node found by its element id). kInternal when

@@ -45,14 +45,40 @@ void terminate_scope(Run& run, std::int64_t scope, std::int64_t except_key) {
     }
     processor_for(run.definition().node(element->node).kind).on_terminate(run, *element);
   }
-  run.clear_queue();
+  if (scope == kProcessScope) {
+    run.clear_queue();
+  } else {
+    run.drop_queued_in(scope);
+  }
 }
 
 void complete_scope(Run& run, std::int64_t scope, const std::string& by_element) {
-  if (scope != kProcessScope) {  // no container element kind holds a scope of its own yet
+  if (scope == kProcessScope) {
+    ProcessProcessor::complete(run, by_element);
+    return;
+  }
+  auto it = run.state().elements.find(scope);
+  if (it == run.state().elements.end()) {
     throw std::logic_error("flow scope " + std::to_string(scope) + " has no container");
   }
-  ProcessProcessor::complete(run, by_element);
+  auto container = element_of(run, scope, it->second.element_id);
+  if (!container.ok()) throw std::logic_error(container.error().message);
+  complete(run, *container);
+}
+
+bool complete_done_subprocesses(Run& run) {
+  const model::ProcessDefinition& def = run.definition();
+  if (!def.has_subprocesses || run.has_queued()) return false;
+  const auto& elements = run.state().elements;
+  for (auto it = elements.rbegin(); it != elements.rend(); ++it) {  // innermost first
+    const model::NodeIndex node = def.find_node(it->second.element_id);
+    if (node == model::kNone || def.node(node).kind != model::NodeKind::kSubProcess) continue;
+    if (!is_scope_done(run, it->first)) continue;
+    const ElementRef container{node, it->first, it->second.scope_key};
+    complete(run, container);
+    return true;
+  }
+  return false;
 }
 
 }  // namespace pmiflow::runtime::behavior
