@@ -28,8 +28,11 @@ Result<DueTimersReport> fire_due_timers(Engine& engine, ReadModel& read_model,
       if (simulated != nullptr && simulated->now_ms() < timer.due_ms) simulated->set(timer.due_ms);
       auto outcome = engine.trigger_timer(timer.instance_id, timer.key);
       if (!outcome.ok()) {
+        // kNotFound: fired or canceled already; kConflict: another runner's command on the
+        // instance won the race (the timer is then gone, or left for the next round).
         const ErrorCode code = outcome.error().code;
-        if (code != ErrorCode::kNotFound && code != ErrorCode::kInvalidState) {
+        if (code != ErrorCode::kNotFound && code != ErrorCode::kInvalidState &&
+            code != ErrorCode::kConflict) {
           return outcome.error();
         }
         if (code == ErrorCode::kInvalidState && simulated == nullptr) {

@@ -1,7 +1,8 @@
 // Firing the timers that are due: what a runner does each time it wakes (`pmiflow run`), and
 // what a simulated clock does to move a period forward (`pmiflow run --clock simulated
 // --until DATE`). Each timer fires as its own command (Engine::trigger_timer), soonest due
-// first; one that another runner fired first, or whose owner ended, is skipped.
+// first; one that another runner fired first (or was firing: a conflict), or whose owner ended,
+// is skipped.
 #pragma once
 
 #include <cstdint>

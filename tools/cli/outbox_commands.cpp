@@ -45,7 +45,7 @@ int cmd_outbox(const Common& c, const std::optional<std::string>& subprocess, bo
 int cmd_outbox_ack(const Common& c, const std::string& id, std::ostream& out, std::ostream& err) {
   auto session = open_session(c.db, OpenMode::kExisting);
   if (!session.ok()) return fail(err, session.error());
-  Status s = (*session)->store->ack_outbox(id, (*session)->clock.now_ms());
+  Status s = (*session)->store->ack_outbox(id, (*session)->clock->now_ms());
   if (!s.ok()) return fail(err, s.error());
   out << "acknowledged " << id << '\n';
   return kExitOk;

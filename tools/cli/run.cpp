@@ -9,6 +9,7 @@
 #include "tools/cli/d02_03_commands.h"
 #include "tools/cli/format.h"
 #include "tools/cli/outbox_commands.h"
+#include "tools/cli/timer_commands.h"
 
 namespace pmiflow::cli {
 namespace {
@@ -163,6 +164,24 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   auto* incidents = app.add_subcommand("incidents", "list open incidents");
   add_common(incidents, inc_c);
   incidents->callback([&] { code = cmd_incidents(inc_c, out, err); });
+
+  Common timers_c;
+  std::optional<std::int64_t> timers_instance;
+  auto* timers = app.add_subcommand("timers", "list waiting timers, soonest due first");
+  add_common(timers, timers_c);
+  add_optional(timers, "--instance", timers_instance, "only this instance's");
+  timers->callback([&] { code = cmd_timers(timers_c, timers_instance, out, err); });
+
+  Common run_c;
+  RunArgs run_a;
+  auto* run_cmd = app.add_subcommand("run", "fire timers as they come due");
+  add_common(run_cmd, run_c);
+  run_cmd->add_option("--clock", run_a.clock, "system (default) or simulated")
+      ->check(CLI::IsMember({"system", "simulated"}));
+  run_cmd->add_option("--from", run_a.from, "simulated: where the clock starts (default: now)");
+  run_cmd->add_option("--until", run_a.until, "simulated: fire what is due up to DATE, then exit");
+  run_cmd->add_option("--step", run_a.step, "simulated: report at each step (e.g. P1M)");
+  run_cmd->callback([&] { code = cmd_run(run_c, run_a, out, err); });
 
   Common resolve_c;
   std::string resolve_id;

@@ -52,7 +52,8 @@ Result<DeployOutcome> deploy_file(Engine& engine, const std::string& path) {
 }
 
 Result<std::unique_ptr<Session>> open_session(const std::string& db_flag, OpenMode mode,
-                                              persistence::SqliteOptions options) {
+                                              persistence::SqliteOptions options,
+                                              std::unique_ptr<Clock> clock) {
   std::string path = resolve_db_path(db_flag);
   std::error_code ec;
   if (mode == OpenMode::kExisting && !std::filesystem::exists(path, ec)) {
@@ -65,8 +66,9 @@ Result<std::unique_ptr<Session>> open_session(const std::string& db_flag, OpenMo
   auto session = std::make_unique<Session>();
   session->store = std::move(*store);
   register_shipped_handlers(session->handlers);
-  session->engine =
-      std::make_unique<Engine>(*session->store, *session->store, session->handlers, session->clock);
+  session->clock = clock != nullptr ? std::move(clock) : std::make_unique<SystemClock>();
+  session->engine = std::make_unique<Engine>(*session->store, *session->store, session->handlers,
+                                             *session->clock);
   return session;
 }
 

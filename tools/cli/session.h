@@ -20,7 +20,7 @@ std::string resolve_db_path(const std::string& flag);
 struct Session {
   std::unique_ptr<persistence::SqliteStore> store;
   HandlerRegistry handlers;
-  SystemClock clock;
+  std::unique_ptr<Clock> clock;  // the system's, or a simulated one (`run --clock simulated`)
   std::unique_ptr<Engine> engine;
 };
 
@@ -29,8 +29,10 @@ enum class OpenMode {
   kExisting,  // the database must exist (queries, complete): kIo naming the path otherwise
 };
 
+// `clock`: the engine's (null: the system's).
 Result<std::unique_ptr<Session>> open_session(const std::string& db_flag, OpenMode mode,
-                                              persistence::SqliteOptions options = {});
+                                              persistence::SqliteOptions options = {},
+                                              std::unique_ptr<Clock> clock = nullptr);
 
 // More read-only connections to the session's database (for `verify --all`'s workers).
 app::OpenReader more_readers(const Session& session);
