@@ -33,9 +33,12 @@ struct DueTimersReport {
 // Fires every timer due at or before `until_ms` (the timers the fires arm are fired too when
 // they are due by then). With `simulated`, the clock is moved forward to each timer's due
 // time before it fires, so that its events carry that time (never backward); else the
-// engine's clock must read `until_ms` or later, or the timers not due yet are left.
+// engine's clock must read `until_ms` or later, or the timers not due yet are left, and the
+// timers fire from `workers` threads at once (their commits group together; `fired` is then in
+// no particular order).
 Result<DueTimersReport> fire_due_timers(Engine& engine, ReadModel& read_model,
-                                        std::int64_t until_ms, ManualClock* simulated = nullptr);
+                                        std::int64_t until_ms, ManualClock* simulated = nullptr,
+                                        int workers = 1);
 
 // The soonest due time of a waiting timer, if any (when a runner should wake next).
 Result<std::optional<std::int64_t>> next_due(ReadModel& read_model);

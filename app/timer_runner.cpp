@@ -21,7 +21,9 @@
 #include "engine/common/json.h"
 
 namespace pmiflow::app {
-namespace {
+// Not in an anonymous namespace: Boost.Statechart declares functions over the event types that
+// need linkage.
+namespace runner_lifecycle {
 
 namespace sc = boost::statechart;
 
@@ -71,7 +73,9 @@ struct Draining : sc::simple_state<Draining, Lifecycle> {
 };
 struct Stopped : sc::simple_state<Stopped, Lifecycle> {};
 
-}  // namespace
+}  // namespace runner_lifecycle
+
+using namespace runner_lifecycle;
 
 struct TimerRunner::Impl {
   Impl(Engine& e, ReadModel& r, TimerRunnerOptions o, RunnerLog l)
@@ -83,7 +87,8 @@ struct TimerRunner::Impl {
 
   // Fires what is due now; false on a store error (kept in `failure`).
   bool fire_due() {
-    auto report = fire_due_timers(engine, read_model, engine.clock().now_ms());
+    auto report =
+        fire_due_timers(engine, read_model, engine.clock().now_ms(), nullptr, options.workers);
     if (!report.ok()) {
       failure = report.error();
       return false;

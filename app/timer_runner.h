@@ -24,6 +24,7 @@ namespace pmiflow::app {
 struct TimerRunnerOptions {
   std::int64_t recheck_ms = 1000;  // the longest wait before re-reading the soonest due time
   bool handle_signals = true;      // stop on SIGINT / SIGTERM
+  int workers = 8;                 // threads firing at once (their commits group together)
 };
 
 struct TimerRunnerStats {

@@ -16,6 +16,7 @@
 #include "engine/common/mutex.h"
 #include "handlers/d02_03/business_key.h"
 #include "tools/cli/autopilot.h"
+#include "tools/cli/bench_db.h"
 #include "tools/cli/cli.h"
 #include "tools/cli/commands.h"
 #include "tools/cli/session.h"
@@ -79,19 +80,10 @@ std::uintmax_t file_size_or_zero(const std::string& path) {
 }  // namespace
 
 int cmd_bench(const BenchArgs& a, std::ostream& out, std::ostream& err) {
-  bool temporary = a.db.empty();
-  std::string path = temporary ? (std::filesystem::temp_directory_path() /
-                                  ("pmiflow-bench-" + std::to_string(getpid()) + ".db"))
-                                     .string()
-                               : a.db;
-  std::error_code ec;
-  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix, ec);
-  persistence::SqliteOptions options;
-  options.durability = a.fast ? persistence::SqliteOptions::Durability::kFast
-                              : persistence::SqliteOptions::Durability::kFull;
-
+  const BenchDb db(a.db, "bench", a.fast);
+  const std::string& path = db.path();
   int rc = [&]() -> int {
-    auto session = open_session(path, OpenMode::kCreate, options);
+    auto session = open_session(path, OpenMode::kCreate, db.options());
     if (!session.ok()) return fail(err, session.error());
     Engine& engine = *(*session)->engine;
     auto deployed = deploy_file(engine, d02_03_definition_path());
@@ -216,9 +208,6 @@ int cmd_bench(const BenchArgs& a, std::ostream& out, std::ostream& err) {
     std::snprintf(buf, sizeof buf, "  db bytes per instance:      %.0f\n",
                   static_cast<double>(db_bytes) / std::max(1, a.schools));
     out << buf;
-  }
-  if (temporary) {
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix, ec);
   }
   return rc;
 }

@@ -87,6 +87,14 @@ struct BenchArgs {
 };
 int cmd_bench(const BenchArgs& a, std::ostream& out, std::ostream& err);
 
+struct BenchTimersArgs {
+  std::string db;  // empty: a fresh temporary database, removed at the end
+  int timers = 100000;
+  int threads = 16;  // starting and firing workers
+  bool fast = false;
+};
+int cmd_bench_timers(const BenchTimersArgs& a, std::ostream& out, std::ostream& err);
+
 // $USER, else "cli": who acts when --user is not given.
 std::string default_user();
 

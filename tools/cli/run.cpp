@@ -319,6 +319,25 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
     code = cmd_bench(bench_a, out, err);
   });
 
+  BenchTimersArgs bench_timers_a;
+  std::string timers_durability = "full";
+  auto* bench_timers =
+      app.add_subcommand("bench-timers", "arm N timers due at once, fire them, print figures");
+  bench_timers->add_option("--timers", bench_timers_a.timers, "number of timers")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 10000000));
+  bench_timers->add_option("--threads", bench_timers_a.threads, "starting and firing threads")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1024));
+  bench_timers->add_option("--db", bench_timers_a.db,
+                           "database file (default: a fresh temporary one)");
+  bench_timers->add_option("--durability", timers_durability, "full (fsync) or fast")
+      ->check(CLI::IsMember({"full", "fast"}));
+  bench_timers->callback([&] {
+    bench_timers_a.fast = timers_durability == "fast";
+    code = cmd_bench_timers(bench_timers_a, out, err);
+  });
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,6 +1,8 @@
 // Interpreter: timers (intermediate catch and boundary events), the events they write, and
 // when they fire.
 
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -353,6 +355,25 @@ TEST(SubProcess, CancelingTheInstanceEndsNestedScopesInnermostFirst) {
                    "TimerCanceled:B_Reminder", "ElementTerminated:B", "TimerCanceled:Deadline",
                    "ElementTerminated:Work", "InstanceTerminated"}));
   EXPECT_TRUE(d.state().timers.empty());
+}
+
+TEST(TimerCatchEvent, BpmnEnginesTimerFixtureRunsAsWritten) {
+  // bpmn-engine's timer-event.bpmn (Camunda Modeler 1.2.2): task -> PT0.05S -> task.
+  std::ifstream in(std::string(PMIFLOW_CONFORMANCE_DIR) + "/engine-fixtures/timer-event.bpmn");
+  std::stringstream xml;
+  xml << in.rdbuf();
+  auto def = load(xml.str());
+  Driver d(def);
+  auto events = d.start();
+  ASSERT_TRUE(events.ok()) << events.error().message;
+  EXPECT_EQ(testing::describe(*events).back(), "TimerCreated:duration");
+  const std::int64_t key = only_timer(d);
+  EXPECT_EQ(d.state().timers.at(key).due_ms, kT0 + 50);
+  EXPECT_EQ(d.trace(TriggerTimer{key}, kT0 + 50),
+            (Trace{"TimerTriggered:duration", "ElementCompleted:duration",
+                   "FlowTaken:SequenceFlow_02raz3t", "ElementActivated:task2",
+                   "ElementCompleted:task2", "FlowTaken:SequenceFlow_1au7566",
+                   "ElementActivated:end", "ElementCompleted:end", "InstanceCompleted"}));
 }
 
 }  // namespace
