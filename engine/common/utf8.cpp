@@ -75,4 +75,14 @@ void append_utf8(std::string& out, std::uint32_t cp) {
   }
 }
 
+std::string_view utf8_prefix(std::string_view s, std::size_t max_bytes) {
+  if (s.size() <= max_bytes) return s;
+  std::size_t cut = max_bytes;
+  // Back to the first byte of the sequence the cut falls in (at most three continuation bytes).
+  while (cut > 0 && max_bytes - cut < 3 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) {
+    --cut;
+  }
+  return s.substr(0, cut);
+}
+
 }  // namespace pmiflow

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdio>
 
+#include "engine/common/utf8.h"
 #include "engine/time/zone.h"
 
 namespace pmiflow::time {
@@ -236,7 +237,7 @@ void append_zone(std::string& out, const ZoneRef& zone) {
 }  // namespace
 
 std::string quote_text(std::string_view text) {
-  std::string q(text.substr(0, 80));
+  std::string q(utf8_prefix(text, 80));
   if (text.size() > 80) q += "...";
   return "'" + q + "'";
 }

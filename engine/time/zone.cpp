@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <exception>
 
+#include "engine/common/utf8.h"
+
 namespace pmiflow::time {
 namespace {
 
@@ -45,7 +47,7 @@ Zone Zone::fixed(int offset_seconds) {
 }
 
 Result<Zone> Zone::named(std::string_view name) {
-  std::string shown(name.substr(0, 64));
+  std::string shown(utf8_prefix(name, 64));
   if (!is_zone_name(name)) {
     return Error{ErrorCode::kInvalidArgument,
                  "'" + shown + "' is not a time zone name (expected an IANA name such as " +
