@@ -14,7 +14,7 @@ namespace {
 constexpr std::size_t kBatch = 256;
 
 // What firing one timer did.
-enum class Fire { kFired, kSkipped, kNotDue, kArmedEarlier };
+enum class Fire { kFired, kSkipped, kNotDue, kArmedEarlier, kFailed };
 
 }  // namespace
 
@@ -37,7 +37,7 @@ Result<DueTimersReport> fire_due_timers(Engine& engine, ReadModel& read_model,
       if (code != ErrorCode::kNotFound && code != ErrorCode::kInvalidState &&
           code != ErrorCode::kConflict) {
         if (!failure) failure = outcome.error();
-        return Fire::kNotDue;
+        return Fire::kFailed;
       }
       ++report.skipped;
       return Fire::kSkipped;
@@ -58,7 +58,7 @@ Result<DueTimersReport> fire_due_timers(Engine& engine, ReadModel& read_model,
   // In order on a simulated clock (each at its due time); else by `workers` threads, whose
   // commands group-commit together.
   const int threads = simulated != nullptr ? 1 : std::max(1, workers);
-  while (!failure) {
+  while (true) {
     auto due = read_model.timers(query);
     if (!due.ok()) return due.error();
     if (due->empty()) break;
@@ -70,16 +70,15 @@ Result<DueTimersReport> fire_due_timers(Engine& engine, ReadModel& read_model,
             i + 1 < due->size() ? (*due)[i + 1].due_ms : std::numeric_limits<std::int64_t>::max();
         const Fire f = fire((*due)[i], next_due);
         if (f == Fire::kNotDue) stop = true;
-        if (f == Fire::kNotDue || f == Fire::kArmedEarlier) break;
+        if (f == Fire::kNotDue || f == Fire::kFailed || f == Fire::kArmedEarlier) break;
       }
     } else {
       std::atomic<std::size_t> next{0};
       std::atomic<bool> not_due{false};
       auto worker = [&] {
         for (std::size_t i = next++; i < due->size() && !not_due; i = next++) {
-          if (fire((*due)[i], std::numeric_limits<std::int64_t>::max()) == Fire::kNotDue) {
-            not_due = true;
-          }
+          const Fire f = fire((*due)[i], std::numeric_limits<std::int64_t>::max());
+          if (f == Fire::kNotDue || f == Fire::kFailed) not_due = true;  // stop the workers
         }
       };
       std::vector<std::thread> pool;
@@ -92,7 +91,6 @@ Result<DueTimersReport> fire_due_timers(Engine& engine, ReadModel& read_model,
     // Every one was skipped (none is left to fire), or the rest are not due yet.
     if (stop || report.fired.size() == fired_before) break;
   }
-  if (failure) return *failure;
   return report;
 }
 
