@@ -1,6 +1,7 @@
 // BPMN 2.0 XML -> ProcessDefinition, and the semantic checks on a definition.
 //
-// The only file that uses pugixml (tests/check_layering.cmake). Rules that this file applies:
+// With the other bpmn_parser* files (bpmn_parser_impl.h), the only users of pugixml
+// (tests/check_layering.cmake). Rules that the parser applies:
 //   * Elements are matched by namespace URI, never by prefix (`bpmn:`, `bpmn2:`, `semantic:`,
 //     a default namespace... are all the same).
 //   * Anything inside the process that would change execution semantics and is not supported
@@ -28,332 +29,23 @@
 //     warnings; other vendors' extensions (camunda:, activiti:, ...) are ignored.
 #include "engine/model/bpmn_parser.h"
 
-#include <pugixml.hpp>
-
 #include <algorithm>
 #include <cstddef>
-#include <cstdint>
 #include <cstdio>
 #include <exception>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
-#include <unordered_set>
 #include <utility>
 #include <vector>
 
 #include "engine/common/limits.h"
 #include "engine/common/utf8.h"
+#include "engine/model/bpmn_parser_impl.h"
 #include "engine/model/xml_text.h"
-#include "engine/model/zeebe_values.h"
 
 namespace pmiflow::model {
-namespace {
-
-using detail::declared_encoding;
-using detail::decode_utf16_or_utf32;
-using detail::has_utf16_or_utf32_bom;
-using detail::is_latin1_name;
-using detail::is_space;
-using detail::latin1_to_utf8;
-using detail::lower;
-using detail::parse_candidate_groups;
-using detail::parse_retries;
-using detail::trim;
-
-constexpr std::string_view kBpmnNamespace = "http://www.omg.org/spec/BPMN/20100524/MODEL";
-constexpr std::string_view kZeebeNamespace = "http://camunda.org/schema/zeebe/1.0";
-constexpr std::string_view kXmlNamespace = "http://www.w3.org/XML/1998/namespace";
-// The parser entry of each flow node kind: the one row a new element kind adds here
-// (docs/architecture.md, "What a new element kind touches"). What the parser reads of an
-// element follows from its family; the row says what else the kind accepts.
-enum class Family { kEvent, kTask, kGateway, kContainer };
-struct ElementEntry {
-  std::string_view bpmn_name;  // its local name in the BPMN namespace
-  NodeKind kind;
-  Family family;
-  bool default_flow;  // may name a default flow (attribute default)
-  // The one event definition the kind accepts, and the kind it makes: e.g. an end event with
-  // <terminateEventDefinition> is a terminate end event. Empty: none.
-  std::string_view event_definition;
-  NodeKind kind_with_definition;
-  std::string_view supported_events;  // said when another event definition is found
-  bool definition_required = false;   // the event needs its definition (a catch event)
-};
-constexpr ElementEntry kElements[] = {
-    {"startEvent", NodeKind::kNoneStartEvent, Family::kEvent, false, "", NodeKind::kNoneStartEvent,
-     "only none start events are supported"},
-    {"endEvent", NodeKind::kNoneEndEvent, Family::kEvent, false, "terminateEventDefinition",
-     NodeKind::kTerminateEndEvent, "only none and terminate end events are supported"},
-    {"intermediateCatchEvent", NodeKind::kIntermediateTimerCatchEvent, Family::kEvent, false,
-     "timerEventDefinition", NodeKind::kIntermediateTimerCatchEvent,
-     "only timer intermediate catch events are supported", true},
-    {"intermediateThrowEvent", NodeKind::kIntermediateThrowEvent, Family::kEvent, false, "",
-     NodeKind::kIntermediateThrowEvent, "only none intermediate throw events are supported"},
-    {"boundaryEvent", NodeKind::kTimerBoundaryEvent, Family::kEvent, false, "timerEventDefinition",
-     NodeKind::kTimerBoundaryEvent, "only timer boundary events are supported", true},
-    {"userTask", NodeKind::kUserTask, Family::kTask, false, "", NodeKind::kUserTask, ""},
-    {"serviceTask", NodeKind::kServiceTask, Family::kTask, false, "", NodeKind::kServiceTask, ""},
-    {"manualTask", NodeKind::kManualTask, Family::kTask, false, "", NodeKind::kManualTask, ""},
-    {"task", NodeKind::kTask, Family::kTask, false, "", NodeKind::kTask, ""},
-    {"subProcess", NodeKind::kSubProcess, Family::kContainer, false, "", NodeKind::kSubProcess, ""},
-    {"exclusiveGateway", NodeKind::kExclusiveGateway, Family::kGateway, true, "",
-     NodeKind::kExclusiveGateway, ""},
-    {"parallelGateway", NodeKind::kParallelGateway, Family::kGateway, false, "",
-     NodeKind::kParallelGateway, ""},
-};
-
-const ElementEntry* element_entry(std::string_view bpmn_name) {
-  for (const ElementEntry& e : kElements) {
-    if (e.bpmn_name == bpmn_name) return &e;
-  }
-  return nullptr;
-}
-
-// "startEvent, endEvent, ..., sequenceFlow": what an unsupported element's message lists.
-const std::string& supported_elements() {
-  static const std::string text = [] {
-    std::string out;
-    for (const ElementEntry& e : kElements) out.append(e.bpmn_name).append(", ");
-    return out + "sequenceFlow";
-  }();
-  return text;
-}
-constexpr int kDefaultRetries = 3;
-
-// Maps byte offsets of the parsed buffer to 1-based line:column (columns count bytes).
-class LineTable {
- public:
-  explicit LineTable(std::string_view text) : size_(text.size()) {
-    starts_.push_back(0);
-    for (std::size_t i = 0; i < text.size(); ++i) {
-      if (text[i] == '\n' || (text[i] == '\r' && (i + 1 >= text.size() || text[i + 1] != '\n'))) {
-        starts_.push_back(i + 1);
-      }
-    }
-  }
-
-  // An offset outside the buffer (pugixml gives -1 when it does not know) is clamped.
-  SourceLocation at(std::ptrdiff_t offset) const {
-    if (offset < 0) return {};
-    std::size_t off = std::min(static_cast<std::size_t>(offset), size_);
-    auto it = std::upper_bound(starts_.begin(), starts_.end(), off);
-    std::size_t line = static_cast<std::size_t>(it - starts_.begin());  // >= 1
-    std::size_t column = off - starts_[line - 1] + 1;
-    return {clamp_int(line), clamp_int(column)};
-  }
-
- private:
-  static int clamp_int(std::size_t v) {
-    return v > static_cast<std::size_t>(INT32_MAX) ? INT32_MAX : static_cast<int>(v);
-  }
-  std::size_t size_;
-  std::vector<std::size_t> starts_;
-};
-
-// Where `node` is: an element at its '<', a text at its first character.
-SourceLocation location_of(const LineTable& lines, pugi::xml_node node) {
-  std::ptrdiff_t off = node.offset_debug();
-  if (off < 0) return {};
-  if (node.type() == pugi::node_element && off > 0) --off;
-  return lines.at(off);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Names and namespaces.
-
-std::string_view qualified_name(pugi::xml_node node) {
-  return node.name();
-}
-
-std::string_view local_name(pugi::xml_node node) {
-  std::string_view name = qualified_name(node);
-  std::size_t colon = name.find(':');
-  return colon == std::string_view::npos ? name : name.substr(colon + 1);
-}
-
-// Resolves element namespaces (prefix -> URI from xmlns declarations in scope). Each element's
-// own declarations are read once and cached, so resolving many siblings costs time linear in
-// the document, whatever the number of declarations. Lookup walks the ancestors: call it only
-// on shallow elements (the parser never resolves below definitions/process/node/extension).
-class NamespaceResolver {
- public:
-  std::string_view of(pugi::xml_node node) {
-    std::string_view name = node.name();
-    std::size_t colon = name.find(':');
-    std::string_view prefix = colon == std::string_view::npos ? "" : name.substr(0, colon);
-    if (prefix == "xml") return kXmlNamespace;
-    // The element itself: scanned, not cached (each element is resolved O(1) times).
-    const std::string_view own = prefix.empty() ? std::string_view("xmlns") : std::string_view();
-    for (pugi::xml_attribute a : node.attributes()) {
-      std::string_view attribute = a.name();
-      if (prefix.empty() ? attribute == own
-                         : (attribute.size() == prefix.size() + 6 &&
-                            attribute.substr(0, 6) == "xmlns:" && attribute.substr(6) == prefix)) {
-        return a.value();
-      }
-    }
-    for (pugi::xml_node n = node.parent(); n && n.type() == pugi::node_element; n = n.parent()) {
-      const Declarations& declarations = declarations_of(n);
-      auto it = declarations.find(prefix);
-      if (it != declarations.end()) return it->second;
-    }
-    return {};
-  }
-
- private:
-  using Declarations = std::unordered_map<std::string_view, std::string_view>;
-
-  const Declarations& declarations_of(pugi::xml_node n) {
-    auto [it, inserted] = cache_.try_emplace(n.internal_object());
-    if (inserted) {
-      for (pugi::xml_attribute a : n.attributes()) {
-        std::string_view attribute = a.name();
-        if (attribute == "xmlns") {
-          it->second.emplace("", a.value());
-        } else if (attribute.substr(0, 6) == "xmlns:") {
-          it->second.emplace(attribute.substr(6), a.value());
-        }
-      }
-    }
-    return it->second;
-  }
-
-  std::unordered_map<const void*, Declarations> cache_;
-};
-
-std::string id_of(pugi::xml_node node) {
-  return node.attribute("id").value();
-}
-
-// ---------------------------------------------------------------------------------------------
-// Mapping a position inside decoded text back to the raw buffer.
-
-std::size_t utf8_length(std::uint32_t code_point) {
-  if (code_point < 0x80) return 1;
-  if (code_point < 0x800) return 2;
-  if (code_point < 0x10000) return 3;
-  return 4;
-}
-
-// Starting at raw offset `start` (the first byte of a text or CDATA node as pugixml saw it),
-// returns the raw offset where decoded byte `k` of the node's value comes from. Undoes what
-// parse_default decodes: entity references (text only) and CR LF -> LF.
-std::size_t raw_offset_of(std::string_view buffer, std::size_t start, std::size_t k, bool cdata) {
-  std::size_t decoded = 0;
-  std::size_t i = start;
-  while (decoded < k && i < buffer.size()) {
-    std::size_t raw_len = 1;
-    std::size_t dec_len = 1;
-    if (buffer[i] == '\r' && i + 1 < buffer.size() && buffer[i + 1] == '\n') {
-      raw_len = 2;
-    } else if (!cdata && buffer[i] == '&') {
-      std::size_t semi = buffer.find(';', i);
-      if (semi != std::string_view::npos && semi - i <= 12) {
-        raw_len = semi - i + 1;
-        std::string_view ref = buffer.substr(i + 1, semi - i - 1);
-        if (!ref.empty() && ref.front() == '#') {
-          std::uint32_t cp = 0;
-          bool hex = ref.size() > 1 && (ref[1] == 'x' || ref[1] == 'X');
-          for (std::size_t j = hex ? 2 : 1; j < ref.size(); ++j) {
-            char c = ref[j];
-            std::uint32_t d = 0;
-            if (c >= '0' && c <= '9') {
-              d = static_cast<std::uint32_t>(c - '0');
-            } else if (hex && c >= 'a' && c <= 'f') {
-              d = static_cast<std::uint32_t>(c - 'a' + 10);
-            } else if (hex && c >= 'A' && c <= 'F') {
-              d = static_cast<std::uint32_t>(c - 'A' + 10);
-            }
-            cp = std::min<std::uint32_t>(cp * (hex ? 16U : 10U) + d, 0x10FFFF);
-          }
-          dec_len = utf8_length(cp);
-        }
-      }
-    }
-    if (decoded + dec_len > k) break;
-    decoded += dec_len;
-    i += raw_len;
-  }
-  return i;
-}
-
-// ---------------------------------------------------------------------------------------------
-// The parser proper.
-
-struct ParseResult {
-  std::optional<ProcessDefinition> definition;
-  std::vector<Diagnostic> diagnostics;
-  SourceLocation process_location;  // of the chosen <process>, for process-level diagnostics
-};
-
-class Parser {
- public:
-  Parser(std::string_view buffer, const std::string& file)
-      : buffer_(buffer), file_(file), lines_(buffer) {}
-
-  ParseResult run(pugi::xml_parse_result result, const pugi::xml_document& doc);
-
- private:
-  // Location of an element's `<`, or of the first byte of a text node.
-  SourceLocation location(pugi::xml_node node) const { return location_of(lines_, node); }
-
-  void report(Severity severity, SourceLocation where, std::string element_id,
-              std::string message) {
-    Diagnostic d;
-    d.file = file_;
-    d.line = where.line;
-    d.column = where.column;
-    d.severity = severity;
-    d.element_id = std::move(element_id);
-    d.message = std::move(message);
-    out_.diagnostics.push_back(std::move(d));
-  }
-  void error(pugi::xml_node at, std::string element_id, std::string message) {
-    report(Severity::kError, location(at), std::move(element_id), std::move(message));
-  }
-  void warning(pugi::xml_node at, std::string element_id, std::string message) {
-    report(Severity::kWarning, location(at), std::move(element_id), std::move(message));
-  }
-
-  pugi::xml_node choose_process(pugi::xml_node definitions);
-  void register_ids(pugi::xml_node process);
-  void parse_process(pugi::xml_node process);
-  // Parses a flow node in container `parent` (kNone: the process); a subProcess's index is
-  // returned so that its children are parsed in it (kNone: left out, or not a container).
-  NodeIndex parse_node(pugi::xml_node element, const ElementEntry& entry, NodeIndex parent);
-  bool parse_timer(pugi::xml_node definition, const std::string& id, FlowNode& node);
-  void resolve_attachments();
-  bool parse_properties(pugi::xml_node properties, const std::string& id, FlowNode& node);
-  bool parse_extensions(pugi::xml_node extension_elements, const std::string& id, FlowNode& node,
-                        bool& has_task_definition);
-  void check_process_extensions(pugi::xml_node extension_elements, const std::string& id);
-  void parse_flow(pugi::xml_node element);
-  bool parse_condition(pugi::xml_node condition, const std::string& flow_id,
-                       std::optional<feel::Expression>& out);
-  void resolve_defaults();
-  std::string_view namespace_of(pugi::xml_node node) { return namespaces_.of(node); }
-  bool is_bpmn(pugi::xml_node node) { return namespaces_.of(node) == kBpmnNamespace; }
-  bool is_duplicate(pugi::xml_node element) const {
-    return duplicates_.count(element.internal_object()) != 0;
-  }
-
-  std::string_view buffer_;
-  const std::string& file_;
-  LineTable lines_;
-  NamespaceResolver namespaces_;
-  ParseResult out_;
-  ProcessDefinition def_;
-
-  std::unordered_map<std::string, int> first_line_of_id_;         // every id in the process
-  std::unordered_set<const void*> duplicates_;                    // second occurrences
-  std::unordered_set<std::string> skipped_ids_;                   // left out because of errors
-  std::unordered_map<std::string, NodeIndex> node_by_id_;         // nodes added so far
-  std::vector<pugi::xml_node> flow_elements_;                     // document order
-  std::vector<std::pair<NodeIndex, pugi::xml_node>> defaults_;    // gateways with `default`
-  std::vector<std::pair<NodeIndex, pugi::xml_node>> boundaries_;  // boundary events
-};
+namespace detail {
 
 ParseResult Parser::run(pugi::xml_parse_result result, const pugi::xml_document& doc) {
   if (!result) {
@@ -523,17 +215,6 @@ void Parser::parse_process(pugi::xml_node process) {
   resolve_attachments();
 }
 
-// Process-level zeebe extensions: forms, properties and the version tag are inert here; the
-// others (e.g. execution listeners) would run code and are not supported.
-void Parser::check_process_extensions(pugi::xml_node extension_elements, const std::string& id) {
-  for (pugi::xml_node ext : extension_elements.children()) {
-    if (ext.type() != pugi::node_element || namespace_of(ext) != kZeebeNamespace) continue;
-    std::string_view name = local_name(ext);
-    if (name == "userTaskForm" || name == "properties" || name == "versionTag") continue;
-    error(ext, id, "unsupported Camunda extension <zeebe:" + std::string(name) + "> on <process>");
-  }
-}
-
 NodeIndex Parser::parse_node(pugi::xml_node element, const ElementEntry& entry, NodeIndex parent) {
   FlowNode node;
   node.id = id_of(element);
@@ -670,242 +351,6 @@ NodeIndex Parser::parse_node(pugi::xml_node element, const ElementEntry& entry, 
   const bool container = node.kind == NodeKind::kSubProcess;
   def_.nodes.push_back(std::move(node));
   return container ? index : kNone;
-}
-
-// Reads a <timerEventDefinition>: exactly one of timeDate, timeDuration, timeCycle, whose text
-// is a literal (checked here) or a FEEL expression (compiled here, its value checked when the
-// timer is armed).
-bool Parser::parse_timer(pugi::xml_node definition, const std::string& id, FlowNode& node) {
-  static constexpr std::pair<std::string_view, TimerDefinition::Kind> kKinds[] = {
-      {"timeDate", TimerDefinition::Kind::kDate},
-      {"timeDuration", TimerDefinition::Kind::kDuration},
-      {"timeCycle", TimerDefinition::Kind::kCycle}};
-  pugi::xml_node found;
-  TimerDefinition timer;
-  for (pugi::xml_node child : definition.children()) {
-    if (child.type() != pugi::node_element || !is_bpmn(child)) continue;
-    std::string_view name = local_name(child);
-    if (name == "documentation" || name == "extensionElements") continue;
-    const auto* kind = std::find_if(std::begin(kKinds), std::end(kKinds),
-                                    [&](const auto& k) { return k.first == name; });
-    if (kind == std::end(kKinds)) {
-      error(child, id, "unsupported element <" + std::string(name) + "> in <timerEventDefinition>");
-      return false;
-    }
-    if (found) {
-      error(child, id,
-            "<timerEventDefinition> has more than one of timeDate, timeDuration, timeCycle");
-      return false;
-    }
-    found = child;
-    timer.kind = kind->second;
-  }
-  if (!found) {
-    error(definition, id, "<timerEventDefinition> has none of timeDate, timeDuration, timeCycle");
-    return false;
-  }
-  const std::string where = std::string("<") + timer_kind_name(timer.kind) + ">";
-  std::string_view text = trim(found.child_value());
-  if (text.empty()) {
-    error(found, id, where + " is empty");
-    return false;
-  }
-  if (text.front() == '=') {
-    feel::Expression expression;
-    feel::CompileError compile_error;
-    if (!feel::compile(text, expression, compile_error)) {
-      error(found, id, where + " expression does not parse: " + compile_error.message);
-      return false;
-    }
-    timer.text = std::string(trim(text.substr(1)));
-    timer.expression = std::move(expression);
-  } else {
-    timer.text = std::string(text);
-    auto literal = schedule_timer(timer.kind, timer.text, 0, time::Zone::utc());
-    if (!literal.ok()) {
-      error(found, id, where + ": " + literal.error().message);
-      return false;
-    }
-  }
-  node.timer = std::move(timer);
-  return true;
-}
-
-// Attaches each boundary event to its activity, which must be in the same container.
-void Parser::resolve_attachments() {
-  for (const auto& [index, element] : boundaries_) {
-    FlowNode& boundary = def_.nodes[index];
-    std::string ref(trim(element.attribute("attachedToRef").value()));
-    auto it = node_by_id_.find(ref);
-    if (it == node_by_id_.end()) {
-      if (skipped_ids_.count(ref) == 0) {
-        error(element, boundary.id,
-              "attachedToRef '" + ref + "' names no activity of this process");
-      }
-      continue;
-    }
-    FlowNode& host = def_.nodes[it->second];
-    if (!is_activity(host.kind)) {
-      error(element, boundary.id,
-            "attachedToRef '" + ref + "' is a <" + node_kind_name(host.kind) +
-                ">: boundary events attach to tasks and subprocesses");
-    } else if (host.parent != boundary.parent) {
-      error(element, boundary.id,
-            "boundary event and its activity '" + ref + "' are not in the same (sub)process");
-    } else {
-      boundary.attached_to = it->second;
-      host.boundary_events.push_back(index);
-    }
-  }
-}
-
-// Reads zeebe:property entries named pmiflow.*; other properties are the modeler's metadata and
-// are ignored. Returns false on an unknown pmiflow.* name or a misplaced one.
-bool Parser::parse_properties(pugi::xml_node properties, const std::string& id, FlowNode& node) {
-  bool ok = true;
-  for (pugi::xml_node property : properties.children()) {
-    if (property.type() != pugi::node_element || local_name(property) != "property") continue;
-    std::string name(trim(property.attribute("name").value()));
-    std::string value(trim(property.attribute("value").value()));
-    if (name.rfind("pmiflow.", 0) != 0) continue;
-    bool is_task = node.kind == NodeKind::kUserTask || node.kind == NodeKind::kServiceTask;
-    if ((name == "pmiflow.record" || name == "pmiflow.notify") && !is_task) {
-      error(property, id, "zeebe:property " + name + " is supported on tasks only");
-      ok = false;
-    } else if (name == "pmiflow.record") {
-      if (value.empty()) {
-        error(property, id, "zeebe:property pmiflow.record needs a value (the record kind)");
-        ok = false;
-      }
-      node.record = value;
-    } else if (name == "pmiflow.notify") {
-      std::size_t start = 0;
-      while (start <= value.size()) {
-        std::size_t comma = value.find(',', start);
-        if (comma == std::string::npos) comma = value.size();
-        std::string item(trim(std::string_view(value).substr(start, comma - start)));
-        if (!item.empty()) node.notify.push_back(item);
-        start = comma + 1;
-      }
-      if (node.notify.empty()) {
-        error(property, id, "zeebe:property pmiflow.notify needs a value (subprocess codes)");
-        ok = false;
-      }
-    } else {
-      error(property, id,
-            "unknown zeebe:property " + name + " (supported: pmiflow.record, pmiflow.notify)");
-      ok = false;
-    }
-  }
-  return ok;
-}
-
-// Reads the zeebe extensions of a node. Other vendors' extensions are ignored. Returns false
-// when an extension that would change behaviour is not supported.
-bool Parser::parse_extensions(pugi::xml_node extension_elements, const std::string& id,
-                              FlowNode& node, bool& has_task_definition) {
-  bool ok = true;
-  bool has_assignment = false;
-  bool has_form = false;
-  const std::string tag = "<" + std::string(node_kind_name(node.kind)) + ">";
-  for (pugi::xml_node ext : extension_elements.children()) {
-    if (ext.type() != pugi::node_element || namespace_of(ext) != kZeebeNamespace) continue;
-    std::string_view name = local_name(ext);
-    const std::string zname = "zeebe:" + std::string(name);
-    if (name == "versionTag") continue;
-    if (name == "properties") {
-      ok = parse_properties(ext, id, node) && ok;
-      continue;
-    }
-    if (node.kind == NodeKind::kServiceTask && name == "taskDefinition") {
-      if (has_task_definition) {
-        error(ext, id, "more than one zeebe:taskDefinition");
-        ok = false;
-        continue;
-      }
-      has_task_definition = true;
-      std::string type(trim(ext.attribute("type").value()));
-      if (!type.empty() && type.front() == '=') {
-        error(ext, id,
-              "zeebe:taskDefinition type '" + type +
-                  "' is an expression; only a static task type is supported");
-        ok = false;
-      } else {
-        node.task_type = type;
-      }
-      pugi::xml_attribute retries = ext.attribute("retries");
-      if (retries) {
-        if (!parse_retries(retries.value(), node.retries)) {
-          error(ext, id,
-                "zeebe:taskDefinition retries '" + std::string(retries.value()) +
-                    "' is not a non-negative integer");
-          ok = false;
-        }
-      } else {
-        node.retries = kDefaultRetries;
-      }
-      continue;
-    }
-    if (node.kind == NodeKind::kServiceTask && name == "taskHeaders") {
-      warning(ext, id, "zeebe:taskHeaders are ignored (handlers do not receive headers)");
-      continue;
-    }
-    if (node.kind == NodeKind::kUserTask && name == "assignmentDefinition") {
-      if (has_assignment) {
-        error(ext, id, "more than one zeebe:assignmentDefinition");
-        ok = false;
-        continue;
-      }
-      has_assignment = true;
-      pugi::xml_attribute groups = ext.attribute("candidateGroups");
-      if (groups && !parse_candidate_groups(groups.value(), node.candidate_groups)) {
-        error(ext, id,
-              "zeebe:assignmentDefinition candidateGroups '" + std::string(groups.value()) +
-                  "' is neither a comma-separated list nor a FEEL list of string literals");
-        ok = false;
-      }
-      for (const char* ignored : {"assignee", "candidateUsers"}) {
-        if (!trim(ext.attribute(ignored).value()).empty()) {
-          warning(ext, id,
-                  "zeebe:assignmentDefinition " + std::string(ignored) +
-                      " is ignored (tasks are assigned by candidateGroups)");
-        }
-      }
-      continue;
-    }
-    if (node.kind == NodeKind::kUserTask && name == "formDefinition") {
-      if (has_form) {
-        error(ext, id, "more than one zeebe:formDefinition");
-        ok = false;
-        continue;
-      }
-      has_form = true;
-      for (const char* attribute : {"formId", "formKey", "externalReference"}) {
-        std::string value(trim(ext.attribute(attribute).value()));
-        if (!value.empty()) {
-          node.form_id = value;
-          break;
-        }
-      }
-      continue;
-    }
-    if (node.kind == NodeKind::kUserTask && (name == "userTask" || name == "priorityDefinition")) {
-      continue;  // the Camunda user task marker and its priority: no effect here
-    }
-    if (node.kind == NodeKind::kUserTask && name == "taskSchedule") {
-      warning(ext, id, "zeebe:taskSchedule is ignored (no due or follow-up dates)");
-      continue;
-    }
-    if (name == "ioMapping") {
-      error(ext, id,
-            "unsupported Camunda extension <" + zname + "> on " + tag +
-                " (input/output variable mappings are not supported)");
-    } else {
-      error(ext, id, "unsupported Camunda extension <" + zname + "> on " + tag);
-    }
-    ok = false;
-  }
-  return ok;
 }
 
 void Parser::parse_flow(pugi::xml_node element) {
@@ -1045,38 +490,22 @@ void Parser::resolve_defaults() {
   }
 }
 
-// pugixml decodes a character reference to any number, so &#xD800; or &#x23FFFF; becomes bytes
-// that are not UTF-8; XML 1.0 allows references to characters only (sections 2.2 and 4.1). The
-// first element with such an attribute value or text, and what it is, found without recursion.
-struct BadReference {
-  pugi::xml_node node;  // the element, or the text node
-  std::string what;     // "attribute name of <bpmn:task>", "text of <bpmn:documentation>"
-};
-std::optional<BadReference> find_bad_character_reference(pugi::xml_document& doc) {
-  struct Walker : pugi::xml_tree_walker {
-    std::optional<BadReference> found;
-    bool for_each(pugi::xml_node& node) override {
-      auto bad = [](const char* value) {
-        return find_invalid_utf8(value) != std::string_view::npos;
-      };
-      if (node.type() == pugi::node_element) {
-        for (pugi::xml_attribute a : node.attributes()) {
-          if (bad(a.value())) {
-            found = BadReference{node, "attribute " + std::string(a.name()) + " of <" +
-                                           std::string(node.name()) + ">"};
-            return false;
-          }
-        }
-      } else if (node.type() == pugi::node_pcdata && bad(node.value())) {
-        found = BadReference{node, "text of <" + std::string(node.parent().name()) + ">"};
-        return false;
-      }
-      return true;
-    }
-  } walker;
-  doc.traverse(walker);
-  return walker.found;
-}
+}  // namespace detail
+
+namespace {
+
+using detail::BadReference;
+using detail::declared_encoding;
+using detail::decode_utf16_or_utf32;
+using detail::find_bad_character_reference;
+using detail::has_utf16_or_utf32_bom;
+using detail::id_of;
+using detail::is_latin1_name;
+using detail::latin1_to_utf8;
+using detail::LineTable;
+using detail::location_of;
+using detail::Parser;
+using detail::ParseResult;
 
 ParseResult parse_impl(std::string_view xml, const std::string& file) {
   ParseResult refused;

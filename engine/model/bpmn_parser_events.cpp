@@ -1,0 +1,100 @@
+// The parser's event definitions (bpmn_parser_impl.h): timers, and boundary events' attachments.
+#include <algorithm>
+#include <iterator>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "engine/model/bpmn_parser_impl.h"
+#include "engine/model/xml_text.h"
+
+namespace pmiflow::model::detail {
+
+// Reads a <timerEventDefinition>: exactly one of timeDate, timeDuration, timeCycle, whose text
+// is a literal (checked here) or a FEEL expression (compiled here, its value checked when the
+// timer is armed).
+bool Parser::parse_timer(pugi::xml_node definition, const std::string& id, FlowNode& node) {
+  static constexpr std::pair<std::string_view, TimerDefinition::Kind> kKinds[] = {
+      {"timeDate", TimerDefinition::Kind::kDate},
+      {"timeDuration", TimerDefinition::Kind::kDuration},
+      {"timeCycle", TimerDefinition::Kind::kCycle}};
+  pugi::xml_node found;
+  TimerDefinition timer;
+  for (pugi::xml_node child : definition.children()) {
+    if (child.type() != pugi::node_element || !is_bpmn(child)) continue;
+    std::string_view name = local_name(child);
+    if (name == "documentation" || name == "extensionElements") continue;
+    const auto* kind = std::find_if(std::begin(kKinds), std::end(kKinds),
+                                    [&](const auto& k) { return k.first == name; });
+    if (kind == std::end(kKinds)) {
+      error(child, id, "unsupported element <" + std::string(name) + "> in <timerEventDefinition>");
+      return false;
+    }
+    if (found) {
+      error(child, id,
+            "<timerEventDefinition> has more than one of timeDate, timeDuration, timeCycle");
+      return false;
+    }
+    found = child;
+    timer.kind = kind->second;
+  }
+  if (!found) {
+    error(definition, id, "<timerEventDefinition> has none of timeDate, timeDuration, timeCycle");
+    return false;
+  }
+  const std::string where = std::string("<") + timer_kind_name(timer.kind) + ">";
+  std::string_view text = trim(found.child_value());
+  if (text.empty()) {
+    error(found, id, where + " is empty");
+    return false;
+  }
+  if (text.front() == '=') {
+    feel::Expression expression;
+    feel::CompileError compile_error;
+    if (!feel::compile(text, expression, compile_error)) {
+      error(found, id, where + " expression does not parse: " + compile_error.message);
+      return false;
+    }
+    timer.text = std::string(trim(text.substr(1)));
+    timer.expression = std::move(expression);
+  } else {
+    timer.text = std::string(text);
+    auto literal = schedule_timer(timer.kind, timer.text, 0, time::Zone::utc());
+    if (!literal.ok()) {
+      error(found, id, where + ": " + literal.error().message);
+      return false;
+    }
+  }
+  node.timer = std::move(timer);
+  return true;
+}
+
+// Attaches each boundary event to its activity, which must be in the same container.
+void Parser::resolve_attachments() {
+  for (const auto& [index, element] : boundaries_) {
+    FlowNode& boundary = def_.nodes[index];
+    std::string ref(trim(element.attribute("attachedToRef").value()));
+    auto it = node_by_id_.find(ref);
+    if (it == node_by_id_.end()) {
+      if (skipped_ids_.count(ref) == 0) {
+        error(element, boundary.id,
+              "attachedToRef '" + ref + "' names no activity of this process");
+      }
+      continue;
+    }
+    FlowNode& host = def_.nodes[it->second];
+    if (!is_activity(host.kind)) {
+      error(element, boundary.id,
+            "attachedToRef '" + ref + "' is a <" + node_kind_name(host.kind) +
+                ">: boundary events attach to tasks and subprocesses");
+    } else if (host.parent != boundary.parent) {
+      error(element, boundary.id,
+            "boundary event and its activity '" + ref + "' are not in the same (sub)process");
+    } else {
+      boundary.attached_to = it->second;
+      host.boundary_events.push_back(index);
+    }
+  }
+}
+
+}  // namespace pmiflow::model::detail

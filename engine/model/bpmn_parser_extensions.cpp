@@ -1,0 +1,172 @@
+// The parser's reading of Zeebe extensions (bpmn_parser_impl.h): on the process, and on flow
+// nodes (task definitions, assignments, forms, pmiflow's own properties).
+#include <string>
+#include <string_view>
+
+#include "engine/model/bpmn_parser_impl.h"
+#include "engine/model/xml_text.h"
+#include "engine/model/zeebe_values.h"
+
+namespace pmiflow::model::detail {
+
+// Process-level zeebe extensions: forms, properties and the version tag are inert here; the
+// others (e.g. execution listeners) would run code and are not supported.
+void Parser::check_process_extensions(pugi::xml_node extension_elements, const std::string& id) {
+  for (pugi::xml_node ext : extension_elements.children()) {
+    if (ext.type() != pugi::node_element || namespace_of(ext) != kZeebeNamespace) continue;
+    std::string_view name = local_name(ext);
+    if (name == "userTaskForm" || name == "properties" || name == "versionTag") continue;
+    error(ext, id, "unsupported Camunda extension <zeebe:" + std::string(name) + "> on <process>");
+  }
+}
+
+// Reads zeebe:property entries named pmiflow.*; other properties are the modeler's metadata and
+// are ignored. Returns false on an unknown pmiflow.* name or a misplaced one.
+bool Parser::parse_properties(pugi::xml_node properties, const std::string& id, FlowNode& node) {
+  bool ok = true;
+  for (pugi::xml_node property : properties.children()) {
+    if (property.type() != pugi::node_element || local_name(property) != "property") continue;
+    std::string name(trim(property.attribute("name").value()));
+    std::string value(trim(property.attribute("value").value()));
+    if (name.rfind("pmiflow.", 0) != 0) continue;
+    bool is_task = node.kind == NodeKind::kUserTask || node.kind == NodeKind::kServiceTask;
+    if ((name == "pmiflow.record" || name == "pmiflow.notify") && !is_task) {
+      error(property, id, "zeebe:property " + name + " is supported on tasks only");
+      ok = false;
+    } else if (name == "pmiflow.record") {
+      if (value.empty()) {
+        error(property, id, "zeebe:property pmiflow.record needs a value (the record kind)");
+        ok = false;
+      }
+      node.record = value;
+    } else if (name == "pmiflow.notify") {
+      std::size_t start = 0;
+      while (start <= value.size()) {
+        std::size_t comma = value.find(',', start);
+        if (comma == std::string::npos) comma = value.size();
+        std::string item(trim(std::string_view(value).substr(start, comma - start)));
+        if (!item.empty()) node.notify.push_back(item);
+        start = comma + 1;
+      }
+      if (node.notify.empty()) {
+        error(property, id, "zeebe:property pmiflow.notify needs a value (subprocess codes)");
+        ok = false;
+      }
+    } else {
+      error(property, id,
+            "unknown zeebe:property " + name + " (supported: pmiflow.record, pmiflow.notify)");
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+// Reads the zeebe extensions of a node. Other vendors' extensions are ignored. Returns false
+// when an extension that would change behaviour is not supported.
+bool Parser::parse_extensions(pugi::xml_node extension_elements, const std::string& id,
+                              FlowNode& node, bool& has_task_definition) {
+  bool ok = true;
+  bool has_assignment = false;
+  bool has_form = false;
+  const std::string tag = "<" + std::string(node_kind_name(node.kind)) + ">";
+  for (pugi::xml_node ext : extension_elements.children()) {
+    if (ext.type() != pugi::node_element || namespace_of(ext) != kZeebeNamespace) continue;
+    std::string_view name = local_name(ext);
+    const std::string zname = "zeebe:" + std::string(name);
+    if (name == "versionTag") continue;
+    if (name == "properties") {
+      ok = parse_properties(ext, id, node) && ok;
+      continue;
+    }
+    if (node.kind == NodeKind::kServiceTask && name == "taskDefinition") {
+      if (has_task_definition) {
+        error(ext, id, "more than one zeebe:taskDefinition");
+        ok = false;
+        continue;
+      }
+      has_task_definition = true;
+      std::string type(trim(ext.attribute("type").value()));
+      if (!type.empty() && type.front() == '=') {
+        error(ext, id,
+              "zeebe:taskDefinition type '" + type +
+                  "' is an expression; only a static task type is supported");
+        ok = false;
+      } else {
+        node.task_type = type;
+      }
+      pugi::xml_attribute retries = ext.attribute("retries");
+      if (retries) {
+        if (!parse_retries(retries.value(), node.retries)) {
+          error(ext, id,
+                "zeebe:taskDefinition retries '" + std::string(retries.value()) +
+                    "' is not a non-negative integer");
+          ok = false;
+        }
+      } else {
+        node.retries = kDefaultRetries;
+      }
+      continue;
+    }
+    if (node.kind == NodeKind::kServiceTask && name == "taskHeaders") {
+      warning(ext, id, "zeebe:taskHeaders are ignored (handlers do not receive headers)");
+      continue;
+    }
+    if (node.kind == NodeKind::kUserTask && name == "assignmentDefinition") {
+      if (has_assignment) {
+        error(ext, id, "more than one zeebe:assignmentDefinition");
+        ok = false;
+        continue;
+      }
+      has_assignment = true;
+      pugi::xml_attribute groups = ext.attribute("candidateGroups");
+      if (groups && !parse_candidate_groups(groups.value(), node.candidate_groups)) {
+        error(ext, id,
+              "zeebe:assignmentDefinition candidateGroups '" + std::string(groups.value()) +
+                  "' is neither a comma-separated list nor a FEEL list of string literals");
+        ok = false;
+      }
+      for (const char* ignored : {"assignee", "candidateUsers"}) {
+        if (!trim(ext.attribute(ignored).value()).empty()) {
+          warning(ext, id,
+                  "zeebe:assignmentDefinition " + std::string(ignored) +
+                      " is ignored (tasks are assigned by candidateGroups)");
+        }
+      }
+      continue;
+    }
+    if (node.kind == NodeKind::kUserTask && name == "formDefinition") {
+      if (has_form) {
+        error(ext, id, "more than one zeebe:formDefinition");
+        ok = false;
+        continue;
+      }
+      has_form = true;
+      for (const char* attribute : {"formId", "formKey", "externalReference"}) {
+        std::string value(trim(ext.attribute(attribute).value()));
+        if (!value.empty()) {
+          node.form_id = value;
+          break;
+        }
+      }
+      continue;
+    }
+    if (node.kind == NodeKind::kUserTask && (name == "userTask" || name == "priorityDefinition")) {
+      continue;  // the Camunda user task marker and its priority: no effect here
+    }
+    if (node.kind == NodeKind::kUserTask && name == "taskSchedule") {
+      warning(ext, id, "zeebe:taskSchedule is ignored (no due or follow-up dates)");
+      continue;
+    }
+    if (name == "ioMapping") {
+      error(ext, id,
+            "unsupported Camunda extension <" + zname + "> on " + tag +
+                " (input/output variable mappings are not supported)");
+    } else {
+      error(ext, id, "unsupported Camunda extension <" + zname + "> on " + tag);
+    }
+    ok = false;
+  }
+  return ok;
+}
+
+}  // namespace pmiflow::model::detail

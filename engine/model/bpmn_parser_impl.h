@@ -1,0 +1,119 @@
+// The BPMN parser's own declarations, shared by the files that implement it (bpmn_parser*.cpp,
+// private to engine/model): the table of element kinds and the Parser, whose methods are split
+// by concern: the process and its flow nodes and flows (bpmn_parser.cpp), event definitions
+// (bpmn_parser_events.cpp), Zeebe extensions (bpmn_parser_extensions.cpp).
+#pragma once
+
+#include <pugixml.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include "engine/model/bpmn_parser.h"
+#include "engine/model/bpmn_parser_xml.h"
+
+namespace pmiflow::model::detail {
+
+// The parser entry of each flow node kind: the one row a new element kind adds here
+// (docs/architecture.md, "What a new element kind touches"). What the parser reads of an
+// element follows from its family; the row says what else the kind accepts.
+enum class Family { kEvent, kTask, kGateway, kContainer };
+struct ElementEntry {
+  std::string_view bpmn_name;  // its local name in the BPMN namespace
+  NodeKind kind;
+  Family family;
+  bool default_flow;  // may name a default flow (attribute default)
+  // The one event definition the kind accepts, and the kind it makes: e.g. an end event with
+  // <terminateEventDefinition> is a terminate end event. Empty: none.
+  std::string_view event_definition;
+  NodeKind kind_with_definition;
+  std::string_view supported_events;  // said when another event definition is found
+  bool definition_required = false;   // the event needs its definition (a catch event)
+};
+
+// The entry of a BPMN element name; nullptr when it is not a flow node kind pmiflow runs.
+const ElementEntry* element_entry(std::string_view bpmn_name);
+// "startEvent, endEvent, ..., sequenceFlow": what an unsupported element's message lists.
+const std::string& supported_elements();
+
+inline constexpr int kDefaultRetries = 3;
+
+struct ParseResult {
+  std::optional<ProcessDefinition> definition;
+  std::vector<Diagnostic> diagnostics;
+  SourceLocation process_location;  // of the chosen <process>, for process-level diagnostics
+};
+
+class Parser {
+ public:
+  Parser(std::string_view buffer, const std::string& file)
+      : buffer_(buffer), file_(file), lines_(buffer) {}
+
+  ParseResult run(pugi::xml_parse_result result, const pugi::xml_document& doc);
+
+ private:
+  // Location of an element's `<`, or of the first byte of a text node.
+  SourceLocation location(pugi::xml_node node) const { return location_of(lines_, node); }
+
+  void report(Severity severity, SourceLocation where, std::string element_id,
+              std::string message) {
+    Diagnostic d;
+    d.file = file_;
+    d.line = where.line;
+    d.column = where.column;
+    d.severity = severity;
+    d.element_id = std::move(element_id);
+    d.message = std::move(message);
+    out_.diagnostics.push_back(std::move(d));
+  }
+  void error(pugi::xml_node at, std::string element_id, std::string message) {
+    report(Severity::kError, location(at), std::move(element_id), std::move(message));
+  }
+  void warning(pugi::xml_node at, std::string element_id, std::string message) {
+    report(Severity::kWarning, location(at), std::move(element_id), std::move(message));
+  }
+
+  pugi::xml_node choose_process(pugi::xml_node definitions);
+  void register_ids(pugi::xml_node process);
+  void parse_process(pugi::xml_node process);
+  // Parses a flow node in container `parent` (kNone: the process); a subProcess's index is
+  // returned so that its children are parsed in it (kNone: left out, or not a container).
+  NodeIndex parse_node(pugi::xml_node element, const ElementEntry& entry, NodeIndex parent);
+  bool parse_timer(pugi::xml_node definition, const std::string& id, FlowNode& node);
+  void resolve_attachments();
+  bool parse_properties(pugi::xml_node properties, const std::string& id, FlowNode& node);
+  bool parse_extensions(pugi::xml_node extension_elements, const std::string& id, FlowNode& node,
+                        bool& has_task_definition);
+  void check_process_extensions(pugi::xml_node extension_elements, const std::string& id);
+  void parse_flow(pugi::xml_node element);
+  bool parse_condition(pugi::xml_node condition, const std::string& flow_id,
+                       std::optional<feel::Expression>& out);
+  void resolve_defaults();
+  std::string_view namespace_of(pugi::xml_node node) { return namespaces_.of(node); }
+  bool is_bpmn(pugi::xml_node node) { return namespaces_.of(node) == kBpmnNamespace; }
+  bool is_duplicate(pugi::xml_node element) const {
+    return duplicates_.count(element.internal_object()) != 0;
+  }
+
+  std::string_view buffer_;
+  const std::string& file_;
+  LineTable lines_;
+  NamespaceResolver namespaces_;
+  ParseResult out_;
+  ProcessDefinition def_;
+
+  std::unordered_map<std::string, int> first_line_of_id_;         // every id in the process
+  std::unordered_set<const void*> duplicates_;                    // second occurrences
+  std::unordered_set<std::string> skipped_ids_;                   // left out because of errors
+  std::unordered_map<std::string, NodeIndex> node_by_id_;         // nodes added so far
+  std::vector<pugi::xml_node> flow_elements_;                     // document order
+  std::vector<std::pair<NodeIndex, pugi::xml_node>> defaults_;    // gateways with `default`
+  std::vector<std::pair<NodeIndex, pugi::xml_node>> boundaries_;  // boundary events
+};
+
+}  // namespace pmiflow::model::detail
