@@ -256,7 +256,7 @@ Result<StartOutcome> Engine::start(const StartRequest& r) {
   Steps steps{
       *this, *(*def)->model, *version, {&forms, &changes}, std::make_shared<InstanceState>(), {}};
   steps.state->id = *id;
-  PMIFLOW_TRY(steps.step(runtime::CreateInstance{r.key, r.tags, r.variables, r.actor}));
+  PMIFLOW_TRY(steps.step(runtime::CreateInstance{r.key, r.tags, r.variables, r.actor, {}}));
   PMIFLOW_TRY(steps.settle_jobs());
   AppendRequest request;
   request.instance_id = *id;

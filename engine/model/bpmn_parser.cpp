@@ -33,6 +33,7 @@
 #include <cstddef>
 #include <cstdio>
 #include <exception>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -74,6 +75,7 @@ ParseResult Parser::run(pugi::xml_parse_result result, const pugi::xml_document&
   def_.name = process.attribute("name").value();
   def_.file = file_;
   if (def_.key.empty()) error(process, "", "<process> has no id");
+  index_messages(root);
   parse_process(process);
   def_.index();
   out_.definition = std::move(def_);
@@ -247,7 +249,11 @@ NodeIndex Parser::parse_node(pugi::xml_node element, const ElementEntry& entry, 
     error(element, node.id, "event subprocesses (triggeredByEvent=\"true\") are not supported yet");
     ok = false;
   }
-  if (entry.kind == NodeKind::kTimerBoundaryEvent) {
+  if (entry.kind == NodeKind::kReceiveTask &&
+      !parse_message_ref(element, node.id, node, /*catching=*/true)) {
+    ok = false;
+  }
+  if (is_boundary_event(entry.kind)) {
     if (trim(element.attribute("attachedToRef").value()).empty()) {
       error(element, node.id, "boundary event has no attachedToRef");
       ok = false;
@@ -301,10 +307,16 @@ NodeIndex Parser::parse_node(pugi::xml_node element, const ElementEntry& entry, 
         (name.size() > 15 && name.substr(name.size() - 15) == "EventDefinition");
     if (is_event && event_definition) {
       ++event_definitions;
-      if (!entry.event_definition.empty() && name == entry.event_definition &&
-          event_definitions == 1) {
-        node.kind = entry.kind_with_definition;
+      const auto* accepted =
+          std::find_if(std::begin(entry.definitions), std::end(entry.definitions),
+                       [&](const ElementEntry::Definition& d) { return d.name == name; });
+      if (accepted != std::end(entry.definitions) && event_definitions == 1) {
+        node.kind = accepted->kind;
         if (name == "timerEventDefinition" && !parse_timer(child, node.id, node)) ok = false;
+        if (name == "messageEventDefinition" &&
+            !parse_message_ref(child, node.id, node, node.kind != NodeKind::kMessageStartEvent)) {
+          ok = false;
+        }
         continue;
       }
       std::string what = event_definitions > 1 ? " with more than one event definition"
@@ -346,7 +358,17 @@ NodeIndex Parser::parse_node(pugi::xml_node element, const ElementEntry& entry, 
     }
   }
   if (entry.default_flow && has_default) defaults_.emplace_back(index, element);
-  if (node.kind == NodeKind::kTimerBoundaryEvent) boundaries_.emplace_back(index, element);
+  if (node.kind == NodeKind::kMessageStartEvent) {
+    if (parent == kNone) {
+      def_.message_start_events.push_back(index);
+    } else {
+      error(element, node.id,
+            "a message start event inside subProcess '" + def_.nodes[parent].id +
+                "' (message starts are supported on the process; event subprocesses are not "
+                "supported yet)");
+    }
+  }
+  if (is_boundary_event(node.kind)) boundaries_.emplace_back(index, element);
   if (node.kind == NodeKind::kSubProcess) def_.has_subprocesses = true;
   const bool container = node.kind == NodeKind::kSubProcess;
   def_.nodes.push_back(std::move(node));

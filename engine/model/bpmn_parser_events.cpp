@@ -1,4 +1,5 @@
-// The parser's event definitions (bpmn_parser_impl.h): timers, and boundary events' attachments.
+// The parser's event definitions (bpmn_parser_impl.h): timers, messages, and boundary events'
+// attachments.
 #include <algorithm>
 #include <iterator>
 #include <string>
@@ -66,6 +67,79 @@ bool Parser::parse_timer(pugi::xml_node definition, const std::string& id, FlowN
     }
   }
   node.timer = std::move(timer);
+  return true;
+}
+
+void Parser::index_messages(pugi::xml_node definitions) {
+  for (pugi::xml_node child : definitions.children()) {
+    if (child.type() != pugi::node_element || local_name(child) != "message" || !is_bpmn(child)) {
+      continue;
+    }
+    std::string id = id_of(child);
+    if (!id.empty()) messages_.emplace(std::move(id), child);  // the first of a duplicate id
+  }
+}
+
+// A <message>: its name (a literal: Zeebe's `=expression` names are not supported) and its
+// zeebe:subscription correlationKey (a FEEL expression, with or without the leading '=', as
+// Camunda Modeler writes it). Its errors are reported at the <message>, once.
+bool Parser::parse_message_ref(pugi::xml_node at, const std::string& id, FlowNode& node,
+                               bool catching) {
+  const std::string tag = "<" + std::string(local_name(at)) + ">";
+  const std::string node_tag = std::string("<") + node_kind_name(node.kind) + ">";
+  const std::string ref(trim(at.attribute("messageRef").value()));
+  if (ref.empty()) {
+    error(at, id, tag + " has no messageRef (the <message> it waits for)");
+    return false;
+  }
+  auto found = messages_.find(ref);
+  if (found == messages_.end()) {
+    error(at, id, "messageRef '" + ref + "' names no <message> of the definitions");
+    return false;
+  }
+  const pugi::xml_node element = found->second;
+  if (bad_messages_.count(ref) != 0) return false;
+  auto bad = [&](pugi::xml_node where, const std::string& message) {
+    bad_messages_.insert(ref);
+    error(where, ref, message);
+    return false;
+  };
+  MessageDefinition message;
+  message.id = ref;
+  message.name = std::string(trim(element.attribute("name").value()));
+  if (message.name.empty()) return bad(element, "<message> has no name");
+  if (message.name.front() == '=') {
+    return bad(element, "<message> name '" + message.name +
+                            "' is an expression; only a literal message name is supported");
+  }
+  for (pugi::xml_node child : element.children()) {
+    if (child.type() != pugi::node_element || local_name(child) != "extensionElements") continue;
+    for (pugi::xml_node ext : child.children()) {
+      if (ext.type() != pugi::node_element || namespace_of(ext) != kZeebeNamespace ||
+          local_name(ext) != "subscription") {
+        continue;
+      }
+      std::string_view text = trim(ext.attribute("correlationKey").value());
+      if (!text.empty() && text.front() == '=') text = trim(text.substr(1));
+      if (text.empty()) continue;
+      feel::Expression expression;
+      feel::CompileError compile_error;
+      if (!feel::compile(text, expression, compile_error)) {
+        return bad(ext, "zeebe:subscription correlationKey `" + std::string(text) +
+                            "` does not parse: " + compile_error.message);
+      }
+      message.correlation_key_text = std::string(text);
+      message.correlation_key = std::move(expression);
+    }
+  }
+  if (catching && !message.correlation_key) {
+    error(element, id,
+          "message '" + message.name + "' (" + ref +
+              ") has no zeebe:subscription correlationKey: the " + node_tag +
+              " waits for the message with the key it gives");
+    return false;
+  }
+  node.message = std::move(message);
   return true;
 }
 

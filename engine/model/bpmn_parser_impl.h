@@ -28,10 +28,14 @@ struct ElementEntry {
   NodeKind kind;
   Family family;
   bool default_flow;  // may name a default flow (attribute default)
-  // The one event definition the kind accepts, and the kind it makes: e.g. an end event with
-  // <terminateEventDefinition> is a terminate end event. Empty: none.
-  std::string_view event_definition;
-  NodeKind kind_with_definition;
+  // The event definitions the kind accepts (one at a time), each with the kind it makes: e.g.
+  // an end event with <terminateEventDefinition> is a terminate end event. Unused rows have
+  // an empty name.
+  struct Definition {
+    std::string_view name;  // e.g. "timerEventDefinition"
+    NodeKind kind;
+  };
+  Definition definitions[2];
   std::string_view supported_events;  // said when another event definition is found
   bool definition_required = false;   // the event needs its definition (a catch event)
 };
@@ -85,6 +89,11 @@ class Parser {
   // returned so that its children are parsed in it (kNone: left out, or not a container).
   NodeIndex parse_node(pugi::xml_node element, const ElementEntry& entry, NodeIndex parent);
   bool parse_timer(pugi::xml_node definition, const std::string& id, FlowNode& node);
+  // Reads the <message> that `at`'s messageRef names into node.message; `catching`: the node
+  // waits for it (a start event does not), so it needs a correlation key.
+  bool parse_message_ref(pugi::xml_node at, const std::string& id, FlowNode& node, bool catching);
+  // Indexes the <message> elements of <definitions> by id (read when a node names one).
+  void index_messages(pugi::xml_node definitions);
   void resolve_attachments();
   bool parse_properties(pugi::xml_node properties, const std::string& id, FlowNode& node);
   bool parse_extensions(pugi::xml_node extension_elements, const std::string& id, FlowNode& node,
@@ -114,6 +123,9 @@ class Parser {
   std::vector<pugi::xml_node> flow_elements_;                     // document order
   std::vector<std::pair<NodeIndex, pugi::xml_node>> defaults_;    // gateways with `default`
   std::vector<std::pair<NodeIndex, pugi::xml_node>> boundaries_;  // boundary events
+  // <message> elements by id, and those whose errors were reported already.
+  std::unordered_map<std::string, pugi::xml_node> messages_;
+  std::unordered_set<std::string> bad_messages_;
 };
 
 }  // namespace pmiflow::model::detail

@@ -83,6 +83,7 @@ void Validator::check_elements() {
     };
     switch (node.kind) {
       case NodeKind::kNoneStartEvent:
+      case NodeKind::kMessageStartEvent:
         if (!node.incoming.empty()) {
           node_error(n, "start event has incoming flow '" + flow_id(node.incoming.front()) + "'");
         }
@@ -139,6 +140,7 @@ void Validator::check_elements() {
         if (node.start_event == kNone) node_error(n, "subProcess has no none start event");
         break;
       case NodeKind::kTimerBoundaryEvent:
+      case NodeKind::kMessageBoundaryEvent:
         if (!node.incoming.empty()) {
           node_error(n,
                      "boundary event has incoming flow '" + flow_id(node.incoming.front()) + "'");
@@ -147,6 +149,8 @@ void Validator::check_elements() {
         break;
       case NodeKind::kParallelGateway:
       case NodeKind::kIntermediateTimerCatchEvent:
+      case NodeKind::kIntermediateMessageCatchEvent:
+      case NodeKind::kReceiveTask:
       case NodeKind::kIntermediateThrowEvent:
       case NodeKind::kManualTask:
       case NodeKind::kTask:
@@ -195,11 +199,13 @@ std::string Validator::cycle_path(NodeIndex start,
 
 void Validator::check_graph() {
   const std::uint32_t n = static_cast<std::uint32_t>(def_.nodes.size());
-  bool has_start = false;  // a none start event of the process itself
+  bool has_start = false;  // a none or message start event of the process itself
   for (const FlowNode& node : def_.nodes) {
-    if (node.kind == NodeKind::kNoneStartEvent && node.parent == kNone) has_start = true;
+    const bool starts = node.kind == NodeKind::kNoneStartEvent ||
+                        node.kind == NodeKind::kMessageStartEvent;
+    if (starts && node.parent == kNone) has_start = true;
   }
-  if (!has_start) report({}, def_.key, "process has no none start event");
+  if (!has_start) report({}, def_.key, "process has no none or message start event");
   if (n == 0) return;
 
   // Whether a node waits: a subProcess does when something in it does (a container comes
@@ -291,7 +297,8 @@ void Validator::check_graph() {
     ++c.size;
     NodeKind kind = def_.nodes[v].kind;
     // A boundary event starts a path as a start event does.
-    if (kind == NodeKind::kNoneStartEvent || kind == NodeKind::kTimerBoundaryEvent) {
+    if (kind == NodeKind::kNoneStartEvent || kind == NodeKind::kMessageStartEvent ||
+        is_boundary_event(kind)) {
       c.has_start = true;
     }
     if (kind == NodeKind::kNoneEndEvent || kind == NodeKind::kTerminateEndEvent) c.has_end = true;

@@ -35,6 +35,14 @@ const char* node_kind_name(NodeKind kind) {
       return "task";
     case NodeKind::kIntermediateThrowEvent:
       return "intermediateThrowEvent";
+    case NodeKind::kMessageStartEvent:
+      return "startEvent";
+    case NodeKind::kIntermediateMessageCatchEvent:
+      return "intermediateCatchEvent";
+    case NodeKind::kMessageBoundaryEvent:
+      return "boundaryEvent";
+    case NodeKind::kReceiveTask:
+      return "receiveTask";
   }
   return "unknown";
 }
@@ -53,12 +61,18 @@ const char* timer_kind_name(TimerDefinition::Kind kind) {
 
 bool is_wait_state(NodeKind kind) {
   return kind == NodeKind::kUserTask || kind == NodeKind::kServiceTask ||
-         kind == NodeKind::kIntermediateTimerCatchEvent;
+         kind == NodeKind::kIntermediateTimerCatchEvent ||
+         kind == NodeKind::kIntermediateMessageCatchEvent || kind == NodeKind::kReceiveTask;
 }
 
 bool is_activity(NodeKind kind) {
   return kind == NodeKind::kUserTask || kind == NodeKind::kServiceTask ||
-         kind == NodeKind::kSubProcess || kind == NodeKind::kManualTask || kind == NodeKind::kTask;
+         kind == NodeKind::kSubProcess || kind == NodeKind::kManualTask || kind == NodeKind::kTask ||
+         kind == NodeKind::kReceiveTask;
+}
+
+bool is_boundary_event(NodeKind kind) {
+  return kind == NodeKind::kTimerBoundaryEvent || kind == NodeKind::kMessageBoundaryEvent;
 }
 
 NodeIndex ProcessDefinition::find_node(const std::string& id) const {

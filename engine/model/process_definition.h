@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "engine/feel/feel.h"
+#include "engine/model/message_definition.h"
 #include "engine/model/timer_definition.h"
 
 namespace pmiflow::model {
@@ -41,6 +42,10 @@ enum class NodeKind : std::uint8_t {
   kManualTask = 11,
   kTask = 12,
   kIntermediateThrowEvent = 13,
+  kMessageStartEvent = 14,
+  kIntermediateMessageCatchEvent = 15,
+  kMessageBoundaryEvent = 16,
+  kReceiveTask = 17,
 };
 
 const char* node_kind_name(NodeKind kind);  // BPMN local name, e.g. "userTask"
@@ -51,6 +56,9 @@ bool is_wait_state(NodeKind kind);
 
 // True for the activities boundary events may be attached to.
 bool is_activity(NodeKind kind);
+
+// True for boundary events (timer, message).
+bool is_boundary_event(NodeKind kind);
 
 struct FlowNode {
   std::string id;
@@ -71,6 +79,8 @@ struct FlowNode {
   bool cancel_activity = true;
   // Timer events (intermediate catch, boundary).
   std::optional<TimerDefinition> timer;
+  // Message events (start, intermediate catch, boundary) and receive tasks.
+  std::optional<MessageDefinition> message;
 
   // userTask
   std::vector<std::string> candidate_groups;  // zeebe:assignmentDefinition candidateGroups
@@ -107,6 +117,9 @@ class ProcessDefinition {
   std::vector<FlowNode> nodes;
   std::vector<SequenceFlow> flows;
   std::vector<NodeIndex> start_events;  // the process's none start events, document order
+  // The process's message start events, document order: a message with their name starts an
+  // instance.
+  std::vector<NodeIndex> message_start_events;
   bool has_subprocesses = false;        // some node is a subProcess
 
   NodeIndex find_node(const std::string& id) const;  // kNone when absent

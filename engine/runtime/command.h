@@ -2,6 +2,8 @@
 // a command (an Error, nothing written) or turns it into events.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <variant>
 
@@ -11,12 +13,22 @@
 
 namespace pmiflow::runtime {
 
-// Creates the instance whose id the state carries (assigned by the caller before interpreting).
+// A published message that starts an instance at a message start event with its name.
+struct StartMessage {
+  std::string name;
+  std::int64_t message_key = 0;
+  std::string message_id;
+};
+
+// Creates the instance whose id the state carries (assigned by the caller before interpreting),
+// at the process's none start event, or, with `message`, at its message start event of that
+// name (the message's variables are `variables`).
 struct CreateInstance {
   BusinessKey business_key;
   Tags tags;
   Variables variables;
   Actor actor;
+  std::optional<StartMessage> message;
 };
 
 struct CompleteUserTask {
@@ -58,8 +70,19 @@ struct TriggerTimer {
   std::int64_t timer_key = 0;
 };
 
+// Correlates a published message to open subscription `subscription_key`: rejected (nothing
+// written) when it is not open (kNotFound) or waits for another name or key (kInvalidArgument).
+struct CorrelateMessage {
+  std::int64_t subscription_key = 0;
+  std::string name;
+  std::string correlation_key;
+  std::int64_t message_key = 0;
+  std::string message_id;
+  Variables variables;
+};
+
 using Command = std::variant<CreateInstance, CompleteUserTask, CompleteJob, FailJob, SetVariables,
-                             ResolveIncident, CancelInstance, TriggerTimer>;
+                             ResolveIncident, CancelInstance, TriggerTimer, CorrelateMessage>;
 
 const char* command_name(const Command& command);
 

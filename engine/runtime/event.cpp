@@ -6,7 +6,7 @@
 namespace pmiflow::runtime {
 namespace {
 
-constexpr std::array<std::pair<EventType, const char*>, 23> kNames{{
+constexpr std::array<std::pair<EventType, const char*>, 26> kNames{{
     {EventType::kInstanceCreated, "InstanceCreated"},
     {EventType::kElementActivated, "ElementActivated"},
     {EventType::kElementCompleted, "ElementCompleted"},
@@ -30,6 +30,9 @@ constexpr std::array<std::pair<EventType, const char*>, 23> kNames{{
     {EventType::kTimerCreated, "TimerCreated"},
     {EventType::kTimerTriggered, "TimerTriggered"},
     {EventType::kTimerCanceled, "TimerCanceled"},
+    {EventType::kMessageSubscriptionOpened, "MessageSubscriptionOpened"},
+    {EventType::kMessageCorrelated, "MessageCorrelated"},
+    {EventType::kMessageSubscriptionClosed, "MessageSubscriptionClosed"},
 }};
 
 }  // namespace

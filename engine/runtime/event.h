@@ -18,12 +18,13 @@ bool event_type_from_name(const std::string& name, EventType& out);
 
 // Who caused an event: a person acting in a role, the engine, or a handler.
 struct Actor {
-  std::string kind;  // "user", "engine", "handler"
-  std::string id;    // user name, or handler type; empty for the engine
+  std::string kind;  // "user", "engine", "handler", "message"
+  std::string id;    // user name, handler type or message name; empty for the engine
   std::string role;  // candidate group the user acted as; empty otherwise
 
   static Actor engine() { return Actor{"engine", "", ""}; }
   static Actor handler(std::string type) { return Actor{"handler", std::move(type), ""}; }
+  static Actor message(std::string name) { return Actor{"message", std::move(name), ""}; }
   static Actor user(std::string id, std::string role) {
     return Actor{"user", std::move(id), std::move(role)};
   }

@@ -156,6 +156,21 @@ class Applier {
   void operator()(const TimerTriggered& p) { end_timer(p.key); }
   void operator()(const TimerCanceled& p) { end_timer(p.key); }
 
+  void operator()(const MessageSubscriptionOpened& p) {
+    MessageSubscription sub{p.key, p.element_key, p.element, p.name, p.correlation_key};
+    if (!s_.subscriptions.try_emplace(p.key, std::move(sub)).second) {
+      throw std::logic_error("message subscription key " + std::to_string(p.key) +
+                             " opened twice");
+    }
+    bump_key(p.key);
+    if (c_ != nullptr) c_->subscriptions.create(task_id_for(s_.id, p.key));
+  }
+  void operator()(const MessageCorrelated& p) {
+    if (p.key != 0) end_subscription(p.key);
+    if (c_ != nullptr) c_->correlations.push_back(e_.seq);
+  }
+  void operator()(const MessageSubscriptionClosed& p) { end_subscription(p.key); }
+
  private:
   void bump_key(std::int64_t key) {
     if (key >= s_.next_key) s_.next_key = key + 1;
@@ -203,6 +218,13 @@ class Applier {
       throw std::logic_error("no waiting timer with key " + std::to_string(key));
     }
     if (c_ != nullptr) c_->timers.change(task_id_for(s_.id, key));
+  }
+
+  void end_subscription(std::int64_t key) {
+    if (s_.subscriptions.erase(key) == 0) {
+      throw std::logic_error("no open message subscription with key " + std::to_string(key));
+    }
+    if (c_ != nullptr) c_->subscriptions.change(task_id_for(s_.id, key));
   }
 
   void end_instance(InstanceStatus to) {

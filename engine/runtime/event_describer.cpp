@@ -139,6 +139,19 @@ class Describer {
   std::string operator()(const TimerCanceled& p) const {
     return "timer " + id(p.key) + " canceled: " + label(p.element);
   }
+  std::string operator()(const MessageSubscriptionOpened& p) const {
+    return "waiting for message \"" + p.name + "\" with key \"" + p.correlation_key + "\" (" +
+           id(p.key) + "): " + label(p.element);
+  }
+  std::string operator()(const MessageCorrelated& p) const {
+    return "message \"" + p.name + "\"" +
+           (p.correlation_key.empty() ? "" : " with key \"" + p.correlation_key + "\"") +
+           " received (message " + std::to_string(p.message_key) +
+           (p.message_id.empty() ? "" : ", id \"" + p.message_id + "\"") + "): " + label(p.element);
+  }
+  std::string operator()(const MessageSubscriptionClosed& p) const {
+    return "message subscription " + id(p.key) + " closed: " + label(p.element);
+  }
 
  private:
   std::string id(std::int64_t key) const {

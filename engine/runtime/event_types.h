@@ -51,6 +51,9 @@ enum class EventType : std::uint16_t {
   kTimerCreated = 21,
   kTimerTriggered = 22,
   kTimerCanceled = 23,
+  kMessageSubscriptionOpened = 24,
+  kMessageCorrelated = 25,
+  kMessageSubscriptionClosed = 26,
 };
 
 enum class Presence : std::uint8_t { kAlways, kNonEmpty };
@@ -445,12 +448,59 @@ struct TimerCreated {
 using TimerTriggered = ElementInstanceEvent<EventType::kTimerTriggered>;
 using TimerCanceled = ElementInstanceEvent<EventType::kTimerCanceled>;
 
+// A message subscription (its own `key`) opened for message event or receive task `element`,
+// owned by element instance `element_key` (instance_state.h, MessageSubscription): it waits for
+// message `name` with key `correlation_key` (its correlation key expression's value).
+struct MessageSubscriptionOpened {
+  static constexpr EventType kType = EventType::kMessageSubscriptionOpened;
+  static constexpr std::uint16_t kVersion = 1;
+  std::string correlation_key;
+  std::string element;
+  std::int64_t element_key = 0;
+  std::int64_t key = 0;
+  std::string name;
+  template <typename S, typename F>
+  static void fields(S& s, F&& f) {
+    f("correlation_key", s.correlation_key, kAlways);
+    f("element", s.element, kAlways);
+    f("element_key", s.element_key, kAlways);
+    f("key", s.key, kAlways);
+    f("name", s.name, kAlways);
+  }
+};
+// Published message `message_key` (the store's key; `message_id`: the publisher's id, if any)
+// reached the instance at `element`: subscription `key` (which it closes), or, with key 0, the
+// message start event that created the instance. The message's variables follow in a
+// VariablesSet.
+struct MessageCorrelated {
+  static constexpr EventType kType = EventType::kMessageCorrelated;
+  static constexpr std::uint16_t kVersion = 1;
+  std::string correlation_key;
+  std::string element;
+  std::int64_t key = 0;
+  std::string message_id;
+  std::int64_t message_key = 0;
+  std::string name;
+  template <typename S, typename F>
+  static void fields(S& s, F&& f) {
+    f("correlation_key", s.correlation_key, kNonEmpty);
+    f("element", s.element, kAlways);
+    f("key", s.key, kNonEmpty);
+    f("message_id", s.message_id, kNonEmpty);
+    f("message_key", s.message_key, kAlways);
+    f("name", s.name, kAlways);
+  }
+};
+// A message subscription (`key`) was closed because its owner ended.
+using MessageSubscriptionClosed = ElementInstanceEvent<EventType::kMessageSubscriptionClosed>;
+
 // Every event type's payload. The order is free (types are named by their kType).
 using EventBody =
     std::variant<InstanceCreated, ElementActivated, ElementCompleted, ElementTerminated, FlowTaken,
                  UserTaskCreated, UserTaskCompleted, UserTaskCanceled, VariablesSet, JobCreated,
                  JobCompleted, JobFailed, JobCanceled, IncidentRaised, IncidentResolved,
                  DecisionTaken, InstanceCompleted, InstanceTerminated, RecordWritten, MessageQueued,
-                 TimerCreated, TimerTriggered, TimerCanceled>;
+                 TimerCreated, TimerTriggered, TimerCanceled, MessageSubscriptionOpened,
+                 MessageCorrelated, MessageSubscriptionClosed>;
 
 }  // namespace pmiflow::runtime

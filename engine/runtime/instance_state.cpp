@@ -58,7 +58,8 @@ bool InstanceState::operator==(const InstanceState& o) const {
          last_seq == o.last_seq && next_key == o.next_key && created_ms == o.created_ms &&
          ended_ms == o.ended_ms && variables == o.variables && same_elements() &&
          join_arrivals == o.join_arrivals && same_tasks() && same_jobs() && same_incidents() &&
-         activation_counts == o.activation_counts && timers == o.timers;
+         activation_counts == o.activation_counts && timers == o.timers &&
+         subscriptions == o.subscriptions;
 }
 
 std::string task_id_for(std::int64_t instance_id, std::int64_t element_key) {

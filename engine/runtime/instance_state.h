@@ -88,6 +88,18 @@ struct Timer {
   bool operator==(const Timer&) const = default;
 };
 
+// An element instance waiting for a message (model: MessageDefinition): a message catch event's
+// or a receive task's own instance, or the activity a message boundary event is attached to
+// (`element_key`). A published message named `name` with key `correlation_key` reaches it.
+struct MessageSubscription {
+  std::int64_t key = 0;  // the subscription's own key
+  std::int64_t element_key = 0;
+  std::string element_id;  // the message event or receive task
+  std::string name;
+  std::string correlation_key;
+  bool operator==(const MessageSubscription&) const = default;
+};
+
 struct InstanceState {
   std::int64_t id = 0;
   BusinessKey business_key;
@@ -106,6 +118,7 @@ struct InstanceState {
   std::map<std::string, Job> jobs;               // open jobs by id
   std::map<std::string, Incident> incidents;     // open incidents by id
   std::map<std::int64_t, Timer> timers;          // waiting timers by key
+  std::map<std::int64_t, MessageSubscription> subscriptions;  // open subscriptions by key
   std::map<std::string, int> activation_counts;  // element id -> times activated
   // The hash of the last event folded (engine/engine/audit.h), the chain head the next events
   // continue; empty when that event was not stored (sealed) yet. Not part of operator==: it

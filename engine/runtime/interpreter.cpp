@@ -8,6 +8,7 @@
 #include "engine/runtime/bpmn/behavior/element_behavior.h"
 #include "engine/runtime/bpmn/behavior/incident_behavior.h"
 #include "engine/runtime/bpmn/behavior/job_behavior.h"
+#include "engine/runtime/bpmn/behavior/message_behavior.h"
 #include "engine/runtime/bpmn/behavior/scope_behavior.h"
 #include "engine/runtime/bpmn/behavior/timer_behavior.h"
 #include "engine/runtime/bpmn/behavior/variable_behavior.h"
@@ -111,6 +112,27 @@ class CommandProcessor {
     return behavior::trigger_timer(run_, it->second);
   }
 
+  Status operator()(const CorrelateMessage& c) {
+    const InstanceState& s = run_.state();
+    if (s.status != InstanceStatus::kActive) return not_active(s);
+    auto it = s.subscriptions.find(c.subscription_key);
+    if (it == s.subscriptions.end()) {
+      return make_error(ErrorCode::kNotFound,
+                        "message subscription " + task_id_for(s.id, c.subscription_key) +
+                            " is not open (correlated or closed)");
+    }
+    if (it->second.name != c.name || it->second.correlation_key != c.correlation_key) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        "message subscription " + task_id_for(s.id, c.subscription_key) +
+                            " waits for message '" + it->second.name + "' with key '" +
+                            it->second.correlation_key + "', not '" + c.name + "' with key '" +
+                            c.correlation_key + "'");
+    }
+    run_.set_actor(Actor::message(c.name));
+    return behavior::correlate(run_, it->second,
+                               behavior::ReceivedMessage{c.message_key, c.message_id, c.variables});
+  }
+
  private:
   Result<const Job*> open_job(const std::string& id) {
     const InstanceState& s = run_.state();
@@ -154,7 +176,7 @@ void run_tokens(Run& run) {
 const char* command_name(const Command& command) {
   static constexpr const char* kNames[] = {"CreateInstance", "CompleteUserTask", "CompleteJob",
                                            "FailJob",        "SetVariables",     "ResolveIncident",
-                                           "CancelInstance", "TriggerTimer"};
+                                           "CancelInstance", "TriggerTimer",   "CorrelateMessage"};
   return kNames[command.index()];
 }
 

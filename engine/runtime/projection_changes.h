@@ -34,14 +34,16 @@ struct ProjectionChanges {
   RowChanges jobs;                  // open jobs, by job id
   RowChanges incidents;             // open incidents, by incident id
   RowChanges timers;                // waiting timers, by task_id_for(instance, timer key)
+  RowChanges subscriptions;         // open message subscriptions, by task_id_for(instance, key)
   std::set<std::string> variables;  // names of the variables set (values: the final state's)
   bool elements = false;            // the active element instances changed
   bool joins = false;               // tokens waiting at joins changed
   bool status = false;              // the instance ended
   // Append-only projections: the seqs of the events that add a row (RecordWritten,
-  // MessageQueued), in order.
+  // MessageQueued, MessageCorrelated), in order.
   std::vector<std::int64_t> records;
   std::vector<std::int64_t> messages;
+  std::vector<std::int64_t> correlations;
 };
 
 }  // namespace pmiflow::runtime

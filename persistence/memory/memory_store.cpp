@@ -128,6 +128,12 @@ AppendResult MemoryStore::append(AppendRequest& req) {
                                                     std::to_string(inst.state.last_seq) + ")");
     return r;
   }
+  if (Status taken = check_correlations(req); !taken.ok()) {
+    if (req.create) instances_.erase(req.instance_id);
+    r.status = taken;
+    r.created = false;
+    return r;
+  }
   const std::string head = inst.events.empty() ? audit::kGenesisHash : inst.events.back().hash;
   std::vector<runtime::Event> events = req.events;
   r.head_hash = audit::seal(req.instance_id, head, events);
@@ -139,6 +145,22 @@ AppendResult MemoryStore::append(AppendRequest& req) {
   inst.state.head_hash = r.head_hash;
   project(req);
   return r;
+}
+
+Status MemoryStore::check_correlations(const AppendRequest& req) {
+  const std::int64_t first = req.events.empty() ? 0 : req.events.front().seq;
+  for (std::int64_t seq : req.changes->correlations) {
+    const auto& p = req.events[static_cast<std::size_t>(seq - first)].as<runtime::MessageCorrelated>();
+    for (const CorrelationRow& c : correlations_) {
+      if (c.message_key == p.message_key && c.process == req.business_key.process) {
+        return make_error(ErrorCode::kConflict,
+                          "message " + std::to_string(p.message_key) +
+                              " already reached instance " + std::to_string(c.instance_id) +
+                              " of " + c.process);
+      }
+    }
+  }
+  return {};
 }
 
 void MemoryStore::project(const AppendRequest& req) {
@@ -162,6 +184,12 @@ void MemoryStore::project(const AppendRequest& req) {
     for (const auto& [name, value] : p.data) data[name] = value;
     outbox_.push_back(OutboxRow{outbox_id_for(s.id, p.key, p.subprocess), s.id, e.seq, p.subprocess,
                                 p.element, s.business_key, s.tags, std::move(data), e.time_ms, 0});
+  }
+  for (std::int64_t seq : req.changes->correlations) {
+    const runtime::Event& e = event_at(seq);
+    const auto& p = e.as<runtime::MessageCorrelated>();
+    correlations_.push_back(
+        CorrelationRow{p.message_key, s.business_key.process, s.id, p.element, e.time_ms});
   }
 }
 
@@ -380,6 +408,75 @@ Result<std::vector<TimerRow>> MemoryStore::timers(const TimerQuery& query) {
   });
   if (query.limit != 0 && out.size() > query.limit) out.resize(query.limit);
   return out;
+}
+
+Result<std::vector<SubscriptionRow>> MemoryStore::subscriptions(const SubscriptionQuery& query) {
+  MutexLock lock(mu_);
+  std::vector<SubscriptionRow> out;
+  for (const auto& [id, inst] : instances_) {
+    if (query.instance_id && id != *query.instance_id) continue;
+    for (const auto& [key, sub] : inst.state.subscriptions) {
+      if (query.name && sub.name != *query.name) continue;
+      if (query.correlation_key && sub.correlation_key != *query.correlation_key) continue;
+      out.push_back(SubscriptionRow{runtime::task_id_for(id, key), id,
+                                    inst.state.business_key.process, key, sub.element_key,
+                                    sub.element_id, sub.name, sub.correlation_key});
+    }
+  }
+  return out;
+}
+
+Result<PublishResult> MemoryStore::publish(const MessageRow& message) {
+  MutexLock lock(mu_);
+  if (!message.message_id.empty()) {
+    for (auto it = messages_.rbegin(); it != messages_.rend(); ++it) {
+      const MessageRow& m = it->second;
+      if (m.message_id == message.message_id && m.name == message.name &&
+          m.correlation_key == message.correlation_key &&
+          m.dedup_until_ms > message.published_ms) {
+        return PublishResult{m, false};
+      }
+    }
+  }
+  MessageRow stored = message;
+  stored.key = ++last_message_key_;
+  messages_.emplace(stored.key, stored);
+  return PublishResult{std::move(stored), true};
+}
+
+Result<std::vector<MessageRow>> MemoryStore::messages(const MessageQuery& query) {
+  MutexLock lock(mu_);
+  std::vector<MessageRow> out;
+  for (const auto& [key, m] : messages_) {
+    if (query.name && m.name != *query.name) continue;
+    if (query.correlation_key && m.correlation_key != *query.correlation_key) continue;
+    if (query.buffered_at && m.expires_ms <= *query.buffered_at) continue;
+    if (query.not_correlated_to) {
+      const bool reached = std::any_of(correlations_.begin(), correlations_.end(), [&](const auto& c) {
+        return c.message_key == key && c.process == *query.not_correlated_to;
+      });
+      if (reached) continue;
+    }
+    out.push_back(m);
+    if (query.limit != 0 && out.size() == query.limit) break;
+  }
+  return out;
+}
+
+Result<std::vector<CorrelationRow>> MemoryStore::correlations(std::int64_t message_key) {
+  MutexLock lock(mu_);
+  std::vector<CorrelationRow> out;
+  for (const CorrelationRow& c : correlations_) {
+    if (c.message_key == message_key) out.push_back(c);
+  }
+  return out;
+}
+
+Result<std::size_t> MemoryStore::expire_messages(std::int64_t now_ms) {
+  MutexLock lock(mu_);
+  return static_cast<std::size_t>(std::erase_if(messages_, [now_ms](const auto& entry) {
+    return entry.second.expires_ms <= now_ms && entry.second.dedup_until_ms <= now_ms;
+  }));
 }
 
 }  // namespace pmiflow

@@ -1,5 +1,5 @@
 // An in-memory store with the SQLite store's contract (event_log.h, read_model.h,
-// definition_store.h): the twin the engine's tests run on. Its projections are each
+// definition_store.h, message_store.h): the twin the engine's tests run on. Its projections are each
 // instance's folded state as the request hands it over, plus the records and outbox rows the
 // request's changes name. Not a production store: nothing survives the process.
 #pragma once
@@ -48,6 +48,13 @@ class MemoryStore : public Store {
   Result<std::vector<OutboxRow>> outbox(std::optional<std::string> subprocess,
                                         bool include_acked) override;
   Status ack_outbox(const std::string& id, std::int64_t now_ms) override;
+  Result<std::vector<SubscriptionRow>> subscriptions(const SubscriptionQuery& query) override;
+
+  // MessageStore
+  Result<PublishResult> publish(const MessageRow& message) override;
+  Result<std::vector<MessageRow>> messages(const MessageQuery& query) override;
+  Result<std::vector<CorrelationRow>> correlations(std::int64_t message_key) override;
+  Result<std::size_t> expire_messages(std::int64_t now_ms) override;
 
  private:
   struct Instance {
@@ -55,8 +62,11 @@ class MemoryStore : public Store {
     runtime::InstanceState state;  // the fold of `events`
   };
   InstanceRow row_of(const Instance& instance) const;
-  // Adds the records and outbox rows the request's changes name.
+  // Adds the records, outbox rows and correlations the request's changes name.
   void project(const AppendRequest& request) REQUIRES(mu_);
+  // kConflict when a correlation of the request's changes is taken (one per message and
+  // process).
+  Status check_correlations(const AppendRequest& request) REQUIRES(mu_);
 
   Mutex mu_;
   std::int64_t last_id_ GUARDED_BY(mu_) = 0;
@@ -65,6 +75,9 @@ class MemoryStore : public Store {
   std::map<std::int64_t, Instance> instances_ GUARDED_BY(mu_);
   std::vector<RecordRow> records_ GUARDED_BY(mu_);
   std::vector<OutboxRow> outbox_ GUARDED_BY(mu_);
+  std::int64_t last_message_key_ GUARDED_BY(mu_) = 0;
+  std::map<std::int64_t, MessageRow> messages_ GUARDED_BY(mu_);  // by key
+  std::vector<CorrelationRow> correlations_ GUARDED_BY(mu_);
 };
 
 }  // namespace pmiflow

@@ -235,6 +235,28 @@ Status SqliteStore::Impl::apply_request(detail::WriteContext& ctx, const Pending
     }
     head = q.text(1);
   }
+  // One correlation per message and process: a message another request correlated to an
+  // instance of this process first is a conflict, found before anything is written.
+  for (std::int64_t seq : req.changes->correlations) {
+    const auto& m = req.events.at(static_cast<std::size_t>(seq - req.events.front().seq))
+                        .as<runtime::MessageCorrelated>();
+    constexpr std::string_view sql =
+        "SELECT instance_id FROM message_correlations WHERE message_key = ?1 AND process = ?2";
+    sqlite3_stmt* stmt = nullptr;
+    int rc = db.prepare(sql, stmt);
+    if (rc != SQLITE_OK) return ctx.fail(rc, sql);
+    Query q(stmt);
+    q.bind(1, m.message_key).bind(2, req.business_key.process);
+    rc = q.step();
+    if (rc == SQLITE_ROW) {
+      if (req.create) out.created = false;
+      return make_error(ErrorCode::kConflict, "message " + std::to_string(m.message_key) +
+                                                  " already reached instance " +
+                                                  std::to_string(q.int64(0)) + " of " +
+                                                  req.business_key.process);
+    }
+    if (rc != SQLITE_DONE) return ctx.fail(rc, sql);
+  }
   // The plan made before the store's turn holds when it continues the real head.
   const detail::RequestPlan* plan = pending.plan ? &*pending.plan : nullptr;
   std::optional<detail::RequestPlan> planned;

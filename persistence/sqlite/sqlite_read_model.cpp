@@ -3,10 +3,12 @@
 #include <map>
 #include <variant>
 
+#include "persistence/sqlite/sqlite_filter.h"
 #include "persistence/sqlite/sqlite_store_impl.h"
 
 namespace pmiflow::persistence {
 
+using detail::Filter;
 using detail::Query;
 
 namespace {
@@ -41,43 +43,6 @@ std::vector<std::string> read_active_elements(const std::string& text) {
   }
   return out;
 }
-
-// A WHERE clause built criterion by criterion, with its arguments.
-class Filter {
- public:
-  // `column` = value.
-  void equals(const std::string& column, detail::Op::Arg value) {
-    args_.push_back(std::move(value));
-    add(column + " = ?" + std::to_string(args_.size()));
-  }
-  // The instance `instance_column` has tag `name` = `value`.
-  void tags(const std::string& instance_column, const runtime::Tags& tags) {
-    for (const auto& [name, value] : tags) {
-      args_.push_back(name);
-      args_.push_back(value);
-      add(instance_column + " IN (SELECT instance_id FROM instance_tags WHERE name = ?" +
-          std::to_string(args_.size() - 1) + " AND value = ?" + std::to_string(args_.size()) + ")");
-    }
-  }
-  const std::string& where() const { return where_; }
-  void bind(Query& q) const {
-    int index = 1;
-    for (const auto& arg : args_) {
-      if (const auto* text = std::get_if<std::string>(&arg)) {
-        q.bind(index++, *text);
-      } else {
-        q.bind(index++, std::get<std::int64_t>(arg));
-      }
-    }
-  }
-
- private:
-  void add(const std::string& condition) {
-    where_ += (where_.empty() ? " WHERE " : " AND ") + condition;
-  }
-  std::string where_;
-  std::vector<detail::Op::Arg> args_;
-};
 
 const std::string kInstanceColumns =
     "i.id, i.process, i.business_id, i.version, i.status, i.last_seq, i.created_ms, "
@@ -269,6 +234,29 @@ Result<std::vector<IncidentRow>> SqliteStore::incidents(std::optional<std::int64
     return out;
   } catch (const std::exception& e) {
     return make_error(ErrorCode::kInternal, std::string("incidents: ") + e.what());
+  }
+}
+
+Result<std::vector<SubscriptionRow>> SqliteStore::subscriptions(const SubscriptionQuery& query) {
+  try {
+    MutexLock lock(impl_->mu);
+    std::vector<SubscriptionRow> out;
+    Filter filter;
+    if (query.name) filter.equals("s.name", *query.name);
+    if (query.correlation_key) filter.equals("s.correlation_key", *query.correlation_key);
+    if (query.instance_id) filter.equals("s.instance_id", *query.instance_id);
+    PMIFLOW_TRY(impl_->each(
+        "SELECT s.id, s.instance_id, i.process, s.sub_key, s.element_key, s.element_id, s.name, "
+        "s.correlation_key FROM message_subscriptions s JOIN instances i ON i.id = s.instance_id" +
+            filter.where() + " ORDER BY s.instance_id, s.sub_key",
+        [&](Query& q) { filter.bind(q); },
+        [&](const Query& q) {
+          out.push_back(SubscriptionRow{q.text(0), q.int64(1), q.text(2), q.int64(3), q.int64(4),
+                                        q.text(5), q.text(6), q.text(7)});
+        }));
+    return out;
+  } catch (const std::exception& e) {
+    return make_error(ErrorCode::kInternal, std::string("subscriptions: ") + e.what());
   }
 }
 

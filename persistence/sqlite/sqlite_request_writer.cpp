@@ -139,6 +139,24 @@ void plan_timers(Planner& p, const AppendRequest& req, const runtime::InstanceSt
   }
 }
 
+void plan_subscriptions(Planner& p, const AppendRequest& req, const runtime::InstanceState& s) {
+  for (const std::string& id : req.changes->subscriptions.touched) {
+    std::int64_t instance = 0;
+    std::int64_t key = 0;
+    if (!runtime::parse_task_id(id, instance, key)) continue;
+    auto it = s.subscriptions.find(key);
+    if (it != s.subscriptions.end()) {
+      const runtime::MessageSubscription& m = it->second;
+      p.add(
+          "INSERT INTO message_subscriptions(id, instance_id, sub_key, element_key, element_id, "
+          "name, correlation_key) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+          id, s.id, m.key, m.element_key, m.element_id, m.name, m.correlation_key);
+    } else if (req.changes->subscriptions.existed_before(id)) {
+      p.add("DELETE FROM message_subscriptions WHERE id = ?1", id);
+    }
+  }
+}
+
 // The event of `seq` among the request's events.
 const runtime::Event& event_at(const AppendRequest& req, std::int64_t seq) {
   return req.events.at(static_cast<std::size_t>(seq - req.events.front().seq));
@@ -162,6 +180,17 @@ void plan_records_and_outbox(Planner& p, const AppendRequest& req) {
         "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         outbox_id_for(id, m.key, m.subprocess), id, e.seq, m.subprocess, m.element,
         column_text(m.data), e.time_ms);
+  }
+}
+
+void plan_correlations(Planner& p, const AppendRequest& req) {
+  for (std::int64_t seq : req.changes->correlations) {
+    const runtime::Event& e = event_at(req, seq);
+    const auto& m = e.as<runtime::MessageCorrelated>();
+    p.add(
+        "INSERT INTO message_correlations(message_key, process, instance_id, seq, element_id, "
+        "time_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+        m.message_key, req.business_key.process, req.instance_id, e.seq, m.element, e.time_ms);
   }
 }
 
@@ -277,7 +306,9 @@ RequestPlan plan_request(const AppendRequest& req, const std::string& head) {
   plan_jobs(p, req, s);
   plan_incidents(p, req, s);
   plan_timers(p, req, s);
+  plan_subscriptions(p, req, s);
   plan_records_and_outbox(p, req);
+  plan_correlations(p, req);
   plan_joins(p, req, s);
   return plan;
 }

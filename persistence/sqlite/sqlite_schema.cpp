@@ -444,6 +444,48 @@ CREATE INDEX timers_by_due ON timers(due_ms, instance_id, timer_key);
 CREATE INDEX timers_by_instance ON timers(instance_id, timer_key);
 )sql";
 
+// Messages: published ones (buffered until expires_ms, their id remembered until
+// dedup_until_ms, the row kept until both pass), open subscriptions (a projection, found by
+// name and key) and correlations (a projection of MessageCorrelated; one per message and
+// process).
+constexpr const char* kSchemaV7 = R"sql(
+CREATE TABLE messages(
+  key             INTEGER PRIMARY KEY AUTOINCREMENT,
+  name            TEXT    NOT NULL,
+  correlation_key TEXT    NOT NULL,
+  message_id      TEXT    NOT NULL,
+  variables       TEXT    NOT NULL,
+  published_ms    INTEGER NOT NULL,
+  expires_ms      INTEGER NOT NULL,
+  dedup_until_ms  INTEGER NOT NULL,
+  kept_until_ms   INTEGER NOT NULL
+);
+CREATE INDEX messages_by_name_key ON messages(name, correlation_key, expires_ms);
+CREATE INDEX messages_by_id ON messages(message_id, name, correlation_key) WHERE message_id <> '';
+CREATE INDEX messages_by_kept ON messages(kept_until_ms);
+CREATE TABLE message_subscriptions(
+  id              TEXT    PRIMARY KEY,
+  instance_id     INTEGER NOT NULL,
+  sub_key         INTEGER NOT NULL,
+  element_key     INTEGER NOT NULL,
+  element_id      TEXT    NOT NULL,
+  name            TEXT    NOT NULL,
+  correlation_key TEXT    NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX subscriptions_by_name_key ON message_subscriptions(name, correlation_key, instance_id);
+CREATE INDEX subscriptions_by_instance ON message_subscriptions(instance_id, sub_key);
+CREATE TABLE message_correlations(
+  message_key INTEGER NOT NULL,
+  process     TEXT    NOT NULL,
+  instance_id INTEGER NOT NULL,
+  seq         INTEGER NOT NULL,
+  element_id  TEXT    NOT NULL,
+  time_ms     INTEGER NOT NULL,
+  PRIMARY KEY(message_key, process)
+) WITHOUT ROWID;
+CREATE INDEX correlations_by_instance ON message_correlations(instance_id, seq);
+)sql";
+
 // APPEND-ONLY. A released entry is never edited, removed or reordered.
 constexpr Migration kMigrations[] = {
     {1, "initial schema: definitions, instances, events (append-only), projections", kSchemaV1},
@@ -462,6 +504,7 @@ constexpr Migration kMigrations[] = {
      "records and outbox without school and period; join_arrivals by flow scope",
      kSchemaV5},
     {6, "timers: one row per waiting timer, by due time", kSchemaV6},
+    {7, "messages: published messages, open subscriptions, correlations", kSchemaV7},
 };
 
 Error io_error(Connection& db, const std::string& path, const std::string& what, int rc) {

@@ -30,6 +30,7 @@ std::string plural(std::int64_t n, const std::string& word) {
 std::string actor_name(const runtime::Actor& a) {
   if (a.kind == "user") return a.id;
   if (a.kind == "handler") return "handler " + a.id;
+  if (a.kind == "message") return "message " + a.id;
   return a.kind.empty() ? "engine" : a.kind;
 }
 

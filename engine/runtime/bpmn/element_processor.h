@@ -33,11 +33,12 @@ class ElementProcessor {
   virtual void on_terminate(Run& run, const ElementRef& element) const;
 
   // Whether the element can run again the step that raised `incident` (see retry). The default:
-  // a timer incident (a timer that could not be armed).
+  // a timer or message incident (a timer that could not be armed, a subscription whose
+  // correlation key could not be computed).
   virtual bool can_retry(const Incident& incident) const;
   // Runs again the step that raised an incident at the element, once it is resolved (its
-  // IncidentResolved is written). REQUIRES: can_retry(incident). The default arms the timers
-  // of the element's boundary events again.
+  // IncidentResolved is written). REQUIRES: can_retry(incident). The default subscribes the
+  // element's boundary events again (those that failed).
   virtual void retry(Run& run, const ElementRef& element) const;
 };
 

@@ -5,6 +5,7 @@
 
 #include "engine/runtime/bpmn/container/sub_process_processor.h"
 #include "engine/runtime/bpmn/event/boundary_event_processor.h"
+#include "engine/runtime/bpmn/event/message_catch_event_processor.h"
 #include "engine/runtime/bpmn/event/none_end_event_processor.h"
 #include "engine/runtime/bpmn/event/none_start_event_processor.h"
 #include "engine/runtime/bpmn/event/terminate_end_event_processor.h"
@@ -28,9 +29,11 @@ const ElementProcessor& processor_for(model::NodeKind kind) {
   static const SubProcessProcessor kSubProcess;
   static const TimerCatchEventProcessor kTimerCatchEvent;
   static const BoundaryEventProcessor kBoundaryEvent;
+  static const MessageCatchEventProcessor kMessageCatchEvent;
   static const PassThroughProcessor kPassThrough;
   switch (kind) {
     case model::NodeKind::kNoneStartEvent:
+    case model::NodeKind::kMessageStartEvent:
       return kNoneStartEvent;
     case model::NodeKind::kNoneEndEvent:
       return kNoneEndEvent;
@@ -49,7 +52,11 @@ const ElementProcessor& processor_for(model::NodeKind kind) {
     case model::NodeKind::kIntermediateTimerCatchEvent:
       return kTimerCatchEvent;
     case model::NodeKind::kTimerBoundaryEvent:
+    case model::NodeKind::kMessageBoundaryEvent:
       return kBoundaryEvent;
+    case model::NodeKind::kIntermediateMessageCatchEvent:
+    case model::NodeKind::kReceiveTask:
+      return kMessageCatchEvent;
     case model::NodeKind::kManualTask:
     case model::NodeKind::kTask:
     case model::NodeKind::kIntermediateThrowEvent:

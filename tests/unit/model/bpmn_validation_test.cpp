@@ -77,7 +77,8 @@ const std::vector<BadFile> kBadFiles = {
     {"unsupported-element", 5, 5, "wait",
      "unsupported element <complexGateway> (supported: startEvent, endEvent, "
      "intermediateCatchEvent, intermediateThrowEvent, boundaryEvent, userTask, serviceTask, "
-     "manualTask, task, subProcess, exclusiveGateway, parallelGateway, sequenceFlow)"},
+     "receiveTask, manualTask, task, subProcess, exclusiveGateway, parallelGateway, "
+     "sequenceFlow)"},
     {"timer-duration-does-not-parse", 7, 9, "wait",
      "<timeDuration>: 'P1X' is not a duration (expected an ISO 8601 duration"},
     {"timer-zero-duration", 7, 9, "wait",
@@ -88,10 +89,19 @@ const std::vector<BadFile> kBadFiles = {
     {"timer-expression-does-not-parse", 7, 9, "wait",
      "<timeDate> expression does not parse: unexpected end of expression"},
     {"catch-event-without-definition", 5, 5, "wait",
-     "<intermediateCatchEvent> has no event definition (only timer intermediate catch events are "
-     "supported)"},
-    {"message-catch-event", 6, 7, "wait",
-     "unsupported element <intermediateCatchEvent> with <messageEventDefinition>"},
+     "<intermediateCatchEvent> has no event definition (only timer and message intermediate "
+     "catch events are supported)"},
+    {"message-ref-unknown", 6, 7, "wait", "messageRef 'm' names no <message> of the definitions"},
+    {"message-without-name", 12, 3, "m", "<message> has no name"},
+    {"message-without-correlation-key", 12, 3, "wait",
+     "message 'pam_aprobado' (m) has no zeebe:subscription correlationKey: the "
+     "<intermediateCatchEvent> waits for the message with the key it gives"},
+    {"message-correlation-key-does-not-parse", 14, 7, "m",
+     "zeebe:subscription correlationKey `escuela +` does not parse"},
+    {"message-start-in-subprocess", 7, 7, "msg_start",
+     "a message start event inside subProcess 'sub'"},
+    {"receive-task-without-message-ref", 5, 5, "wait",
+     "<receiveTask> has no messageRef (the <message> it waits for)"},
     {"boundary-without-outgoing", 10, 5, "late", "boundary event has no outgoing flow"},
     {"boundary-on-gateway", 6, 5, "late",
      "attachedToRef 'gw' is a <exclusiveGateway>: boundary events attach to tasks and "
@@ -102,8 +112,8 @@ const std::vector<BadFile> kBadFiles = {
     {"event-subprocess", 7, 5, "on_late",
      "event subprocesses (triggeredByEvent=\"true\") are not supported yet"},
     {"unsupported-timer-start", 5, 7, "start",
-     "unsupported element <startEvent> with <timerEventDefinition> (only none start events are "
-     "supported)"},
+     "unsupported element <startEvent> with <timerEventDefinition> (only none and message start "
+     "events are supported)"},
     {"unsupported-multi-instance", 6, 7, "task",
      "unsupported element <multiInstanceLoopCharacteristics> in <userTask>"},
     {"unsupported-io-mapping", 8, 9, "task",
@@ -113,7 +123,7 @@ const std::vector<BadFile> kBadFiles = {
     {"duplicate-id", 10, 5, "task", "duplicate id 'task' (first defined at line 5)"},
     {"unknown-flow-target", 6, 5, "f1", "targetRef 'nowhere' names no flow node of this process"},
     {"missing-source-ref", 6, 5, "f1", "sequence flow has no sourceRef"},
-    {"no-start", 3, 3, "p", "process has no none start event"},
+    {"no-start", 3, 3, "p", "process has no none or message start event"},
     {"unreachable-node", 5, 5, "orphan", "not reachable from a start event"},
     {"no-end-reachable", 5, 5, "task", "no end event can be reached from here"},
     {"gateway-flow-without-condition", 5, 5, "gw",

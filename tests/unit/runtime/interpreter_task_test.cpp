@@ -344,7 +344,7 @@ TEST(InterpreterRejections, CommandsOnACompletedInstanceAreInvalidState) {
   expect_rejected(
       d,
       CreateInstance{
-          BusinessKey{"user_task", "111001000123/2026"}, {}, {}, Actor::user("ana", "profesional")},
+          BusinessKey{"user_task", "111001000123/2026"}, {}, {}, Actor::user("ana", "profesional"), {}},
       ErrorCode::kInvalidState);
 }
 

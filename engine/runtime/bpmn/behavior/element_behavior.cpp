@@ -1,7 +1,7 @@
 #include "engine/runtime/bpmn/behavior/element_behavior.h"
 
 #include "engine/runtime/bpmn/behavior/flow_behavior.h"
-#include "engine/runtime/bpmn/behavior/timer_behavior.h"
+#include "engine/runtime/bpmn/behavior/catch_event_behavior.h"
 #include "engine/runtime/bpmn/processor_registry.h"
 
 namespace pmiflow::runtime::behavior {
@@ -18,19 +18,19 @@ void activate(Run& run, const Activation& a) {
   if (a.via != model::kNone) activated.flow = def.flow(a.via).id;
   activated.joined = a.joined;
   run.write(std::move(activated));
-  if (!node.boundary_events.empty()) arm_boundary_timers(run, element);
+  if (!node.boundary_events.empty()) subscribe_boundary_events(run, element);
   processor_for(node.kind).on_activate(run, element);
 }
 
 void complete(Run& run, const ElementRef& element) {
-  if (!run.state().timers.empty()) cancel_timers(run, element.key);
+  unsubscribe(run, element.key);
   run.write(ElementCompleted{run.definition().node(element.node).id, element.key});
   run.set_actor(Actor::engine());
   take_outgoing(run, element);
 }
 
 void terminate(Run& run, const ElementRef& element) {
-  if (!run.state().timers.empty()) cancel_timers(run, element.key);
+  unsubscribe(run, element.key);
   run.write(ElementTerminated{run.definition().node(element.node).id, element.key});
 }
 

@@ -10,15 +10,16 @@
 
 namespace pmiflow::runtime::behavior {
 
-// Writes ElementActivated for the token, arms the timers of the boundary events attached to the
-// node, and hands the new element instance to its processor.
+// Writes ElementActivated for the token, subscribes the boundary events attached to the node
+// (catch_event_behavior.h), and hands the new element instance to its processor.
 void activate(Run& run, const Activation& activation);
 
-// Cancels the timers the element instance owns, writes ElementCompleted (with the run's actor),
+// Unsubscribes the events the element instance owns (its timers and message subscriptions),
+// writes ElementCompleted (with the run's actor),
 // then, as the engine, takes every outgoing flow of the element (flow_behavior.h).
 void complete(Run& run, const ElementRef& element);
 
-// Cancels the timers the element instance owns and writes ElementTerminated.
+// Unsubscribes the events the element instance owns and writes ElementTerminated.
 void terminate(Run& run, const ElementRef& element);
 
 // The element instance of `key` as a reference (node found by its element id). kInternal when

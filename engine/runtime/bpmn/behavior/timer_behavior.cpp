@@ -5,9 +5,9 @@
 #include <vector>
 
 #include "engine/common/time_text.h"
+#include "engine/runtime/bpmn/behavior/catch_event_behavior.h"
 #include "engine/runtime/bpmn/behavior/element_behavior.h"
 #include "engine/runtime/bpmn/behavior/incident_behavior.h"
-#include "engine/runtime/bpmn/processor_registry.h"
 #include "engine/time/zone.h"
 
 namespace pmiflow::runtime::behavior {
@@ -65,19 +65,6 @@ bool arm_timer(Run& run, model::NodeIndex event, const ElementRef& owner) {
   return true;
 }
 
-bool arm_boundary_timers(Run& run, const ElementRef& host) {
-  bool ok = true;
-  const model::ProcessDefinition& def = run.definition();
-  for (model::NodeIndex boundary : def.node(host.node).boundary_events) {
-    bool armed = false;  // already (an incident's retry arms only those that failed)
-    for (const auto& [key, timer] : run.state().timers) {
-      armed = armed || (timer.element_key == host.key && timer.element_id == def.node(boundary).id);
-    }
-    if (!armed && !arm_timer(run, boundary, host)) ok = false;
-  }
-  return ok;
-}
-
 void cancel_timers(Run& run, std::int64_t owner_key) {
   std::vector<std::pair<std::int64_t, std::string>> owned;
   for (const auto& [key, timer] : run.state().timers) {
@@ -100,13 +87,7 @@ Status trigger_timer(Run& run, const Timer& timer) {
   if (!owner.ok()) return owner.error();
   const Timer fired = timer;  // `timer` is in the state, which the next event changes
   run.write(TimerTriggered{fired.element_id, fired.key});
-  if (node.attached_to == model::kNone) {  // an intermediate catch event
-    complete(run, *owner);
-    return {};
-  }
-  if (node.cancel_activity) {
-    processor_for(def.node(owner->node).kind).on_terminate(run, *owner);
-  } else if (!fired.cycle.empty()) {
+  if (node.attached_to != model::kNone && !node.cancel_activity && !fired.cycle.empty()) {
     auto cycle = time::Cycle::parse(fired.cycle);
     if (!cycle.ok()) return cycle.error();
     auto next = cycle->fire(fired.armed_ms, fired.fire + 1, fired.due_ms, time::default_zone());
@@ -115,7 +96,7 @@ Status trigger_timer(Run& run, const Timer& timer) {
                              fired.element_key, fired.fire + 1, run.next_key()});
     }
   }
-  run.queue(Activation{event, model::kNone, owner->scope, {}});
+  trigger_event(run, event, *owner);
   return {};
 }
 

@@ -21,16 +21,11 @@ inline constexpr const char* kTimerIncident = "timer";
 // definition's expression fails or its value is not a date, duration or cycle.
 bool arm_timer(Run& run, model::NodeIndex event, const ElementRef& owner);
 
-// Arms the timers of the boundary events attached to activity `host` that it does not have
-// yet. False when one could not be armed (its incident is open; the others are armed).
-bool arm_boundary_timers(Run& run, const ElementRef& host);
-
 // Cancels every timer element instance `owner_key` owns (TimerCanceled), in key order.
 void cancel_timers(Run& run, std::int64_t owner_key);
 
-// Fires `timer` (TimerTriggered): completes its catch event, or, for a boundary event, ends
-// the activity it is attached to when it interrupts (else arms the cycle's next fire) and
-// activates the boundary event in the activity's flow scope.
+// Fires `timer` (TimerTriggered), arms a non-interrupting boundary cycle's next fire, and
+// triggers its event (catch_event_behavior.h).
 Status trigger_timer(Run& run, const Timer& timer);
 
 }  // namespace pmiflow::runtime::behavior

@@ -9,13 +9,33 @@ Status ProcessProcessor::start(Run& run, const CreateInstance& c) {
     return make_error(ErrorCode::kInvalidState, "instance already exists");
   }
   const model::ProcessDefinition& def = run.definition();
-  if (def.start_events.empty()) {
-    return make_error(ErrorCode::kInvalidState, def.key + " has no none start event");
+  model::NodeIndex start = model::kNone;
+  if (c.message) {
+    for (model::NodeIndex n : def.message_start_events) {
+      if (def.node(n).message->name == c.message->name) {
+        start = n;
+        break;
+      }
+    }
+    if (start == model::kNone) {
+      return make_error(ErrorCode::kInvalidState,
+                        def.key + " has no message start event for message '" + c.message->name +
+                            "'");
+    }
+  } else if (def.start_events.empty()) {
+    return make_error(ErrorCode::kInvalidState,
+                      def.key + " has no none start event (it starts by message)");
+  } else {
+    start = def.start_events.front();
   }
   run.set_actor(c.actor);
   run.write(InstanceCreated{c.business_key.id, c.business_key.process, c.tags, c.variables});
+  if (c.message) {
+    run.write(MessageCorrelated{"", def.node(start).id, 0, c.message->message_id,
+                                c.message->message_key, c.message->name});
+  }
   run.set_actor(Actor::engine());
-  run.queue(Activation{def.start_events.front(), model::kNone, kProcessScope, {}});
+  run.queue(Activation{start, model::kNone, kProcessScope, {}});
   return {};
 }
 

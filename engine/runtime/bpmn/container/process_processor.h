@@ -15,7 +15,9 @@ namespace pmiflow::runtime {
 class ProcessProcessor {
  public:
   // Writes InstanceCreated (as the command's actor) and queues the token of the none start
-  // event. kInvalidState when the instance exists or the process has no none start event.
+  // event, or, for a start by message, MessageCorrelated and the token of the message start
+  // event of its name. kInvalidState when the instance exists or the process has no such
+  // start event.
   static Status start(Run& run, const CreateInstance& command);
 
   // Completes the instance when it is active and no token is left in the process scope.

@@ -1,0 +1,29 @@
+// What timer and message events share (Zeebe's CatchEventBehavior): the events an element
+// instance waits for are subscribed together when it is entered (its boundary events; a catch
+// event's or a receive task's own) and unsubscribed together when it ends; when one of them
+// triggers, the same thing happens whatever its kind.
+#pragma once
+
+#include <cstdint>
+
+#include "engine/model/process_definition.h"
+#include "engine/runtime/bpmn/element_processor.h"
+#include "engine/runtime/bpmn/run.h"
+
+namespace pmiflow::runtime::behavior {
+
+// Arms the timers and opens the message subscriptions of the boundary events attached to
+// activity `host` that it does not have yet. False when one failed (its incident is open; the
+// others are subscribed).
+bool subscribe_boundary_events(Run& run, const ElementRef& host);
+
+// Cancels the timers and closes the subscriptions element instance `owner_key` owns.
+void unsubscribe(Run& run, std::int64_t owner_key);
+
+// Event `event` (a catch event, a receive task or a boundary event) of element instance
+// `owner` was triggered, its TimerTriggered or MessageCorrelated written: a catch event or a
+// receive task completes; a boundary event ends its activity when it interrupts and is
+// activated in the activity's flow scope.
+void trigger_event(Run& run, model::NodeIndex event, const ElementRef& owner);
+
+}  // namespace pmiflow::runtime::behavior

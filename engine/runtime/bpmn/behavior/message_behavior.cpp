@@ -1,0 +1,88 @@
+#include "engine/runtime/bpmn/behavior/message_behavior.h"
+
+#include <cmath>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "engine/runtime/bpmn/behavior/catch_event_behavior.h"
+#include "engine/runtime/bpmn/behavior/element_behavior.h"
+#include "engine/runtime/bpmn/behavior/incident_behavior.h"
+#include "engine/runtime/bpmn/behavior/variable_behavior.h"
+#include "engine/time/zone.h"
+
+namespace pmiflow::runtime::behavior {
+namespace {
+
+// A correlation key's value as text: a string as it is, an integer in decimal, another number
+// as JSON writes it (as Zeebe, which accepts strings and numbers).
+Result<std::string> correlation_key(const Run& run, const model::MessageDefinition& message) {
+  feel::Env env;
+  env.now_ms = run.now_ms();
+  env.zone = time::default_zone();
+  Json out;
+  feel::EvalError error;
+  const std::string what = "correlation key `" + message.correlation_key_text + "` of message '" +
+                           message.name + "'";
+  if (!message.correlation_key->evaluate(run.state().variables, env, out, error)) {
+    return make_error(ErrorCode::kInvalidArgument, what + " failed: " + error.message);
+  }
+  if (out.is_string()) return out.get<std::string>();
+  if (out.is_number_integer()) return json_text(out);
+  if (out.is_number_float()) {
+    const double d = out.get<double>();
+    if (std::trunc(d) == d && std::fabs(d) < 9e15) {
+      return std::to_string(static_cast<std::int64_t>(d));
+    }
+    return json_text(out);
+  }
+  return make_error(ErrorCode::kInvalidArgument,
+                    what + " gave " + json_text(out) + "; expected a string or a number");
+}
+
+}  // namespace
+
+bool open_subscription(Run& run, model::NodeIndex event, const ElementRef& owner) {
+  const model::FlowNode& node = run.definition().node(event);
+  const model::MessageDefinition& message = *node.message;
+  auto key = correlation_key(run, message);
+  if (!key.ok()) {
+    raise_incident(run, owner.key, run.definition().node(owner.node).id, kMessageIncident,
+                   node.id + ": " + key.error().message);
+    return false;
+  }
+  run.write(MessageSubscriptionOpened{std::move(*key), node.id, owner.key, run.next_key(),
+                                      message.name});
+  return true;
+}
+
+void close_subscriptions(Run& run, std::int64_t owner_key) {
+  std::vector<std::pair<std::int64_t, std::string>> owned;
+  for (const auto& [key, sub] : run.state().subscriptions) {
+    if (sub.element_key == owner_key) owned.emplace_back(key, sub.element_id);
+  }
+  for (auto& [key, element] : owned) run.write(MessageSubscriptionClosed{std::move(element), key});
+}
+
+Status correlate(Run& run, const MessageSubscription& subscription,
+                 const ReceivedMessage& message) {
+  const model::ProcessDefinition& def = run.definition();
+  const model::NodeIndex event = def.find_node(subscription.element_id);
+  if (event == model::kNone || !def.node(event).message) {
+    return make_error(ErrorCode::kInternal, "message event " + subscription.element_id +
+                                                " is not in definition " + def.key);
+  }
+  const model::FlowNode& node = def.node(event);
+  const std::string owner_id =
+      node.attached_to == model::kNone ? node.id : def.node(node.attached_to).id;
+  auto owner = element_of(run, subscription.element_key, owner_id);
+  if (!owner.ok()) return owner.error();
+  const MessageSubscription sub = subscription;  // in the state, which the next event changes
+  run.write(MessageCorrelated{sub.correlation_key, sub.element_id, sub.key, message.message_id,
+                              message.message_key, sub.name});
+  set_variables(run, message.variables, sub.element_id);
+  trigger_event(run, event, *owner);
+  return {};
+}
+
+}  // namespace pmiflow::runtime::behavior
