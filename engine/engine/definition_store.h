@@ -73,6 +73,9 @@ class DefinitionStore {
   // The number of the latest version of `key`, without reading the definition (a start needs
   // only that); kNotFound as definition(key, 0). The default asks definition().
   virtual Result<std::int32_t> latest_version(const std::string& key);
+  // The latest version of every deployed key (what a message start looks through). The default
+  // asks definitions().
+  virtual Result<std::map<std::string, std::int32_t>> latest_versions();
   virtual Result<std::vector<DeployedDefinition>> definitions() = 0;  // all versions
   // A form by id and version (0: the latest); kNotFound when absent.
   virtual Result<DeployedForm> form(const std::string& id, std::int32_t version) = 0;

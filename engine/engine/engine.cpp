@@ -59,10 +59,12 @@ Status check_start_request(const StartRequest& r) {
 
 }  // namespace
 
-Engine::Engine(EventLog& log, DefinitionStore& definitions, const HandlerRegistry& handlers,
-               Clock& clock, EngineOptions options)
+Engine::Engine(EventLog& log, DefinitionStore& definitions, MessageStore& messages,
+               const HandlerRegistry& handlers, Clock& clock, EngineOptions options)
     : log_(log),
       definition_store_(definitions),
+      messages_(messages),
+      options_(options),
       handlers_(handlers),
       clock_(clock),
       states_(options.state_cache_capacity),
@@ -240,6 +242,12 @@ struct Engine::Steps {
 };
 
 Result<StartOutcome> Engine::start(const StartRequest& r) {
+  return start_instance(r, std::nullopt, nullptr);
+}
+
+Result<StartOutcome> Engine::start_instance(const StartRequest& r,
+                                            const std::optional<runtime::StartMessage>& message,
+                                            std::vector<Event>* events) {
   PMIFLOW_TRY(check_start_request(r));
   PMIFLOW_TRY(handlers_.check_start_data(r));
   auto existing = log_.find_instance(r.key);
@@ -256,7 +264,7 @@ Result<StartOutcome> Engine::start(const StartRequest& r) {
   Steps steps{
       *this, *(*def)->model, *version, {&forms, &changes}, std::make_shared<InstanceState>(), {}};
   steps.state->id = *id;
-  PMIFLOW_TRY(steps.step(runtime::CreateInstance{r.key, r.tags, r.variables, r.actor, {}}));
+  PMIFLOW_TRY(steps.step(runtime::CreateInstance{r.key, r.tags, r.variables, r.actor, message}));
   PMIFLOW_TRY(steps.settle_jobs());
   AppendRequest request;
   request.instance_id = *id;
@@ -271,14 +279,25 @@ Result<StartOutcome> Engine::start(const StartRequest& r) {
   if (!result.created) return StartOutcome{result.instance_id, false};
   count(request.events);
   steps.state->head_hash = result.head_hash;
+  auto opened = opened_subscriptions(*steps.state, changes);
   if (steps.state->status == runtime::InstanceStatus::kActive) {
     states_.remember(std::move(steps.state));
+  }
+  std::vector<Event> delivered;
+  if (!opened.empty()) {
+    PMIFLOW_TRY(deliver_buffered(*id, r.key.process, std::move(opened), delivered));
+  }
+  if (events != nullptr) {
+    *events = std::move(request.events);
+    events->insert(events->end(), std::make_move_iterator(delivered.begin()),
+                   std::make_move_iterator(delivered.end()));
   }
   return StartOutcome{*id, true};
 }
 
 Result<CommandOutcome> Engine::submit(std::int64_t instance_id, const runtime::Command* command,
-                                      bool with_jobs) {
+                                      bool with_jobs,
+                                      std::vector<runtime::MessageSubscription>* opened_out) {
   for (int attempt = 0;; ++attempt) {
     // The state the command starts from: taken out of the cache to be changed in place when
     // no snapshot shares it (no copy, and the previous state is not destroyed), else copied.
@@ -331,12 +350,20 @@ Result<CommandOutcome> Engine::submit(std::int64_t instance_id, const runtime::C
     if (result.status.ok()) {
       count(request.events);
       steps.state->head_hash = result.head_hash;
+      auto opened = opened_subscriptions(*steps.state, changes);
       if (steps.state->status == runtime::InstanceStatus::kActive) {
         states_.remember(std::move(steps.state));
       } else {
         states_.forget(instance_id);
       }
-      return CommandOutcome{instance_id, std::move(request.events)};
+      CommandOutcome outcome{instance_id, std::move(request.events)};
+      if (opened_out != nullptr) {
+        opened_out->insert(opened_out->end(), opened.begin(), opened.end());
+      } else if (!opened.empty()) {
+        PMIFLOW_TRY(
+            deliver_buffered(instance_id, business_key.process, std::move(opened), outcome.events));
+      }
+      return outcome;
     }
     states_.forget(instance_id);
     if (result.status.error().code != ErrorCode::kConflict || attempt >= kMaxConflictRetries) {

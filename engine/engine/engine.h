@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,7 @@
 #include "engine/engine/deployment.h"
 #include "engine/engine/event_log.h"
 #include "engine/engine/handler.h"
+#include "engine/engine/message_store.h"
 #include "engine/engine/state_cache.h"
 #include "engine/model/bpmn_parser.h"
 #include "engine/runtime/command.h"
@@ -33,6 +35,36 @@ struct EngineOptions {
   // dropped; a dropped state is rebuilt from the log's events). Ended instances are not kept,
   // so memory depends on how many instances are worked on at once, not on how many exist.
   std::size_t state_cache_capacity = 1024;
+  // How long a published message's id is remembered (a publish with the same name, key and id
+  // within it is a duplicate), unless the request says otherwise; never less than the
+  // message's time to live.
+  std::int64_t message_dedup_window_ms = 24LL * 60 * 60 * 1000;
+};
+
+// A message to publish (docs/messages.md).
+struct PublishRequest {
+  std::string name;
+  std::string correlation_key;
+  std::string message_id;   // empty: none (no deduplication)
+  std::int64_t ttl_ms = 0;  // buffered this long for subscriptions that open later
+  std::optional<std::int64_t> dedup_window_ms;  // default: EngineOptions'
+  Variables variables;
+};
+
+// An instance a message reached: a subscription of it, or its creation at a message start.
+struct MessageReach {
+  std::int64_t instance_id = 0;
+  std::string process;
+  std::string element_id;
+  bool started = false;  // created by the message
+};
+
+struct PublishOutcome {
+  MessageRow message;      // as stored (for a duplicate: the first one)
+  bool duplicate = false;  // nothing was written: `reached` is what the first one reached
+  std::vector<MessageReach> reached;
+  // Processes the message could not reach, each with why (e.g. start data the process refuses).
+  std::vector<std::string> refused;
 };
 
 // Counters since the engine was made (for benchmarks and health checks).
@@ -56,8 +88,8 @@ struct CommandOutcome {
 
 class Engine {
  public:
-  Engine(EventLog& log, DefinitionStore& definitions, const HandlerRegistry& handlers, Clock& clock,
-         EngineOptions options = {});
+  Engine(EventLog& log, DefinitionStore& definitions, MessageStore& messages,
+         const HandlerRegistry& handlers, Clock& clock, EngineOptions options = {});
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
@@ -102,6 +134,23 @@ class Engine {
   // not due yet: nothing is written then.
   Result<CommandOutcome> trigger_timer(std::int64_t instance_id, std::int64_t timer_key);
 
+  // Publishes a message, durably, then correlates it: to one open subscription with its name and
+  // correlation key in each process (the oldest instance first), and, in each process with a
+  // message start event of its name that it has not reached, to a new instance whose business
+  // id is the correlation key (else the message id, else "message-<key>"; an instance with that
+  // business key already existing is not started again). A message with an id already
+  // published with the same name and key within its deduplication window is a duplicate:
+  // nothing is written and the outcome says what the first one reached. Buffered for
+  // `ttl_ms`: a subscription that opens later receives it (oldest first) when it opens. Before
+  // anything is written, kInvalidArgument for an empty name, a negative TTL or window, a name,
+  // key or id over kMaxMessageFieldBytes or not UTF-8.
+  Result<PublishOutcome> publish_message(const PublishRequest& request);
+
+  // Correlates the buffered messages to the open subscriptions they reach and have not reached
+  // yet (what a crash between a publish and its correlation left undone; the runner's
+  // recovery). Returns how many correlations it made.
+  Result<std::size_t> correlate_buffered();
+
   // Runs the handlers of the instance's activatable jobs until none is left (each result is a
   // CompleteJob / FailJob command), committing their events as one request.
   Result<CommandOutcome> run_jobs(std::int64_t instance_id);
@@ -122,8 +171,11 @@ class Engine {
   // Interprets `command` (when given) on the instance; then, with `with_jobs`, runs the
   // handlers of the jobs left activatable; and appends all their events as one request.
   // Computed again on fresh state when the request loses a race.
+  // The subscriptions the request opens get the buffered messages they reach (more requests),
+  // unless `opened` is given: then they are added to it, for the caller to deliver.
   Result<CommandOutcome> submit(std::int64_t instance_id, const runtime::Command* command,
-                                bool with_jobs);
+                                bool with_jobs,
+                                std::vector<runtime::MessageSubscription>* opened = nullptr);
   // Runs the handler of `job` on `state`: the CompleteJob or FailJob command of the result.
   runtime::Command attempt_job(const runtime::InstanceState& state, const runtime::Job& job);
   // The forms a definition version's user tasks are checked against.
@@ -132,9 +184,31 @@ class Engine {
   Result<StatePtr> load(std::int64_t instance_id);
   // Counts an appended request.
   void count(const std::vector<runtime::Event>& events);
+  // Starts an instance (start(), or a start by message with `message`).
+  Result<StartOutcome> start_instance(const StartRequest& request,
+                                      const std::optional<runtime::StartMessage>& message,
+                                      std::vector<runtime::Event>* events);
+  // The subscriptions a request opened that are still open after it.
+  static std::vector<runtime::MessageSubscription> opened_subscriptions(
+      const runtime::InstanceState& state, const runtime::ProjectionChanges& changes);
+  // After a request of instance `instance_id` of `process` opened subscriptions `opened`:
+  // correlates to each the oldest buffered message it reaches, appending the events written to
+  // `events`. A message lost to a concurrent correlation is not an error.
+  Status deliver_buffered(std::int64_t instance_id, const std::string& process,
+                          std::vector<runtime::MessageSubscription> opened,
+                          std::vector<runtime::Event>& events);
+  // Correlates `message` to one open subscription of each process not in `reached` (whose
+  // process it adds).
+  Status correlate_to_subscriptions(const MessageRow& message, std::vector<MessageReach>& reached);
+  // Starts an instance of each process with a message start event for `message` not in
+  // `reached`.
+  Status start_by_message(const MessageRow& message, std::vector<MessageReach>& reached,
+                          std::vector<std::string>& refused);
 
   EventLog& log_;
   DefinitionStore& definition_store_;
+  MessageStore& messages_;
+  const EngineOptions options_;
   const HandlerRegistry& handlers_;
   Clock& clock_;
   StateCache states_;
@@ -146,5 +220,7 @@ class Engine {
 
 // The longest business id start() accepts, in bytes.
 inline constexpr std::size_t kMaxBusinessIdBytes = 256;
+// The longest message name, correlation key or message id publish_message() accepts, in bytes.
+inline constexpr std::size_t kMaxMessageFieldBytes = 256;
 
 }  // namespace pmiflow

@@ -1,4 +1,5 @@
-// Published messages (docs/messages.md): what a publisher sent, kept for its time to live
+// Published messages (docs/messages.md) and the subscriptions waiting for them: what a
+// publisher sent, kept for its time to live
 // (buffered: a subscription that opens later still gets it) and its id for the deduplication
 // window, and which instances each reached (the correlations, a projection of
 // MessageCorrelated events). Implementations: SqliteStore (persistence/sqlite) and MemoryStore
@@ -16,6 +17,26 @@
 #include "engine/common/result.h"
 
 namespace pmiflow {
+
+// An open message subscription (instance_state.h, MessageSubscription), a projection written
+// by the event log with the events that open and close it.
+struct SubscriptionRow {
+  std::string id;  // task_id_for(instance, key)
+  std::int64_t instance_id = 0;
+  std::string process;  // of its instance
+  std::int64_t key = 0;
+  std::int64_t element_key = 0;  // its owner
+  std::string element_id;        // the message event or receive task
+  std::string name;
+  std::string correlation_key;
+};
+
+// Every given criterion must hold.
+struct SubscriptionQuery {
+  std::optional<std::string> name;
+  std::optional<std::string> correlation_key;
+  std::optional<std::int64_t> instance_id;
+};
 
 struct MessageRow {
   std::int64_t key = 0;  // assigned by publish(), increasing in publication order
@@ -61,6 +82,8 @@ class MessageStore {
   // (dedup_until_ms > message.published_ms): then nothing is written and that message is
   // returned with created=false.
   virtual Result<PublishResult> publish(const MessageRow& message) = 0;
+  // Open message subscriptions, by instance and key.
+  virtual Result<std::vector<SubscriptionRow>> subscriptions(const SubscriptionQuery& query) = 0;
   // Messages kept (buffered or remembered for deduplication), oldest first.
   virtual Result<std::vector<MessageRow>> messages(const MessageQuery& query) = 0;
   // The instances `message_key` reached, in the order it reached them.

@@ -1,6 +1,6 @@
 // The read model: the projections of the event log (instances, open tasks, variables, jobs,
-// incidents, timers, message subscriptions, records, outbox), written by the event log in the
-// same transaction as the events that change them, and the queries over them. Everything here
+// incidents, timers, records, outbox; message subscriptions: message_store.h), written by the
+// event log in the same transaction as the events that change them, and the queries over them. Everything here
 // can be rebuilt from the events (`pmiflow replay` compares the two). Implementations: SqliteStore (persistence/sqlite) and
 // MemoryStore (persistence/memory, tests).
 //
@@ -91,25 +91,6 @@ struct TimerQuery {
   std::size_t limit = 0;               // 0: all
 };
 
-// An open message subscription (instance_state.h, MessageSubscription).
-struct SubscriptionRow {
-  std::string id;  // task_id_for(instance, key)
-  std::int64_t instance_id = 0;
-  std::string process;  // of its instance
-  std::int64_t key = 0;
-  std::int64_t element_key = 0;  // its owner
-  std::string element_id;        // the message event or receive task
-  std::string name;
-  std::string correlation_key;
-};
-
-// Every given criterion must hold.
-struct SubscriptionQuery {
-  std::optional<std::string> name;
-  std::optional<std::string> correlation_key;
-  std::optional<std::int64_t> instance_id;
-};
-
 // A record of the process (e.g. D02.03's "Programación de la Asistencia Técnica"), written by
 // a task's completion (RecordWritten) and linked to its instance and event.
 struct RecordRow {
@@ -163,8 +144,6 @@ class ReadModel {
   virtual Result<std::vector<IncidentRow>> incidents(std::optional<std::int64_t> instance_id) = 0;
   // Waiting timers, soonest due first (then by instance and key).
   virtual Result<std::vector<TimerRow>> timers(const TimerQuery& query) = 0;
-  // Open message subscriptions, by instance and key.
-  virtual Result<std::vector<SubscriptionRow>> subscriptions(const SubscriptionQuery& query) = 0;
   // Records in (instance, seq) order.
   virtual Result<std::vector<RecordRow>> records(const RecordQuery& query) = 0;
   // Outbox messages in creation order; acknowledged ones only with include_acked.

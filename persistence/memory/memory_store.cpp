@@ -153,7 +153,7 @@ Status MemoryStore::check_correlations(const AppendRequest& req) {
     const auto& p = req.events[static_cast<std::size_t>(seq - first)].as<runtime::MessageCorrelated>();
     for (const CorrelationRow& c : correlations_) {
       if (c.message_key == p.message_key && c.process == req.business_key.process) {
-        return make_error(ErrorCode::kConflict,
+        return make_error(ErrorCode::kInvalidState,
                           "message " + std::to_string(p.message_key) +
                               " already reached instance " + std::to_string(c.instance_id) +
                               " of " + c.process);

@@ -64,7 +64,7 @@ class MemoryStore : public Store {
   InstanceRow row_of(const Instance& instance) const;
   // Adds the records, outbox rows and correlations the request's changes name.
   void project(const AppendRequest& request) REQUIRES(mu_);
-  // kConflict when a correlation of the request's changes is taken (one per message and
+  // kInvalidState when a correlation of the request's changes is taken (one per message and
   // process).
   Status check_correlations(const AppendRequest& request) REQUIRES(mu_);
 

@@ -84,6 +84,7 @@ class SqliteStore final : public Store {
                                const std::vector<FormSource>& forms, std::int64_t now_ms) override;
   Result<DeployedDefinition> definition(const std::string& key, std::int32_t version) override;
   Result<std::int32_t> latest_version(const std::string& key) override;
+  Result<std::map<std::string, std::int32_t>> latest_versions() override;
   Result<std::vector<DeployedDefinition>> definitions() override;
   Result<DeployedForm> form(const std::string& id, std::int32_t version) override;
 

@@ -217,7 +217,7 @@ class D0203Period : public ::testing::Test {
     ASSERT_TRUE(store.ok()) << store.error().message;
     store_ = std::move(*store);
     handlers::d02_03::register_handlers(registry_, handlers::d02_03::Settings{});
-    engine_ = std::make_unique<Engine>(*store_, *store_, registry_, clock_);
+    engine_ = std::make_unique<Engine>(*store_, *store_, *store_, registry_, clock_);
     const std::string definitions = std::string(PMIFLOW_SOURCE_DIR) + "/process-definitions/";
     auto deployed =
         cli::deploy_file(*engine_, definitions + "d02_03_apoyar_gestion_pmi.bpmn");  // + forms

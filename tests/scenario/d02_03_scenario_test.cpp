@@ -141,7 +141,7 @@ Json evaluacion_ee(std::initializer_list<std::pair<const char*, int>> puntajes,
 class SecretariaDeEducacion {
  public:
   explicit SecretariaDeEducacion(const Settings& settings = {})
-      : engine_(store_, store_, registry_with(settings), clock_) {
+      : engine_(store_, store_, store_, registry_with(settings), clock_) {
     const std::string file =
         std::string(PMIFLOW_SOURCE_DIR) + "/process-definitions/d02_03_apoyar_gestion_pmi.bpmn";
     auto deployed = cli::deploy_file(engine_, file);  // with its forms

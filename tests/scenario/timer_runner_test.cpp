@@ -65,7 +65,7 @@ struct Runner {
     auto opened = persistence::SqliteStore::open(db, options);
     EXPECT_TRUE(opened.ok()) << opened.error().message;
     store = std::move(*opened);
-    engine = std::make_unique<Engine>(*store, *store, handlers, clock);
+    engine = std::make_unique<Engine>(*store, *store, *store, handlers, clock);
   }
   std::unique_ptr<persistence::SqliteStore> store;
   HandlerRegistry handlers;

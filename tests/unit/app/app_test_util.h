@@ -42,7 +42,7 @@ inline const std::string kXml = R"(<?xml version="1.0" encoding="UTF-8"?>
 inline const runtime::Actor kLider = runtime::Actor::user("luis", "lider_calidad");
 
 struct World {
-  World() : engine(store, store, registry, clock) {
+  World() : engine(store, store, store, registry, clock) {
     auto deployed = engine.deploy(kXml, "revision.bpmn");
     EXPECT_TRUE(deployed.ok()) << deployed.error().message;
   }

@@ -112,7 +112,7 @@ TEST(EngineGroupCommit, ConcurrentStartsOfOneBusinessKeyCreateOneInstance) {
 TEST(EngineTwoEngines, StaleCacheLosesWithConflict) {
   Harness h;
   h.deploy(kProcessXmlV2);
-  Engine b(h.store, h.store, h.registry, h.clock);
+  Engine b(h.store, h.store, h.store, h.registry, h.clock);
   const std::int64_t id = h.start(dane(1));
   const std::string task = h.open_task(id);
   auto cached = b.state(id);
@@ -138,7 +138,7 @@ TEST(EngineTwoEngines, StaleCacheLosesWithConflict) {
 TEST(EngineTwoEngines, StaleCacheLosesWithConflictWhenTheWinnerEndedTheInstance) {
   Harness h;
   h.deploy(kProcessXml);
-  Engine b(h.store, h.store, h.registry, h.clock);
+  Engine b(h.store, h.store, h.store, h.registry, h.clock);
   const std::int64_t id = h.start(dane(1));
   const std::string task = h.open_task(id);
   ASSERT_TRUE(b.state(id).ok());
@@ -172,7 +172,7 @@ TEST(EngineTwoEngines, AHandlersWorkIsInvisibleUntilItsCommandCommits) {
   });
   Harness h(handler);
   h.deploy(kProcessXml);
-  Engine b(h.store, h.store, h.registry, h.clock);
+  Engine b(h.store, h.store, h.store, h.registry, h.clock);
   const std::int64_t id = h.start(dane(1));
   *engine_b = &b;
   ASSERT_TRUE(h.engine.complete_task(h.open_task(id), kLider, {}).ok());
@@ -189,7 +189,7 @@ TEST(EngineTwoEngines, AHandlersWorkIsInvisibleUntilItsCommandCommits) {
 TEST(EngineTwoEngines, ConcurrentCompletionsOfOneTaskExactlyOneWins) {
   Harness h;
   h.deploy(kProcessXmlV2);
-  Engine b(h.store, h.store, h.registry, h.clock);
+  Engine b(h.store, h.store, h.store, h.registry, h.clock);
   constexpr int kRounds = 20;
   for (int round = 0; round < kRounds; ++round) {
     const std::int64_t id = h.start(dane(round));
@@ -264,7 +264,7 @@ TEST(EngineStateCache, CapacityTwoStillGivesRightStatesForFiveInstances) {
   }
   EXPECT_EQ(h.handler->calls().size(), ids.size());
   // A fresh engine, with nothing cached, reads the same states.
-  Engine fresh(h.store, h.store, h.registry, h.clock);
+  Engine fresh(h.store, h.store, h.store, h.registry, h.clock);
   for (std::int64_t id : ids) EXPECT_TRUE(*fresh.state(id) == *h.engine.state(id));
 }
 

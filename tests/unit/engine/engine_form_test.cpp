@@ -188,7 +188,7 @@ TEST(EngineForms, ARefusedCommandDoesNotPutBackAStateOlderThanOneCommittedMeanwh
   ManualClock clock{kT0};
   HandlerRegistry registry;
   registry.add(kNotifyType, succeeding());
-  Engine engine(store, store, registry, clock);
+  Engine engine(store, store, store, registry, clock);
   Forms forms{{{"form_revision", kFormV1}}};
   ASSERT_TRUE(engine.deploy(with_form(kProcessXml), "p.bpmn", forms.resolver()).ok());
   auto started = engine.start(start_of(key_of(dane(1), "2026", kProcess), {}, kLuis));

@@ -45,7 +45,7 @@ class RecordingStore final : public MemoryStore {
 };
 
 struct RequestHarness {
-  RequestHarness() : engine(store, store, make_registry(), clock) {
+  RequestHarness() : engine(store, store, store, make_registry(), clock) {
     auto deployed = engine.deploy(kProcessXml, "proceso_prueba.bpmn");
     EXPECT_TRUE(deployed.ok()) << deployed.error().message;
   }
@@ -102,7 +102,7 @@ TEST(EngineSynchronousContinuation, RetriesOfAFailingHandlerAndTheIncidentAreOne
   HandlerRegistry registry;
   auto handler = failing("SIGCE no responde");
   registry.add(kNotifyType, handler);
-  Engine engine(store, store, registry, clock);
+  Engine engine(store, store, store, registry, clock);
   ASSERT_TRUE(engine.deploy(kProcessXml, "proceso_prueba.bpmn").ok());
   auto started = engine.start(start_of(key_of(dane(2), "2026", kProcess), {},
                                        Actor::user("ana", "profesional_mejoramiento")));

@@ -25,7 +25,9 @@ inline constexpr std::int64_t kInstanceId = 1;
 inline constexpr std::int64_t kT0 = 1767225600000;  // 2026-01-01T00:00:00Z
 
 // The BPMN prologue and epilogue around a process body (Camunda 8 dialect).
-inline std::string bpmn(std::string_view process_id, std::string_view body) {
+// `after_process`: elements of the definitions after the process (e.g. <bpmn:message>).
+inline std::string bpmn(std::string_view process_id, std::string_view body,
+                        std::string_view after_process = "") {
   std::string xml =
       R"(<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -38,6 +40,9 @@ inline std::string bpmn(std::string_view process_id, std::string_view body) {
   xml += body;
   xml += R"(
   </bpmn:process>
+)";
+  xml += after_process;
+  xml += R"(
 </bpmn:definitions>
 )";
   return xml;

@@ -1,0 +1,221 @@
+// The engine's messages (engine.h, docs/messages.md): publishing, correlating a message to the
+// subscriptions and message start events it reaches, and delivering buffered messages to the
+// subscriptions that open after them.
+#include <algorithm>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "engine/common/utf8.h"
+#include "engine/engine/engine.h"
+
+namespace pmiflow {
+
+using runtime::Event;
+using runtime::MessageSubscription;
+
+namespace {
+
+Status check_field(const char* what, const std::string& value) {
+  if (value.size() > kMaxMessageFieldBytes) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      std::string(what) + ": " + std::to_string(value.size()) +
+                          " bytes, more than the limit of " +
+                          std::to_string(kMaxMessageFieldBytes));
+  }
+  if (find_invalid_utf8(value) != std::string_view::npos) {
+    return make_error(ErrorCode::kInvalidArgument, std::string(what) + ": not valid UTF-8");
+  }
+  return {};
+}
+
+Status check_publish_request(const PublishRequest& r) {
+  if (r.name.empty()) {
+    return make_error(ErrorCode::kInvalidArgument, "message name: a name is required");
+  }
+  PMIFLOW_TRY(check_field("message name", r.name));
+  PMIFLOW_TRY(check_field("correlation key", r.correlation_key));
+  PMIFLOW_TRY(check_field("message id", r.message_id));
+  if (r.ttl_ms < 0) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "time to live: " + std::to_string(r.ttl_ms) + " ms is negative");
+  }
+  if (r.dedup_window_ms && *r.dedup_window_ms < 0) {
+    return make_error(ErrorCode::kInvalidArgument, "deduplication window: " +
+                                                       std::to_string(*r.dedup_window_ms) +
+                                                       " ms is negative");
+  }
+  return {};
+}
+
+bool reached_process(const std::vector<MessageReach>& reached, const std::string& process) {
+  return std::any_of(reached.begin(), reached.end(),
+                     [&](const MessageReach& r) { return r.process == process; });
+}
+
+// A correlation that lost to another (the subscription closed, or the message reached another
+// instance of the process first): not an error of the publish.
+bool lost_race(const Error& e) {
+  return e.code == ErrorCode::kNotFound || e.code == ErrorCode::kInvalidState ||
+         e.code == ErrorCode::kConflict;
+}
+
+runtime::CorrelateMessage correlate_command(const MessageRow& m, std::int64_t subscription_key) {
+  return runtime::CorrelateMessage{subscription_key, m.name,       m.correlation_key,
+                                   m.key,            m.message_id, m.variables};
+}
+
+}  // namespace
+
+Result<PublishOutcome> Engine::publish_message(const PublishRequest& r) {
+  PMIFLOW_TRY(check_publish_request(r));
+  const std::int64_t now = clock_.now_ms();
+  MessageRow row;
+  row.name = r.name;
+  row.correlation_key = r.correlation_key;
+  row.message_id = r.message_id;
+  row.variables = r.variables;
+  row.published_ms = now;
+  row.expires_ms = now + r.ttl_ms;
+  row.dedup_until_ms =
+      r.message_id.empty()
+          ? now
+          : now + std::max(r.ttl_ms, r.dedup_window_ms.value_or(options_.message_dedup_window_ms));
+  auto published = messages_.publish(row);
+  if (!published.ok()) return published.error();
+  PublishOutcome outcome;
+  outcome.message = std::move(published->message);
+  outcome.duplicate = !published->created;
+  if (outcome.duplicate) {
+    auto correlations = messages_.correlations(outcome.message.key);
+    if (!correlations.ok()) return correlations.error();
+    for (const CorrelationRow& c : *correlations) {
+      outcome.reached.push_back(MessageReach{c.instance_id, c.process, c.element_id, false});
+    }
+    return outcome;
+  }
+  PMIFLOW_TRY(correlate_to_subscriptions(outcome.message, outcome.reached));
+  PMIFLOW_TRY(start_by_message(outcome.message, outcome.reached, outcome.refused));
+  return outcome;
+}
+
+Status Engine::correlate_to_subscriptions(const MessageRow& message,
+                                          std::vector<MessageReach>& reached) {
+  SubscriptionQuery query;
+  query.name = message.name;
+  query.correlation_key = message.correlation_key;
+  auto subscriptions = messages_.subscriptions(query);
+  if (!subscriptions.ok()) return subscriptions.error();
+  for (const SubscriptionRow& sub : *subscriptions) {  // by instance: the oldest first
+    if (reached_process(reached, sub.process)) continue;
+    const runtime::Command command = correlate_command(message, sub.key);
+    auto done = submit(sub.instance_id, &command, true);
+    if (done.ok()) {
+      reached.push_back(MessageReach{sub.instance_id, sub.process, sub.element_id, false});
+    } else if (!lost_race(done.error())) {
+      return done.error();
+    }
+  }
+  return {};
+}
+
+Status Engine::start_by_message(const MessageRow& message, std::vector<MessageReach>& reached,
+                                std::vector<std::string>& refused) {
+  auto versions = definition_store_.latest_versions();
+  if (!versions.ok()) return versions.error();
+  for (const auto& [process, version] : *versions) {
+    if (reached_process(reached, process)) continue;
+    auto def = definitions_.definition(process, version);
+    if (!def.ok()) return def.error();
+    const model::ProcessDefinition& model = *(*def)->model;
+    const auto start = std::find_if(
+        model.message_start_events.begin(), model.message_start_events.end(),
+        [&](model::NodeIndex n) { return model.node(n).message->name == message.name; });
+    if (start == model.message_start_events.end()) continue;
+    StartRequest request;
+    request.key.process = process;
+    request.key.id = !message.correlation_key.empty() ? message.correlation_key
+                     : !message.message_id.empty()    ? message.message_id
+                                                      : "message-" + std::to_string(message.key);
+    request.variables = message.variables;
+    request.actor = runtime::Actor::message(message.name);
+    auto started = start_instance(
+        request, runtime::StartMessage{message.name, message.key, message.message_id}, nullptr);
+    if (!started.ok()) {
+      if (started.error().code == ErrorCode::kValidation ||
+          started.error().code == ErrorCode::kInvalidArgument) {
+        refused.push_back(process + ": " + started.error().message);
+        continue;
+      }
+      if (lost_race(started.error())) continue;
+      return started.error();
+    }
+    if (started->created) {
+      reached.push_back(
+          MessageReach{started->instance_id, process, model.node(*start).id, /*started=*/true});
+    }
+  }
+  return {};
+}
+
+std::vector<MessageSubscription> Engine::opened_subscriptions(
+    const runtime::InstanceState& state, const runtime::ProjectionChanges& changes) {
+  std::vector<MessageSubscription> out;
+  if (changes.subscriptions.created.empty()) return out;
+  for (const auto& [key, sub] : state.subscriptions) {
+    if (changes.subscriptions.created.count(runtime::task_id_for(state.id, key)) != 0) {
+      out.push_back(sub);
+    }
+  }
+  return out;
+}
+
+Status Engine::deliver_buffered(std::int64_t instance_id, const std::string& process,
+                                std::vector<MessageSubscription> opened,
+                                std::vector<Event>& events) {
+  // A correlation may open further subscriptions (the token moves on to the next catch event):
+  // they are looked at in turn, until none is left.
+  for (std::size_t next = 0; next < opened.size(); ++next) {
+    const MessageSubscription sub = opened[next];
+    MessageQuery query;
+    query.name = sub.name;
+    query.correlation_key = sub.correlation_key;
+    query.buffered_at = clock_.now_ms();
+    query.not_correlated_to = process;
+    query.limit = 1;
+    auto buffered = messages_.messages(query);
+    if (!buffered.ok()) return buffered.error();
+    if (buffered->empty()) continue;
+    const runtime::Command command = correlate_command(buffered->front(), sub.key);
+    auto done = submit(instance_id, &command, true, &opened);
+    if (!done.ok()) {
+      if (lost_race(done.error())) continue;
+      return done.error();
+    }
+    events.insert(events.end(), std::make_move_iterator(done->events.begin()),
+                  std::make_move_iterator(done->events.end()));
+  }
+  return {};
+}
+
+Result<std::size_t> Engine::correlate_buffered() {
+  MessageQuery query;
+  query.buffered_at = clock_.now_ms();
+  auto buffered = messages_.messages(query);
+  if (!buffered.ok()) return buffered.error();
+  std::size_t made = 0;
+  for (const MessageRow& message : *buffered) {
+    auto before = messages_.correlations(message.key);
+    if (!before.ok()) return before.error();
+    std::vector<MessageReach> reached;
+    for (const CorrelationRow& c : *before) {
+      reached.push_back(MessageReach{c.instance_id, c.process, c.element_id, false});
+    }
+    const std::size_t had = reached.size();
+    PMIFLOW_TRY(correlate_to_subscriptions(message, reached));
+    made += reached.size() - had;
+  }
+  return made;
+}
+
+}  // namespace pmiflow

@@ -1,0 +1,298 @@
+// The engine's messages (engine.h, publish_message) on both stores: durable and idempotent
+// publication, buffering with a time to live, correlation to at most one instance of each
+// process, starts by message, and the events each writes.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "engine/engine/clock.h"
+#include "engine/engine/engine.h"
+#include "engine/engine/handler.h"
+#include "engine/runtime/event_describer.h"
+#include "persistence/memory/memory_store.h"
+#include "sqlite_test_util.h"
+
+namespace pmiflow {
+namespace {
+
+using persistence::SqliteStore;
+using persistence::testing::TempDir;
+using Trace = std::vector<std::string>;
+
+constexpr std::int64_t kT0 = 1767225600000;  // 2026-01-01T00:00:00Z
+constexpr std::int64_t kHour = 60 * 60 * 1000;
+
+// Waits at a message catch event for "evaluacion_recibida" keyed by the school's código DANE.
+const char* const kWaitXml = R"(<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+                  xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d">
+  <bpmn:process id="espera" isExecutable="true">
+    <bpmn:startEvent id="Start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="Start" targetRef="Wait" />
+    <bpmn:intermediateCatchEvent id="Wait">
+      <bpmn:messageEventDefinition messageRef="Msg" />
+    </bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="f2" sourceRef="Wait" targetRef="End" />
+    <bpmn:endEvent id="End" />
+  </bpmn:process>
+  <bpmn:message id="Msg" name="evaluacion_recibida">
+    <bpmn:extensionElements>
+      <zeebe:subscription correlationKey="=codigo_dane" />
+    </bpmn:extensionElements>
+  </bpmn:message>
+</bpmn:definitions>
+)";
+
+// Started by "pam_aprobado", then waits at a user task.
+const char* const kStartXml = R"(<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+                  xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d">
+  <bpmn:process id="apoyo" isExecutable="true">
+    <bpmn:startEvent id="PamApproved">
+      <bpmn:messageEventDefinition messageRef="Pam" />
+    </bpmn:startEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="PamApproved" targetRef="Task" />
+    <bpmn:userTask id="Task">
+      <bpmn:extensionElements>
+        <zeebe:assignmentDefinition candidateGroups="g" />
+      </bpmn:extensionElements>
+    </bpmn:userTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="Task" targetRef="End" />
+    <bpmn:endEvent id="End" />
+  </bpmn:process>
+  <bpmn:message id="Pam" name="pam_aprobado" />
+</bpmn:definitions>
+)";
+
+class EngineMessages : public ::testing::TestWithParam<const char*> {
+ protected:
+  void SetUp() override {
+    if (std::string(GetParam()) == "sqlite") {
+      auto opened = SqliteStore::open(dir_.file("pmiflow.db"));
+      ASSERT_TRUE(opened.ok()) << opened.error().message;
+      store_ = std::move(*opened);
+    } else {
+      store_ = std::make_unique<MemoryStore>();
+    }
+    engine_ = std::make_unique<Engine>(*store_, *store_, *store_, handlers_, clock_);
+    for (const char* xml : {kWaitXml, kStartXml}) {
+      auto deployed = engine_->deploy(xml, "p.bpmn");
+      ASSERT_TRUE(deployed.ok()) << deployed.error().message;
+    }
+  }
+
+  std::int64_t wait_for(const std::string& dane) {
+    auto started = engine_->start(StartRequest{{"espera", dane + "/2026"},
+                                               {},
+                                               Variables{{"codigo_dane", dane}},
+                                               runtime::Actor::user("ana", "g")});
+    EXPECT_TRUE(started.ok()) << started.error().message;
+    return started.ok() ? started->instance_id : 0;
+  }
+
+  PublishOutcome publish(PublishRequest r) {
+    auto outcome = engine_->publish_message(r);
+    EXPECT_TRUE(outcome.ok()) << outcome.error().message;
+    return outcome.ok() ? *outcome : PublishOutcome{};
+  }
+
+  Trace trace(std::int64_t instance_id) {
+    Trace out;
+    auto events = store_->events(instance_id);
+    EXPECT_TRUE(events.ok());
+    for (const auto& e : *events) {
+      out.push_back(runtime::event_type_name(e.type()));
+    }
+    return out;
+  }
+
+  std::string status(std::int64_t instance_id) {
+    auto row = store_->instance(instance_id);
+    return row.ok() ? row->status : row.error().message;
+  }
+
+  static PublishRequest evaluation(const std::string& dane, std::int64_t ttl_ms = 0,
+                                   const std::string& id = "") {
+    PublishRequest r;
+    r.name = "evaluacion_recibida";
+    r.correlation_key = dane;
+    r.message_id = id;
+    r.ttl_ms = ttl_ms;
+    r.variables = Variables{{"puntaje", 87}};
+    return r;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<Store> store_;
+  HandlerRegistry handlers_;
+  ManualClock clock_{kT0};
+  std::unique_ptr<Engine> engine_;
+};
+
+TEST_P(EngineMessages, AMessageAfterItsCatchReachesTheWaitingInstanceAndSaysSo) {
+  const std::int64_t id = wait_for("111001000123");
+  ASSERT_EQ(store_->subscriptions({}).value().size(), 1u);
+  PublishOutcome out = publish(evaluation("111001000123"));
+  EXPECT_FALSE(out.duplicate);
+  ASSERT_EQ(out.reached.size(), 1u);
+  EXPECT_EQ(out.reached[0].instance_id, id);
+  EXPECT_EQ(out.reached[0].process, "espera");
+  EXPECT_EQ(out.reached[0].element_id, "Wait");
+  EXPECT_EQ(status(id), "completed");
+  EXPECT_EQ(trace(id), (Trace{"InstanceCreated", "ElementActivated", "ElementCompleted",
+                              "FlowTaken", "ElementActivated", "MessageSubscriptionOpened",
+                              "MessageCorrelated", "VariablesSet", "ElementCompleted", "FlowTaken",
+                              "ElementActivated", "ElementCompleted", "InstanceCompleted"}));
+  EXPECT_EQ(store_->variables(id).value().at("puntaje"), 87);
+  EXPECT_TRUE(store_->subscriptions({}).value().empty());
+  auto correlations = store_->correlations(out.message.key);
+  ASSERT_TRUE(correlations.ok());
+  ASSERT_EQ(correlations->size(), 1u);
+  EXPECT_EQ(correlations->front().instance_id, id);
+}
+
+TEST_P(EngineMessages, AMessageBeforeItsCatchIsBufferedAndDeliveredWhenTheSubscriptionOpens) {
+  PublishOutcome first = publish(evaluation("111001000123", 24 * kHour));
+  clock_.advance(1000);
+  PublishOutcome second = publish(evaluation("111001000123", 24 * kHour));
+  EXPECT_TRUE(first.reached.empty());
+  MessageQuery buffered;
+  buffered.buffered_at = clock_.now_ms();
+  EXPECT_EQ(store_->messages(buffered).value().size(), 2u);
+
+  const std::int64_t id = wait_for("111001000123");
+  EXPECT_EQ(status(id), "completed");
+  // The oldest first: the first message reached it, the second is still buffered for others.
+  auto correlations = store_->correlations(first.message.key);
+  ASSERT_EQ(correlations.value().size(), 1u);
+  EXPECT_EQ(correlations->front().instance_id, id);
+  EXPECT_TRUE(store_->correlations(second.message.key).value().empty());
+}
+
+TEST_P(EngineMessages, OneMessageReachesOneInstanceOfAProcessTheOldestFirst) {
+  const std::int64_t a = wait_for("111");
+  // Another instance with the same key (a second business id waiting for the same school).
+  auto b = engine_->start(StartRequest{{"espera", "111/2027"},
+                                       {},
+                                       Variables{{"codigo_dane", "111"}},
+                                       runtime::Actor::user("ana", "g")});
+  ASSERT_TRUE(b.ok());
+  PublishOutcome out = publish(evaluation("111", 24 * kHour));
+  ASSERT_EQ(out.reached.size(), 1u);
+  EXPECT_EQ(out.reached[0].instance_id, a);
+  EXPECT_EQ(status(a), "completed");
+  EXPECT_EQ(status(b->instance_id), "active");
+  // Still buffered, it does not reach the same process again, even by the recovery sweep.
+  EXPECT_EQ(engine_->correlate_buffered().value(), 0u);
+  EXPECT_EQ(status(b->instance_id), "active");
+  // A second message does.
+  EXPECT_EQ(publish(evaluation("111")).reached.size(), 1u);
+  EXPECT_EQ(status(b->instance_id), "completed");
+}
+
+TEST_P(EngineMessages, ADuplicateIdInsideTheWindowWritesNothingAndAnswersWhatTheFirstReached) {
+  const std::int64_t id = wait_for("111");
+  PublishRequest r = evaluation("111", 0, "eval-111-2026");
+  r.dedup_window_ms = 2 * kHour;
+  PublishOutcome first = publish(r);
+  ASSERT_EQ(first.reached.size(), 1u);
+
+  clock_.advance(2 * kHour - 1);
+  const std::int64_t again = [&] {
+    auto started = engine_->start(StartRequest{{"espera", "111/2028"},
+                                               {},
+                                               Variables{{"codigo_dane", "111"}},
+                                               runtime::Actor::user("ana", "g")});
+    return started.value().instance_id;
+  }();
+  PublishOutcome duplicate = publish(r);
+  EXPECT_TRUE(duplicate.duplicate);
+  EXPECT_EQ(duplicate.message.key, first.message.key);
+  ASSERT_EQ(duplicate.reached.size(), 1u);
+  EXPECT_EQ(duplicate.reached[0].instance_id, id);
+  EXPECT_EQ(status(again), "active");  // the duplicate reached no one
+
+  clock_.advance(1);  // the window has passed: a new message
+  PublishOutcome later = publish(r);
+  EXPECT_FALSE(later.duplicate);
+  EXPECT_NE(later.message.key, first.message.key);
+  EXPECT_EQ(status(again), "completed");
+}
+
+TEST_P(EngineMessages, ABufferedMessageExpiresAfterItsTimeToLive) {
+  PublishOutcome out = publish(evaluation("111", kHour));
+  clock_.advance(kHour);  // expires_ms is not after now: no longer buffered
+  const std::int64_t id = wait_for("111");
+  EXPECT_EQ(status(id), "active");
+  EXPECT_EQ(store_->expire_messages(clock_.now_ms()).value(), 1u);
+  EXPECT_TRUE(store_->messages({}).value().empty());
+  EXPECT_TRUE(store_->correlations(out.message.key).value().empty());
+}
+
+TEST_P(EngineMessages, AnUnknownNameIsBufferedAndListed) {
+  PublishRequest r = evaluation("111", kHour);
+  r.name = "nadie_espera";
+  PublishOutcome out = publish(r);
+  EXPECT_TRUE(out.reached.empty());
+  MessageQuery query;
+  query.buffered_at = clock_.now_ms();
+  auto listed = store_->messages(query);
+  ASSERT_EQ(listed.value().size(), 1u);
+  EXPECT_EQ(listed->front().name, "nadie_espera");
+  EXPECT_EQ(listed->front().variables.at("puntaje"), 87);
+  EXPECT_EQ(listed->front().expires_ms, kT0 + kHour);
+}
+
+TEST_P(EngineMessages, AMessageStartCreatesOneInstanceByItsKey) {
+  PublishRequest r;
+  r.name = "pam_aprobado";
+  r.correlation_key = "111001000123/2026";
+  r.variables = Variables{{"plan", "PAM-7"}};
+  PublishOutcome out = publish(r);
+  ASSERT_EQ(out.reached.size(), 1u);
+  EXPECT_TRUE(out.reached[0].started);
+  EXPECT_EQ(out.reached[0].process, "apoyo");
+  EXPECT_EQ(out.reached[0].element_id, "PamApproved");
+  const std::int64_t id = out.reached[0].instance_id;
+  auto row = store_->instance(id);
+  ASSERT_TRUE(row.ok());
+  EXPECT_EQ(row->business_key.id, "111001000123/2026");
+  EXPECT_EQ(trace(id),
+            (Trace{"InstanceCreated", "MessageCorrelated", "ElementActivated", "ElementCompleted",
+                   "FlowTaken", "ElementActivated", "UserTaskCreated"}));
+  EXPECT_EQ(store_->variables(id).value().at("plan"), "PAM-7");
+  // The same key again: the instance exists, none is started.
+  EXPECT_TRUE(publish(r).reached.empty());
+  EXPECT_EQ(store_->instances({}).value().size(), 1u);
+}
+
+TEST_P(EngineMessages, BadInputIsRefusedAndNothingIsWritten) {
+  auto refused = [&](PublishRequest r, const std::string& expected) {
+    auto out = engine_->publish_message(r);
+    ASSERT_FALSE(out.ok()) << expected;
+    EXPECT_EQ(out.error().code, ErrorCode::kInvalidArgument);
+    EXPECT_NE(out.error().message.find(expected), std::string::npos) << out.error().message;
+  };
+  PublishRequest r = evaluation("111");
+  r.ttl_ms = -1;
+  refused(r, "time to live: -1 ms is negative");
+  r = evaluation("111", 0, std::string(257, 'x'));
+  refused(r, "message id: 257 bytes, more than the limit of 256");
+  r = evaluation("111");
+  r.name.clear();
+  refused(r, "message name: a name is required");
+  r = evaluation("\xff");
+  refused(r, "correlation key: not valid UTF-8");
+  r = evaluation("111", 0, "id");
+  r.dedup_window_ms = -5;
+  refused(r, "deduplication window: -5 ms is negative");
+  EXPECT_TRUE(store_->messages({}).value().empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, EngineMessages, ::testing::Values("memory", "sqlite"));
+
+}  // namespace
+}  // namespace pmiflow
