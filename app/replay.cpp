@@ -51,7 +51,7 @@ Result<runtime::InstanceState> fold_events(std::int64_t id,
   return state;
 }
 
-Result<std::optional<std::string>> first_difference(ReadModel& read_model, const InstanceRow& row,
+Result<std::optional<std::string>> first_difference(Store& read_model, const InstanceRow& row,
                                                     const runtime::InstanceState& s) {
   auto differ = [](const std::string& what, const std::string& events,
                    const std::string& projection) -> std::optional<std::string> {
@@ -202,6 +202,30 @@ Result<std::optional<std::string>> first_difference(ReadModel& read_model, const
     if (projected_timers.count(key) == 0) {
       return Diff("timer " + runtime::task_id_for(row.id, key) + " (" + t.element_id +
                   "): waiting in the events, not in the projection");
+    }
+  }
+
+  SubscriptionQuery subscription_query;
+  subscription_query.instance_id = row.id;
+  auto subscriptions = read_model.subscriptions(subscription_query);
+  if (!subscriptions.ok()) return subscriptions.error();
+  std::set<std::int64_t> projected_subscriptions;
+  for (const auto& p : *subscriptions) {
+    projected_subscriptions.insert(p.key);
+    auto it = s.subscriptions.find(p.key);
+    if (it == s.subscriptions.end()) {
+      return Diff("message subscription " + p.id + ": open in the projection, not in the events");
+    }
+    const runtime::MessageSubscription& e = it->second;
+    if (p.name != e.name || p.correlation_key != e.correlation_key) {
+      return differ("message subscription " + p.id, e.name + " / " + e.correlation_key,
+                    p.name + " / " + p.correlation_key);
+    }
+  }
+  for (const auto& [key, sub] : s.subscriptions) {
+    if (projected_subscriptions.count(key) == 0) {
+      return Diff("message subscription " + runtime::task_id_for(row.id, key) + " (" +
+                  sub.element_id + "): open in the events, not in the projection");
     }
   }
   return std::optional<std::string>();

@@ -20,9 +20,9 @@ Result<runtime::InstanceState> fold_events(std::int64_t id,
                                            const std::vector<runtime::Event>& events);
 
 // The first difference between `s` (the fold of the instance's events) and the read model's
-// projections of instance `row` (the row itself, its open tasks, variables, jobs and
-// incidents), in words; nothing when they agree.
-Result<std::optional<std::string>> first_difference(ReadModel& read_model, const InstanceRow& row,
+// projections of instance `row` (the row itself, its open tasks, variables, jobs, incidents,
+// timers and message subscriptions), in words; nothing when they agree.
+Result<std::optional<std::string>> first_difference(Store& read_model, const InstanceRow& row,
                                                     const runtime::InstanceState& s);
 
 // Where to stop: after event `until`, or after the last event at or before `at_ms`; neither:

@@ -78,23 +78,30 @@ struct Stopped : sc::simple_state<Stopped, Lifecycle> {};
 using namespace runner_lifecycle;
 
 struct TimerRunner::Impl {
-  Impl(Engine& e, ReadModel& r, TimerRunnerOptions o, RunnerLog l)
+  Impl(Engine& e, Store& r, TimerRunnerOptions o, RunnerLog l)
       : engine(e), read_model(r), options(o), machine(std::move(l)), wake(io), signals(io) {}
 
   Json take_detail() { return std::exchange(machine.next_detail, Json::object()); }
 
   bool is(const char* state) const { return machine.current() == state; }
 
-  // Fires what is due now; false on a store error (kept in `failure`).
+  // Fires what is due now and deletes the expired messages; false on a store error (kept in
+  // `failure`).
   bool fire_due() {
-    auto report =
-        fire_due_timers(engine, read_model, engine.clock().now_ms(), nullptr, options.workers);
+    const std::int64_t now = engine.clock().now_ms();
+    auto report = fire_due_timers(engine, read_model, now, nullptr, options.workers);
     if (!report.ok()) {
       failure = report.error();
       return false;
     }
     stats.fired += static_cast<std::int64_t>(report->fired.size());
     stats.skipped += report->skipped;
+    auto expired = read_model.expire_messages(now);
+    if (!expired.ok()) {
+      failure = expired.error();
+      return false;
+    }
+    stats.expired += static_cast<std::int64_t>(*expired);
     return true;
   }
 
@@ -138,7 +145,7 @@ struct TimerRunner::Impl {
   }
 
   Engine& engine;
-  ReadModel& read_model;
+  Store& read_model;
   TimerRunnerOptions options;
   Lifecycle machine;
   boost::asio::io_context io;
@@ -148,7 +155,7 @@ struct TimerRunner::Impl {
   std::optional<Error> failure;
 };
 
-TimerRunner::TimerRunner(Engine& engine, ReadModel& read_model, TimerRunnerOptions options,
+TimerRunner::TimerRunner(Engine& engine, Store& read_model, TimerRunnerOptions options,
                          RunnerLog log)
     : impl_(std::make_unique<Impl>(engine, read_model, options, std::move(log))) {}
 
@@ -190,8 +197,17 @@ Result<TimerRunnerStats> TimerRunner::run() {
       r.begin_drain();
       return;
     }
+    auto correlated = r.engine.correlate_buffered();
+    if (!correlated.ok()) {
+      r.failure = correlated.error();
+      r.begin_drain();
+      return;
+    }
+    r.stats.correlated_at_start = static_cast<std::int64_t>(*correlated);
     if (!r.is("Recovering")) return;
-    r.machine.next_detail = {{"fired", r.stats.fired}, {"skipped", r.stats.skipped}};
+    r.machine.next_detail = {{"fired", r.stats.fired},
+                             {"skipped", r.stats.skipped},
+                             {"correlated", r.stats.correlated_at_start}};
     r.machine.process_event(EvRecovered());
     r.machine.entered("Running", r.take_detail());
     r.arm_wake();

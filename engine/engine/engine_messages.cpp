@@ -18,10 +18,10 @@ namespace {
 
 Status check_field(const char* what, const std::string& value) {
   if (value.size() > kMaxMessageFieldBytes) {
-    return make_error(ErrorCode::kInvalidArgument,
-                      std::string(what) + ": " + std::to_string(value.size()) +
-                          " bytes, more than the limit of " +
-                          std::to_string(kMaxMessageFieldBytes));
+    return make_error(ErrorCode::kInvalidArgument, std::string(what) + ": " +
+                                                       std::to_string(value.size()) +
+                                                       " bytes, more than the limit of " +
+                                                       std::to_string(kMaxMessageFieldBytes));
   }
   if (find_invalid_utf8(value) != std::string_view::npos) {
     return make_error(ErrorCode::kInvalidArgument, std::string(what) + ": not valid UTF-8");
@@ -41,9 +41,9 @@ Status check_publish_request(const PublishRequest& r) {
                       "time to live: " + std::to_string(r.ttl_ms) + " ms is negative");
   }
   if (r.dedup_window_ms && *r.dedup_window_ms < 0) {
-    return make_error(ErrorCode::kInvalidArgument, "deduplication window: " +
-                                                       std::to_string(*r.dedup_window_ms) +
-                                                       " ms is negative");
+    return make_error(
+        ErrorCode::kInvalidArgument,
+        "deduplication window: " + std::to_string(*r.dedup_window_ms) + " ms is negative");
   }
   return {};
 }
@@ -61,8 +61,8 @@ bool lost_race(const Error& e) {
 }
 
 runtime::CorrelateMessage correlate_command(const MessageRow& m, std::int64_t subscription_key) {
-  return runtime::CorrelateMessage{subscription_key, m.name,       m.correlation_key,
-                                   m.key,            m.message_id, m.variables};
+  return runtime::CorrelateMessage{subscription_key, m.name,     m.correlation_key, m.key,
+                                   m.message_id,     m.variables};
 }
 
 }  // namespace

@@ -1,8 +1,8 @@
 // The read model: the projections of the event log (instances, open tasks, variables, jobs,
 // incidents, timers, records, outbox; message subscriptions: message_store.h), written by the
-// event log in the same transaction as the events that change them, and the queries over them. Everything here
-// can be rebuilt from the events (`pmiflow replay` compares the two). Implementations: SqliteStore (persistence/sqlite) and
-// MemoryStore (persistence/memory, tests).
+// event log in the same transaction as the events that change them, and the queries over them.
+// Everything here can be rebuilt from the events (`pmiflow replay` compares the two).
+// Implementations: SqliteStore (persistence/sqlite) and MemoryStore (persistence/memory, tests).
 //
 // Thread-safety: implementations are safe to call from several threads.
 #pragma once

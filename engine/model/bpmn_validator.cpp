@@ -201,8 +201,8 @@ void Validator::check_graph() {
   const std::uint32_t n = static_cast<std::uint32_t>(def_.nodes.size());
   bool has_start = false;  // a none or message start event of the process itself
   for (const FlowNode& node : def_.nodes) {
-    const bool starts = node.kind == NodeKind::kNoneStartEvent ||
-                        node.kind == NodeKind::kMessageStartEvent;
+    const bool starts =
+        node.kind == NodeKind::kNoneStartEvent || node.kind == NodeKind::kMessageStartEvent;
     if (starts && node.parent == kNone) has_start = true;
   }
   if (!has_start) report({}, def_.key, "process has no none or message start event");

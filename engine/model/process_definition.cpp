@@ -67,8 +67,8 @@ bool is_wait_state(NodeKind kind) {
 
 bool is_activity(NodeKind kind) {
   return kind == NodeKind::kUserTask || kind == NodeKind::kServiceTask ||
-         kind == NodeKind::kSubProcess || kind == NodeKind::kManualTask || kind == NodeKind::kTask ||
-         kind == NodeKind::kReceiveTask;
+         kind == NodeKind::kSubProcess || kind == NodeKind::kManualTask ||
+         kind == NodeKind::kTask || kind == NodeKind::kReceiveTask;
 }
 
 bool is_boundary_event(NodeKind kind) {

@@ -120,7 +120,7 @@ class ProcessDefinition {
   // The process's message start events, document order: a message with their name starts an
   // instance.
   std::vector<NodeIndex> message_start_events;
-  bool has_subprocesses = false;        // some node is a subProcess
+  bool has_subprocesses = false;  // some node is a subProcess
 
   NodeIndex find_node(const std::string& id) const;  // kNone when absent
   FlowIndex find_flow(const std::string& id) const;  // kNone when absent

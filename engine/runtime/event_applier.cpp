@@ -159,8 +159,7 @@ class Applier {
   void operator()(const MessageSubscriptionOpened& p) {
     MessageSubscription sub{p.key, p.element_key, p.element, p.name, p.correlation_key};
     if (!s_.subscriptions.try_emplace(p.key, std::move(sub)).second) {
-      throw std::logic_error("message subscription key " + std::to_string(p.key) +
-                             " opened twice");
+      throw std::logic_error("message subscription key " + std::to_string(p.key) + " opened twice");
     }
     bump_key(p.key);
     if (c_ != nullptr) c_->subscriptions.create(task_id_for(s_.id, p.key));

@@ -114,12 +114,12 @@ struct InstanceState {
   std::map<std::int64_t, ElementInstance> elements;  // active element instances by key
   // Parallel joins: (scope, join element) -> incoming flow id -> tokens waiting there.
   std::map<JoinKey, std::map<std::string, int>> join_arrivals;
-  std::map<std::string, UserTask> tasks;         // open user tasks by id
-  std::map<std::string, Job> jobs;               // open jobs by id
-  std::map<std::string, Incident> incidents;     // open incidents by id
-  std::map<std::int64_t, Timer> timers;          // waiting timers by key
+  std::map<std::string, UserTask> tasks;                      // open user tasks by id
+  std::map<std::string, Job> jobs;                            // open jobs by id
+  std::map<std::string, Incident> incidents;                  // open incidents by id
+  std::map<std::int64_t, Timer> timers;                       // waiting timers by key
   std::map<std::int64_t, MessageSubscription> subscriptions;  // open subscriptions by key
-  std::map<std::string, int> activation_counts;  // element id -> times activated
+  std::map<std::string, int> activation_counts;               // element id -> times activated
   // The hash of the last event folded (engine/engine/audit.h), the chain head the next events
   // continue; empty when that event was not stored (sealed) yet. Not part of operator==: it
   // is bookkeeping of the store, not process state.

@@ -117,9 +117,9 @@ class CommandProcessor {
     if (s.status != InstanceStatus::kActive) return not_active(s);
     auto it = s.subscriptions.find(c.subscription_key);
     if (it == s.subscriptions.end()) {
-      return make_error(ErrorCode::kNotFound,
-                        "message subscription " + task_id_for(s.id, c.subscription_key) +
-                            " is not open (correlated or closed)");
+      return make_error(ErrorCode::kNotFound, "message subscription " +
+                                                  task_id_for(s.id, c.subscription_key) +
+                                                  " is not open (correlated or closed)");
     }
     if (it->second.name != c.name || it->second.correlation_key != c.correlation_key) {
       return make_error(ErrorCode::kInvalidArgument,
@@ -174,9 +174,9 @@ void run_tokens(Run& run) {
 }  // namespace
 
 const char* command_name(const Command& command) {
-  static constexpr const char* kNames[] = {"CreateInstance", "CompleteUserTask", "CompleteJob",
-                                           "FailJob",        "SetVariables",     "ResolveIncident",
-                                           "CancelInstance", "TriggerTimer",   "CorrelateMessage"};
+  static constexpr const char* kNames[] = {
+      "CreateInstance",  "CompleteUserTask", "CompleteJob",  "FailJob",         "SetVariables",
+      "ResolveIncident", "CancelInstance",   "TriggerTimer", "CorrelateMessage"};
   return kNames[command.index()];
 }
 

@@ -150,13 +150,14 @@ AppendResult MemoryStore::append(AppendRequest& req) {
 Status MemoryStore::check_correlations(const AppendRequest& req) {
   const std::int64_t first = req.events.empty() ? 0 : req.events.front().seq;
   for (std::int64_t seq : req.changes->correlations) {
-    const auto& p = req.events[static_cast<std::size_t>(seq - first)].as<runtime::MessageCorrelated>();
+    const auto& p =
+        req.events[static_cast<std::size_t>(seq - first)].as<runtime::MessageCorrelated>();
     for (const CorrelationRow& c : correlations_) {
       if (c.message_key == p.message_key && c.process == req.business_key.process) {
-        return make_error(ErrorCode::kInvalidState,
-                          "message " + std::to_string(p.message_key) +
-                              " already reached instance " + std::to_string(c.instance_id) +
-                              " of " + c.process);
+        return make_error(ErrorCode::kInvalidState, "message " + std::to_string(p.message_key) +
+                                                        " already reached instance " +
+                                                        std::to_string(c.instance_id) + " of " +
+                                                        c.process);
       }
     }
   }
@@ -432,8 +433,7 @@ Result<PublishResult> MemoryStore::publish(const MessageRow& message) {
     for (auto it = messages_.rbegin(); it != messages_.rend(); ++it) {
       const MessageRow& m = it->second;
       if (m.message_id == message.message_id && m.name == message.name &&
-          m.correlation_key == message.correlation_key &&
-          m.dedup_until_ms > message.published_ms) {
+          m.correlation_key == message.correlation_key && m.dedup_until_ms > message.published_ms) {
         return PublishResult{m, false};
       }
     }
@@ -452,9 +452,10 @@ Result<std::vector<MessageRow>> MemoryStore::messages(const MessageQuery& query)
     if (query.correlation_key && m.correlation_key != *query.correlation_key) continue;
     if (query.buffered_at && m.expires_ms <= *query.buffered_at) continue;
     if (query.not_correlated_to) {
-      const bool reached = std::any_of(correlations_.begin(), correlations_.end(), [&](const auto& c) {
-        return c.message_key == key && c.process == *query.not_correlated_to;
-      });
+      const bool reached =
+          std::any_of(correlations_.begin(), correlations_.end(), [&](const auto& c) {
+            return c.message_key == key && c.process == *query.not_correlated_to;
+          });
       if (reached) continue;
     }
     out.push_back(m);

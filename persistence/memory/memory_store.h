@@ -1,6 +1,6 @@
 // An in-memory store with the SQLite store's contract (event_log.h, read_model.h,
-// definition_store.h, message_store.h): the twin the engine's tests run on. Its projections are each
-// instance's folded state as the request hands it over, plus the records and outbox rows the
+// definition_store.h, message_store.h): the twin the engine's tests run on. Its projections are
+// each instance's folded state as the request hands it over, plus the records and outbox rows the
 // request's changes name. Not a production store: nothing survives the process.
 #pragma once
 

@@ -250,10 +250,9 @@ Status SqliteStore::Impl::apply_request(detail::WriteContext& ctx, const Pending
     rc = q.step();
     if (rc == SQLITE_ROW) {
       if (req.create) out.created = false;
-      return make_error(ErrorCode::kInvalidState, "message " + std::to_string(m.message_key) +
-                                                  " already reached instance " +
-                                                  std::to_string(q.int64(0)) + " of " +
-                                                  req.business_key.process);
+      return make_error(ErrorCode::kInvalidState,
+                        "message " + std::to_string(m.message_key) + " already reached instance " +
+                            std::to_string(q.int64(0)) + " of " + req.business_key.process);
     }
     if (rc != SQLITE_DONE) return ctx.fail(rc, sql);
   }

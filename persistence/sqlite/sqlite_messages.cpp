@@ -76,8 +76,8 @@ Result<PublishResult> SqliteStore::publish(const MessageRow& message) {
     Status write = ctx.run(
         "INSERT INTO messages(name, correlation_key, message_id, variables, published_ms, "
         "expires_ms, dedup_until_ms, kept_until_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        message.name, message.correlation_key, message.message_id, vars_text,
-        message.published_ms, message.expires_ms, message.dedup_until_ms,
+        message.name, message.correlation_key, message.message_id, vars_text, message.published_ms,
+        message.expires_ms, message.dedup_until_ms,
         std::max(message.expires_ms, message.dedup_until_ms));
     if (!write.ok()) return failed(write.error());
     result.message = message;
@@ -104,8 +104,8 @@ Result<std::vector<MessageRow>> SqliteStore::messages(const MessageQuery& query)
           "AND c.process = ?)",
           *query.not_correlated_to);
     }
-    std::string sql =
-        std::string("SELECT ") + kMessageColumns + " FROM messages" + filter.where() + " ORDER BY key";
+    std::string sql = std::string("SELECT ") + kMessageColumns + " FROM messages" + filter.where() +
+                      " ORDER BY key";
     if (query.limit != 0) sql += " LIMIT " + std::to_string(query.limit);
     std::vector<MessageRow> out;
     PMIFLOW_TRY(impl_->each(
@@ -126,8 +126,7 @@ Result<std::vector<CorrelationRow>> SqliteStore::correlations(std::int64_t messa
         "WHERE message_key = ?1 ORDER BY time_ms, instance_id",
         [&](Query& q) { q.bind(1, message_key); },
         [&](const Query& q) {
-          out.push_back(
-              CorrelationRow{q.int64(0), q.text(1), q.int64(2), q.text(3), q.int64(4)});
+          out.push_back(CorrelationRow{q.int64(0), q.text(1), q.int64(2), q.text(3), q.int64(4)});
         }));
     return out;
   } catch (const std::exception& e) {

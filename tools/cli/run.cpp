@@ -8,6 +8,7 @@
 #include "tools/cli/commands.h"
 #include "tools/cli/d02_03_commands.h"
 #include "tools/cli/format.h"
+#include "tools/cli/message_commands.h"
 #include "tools/cli/outbox_commands.h"
 #include "tools/cli/timer_commands.h"
 
@@ -171,6 +172,30 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   add_common(timers, timers_c);
   add_optional(timers, "--instance", timers_instance, "only this instance's");
   timers->callback([&] { code = cmd_timers(timers_c, timers_instance, out, err); });
+
+  Common publish_c;
+  PublishArgs publish_a;
+  auto* message = app.add_subcommand("message", "messages to instances");
+  message->require_subcommand(1);
+  auto* publish = message->add_subcommand(
+      "publish", "publish a message: correlate it, or buffer it for its time to live");
+  add_common(publish, publish_c);
+  publish->add_option("NAME", publish_a.name, "the message name")->required();
+  publish->add_option("--key", publish_a.key, "the correlation key")->required();
+  publish->add_option("--id", publish_a.id, "a message id: published once within its window");
+  publish->add_option("--ttl", publish_a.ttl, "how long it is buffered (default PT1H)");
+  publish->add_option("--dedup-window", publish_a.dedup_window,
+                      "how long its id is remembered (default PT24H, at least the TTL)");
+  publish->add_option("--var", publish_a.vars, "name=value (value is JSON if it parses)");
+  publish->add_option("--vars", publish_a.var_files, "JSON file with an object of variables");
+  publish->callback([&] { code = cmd_message_publish(publish_c, publish_a, out, err); });
+
+  Common messages_c;
+  bool messages_all = false;
+  auto* messages = app.add_subcommand("messages", "list buffered messages, oldest first");
+  add_common(messages, messages_c);
+  messages->add_flag("--all", messages_all, "also those kept only for their id's window");
+  messages->callback([&] { code = cmd_messages(messages_c, messages_all, out, err); });
 
   Common run_c;
   RunArgs run_a;

@@ -67,8 +67,8 @@ Result<std::unique_ptr<Session>> open_session(const std::string& db_flag, OpenMo
   session->store = std::move(*store);
   register_shipped_handlers(session->handlers);
   session->clock = clock != nullptr ? std::move(clock) : std::make_unique<SystemClock>();
-  session->engine = std::make_unique<Engine>(*session->store, *session->store, *session->store, session->handlers,
-                                             *session->clock);
+  session->engine = std::make_unique<Engine>(*session->store, *session->store, *session->store,
+                                             session->handlers, *session->clock);
   return session;
 }
 

@@ -127,12 +127,15 @@ int cmd_run_simulated(const Common& c, const RunArgs& a, std::ostream& out, std:
       }
     }
   }
+  auto expired = (*session)->store->expire_messages(*until);
+  if (!expired.ok()) return fail(err, expired.error());
   auto next = app::next_due(*(*session)->store);
   if (!next.ok()) return fail(err, next.error());
   if (c.json) {
     out << Json{{"from", format_time(from)},
                 {"until", format_time(*until)},
                 {"fired", total},
+                {"messages_expired", *expired},
                 {"steps", steps},
                 {"next_due", *next ? Json(format_time(**next)) : Json()}}
                .dump(2)

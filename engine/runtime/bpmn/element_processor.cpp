@@ -1,7 +1,7 @@
 #include "engine/runtime/bpmn/element_processor.h"
 
-#include "engine/runtime/bpmn/behavior/element_behavior.h"
 #include "engine/runtime/bpmn/behavior/catch_event_behavior.h"
+#include "engine/runtime/bpmn/behavior/element_behavior.h"
 #include "engine/runtime/bpmn/behavior/message_behavior.h"
 #include "engine/runtime/bpmn/behavior/timer_behavior.h"
 

@@ -33,7 +33,8 @@ const std::string kTimerXml = R"(<?xml version="1.0" encoding="UTF-8"?>
 constexpr int kTimers = 300;
 
 struct Timers {
-  Timers() : first(store, store, store, registry, clock), second(store, store, store, registry, clock) {
+  Timers()
+      : first(store, store, store, registry, clock), second(store, store, store, registry, clock) {
     EXPECT_TRUE(first.deploy(kTimerXml, "espera.bpmn").ok());
     for (int i = 0; i < kTimers; ++i) {
       auto started = first.start(StartRequest{

@@ -154,7 +154,8 @@ inline StartRequest start_of(runtime::BusinessKey key, Variables variables, runt
 struct Harness {
   explicit Harness(std::shared_ptr<ScriptedHandler> notify = succeeding(),
                    EngineOptions options = {})
-      : handler(std::move(notify)), engine(store, store, store, make_registry(handler), clock, options) {}
+      : handler(std::move(notify)),
+        engine(store, store, store, make_registry(handler), clock, options) {}
 
   // Deploys kProcessXml; fails the test if it does not deploy.
   void deploy(const std::string& xml = kProcessXml) {

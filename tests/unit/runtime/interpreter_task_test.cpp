@@ -341,11 +341,13 @@ TEST(InterpreterRejections, CommandsOnACompletedInstanceAreInvalidState) {
   expect_rejected(d, ResolveIncident{"1-9", Actor::user("luis", "lider")},
                   ErrorCode::kInvalidState);
   expect_rejected(d, CancelInstance{Actor::user("luis", "lider")}, ErrorCode::kInvalidState);
-  expect_rejected(
-      d,
-      CreateInstance{
-          BusinessKey{"user_task", "111001000123/2026"}, {}, {}, Actor::user("ana", "profesional"), {}},
-      ErrorCode::kInvalidState);
+  expect_rejected(d,
+                  CreateInstance{BusinessKey{"user_task", "111001000123/2026"},
+                                 {},
+                                 {},
+                                 Actor::user("ana", "profesional"),
+                                 {}},
+                  ErrorCode::kInvalidState);
 }
 
 TEST(InterpreterRejections, CommandsOnATerminatedInstanceAreInvalidState) {

@@ -145,7 +145,9 @@ class Driver {
   Result<std::vector<Event>> start(Variables variables = {}, std::int64_t now = kT0) {
     return run(CreateInstance{BusinessKey{definition_.key, "111001000123/2026"},
                               Tags{{"period", "2026"}, {"school", "111001000123"}},
-                              std::move(variables), Actor::user("ana", "profesional"), {}},
+                              std::move(variables),
+                              Actor::user("ana", "profesional"),
+                              {}},
                now);
   }
 

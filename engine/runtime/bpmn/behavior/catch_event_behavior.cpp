@@ -22,8 +22,8 @@ bool subscribe_boundary_events(Run& run, const ElementRef& host) {
       subscribed = subscribed || (sub.element_key == host.key && sub.element_id == event.id);
     }
     if (subscribed) continue;
-    const bool done = event.timer ? arm_timer(run, boundary, host)
-                                  : open_subscription(run, boundary, host);
+    const bool done =
+        event.timer ? arm_timer(run, boundary, host) : open_subscription(run, boundary, host);
     ok = ok && done;
   }
   return ok;

@@ -1,7 +1,7 @@
 #include "engine/runtime/bpmn/behavior/element_behavior.h"
 
-#include "engine/runtime/bpmn/behavior/flow_behavior.h"
 #include "engine/runtime/bpmn/behavior/catch_event_behavior.h"
+#include "engine/runtime/bpmn/behavior/flow_behavior.h"
 #include "engine/runtime/bpmn/processor_registry.h"
 
 namespace pmiflow::runtime::behavior {

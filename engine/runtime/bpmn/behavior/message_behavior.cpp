@@ -22,8 +22,8 @@ Result<std::string> correlation_key(const Run& run, const model::MessageDefiniti
   env.zone = time::default_zone();
   Json out;
   feel::EvalError error;
-  const std::string what = "correlation key `" + message.correlation_key_text + "` of message '" +
-                           message.name + "'";
+  const std::string what =
+      "correlation key `" + message.correlation_key_text + "` of message '" + message.name + "'";
   if (!message.correlation_key->evaluate(run.state().variables, env, out, error)) {
     return make_error(ErrorCode::kInvalidArgument, what + " failed: " + error.message);
   }
@@ -51,8 +51,8 @@ bool open_subscription(Run& run, model::NodeIndex event, const ElementRef& owner
                    node.id + ": " + key.error().message);
     return false;
   }
-  run.write(MessageSubscriptionOpened{std::move(*key), node.id, owner.key, run.next_key(),
-                                      message.name});
+  run.write(
+      MessageSubscriptionOpened{std::move(*key), node.id, owner.key, run.next_key(), message.name});
   return true;
 }
 

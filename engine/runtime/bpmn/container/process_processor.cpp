@@ -18,9 +18,9 @@ Status ProcessProcessor::start(Run& run, const CreateInstance& c) {
       }
     }
     if (start == model::kNone) {
-      return make_error(ErrorCode::kInvalidState,
-                        def.key + " has no message start event for message '" + c.message->name +
-                            "'");
+      return make_error(
+          ErrorCode::kInvalidState,
+          def.key + " has no message start event for message '" + c.message->name + "'");
     }
   } else if (def.start_events.empty()) {
     return make_error(ErrorCode::kInvalidState,
