@@ -1,11 +1,21 @@
-// The database a benchmark runs on: the file given (emptied first), or a fresh temporary one
-// removed at the end; durable (fsync at each group commit) unless `fast`.
+// What the benchmarks share: the database a benchmark runs on (the file given, emptied first,
+// or a fresh temporary one removed at the end; durable, fsync at each group commit, unless
+// `fast`), the resident memory, and running N items on T threads.
 #pragma once
 
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <functional>
+#include <mutex>
 #include <string>
+#include <thread>
+#include <vector>
+
+#include "engine/common/result.h"
 
 #include "persistence/sqlite/sqlite_store.h"
 
@@ -41,5 +51,44 @@ class BenchDb {
   std::string path_;
   persistence::SqliteOptions options_;
 };
+
+// Resident memory now, from /proc/self/statm (MiB).
+inline double rss_mib() {
+  std::ifstream in("/proc/self/statm");
+  long pages = 0;
+  long resident = 0;
+  in >> pages >> resident;
+  return static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE)) /
+         (1024.0 * 1024.0);
+}
+
+inline double seconds_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+// Runs item(0) ... item(count - 1) on `threads` threads; stops at the first error and returns
+// it. Returns the seconds it took.
+inline Result<double> run_parallel(int count, int threads, const std::function<Status(int)>& item) {
+  std::atomic<int> next{0};
+  std::atomic<bool> failed{false};
+  Status first_error;
+  std::mutex error_mu;
+  auto worker = [&] {
+    for (int i = next++; i < count && !failed; i = next++) {
+      Status st = item(i);
+      if (!st.ok()) {
+        std::lock_guard<std::mutex> lock(error_mu);
+        if (!failed.exchange(true)) first_error = st;
+      }
+    }
+  };
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<std::thread> pool;
+  pool.reserve(static_cast<std::size_t>(threads));
+  for (int t = 0; t < threads; ++t) pool.emplace_back(worker);
+  for (auto& th : pool) th.join();
+  if (failed) return first_error.error();
+  return seconds_since(start);
+}
 
 }  // namespace pmiflow::cli

@@ -3,14 +3,8 @@
 // database. Prints the rate of arming (the starts) and of firing, and the resident memory
 // with the N timers waiting, to show that it does not grow with them (the state cache is
 // bounded; timers wait as rows).
-#include <unistd.h>
-
-#include <atomic>
 #include <chrono>
 #include <cstdio>
-#include <fstream>
-#include <mutex>
-#include <thread>
 
 #include "app/due_timers.h"
 #include "tools/cli/bench_db.h"
@@ -37,20 +31,6 @@ constexpr const char* kBpmn = R"(<?xml version="1.0" encoding="UTF-8"?>
 </bpmn:definitions>
 )";
 
-// Resident memory now, from /proc/self/statm (MiB).
-double rss_mib() {
-  std::ifstream in("/proc/self/statm");
-  long pages = 0;
-  long resident = 0;
-  in >> pages >> resident;
-  return static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE)) /
-         (1024.0 * 1024.0);
-}
-
-double seconds_since(Steady::time_point t) {
-  return std::chrono::duration<double>(Steady::now() - t).count();
-}
-
 }  // namespace
 
 int cmd_bench_timers(const BenchTimersArgs& a, std::ostream& out, std::ostream& err) {
@@ -63,27 +43,13 @@ int cmd_bench_timers(const BenchTimersArgs& a, std::ostream& out, std::ostream& 
   const double rss_before = rss_mib();
 
   // Arm: one instance per timer, from --threads client threads.
-  std::atomic<int> next{0};
-  std::atomic<bool> failed{false};
-  std::string first_error;
-  std::mutex error_mu;
-  auto starter = [&] {
-    for (int i = next++; i < a.timers && !failed; i = next++) {
-      auto started = engine.start(StartRequest{
-          {"bench_timer", "t" + std::to_string(i)}, {}, {}, runtime::Actor::user("bench", "")});
-      if (!started.ok()) {
-        std::lock_guard<std::mutex> lock(error_mu);
-        if (!failed.exchange(true)) first_error = started.error().message;
-      }
-    }
-  };
-  const auto arm_start = Steady::now();
-  std::vector<std::thread> pool;
-  pool.reserve(static_cast<std::size_t>(a.threads));
-  for (int t = 0; t < a.threads; ++t) pool.emplace_back(starter);
-  for (auto& th : pool) th.join();
-  const double arm_s = seconds_since(arm_start);
-  if (failed) return fail(err, make_error(ErrorCode::kInternal, first_error));
+  auto arm_s = run_parallel(a.timers, a.threads, [&](int i) -> Status {
+    auto started = engine.start(StartRequest{
+        {"bench_timer", "t" + std::to_string(i)}, {}, {}, runtime::Actor::user("bench", "")});
+    if (!started.ok()) return started.error();
+    return {};
+  });
+  if (!arm_s.ok()) return fail(err, arm_s.error());
   TimerQuery all;
   auto waiting = (*session)->store->timers(all);
   if (!waiting.ok()) return fail(err, waiting.error());
@@ -107,7 +73,7 @@ int cmd_bench_timers(const BenchTimersArgs& a, std::ostream& out, std::ostream& 
   out << "pmiflow bench-timers: " << a.timers << " timers due at once, " << a.threads
       << " threads, durability " << (a.fast ? "fast (synchronous=NORMAL)" : "full (fsync)") << '\n';
   line("timers armed (waiting):     ", "%.0f", static_cast<double>(waiting->size()));
-  line("arming (starts) per second: ", "%.0f", static_cast<double>(a.timers) / arm_s);
+  line("arming (starts) per second: ", "%.0f", static_cast<double>(a.timers) / *arm_s);
   line("timers fired:               ", "%.0f", static_cast<double>(report->fired.size()));
   line("timers skipped:             ", "%.0f", static_cast<double>(report->skipped));
   line("timers left waiting:        ", "%.0f", static_cast<double>(left->size()));

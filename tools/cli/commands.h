@@ -95,6 +95,14 @@ struct BenchTimersArgs {
 };
 int cmd_bench_timers(const BenchTimersArgs& a, std::ostream& out, std::ostream& err);
 
+struct BenchMessagesArgs {
+  std::string db;  // empty: a fresh temporary database, removed at the end
+  int messages = 100000;
+  int threads = 16;  // starting and publishing threads
+  bool fast = false;
+};
+int cmd_bench_messages(const BenchMessagesArgs& a, std::ostream& out, std::ostream& err);
+
 // $USER, else "cli": who acts when --user is not given.
 std::string default_user();
 

@@ -363,6 +363,26 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
     code = cmd_bench_timers(bench_timers_a, out, err);
   });
 
+  BenchMessagesArgs bench_messages_a;
+  std::string messages_durability = "full";
+  auto* bench_messages = app.add_subcommand(
+      "bench-messages", "N waiting instances, N messages correlated, N buffered; print figures");
+  bench_messages->add_option("--messages", bench_messages_a.messages, "number of messages")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 10000000));
+  bench_messages
+      ->add_option("--threads", bench_messages_a.threads, "starting and publishing threads")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1024));
+  bench_messages->add_option("--db", bench_messages_a.db,
+                             "database file (default: a fresh temporary one)");
+  bench_messages->add_option("--durability", messages_durability, "full (fsync) or fast")
+      ->check(CLI::IsMember({"full", "fast"}));
+  bench_messages->callback([&] {
+    bench_messages_a.fast = messages_durability == "fast";
+    code = cmd_bench_messages(bench_messages_a, out, err);
+  });
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
