@@ -253,6 +253,21 @@ NodeIndex Parser::parse_node(pugi::xml_node element, const ElementEntry& entry, 
       !parse_message_ref(element, node.id, node, /*catching=*/true)) {
     ok = false;
   }
+  if (entry.kind == NodeKind::kEventBasedGateway) {
+    const std::string_view type = trim(element.attribute("eventGatewayType").value());
+    if (!type.empty() && type != "Exclusive") {
+      error(element, node.id,
+            "eventGatewayType=\"" + std::string(type) +
+                "\" is not supported (only Exclusive: the first event wins)");
+      ok = false;
+    }
+    if (trim(element.attribute("instantiate").value()) == "true") {
+      error(element, node.id,
+            "instantiate=\"true\" is not supported (an event-based gateway cannot start an "
+            "instance; use a message start event)");
+      ok = false;
+    }
+  }
   if (is_boundary_event(entry.kind)) {
     if (trim(element.attribute("attachedToRef").value()).empty()) {
       error(element, node.id, "boundary event has no attachedToRef");

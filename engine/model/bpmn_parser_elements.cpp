@@ -47,6 +47,7 @@ constexpr ElementEntry kElements[] = {
     {"subProcess", NodeKind::kSubProcess, Family::kContainer, false, {}, ""},
     {"exclusiveGateway", NodeKind::kExclusiveGateway, Family::kGateway, true, {}, ""},
     {"parallelGateway", NodeKind::kParallelGateway, Family::kGateway, false, {}, ""},
+    {"eventBasedGateway", NodeKind::kEventBasedGateway, Family::kGateway, false, {}, ""},
 };
 
 }  // namespace

@@ -147,6 +147,25 @@ void Validator::check_elements() {
         }
         if (node.outgoing.empty()) node_error(n, "boundary event has no outgoing flow");
         break;
+      case NodeKind::kEventBasedGateway:
+        if (node.outgoing.size() < 2) {
+          node_error(n, "event-based gateway has " + std::to_string(node.outgoing.size()) +
+                            " outgoing flow(s); it needs at least two (the events it waits for)");
+        }
+        for (FlowIndex f : node.outgoing) {
+          if (f >= def_.flows.size()) continue;
+          const FlowNode& target = def_.nodes[def_.flows[f].target];
+          if (target.kind != NodeKind::kIntermediateTimerCatchEvent &&
+              target.kind != NodeKind::kIntermediateMessageCatchEvent) {
+            node_error(n, "event-based gateway is followed by a <" +
+                              std::string(node_kind_name(target.kind)) + "> ('" + target.id +
+                              "'): only intermediate timer and message catch events may follow it");
+          } else if (target.incoming.size() > 1) {
+            node_error(n, "the event '" + target.id +
+                              "' after the event-based gateway has other incoming flows");
+          }
+        }
+        break;
       case NodeKind::kParallelGateway:
       case NodeKind::kIntermediateTimerCatchEvent:
       case NodeKind::kIntermediateMessageCatchEvent:
@@ -156,8 +175,9 @@ void Validator::check_elements() {
       case NodeKind::kTask:
         break;
     }
-    const bool splits_implicitly =
-        node.kind != NodeKind::kExclusiveGateway && node.kind != NodeKind::kParallelGateway;
+    const bool splits_implicitly = node.kind != NodeKind::kExclusiveGateway &&
+                                   node.kind != NodeKind::kParallelGateway &&
+                                   node.kind != NodeKind::kEventBasedGateway;
     if (splits_implicitly && node.outgoing.size() > 1) {
       node_error(n, "more than one outgoing flow: use a parallel or exclusive gateway");
     }

@@ -43,6 +43,8 @@ const char* node_kind_name(NodeKind kind) {
       return "boundaryEvent";
     case NodeKind::kReceiveTask:
       return "receiveTask";
+    case NodeKind::kEventBasedGateway:
+      return "eventBasedGateway";
   }
   return "unknown";
 }
@@ -62,7 +64,8 @@ const char* timer_kind_name(TimerDefinition::Kind kind) {
 bool is_wait_state(NodeKind kind) {
   return kind == NodeKind::kUserTask || kind == NodeKind::kServiceTask ||
          kind == NodeKind::kIntermediateTimerCatchEvent ||
-         kind == NodeKind::kIntermediateMessageCatchEvent || kind == NodeKind::kReceiveTask;
+         kind == NodeKind::kIntermediateMessageCatchEvent || kind == NodeKind::kReceiveTask ||
+         kind == NodeKind::kEventBasedGateway;
 }
 
 bool is_activity(NodeKind kind) {

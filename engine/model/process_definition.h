@@ -46,6 +46,7 @@ enum class NodeKind : std::uint8_t {
   kIntermediateMessageCatchEvent = 15,
   kMessageBoundaryEvent = 16,
   kReceiveTask = 17,
+  kEventBasedGateway = 18,
 };
 
 const char* node_kind_name(NodeKind kind);  // BPMN local name, e.g. "userTask"

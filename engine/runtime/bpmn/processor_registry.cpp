@@ -10,6 +10,7 @@
 #include "engine/runtime/bpmn/event/none_start_event_processor.h"
 #include "engine/runtime/bpmn/event/terminate_end_event_processor.h"
 #include "engine/runtime/bpmn/event/timer_catch_event_processor.h"
+#include "engine/runtime/bpmn/gateway/event_based_gateway_processor.h"
 #include "engine/runtime/bpmn/gateway/exclusive_gateway_processor.h"
 #include "engine/runtime/bpmn/gateway/parallel_gateway_processor.h"
 #include "engine/runtime/bpmn/task/pass_through_processor.h"
@@ -26,6 +27,7 @@ const ElementProcessor& processor_for(model::NodeKind kind) {
   static const ServiceTaskProcessor kServiceTask;
   static const ExclusiveGatewayProcessor kExclusiveGateway;
   static const ParallelGatewayProcessor kParallelGateway;
+  static const EventBasedGatewayProcessor kEventBasedGateway;
   static const SubProcessProcessor kSubProcess;
   static const TimerCatchEventProcessor kTimerCatchEvent;
   static const BoundaryEventProcessor kBoundaryEvent;
@@ -47,6 +49,8 @@ const ElementProcessor& processor_for(model::NodeKind kind) {
       return kExclusiveGateway;
     case model::NodeKind::kParallelGateway:
       return kParallelGateway;
+    case model::NodeKind::kEventBasedGateway:
+      return kEventBasedGateway;
     case model::NodeKind::kSubProcess:
       return kSubProcess;
     case model::NodeKind::kIntermediateTimerCatchEvent:

@@ -26,12 +26,15 @@ namespace pmiflow::runtime {
 using FormLookup = std::function<Result<const Form*>(const std::string& form_id)>;
 
 // A token about to enter a node: through flow `via` (kNone for a start event), in flow scope
-// `scope`; `joined` for a parallel join, the incoming flows whose waiting tokens it takes.
+// `scope`; `joined` for a parallel join, the incoming flows whose waiting tokens it takes;
+// `triggered` for a catch event whose event has already happened (the one an event-based
+// gateway saw first): it completes at once.
 struct Activation {
   model::NodeIndex node = model::kNone;
   model::FlowIndex via = model::kNone;
   std::int64_t scope = kProcessScope;
   std::vector<std::string> joined;
+  bool triggered = false;
 };
 
 class Run {

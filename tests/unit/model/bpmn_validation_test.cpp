@@ -78,7 +78,7 @@ const std::vector<BadFile> kBadFiles = {
      "unsupported element <complexGateway> (supported: startEvent, endEvent, "
      "intermediateCatchEvent, intermediateThrowEvent, boundaryEvent, userTask, serviceTask, "
      "receiveTask, manualTask, task, subProcess, exclusiveGateway, parallelGateway, "
-     "sequenceFlow)"},
+     "eventBasedGateway, sequenceFlow)"},
     {"timer-duration-does-not-parse", 7, 9, "wait",
      "<timeDuration>: 'P1X' is not a duration (expected an ISO 8601 duration"},
     {"timer-zero-duration", 7, 9, "wait",
@@ -100,6 +100,11 @@ const std::vector<BadFile> kBadFiles = {
      "zeebe:subscription correlationKey `escuela +` does not parse"},
     {"message-start-in-subprocess", 7, 7, "msg_start",
      "a message start event inside subProcess 'sub'"},
+    {"event-gateway-followed-by-task", 5, 5, "gw",
+     "event-based gateway is followed by a <task> ('work'): only intermediate timer and message "
+     "catch events may follow it"},
+    {"event-gateway-parallel", 5, 5, "gw",
+     "eventGatewayType=\"Parallel\" is not supported (only Exclusive: the first event wins)"},
     {"receive-task-without-message-ref", 5, 5, "wait",
      "<receiveTask> has no messageRef (the <message> it waits for)"},
     {"boundary-without-outgoing", 10, 5, "late", "boundary event has no outgoing flow"},

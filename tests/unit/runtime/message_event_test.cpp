@@ -243,5 +243,58 @@ TEST(MessageStartEvent, AStartByMessageEntersAtItsStartEvent) {
   EXPECT_EQ(refused.error().code, ErrorCode::kInvalidState);
 }
 
+// Waits for the school's evaluation or the deadline, whichever comes first.
+const std::string kEventGateway = bpmn("evaluacion_o_plazo", R"(
+    <bpmn:startEvent id="Start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="Start" targetRef="Gw" />
+    <bpmn:eventBasedGateway id="Gw" />
+    <bpmn:sequenceFlow id="f2" sourceRef="Gw" targetRef="Evaluation" />
+    <bpmn:sequenceFlow id="f3" sourceRef="Gw" targetRef="Deadline" />
+    <bpmn:intermediateCatchEvent id="Evaluation">
+      <bpmn:messageEventDefinition messageRef="Msg" />
+    </bpmn:intermediateCatchEvent>
+    <bpmn:intermediateCatchEvent id="Deadline">
+      <bpmn:timerEventDefinition><bpmn:timeDuration>P30D</bpmn:timeDuration></bpmn:timerEventDefinition>
+    </bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="f4" sourceRef="Evaluation" targetRef="Evaluated" />
+    <bpmn:sequenceFlow id="f5" sourceRef="Deadline" targetRef="Late" />
+    <bpmn:endEvent id="Evaluated" />
+    <bpmn:endEvent id="Late" />)",
+                                       kMessage);
+
+TEST(EventBasedGateway, WaitsForBothEventsAndTheMessageWins) {
+  auto def = load(kEventGateway);
+  Driver d(def);
+  auto events = d.start(Variables{{"codigo_dane", "1"}});
+  ASSERT_TRUE(events.ok()) << events.error().message;
+  EXPECT_EQ(testing::describe(*events),
+            (Trace{"InstanceCreated", "ElementActivated:Start", "ElementCompleted:Start",
+                   "FlowTaken:f1", "ElementActivated:Gw", "MessageSubscriptionOpened:Evaluation",
+                   "TimerCreated:Deadline"}));
+  const std::int64_t gateway_key = events->at(4).as<ElementActivated>().key;
+  EXPECT_EQ(d.state().subscriptions.begin()->second.element_key, gateway_key);
+  EXPECT_EQ(d.state().timers.begin()->second.element_key, gateway_key);
+  EXPECT_EQ(d.trace(message(only_subscription(d), "1")),
+            (Trace{"MessageCorrelated:Evaluation", "TimerCanceled:Deadline", "ElementCompleted:Gw",
+                   "FlowTaken:f2", "ElementActivated:Evaluation", "ElementCompleted:Evaluation",
+                   "FlowTaken:f4", "ElementActivated:Evaluated", "ElementCompleted:Evaluated",
+                   "InstanceCompleted"}));
+  EXPECT_TRUE(d.state().timers.empty());
+}
+
+TEST(EventBasedGateway, TheTimerWinsAndClosesTheSubscription) {
+  auto def = load(kEventGateway);
+  Driver d(def);
+  ASSERT_TRUE(d.start(Variables{{"codigo_dane", "1"}}).ok());
+  const std::int64_t timer = d.state().timers.begin()->first;
+  constexpr std::int64_t kDay = 24LL * 60 * 60 * 1000;
+  EXPECT_EQ(d.trace(TriggerTimer{timer}, testing::kT0 + 30 * kDay),
+            (Trace{"TimerTriggered:Deadline", "MessageSubscriptionClosed:Evaluation",
+                   "ElementCompleted:Gw", "FlowTaken:f3", "ElementActivated:Deadline",
+                   "ElementCompleted:Deadline", "FlowTaken:f5", "ElementActivated:Late",
+                   "ElementCompleted:Late", "InstanceCompleted"}));
+  EXPECT_TRUE(d.state().subscriptions.empty());
+}
+
 }  // namespace
 }  // namespace pmiflow::runtime

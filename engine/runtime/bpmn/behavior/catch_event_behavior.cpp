@@ -7,26 +7,29 @@
 
 namespace pmiflow::runtime::behavior {
 
-bool subscribe_boundary_events(Run& run, const ElementRef& host) {
+bool subscribe(Run& run, const ElementRef& owner, const std::vector<model::NodeIndex>& events) {
   bool ok = true;
   const model::ProcessDefinition& def = run.definition();
   const InstanceState& s = run.state();
-  for (model::NodeIndex boundary : def.node(host.node).boundary_events) {
-    const model::FlowNode& event = def.node(boundary);
+  for (model::NodeIndex n : events) {
+    const model::FlowNode& event = def.node(n);
     // Already subscribed: an incident's retry subscribes only those that failed.
     bool subscribed = false;
     for (const auto& [key, timer] : s.timers) {
-      subscribed = subscribed || (timer.element_key == host.key && timer.element_id == event.id);
+      subscribed = subscribed || (timer.element_key == owner.key && timer.element_id == event.id);
     }
     for (const auto& [key, sub] : s.subscriptions) {
-      subscribed = subscribed || (sub.element_key == host.key && sub.element_id == event.id);
+      subscribed = subscribed || (sub.element_key == owner.key && sub.element_id == event.id);
     }
     if (subscribed) continue;
-    const bool done =
-        event.timer ? arm_timer(run, boundary, host) : open_subscription(run, boundary, host);
+    const bool done = event.timer ? arm_timer(run, n, owner) : open_subscription(run, n, owner);
     ok = ok && done;
   }
   return ok;
+}
+
+bool subscribe_boundary_events(Run& run, const ElementRef& host) {
+  return subscribe(run, host, run.definition().node(host.node).boundary_events);
 }
 
 void unsubscribe(Run& run, std::int64_t owner_key) {
@@ -37,12 +40,27 @@ void unsubscribe(Run& run, std::int64_t owner_key) {
 void trigger_event(Run& run, model::NodeIndex event, const ElementRef& owner) {
   const model::ProcessDefinition& def = run.definition();
   const model::FlowNode& node = def.node(event);
+  const model::FlowNode& owner_node = def.node(owner.node);
+  if (owner_node.kind == model::NodeKind::kEventBasedGateway) {
+    // The first of the gateway's events: the others are unsubscribed, the gateway completes,
+    // and the token takes the flow to this event, which completes at once.
+    unsubscribe(run, owner.key);
+    run.write(ElementCompleted{owner_node.id, owner.key});
+    run.set_actor(Actor::engine());
+    for (model::FlowIndex f : owner_node.outgoing) {
+      if (def.flow(f).target != event) continue;
+      run.write(FlowTaken{def.flow(f).id, owner_node.id, false, owner.scope, node.id});
+      run.queue(Activation{event, f, owner.scope, {}, /*triggered=*/true});
+      break;
+    }
+    return;
+  }
   if (node.attached_to == model::kNone) {  // a catch event or a receive task: its own instance
     complete(run, owner);
     return;
   }
-  if (node.cancel_activity) processor_for(def.node(owner.node).kind).on_terminate(run, owner);
-  run.queue(Activation{event, model::kNone, owner.scope, {}});
+  if (node.cancel_activity) processor_for(owner_node.kind).on_terminate(run, owner);
+  run.queue(Activation{event, model::kNone, owner.scope, {}, false});
 }
 
 }  // namespace pmiflow::runtime::behavior

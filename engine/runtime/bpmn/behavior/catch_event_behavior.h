@@ -5,12 +5,18 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "engine/model/process_definition.h"
 #include "engine/runtime/bpmn/element_processor.h"
 #include "engine/runtime/bpmn/run.h"
 
 namespace pmiflow::runtime::behavior {
+
+// Arms the timers and opens the message subscriptions of timer and message events `events`
+// for element instance `owner`, those it does not have yet. False when one failed (its
+// incident is open; the others are subscribed).
+bool subscribe(Run& run, const ElementRef& owner, const std::vector<model::NodeIndex>& events);
 
 // Arms the timers and opens the message subscriptions of the boundary events attached to
 // activity `host` that it does not have yet. False when one failed (its incident is open; the
@@ -23,7 +29,8 @@ void unsubscribe(Run& run, std::int64_t owner_key);
 // Event `event` (a catch event, a receive task or a boundary event) of element instance
 // `owner` was triggered, its TimerTriggered or MessageCorrelated written: a catch event or a
 // receive task completes; a boundary event ends its activity when it interrupts and is
-// activated in the activity's flow scope.
+// activated in the activity's flow scope; an event after an event-based gateway (`owner`)
+// ends the gateway's other events and the gateway, and is activated already triggered.
 void trigger_event(Run& run, model::NodeIndex event, const ElementRef& owner);
 
 }  // namespace pmiflow::runtime::behavior

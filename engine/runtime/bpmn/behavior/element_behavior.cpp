@@ -18,6 +18,10 @@ void activate(Run& run, const Activation& a) {
   if (a.via != model::kNone) activated.flow = def.flow(a.via).id;
   activated.joined = a.joined;
   run.write(std::move(activated));
+  if (a.triggered) {  // its event has happened already (event-based gateway)
+    complete(run, element);
+    return;
+  }
   if (!node.boundary_events.empty()) subscribe_boundary_events(run, element);
   processor_for(node.kind).on_activate(run, element);
 }
@@ -32,6 +36,15 @@ void complete(Run& run, const ElementRef& element) {
 void terminate(Run& run, const ElementRef& element) {
   unsubscribe(run, element.key);
   run.write(ElementTerminated{run.definition().node(element.node).id, element.key});
+}
+
+Result<ElementRef> owner_of(const Run& run, std::int64_t key) {
+  auto it = run.state().elements.find(key);
+  if (it == run.state().elements.end()) {
+    return make_error(ErrorCode::kInternal,
+                      "element instance " + std::to_string(key) + " is not active");
+  }
+  return element_of(run, key, it->second.element_id);
 }
 
 Result<ElementRef> element_of(const Run& run, std::int64_t key, const std::string& element_id) {

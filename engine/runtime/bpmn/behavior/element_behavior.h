@@ -22,6 +22,10 @@ void complete(Run& run, const ElementRef& element);
 // Unsubscribes the events the element instance owns and writes ElementTerminated.
 void terminate(Run& run, const ElementRef& element);
 
+// The active element instance of `key` as a reference; kInternal when it is not active or its
+// element is not in the definition (the log and the definition disagree).
+Result<ElementRef> owner_of(const Run& run, std::int64_t key);
+
 // The element instance of `key` as a reference (node found by its element id). kInternal when
 // the definition has no such element: the log and the definition disagree.
 Result<ElementRef> element_of(const Run& run, std::int64_t key, const std::string& element_id);

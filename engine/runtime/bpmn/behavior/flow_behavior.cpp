@@ -15,7 +15,7 @@ void take(Run& run, model::FlowIndex f, std::int64_t scope) {
   const bool join = target.kind == model::NodeKind::kParallelGateway && target.incoming.size() > 1;
   run.write(FlowTaken{flow.id, def.node(flow.source).id, join, scope, target.id});
   if (!join) {
-    run.queue(Activation{flow.target, f, scope, {}});
+    run.queue(Activation{flow.target, f, scope, {}, false});
     return;
   }
   const auto& joins = run.state().join_arrivals;
@@ -26,7 +26,7 @@ void take(Run& run, model::FlowIndex f, std::int64_t scope) {
     if (arrivals == joins.end() || arrivals->second.count(id) == 0) return;  // waits
     joined.push_back(id);
   }
-  run.queue(Activation{flow.target, f, scope, std::move(joined)});
+  run.queue(Activation{flow.target, f, scope, std::move(joined), false});
 }
 
 }  // namespace pmiflow::runtime::behavior

@@ -72,10 +72,7 @@ Status correlate(Run& run, const MessageSubscription& subscription,
     return make_error(ErrorCode::kInternal, "message event " + subscription.element_id +
                                                 " is not in definition " + def.key);
   }
-  const model::FlowNode& node = def.node(event);
-  const std::string owner_id =
-      node.attached_to == model::kNone ? node.id : def.node(node.attached_to).id;
-  auto owner = element_of(run, subscription.element_key, owner_id);
+  auto owner = owner_of(run, subscription.element_key);
   if (!owner.ok()) return owner.error();
   const MessageSubscription sub = subscription;  // in the state, which the next event changes
   run.write(MessageCorrelated{sub.correlation_key, sub.element_id, sub.key, message.message_id,

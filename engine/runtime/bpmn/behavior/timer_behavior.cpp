@@ -81,9 +81,7 @@ Status trigger_timer(Run& run, const Timer& timer) {
                       "timer event " + timer.element_id + " is not in definition " + def.key);
   }
   const model::FlowNode& node = def.node(event);
-  const std::string owner_id =
-      node.attached_to == model::kNone ? node.id : def.node(node.attached_to).id;
-  auto owner = element_of(run, timer.element_key, owner_id);
+  auto owner = owner_of(run, timer.element_key);
   if (!owner.ok()) return owner.error();
   const Timer fired = timer;  // `timer` is in the state, which the next event changes
   run.write(TimerTriggered{fired.element_id, fired.key});

@@ -35,7 +35,7 @@ Status ProcessProcessor::start(Run& run, const CreateInstance& c) {
                                 c.message->message_key, c.message->name});
   }
   run.set_actor(Actor::engine());
-  run.queue(Activation{start, model::kNone, kProcessScope, {}});
+  run.queue(Activation{start, model::kNone, kProcessScope, {}, false});
   return {};
 }
 

@@ -7,7 +7,7 @@ namespace pmiflow::runtime {
 
 void SubProcessProcessor::on_activate(Run& run, const ElementRef& element) const {
   run.queue(
-      Activation{run.definition().node(element.node).start_event, model::kNone, element.key, {}});
+      Activation{run.definition().node(element.node).start_event, model::kNone, element.key, {}, false});
 }
 
 void SubProcessProcessor::on_terminate(Run& run, const ElementRef& element) const {
