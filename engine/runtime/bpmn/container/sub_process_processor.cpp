@@ -6,8 +6,8 @@
 namespace pmiflow::runtime {
 
 void SubProcessProcessor::on_activate(Run& run, const ElementRef& element) const {
-  run.queue(
-      Activation{run.definition().node(element.node).start_event, model::kNone, element.key, {}, false});
+  run.queue(Activation{
+      run.definition().node(element.node).start_event, model::kNone, element.key, {}, false});
 }
 
 void SubProcessProcessor::on_terminate(Run& run, const ElementRef& element) const {
