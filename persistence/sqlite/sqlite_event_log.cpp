@@ -49,7 +49,7 @@ Status check_request(const AppendRequest& req) {
 // Plans a request on the caller's thread (nothing when it is malformed or its head unknown:
 // the group writer plans it in its turn, or reports why it cannot be written).
 PendingAppend prepare(AppendRequest& req) {
-  PendingAppend pending{&req, std::nullopt};
+  PendingAppend pending{&req, std::nullopt, nullptr};
   if (req.head_hash.empty() || !check_request(req).ok()) return pending;
   try {
     pending.plan = detail::plan_request(req, req.head_hash);
@@ -194,6 +194,7 @@ std::vector<AppendResult> SqliteStore::Impl::write_group(std::vector<PendingAppe
 
 Status SqliteStore::Impl::apply_request(detail::WriteContext& ctx, const PendingAppend& pending,
                                         AppendResult& out) {
+  if (pending.publish != nullptr) return apply_publish(ctx, *pending.publish);
   const AppendRequest& req = *pending.request;
   PMIFLOW_TRY(check_request(req));
   const std::int64_t id = req.instance_id;

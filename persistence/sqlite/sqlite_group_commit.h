@@ -11,6 +11,8 @@
 // Thread-safety: append() may be called from any number of threads.
 #pragma once
 
+#include "engine/engine/message_store.h"
+
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -25,11 +27,21 @@
 
 namespace pmiflow::persistence::detail {
 
+// A published message to store in a group commit (SqliteStore::publish): its row, its
+// variables as JSON text, and where the outcome goes.
+struct PendingPublish {
+  const MessageRow* message = nullptr;
+  std::string variables;
+  PublishResult* out = nullptr;
+};
+
 // A request queued for a group commit, with its writes planned on the caller's thread (null
-// when they could not be: the group writer plans it again and reports the error).
+// when they could not be: the group writer plans it again and reports the error); or, with
+// `publish`, a message to store (`request` then names no instance).
 struct PendingAppend {
   AppendRequest* request = nullptr;
   std::optional<RequestPlan> plan;
+  const PendingPublish* publish = nullptr;
 };
 
 struct GroupCommitStats {

@@ -1,7 +1,7 @@
-// SqliteStore's message store (message_store.h): the messages table, written by publish() in a
-// transaction of its own and made durable outside the store's mutex (concurrent publishers
-// share a sync, as the group commit's requests do); correlations are written by append() with
-// the MessageCorrelated events (sqlite_request_writer.cpp).
+// SqliteStore's message store (message_store.h): the messages table, written by publish()
+// through the group commit (a publish is a request of a group, beside the appends: concurrent
+// publishers share a transaction and a sync); correlations are written by append() with the
+// MessageCorrelated events (sqlite_request_writer.cpp).
 #include <exception>
 #include <string>
 #include <utility>
@@ -41,54 +41,56 @@ MessageRow read_message(const Query& q) {
 
 Result<PublishResult> SqliteStore::publish(const MessageRow& message) {
   Impl& s = *impl_;
-  std::uint64_t ticket = 0;
+  if (!s.group_commit) {
+    return make_error(ErrorCode::kIo, "sqlite database '" + s.path + "' was opened read-only");
+  }
   PublishResult result;
+  detail::PendingPublish publish{&message, {}, &result};
   try {
     Json vars = Json::object();
     for (const auto& [name, value] : message.variables) vars[name] = value;
-    const std::string vars_text = json_text(vars, Json::error_handler_t::strict);
-    MutexLock lock(s.mu);
-    detail::WriteContext ctx{s.db, s.path};
-    auto failed = [&](const Error& e) -> Result<PublishResult> {
-      if (ctx.db.in_transaction()) ctx.db.exec("ROLLBACK");
-      return e;
-    };
-    if (Status begin = ctx.run("BEGIN IMMEDIATE"); !begin.ok()) return failed(begin.error());
-    if (!message.message_id.empty()) {
-      std::optional<MessageRow> first;
-      Status read = s.each(
-          std::string("SELECT ") + kMessageColumns +
-              " FROM messages WHERE message_id = ?1 AND name = ?2 AND correlation_key = ?3 AND "
-              "dedup_until_ms > ?4 ORDER BY key LIMIT 1",
-          [&](Query& q) {
-            q.bind(1, message.message_id)
-                .bind(2, message.name)
-                .bind(3, message.correlation_key)
-                .bind(4, message.published_ms);
-          },
-          [&](const Query& q) { first = read_message(q); });
-      if (!read.ok()) return failed(read.error());
-      if (first) {
-        ctx.db.exec("ROLLBACK");
-        return PublishResult{std::move(*first), false};
-      }
-    }
-    Status write = ctx.run(
-        "INSERT INTO messages(name, correlation_key, message_id, variables, published_ms, "
-        "expires_ms, dedup_until_ms, kept_until_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        message.name, message.correlation_key, message.message_id, vars_text, message.published_ms,
-        message.expires_ms, message.dedup_until_ms,
-        std::max(message.expires_ms, message.dedup_until_ms));
-    if (!write.ok()) return failed(write.error());
-    result.message = message;
-    result.message.key = sqlite3_last_insert_rowid(s.db.raw());
-    if (Status commit = ctx.run("COMMIT"); !commit.ok()) return failed(commit.error());
-    if (s.wal_sync) ticket = s.wal_sync->note_commit();
+    publish.variables = json_text(vars, Json::error_handler_t::strict);
   } catch (const std::exception& e) {
-    return make_error(ErrorCode::kInternal, std::string("publish: ") + e.what());
+    return make_error(ErrorCode::kInvalidArgument, std::string("message variables: ") + e.what());
   }
-  if (ticket != 0) PMIFLOW_TRY(s.wal_sync->wait_durable(ticket));
+  // A request that names no instance: the group writer stores the message (apply_publish).
+  AppendRequest none;
+  detail::PendingAppend pending{&none, std::nullopt, &publish};
+  AppendResult appended = s.group_commit->append(pending);
+  if (!appended.status.ok()) return appended.status.error();
   return result;
+}
+
+Status SqliteStore::Impl::apply_publish(detail::WriteContext& ctx,
+                                        const detail::PendingPublish& publish) {
+  const MessageRow& message = *publish.message;
+  if (!message.message_id.empty()) {
+    std::optional<MessageRow> first;
+    PMIFLOW_TRY(each(
+        std::string("SELECT ") + kMessageColumns +
+            " FROM messages WHERE message_id = ?1 AND name = ?2 AND correlation_key = ?3 AND "
+            "dedup_until_ms > ?4 ORDER BY key LIMIT 1",
+        [&](Query& q) {
+          q.bind(1, message.message_id)
+              .bind(2, message.name)
+              .bind(3, message.correlation_key)
+              .bind(4, message.published_ms);
+        },
+        [&](const Query& q) { first = read_message(q); }));
+    if (first) {
+      *publish.out = PublishResult{std::move(*first), false};
+      return {};
+    }
+  }
+  PMIFLOW_TRY(ctx.run(
+      "INSERT INTO messages(name, correlation_key, message_id, variables, published_ms, "
+      "expires_ms, dedup_until_ms, kept_until_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+      message.name, message.correlation_key, message.message_id, publish.variables,
+      message.published_ms, message.expires_ms, message.dedup_until_ms,
+      std::max(message.expires_ms, message.dedup_until_ms)));
+  *publish.out = PublishResult{message, true};
+  publish.out->message.key = sqlite3_last_insert_rowid(db.raw());
+  return {};
 }
 
 Result<std::vector<MessageRow>> SqliteStore::messages(const MessageQuery& query) {

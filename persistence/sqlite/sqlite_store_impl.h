@@ -112,6 +112,9 @@ class SqliteStore::Impl {
   // made from the instance's actual chain head (else planned again).
   Status apply_request(detail::WriteContext& ctx, const detail::PendingAppend& pending,
                        AppendResult& out) REQUIRES(mu);
+  // Stores a published message of a group (SqliteStore::publish), unless it is a duplicate.
+  Status apply_publish(detail::WriteContext& ctx, const detail::PendingPublish& publish)
+      REQUIRES(mu);
   // Fills d.forms from definition_forms.
   Status load_form_bindings(DeployedDefinition& d) REQUIRES(mu);
 };

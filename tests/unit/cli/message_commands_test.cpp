@@ -12,29 +12,11 @@
 namespace pmiflow::cli::testing {
 namespace {
 
-constexpr const char* kWaitBpmn = R"(<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
-                  xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d">
-  <bpmn:process id="espera" isExecutable="true">
-    <bpmn:startEvent id="Start" />
-    <bpmn:sequenceFlow id="f1" sourceRef="Start" targetRef="Wait" />
-    <bpmn:receiveTask id="Wait" name="Recibir la evaluación" messageRef="Msg" />
-    <bpmn:sequenceFlow id="f2" sourceRef="Wait" targetRef="End" />
-    <bpmn:endEvent id="End" />
-  </bpmn:process>
-  <bpmn:message id="Msg" name="evaluacion_recibida">
-    <bpmn:extensionElements>
-      <zeebe:subscription correlationKey="=codigo_dane" />
-    </bpmn:extensionElements>
-  </bpmn:message>
-</bpmn:definitions>
-)";
-
 class MessageCommands : public CliTest {
  protected:
   void SetUp() override {
-    write_bytes(dir_.file("espera.bpmn"), kWaitBpmn);
-    RunResult r = run({"deploy", dir_.file("espera.bpmn")});
+    // "espera" waits at a message catch event for "evaluacion_recibida" keyed by codigo_dane.
+    RunResult r = run({"deploy", std::string(PMIFLOW_TEST_DATA) + "/good/message-wait.bpmn"});
     ASSERT_EQ(r.code, 0) << r;
   }
   void start(const std::string& dane) {

@@ -27,47 +27,12 @@ using Trace = std::vector<std::string>;
 constexpr std::int64_t kT0 = 1767225600000;  // 2026-01-01T00:00:00Z
 constexpr std::int64_t kHour = 60 * 60 * 1000;
 
-// Waits at a message catch event for "evaluacion_recibida" keyed by the school's código DANE.
-const char* const kWaitXml = R"(<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
-                  xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d">
-  <bpmn:process id="espera" isExecutable="true">
-    <bpmn:startEvent id="Start" />
-    <bpmn:sequenceFlow id="f1" sourceRef="Start" targetRef="Wait" />
-    <bpmn:intermediateCatchEvent id="Wait">
-      <bpmn:messageEventDefinition messageRef="Msg" />
-    </bpmn:intermediateCatchEvent>
-    <bpmn:sequenceFlow id="f2" sourceRef="Wait" targetRef="End" />
-    <bpmn:endEvent id="End" />
-  </bpmn:process>
-  <bpmn:message id="Msg" name="evaluacion_recibida">
-    <bpmn:extensionElements>
-      <zeebe:subscription correlationKey="=codigo_dane" />
-    </bpmn:extensionElements>
-  </bpmn:message>
-</bpmn:definitions>
-)";
-
-// Started by "pam_aprobado", then waits at a user task.
-const char* const kStartXml = R"(<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
-                  xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d">
-  <bpmn:process id="apoyo" isExecutable="true">
-    <bpmn:startEvent id="PamApproved">
-      <bpmn:messageEventDefinition messageRef="Pam" />
-    </bpmn:startEvent>
-    <bpmn:sequenceFlow id="f1" sourceRef="PamApproved" targetRef="Task" />
-    <bpmn:userTask id="Task">
-      <bpmn:extensionElements>
-        <zeebe:assignmentDefinition candidateGroups="g" />
-      </bpmn:extensionElements>
-    </bpmn:userTask>
-    <bpmn:sequenceFlow id="f2" sourceRef="Task" targetRef="End" />
-    <bpmn:endEvent id="End" />
-  </bpmn:process>
-  <bpmn:message id="Pam" name="pam_aprobado" />
-</bpmn:definitions>
-)";
+// tests/data/good/message-wait.bpmn: "espera" waits at a message catch event for
+// "evaluacion_recibida" keyed by the school's código DANE; message-start.bpmn: "apoyo" is
+// started by "pam_aprobado", then waits at a user task.
+std::string good_file(const std::string& name) {
+  return persistence::testing::read_bytes(std::string(PMIFLOW_TEST_DATA) + "/good/" + name);
+}
 
 class EngineMessages : public ::testing::TestWithParam<const char*> {
  protected:
@@ -80,8 +45,8 @@ class EngineMessages : public ::testing::TestWithParam<const char*> {
       store_ = std::make_unique<MemoryStore>();
     }
     engine_ = std::make_unique<Engine>(*store_, *store_, *store_, handlers_, clock_);
-    for (const char* xml : {kWaitXml, kStartXml}) {
-      auto deployed = engine_->deploy(xml, "p.bpmn");
+    for (const char* file : {"message-wait.bpmn", "message-start.bpmn"}) {
+      auto deployed = engine_->deploy(good_file(file), file);
       ASSERT_TRUE(deployed.ok()) << deployed.error().message;
     }
   }
