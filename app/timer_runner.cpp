@@ -79,7 +79,7 @@ using namespace runner_lifecycle;
 
 struct TimerRunner::Impl {
   Impl(Engine& e, Store& r, TimerRunnerOptions o, RunnerLog l)
-      : engine(e), read_model(r), options(o), machine(std::move(l)), wake(io), signals(io) {}
+      : engine(e), store(r), options(o), machine(std::move(l)), wake(io), signals(io) {}
 
   Json take_detail() { return std::exchange(machine.next_detail, Json::object()); }
 
@@ -89,14 +89,14 @@ struct TimerRunner::Impl {
   // `failure`).
   bool fire_due() {
     const std::int64_t now = engine.clock().now_ms();
-    auto report = fire_due_timers(engine, read_model, now, nullptr, options.workers);
+    auto report = fire_due_timers(engine, store, now, nullptr, options.workers);
     if (!report.ok()) {
       failure = report.error();
       return false;
     }
     stats.fired += static_cast<std::int64_t>(report->fired.size());
     stats.skipped += report->skipped;
-    auto expired = read_model.expire_messages(now);
+    auto expired = store.expire_messages(now);
     if (!expired.ok()) {
       failure = expired.error();
       return false;
@@ -108,7 +108,7 @@ struct TimerRunner::Impl {
   // Waits until the soonest due time, or recheck_ms, whichever is first.
   void arm_wake() {
     if (!is("Running")) return;
-    auto next = next_due(read_model);
+    auto next = next_due(store);
     if (!next.ok()) {
       failure = next.error();
       begin_drain();
@@ -145,7 +145,7 @@ struct TimerRunner::Impl {
   }
 
   Engine& engine;
-  Store& read_model;
+  Store& store;
   TimerRunnerOptions options;
   Lifecycle machine;
   boost::asio::io_context io;
@@ -155,9 +155,8 @@ struct TimerRunner::Impl {
   std::optional<Error> failure;
 };
 
-TimerRunner::TimerRunner(Engine& engine, Store& read_model, TimerRunnerOptions options,
-                         RunnerLog log)
-    : impl_(std::make_unique<Impl>(engine, read_model, options, std::move(log))) {}
+TimerRunner::TimerRunner(Engine& engine, Store& store, TimerRunnerOptions options, RunnerLog log)
+    : impl_(std::make_unique<Impl>(engine, store, options, std::move(log))) {}
 
 TimerRunner::~TimerRunner() = default;
 
@@ -183,7 +182,7 @@ Result<TimerRunnerStats> TimerRunner::run() {
     if (!r.is("Starting")) return;
     TimerQuery overdue;
     overdue.due_by = r.engine.clock().now_ms();
-    auto due = r.read_model.timers(overdue);
+    auto due = r.store.timers(overdue);
     if (!due.ok()) {
       r.failure = due.error();
       r.begin_drain();

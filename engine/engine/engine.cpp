@@ -242,12 +242,11 @@ struct Engine::Steps {
 };
 
 Result<StartOutcome> Engine::start(const StartRequest& r) {
-  return start_instance(r, std::nullopt, nullptr);
+  return start_instance(r, std::nullopt);
 }
 
 Result<StartOutcome> Engine::start_instance(const StartRequest& r,
-                                            const std::optional<runtime::StartMessage>& message,
-                                            std::vector<Event>* events) {
+                                            const std::optional<runtime::StartMessage>& message) {
   PMIFLOW_TRY(check_start_request(r));
   PMIFLOW_TRY(handlers_.check_start_data(r));
   auto existing = log_.find_instance(r.key);
@@ -283,14 +282,9 @@ Result<StartOutcome> Engine::start_instance(const StartRequest& r,
   if (steps.state->status == runtime::InstanceStatus::kActive) {
     states_.remember(std::move(steps.state));
   }
-  std::vector<Event> delivered;
   if (!opened.empty()) {
+    std::vector<Event> delivered;
     PMIFLOW_TRY(deliver_buffered(*id, r.key.process, std::move(opened), delivered));
-  }
-  if (events != nullptr) {
-    *events = std::move(request.events);
-    events->insert(events->end(), std::make_move_iterator(delivered.begin()),
-                   std::make_move_iterator(delivered.end()));
   }
   return StartOutcome{*id, true};
 }

@@ -184,10 +184,10 @@ class Engine {
   Result<StatePtr> load(std::int64_t instance_id);
   // Counts an appended request.
   void count(const std::vector<runtime::Event>& events);
-  // Starts an instance (start(), or a start by message with `message`).
+  // Starts an instance (start(), or a start by message with `message`), then delivers the
+  // buffered messages its subscriptions reach.
   Result<StartOutcome> start_instance(const StartRequest& request,
-                                      const std::optional<runtime::StartMessage>& message,
-                                      std::vector<runtime::Event>* events);
+                                      const std::optional<runtime::StartMessage>& message);
   // The subscriptions a request opened that are still open after it.
   static std::vector<runtime::MessageSubscription> opened_subscriptions(
       const runtime::InstanceState& state, const runtime::ProjectionChanges& changes);

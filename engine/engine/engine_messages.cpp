@@ -140,7 +140,7 @@ Status Engine::start_by_message(const MessageRow& message, std::vector<MessageRe
     request.variables = message.variables;
     request.actor = runtime::Actor::message(message.name);
     auto started = start_instance(
-        request, runtime::StartMessage{message.name, message.key, message.message_id}, nullptr);
+        request, runtime::StartMessage{message.name, message.key, message.message_id});
     if (!started.ok()) {
       if (started.error().code == ErrorCode::kValidation ||
           started.error().code == ErrorCode::kInvalidArgument) {

@@ -5,7 +5,10 @@
 //  * append() writes one request atomically: its events, sealed into the instance's hash
 //    chain (audit.h), and the projections they change (read_model.h), computed from the
 //    request's `changes` and `new_state` (never from the events' payloads). A request whose
-//    expected_seq is not the instance's last seq fails with kConflict and writes nothing.
+//    expected_seq is not the instance's last seq fails with kConflict and writes nothing. A
+//    request whose MessageCorrelated names a message that has already reached an instance of
+//    the same process fails with kInvalidState and writes nothing (one correlation per message
+//    and process: message_store.h).
 //  * A creation request is idempotent by business key: when an instance with the same key
 //    exists, nothing is written and the result names the existing instance, created=false.
 //  * append() returns once the request is durable per the store's durability setting.

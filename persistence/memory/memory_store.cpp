@@ -447,14 +447,15 @@ Result<PublishResult> MemoryStore::publish(const MessageRow& message) {
 Result<std::vector<MessageRow>> MemoryStore::messages(const MessageQuery& query) {
   MutexLock lock(mu_);
   std::vector<MessageRow> out;
-  for (const auto& [key, m] : messages_) {
+  for (const auto& entry : messages_) {
+    const MessageRow& m = entry.second;
     if (query.name && m.name != *query.name) continue;
     if (query.correlation_key && m.correlation_key != *query.correlation_key) continue;
     if (query.buffered_at && m.expires_ms <= *query.buffered_at) continue;
     if (query.not_correlated_to) {
       const bool reached =
           std::any_of(correlations_.begin(), correlations_.end(), [&](const auto& c) {
-            return c.message_key == key && c.process == *query.not_correlated_to;
+            return c.message_key == m.key && c.process == *query.not_correlated_to;
           });
       if (reached) continue;
     }

@@ -83,7 +83,7 @@ int cmd_bench_messages(const BenchMessagesArgs& a, std::ostream& out, std::ostre
     r.name = "bench_sin_espera";
     r.correlation_key = "k" + std::to_string(i);
     r.message_id = "b" + std::to_string(i);
-    r.ttl_ms = 60 * 60 * 1000;
+    r.ttl_ms = 60LL * 60 * 1000;
     auto published = engine.publish_message(r);
     if (!published.ok()) return published.error();
     return {};
