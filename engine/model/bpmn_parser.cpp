@@ -328,8 +328,11 @@ NodeIndex Parser::parse_node(pugi::xml_node element, const ElementEntry& entry, 
       if (accepted != std::end(entry.definitions) && event_definitions == 1) {
         node.kind = accepted->kind;
         if (name == "timerEventDefinition" && !parse_timer(child, node.id, node)) ok = false;
+        const bool catching = node.kind != NodeKind::kMessageStartEvent &&
+                              node.kind != NodeKind::kMessageThrowEvent &&
+                              node.kind != NodeKind::kMessageEndEvent;
         if (name == "messageEventDefinition" &&
-            !parse_message_ref(child, node.id, node, node.kind != NodeKind::kMessageStartEvent)) {
+            !parse_message_ref(child, node.id, node, catching)) {
           ok = false;
         }
         continue;
@@ -350,6 +353,15 @@ NodeIndex Parser::parse_node(pugi::xml_node element, const ElementEntry& entry, 
     }
     error(child, node.id, "unsupported element <" + std::string(name) + "> in " + tag);
     ok = false;
+  }
+  // A send task with a zeebe:taskDefinition runs as a service task (its handler sends), as in
+  // Camunda 8; without one, it sends its messageRef's message to the outbox.
+  if (entry.kind == NodeKind::kSendTask) {
+    if (has_task_definition) {
+      node.kind = NodeKind::kServiceTask;
+    } else if (!parse_message_ref(element, node.id, node, /*catching=*/false)) {
+      ok = false;
+    }
   }
   if (entry.definition_required && event_definitions == 0) {
     error(element, node.id,

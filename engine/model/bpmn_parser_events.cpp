@@ -89,7 +89,10 @@ bool Parser::parse_message_ref(pugi::xml_node at, const std::string& id, FlowNod
   const std::string node_tag = std::string("<") + node_kind_name(node.kind) + ">";
   const std::string ref(trim(at.attribute("messageRef").value()));
   if (ref.empty()) {
-    error(at, id, tag + " has no messageRef (the <message> it waits for)");
+    error(at, id,
+          tag + (catching || node.kind == NodeKind::kMessageStartEvent
+                     ? " has no messageRef (the <message> it waits for)"
+                     : " has no messageRef (the <message> it sends)"));
     return false;
   }
   auto found = messages_.find(ref);

@@ -78,7 +78,8 @@ bool Parser::parse_extensions(pugi::xml_node extension_elements, const std::stri
       ok = parse_properties(ext, id, node) && ok;
       continue;
     }
-    if (node.kind == NodeKind::kServiceTask && name == "taskDefinition") {
+    const bool job_task = node.kind == NodeKind::kServiceTask || node.kind == NodeKind::kSendTask;
+    if (job_task && name == "taskDefinition") {
       if (has_task_definition) {
         error(ext, id, "more than one zeebe:taskDefinition");
         ok = false;
@@ -107,7 +108,7 @@ bool Parser::parse_extensions(pugi::xml_node extension_elements, const std::stri
       }
       continue;
     }
-    if (node.kind == NodeKind::kServiceTask && name == "taskHeaders") {
+    if (job_task && name == "taskHeaders") {
       warning(ext, id, "zeebe:taskHeaders are ignored (handlers do not receive headers)");
       continue;
     }

@@ -90,6 +90,7 @@ void Validator::check_elements() {
         break;
       case NodeKind::kNoneEndEvent:
       case NodeKind::kTerminateEndEvent:
+      case NodeKind::kMessageEndEvent:
         if (!node.outgoing.empty()) {
           node_error(n, "end event has outgoing flow '" + flow_id(node.outgoing.front()) + "'");
         }
@@ -171,6 +172,8 @@ void Validator::check_elements() {
       case NodeKind::kIntermediateMessageCatchEvent:
       case NodeKind::kReceiveTask:
       case NodeKind::kIntermediateThrowEvent:
+      case NodeKind::kMessageThrowEvent:
+      case NodeKind::kSendTask:
       case NodeKind::kManualTask:
       case NodeKind::kTask:
         break;
@@ -321,7 +324,10 @@ void Validator::check_graph() {
         is_boundary_event(kind)) {
       c.has_start = true;
     }
-    if (kind == NodeKind::kNoneEndEvent || kind == NodeKind::kTerminateEndEvent) c.has_end = true;
+    if (kind == NodeKind::kNoneEndEvent || kind == NodeKind::kTerminateEndEvent ||
+        kind == NodeKind::kMessageEndEvent) {
+      c.has_end = true;
+    }
     if (waits[v]) c.has_wait = true;
     for (std::uint32_t e = first[v]; e < first[v + 1]; ++e) {
       NodeIndex w = succ[e];

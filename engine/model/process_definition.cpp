@@ -45,6 +45,12 @@ const char* node_kind_name(NodeKind kind) {
       return "receiveTask";
     case NodeKind::kEventBasedGateway:
       return "eventBasedGateway";
+    case NodeKind::kMessageThrowEvent:
+      return "intermediateThrowEvent";
+    case NodeKind::kMessageEndEvent:
+      return "endEvent";
+    case NodeKind::kSendTask:
+      return "sendTask";
   }
   return "unknown";
 }
@@ -71,7 +77,7 @@ bool is_wait_state(NodeKind kind) {
 bool is_activity(NodeKind kind) {
   return kind == NodeKind::kUserTask || kind == NodeKind::kServiceTask ||
          kind == NodeKind::kSubProcess || kind == NodeKind::kManualTask ||
-         kind == NodeKind::kTask || kind == NodeKind::kReceiveTask;
+         kind == NodeKind::kTask || kind == NodeKind::kReceiveTask || kind == NodeKind::kSendTask;
 }
 
 bool is_boundary_event(NodeKind kind) {

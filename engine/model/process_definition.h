@@ -47,6 +47,9 @@ enum class NodeKind : std::uint8_t {
   kMessageBoundaryEvent = 16,
   kReceiveTask = 17,
   kEventBasedGateway = 18,
+  kMessageThrowEvent = 19,
+  kMessageEndEvent = 20,
+  kSendTask = 21,
 };
 
 const char* node_kind_name(NodeKind kind);  // BPMN local name, e.g. "userTask"

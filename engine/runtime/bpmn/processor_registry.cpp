@@ -6,6 +6,7 @@
 #include "engine/runtime/bpmn/container/sub_process_processor.h"
 #include "engine/runtime/bpmn/event/boundary_event_processor.h"
 #include "engine/runtime/bpmn/event/message_catch_event_processor.h"
+#include "engine/runtime/bpmn/event/message_throw_event_processor.h"
 #include "engine/runtime/bpmn/event/none_end_event_processor.h"
 #include "engine/runtime/bpmn/event/none_start_event_processor.h"
 #include "engine/runtime/bpmn/event/terminate_end_event_processor.h"
@@ -32,6 +33,7 @@ const ElementProcessor& processor_for(model::NodeKind kind) {
   static const TimerCatchEventProcessor kTimerCatchEvent;
   static const BoundaryEventProcessor kBoundaryEvent;
   static const MessageCatchEventProcessor kMessageCatchEvent;
+  static const MessageThrowEventProcessor kMessageThrowEvent;
   static const PassThroughProcessor kPassThrough;
   switch (kind) {
     case model::NodeKind::kNoneStartEvent:
@@ -61,6 +63,10 @@ const ElementProcessor& processor_for(model::NodeKind kind) {
     case model::NodeKind::kIntermediateMessageCatchEvent:
     case model::NodeKind::kReceiveTask:
       return kMessageCatchEvent;
+    case model::NodeKind::kMessageThrowEvent:
+    case model::NodeKind::kMessageEndEvent:
+    case model::NodeKind::kSendTask:
+      return kMessageThrowEvent;
     case model::NodeKind::kManualTask:
     case model::NodeKind::kTask:
     case model::NodeKind::kIntermediateThrowEvent:

@@ -77,7 +77,7 @@ const std::vector<BadFile> kBadFiles = {
     {"unsupported-element", 5, 5, "wait",
      "unsupported element <complexGateway> (supported: startEvent, endEvent, "
      "intermediateCatchEvent, intermediateThrowEvent, boundaryEvent, userTask, serviceTask, "
-     "receiveTask, manualTask, task, subProcess, exclusiveGateway, parallelGateway, "
+     "receiveTask, sendTask, manualTask, task, subProcess, exclusiveGateway, parallelGateway, "
      "eventBasedGateway, sequenceFlow)"},
     {"timer-duration-does-not-parse", 7, 9, "wait",
      "<timeDuration>: 'P1X' is not a duration (expected an ISO 8601 duration"},
@@ -105,6 +105,8 @@ const std::vector<BadFile> kBadFiles = {
      "catch events may follow it"},
     {"event-gateway-parallel", 5, 5, "gw",
      "eventGatewayType=\"Parallel\" is not supported (only Exclusive: the first event wins)"},
+    {"send-task-without-message-ref", 5, 5, "notify",
+     "<sendTask> has no messageRef (the <message> it sends)"},
     {"receive-task-without-message-ref", 5, 5, "wait",
      "<receiveTask> has no messageRef (the <message> it waits for)"},
     {"boundary-without-outgoing", 10, 5, "late", "boundary event has no outgoing flow"},

@@ -296,5 +296,55 @@ TEST(EventBasedGateway, TheTimerWinsAndClosesTheSubscription) {
   EXPECT_TRUE(d.state().subscriptions.empty());
 }
 
+TEST(MessageThrow, ThrowEventSendTaskAndEndEventQueueTheMessageInTheOutbox) {
+  auto def = load(bpmn("avisar", R"(
+    <bpmn:startEvent id="Start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="Start" targetRef="Throw" />
+    <bpmn:intermediateThrowEvent id="Throw">
+      <bpmn:messageEventDefinition messageRef="Aviso" />
+    </bpmn:intermediateThrowEvent>
+    <bpmn:sequenceFlow id="f2" sourceRef="Throw" targetRef="Send" />
+    <bpmn:sendTask id="Send" messageRef="Aviso" />
+    <bpmn:sequenceFlow id="f3" sourceRef="Send" targetRef="End" />
+    <bpmn:endEvent id="End">
+      <bpmn:messageEventDefinition messageRef="Fin" />
+    </bpmn:endEvent>)",
+                       R"(<bpmn:message id="Aviso" name="F01.03" />
+  <bpmn:message id="Fin" name="E02.01" />)"));
+  Driver d(def);
+  auto events = d.start(Variables{{"codigo_dane", "1"}});
+  ASSERT_TRUE(events.ok()) << events.error().message;
+  EXPECT_EQ(
+      testing::describe(*events),
+      (Trace{"InstanceCreated", "ElementActivated:Start", "ElementCompleted:Start", "FlowTaken:f1",
+             "ElementActivated:Throw", "MessageQueued:Throw", "ElementCompleted:Throw",
+             "FlowTaken:f2", "ElementActivated:Send", "MessageQueued:Send", "ElementCompleted:Send",
+             "FlowTaken:f3", "ElementActivated:End", "MessageQueued:End", "ElementCompleted:End",
+             "InstanceCompleted"}));
+  const auto& queued = events->at(5).as<MessageQueued>();
+  EXPECT_EQ(queued.subprocess, "F01.03");
+  EXPECT_EQ(queued.data.at("codigo_dane"), "1");
+  EXPECT_EQ(events->at(13).as<MessageQueued>().subprocess, "E02.01");
+}
+
+TEST(MessageThrow, ASendTaskWithATaskDefinitionRunsAsAServiceTaskAsInCamunda8) {
+  auto def = load(bpmn("avisar_por_trabajador", R"(
+    <bpmn:startEvent id="Start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="Start" targetRef="Send" />
+    <bpmn:sendTask id="Send">
+      <bpmn:extensionElements>
+        <zeebe:taskDefinition type="enviar_correo" />
+      </bpmn:extensionElements>
+    </bpmn:sendTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="Send" targetRef="End" />
+    <bpmn:endEvent id="End" />)"));
+  EXPECT_EQ(def.node(def.find_node("Send")).kind, model::NodeKind::kServiceTask);
+  Driver d(def);
+  auto events = d.start();
+  ASSERT_TRUE(events.ok()) << events.error().message;
+  EXPECT_EQ(testing::describe(*events).back(), "JobCreated:Send");
+  EXPECT_EQ(d.state().jobs.begin()->second.type, "enviar_correo");
+}
+
 }  // namespace
 }  // namespace pmiflow::runtime

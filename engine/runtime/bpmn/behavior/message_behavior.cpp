@@ -64,6 +64,11 @@ void close_subscriptions(Run& run, std::int64_t owner_key) {
   for (auto& [key, element] : owned) run.write(MessageSubscriptionClosed{std::move(element), key});
 }
 
+void send_message(Run& run, const ElementRef& element) {
+  const model::FlowNode& node = run.definition().node(element.node);
+  run.write(MessageQueued{run.state().variables, node.id, element.key, node.message->name});
+}
+
 Status correlate(Run& run, const MessageSubscription& subscription,
                  const ReceivedMessage& message) {
   const model::ProcessDefinition& def = run.definition();

@@ -26,6 +26,11 @@ bool open_subscription(Run& run, model::NodeIndex event, const ElementRef& owner
 // key order.
 void close_subscriptions(Run& run, std::int64_t owner_key);
 
+// Sends the message of a message throw or end event or a send task (`element`): queues it in
+// the outbox (MessageQueued) addressed to the message's name, with the process variables, in
+// the same transaction; another subprocess reads it there (`pmiflow outbox`).
+void send_message(Run& run, const ElementRef& element);
+
 // What a published message carries into the instance it reaches.
 struct ReceivedMessage {
   std::int64_t message_key = 0;  // the store's key
