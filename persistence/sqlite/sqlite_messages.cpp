@@ -82,12 +82,12 @@ Status SqliteStore::Impl::apply_publish(detail::WriteContext& ctx,
       return {};
     }
   }
-  PMIFLOW_TRY(ctx.run(
-      "INSERT INTO messages(name, correlation_key, message_id, variables, published_ms, "
-      "expires_ms, dedup_until_ms, kept_until_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-      message.name, message.correlation_key, message.message_id, publish.variables,
-      message.published_ms, message.expires_ms, message.dedup_until_ms,
-      std::max(message.expires_ms, message.dedup_until_ms)));
+  PMIFLOW_TRY(
+      ctx.run("INSERT INTO messages(name, correlation_key, message_id, variables, published_ms, "
+              "expires_ms, dedup_until_ms, kept_until_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+              message.name, message.correlation_key, message.message_id, publish.variables,
+              message.published_ms, message.expires_ms, message.dedup_until_ms,
+              std::max(message.expires_ms, message.dedup_until_ms)));
   *publish.out = PublishResult{message, true};
   publish.out->message.key = sqlite3_last_insert_rowid(db.raw());
   return {};

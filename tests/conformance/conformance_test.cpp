@@ -106,8 +106,7 @@ const std::vector<Expected> kExpected = {
      "unsupported Camunda extension <zeebe:ioMapping> on <serviceTask>"},
     {"miwg/C.9.0.bpmn", false, 79, "StartEvent_ApplicationReceived",
      "unsupported Camunda extension <zeebe:ioMapping> on <startEvent>"},
-    {"miwg/C.9.1.bpmn", false, 29, "UserTask_CallCustomer",
-     "user task has no candidate groups"},
+    {"miwg/C.9.1.bpmn", false, 29, "UserTask_CallCustomer", "user task has no candidate groups"},
     {"miwg/C.9.2.bpmn", false, 77, "UserTask_DecideOnApplication",
      "unsupported Camunda extension <zeebe:ioMapping> on <userTask>"},
 };
