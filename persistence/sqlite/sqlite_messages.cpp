@@ -2,7 +2,9 @@
 // through the group commit (a publish is a request of a group, beside the appends: concurrent
 // publishers share a transaction and a sync); correlations are written by append() with the
 // MessageCorrelated events (sqlite_request_writer.cpp).
+#include <algorithm>
 #include <exception>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
