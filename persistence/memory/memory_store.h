@@ -48,10 +48,10 @@ class MemoryStore : public Store {
   Result<std::vector<OutboxRow>> outbox(std::optional<std::string> subprocess,
                                         bool include_acked) override;
   Status ack_outbox(const std::string& id, std::int64_t now_ms) override;
-  Result<std::vector<SubscriptionRow>> subscriptions(const SubscriptionQuery& query) override;
 
   // MessageStore
   Result<PublishResult> publish(const MessageRow& message) override;
+  Result<std::vector<SubscriptionRow>> subscriptions(const SubscriptionQuery& query) override;
   Result<std::vector<MessageRow>> messages(const MessageQuery& query) override;
   Result<std::vector<CorrelationRow>> correlations(std::int64_t message_key) override;
   Result<std::size_t> expire_messages(std::int64_t now_ms) override;

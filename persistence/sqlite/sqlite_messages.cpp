@@ -95,6 +95,29 @@ Status SqliteStore::Impl::apply_publish(detail::WriteContext& ctx,
   return {};
 }
 
+Result<std::vector<SubscriptionRow>> SqliteStore::subscriptions(const SubscriptionQuery& query) {
+  try {
+    MutexLock lock(impl_->mu);
+    std::vector<SubscriptionRow> out;
+    Filter filter;
+    if (query.name) filter.equals("s.name", *query.name);
+    if (query.correlation_key) filter.equals("s.correlation_key", *query.correlation_key);
+    if (query.instance_id) filter.equals("s.instance_id", *query.instance_id);
+    PMIFLOW_TRY(impl_->each(
+        "SELECT s.id, s.instance_id, i.process, s.sub_key, s.element_key, s.element_id, s.name, "
+        "s.correlation_key FROM message_subscriptions s JOIN instances i ON i.id = s.instance_id" +
+            filter.where() + " ORDER BY s.instance_id, s.sub_key",
+        [&](Query& q) { filter.bind(q); },
+        [&](const Query& q) {
+          out.push_back(SubscriptionRow{q.text(0), q.int64(1), q.text(2), q.int64(3), q.int64(4),
+                                        q.text(5), q.text(6), q.text(7)});
+        }));
+    return out;
+  } catch (const std::exception& e) {
+    return make_error(ErrorCode::kInternal, std::string("subscriptions: ") + e.what());
+  }
+}
+
 Result<std::vector<MessageRow>> SqliteStore::messages(const MessageQuery& query) {
   try {
     MutexLock lock(impl_->mu);
