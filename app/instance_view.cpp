@@ -21,6 +21,16 @@ Result<InstanceDetail> instance_detail(Store& store, Engine& engine, std::int64_
   auto incidents = store.incidents(id);
   if (!incidents.ok()) return incidents.error();
   d.incidents = std::move(*incidents);
+  TimerQuery timer_query;
+  timer_query.instance_id = id;
+  auto timers = store.timers(timer_query);
+  if (!timers.ok()) return timers.error();
+  d.timers = std::move(*timers);
+  SubscriptionQuery subscription_query;
+  subscription_query.instance_id = id;
+  auto subscriptions = store.subscriptions(subscription_query);
+  if (!subscriptions.ok()) return subscriptions.error();
+  d.subscriptions = std::move(*subscriptions);
   auto def = engine.definition(d.row.business_key.process, d.row.version);
   if (def.ok()) d.def = *def;
   return d;

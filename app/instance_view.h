@@ -1,5 +1,6 @@
 // What `show` and (later) the API's instance detail present: an instance's row, its open
-// tasks, variables, jobs and incidents, and its definition (for names), from the read model.
+// tasks, variables, jobs, incidents, waiting timers and message subscriptions, and its
+// definition (for names), from the read model.
 #pragma once
 
 #include <cstdint>
@@ -17,6 +18,8 @@ struct InstanceDetail {
   Variables variables;
   std::vector<JobRow> jobs;
   std::vector<IncidentRow> incidents;
+  std::vector<TimerRow> timers;
+  std::vector<SubscriptionRow> subscriptions;
   model::ProcessDefinitionPtr def;  // null when it does not load
 };
 

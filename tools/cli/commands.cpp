@@ -307,6 +307,18 @@ int cmd_show(const Common& c, const std::string& instance, std::ostream& out, st
                            {"retries_left", jb.retries_left},
                            {"state", jb.state}});
     }
+    j["timers"] = Json::array();
+    for (const auto& t : detail->timers) {
+      j["timers"].push_back(
+          {{"id", t.id}, {"element_id", t.element_id}, {"due", format_time(t.due_ms)}});
+    }
+    j["subscriptions"] = Json::array();
+    for (const auto& s : detail->subscriptions) {
+      j["subscriptions"].push_back({{"id", s.id},
+                                    {"element_id", s.element_id},
+                                    {"message", s.name},
+                                    {"correlation_key", s.correlation_key}});
+    }
     out << j.dump(2) << '\n';
     return kExitOk;
   }
@@ -332,6 +344,17 @@ int cmd_show(const Common& c, const std::string& instance, std::ostream& out, st
     for (const auto& jb : detail->jobs) {
       out << "  " << jb.id << "  " << jb.type << "  " << jb.state << " (" << jb.retries_left
           << " retries left)\n";
+    }
+  }
+  if (!detail->timers.empty() || !detail->subscriptions.empty()) {
+    out << "\nwaiting for:\n";
+    for (const auto& t : detail->timers) {
+      out << "  " << t.id << "  " << runtime::element_label(d, t.element_id) << ": timer due "
+          << format_time(t.due_ms) << '\n';
+    }
+    for (const auto& s : detail->subscriptions) {
+      out << "  " << s.id << "  " << runtime::element_label(d, s.element_id) << ": message \""
+          << s.name << "\" with key \"" << s.correlation_key << "\"\n";
     }
   }
   if (!detail->incidents.empty()) {

@@ -28,6 +28,16 @@ class MessageCommands : public CliTest {
 
 TEST_F(MessageCommands, PublishSaysWhichInstanceItReachedAndADuplicateReachesNoOther) {
   start("111");
+  RunResult waiting = run({"show", "1", "--json"});
+  ASSERT_EQ(waiting.code, 0) << waiting;
+  const Json subscriptions = parse_json(waiting.out)["subscriptions"];
+  ASSERT_EQ(subscriptions.size(), 1u);
+  EXPECT_EQ(subscriptions[0]["message"], "evaluacion_recibida");
+  EXPECT_EQ(subscriptions[0]["correlation_key"], "111");
+  RunResult text = run({"show", "1"});
+  EXPECT_NE(text.out.find("message \"evaluacion_recibida\" with key \"111\""), std::string::npos)
+      << text.out;
+
   RunResult r = run({"message", "publish", "evaluacion_recibida", "--key", "111", "--id", "e-1",
                      "--var", "puntaje=87", "--json"});
   ASSERT_EQ(r.code, 0) << r;

@@ -54,6 +54,14 @@ TEST_F(TimerCommands, TimersListsWhatWaitsSoonestFirst) {
   ASSERT_EQ(table.code, 0) << table;
   EXPECT_NE(table.out.find("TIMER"), std::string::npos);
   EXPECT_NE(table.out.find("2031-02-01T05:00:00.000Z"), std::string::npos);
+
+  // `show` says what an instance waits for.
+  RunResult show = run({"show", "1", "--json"});
+  ASSERT_EQ(show.code, 0) << show;
+  const Json timers = parse_json(show.out)["timers"];
+  ASSERT_EQ(timers.size(), 1u);
+  EXPECT_EQ(timers[0]["element_id"], "Wait");
+  EXPECT_EQ(timers[0]["due"], "2031-03-01T05:00:00.000Z");
 }
 
 TEST_F(TimerCommands, ASimulatedClockFiresWhatIsDueAtItsDueTimeMonthByMonth) {
