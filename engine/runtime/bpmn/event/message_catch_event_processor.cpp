@@ -1,5 +1,6 @@
 #include "engine/runtime/bpmn/event/message_catch_event_processor.h"
 
+#include "engine/runtime/bpmn/behavior/catch_event_behavior.h"
 #include "engine/runtime/bpmn/behavior/message_behavior.h"
 
 namespace pmiflow::runtime {
@@ -10,12 +11,7 @@ void MessageCatchEventProcessor::on_activate(Run& run, const ElementRef& element
 
 void MessageCatchEventProcessor::retry(Run& run, const ElementRef& element) const {
   ElementProcessor::retry(run, element);  // a receive task's boundary events that failed
-  const std::string& id = run.definition().node(element.node).id;
-  bool subscribed = false;
-  for (const auto& [key, sub] : run.state().subscriptions) {
-    subscribed = subscribed || (sub.element_key == element.key && sub.element_id == id);
-  }
-  if (!subscribed) behavior::open_subscription(run, element.node, element);
+  behavior::subscribe(run, element, {element.node});  // its own, unless open
 }
 
 }  // namespace pmiflow::runtime
