@@ -180,20 +180,28 @@ Status Engine::deliver_buffered(std::int64_t instance_id, const std::string& pro
     MessageQuery query;
     query.name = sub.name;
     query.correlation_key = sub.correlation_key;
-    query.buffered_at = clock_.now_ms();
     query.not_correlated_to = process;
     query.limit = 1;
-    auto buffered = messages_.messages(query);
-    if (!buffered.ok()) return buffered.error();
-    if (buffered->empty()) continue;
-    const runtime::Command command = correlate_command(buffered->front(), sub.key);
-    auto done = submit(instance_id, &command, true, &opened);
-    if (!done.ok()) {
-      if (lost_race(done.error())) continue;
-      return done.error();
+    // The oldest buffered message may reach another instance of the process first: the store
+    // then refuses it here and the next one is tried (a message that reached the process is
+    // left out of the query). The same message refused twice means the subscription itself
+    // is gone (the instance moved on): nothing more to deliver to it.
+    std::int64_t refused = 0;
+    for (;;) {
+      query.buffered_at = clock_.now_ms();
+      auto buffered = messages_.messages(query);
+      if (!buffered.ok()) return buffered.error();
+      if (buffered->empty() || buffered->front().key == refused) break;
+      const runtime::Command command = correlate_command(buffered->front(), sub.key);
+      auto done = submit(instance_id, &command, true, &opened);
+      if (done.ok()) {
+        events.insert(events.end(), std::make_move_iterator(done->events.begin()),
+                      std::make_move_iterator(done->events.end()));
+        break;
+      }
+      if (!lost_race(done.error())) return done.error();
+      refused = buffered->front().key;
     }
-    events.insert(events.end(), std::make_move_iterator(done->events.begin()),
-                  std::make_move_iterator(done->events.end()));
   }
   return {};
 }
