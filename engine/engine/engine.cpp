@@ -175,6 +175,7 @@ Result<Engine::StatePtr> Engine::snapshot(std::int64_t instance_id) {
 runtime::Command Engine::attempt_job(const InstanceState& state, const runtime::Job& job) {
   JobAttempt attempt;
   attempt.start();
+  std::string error_code;
   const TaskHandler* handler = handlers_.find(job.type);
   if (handler == nullptr) {
     attempt.fail("no handler is registered for task type '" + job.type + "'");
@@ -193,15 +194,20 @@ runtime::Command Engine::attempt_job(const InstanceState& state, const runtime::
       if (r.ok) {
         attempt.succeed(std::move(r.variables));
       } else {
+        error_code = std::move(r.error_code);
         attempt.fail(std::move(r.error));
       }
     } catch (const std::exception& e) {
       attempt.fail(std::string("handler threw: ") + e.what());
     }
   }
-  return std::string(attempt.state()) == "succeeded"
-             ? runtime::Command(runtime::CompleteJob{job.id, attempt.variables()})
-             : runtime::Command(runtime::FailJob{job.id, attempt.failure()});
+  if (std::string(attempt.state()) == "succeeded") {
+    return runtime::CompleteJob{job.id, attempt.variables()};
+  }
+  if (!error_code.empty()) {
+    return runtime::ThrowJobError{job.id, std::move(error_code), attempt.failure()};
+  }
+  return runtime::FailJob{job.id, attempt.failure()};
 }
 
 // One request in the making: the state its events lead to, changed in place by each step.

@@ -42,9 +42,16 @@ struct HandlerResult {
   bool ok = true;
   Variables variables;  // set on the instance when ok
   std::string error;    // why it failed, when !ok (becomes JobFailed / an incident)
+  // When !ok and not empty: the handler throws this BPMN error code (Zeebe's throwError), a
+  // business outcome an error boundary event or event subprocess catches, not a technical
+  // failure to retry.
+  std::string error_code;
 
-  static HandlerResult success(Variables vars) { return {true, std::move(vars), {}}; }
-  static HandlerResult failure(std::string message) { return {false, {}, std::move(message)}; }
+  static HandlerResult success(Variables vars) { return {true, std::move(vars), {}, {}}; }
+  static HandlerResult failure(std::string message) { return {false, {}, std::move(message), {}}; }
+  static HandlerResult bpmn_error(std::string code, std::string message) {
+    return {false, {}, std::move(message), std::move(code)};
+  }
 };
 
 class TaskHandler {

@@ -246,8 +246,10 @@ NodeIndex Parser::parse_node(pugi::xml_node element, const ElementEntry& entry, 
     ok = false;
   }
   if (is_container && trim(element.attribute("triggeredByEvent").value()) == "true") {
-    error(element, node.id, "event subprocesses (triggeredByEvent=\"true\") are not supported yet");
-    ok = false;
+    node.kind = NodeKind::kEventSubProcess;
+  }
+  if (entry.kind == NodeKind::kNoneStartEvent) {
+    node.cancel_activity = trim(element.attribute("isInterrupting").value()) != "false";
   }
   if (entry.kind == NodeKind::kReceiveTask &&
       !parse_message_ref(element, node.id, node, /*catching=*/true)) {
@@ -335,6 +337,10 @@ NodeIndex Parser::parse_node(pugi::xml_node element, const ElementEntry& entry, 
             !parse_message_ref(child, node.id, node, catching)) {
           ok = false;
         }
+        if (name == "errorEventDefinition" &&
+            !parse_error_ref(child, node.id, node, node.kind == NodeKind::kErrorEndEvent)) {
+          ok = false;
+        }
         continue;
       }
       std::string what = event_definitions > 1 ? " with more than one event definition"
@@ -374,32 +380,64 @@ NodeIndex Parser::parse_node(pugi::xml_node element, const ElementEntry& entry, 
   }
   NodeIndex index = static_cast<NodeIndex>(def_.nodes.size());
   node_by_id_.emplace(node.id, index);
-  if (node.kind == NodeKind::kNoneStartEvent) {
-    if (parent == kNone) {
-      def_.start_events.push_back(index);
-    } else if (def_.nodes[parent].start_event == kNone) {
-      def_.nodes[parent].start_event = index;
-    } else {
-      error(element, node.id,
-            "subProcess '" + def_.nodes[parent].id + "' has more than one start event");
-    }
-  }
   if (entry.default_flow && has_default) defaults_.emplace_back(index, element);
-  if (node.kind == NodeKind::kMessageStartEvent) {
-    if (parent == kNone) {
-      def_.message_start_events.push_back(index);
-    } else {
-      error(element, node.id,
-            "a message start event inside subProcess '" + def_.nodes[parent].id +
-                "' (message starts are supported on the process; event subprocesses are not "
-                "supported yet)");
-    }
-  }
   if (is_boundary_event(node.kind)) boundaries_.emplace_back(index, element);
-  if (node.kind == NodeKind::kSubProcess) def_.has_subprocesses = true;
-  const bool container = node.kind == NodeKind::kSubProcess;
+  const bool container =
+      node.kind == NodeKind::kSubProcess || node.kind == NodeKind::kEventSubProcess;
+  if (container) def_.has_subprocesses = true;
+  if (node.kind == NodeKind::kEventSubProcess) {
+    (parent == kNone ? def_.event_subprocesses : def_.nodes[parent].event_subprocesses)
+        .push_back(index);
+  }
   def_.nodes.push_back(std::move(node));
+  if (entry.kind == NodeKind::kNoneStartEvent) register_start_event(element, index, parent);
   return container ? index : kNone;
+}
+
+void Parser::register_start_event(pugi::xml_node element, NodeIndex index, NodeIndex parent) {
+  FlowNode& node = def_.nodes[index];
+  const bool in_event_subprocess =
+      parent != kNone && def_.nodes[parent].kind == NodeKind::kEventSubProcess;
+  auto refuse = [&](const std::string& message) { error(element, node.id, message); };
+  if (in_event_subprocess) {
+    FlowNode& container = def_.nodes[parent];
+    if (container.start_event != kNone) {
+      return refuse("event subprocess '" + container.id + "' has more than one start event");
+    }
+    container.start_event = index;  // also when refused below: the container has its start
+    if (node.kind == NodeKind::kNoneStartEvent) {
+      return refuse("event subprocess '" + container.id +
+                    "' has a none start event: it needs a timer, message or error start event");
+    }
+    if (node.kind == NodeKind::kErrorStartEvent && !node.cancel_activity) {
+      return refuse(
+          "an error start event always interrupts its scope (isInterrupting=\"false\" "
+          "is not allowed)");
+    }
+    return;
+  }
+  if (node.kind == NodeKind::kTimerStartEvent || node.kind == NodeKind::kErrorStartEvent) {
+    return refuse(std::string("a ") +
+                  (node.kind == NodeKind::kTimerStartEvent ? "timer" : "error") +
+                  " start event is supported only in an event subprocess "
+                  "(a subProcess with triggeredByEvent=\"true\")");
+  }
+  if (node.kind == NodeKind::kMessageStartEvent) {
+    if (parent != kNone) {
+      return refuse("a message start event inside subProcess '" + def_.nodes[parent].id +
+                    "' (message starts are supported on the process and in event "
+                    "subprocesses)");
+    }
+    def_.message_start_events.push_back(index);
+    return;
+  }
+  if (parent == kNone) {
+    def_.start_events.push_back(index);
+  } else if (def_.nodes[parent].start_event == kNone) {
+    def_.nodes[parent].start_event = index;
+  } else {
+    refuse("subProcess '" + def_.nodes[parent].id + "' has more than one start event");
+  }
 }
 
 void Parser::parse_flow(pugi::xml_node element) {

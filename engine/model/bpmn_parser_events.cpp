@@ -1,5 +1,5 @@
-// The parser's event definitions (bpmn_parser_impl.h): timers, messages, and boundary events'
-// attachments.
+// The parser's event definitions (bpmn_parser_impl.h): timers, messages, errors, and boundary
+// events' attachments.
 #include <algorithm>
 #include <iterator>
 #include <string>
@@ -72,12 +72,53 @@ bool Parser::parse_timer(pugi::xml_node definition, const std::string& id, FlowN
 
 void Parser::index_messages(pugi::xml_node definitions) {
   for (pugi::xml_node child : definitions.children()) {
-    if (child.type() != pugi::node_element || local_name(child) != "message" || !is_bpmn(child)) {
-      continue;
-    }
+    if (child.type() != pugi::node_element || !is_bpmn(child)) continue;
+    const std::string_view name = local_name(child);
+    if (name != "message" && name != "error") continue;
     std::string id = id_of(child);
-    if (!id.empty()) messages_.emplace(std::move(id), child);  // the first of a duplicate id
+    if (id.empty()) continue;
+    // The first of a duplicate id is kept.
+    (name == "message" ? messages_ : errors_).emplace(std::move(id), child);
   }
+}
+
+// An <errorEventDefinition>'s errorRef: the <error> with its errorCode (a literal: Zeebe's
+// `=expression` codes are not supported). A catch event may name none (it catches every
+// error); a throw event must name one with a code.
+bool Parser::parse_error_ref(pugi::xml_node at, const std::string& id, FlowNode& node,
+                             bool throwing) {
+  ErrorDefinition error_definition;
+  const std::string ref(trim(at.attribute("errorRef").value()));
+  if (ref.empty()) {
+    if (!throwing) {
+      node.error = std::move(error_definition);
+      return true;
+    }
+    error(at, id, "error end event has no errorRef (the <error> whose code it throws)");
+    return false;
+  }
+  auto found = errors_.find(ref);
+  if (found == errors_.end()) {
+    error(at, id, "errorRef '" + ref + "' names no <error> of the definitions");
+    return false;
+  }
+  error_definition.id = ref;
+  error_definition.name = std::string(trim(found->second.attribute("name").value()));
+  error_definition.code = std::string(trim(found->second.attribute("errorCode").value()));
+  if (!error_definition.code.empty() && error_definition.code.front() == '=') {
+    error(found->second, id,
+          "<error> '" + ref + "' errorCode '" + error_definition.code +
+              "' is an expression; only a literal error code is supported");
+    return false;
+  }
+  if (throwing && error_definition.code.empty()) {
+    error(found->second, id,
+          "<error> '" + ref + "' has no errorCode: the error end event '" + id +
+              "' throws no code a boundary event or an event subprocess could catch");
+    return false;
+  }
+  node.error = std::move(error_definition);
+  return true;
 }
 
 // A <message>: its name (a literal: Zeebe's `=expression` names are not supported) and its

@@ -35,7 +35,7 @@ struct ElementEntry {
     std::string_view name;  // e.g. "timerEventDefinition"
     NodeKind kind;
   };
-  Definition definitions[2];
+  Definition definitions[3];
   std::string_view supported_events;  // said when another event definition is found
   bool definition_required = false;   // the event needs its definition (a catch event)
 };
@@ -92,8 +92,16 @@ class Parser {
   // Reads the <message> that `at`'s messageRef names into node.message; `catching`: the node
   // waits for it (a start event does not), so it needs a correlation key.
   bool parse_message_ref(pugi::xml_node at, const std::string& id, FlowNode& node, bool catching);
-  // Indexes the <message> elements of <definitions> by id (read when a node names one).
+  // Indexes the <message> and <error> elements of <definitions> by id (read when a node names
+  // one).
   void index_messages(pugi::xml_node definitions);
+  // Reads the <error> that <errorEventDefinition> `at` names into node.error; `throwing`: an
+  // error end event, which needs one with an errorCode (a catch event without one catches
+  // every error).
+  bool parse_error_ref(pugi::xml_node at, const std::string& id, FlowNode& node, bool throwing);
+  // Files a start event under its container: the process's none and message starts, a
+  // subProcess's none start, an event subprocess's timer, message or error start.
+  void register_start_event(pugi::xml_node element, NodeIndex index, NodeIndex parent);
   void resolve_attachments();
   bool parse_properties(pugi::xml_node properties, const std::string& id, FlowNode& node);
   bool parse_extensions(pugi::xml_node extension_elements, const std::string& id, FlowNode& node,
@@ -126,6 +134,7 @@ class Parser {
   // <message> elements by id, and those whose errors were reported already.
   std::unordered_map<std::string, pugi::xml_node> messages_;
   std::unordered_set<std::string> bad_messages_;
+  std::unordered_map<std::string, pugi::xml_node> errors_;  // <error> elements by id
 };
 
 }  // namespace pmiflow::model::detail

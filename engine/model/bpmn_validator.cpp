@@ -84,10 +84,26 @@ void Validator::check_elements() {
     switch (node.kind) {
       case NodeKind::kNoneStartEvent:
       case NodeKind::kMessageStartEvent:
+      case NodeKind::kTimerStartEvent:
+      case NodeKind::kErrorStartEvent:
         if (!node.incoming.empty()) {
           node_error(n, "start event has incoming flow '" + flow_id(node.incoming.front()) + "'");
         }
+        if (node.kind == NodeKind::kErrorStartEvent && !node.cancel_activity) {
+          node_error(n, "an error start event always interrupts its scope");
+        }
+        if ((node.kind == NodeKind::kTimerStartEvent || node.kind == NodeKind::kErrorStartEvent) &&
+            !is_event_subprocess_start(def_, n)) {
+          node_error(n, "timer and error start events are supported only in event subprocesses");
+        }
         break;
+      case NodeKind::kErrorEndEvent:
+        if (!node.error || node.error->code.empty()) {
+          node_error(n,
+                     "error end event throws no error code (errorRef to an <error> with an "
+                     "errorCode)");
+        }
+        [[fallthrough]];
       case NodeKind::kNoneEndEvent:
       case NodeKind::kTerminateEndEvent:
       case NodeKind::kMessageEndEvent:
@@ -140,8 +156,20 @@ void Validator::check_elements() {
       case NodeKind::kSubProcess:
         if (node.start_event == kNone) node_error(n, "subProcess has no none start event");
         break;
+      case NodeKind::kEventSubProcess:
+        if (node.start_event == kNone) {
+          node_error(n, "event subprocess has no timer, message or error start event");
+        }
+        if (!node.incoming.empty() || !node.outgoing.empty()) {
+          node_error(n, "event subprocess has sequence flow '" +
+                            flow_id(node.incoming.empty() ? node.outgoing.front()
+                                                          : node.incoming.front()) +
+                            "': it starts by its event and ends in its scope, without flows");
+        }
+        break;
       case NodeKind::kTimerBoundaryEvent:
       case NodeKind::kMessageBoundaryEvent:
+      case NodeKind::kErrorBoundaryEvent:
         if (!node.incoming.empty()) {
           node_error(n,
                      "boundary event has incoming flow '" + flow_id(node.incoming.front()) + "'");
@@ -319,13 +347,16 @@ void Validator::check_graph() {
     if (c.representative == kNone) c.representative = v;
     ++c.size;
     NodeKind kind = def_.nodes[v].kind;
-    // A boundary event starts a path as a start event does.
+    // A boundary event starts a path as a start event does; an event subprocess is a path
+    // of its own, started by its event.
     if (kind == NodeKind::kNoneStartEvent || kind == NodeKind::kMessageStartEvent ||
-        is_boundary_event(kind)) {
+        kind == NodeKind::kTimerStartEvent || kind == NodeKind::kErrorStartEvent ||
+        kind == NodeKind::kEventSubProcess || is_boundary_event(kind)) {
       c.has_start = true;
     }
     if (kind == NodeKind::kNoneEndEvent || kind == NodeKind::kTerminateEndEvent ||
-        kind == NodeKind::kMessageEndEvent) {
+        kind == NodeKind::kMessageEndEvent || kind == NodeKind::kErrorEndEvent ||
+        kind == NodeKind::kEventSubProcess) {
       c.has_end = true;
     }
     if (waits[v]) c.has_wait = true;

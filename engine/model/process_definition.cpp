@@ -51,6 +51,15 @@ const char* node_kind_name(NodeKind kind) {
       return "endEvent";
     case NodeKind::kSendTask:
       return "sendTask";
+    case NodeKind::kErrorEndEvent:
+      return "endEvent";
+    case NodeKind::kErrorBoundaryEvent:
+      return "boundaryEvent";
+    case NodeKind::kEventSubProcess:
+      return "subProcess";
+    case NodeKind::kTimerStartEvent:
+    case NodeKind::kErrorStartEvent:
+      return "startEvent";
   }
   return "unknown";
 }
@@ -81,7 +90,15 @@ bool is_activity(NodeKind kind) {
 }
 
 bool is_boundary_event(NodeKind kind) {
-  return kind == NodeKind::kTimerBoundaryEvent || kind == NodeKind::kMessageBoundaryEvent;
+  return kind == NodeKind::kTimerBoundaryEvent || kind == NodeKind::kMessageBoundaryEvent ||
+         kind == NodeKind::kErrorBoundaryEvent;
+}
+
+bool is_event_subprocess_start(const ProcessDefinition& def, NodeIndex node) {
+  const FlowNode& n = def.node(node);
+  return n.kind == NodeKind::kTimerStartEvent || n.kind == NodeKind::kErrorStartEvent ||
+         (n.kind == NodeKind::kMessageStartEvent && n.parent != kNone &&
+          def.node(n.parent).kind == NodeKind::kEventSubProcess);
 }
 
 NodeIndex ProcessDefinition::find_node(const std::string& id) const {

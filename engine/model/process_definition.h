@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "engine/feel/feel.h"
+#include "engine/model/error_definition.h"
 #include "engine/model/message_definition.h"
 #include "engine/model/timer_definition.h"
 
@@ -50,6 +51,11 @@ enum class NodeKind : std::uint8_t {
   kMessageThrowEvent = 19,
   kMessageEndEvent = 20,
   kSendTask = 21,
+  kErrorEndEvent = 22,
+  kErrorBoundaryEvent = 23,
+  kEventSubProcess = 24,  // a subProcess with triggeredByEvent="true"
+  kTimerStartEvent = 25,  // of an event subprocess
+  kErrorStartEvent = 26,  // of an event subprocess
 };
 
 const char* node_kind_name(NodeKind kind);  // BPMN local name, e.g. "userTask"
@@ -61,8 +67,13 @@ bool is_wait_state(NodeKind kind);
 // True for the activities boundary events may be attached to.
 bool is_activity(NodeKind kind);
 
-// True for boundary events (timer, message).
+// True for boundary events (timer, message, error).
 bool is_boundary_event(NodeKind kind);
+
+// True for the start events of event subprocesses (timer, error; a message start event is one
+// when its parent is an event subprocess).
+class ProcessDefinition;
+bool is_event_subprocess_start(const ProcessDefinition& def, NodeIndex node);
 
 struct FlowNode {
   std::string id;
@@ -74,17 +85,24 @@ struct FlowNode {
   // The subProcess the node is in; kNone: the process itself.
   NodeIndex parent = kNone;
 
-  // subProcess: its none start event (kNone when it has none; validation names it).
+  // subProcess: its none start event; event subprocess: its timer, message or error start
+  // event (kNone when it has none; validation names it).
   NodeIndex start_event = kNone;
+  // subProcess: the event subprocesses in it, document order (the process's are
+  // ProcessDefinition::event_subprocesses).
+  std::vector<NodeIndex> event_subprocesses;
   // Activities: the boundary events attached to them, document order.
   std::vector<NodeIndex> boundary_events;
-  // Boundary events: the activity they are attached to, and whether they interrupt it.
+  // Boundary events: the activity they are attached to, and whether they interrupt it. Start
+  // events of event subprocesses: whether they interrupt their scope (isInterrupting).
   NodeIndex attached_to = kNone;
   bool cancel_activity = true;
   // Timer events (intermediate catch, boundary).
   std::optional<TimerDefinition> timer;
   // Message events (start, intermediate catch, boundary) and receive tasks.
   std::optional<MessageDefinition> message;
+  // Error events (end, boundary, event subprocess start).
+  std::optional<ErrorDefinition> error;
 
   // userTask
   std::vector<std::string> candidate_groups;  // zeebe:assignmentDefinition candidateGroups
@@ -124,7 +142,9 @@ class ProcessDefinition {
   // The process's message start events, document order: a message with their name starts an
   // instance.
   std::vector<NodeIndex> message_start_events;
-  bool has_subprocesses = false;  // some node is a subProcess
+  // The event subprocesses of the process itself, document order.
+  std::vector<NodeIndex> event_subprocesses;
+  bool has_subprocesses = false;  // some node is a subProcess or an event subprocess
 
   NodeIndex find_node(const std::string& id) const;  // kNone when absent
   FlowIndex find_flow(const std::string& id) const;  // kNone when absent

@@ -47,6 +47,14 @@ struct FailJob {
   std::string message;
 };
 
+// The job's handler threw BPMN error `code` (Zeebe's ThrowError): the job ends and the error
+// is thrown from its service task (an error boundary event or event subprocess catches it).
+struct ThrowJobError {
+  std::string job_id;
+  std::string code;
+  std::string message;
+};
+
 // Sets variables at the process scope (e.g. to fix the data a gateway could not decide on).
 struct SetVariables {
   Actor actor;
@@ -81,8 +89,9 @@ struct CorrelateMessage {
   Variables variables;
 };
 
-using Command = std::variant<CreateInstance, CompleteUserTask, CompleteJob, FailJob, SetVariables,
-                             ResolveIncident, CancelInstance, TriggerTimer, CorrelateMessage>;
+using Command =
+    std::variant<CreateInstance, CompleteUserTask, CompleteJob, FailJob, SetVariables,
+                 ResolveIncident, CancelInstance, TriggerTimer, CorrelateMessage, ThrowJobError>;
 
 const char* command_name(const Command& command);
 

@@ -6,7 +6,7 @@
 namespace pmiflow::runtime {
 namespace {
 
-constexpr std::array<std::pair<EventType, const char*>, 26> kNames{{
+constexpr std::array<std::pair<EventType, const char*>, 27> kNames{{
     {EventType::kInstanceCreated, "InstanceCreated"},
     {EventType::kElementActivated, "ElementActivated"},
     {EventType::kElementCompleted, "ElementCompleted"},
@@ -33,6 +33,7 @@ constexpr std::array<std::pair<EventType, const char*>, 26> kNames{{
     {EventType::kMessageSubscriptionOpened, "MessageSubscriptionOpened"},
     {EventType::kMessageCorrelated, "MessageCorrelated"},
     {EventType::kMessageSubscriptionClosed, "MessageSubscriptionClosed"},
+    {EventType::kErrorThrown, "ErrorThrown"},
 }};
 
 }  // namespace

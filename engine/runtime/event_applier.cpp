@@ -169,6 +169,9 @@ class Applier {
     if (c_ != nullptr) c_->correlations.push_back(e_.seq);
   }
   void operator()(const MessageSubscriptionClosed& p) { end_subscription(p.key); }
+  void operator()(const ErrorThrown& p) {
+    if (s_.jobs.count(task_id_for(s_.id, p.key)) != 0) end_job(p.key, JobState::kErrorThrown);
+  }
 
  private:
   void bump_key(std::int64_t key) {

@@ -152,6 +152,11 @@ class Describer {
   std::string operator()(const MessageSubscriptionClosed& p) const {
     return "message subscription " + id(p.key) + " closed: " + label(p.element);
   }
+  std::string operator()(const ErrorThrown& p) const {
+    return "error \"" + p.code + "\" thrown" + (p.message.empty() ? "" : " (" + p.message + ")") +
+           ": " + label(p.element) +
+           (p.caught_by.empty() ? ", caught by nothing" : ", caught by " + label(p.caught_by));
+  }
 
  private:
   std::string id(std::int64_t key) const {

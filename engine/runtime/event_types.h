@@ -54,6 +54,7 @@ enum class EventType : std::uint16_t {
   kMessageSubscriptionOpened = 24,
   kMessageCorrelated = 25,
   kMessageSubscriptionClosed = 26,
+  kErrorThrown = 27,
 };
 
 enum class Presence : std::uint8_t { kAlways, kNonEmpty };
@@ -494,6 +495,28 @@ struct MessageCorrelated {
 // A message subscription (`key`) was closed because its owner ended.
 using MessageSubscriptionClosed = ElementInstanceEvent<EventType::kMessageSubscriptionClosed>;
 
+// Element instance `key` (an error end event, or a service task whose handler threw a BPMN
+// error: its job ends) threw error `code` (`message`: what the handler said). `caught_by`: the
+// error boundary event or the error start event of an event subprocess that catches it, which
+// follows; empty when nothing catches it (an incident is raised at the element).
+struct ErrorThrown {
+  static constexpr EventType kType = EventType::kErrorThrown;
+  static constexpr std::uint16_t kVersion = 1;
+  std::string caught_by;
+  std::string code;
+  std::string element;
+  std::int64_t key = 0;
+  std::string message;
+  template <typename S, typename F>
+  static void fields(S& s, F&& f) {
+    f("caught_by", s.caught_by, kNonEmpty);
+    f("code", s.code, kAlways);
+    f("element", s.element, kAlways);
+    f("key", s.key, kAlways);
+    f("message", s.message, kNonEmpty);
+  }
+};
+
 // Every event type's payload. The order is free (types are named by their kType).
 using EventBody =
     std::variant<InstanceCreated, ElementActivated, ElementCompleted, ElementTerminated, FlowTaken,
@@ -501,6 +524,6 @@ using EventBody =
                  JobCompleted, JobFailed, JobCanceled, IncidentRaised, IncidentResolved,
                  DecisionTaken, InstanceCompleted, InstanceTerminated, RecordWritten, MessageQueued,
                  TimerCreated, TimerTriggered, TimerCanceled, MessageSubscriptionOpened,
-                 MessageCorrelated, MessageSubscriptionClosed>;
+                 MessageCorrelated, MessageSubscriptionClosed, ErrorThrown>;
 
 }  // namespace pmiflow::runtime

@@ -6,6 +6,7 @@
 #include "engine/common/time_text.h"
 
 #include "engine/runtime/bpmn/behavior/element_behavior.h"
+#include "engine/runtime/bpmn/behavior/error_behavior.h"
 #include "engine/runtime/bpmn/behavior/incident_behavior.h"
 #include "engine/runtime/bpmn/behavior/job_behavior.h"
 #include "engine/runtime/bpmn/behavior/message_behavior.h"
@@ -55,6 +56,16 @@ class CommandProcessor {
     auto job = open_job(c.job_id);
     if (!job.ok()) return job.error();
     behavior::fail_job(run_, **job, c.message);
+    return {};
+  }
+
+  Status operator()(const ThrowJobError& c) {
+    auto job = open_job(c.job_id);
+    if (!job.ok()) return job.error();
+    auto element = behavior::element_of(run_, (*job)->element_key, (*job)->element_id);
+    if (!element.ok()) return element.error();
+    run_.set_actor(Actor::handler((*job)->type));
+    behavior::throw_error(run_, *element, c.code, c.message);
     return {};
   }
 
@@ -175,8 +186,8 @@ void run_tokens(Run& run) {
 
 const char* command_name(const Command& command) {
   static constexpr const char* kNames[] = {
-      "CreateInstance",  "CompleteUserTask", "CompleteJob",  "FailJob",         "SetVariables",
-      "ResolveIncident", "CancelInstance",   "TriggerTimer", "CorrelateMessage"};
+      "CreateInstance",  "CompleteUserTask", "CompleteJob",  "FailJob",          "SetVariables",
+      "ResolveIncident", "CancelInstance",   "TriggerTimer", "CorrelateMessage", "ThrowJobError"};
   return kNames[command.index()];
 }
 

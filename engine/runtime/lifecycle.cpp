@@ -29,6 +29,7 @@ constexpr Transition<JobState> kJob[] = {
     {JobState::kActivatable, JobState::kActivatable},  // failed with retries left
     {JobState::kActivatable, JobState::kFailed},       // no retries left: incident
     {JobState::kActivatable, JobState::kCanceled},
+    {JobState::kActivatable, JobState::kErrorThrown},
     {JobState::kFailed, JobState::kActivatable},  // incident resolved, retries given back
     {JobState::kFailed, JobState::kCanceled},
 };
@@ -89,6 +90,8 @@ const char* to_string(JobState s) {
       return "completed";
     case JobState::kCanceled:
       return "canceled";
+    case JobState::kErrorThrown:
+      return "error_thrown";
   }
   return "?";
 }

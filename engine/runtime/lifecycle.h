@@ -8,7 +8,14 @@ namespace pmiflow::runtime {
 
 enum class InstanceStatus : std::uint8_t { kNone, kActive, kCompleted, kTerminated };
 enum class ElementState : std::uint8_t { kNone, kActivated, kCompleted, kTerminated };
-enum class JobState : std::uint8_t { kNone, kActivatable, kFailed, kCompleted, kCanceled };
+enum class JobState : std::uint8_t {
+  kNone,
+  kActivatable,
+  kFailed,
+  kCompleted,
+  kCanceled,
+  kErrorThrown,  // its handler threw a BPMN error (ErrorThrown)
+};
 
 const char* to_string(InstanceStatus s);
 const char* to_string(ElementState s);

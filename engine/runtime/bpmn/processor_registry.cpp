@@ -5,10 +5,12 @@
 
 #include "engine/runtime/bpmn/container/sub_process_processor.h"
 #include "engine/runtime/bpmn/event/boundary_event_processor.h"
+#include "engine/runtime/bpmn/event/error_end_event_processor.h"
 #include "engine/runtime/bpmn/event/message_catch_event_processor.h"
 #include "engine/runtime/bpmn/event/message_throw_event_processor.h"
 #include "engine/runtime/bpmn/event/none_end_event_processor.h"
 #include "engine/runtime/bpmn/event/none_start_event_processor.h"
+#include "engine/runtime/bpmn/event/start_event_processor.h"
 #include "engine/runtime/bpmn/event/terminate_end_event_processor.h"
 #include "engine/runtime/bpmn/event/timer_catch_event_processor.h"
 #include "engine/runtime/bpmn/gateway/event_based_gateway_processor.h"
@@ -22,6 +24,8 @@ namespace pmiflow::runtime {
 
 const ElementProcessor& processor_for(model::NodeKind kind) {
   static const NoneStartEventProcessor kNoneStartEvent;
+  static const StartEventProcessor kStartEvent;
+  static const ErrorEndEventProcessor kErrorEndEvent;
   static const NoneEndEventProcessor kNoneEndEvent;
   static const TerminateEndEventProcessor kTerminateEndEvent;
   static const UserTaskProcessor kUserTask;
@@ -37,8 +41,13 @@ const ElementProcessor& processor_for(model::NodeKind kind) {
   static const PassThroughProcessor kPassThrough;
   switch (kind) {
     case model::NodeKind::kNoneStartEvent:
-    case model::NodeKind::kMessageStartEvent:
       return kNoneStartEvent;
+    case model::NodeKind::kMessageStartEvent:
+    case model::NodeKind::kTimerStartEvent:
+    case model::NodeKind::kErrorStartEvent:
+      return kStartEvent;
+    case model::NodeKind::kErrorEndEvent:
+      return kErrorEndEvent;
     case model::NodeKind::kNoneEndEvent:
       return kNoneEndEvent;
     case model::NodeKind::kTerminateEndEvent:
@@ -54,11 +63,13 @@ const ElementProcessor& processor_for(model::NodeKind kind) {
     case model::NodeKind::kEventBasedGateway:
       return kEventBasedGateway;
     case model::NodeKind::kSubProcess:
+    case model::NodeKind::kEventSubProcess:
       return kSubProcess;
     case model::NodeKind::kIntermediateTimerCatchEvent:
       return kTimerCatchEvent;
     case model::NodeKind::kTimerBoundaryEvent:
     case model::NodeKind::kMessageBoundaryEvent:
+    case model::NodeKind::kErrorBoundaryEvent:
       return kBoundaryEvent;
     case model::NodeKind::kIntermediateMessageCatchEvent:
     case model::NodeKind::kReceiveTask:

@@ -301,6 +301,41 @@ TEST(EngineCompleteTask, HandlerThatThrowsIsAFailureWithItsMessage) {
   EXPECT_EQ(h.store.jobs(id)->front().state, "failed");
 }
 
+TEST(EngineCompleteTask, HandlerThatThrowsABpmnErrorIsCaughtOnceNotRetried) {
+  Harness h(std::make_shared<ScriptedHandler>([](const HandlerContext&) {
+    return HandlerResult::bpmn_error("SIN_DATOS", "el EE no tiene datos en SIGCE");
+  }));
+  // The notification has an error boundary event for SIN_DATOS.
+  std::string xml = kProcessXml;
+  const std::string end = "<bpmn:endEvent id=\"End\" />";
+  xml.replace(xml.find(end), end.size(), end + R"(
+    <bpmn:boundaryEvent id="Sin_Datos" attachedToRef="Svc_Notify">
+      <bpmn:errorEventDefinition errorRef="Err" />
+    </bpmn:boundaryEvent>
+    <bpmn:sequenceFlow id="f4" sourceRef="Sin_Datos" targetRef="End_Sin_Datos" />
+    <bpmn:endEvent id="End_Sin_Datos" />)");
+  const std::string close = "</bpmn:definitions>";
+  xml.replace(xml.find(close), close.size(),
+              "<bpmn:error id=\"Err\" errorCode=\"SIN_DATOS\" />\n" + close);
+  h.deploy(xml);
+  const std::int64_t id = h.start(dane(1));
+  auto done = h.engine.complete_task(h.open_task(id), kLider, {});
+  ASSERT_TRUE(done.ok()) << done.error().message;
+  EXPECT_EQ(describe(done->events),
+            (Trace{"UserTaskCompleted:Task_Review", "ElementCompleted:Task_Review", "FlowTaken:f2",
+                   "ElementActivated:Svc_Notify", "JobCreated:Svc_Notify", "ErrorThrown:Svc_Notify",
+                   "ElementTerminated:Svc_Notify", "ElementActivated:Sin_Datos",
+                   "ElementCompleted:Sin_Datos", "FlowTaken:f4", "ElementActivated:End_Sin_Datos",
+                   "ElementCompleted:End_Sin_Datos", "InstanceCompleted"}));
+  const Json thrown = payload_json(done->events.at(5));
+  EXPECT_EQ(thrown.at("code"), "SIN_DATOS");
+  EXPECT_EQ(thrown.at("caught_by"), "Sin_Datos");
+  EXPECT_EQ(thrown.at("message"), "el EE no tiene datos en SIGCE");
+  EXPECT_EQ(h.handler->calls().size(), 1U);
+  EXPECT_TRUE(h.store.jobs(id)->empty());
+  EXPECT_EQ(h.store.instance(id)->status, "completed");
+}
+
 TEST(EngineCompleteTask, WrongRoleIsForbiddenAndAppendsNothing) {
   Harness h;
   h.deploy();

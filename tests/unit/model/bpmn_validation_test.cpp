@@ -116,11 +116,24 @@ const std::vector<BadFile> kBadFiles = {
     {"flow-crosses-subprocess", 11, 5, "f1",
      "sequence flow from 'start' to 'sub_end' crosses the border of a subProcess"},
     {"subprocess-without-start", 5, 5, "sub", "subProcess has no none start event"},
-    {"event-subprocess", 7, 5, "on_late",
-     "event subprocesses (triggeredByEvent=\"true\") are not supported yet"},
-    {"unsupported-timer-start", 5, 7, "start",
-     "unsupported element <startEvent> with <timerEventDefinition> (only none and message start "
-     "events are supported)"},
+    {"event-subprocess-none-start", 8, 7, "late_start",
+     "event subprocess 'on_late' has a none start event: it needs a timer, message or error "
+     "start event"},
+    {"event-subprocess-with-flow", 6, 5, "on_error",
+     "event subprocess has sequence flow 'f1': it starts by its event and ends in its scope, "
+     "without flows"},
+    {"error-start-non-interrupting", 8, 7, "error_start",
+     "an error start event always interrupts its scope (isInterrupting=\"false\" is not "
+     "allowed)"},
+    {"timer-start-on-process", 4, 5, "start",
+     "a timer start event is supported only in an event subprocess (a subProcess with "
+     "triggeredByEvent=\"true\")"},
+    {"error-end-without-code", 10, 3, "fail",
+     "<error> 'e' has no errorCode: the error end event 'fail' throws no code a boundary event "
+     "or an event subprocess could catch"},
+    {"error-end-without-error-ref", 6, 7, "fail",
+     "error end event has no errorRef (the <error> whose code it throws)"},
+    {"error-ref-unknown", 6, 7, "fail", "errorRef 'missing' names no <error> of the definitions"},
     {"unsupported-multi-instance", 6, 7, "task",
      "unsupported element <multiInstanceLoopCharacteristics> in <userTask>"},
     {"unsupported-io-mapping", 8, 9, "task",

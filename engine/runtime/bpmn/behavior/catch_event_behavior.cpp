@@ -1,6 +1,7 @@
 #include "engine/runtime/bpmn/behavior/catch_event_behavior.h"
 
 #include "engine/runtime/bpmn/behavior/element_behavior.h"
+#include "engine/runtime/bpmn/behavior/event_subprocess_behavior.h"
 #include "engine/runtime/bpmn/behavior/message_behavior.h"
 #include "engine/runtime/bpmn/behavior/timer_behavior.h"
 #include "engine/runtime/bpmn/processor_registry.h"
@@ -13,6 +14,7 @@ bool subscribe(Run& run, const ElementRef& owner, const std::vector<model::NodeI
   const InstanceState& s = run.state();
   for (model::NodeIndex n : events) {
     const model::FlowNode& event = def.node(n);
+    if (!event.timer && !event.message) continue;  // an error event waits for no subscription
     // Already subscribed: an incident's retry subscribes only those that failed.
     bool subscribed = false;
     for (const auto& [key, timer] : s.timers) {
@@ -37,8 +39,48 @@ void unsubscribe(Run& run, std::int64_t owner_key) {
   if (!run.state().subscriptions.empty()) close_subscriptions(run, owner_key);
 }
 
-void trigger_event(Run& run, model::NodeIndex event, const ElementRef& owner) {
+void unsubscribe_events(Run& run, std::int64_t owner_key,
+                        const std::vector<model::NodeIndex>& events) {
   const model::ProcessDefinition& def = run.definition();
+  auto listed = [&](const std::string& element_id) {
+    for (model::NodeIndex n : events) {
+      if (def.node(n).id == element_id) return true;
+    }
+    return false;
+  };
+  std::vector<std::pair<std::int64_t, std::string>> timers;
+  for (const auto& [key, timer] : run.state().timers) {
+    if (timer.element_key == owner_key && listed(timer.element_id)) {
+      timers.emplace_back(key, timer.element_id);
+    }
+  }
+  for (auto& [key, element] : timers) run.write(TimerCanceled{std::move(element), key});
+  std::vector<std::pair<std::int64_t, std::string>> subscriptions;
+  for (const auto& [key, sub] : run.state().subscriptions) {
+    if (sub.element_key == owner_key && listed(sub.element_id)) {
+      subscriptions.emplace_back(key, sub.element_id);
+    }
+  }
+  for (auto& [key, element] : subscriptions) {
+    run.write(MessageSubscriptionClosed{std::move(element), key});
+  }
+}
+
+const std::string& incident_element(const Run& run, model::NodeIndex event,
+                                    const ElementRef& owner) {
+  const model::ProcessDefinition& def = run.definition();
+  return is_event_subprocess_start(def, event) ? def.node(event).id : def.node(owner.node).id;
+}
+
+Status trigger_event(Run& run, model::NodeIndex event, std::int64_t owner_key) {
+  const model::ProcessDefinition& def = run.definition();
+  if (is_event_subprocess_start(def, event)) {
+    trigger_event_subprocess(run, event, owner_key);
+    return {};
+  }
+  auto found = owner_of(run, owner_key);
+  if (!found.ok()) return found.error();
+  const ElementRef owner = *found;
   const model::FlowNode& node = def.node(event);
   const model::FlowNode& owner_node = def.node(owner.node);
   if (owner_node.kind == model::NodeKind::kEventBasedGateway) {
@@ -53,14 +95,15 @@ void trigger_event(Run& run, model::NodeIndex event, const ElementRef& owner) {
       run.queue(Activation{event, f, owner.scope, {}, /*triggered=*/true});
       break;
     }
-    return;
+    return {};
   }
   if (node.attached_to == model::kNone) {  // a catch event or a receive task: its own instance
     complete(run, owner);
-    return;
+    return {};
   }
   if (node.cancel_activity) processor_for(owner_node.kind).on_terminate(run, owner);
   run.queue(Activation{event, model::kNone, owner.scope, {}, false});
+  return {};
 }
 
 }  // namespace pmiflow::runtime::behavior

@@ -13,8 +13,8 @@
 
 namespace pmiflow::runtime::behavior {
 
-// Arms the timers and opens the message subscriptions of timer and message events `events`
-// for element instance `owner`, those it does not have yet. False when one failed (its
+// Arms the timers and opens the message subscriptions of the timer and message events among
+// `events` for element instance `owner`, those it does not have yet. False when one failed (its
 // incident is open; the others are subscribed).
 bool subscribe(Run& run, const ElementRef& owner, const std::vector<model::NodeIndex>& events);
 
@@ -25,12 +25,22 @@ bool subscribe_boundary_events(Run& run, const ElementRef& host);
 
 // Cancels the timers and closes the subscriptions element instance `owner_key` owns.
 void unsubscribe(Run& run, std::int64_t owner_key);
+// The same, only those of events `events`.
+void unsubscribe_events(Run& run, std::int64_t owner_key,
+                        const std::vector<model::NodeIndex>& events);
 
-// Event `event` (a catch event, a receive task or a boundary event) of element instance
-// `owner` was triggered, its TimerTriggered or MessageCorrelated written: a catch event or a
+// The element at which an incident of `owner`'s subscription to `event` is raised: the owner,
+// or, for the start event of an event subprocess, the start event (the owner is its scope).
+const std::string& incident_element(const Run& run, model::NodeIndex event,
+                                    const ElementRef& owner);
+
+// Event `event` (a catch event, a receive task, a boundary event or the start event of an
+// event subprocess) of element instance `owner_key` (for an event subprocess start: its flow
+// scope) was triggered, its TimerTriggered or MessageCorrelated written: a catch event or a
 // receive task completes; a boundary event ends its activity when it interrupts and is
-// activated in the activity's flow scope; an event after an event-based gateway (`owner`)
-// ends the gateway's other events and the gateway, and is activated already triggered.
-void trigger_event(Run& run, model::NodeIndex event, const ElementRef& owner);
+// activated in the activity's flow scope; an event after an event-based gateway (the owner)
+// ends the gateway's other events and the gateway, and is activated already triggered; an
+// event subprocess start starts its event subprocess (event_subprocess_behavior.h).
+Status trigger_event(Run& run, model::NodeIndex event, std::int64_t owner_key);
 
 }  // namespace pmiflow::runtime::behavior

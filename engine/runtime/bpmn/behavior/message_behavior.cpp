@@ -47,7 +47,7 @@ bool open_subscription(Run& run, model::NodeIndex event, const ElementRef& owner
   const model::MessageDefinition& message = *node.message;
   auto key = correlation_key(run, message);
   if (!key.ok()) {
-    raise_incident(run, owner.key, run.definition().node(owner.node).id, kMessageIncident,
+    raise_incident(run, owner.key, incident_element(run, event, owner), kMessageIncident,
                    node.id + ": " + key.error().message);
     return false;
   }
@@ -77,14 +77,11 @@ Status correlate(Run& run, const MessageSubscription& subscription,
     return make_error(ErrorCode::kInternal, "message event " + subscription.element_id +
                                                 " is not in definition " + def.key);
   }
-  auto owner = owner_of(run, subscription.element_key);
-  if (!owner.ok()) return owner.error();
   const MessageSubscription sub = subscription;  // in the state, which the next event changes
   run.write(MessageCorrelated{sub.correlation_key, sub.element_id, sub.key, message.message_id,
                               message.message_key, sub.name});
   set_variables(run, message.variables, sub.element_id);
-  trigger_event(run, event, *owner);
-  return {};
+  return trigger_event(run, event, sub.element_key);
 }
 
 }  // namespace pmiflow::runtime::behavior

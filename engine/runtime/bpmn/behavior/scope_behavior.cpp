@@ -72,7 +72,10 @@ bool complete_done_subprocesses(Run& run) {
   const auto& elements = run.state().elements;
   for (auto it = elements.rbegin(); it != elements.rend(); ++it) {  // innermost first
     const model::NodeIndex node = def.find_node(it->second.element_id);
-    if (node == model::kNone || def.node(node).kind != model::NodeKind::kSubProcess) continue;
+    if (node == model::kNone || (def.node(node).kind != model::NodeKind::kSubProcess &&
+                                 def.node(node).kind != model::NodeKind::kEventSubProcess)) {
+      continue;
+    }
     if (!is_scope_done(run, it->first)) continue;
     const ElementRef container{node, it->first, it->second.scope_key};
     complete(run, container);

@@ -48,7 +48,7 @@ bool arm_timer(Run& run, model::NodeIndex event, const ElementRef& owner) {
       text.ok() ? model::schedule_timer(timer.kind, *text, run.now_ms(), time::default_zone())
                 : Result<model::TimerSchedule>(text.error());
   if (!schedule.ok()) {
-    raise_incident(run, owner.key, run.definition().node(owner.node).id, kTimerIncident,
+    raise_incident(run, owner.key, incident_element(run, event, owner), kTimerIncident,
                    what + ": " + schedule.error().message);
     return false;
   }
@@ -81,11 +81,11 @@ Status trigger_timer(Run& run, const Timer& timer) {
                       "timer event " + timer.element_id + " is not in definition " + def.key);
   }
   const model::FlowNode& node = def.node(event);
-  auto owner = owner_of(run, timer.element_key);
-  if (!owner.ok()) return owner.error();
   const Timer fired = timer;  // `timer` is in the state, which the next event changes
   run.write(TimerTriggered{fired.element_id, fired.key});
-  if (node.attached_to != model::kNone && !node.cancel_activity && !fired.cycle.empty()) {
+  // A non-interrupting cycle (a boundary event, an event subprocess start) fires again.
+  const bool repeats = node.attached_to != model::kNone || is_event_subprocess_start(def, event);
+  if (repeats && !node.cancel_activity && !fired.cycle.empty()) {
     auto cycle = time::Cycle::parse(fired.cycle);
     if (!cycle.ok()) return cycle.error();
     auto next = cycle->fire(fired.armed_ms, fired.fire + 1, fired.due_ms, time::default_zone());
@@ -94,8 +94,7 @@ Status trigger_timer(Run& run, const Timer& timer) {
                              fired.element_key, fired.fire + 1, run.next_key()});
     }
   }
-  trigger_event(run, event, *owner);
-  return {};
+  return trigger_event(run, event, fired.element_key);
 }
 
 }  // namespace pmiflow::runtime::behavior

@@ -1,5 +1,7 @@
 #include "engine/runtime/bpmn/container/process_processor.h"
 
+#include "engine/runtime/bpmn/behavior/catch_event_behavior.h"
+#include "engine/runtime/bpmn/behavior/event_subprocess_behavior.h"
 #include "engine/runtime/bpmn/behavior/scope_behavior.h"
 
 namespace pmiflow::runtime {
@@ -35,6 +37,7 @@ Status ProcessProcessor::start(Run& run, const CreateInstance& c) {
                                 c.message->message_key, c.message->name});
   }
   run.set_actor(Actor::engine());
+  behavior::subscribe_event_subprocesses(run, kProcessScope);
   run.queue(Activation{start, model::kNone, kProcessScope, {}, false});
   return {};
 }
@@ -47,11 +50,13 @@ void ProcessProcessor::complete_if_done(Run& run) {
 }
 
 void ProcessProcessor::complete(Run& run, const std::string& by_element) {
+  behavior::unsubscribe(run, kProcessScope);  // its event subprocesses' starts
   run.write(InstanceCompleted{by_element});
 }
 
 void ProcessProcessor::terminate(Run& run) {
   behavior::terminate_scope(run, kProcessScope, 0);
+  behavior::unsubscribe(run, kProcessScope);
   run.write(InstanceTerminated{});
 }
 

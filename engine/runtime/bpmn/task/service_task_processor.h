@@ -10,6 +10,9 @@ class ServiceTaskProcessor final : public ElementProcessor {
  public:
   void on_activate(Run& run, const ElementRef& element) const override;
   void on_terminate(Run& run, const ElementRef& element) const override;
+  // A BPMN error its handler threw that nothing caught (kind "error"): a new job runs it again.
+  bool can_retry(const Incident& incident) const override;
+  void retry(Run& run, const ElementRef& element) const override;
 };
 
 }  // namespace pmiflow::runtime
