@@ -24,6 +24,13 @@ class ManualClock final : public Clock {
   std::int64_t now_ms() override { return now_.load(); }
   void advance(std::int64_t ms) { now_ += ms; }
   void set(std::int64_t ms) { now_ = ms; }
+  // Moves the clock to `ms` unless it reads later already (never backward, whatever other
+  // threads do meanwhile).
+  void advance_to(std::int64_t ms) {
+    std::int64_t now = now_.load();
+    while (now < ms && !now_.compare_exchange_weak(now, ms)) {
+    }
+  }
 
  private:
   std::atomic<std::int64_t> now_;

@@ -251,8 +251,9 @@ Result<StartOutcome> Engine::start(const StartRequest& r) {
   return start_instance(r, std::nullopt);
 }
 
-Result<StartOutcome> Engine::start_instance(const StartRequest& r,
+Result<StartOutcome> Engine::start_instance(const StartRequest& given,
                                             const std::optional<runtime::StartMessage>& message) {
+  const StartRequest r = handlers_.prepare_start(given);
   PMIFLOW_TRY(check_start_request(r));
   PMIFLOW_TRY(handlers_.check_start_data(r));
   auto existing = log_.find_instance(r.key);

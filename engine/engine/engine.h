@@ -109,7 +109,9 @@ class Engine {
 
   // Starts an instance of the latest version, idempotently by business key: a second start
   // with the same key returns the existing instance with created=false. The instance's
-  // creation and the jobs that run after it are one request. Before anything is written:
+  // creation and the jobs that run after it are one request. The request is completed by the
+  // process's start-data preparer first (HandlerRegistry::prepare_start). Before anything is
+  // written:
   // kInvalidArgument for an empty process key or business id, a business id over
   // kMaxBusinessIdBytes or not UTF-8, an empty tag name; kValidation naming every bad field
   // when the variables break the process's data contract (HandlerRegistry::check_start_data).

@@ -6,7 +6,7 @@
 //
 // Beside the handlers, a process may register a start-data validator: the check of the
 // variables an instance starts with (its data contract), which Engine::start runs before it
-// writes anything.
+// writes anything; and a start-data preparer, which completes them first (defaults, tags).
 #pragma once
 
 #include <cstdint>
@@ -75,6 +75,13 @@ struct StartRequest {
 // name. Must be a pure function of its input (it may run concurrently).
 using StartDataValidator = std::function<std::vector<FieldError>(const StartRequest& request)>;
 
+// Completes the start request of an instance before it is checked and started, however it is
+// started (a caller, a CSV row, a message start event): defaults for the variables its data
+// contract lets a caller leave out, tags that follow from its variables. Must be a pure
+// function of the request (it may run concurrently, and twice on one request: leave what is
+// given as it is).
+using StartDataPreparer = std::function<void(StartRequest& request)>;
+
 // Handlers by type and start-data validators by process key. Not thread-safe for
 // registration; lookups may be concurrent once filled.
 class HandlerRegistry {
@@ -86,6 +93,10 @@ class HandlerRegistry {
 
   // Replaces any validator already registered for `process_key`.
   void add_start_validator(const std::string& process_key, StartDataValidator validator);
+  // Replaces any preparer already registered for `process_key`.
+  void add_start_preparer(const std::string& process_key, StartDataPreparer preparer);
+  // The request completed by the preparer of request.key.process (as it is when it has none).
+  StartRequest prepare_start(StartRequest request) const;
   // What the validator of request.key.process finds wrong (nothing when it has none).
   std::vector<FieldError> start_data_errors(const StartRequest& request) const;
   // The same as a Status: kValidation naming the process, the business id and every bad
@@ -95,6 +106,7 @@ class HandlerRegistry {
  private:
   std::map<std::string, std::shared_ptr<const TaskHandler>> handlers_;
   std::map<std::string, StartDataValidator> start_validators_;
+  std::map<std::string, StartDataPreparer> start_preparers_;
 };
 
 }  // namespace pmiflow

@@ -22,6 +22,17 @@ void HandlerRegistry::add_start_validator(const std::string& process_key,
   start_validators_[process_key] = std::move(validator);
 }
 
+void HandlerRegistry::add_start_preparer(const std::string& process_key,
+                                         StartDataPreparer preparer) {
+  start_preparers_[process_key] = std::move(preparer);
+}
+
+StartRequest HandlerRegistry::prepare_start(StartRequest request) const {
+  auto it = start_preparers_.find(request.key.process);
+  if (it != start_preparers_.end()) it->second(request);
+  return request;
+}
+
 std::vector<FieldError> HandlerRegistry::start_data_errors(const StartRequest& request) const {
   auto it = start_validators_.find(request.key.process);
   if (it == start_validators_.end()) return {};

@@ -185,6 +185,37 @@ TEST(EngineStart, StartDataValidatorOfTheProcessRefusesBeforeAnythingIsWritten) 
   EXPECT_EQ(h.store.instances(InstanceQuery{})->size(), 1U);
 }
 
+TEST(EngineStart, TheStartDataPreparerCompletesTheRequestBeforeItIsCheckedAndWritten) {
+  Harness h;
+  h.deploy();
+  h.registry.add_start_preparer(kProcess, [](StartRequest& request) {
+    if (request.variables.count("frecuencia") == 0) request.variables["frecuencia"] = "P1M";
+    if (request.tags.empty())
+      request.tags["school"] = request.variables.at("codigo").get<std::string>();
+  });
+  std::vector<Variables> checked;
+  h.registry.add_start_validator(kProcess, [&](const StartRequest& request) {
+    checked.push_back(request.variables);
+    return std::vector<FieldError>{};
+  });
+  auto started =
+      h.engine.start(start_of(key_of(dane(1), "2026", kProcess), {{"codigo", dane(1)}}, kStarter));
+  ASSERT_TRUE(started.ok()) << started.error().message;
+  // The validator saw the completed variables, and the instance was created with them.
+  ASSERT_EQ(checked.size(), 1U);
+  EXPECT_EQ(checked[0].at("frecuencia"), "P1M");
+  auto events = h.store.events(started->instance_id, 1, 1);
+  ASSERT_TRUE(events.ok());
+  const Json created = payload_json(events->front());
+  EXPECT_EQ(created.at("variables").at("frecuencia"), "P1M");
+  EXPECT_EQ(h.store.instance(started->instance_id)->tags.at("school"), dane(1));
+  // What the caller gives is kept.
+  auto own = h.engine.start(start_of(key_of(dane(2), "2026", kProcess),
+                                     {{"codigo", dane(2)}, {"frecuencia", "P15D"}}, kStarter));
+  ASSERT_TRUE(own.ok());
+  EXPECT_EQ(h.store.variables(own->instance_id)->at("frecuencia"), "P15D");
+}
+
 TEST(EngineStart, ProcessesWithoutAValidatorStartWithAnyVariables) {
   Harness h;
   h.deploy();
