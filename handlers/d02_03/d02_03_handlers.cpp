@@ -175,7 +175,8 @@ HandlerResult clasificar_establecimiento(const HandlerContext& ctx, const Settin
 // Activity 7: d02_03.consolidar_evaluacion
 
 constexpr const char* kMotivoSinEvaluacion =
-    "El EE no registró su evaluación dentro del plazo establecido por la SE";
+    "Sin evaluación dentro del plazo: el EE no registró su evaluación antes del plazo máximo de la "
+    "SE";
 
 HandlerResult sin_evaluacion(const Settings& settings) {
   Json out = {{"estado", "sin_evaluacion"},
@@ -573,6 +574,7 @@ void register_handlers(HandlerRegistry& registry, const Settings& settings) {
   }
   registry.add_start_validator(
       kProcessKey, [](const StartRequest& request) { return validate_start_data(request); });
+  registry.add_start_preparer(kProcessKey, &prepare_start_data);
 }
 
 }  // namespace pmiflow::handlers::d02_03

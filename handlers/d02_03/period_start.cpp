@@ -24,9 +24,9 @@ Result<std::vector<SchoolRow>> read_period_csv(const HandlerRegistry& registry,
                                                const std::string& text) {
   return read_schools_csv(text, periodo, [&](const Variables& vars) {
     const std::string school = codigo_dane_of(vars);
-    return registry.start_data_errors(
+    return registry.start_data_errors(registry.prepare_start(
         StartRequest{runtime::BusinessKey{process, business_id(school, periodo)},
-                     period_tags(periodo, school), vars, runtime::Actor{}});
+                     period_tags(periodo, school), vars, runtime::Actor{}}));
   });
 }
 

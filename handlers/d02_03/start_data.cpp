@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "engine/model/timer_definition.h"
+#include "engine/time/zone.h"
 #include "handlers/d02_03/business_key.h"
 #include "handlers/d02_03/catalogos.h"
 
@@ -74,6 +76,47 @@ class Checker {
   std::vector<FieldError> errors_;
 };
 
+// The calendar of the period, when given (prepare_start_data fills what is left out): the
+// dates are those of the timers the BPMN arms with them (`timeDate`, in the engine's zone when
+// they name none), the frequency a `timeDuration`.
+void check_calendar(Checker& check) {
+  std::int64_t fin_ms = 0;
+  const std::pair<const char*, std::int64_t*> dates[] = {{kFechaFinPeriodo, &fin_ms},
+                                                         {kFechaLimiteEvaluacion, nullptr}};
+  for (const auto& [name, out] : dates) {
+    const Json* value = find(check.vars(), name);
+    if (value == nullptr) continue;
+    auto due =
+        value->is_string()
+            ? model::schedule_timer(model::TimerDefinition::Kind::kDate,
+                                    value->get_ref<const std::string&>(), 0, time::default_zone())
+            : Result<model::TimerSchedule>(make_error(ErrorCode::kInvalidArgument, "not a string"));
+    if (!due.ok()) {
+      check.fail(name,
+                 "expected a date and time such as 2026-11-30T23:59:59 (in the engine's "
+                 "zone) or with a zone, found " +
+                     found(value));
+    } else if (out != nullptr) {
+      *out = due->due_ms;
+    } else if (fin_ms != 0 && due->due_ms < fin_ms) {
+      check.fail(name,
+                 "expected a date and time not before fecha_fin_periodo (the SE receives "
+                 "the evaluations after the period), found " +
+                     found(value));
+    }
+  }
+  const Json* frecuencia = find(check.vars(), kFrecuenciaSeguimiento);
+  if (frecuencia != nullptr &&
+      (!frecuencia->is_string() ||
+       !model::schedule_timer(model::TimerDefinition::Kind::kDuration,
+                              frecuencia->get_ref<const std::string&>(), 0, time::Zone::utc())
+            .ok())) {
+    check.fail(kFrecuenciaSeguimiento,
+               "expected an ISO 8601 duration more than zero such as P1M or P15D, found " +
+                   found(frecuencia));
+  }
+}
+
 }  // namespace
 
 std::vector<FieldError> validate_start_data(const Variables& vars) {
@@ -112,7 +155,42 @@ std::vector<FieldError> validate_start_data(const Variables& vars) {
     check.choice("regimen", detail::kRegimenes,
                  sector != nullptr ? " (required for a NO_OFICIAL school)" : "");
   }
+  check_calendar(check);
   return check.take();
+}
+
+Result<std::int64_t> period_opening_ms(const std::string& periodo) {
+  PMIFLOW_TRY(validate_periodo(periodo));
+  const bool second_half = periodo.size() == 6 && periodo[5] == '2';
+  auto opening = model::schedule_timer(
+      model::TimerDefinition::Kind::kDate,
+      periodo.substr(0, 4) + (second_half ? "-07-15T08:00:00" : "-02-01T08:00:00"), 0,
+      time::default_zone());
+  if (!opening.ok()) return opening.error();
+  return opening->due_ms;
+}
+
+void prepare_start_data(StartRequest& request) {
+  Variables& vars = request.variables;
+  const Json* codigo_dane = find(vars, "codigo_dane");
+  const Json* periodo = find(vars, "periodo");
+  if (request.tags.empty() && codigo_dane != nullptr && codigo_dane->is_string() &&
+      periodo != nullptr && periodo->is_string()) {
+    request.tags = period_tags(periodo->get<std::string>(), codigo_dane->get<std::string>());
+  }
+  if (periodo != nullptr && periodo->is_string() &&
+      validate_periodo(periodo->get_ref<const std::string&>()).ok()) {
+    const std::string& p = periodo->get_ref<const std::string&>();
+    const std::string year = p.substr(0, 4);
+    const bool first_half = p.size() == 6 && p[5] == '1';
+    if (find(vars, kFechaFinPeriodo) == nullptr) {
+      vars[kFechaFinPeriodo] = year + (first_half ? "-06-30T23:59:59" : "-11-30T23:59:59");
+    }
+    if (find(vars, kFechaLimiteEvaluacion) == nullptr) {
+      vars[kFechaLimiteEvaluacion] = year + (first_half ? "-07-15T23:59:59" : "-12-15T23:59:59");
+    }
+  }
+  if (find(vars, kFrecuenciaSeguimiento) == nullptr) vars[kFrecuenciaSeguimiento] = "P1M";
 }
 
 std::vector<FieldError> validate_start_data(const StartRequest& request) {

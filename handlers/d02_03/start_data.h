@@ -32,8 +32,32 @@ namespace pmiflow::handlers::d02_03 {
 //                    row is inconsistent, and the activity 3 classification must not see it).
 //                    With sector missing or invalid, regimen is only checked to be one of the
 //                    three values when given.
+//   fecha_fin_periodo, fecha_limite_evaluacion
+//                    optional dates and times (e.g. 2026-11-30T23:59:59, in the engine's zone
+//                    when no zone is given): the end of the evaluation period (activities 5-6
+//                    stop) and the SE's deadline for the school's evaluation (activity 7),
+//                    the second not before the first.
+//   frecuencia_seguimiento
+//                    optional ISO 8601 duration more than zero: how often activity 6 follows
+//                    up (default P1M).
 // Other variables are allowed and not checked: callers may start an instance with more data.
 std::vector<FieldError> validate_start_data(const Variables& vars);
+
+inline constexpr const char* kFechaFinPeriodo = "fecha_fin_periodo";
+inline constexpr const char* kFechaLimiteEvaluacion = "fecha_limite_evaluacion";
+inline constexpr const char* kFrecuenciaSeguimiento = "frecuencia_seguimiento";
+
+// The start-data preparer register_handlers registers for kProcessKey: tags school and period
+// from codigo_dane and periodo when the request has none (an instance started by D02.01's
+// message), and the period's calendar where the start data leaves it out: for YYYY and YYYY-2
+// the period ends on YYYY-11-30 and evaluations are due by YYYY-12-15, for YYYY-1 on
+// YYYY-06-30 and by YYYY-07-15 (at 23:59:59 in the engine's zone), follow-up every P1M.
+void prepare_start_data(StartRequest& request);
+
+// When a period opens, in the engine's zone: YYYY and YYYY-1 on YYYY-02-01, YYYY-2 on
+// YYYY-07-15, at 08:00 (where a simulated clock starts a demo or a benchmark of the period).
+// kInvalidArgument naming periodo for a bad period.
+Result<std::int64_t> period_opening_ms(const std::string& periodo);
 
 // validate_start_data, and the instance's variables agree with its tags (business_key.h): a
 // valid codigo_dane must be the school tag and a valid periodo the period tag (a mismatch is

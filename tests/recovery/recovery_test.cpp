@@ -41,6 +41,7 @@
 
 #include "engine/runtime/event_applier.h"
 #include "handlers/d02_03/business_key.h"
+#include "handlers/d02_03/start_data.h"
 #include "persistence/sqlite/sqlite_store.h"
 #include "tools/cli/autopilot.h"
 #include "tools/cli/session.h"
@@ -116,7 +117,7 @@ std::int64_t last_seq(Engine& engine, std::int64_t id, Acker& acker) {
 }
 
 // Drives `ids` with the autopilot, round robin, until every one is completed.
-void drive(Engine& engine, std::vector<std::int64_t> ids, Acker& acker) {
+void drive(Engine& engine, ManualClock& clock, std::vector<std::int64_t> ids, Acker& acker) {
   for (int pass = 0; !ids.empty(); ++pass) {
     if (pass > 200) acker.fail("instances still active after 200 passes");
     for (auto it = ids.begin(); it != ids.end();) {
@@ -139,14 +140,18 @@ void drive(Engine& engine, std::vector<std::int64_t> ids, Acker& acker) {
         // A kill between a command's commit and its jobs leaves them activatable.
         auto ran = engine.run_jobs(id);
         if (!ran.ok()) acker.fail("run_jobs " + std::to_string(id) + ": " + ran.error().message);
-      } else if (!s.tasks.empty()) {
-        std::string task;
-        cli::AutopilotStep step = cli::autopilot_next(s, task);
-        auto done =
-            engine.complete_task(task, runtime::Actor::user(step.user, step.role), step.variables);
-        if (!done.ok()) acker.fail("complete " + task + ": " + done.error().message);
+      } else if (const cli::AutopilotMove move = cli::autopilot_move(s);
+                 move.kind != cli::AutopilotMove::Kind::kNone) {
+        // A task to complete, or a follow-up or deadline whose time the simulated clock
+        // reaches.
+        auto done = cli::autopilot_apply(engine, clock, id, move);
+        if (!done.ok()) {
+          acker.fail(move.task_id + move.timer_element + " of " + std::to_string(id) + ": " +
+                     done.error().message);
+        }
       } else {
-        acker.fail("instance " + std::to_string(id) + " is active with no task, job or incident");
+        acker.fail("instance " + std::to_string(id) +
+                   " is active with no task, timer, job or incident");
       }
       acker.ack(id, last_seq(engine, id, acker));
       ++it;
@@ -161,7 +166,12 @@ void drive(Engine& engine, std::vector<std::int64_t> ids, Acker& acker) {
 [[noreturn]] void child_main(const std::string& db, int first_school, int end_school, int threads,
                              int write_fd) {
   Acker acker(write_fd);
-  auto session = cli::open_session(db, cli::OpenMode::kCreate);
+  // A simulated clock from the opening of the period (each child starts it there again): the
+  // autopilot lets time pass to each follow-up and deadline.
+  auto simulated =
+      std::make_unique<ManualClock>(handlers::d02_03::period_opening_ms("2026").value());
+  ManualClock& clock = *simulated;
+  auto session = cli::open_session(db, cli::OpenMode::kCreate, {}, std::move(simulated));
   if (!session.ok()) acker.fail("open: " + session.error().message);
   Engine& engine = *(*session)->engine;
   Store& store = *(*session)->store;
@@ -200,7 +210,7 @@ void drive(Engine& engine, std::vector<std::int64_t> ids, Acker& acker) {
     work[static_cast<std::size_t>(row.id % threads)].push_back(row.id);
   }
   for (int t = 0; t < threads; ++t) {
-    pool.emplace_back([&, t] { drive(engine, work[static_cast<std::size_t>(t)], acker); });
+    pool.emplace_back([&, t] { drive(engine, clock, work[static_cast<std::size_t>(t)], acker); });
   }
   for (auto& th : pool) th.join();
   acker.line("done");

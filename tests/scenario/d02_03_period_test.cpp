@@ -26,6 +26,7 @@
 
 #include <gtest/gtest.h>
 
+#include "app/due_timers.h"
 #include "engine/engine/clock.h"
 #include "engine/engine/engine.h"
 #include "engine/model/form.h"
@@ -51,7 +52,11 @@ using Ids = std::vector<std::string>;
 
 constexpr std::int64_t kT0 = 1773570600000;  // 2026-03-15T10:30:00Z
 constexpr std::int64_t kStepMs = 10'000;     // each person acts ten seconds after the last
+constexpr std::int64_t kDayMs = 24 * 60 * 60 * 1000;
 constexpr const char* kFecha = "2026-03-15";
+// The dates of the follow-ups, a month (frecuencia_seguimiento P1M) and two after the start.
+constexpr const char* kFechaMes1 = "2026-04-15";
+constexpr const char* kFechaMes2 = "2026-05-15";
 constexpr const char* kPeriodo = "2026";
 // A city ETC has enough private schools for every case of the classification in 30 schools.
 constexpr int kSchools = 30;
@@ -161,9 +166,14 @@ const Ids kInicio = {"StartEvent_Inicio",          "A01_AnalizarCaracterizacion"
                      "A04_GW_EstrategiaAlineada"};
 const Ids kAccion = {"A04_EjecutarAccionMejoramiento", "A04_RevisarAlineacionPAM",
                      "A04_GW_EstrategiaAlineada"};
-const Ids kCiclo = {"A05_ApoyarEjecucionPMI", "A06_HacerSeguimiento", "A06_GW_PeriodoCumplido"};
-const Ids kEvaluacionYVerificacion = {"A07_RegistrarEvaluacionEE", "A07_ConsolidarEvaluacion",
-                                      "A07_RevisarEvaluacionAT", "A08_VerificarCumplimientoAT",
+const Ids kEntrada = {"SP_AcompanamientoEjecucion", "SP_Inicio"};
+const Ids kCiclo = {"A05_ApoyarEjecucionPMI", "A06_EsperarSeguimiento", "A06_HacerSeguimiento",
+                    "A06_GW_PeriodoCumplido"};
+const Ids kEvaluacionYVerificacion = {"SP_Fin",
+                                      "A07_RegistrarEvaluacionEE",
+                                      "A07_ConsolidarEvaluacion",
+                                      "A07_RevisarEvaluacionAT",
+                                      "A08_VerificarCumplimientoAT",
                                       "A08_GW_Desviaciones"};
 const Ids kTratamientoYVerificacion = {"A08_TratarDesviaciones", "A08_VerificarCumplimientoAT",
                                        "A08_GW_Desviaciones"};
@@ -266,39 +276,55 @@ class D0203Period : public ::testing::Test {
     ASSERT_TRUE(done.ok()) << element << ": " << done.error().message;
   }
 
-  // The ordinary path: aligned at once, one support cycle, no deviation, no irregularity.
-  void acompana_sin_novedades(std::int64_t id) {
-    completa(id, "A01_AnalizarCaracterizacion", kProfesional, kAnalisis);
-    completa(id, "A02_IdentificarNecesidades", kProfesional, kNecesidades);
-    completa(id, "A03_DefinirEstrategiaAT", kProfesional, kEstrategia);
-    completa(id, "A04_RevisarAlineacionPAM", kLider, kAlineada);
-    completa(id, "A05_ApoyarEjecucionPMI", kProfesional, apoyo(1));
-    completa(id, "A06_HacerSeguimiento", kProfesional, seguimiento(true, 0));
-    completa(id, "A07_RegistrarEvaluacionEE", kEstablecimiento, kEvaluacion);
-    completa(id, "A07_RevisarEvaluacionAT", kLider, kRevisionEvaluacion);
-    completa(id, "A08_VerificarCumplimientoAT", kLider, kSinDesviaciones);
-    completa(id, "A10_ReportarEEInspeccionVigilancia", kLider, kSinIrregularidades);
+  // The ordinary path: aligned at once, one support cycle, no deviation, no irregularity. In
+  // steps: up to the first support (activity 5), then, once its follow-up is due, to the end.
+  void acompana_sin_novedades(std::int64_t id, int paso) {
+    if (paso == 0) {
+      completa(id, "A01_AnalizarCaracterizacion", kProfesional, kAnalisis);
+      completa(id, "A02_IdentificarNecesidades", kProfesional, kNecesidades);
+      completa(id, "A03_DefinirEstrategiaAT", kProfesional, kEstrategia);
+      completa(id, "A04_RevisarAlineacionPAM", kLider, kAlineada);
+      completa(id, "A05_ApoyarEjecucionPMI", kProfesional, apoyo(1));
+    } else if (paso == 1) {
+      completa(id, "A06_HacerSeguimiento", kProfesional, seguimiento(true, 0));
+      completa(id, "A07_RegistrarEvaluacionEE", kEstablecimiento, kEvaluacion);
+      completa(id, "A07_RevisarEvaluacionAT", kLider, kRevisionEvaluacion);
+      completa(id, "A08_VerificarCumplimientoAT", kLider, kSinDesviaciones);
+      completa(id, "A10_ReportarEEInspeccionVigilancia", kLider, kSinIrregularidades);
+    }
   }
 
-  // Every loop: not aligned at first; two support cycles; deviations at the first
-  // verification; irregularities persist, so activity 10 fills an F01.03.F02 entry.
-  void acompana_con_todos_los_ciclos(std::int64_t id) {
-    completa(id, "A01_AnalizarCaracterizacion", kProfesional, kAnalisis);
-    completa(id, "A02_IdentificarNecesidades", kProfesional, kNecesidades);
-    completa(id, "A03_DefinirEstrategiaAT", kProfesional, kEstrategia);
-    completa(id, "A04_RevisarAlineacionPAM", kLider, kNoAlineada);
-    completa(id, "A04_EjecutarAccionMejoramiento", kProfesional, kAccionEjecutada);
-    completa(id, "A04_RevisarAlineacionPAM", kLider, kAlineada);
-    completa(id, "A05_ApoyarEjecucionPMI", kProfesional, apoyo(1));
-    completa(id, "A06_HacerSeguimiento", kProfesional, seguimiento(false, 2));
-    completa(id, "A05_ApoyarEjecucionPMI", kProfesional, apoyo(2));
-    completa(id, "A06_HacerSeguimiento", kProfesional, seguimiento(false, 0));
-    completa(id, "A07_RegistrarEvaluacionEE", kEstablecimiento, kEvaluacion);
-    completa(id, "A07_RevisarEvaluacionAT", kLider, kRevisionEvaluacion);
-    completa(id, "A08_VerificarCumplimientoAT", kLider, kConDesviaciones);
-    completa(id, "A08_TratarDesviaciones", kLider, kTratamiento);
-    completa(id, "A08_VerificarCumplimientoAT", kLider, kSinDesviaciones);
-    completa(id, "A10_ReportarEEInspeccionVigilancia", kLider, kConIrregularidades);
+  // Every loop: not aligned at first; two support cycles (a month apart); deviations at the
+  // first verification; irregularities persist, so activity 10 fills an F01.03.F02 entry.
+  void acompana_con_todos_los_ciclos(std::int64_t id, int paso) {
+    if (paso == 0) {
+      completa(id, "A01_AnalizarCaracterizacion", kProfesional, kAnalisis);
+      completa(id, "A02_IdentificarNecesidades", kProfesional, kNecesidades);
+      completa(id, "A03_DefinirEstrategiaAT", kProfesional, kEstrategia);
+      completa(id, "A04_RevisarAlineacionPAM", kLider, kNoAlineada);
+      completa(id, "A04_EjecutarAccionMejoramiento", kProfesional, kAccionEjecutada);
+      completa(id, "A04_RevisarAlineacionPAM", kLider, kAlineada);
+      completa(id, "A05_ApoyarEjecucionPMI", kProfesional, apoyo(1));
+    } else if (paso == 1) {
+      completa(id, "A06_HacerSeguimiento", kProfesional, seguimiento(false, 2));
+      completa(id, "A05_ApoyarEjecucionPMI", kProfesional, apoyo(2));
+    } else if (paso == 2) {
+      completa(id, "A06_HacerSeguimiento", kProfesional, seguimiento(false, 0));
+      completa(id, "A07_RegistrarEvaluacionEE", kEstablecimiento, kEvaluacion);
+      completa(id, "A07_RevisarEvaluacionAT", kLider, kRevisionEvaluacion);
+      completa(id, "A08_VerificarCumplimientoAT", kLider, kConDesviaciones);
+      completa(id, "A08_TratarDesviaciones", kLider, kTratamiento);
+      completa(id, "A08_VerificarCumplimientoAT", kLider, kSinDesviaciones);
+      completa(id, "A10_ReportarEEInspeccionVigilancia", kLider, kConIrregularidades);
+    }
+  }
+
+  // A month passes (the simulated clock of `pmiflow run --clock simulated`): every timer due
+  // by then fires, in order; returns how many.
+  std::size_t pasa_un_mes() {
+    auto fired = app::fire_due_timers(*engine_, *store_, clock_.now_ms() + 31 * kDayMs, &clock_);
+    EXPECT_TRUE(fired.ok()) << fired.error().message;
+    return fired.ok() ? fired->fired.size() : 0;
   }
 
   // What the log says: a payload field of the events of one type, in order.
@@ -436,12 +462,20 @@ TEST_F(D0203Period, AWholePeriodOfAGeneratedJurisdiction) {
     }
   }
   ASSERT_NE(ciclos, nullptr);
-  for (const handlers::d02_03::School& s : *schools) {
-    SCOPED_TRACE(s.codigo_dane);
-    if (&s == ciclos) {
-      acompana_con_todos_los_ciclos(instance_of[s.codigo_dane]);
-    } else {
-      acompana_sin_novedades(instance_of[s.codigo_dane]);
+  // Month by month: each month the follow-ups that came due arrive (one per school whose
+  // support is done), and the SE's people answer what is open.
+  for (int paso = 0; paso < 3; ++paso) {
+    if (paso > 0) {
+      EXPECT_EQ(pasa_un_mes(), paso == 1 ? static_cast<std::size_t>(kSchools) : 1U)
+          << "follow-ups due in month " << paso;
+    }
+    for (const handlers::d02_03::School& s : *schools) {
+      SCOPED_TRACE(s.codigo_dane + " step " + std::to_string(paso));
+      if (&s == ciclos) {
+        acompana_con_todos_los_ciclos(instance_of[s.codigo_dane], paso);
+      } else {
+        acompana_sin_novedades(instance_of[s.codigo_dane], paso);
+      }
     }
   }
 
@@ -464,6 +498,7 @@ TEST_F(D0203Period, AWholePeriodOfAGeneratedJurisdiction) {
     EXPECT_EQ(vars.at("periodo"), kPeriodo);
     if (&s == ciclos) continue;
     EXPECT_EQ(actividades(id), concat({kInicio,
+                                       kEntrada,
                                        kCiclo,
                                        kEvaluacionYVerificacion,
                                        kInformacionYRevisionIv,
@@ -479,6 +514,7 @@ TEST_F(D0203Period, AWholePeriodOfAGeneratedJurisdiction) {
   const std::int64_t id = instance_of[ciclos->codigo_dane];
   EXPECT_EQ(actividades(id), concat({kInicio,
                                      kAccion,
+                                     kEntrada,
                                      kCiclo,
                                      kCiclo,
                                      kEvaluacionYVerificacion,
@@ -535,9 +571,12 @@ TEST_F(D0203Period, AWholePeriodOfAGeneratedJurisdiction) {
     const Json mias = filas_de(filas, dane);
     ASSERT_EQ(mias.size(), 2U);
     for (int ciclo = 1; ciclo <= 2; ++ciclo) {
-      const Json expected = {
-          {"codigo_dane", dane}, {"nombre", school_field("nombre")}, {"etc", school_field("etc")},
-          {"ciclo", ciclo},      {"registro", Json(apoyo(ciclo))},   {"fecha", kFecha}};
+      const Json expected = {{"codigo_dane", dane},
+                             {"nombre", school_field("nombre")},
+                             {"etc", school_field("etc")},
+                             {"ciclo", ciclo},
+                             {"registro", Json(apoyo(ciclo))},
+                             {"fecha", ciclo == 1 ? kFecha : kFechaMes1}};
       EXPECT_EQ(mias[static_cast<std::size_t>(ciclo - 1)], expected) << "ciclo " << ciclo;
     }
   }
@@ -555,7 +594,7 @@ TEST_F(D0203Period, AWholePeriodOfAGeneratedJurisdiction) {
                              {"ciclo", ciclo},
                              {"periodo_cumplido", false},
                              {"actividades_pendientes", pendientes[ciclo - 1]},
-                             {"fecha", kFecha}};
+                             {"fecha", ciclo == 1 ? kFechaMes1 : kFechaMes2}};
       EXPECT_EQ(mias[static_cast<std::size_t>(ciclo - 1)], expected) << "ciclo " << ciclo;
     }
   }
@@ -566,15 +605,11 @@ TEST_F(D0203Period, AWholePeriodOfAGeneratedJurisdiction) {
     const Json mias = filas_de(filas, dane);
     ASSERT_EQ(mias.size(), 1U);
     // Scores 4, 3, 2: mean 3.0, below the SE's default threshold 3.5; one objective of two met.
-    const Json expected = {{"codigo_dane", dane},
-                           {"nombre", school_field("nombre")},
-                           {"etc", school_field("etc")},
-                           {"estado", "evaluada"},
-                           {"promedio_general", 3.0},
-                           {"porcentaje_objetivos_cumplidos", 50.0},
-                           {"bajo_umbral", true},
-                           {"respuestas", 3},
-                           {"fecha", kFecha}};
+    const Json expected = {{"codigo_dane", dane},        {"nombre", school_field("nombre")},
+                           {"etc", school_field("etc")}, {"estado", "evaluada"},
+                           {"promedio_general", 3.0},    {"porcentaje_objetivos_cumplidos", 50.0},
+                           {"bajo_umbral", true},        {"respuestas", 3},
+                           {"fecha", kFechaMes2}};
     EXPECT_EQ(mias[0], expected);
   }
   {
@@ -582,7 +617,7 @@ TEST_F(D0203Period, AWholePeriodOfAGeneratedJurisdiction) {
     const Json filas = reporte("irregularidades");
     ASSERT_EQ(filas.size(), 1U) << "only the school with persistent irregularities";
     const Json expected = {{"consecutivo", "F01.03.F02-2026-" + dane},
-                           {"fecha", kFecha},
+                           {"fecha", kFechaMes2},
                            {"codigo_dane", dane},
                            {"nombre", school_field("nombre")},
                            {"sector", "OFICIAL"},
@@ -612,7 +647,7 @@ TEST_F(D0203Period, AWholePeriodOfAGeneratedJurisdiction) {
                            {"revisiones_alineacion", 2},
                            {"desviaciones_tratadas", 1},
                            {"evaluacion", "evaluada"},
-                           {"fecha", kFecha}};
+                           {"fecha", kFechaMes2}};
     EXPECT_EQ(mias[0], expected);
     // Every school's row carries its own classification.
     for (const handlers::d02_03::School& s : *schools) {

@@ -203,6 +203,7 @@ TEST(D0203Scenario, AFollowUpWithoutPeriodoCumplidoIsRefusedByItsForm) {
   const std::int64_t id = se.inicia(escuela_oficial("115238000501", "A"));
   se.hasta_apoyo(id);
   se.apoya(id, 1);
+  se.pasa_el_tiempo_hasta(id, kA06Esperar);
   const std::string task = se.tarea(id, kA06);
   const std::vector<Event> before = se.eventos(id);
 
@@ -223,7 +224,7 @@ TEST(D0203Scenario, AFollowUpWithoutPeriodoCumplidoIsRefusedByItsForm) {
   EXPECT_EQ(se.tarea(id, kA06), task) << "the task stays open";
 
   // And the complete answer is accepted.
-  se.hace_seguimiento(id, false, 2);
+  se.completa(id, kA06, kProfesional, {{"periodo_cumplido", false}, {"actividades_pendientes", 2}});
   EXPECT_EQ(se.decisiones(id), (Ids{kFlowAlineada, kFlowVolverA05}));
 }
 
@@ -233,6 +234,7 @@ TEST(D0203Scenario, AFollowUpWithoutThePendingCountIsRefusedByItsForm) {
   const std::int64_t id = se.inicia(escuela_oficial("115238000502", "A"));
   se.hasta_apoyo(id);
   se.apoya(id, 1);
+  se.pasa_el_tiempo_hasta(id, kA06Esperar);
   const std::size_t before = se.eventos(id).size();
   // When the follow-up says only that the period is over, with a pending count as text.
   auto done = se.engine().complete_task(se.tarea(id, kA06), kProfesional,
@@ -246,7 +248,7 @@ TEST(D0203Scenario, AFollowUpWithoutThePendingCountIsRefusedByItsForm) {
       << done.error().message;
   EXPECT_EQ(se.eventos(id).size(), before);
   // And with the count the school goes on to activity 7.
-  se.hace_seguimiento(id, true, 0);
+  se.completa(id, kA06, kProfesional, {{"periodo_cumplido", true}, {"actividades_pendientes", 0}});
   EXPECT_EQ(se.decisiones(id).back(), kFlowContinuar);
   EXPECT_FALSE(se.tarea(id, kA07Registrar).empty());
 }

@@ -51,10 +51,17 @@ constexpr const char* kA03Definir = "A03_DefinirEstrategiaAT";
 constexpr const char* kA04Revisar = "A04_RevisarAlineacionPAM";
 constexpr const char* kA04Gw = "A04_GW_EstrategiaAlineada";
 constexpr const char* kA04Accion = "A04_EjecutarAccionMejoramiento";
+constexpr const char* kSubproceso = "SP_AcompanamientoEjecucion";
+constexpr const char* kSubprocesoInicio = "SP_Inicio";
 constexpr const char* kA05 = "A05_ApoyarEjecucionPMI";
+constexpr const char* kA06Esperar = "A06_EsperarSeguimiento";
 constexpr const char* kA06 = "A06_HacerSeguimiento";
 constexpr const char* kA06Gw = "A06_GW_PeriodoCumplido";
+constexpr const char* kSubprocesoFin = "SP_Fin";
+constexpr const char* kFinPeriodo = "B_FinPeriodo";
 constexpr const char* kA07Registrar = "A07_RegistrarEvaluacionEE";
+constexpr const char* kA07EvaluacionSigce = "B_EvaluacionSIGCE";
+constexpr const char* kA07Plazo = "B_PlazoEvaluacion";
 constexpr const char* kA07Consolidar = "A07_ConsolidarEvaluacion";
 constexpr const char* kA07Revisar = "A07_RevisarEvaluacionAT";
 constexpr const char* kA08Verificar = "A08_VerificarCumplimientoAT";
@@ -86,11 +93,13 @@ inline Ids path(std::initializer_list<Ids> pieces) {
 // Activities 1 to 4 up to the first review of the alignment.
 const Ids kHastaRevisionPam = {kStart,      kA01,        kA02,  kA03Clasificar,
                                kA03Definir, kA04Revisar, kA04Gw};
-// One pass of the 5 -> 6 loop.
-const Ids kCiclo = {kA05, kA06, kA06Gw};
-// Activity 7 and the first verification of activity 8.
-const Ids kEvaluacionYVerificacion = {kA07Registrar, kA07Consolidar, kA07Revisar, kA08Verificar,
-                                      kA08Gw};
+// Into the subprocess "Acompañamiento a la ejecución del PMI".
+const Ids kEntrada = {kSubproceso, kSubprocesoInicio};
+// One pass of the 5 -> 6 loop: the support, the wait for the next follow-up, the follow-up.
+const Ids kCiclo = {kA05, kA06Esperar, kA06, kA06Gw};
+// Out of the subprocess (decision 6), activity 7 and the first verification of activity 8.
+const Ids kEvaluacionYVerificacion = {kSubprocesoFin, kA07Registrar, kA07Consolidar,
+                                      kA07Revisar,    kA08Verificar, kA08Gw};
 // Activity 9 and the review of activity 10.
 const Ids kInformacionYRevisionIv = {kA09, kA10Reportar, kA10Gw};
 
@@ -190,6 +199,24 @@ class SecretariaDeEducacion {
     return *done;
   }
 
+  // When: time passes (the clock moves) until the waiting timer of `element` in the instance
+  // is due, and it fires.
+  CommandOutcome pasa_el_tiempo_hasta(std::int64_t id, const std::string& element) {
+    const runtime::InstanceState s = estado(id);
+    for (const auto& [key, timer] : s.timers) {
+      if (timer.element_id != element) continue;
+      clock_.set(std::max(clock_.now_ms(), timer.due_ms));
+      auto fired = engine_.trigger_timer(id, key);
+      if (!fired.ok()) {
+        ADD_FAILURE() << "timer of " << element << ": " << fired.error().message;
+        return {};
+      }
+      return *fired;
+    }
+    ADD_FAILURE() << "no timer of " << element << " waits in instance " << id;
+    return {};
+  }
+
   // The common answers of each activity.
   void analiza_e_identifica_necesidades(std::int64_t id) {
     completa(id, kA01, kProfesional,
@@ -215,7 +242,10 @@ class SecretariaDeEducacion {
   void apoya(std::int64_t id, int asesorias) {
     completa(id, kA05, kProfesional, {{"asesorias_realizadas", asesorias}});
   }
+  // The follow-up of activity 6 comes frecuencia_seguimiento (P1M) after the last support:
+  // time passes until its timer is due, it fires, and the follow-up is made.
   void hace_seguimiento(std::int64_t id, bool periodo_cumplido, int actividades_pendientes) {
+    pasa_el_tiempo_hasta(id, kA06Esperar);
     completa(id, kA06, kProfesional,
              {{"periodo_cumplido", periodo_cumplido},
               {"actividades_pendientes", actividades_pendientes}});

@@ -30,6 +30,7 @@ TEST(D0203Scenario, StraightPathEndsWithoutReport) {
   // Then every activity was entered once, in the order of the seed, and it ends without a
   // report to Inspección y Vigilancia.
   EXPECT_EQ(se.actividades(id), path({kHastaRevisionPam,
+                                      kEntrada,
                                       kCiclo,
                                       kEvaluacionYVerificacion,
                                       kInformacionYRevisionIv,
@@ -75,8 +76,9 @@ TEST(D0203Scenario, EachRoleGetsItsOwnTasks) {
   se.revisa_alineacion(id, true);
   EXPECT_EQ(offered_to(kA05), profesional);
   se.apoya(id, 1);
+  se.pasa_el_tiempo_hasta(id, kA06Esperar);
   EXPECT_EQ(offered_to(kA06), profesional);
-  se.hace_seguimiento(id, true, 0);
+  se.completa(id, kA06, kProfesional, {{"periodo_cumplido", true}, {"actividades_pendientes", 0}});
   EXPECT_EQ(offered_to(kA07Registrar), std::vector<std::string>{"establecimiento"});
   se.registra_evaluacion(id, evaluacion_ee({{"Pertinencia", 5}}, {}));
   EXPECT_EQ(offered_to(kA07Revisar), lider);
@@ -104,9 +106,10 @@ TEST(D0203Scenario, NotAlignedRunsAnImprovementActionAndReviewsAgain) {
   se.revisa_alineacion(id, true);
   se.apoya(id, 1);
 
-  // Then 4 -> improvement action -> 4 -> 5 (and on to 6).
-  EXPECT_EQ(se.actividades(id),
-            path({kHastaRevisionPam, {kA04Accion, kA04Revisar, kA04Gw, kA05, kA06}}));
+  // Then 4 -> improvement action -> 4 -> 5 (and on to wait for 6).
+  EXPECT_EQ(
+      se.actividades(id),
+      path({kHastaRevisionPam, {kA04Accion, kA04Revisar, kA04Gw}, kEntrada, {kA05, kA06Esperar}}));
   EXPECT_EQ(se.decisiones(id), (Ids{kFlowNoAlineada, kFlowAlineada}));
   const auto decisiones = se.decisiones_completas(id);
   ASSERT_EQ(decisiones.size(), 2U);
@@ -142,8 +145,13 @@ TEST(D0203Scenario, SupportLoopRunsUntilNoActivityIsPending) {
   }
 
   // Then the loop 5 -> 6 -> 5 was taken three times and left on the fourth follow-up.
-  EXPECT_EQ(se.actividades(id),
-            path({kHastaRevisionPam, kCiclo, kCiclo, kCiclo, kCiclo, {kA07Registrar}}));
+  EXPECT_EQ(se.actividades(id), path({kHastaRevisionPam,
+                                      kEntrada,
+                                      kCiclo,
+                                      kCiclo,
+                                      kCiclo,
+                                      kCiclo,
+                                      {kSubprocesoFin, kA07Registrar}}));
   EXPECT_EQ(se.decisiones(id),
             (Ids{kFlowAlineada, kFlowVolverA05, kFlowVolverA05, kFlowVolverA05, kFlowContinuar}));
   const runtime::InstanceState s = se.estado(id);
@@ -177,7 +185,8 @@ TEST(D0203Scenario, SupportLoopEndsWhenThePeriodIsOverEvenWithPendingActivities)
   se.hace_seguimiento(id, true, 2);
 
   // Then the loop is left for activity 7.
-  EXPECT_EQ(se.actividades(id), path({kHastaRevisionPam, kCiclo, kCiclo, {kA07Registrar}}));
+  EXPECT_EQ(se.actividades(id),
+            path({kHastaRevisionPam, kEntrada, kCiclo, kCiclo, {kSubprocesoFin, kA07Registrar}}));
   EXPECT_EQ(se.decisiones(id), (Ids{kFlowAlineada, kFlowVolverA05, kFlowContinuar}));
   EXPECT_EQ(se.decisiones_completas(id).back().at("inputs"),
             Json({{"periodo_cumplido", true}, {"actividades_pendientes", 2}}));
@@ -208,6 +217,7 @@ TEST(D0203Scenario, DeviationsAreTreatedAndVerifiedAgain) {
 
   // Then 8 -> treatment -> 8 -> 9 (and on to the review of 10).
   EXPECT_EQ(se.actividades(id), path({kHastaRevisionPam,
+                                      kEntrada,
                                       kCiclo,
                                       kEvaluacionYVerificacion,
                                       {kA08Tratar, kA08Verificar, kA08Gw, kA09, kA10Reportar}}));
@@ -255,6 +265,7 @@ TEST(D0203Scenario, PersistentIrregularitiesAreReportedOnF0103F02) {
   }
   EXPECT_TRUE(diligenciado);
   EXPECT_EQ(se.actividades(id), path({kHastaRevisionPam,
+                                      kEntrada,
                                       kCiclo,
                                       kEvaluacionYVerificacion,
                                       kInformacionYRevisionIv,
@@ -266,7 +277,8 @@ TEST(D0203Scenario, PersistentIrregularitiesAreReportedOnF0103F02) {
   const Json f = se.variable(id, "reporte_irregularidades");
   EXPECT_EQ(f.at("formato"), "F01.03.F02");
   EXPECT_EQ(f.at("consecutivo"), "F01.03.F02-" + std::string(kPeriodo) + "-" + dane);
-  EXPECT_EQ(f.at("fecha"), "2026-03-15") << "the date of the engine's clock";
+  EXPECT_EQ(f.at("fecha"), "2026-04-15")
+      << "the date of the engine's clock (a month after the support)";
   EXPECT_EQ(f.at("establecimiento").at("codigo_dane"), dane);
   EXPECT_EQ(f.at("establecimiento").at("nombre"), "Colegio Los Andes");
   EXPECT_EQ(f.at("tipo_irregularidad"), "COSTOS_TARIFAS");

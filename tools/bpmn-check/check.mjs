@@ -6,13 +6,18 @@
 //      (zeebe) extension descriptor, parses it with no error and no warning
 //      (unknown element, bad attribute, unresolved reference, duplicate id...);
 //   2. the root is bpmn:definitions with at least one bpmn:process;
-//   3. the process uses only what the pmiflow engine runs: none start event, none or
-//      terminate end event, user task, service task, exclusive and parallel gateway,
-//      sequence flow (conditions as FEEL text starting with '=');
+//   3. the process uses only what the pmiflow engine runs (docs/bpmn-support.md): tasks
+//      (user, service, receive, send, manual, plain), embedded and event subprocesses,
+//      exclusive, parallel and event-based gateways, none and message start events (timer,
+//      message and error starts in event subprocesses), none, terminate, message and error
+//      end events, timer and message catch events, none and message throw events, timer,
+//      message and error boundary events, sequence flows (conditions as FEEL text starting
+//      with '=');
 //      pass --any-bpmn to skip this check for files meant for other engines;
 //   4. every flow node has a BPMNShape and every sequence flow a BPMNEdge (with at least two
 //      waypoints whose first and last touch the shapes of its source and target);
-//   5. no two flow node shapes overlap, and no label lies on a flow node shape.
+//   5. no two flow node shapes overlap (but a node inside its subprocess, and a boundary
+//      event on its host), and no label lies on a flow node shape (but its subprocess's).
 // Prints every problem as "FILE: error: ..." and exits 1 if there is any, 0 otherwise.
 
 import { readFile } from 'node:fs/promises';
@@ -26,12 +31,51 @@ const zeebeDescriptor = require('zeebe-bpmn-moddle/resources/zeebe.json');
 const SUPPORTED = new Set([
   'bpmn:StartEvent',
   'bpmn:EndEvent',
+  'bpmn:IntermediateCatchEvent',
+  'bpmn:IntermediateThrowEvent',
+  'bpmn:BoundaryEvent',
   'bpmn:UserTask',
   'bpmn:ServiceTask',
+  'bpmn:ReceiveTask',
+  'bpmn:SendTask',
+  'bpmn:ManualTask',
+  'bpmn:Task',
+  'bpmn:SubProcess',
   'bpmn:ExclusiveGateway',
   'bpmn:ParallelGateway',
+  'bpmn:EventBasedGateway',
   'bpmn:SequenceFlow',
 ]);
+
+// The event definitions each kind of event may have (none: always allowed but where noted).
+const EVENT_DEFINITIONS = {
+  'bpmn:StartEvent': ['bpmn:MessageEventDefinition'],
+  'bpmn:EndEvent': [
+    'bpmn:TerminateEventDefinition',
+    'bpmn:MessageEventDefinition',
+    'bpmn:ErrorEventDefinition',
+  ],
+  'bpmn:IntermediateCatchEvent': ['bpmn:TimerEventDefinition', 'bpmn:MessageEventDefinition'],
+  'bpmn:IntermediateThrowEvent': ['bpmn:MessageEventDefinition'],
+  'bpmn:BoundaryEvent': [
+    'bpmn:TimerEventDefinition',
+    'bpmn:MessageEventDefinition',
+    'bpmn:ErrorEventDefinition',
+  ],
+};
+const EVENT_SUBPROCESS_STARTS = [
+  'bpmn:TimerEventDefinition',
+  'bpmn:MessageEventDefinition',
+  'bpmn:ErrorEventDefinition',
+];
+
+// True when `inner` is (transitively) inside container `outer`.
+function isInside(inner, outer) {
+  for (let p = inner.$parent; p; p = p.$parent) {
+    if (p === outer) return true;
+  }
+  return false;
+}
 
 // How far (in diagram units) an edge's end may be from its shape's bounding box.
 const TOUCH_TOLERANCE = 2;
@@ -68,13 +112,14 @@ function engineProblems(el) {
     return [`${type} '${el.id}' is not supported by the pmiflow engine`];
   }
   const defs = el.eventDefinitions || [];
-  if (type === 'bpmn:StartEvent' && defs.length > 0) {
-    return [`start event '${el.id}' has ${defs[0].$type}: only none start events are supported`];
-  }
-  if (type === 'bpmn:EndEvent') {
-    const other = defs.filter((d) => d.$type !== 'bpmn:TerminateEventDefinition');
-    if (other.length > 0) {
-      return [`end event '${el.id}' has ${other[0].$type}: only none and terminate end events are supported`];
+  const allowed =
+    type === 'bpmn:StartEvent' && el.$parent?.triggeredByEvent
+      ? EVENT_SUBPROCESS_STARTS
+      : EVENT_DEFINITIONS[type];
+  if (allowed) {
+    const other = defs.filter((d) => !allowed.includes(d.$type));
+    if (defs.length > 1 || other.length > 0) {
+      return [`${type} '${el.id}' has ${defs.map((d) => d.$type).join(', ')}: the engine runs ${allowed.join(', ')}`];
     }
   }
   if (type === 'bpmn:SequenceFlow' && el.conditionExpression) {
@@ -186,7 +231,8 @@ async function checkFile(file, { anyBpmn }) {
         const b = nodeRects[j];
         const attached =
           a.node.attachedToRef?.id === b.node.id || b.node.attachedToRef?.id === a.node.id;
-        if (!attached && overlaps(a.r, b.r)) {
+        const nested = isInside(a.node, b.node) || isInside(b.node, a.node);
+        if (!attached && !nested && overlaps(a.r, b.r)) {
           problems.push(`shapes of '${a.node.id}' and '${b.node.id}' overlap`);
         }
       }
@@ -199,6 +245,7 @@ async function checkFile(file, { anyBpmn }) {
     for (const { el, de } of labelled) {
       const lr = rect(de.label.bounds);
       for (const { node, r } of nodeRects) {
+        if (isInside(el, node)) continue;
         if (overlaps(lr, r)) problems.push(`label of '${el.id}' lies on the shape of '${node.id}'`);
       }
     }

@@ -1,6 +1,7 @@
 #include "tools/cli/autopilot.h"
 
 #include <array>
+#include <set>
 
 namespace pmiflow::cli {
 
@@ -72,6 +73,62 @@ AutopilotStep autopilot_next(const runtime::InstanceState& state, std::string& t
   task_id = oldest->id;
   auto it = state.activation_counts.find(oldest->element_id);
   return autopilot_step(*oldest, it == state.activation_counts.end() ? 0 : it->second);
+}
+
+AutopilotMove autopilot_move(const runtime::InstanceState& state) {
+  AutopilotMove move;
+  const bool never_evaluates = state.id % 5 == 0;
+  const bool waits_for_deadline =
+      never_evaluates && state.tasks.size() == 1 &&
+      state.tasks.begin()->second.element_id == "A07_RegistrarEvaluacionEE";
+  if (!state.tasks.empty() && !waits_for_deadline) {
+    move.kind = AutopilotMove::Kind::kTask;
+    move.step = autopilot_next(state, move.task_id);
+    return move;
+  }
+  for (const auto& [key, timer] : state.timers) {
+    if (move.kind == AutopilotMove::Kind::kNone || timer.due_ms < move.due_ms) {
+      move.kind = AutopilotMove::Kind::kTimer;
+      move.timer_key = key;
+      move.due_ms = timer.due_ms;
+      move.timer_element = timer.element_id;
+    }
+  }
+  return move;
+}
+
+Result<CommandOutcome> autopilot_apply(Engine& engine, ManualClock& clock, std::int64_t instance_id,
+                                       const AutopilotMove& move) {
+  if (move.kind == AutopilotMove::Kind::kTask) {
+    return engine.complete_task(move.task_id, runtime::Actor::user(move.step.user, move.step.role),
+                                move.step.variables);
+  }
+  clock.advance_to(move.due_ms);
+  return engine.trigger_timer(instance_id, move.timer_key);
+}
+
+Result<std::size_t> autopilot_answer_all(Engine& engine, ReadModel& read_model) {
+  auto tasks = read_model.tasks(TaskQuery{});
+  if (!tasks.ok()) return tasks.error();
+  std::set<std::int64_t> instances;
+  for (const TaskRow& t : *tasks) instances.insert(t.instance_id);
+  std::size_t answered = 0;
+  for (std::int64_t id : instances) {
+    for (;;) {
+      AutopilotMove move;
+      {
+        auto state = engine.snapshot(id);  // released before the command (engine.h)
+        if (!state.ok()) return state.error();
+        move = autopilot_move(**state);
+      }
+      if (move.kind != AutopilotMove::Kind::kTask) break;
+      auto done = engine.complete_task(
+          move.task_id, runtime::Actor::user(move.step.user, move.step.role), move.step.variables);
+      if (!done.ok()) return done.error();
+      ++answered;
+    }
+  }
+  return answered;
 }
 
 Variables sample_school_variables(const std::string& codigo_dane, const std::string& periodo,

@@ -15,6 +15,7 @@
 
 #include "engine/common/mutex.h"
 #include "handlers/d02_03/business_key.h"
+#include "handlers/d02_03/start_data.h"
 #include "tools/cli/autopilot.h"
 #include "tools/cli/bench_db.h"
 #include "tools/cli/cli.h"
@@ -83,7 +84,13 @@ int cmd_bench(const BenchArgs& a, std::ostream& out, std::ostream& err) {
   const BenchDb db(a.db, "bench", a.fast);
   const std::string& path = db.path();
   int rc = [&]() -> int {
-    auto session = open_session(path, OpenMode::kCreate, db.options());
+    // A simulated clock, from the opening of the period: the autopilot lets time pass to
+    // each follow-up and deadline.
+    auto opening = handlers::d02_03::period_opening_ms(a.period);
+    if (!opening.ok()) return fail(err, opening.error());
+    auto simulated = std::make_unique<ManualClock>(*opening);
+    ManualClock& clock = *simulated;
+    auto session = open_session(path, OpenMode::kCreate, db.options(), std::move(simulated));
     if (!session.ok()) return fail(err, session.error());
     Engine& engine = *(*session)->engine;
     auto deployed = deploy_file(engine, d02_03_definition_path());
@@ -118,23 +125,21 @@ int cmd_bench(const BenchArgs& a, std::ostream& out, std::ostream& err) {
         // Until a command's events end the instance (ended instances leave the engine's
         // cache, so asking for their state would replay them from the store).
         for (bool ended = false; !ended;) {
-          std::string task_id;
-          AutopilotStep s;
+          AutopilotMove move;
           {
             // Released before the command, so that the engine changes the state in place
             // instead of copying it (a held snapshot must not change).
             auto snapshot = engine.snapshot(started->instance_id);
             if (!snapshot.ok()) return record_error(snapshot.error().message);
             const runtime::InstanceState& state = **snapshot;
-            if (state.tasks.empty()) {
+            move = autopilot_move(state);
+            if (move.kind == AutopilotMove::Kind::kNone) {
               return record_error("instance " + std::to_string(state.id) +
-                                  " waits with no open task (incident?)");
+                                  " waits with no open task or timer (incident?)");
             }
-            s = autopilot_next(state, task_id);
           }
           auto t1 = Clock::now();
-          auto done =
-              engine.complete_task(task_id, runtime::Actor::user(s.user, s.role), s.variables);
+          auto done = autopilot_apply(engine, clock, started->instance_id, move);
           h.add(Clock::now() - t1);
           if (!done.ok()) return record_error(done.error().message);
           ended = std::any_of(done->events.begin(), done->events.end(), [](const auto& e) {

@@ -3,8 +3,10 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "engine/common/time_text.h"
 #include "engine/runtime/event_describer.h"
 #include "handlers/d02_03/business_key.h"
+#include "handlers/d02_03/start_data.h"
 #include "tools/cli/autopilot.h"
 #include "tools/cli/cli.h"
 #include "tools/cli/commands.h"
@@ -29,7 +31,13 @@ int cmd_demo(const DemoArgs& a, std::ostream& out, std::ostream& err) {
                                : a.db;
   if (temporary) remove_db(path);
   int rc = [&]() -> int {
-    auto session = open_session(path, OpenMode::kCreate);
+    // A simulated clock, from the opening of the period: the autopilot lets time pass to
+    // each follow-up and deadline.
+    auto opening = handlers::d02_03::period_opening_ms(a.period);
+    if (!opening.ok()) return fail(err, opening.error());
+    auto simulated = std::make_unique<ManualClock>(*opening);
+    ManualClock& clock = *simulated;
+    auto session = open_session(path, OpenMode::kCreate, {}, std::move(simulated));
     if (!session.ok()) return fail(err, session.error());
     Engine& engine = *(*session)->engine;
     persistence::SqliteStore& store = *(*session)->store;
@@ -78,12 +86,16 @@ int cmd_demo(const DemoArgs& a, std::ostream& out, std::ostream& err) {
             << " has an incident: " << (*state)->incidents.begin()->second.message << '\n';
         return kExitInvalidState;
       }
-      if ((*state)->tasks.empty()) break;
-      std::string task_id;
-      AutopilotStep s = autopilot_next(**state, task_id);
-      out << "\n> " << s.role << " completes task " << task_id << " \""
-          << (*state)->tasks.at(task_id).name << "\"\n";
-      auto done = engine.complete_task(task_id, runtime::Actor::user(s.user, s.role), s.variables);
+      const AutopilotMove move = autopilot_move(**state);
+      if (move.kind == AutopilotMove::Kind::kNone) break;
+      if (move.kind == AutopilotMove::Kind::kTask) {
+        out << "\n> " << move.step.role << " completes task " << move.task_id << " \""
+            << (*state)->tasks.at(move.task_id).name << "\"\n";
+      } else {
+        out << "\n> time passes to " << format_time(move.due_ms) << ": "
+            << runtime::element_label(def->get(), move.timer_element) << "\n";
+      }
+      auto done = autopilot_apply(engine, clock, id, move);
       if (!done.ok()) return fail(err, done.error());
       if (Status st = print_new(); !st.ok()) return fail(err, st.error());
     }

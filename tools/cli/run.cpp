@@ -206,6 +206,8 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   run_cmd->add_option("--from", run_a.from, "simulated: where the clock starts (default: now)");
   run_cmd->add_option("--until", run_a.until, "simulated: fire what is due up to DATE, then exit");
   run_cmd->add_option("--step", run_a.step, "simulated: report at each step (e.g. P1M)");
+  run_cmd->add_flag("--autopilot", run_a.autopilot,
+                    "simulated: D02.03's autopilot answers every open task as it comes");
   run_cmd->callback([&] { code = cmd_run(run_c, run_a, out, err); });
 
   Common resolve_c;

@@ -1,5 +1,6 @@
 #include "tools/cli/timer_commands.h"
 
+#include <map>
 #include <vector>
 
 #include <spdlog/sinks/stdout_sinks.h>
@@ -11,6 +12,7 @@
 #include "engine/model/timer_definition.h"
 #include "engine/time/cycle.h"
 #include "engine/time/zone.h"
+#include "tools/cli/autopilot.h"
 #include "tools/cli/cli.h"
 #include "tools/cli/format.h"
 #include "tools/cli/session.h"
@@ -108,22 +110,60 @@ int cmd_run_simulated(const Common& c, const RunArgs& a, std::ostream& out, std:
   }
   stops.push_back(*until);
 
+  Engine& engine = *(*session)->engine;
+  persistence::SqliteStore& store = *(*session)->store;
+  // With the autopilot, the open tasks are answered first, then the timers fire one due
+  // instant at a time, each followed by the answers the tasks it opened call for.
+  auto answer = [&](std::size_t& answered) -> Status {
+    if (!a.autopilot) return {};
+    auto n = autopilot_answer_all(engine, store);
+    if (!n.ok()) return n.error();
+    answered += *n;
+    return {};
+  };
   Json steps = Json::array();
   std::size_t total = 0;
+  std::size_t total_answered = 0;
   for (std::int64_t stop : stops) {
-    auto report = app::fire_due_timers(*(*session)->engine, *(*session)->store, stop, clock);
-    if (!report.ok()) return fail(err, report.error());
+    std::vector<app::FiredTimer> fired_in_step;
+    std::size_t answered = 0;
+    if (Status s = answer(answered); !s.ok()) return fail(err, s.error());
+    for (;;) {
+      std::int64_t up_to = stop;
+      if (a.autopilot) {
+        auto next = app::next_due(store);
+        if (!next.ok()) return fail(err, next.error());
+        if (!*next || **next > stop) break;
+        up_to = **next;
+      }
+      auto report = app::fire_due_timers(engine, store, up_to, clock);
+      if (!report.ok()) return fail(err, report.error());
+      fired_in_step.insert(fired_in_step.end(), report->fired.begin(), report->fired.end());
+      if (Status s = answer(answered); !s.ok()) return fail(err, s.error());
+      if (!a.autopilot || report->fired.empty()) break;
+    }
     if (clock->now_ms() < stop) clock->set(stop);
-    total += report->fired.size();
+    total += fired_in_step.size();
+    total_answered += answered;
     if (c.json) {
       Json fired = Json::array();
-      for (const auto& f : report->fired) fired.push_back(fired_json(f));
-      steps.push_back({{"until", format_time(stop)}, {"fired", fired}});
+      for (const auto& f : fired_in_step) fired.push_back(fired_json(f));
+      Json one = {{"until", format_time(stop)}, {"fired", fired}};
+      if (a.autopilot) one["answered"] = answered;
+      steps.push_back(std::move(one));
     } else {
-      out << format_time(stop) << ": " << report->fired.size() << " timer(s) fired\n";
-      for (const auto& f : report->fired) {
-        out << "  " << format_time(f.due_ms) << "  instance " << f.instance_id << "  "
-            << f.element_id << "\n";
+      out << format_time(stop) << ": " << fired_in_step.size() << " timer(s) fired";
+      if (a.autopilot) out << ", " << answered << " task(s) answered by the autopilot";
+      out << "\n";
+      if (a.autopilot) {  // a whole jurisdiction: how many of each timer event
+        std::map<std::string, std::size_t> by_element;
+        for (const auto& f : fired_in_step) ++by_element[f.element_id];
+        for (const auto& [element, n] : by_element) out << "  " << n << "  " << element << "\n";
+      } else {
+        for (const auto& f : fired_in_step) {
+          out << "  " << format_time(f.due_ms) << "  instance " << f.instance_id << "  "
+              << f.element_id << "\n";
+        }
       }
     }
   }
@@ -137,6 +177,7 @@ int cmd_run_simulated(const Common& c, const RunArgs& a, std::ostream& out, std:
                 {"fired", total},
                 {"messages_expired", *expired},
                 {"steps", steps},
+                {"answered", total_answered},
                 {"next_due", *next ? Json(format_time(**next)) : Json()}}
                .dump(2)
         << '\n';
@@ -149,6 +190,10 @@ int cmd_run_simulated(const Common& c, const RunArgs& a, std::ostream& out, std:
 
 int cmd_run(const Common& c, const RunArgs& a, std::ostream& out, std::ostream& err) {
   if (a.clock == "simulated") return cmd_run_simulated(c, a, out, err);
+  if (a.autopilot) {
+    return fail(err,
+                make_error(ErrorCode::kInvalidArgument, "--autopilot needs --clock simulated"));
+  }
   for (const auto& [flag, value] :
        {std::pair{"--from", a.from}, {"--until", a.until}, {"--step", a.step}}) {
     if (!value.empty()) {

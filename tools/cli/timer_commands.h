@@ -17,6 +17,7 @@ struct RunArgs {
   std::string from;              // simulated: where the clock starts (default: now)
   std::string until;             // simulated: fire everything due up to here, then exit
   std::string step;              // simulated: report at each step of this duration (P1M)
+  bool autopilot = false;        // simulated: the autopilot answers the open tasks as they come
 };
 // `run`: the runner (app/timer_runner.h) until SIGINT or SIGTERM; with --clock simulated,
 // cmd_run_simulated.

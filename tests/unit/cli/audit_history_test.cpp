@@ -71,9 +71,10 @@ TEST_F(AuditHistory, TextNamesActivitiesInSpanishAndShowsDecisionsAndChanges) {
                                   "Flow_A04_NoAlineada"))
       << r;
   EXPECT_TRUE(contains(r.out, "values seen: alineada = false")) << r;
-  EXPECT_TRUE(contains(r.out, "took flow Flow_A04_Alineada to " + kNameA05 +
-                                  " because `=alineada = true` is true; values seen: alineada = "
-                                  "true"))
+  EXPECT_TRUE(contains(r.out,
+                       "took flow Flow_A04_Alineada to Acompañamiento a la ejecución "
+                       "del PMI because `=alineada = true` is true; values seen: alineada = "
+                       "true"))
       << r;
   EXPECT_TRUE(contains(r.out, "values seen: actividades_pendientes = 2, periodo_cumplido = false"))
       << r;

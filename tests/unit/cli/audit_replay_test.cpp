@@ -79,10 +79,12 @@ TEST_F(AuditReplay, TextShowsStatusActivitiesTasksVariablesAndCountsWithNames) {
   ASSERT_EQ(r.code, 0) << r;
   EXPECT_NE(r.out.find("status: active"), std::string::npos) << r;
   EXPECT_NE(r.out.find("last event folded: #" + std::to_string(seq)), std::string::npos) << r;
-  EXPECT_NE(r.out.find("active activities:\n  " + kNameA05 + " [A05_ApoyarEjecucionPMI]"),
+  EXPECT_NE(r.out.find("active activities:\n  Acompañamiento a la ejecución del PMI "
+                       "[SP_AcompanamientoEjecucion]\n  " +
+                       kNameA05 + " [A05_ApoyarEjecucionPMI]"),
             std::string::npos)
       << r;
-  EXPECT_NE(r.out.find("  1-11  " + kNameA05 + "  [profesional_mejoramiento]"), std::string::npos)
+  EXPECT_NE(r.out.find("  1-14  " + kNameA05 + "  [profesional_mejoramiento]"), std::string::npos)
       << r;
   EXPECT_NE(r.out.find("  alineada = true"), std::string::npos) << r;
   EXPECT_NE(r.out.find("  2x  " + kNameA04Revisar + " [A04_RevisarAlineacionPAM]"),

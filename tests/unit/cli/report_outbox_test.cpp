@@ -173,15 +173,15 @@ TEST_F(ReportTest, OutboxListsFiltersAndAcknowledges) {
   ASSERT_EQ(all.code, 0) << all;
   Json list = parse_json(all.out);
   ASSERT_EQ(list.size(), 7U);  // E02.01; D01.04, D02.01, D02.02, F01.03, I02.04; F01.03
-  EXPECT_EQ(list[0]["id"], "1-21-E02.01");
+  EXPECT_EQ(list[0]["id"], "1-33-E02.01");
   EXPECT_EQ(list[0]["data"]["evaluacion_consolidada"]["estado"], "evaluada");
 
   RunResult f0103 = run({"outbox", "--subprocess", "F01.03", "--json"});
   EXPECT_EQ(parse_json(f0103.out).size(), 2U);
 
-  RunResult ack = run({"outbox", "ack", "1-21-E02.01"});
+  RunResult ack = run({"outbox", "ack", "1-33-E02.01"});
   EXPECT_EQ(ack.code, 0) << ack;
-  EXPECT_EQ(run({"outbox", "ack", "1-21-E02.01"}).code, 0) << "acknowledging twice is fine";
+  EXPECT_EQ(run({"outbox", "ack", "1-33-E02.01"}).code, 0) << "acknowledging twice is fine";
   EXPECT_EQ(parse_json(run({"outbox", "--json"}).out).size(), 6U);
   Json with_acked = parse_json(run({"outbox", "--all", "--json"}).out);
   ASSERT_EQ(with_acked.size(), 7U);

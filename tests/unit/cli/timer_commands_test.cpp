@@ -109,6 +109,7 @@ TEST_F(TimerCommands, BadFlagsAreRefusedAndNothingIsWritten) {
       {{"run", "--clock", "simulated", "--from", "2031-12-31", "--until", "2031-01-01"},
        "--until 2031-01-01 is before the clock's start"},
       {{"run", "--until", "2031-12-31"}, "--until needs --clock simulated"},
+      {{"run", "--autopilot"}, "--autopilot needs --clock simulated"},
   };
   for (const Case& c : cases) {
     RunResult r = run(c.args);
@@ -118,6 +119,47 @@ TEST_F(TimerCommands, BadFlagsAreRefusedAndNothingIsWritten) {
   RunResult clock = run({"run", "--clock", "sundial"});
   EXPECT_EQ(clock.code, kExitUsage) << clock;
   EXPECT_EQ(snapshot(db()), before);
+}
+
+// The period of a small jurisdiction month by month (tools/demo.sh): the autopilot answers
+// what opens, the follow-ups come each month, and the school that never evaluates (every fifth
+// instance) reaches activity 10 after the SE's deadline.
+TEST_F(CliTest, APeriodMonthByMonthWithTheAutopilotEndsEverySchool) {
+  ASSERT_EQ(run_cli({"sample-jurisdiction", "--schools", "5", "--seed", "7", "--etc", "Boyacá",
+                     "--out", dir_.file("j.csv")})
+                .code,
+            0);
+  ASSERT_EQ(run({"deploy", d02_03_file()}).code, 0);
+  ASSERT_EQ(run({"start", "--process", "D02_03_ApoyarGestionPMI", "--from-csv", dir_.file("j.csv"),
+                 "--period", "2031"})
+                .code,
+            0);
+  RunResult r = run({"run", "--clock", "simulated", "--from", "2031-02-01T08:00:00", "--until",
+                     "2032-01-01T08:00:00", "--step", "P1M", "--autopilot", "--json"});
+  ASSERT_EQ(r.code, 0) << r;
+  const Json j = parse_json(r.out);
+  ASSERT_EQ(j["steps"].size(), 11u);
+  // The first month: every school up to its first support, then its follow-up a month later.
+  EXPECT_GT(j["steps"][0]["answered"].get<int>(), 5 * 4);
+  EXPECT_EQ(j["steps"][0]["fired"].size(), 5u);
+  EXPECT_EQ(j["steps"][0]["fired"][0]["element_id"], "A06_EsperarSeguimiento");
+  EXPECT_EQ(j["next_due"], Json());
+  // The SE's deadline passed for the school that never evaluated, in December.
+  const Json& december = j["steps"][10]["fired"];
+  ASSERT_EQ(december.size(), 1u);
+  EXPECT_EQ(december[0]["element_id"], "B_PlazoEvaluacion");
+  EXPECT_EQ(december[0]["instance_id"], 5);
+
+  const Json instances = parse_json(run({"instances", "--json"}).out);
+  ASSERT_EQ(instances.size(), 5u);
+  for (const Json& i : instances) EXPECT_EQ(i["state"], "completed") << i.dump();
+  const Json evaluaciones =
+      parse_json(run({"report", "evaluacion", "--period", "2031", "--format", "json"}).out);
+  int sin_evaluacion = 0;
+  for (const Json& row : evaluaciones["filas"]) {
+    sin_evaluacion += row["estado"] == "sin_evaluacion" ? 1 : 0;
+  }
+  EXPECT_EQ(sin_evaluacion, 1);
 }
 
 }  // namespace

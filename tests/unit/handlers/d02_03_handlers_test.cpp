@@ -429,7 +429,9 @@ const Json kSinEvaluacion = {
     {"umbral_satisfaccion", 3.5},
     {"bajo_umbral", false},
     {"observaciones", ""},
-    {"motivo", "El EE no registró su evaluación dentro del plazo establecido por la SE"}};
+    {"motivo",
+     "Sin evaluación dentro del plazo: el EE no registró su evaluación antes del plazo máximo de "
+     "la SE"}};
 
 TEST(D0203Consolidar, AbsentEvaluationIsSinEvaluacion) {
   HandlerResult r = consolidar({{"codigo_dane", "111001000123"}});

@@ -2,6 +2,7 @@
 
 #include "handlers/d02_03/start_data.h"
 
+#include "engine/common/time_text.h"
 #include "handlers/d02_03/business_key.h"
 #include "handlers/d02_03/d02_03_handlers.h"
 
@@ -200,6 +201,51 @@ TEST(StartDataWithKey, RegisterHandlersRegistersItForTheProcess) {
   EXPECT_EQ(status.error().code, ErrorCode::kValidation);
   // Another process is not D02.03's business.
   EXPECT_TRUE(registry.start_data_errors(request(bad, "OtroProceso")).empty());
+}
+
+}  // namespace
+}  // namespace pmiflow::handlers::d02_03
+
+namespace pmiflow::handlers::d02_03 {
+namespace {
+
+TEST(StartDataCalendar, ThePreparerFillsThePeriodsCalendarAndTagsOnlyWhereLeftOut) {
+  StartRequest first_half{{kProcessKey, "111001000123/2027-1"}, {}, oficial(), {}};
+  first_half.variables["periodo"] = "2027-1";
+  prepare_start_data(first_half);
+  EXPECT_EQ(first_half.variables.at("fecha_fin_periodo"), "2027-06-30T23:59:59");
+  EXPECT_EQ(first_half.variables.at("fecha_limite_evaluacion"), "2027-07-15T23:59:59");
+  EXPECT_EQ(first_half.variables.at("frecuencia_seguimiento"), "P1M");
+  EXPECT_EQ(first_half.tags, period_tags("2027-1", oficial().at("codigo_dane").get<std::string>()));
+  EXPECT_TRUE(validate_start_data(first_half.variables).empty());
+
+  StartRequest given{{kProcessKey, "x"}, {{"school", "other"}}, oficial(), {}};
+  given.variables["fecha_fin_periodo"] = "2026-10-31T18:00:00-05:00";
+  given.variables["frecuencia_seguimiento"] = "P2W";
+  prepare_start_data(given);
+  EXPECT_EQ(given.variables.at("fecha_fin_periodo"), "2026-10-31T18:00:00-05:00");
+  EXPECT_EQ(given.variables.at("frecuencia_seguimiento"), "P2W");
+  EXPECT_EQ(given.tags, (runtime::Tags{{"school", "other"}})) << "given tags are kept";
+  // Preparing twice changes nothing.
+  StartRequest twice = given;
+  prepare_start_data(twice);
+  EXPECT_EQ(twice.variables, given.variables);
+}
+
+TEST(StartDataCalendar, BadDatesAndFrequenciesAreNamed) {
+  Variables vars = oficial();
+  vars["fecha_fin_periodo"] = 20261130;
+  vars["fecha_limite_evaluacion"] = "mañana";
+  vars["frecuencia_seguimiento"] = "-P1M";
+  EXPECT_EQ(fields(validate_start_data(vars)),
+            (std::vector<std::string>{"fecha_fin_periodo", "fecha_limite_evaluacion",
+                                      "frecuencia_seguimiento"}));
+}
+
+TEST(StartDataCalendar, APeriodOpensOnItsFirstSchoolDayAtEightInBogota) {
+  EXPECT_EQ(format_time(period_opening_ms("2026").value()), "2026-02-01T13:00:00.000Z");
+  EXPECT_EQ(format_time(period_opening_ms("2026-2").value()), "2026-07-15T13:00:00.000Z");
+  EXPECT_EQ(period_opening_ms("26").error().code, ErrorCode::kInvalidArgument);
 }
 
 }  // namespace
