@@ -188,7 +188,7 @@ class Engine {
   void count(const std::vector<runtime::Event>& events);
   // Starts an instance (start(), or a start by message with `message`), then delivers the
   // buffered messages its subscriptions reach.
-  Result<StartOutcome> start_instance(const StartRequest& request,
+  Result<StartOutcome> start_instance(const StartRequest& given,
                                       const std::optional<runtime::StartMessage>& message);
   // The subscriptions a request opened that are still open after it.
   static std::vector<runtime::MessageSubscription> opened_subscriptions(
