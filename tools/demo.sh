@@ -52,9 +52,10 @@ echo "\$ pmiflow summary --period $period"
 # The period month by month: from its opening (February, or July for YYYY-2) to after the
 # SE's deadline.
 year="${period:0:4}"
-if [[ "$period" == *-2 ]]; then from="$year-07-15T08:00:00"; else from="$year-02-01T08:00:00"; fi
+if [[ "$period" == *-2 ]]; then opening="$year-07-15"; else opening="$year-02-01"; fi
+from="${opening}T08:00:00"
 for ((month = 1; month <= months; month++)); do
-  until="$(date -d "${from/T/ } +$month month" +%Y-%m-%dT%H:%M:%S)"
+  until="$(date -d "$opening +$month month" +%Y-%m-%d)T08:00:00"
   echo
   echo "\$ pmiflow run --clock simulated --from $from --until $until --autopilot"
   "$pmiflow" run --clock simulated --from "$from" --until "$until" --autopilot
