@@ -101,7 +101,11 @@ Status trigger_event(Run& run, model::NodeIndex event, std::int64_t owner_key) {
     complete(run, owner);
     return {};
   }
-  if (node.cancel_activity) processor_for(owner_node.kind).on_terminate(run, owner);
+  if (node.cancel_activity) {
+    processor_for(owner_node.kind).on_terminate(run, owner);
+  } else if (node.message) {
+    subscribe(run, owner, {event});  // a non-interrupting message event waits for the next one
+  }
   run.queue(Activation{event, model::kNone, owner.scope, {}, false});
   return {};
 }

@@ -37,7 +37,8 @@ const std::string& incident_element(const Run& run, model::NodeIndex event,
 // Event `event` (a catch event, a receive task, a boundary event or the start event of an
 // event subprocess) of element instance `owner_key` (for an event subprocess start: its flow
 // scope) was triggered, its TimerTriggered or MessageCorrelated written: a catch event or a
-// receive task completes; a boundary event ends its activity when it interrupts and is
+// receive task completes; a boundary event ends its activity when it interrupts (a
+// non-interrupting message boundary event subscribes again, for the next message) and is
 // activated in the activity's flow scope; an event after an event-based gateway (the owner)
 // ends the gateway's other events and the gateway, and is activated already triggered; an
 // event subprocess start starts its event subprocess (event_subprocess_behavior.h).
