@@ -1,5 +1,7 @@
 #include "engine/runtime/bpmn/behavior/catch_event_behavior.h"
 
+#include <algorithm>
+
 #include "engine/runtime/bpmn/behavior/element_behavior.h"
 #include "engine/runtime/bpmn/behavior/event_subprocess_behavior.h"
 #include "engine/runtime/bpmn/behavior/message_behavior.h"
@@ -34,36 +36,16 @@ bool subscribe_boundary_events(Run& run, const ElementRef& host) {
   return subscribe(run, host, run.definition().node(host.node).boundary_events);
 }
 
-void unsubscribe(Run& run, std::int64_t owner_key) {
-  if (!run.state().timers.empty()) cancel_timers(run, owner_key);
-  if (!run.state().subscriptions.empty()) close_subscriptions(run, owner_key);
+void unsubscribe(Run& run, std::int64_t owner_key, const std::vector<model::NodeIndex>* only) {
+  if (!run.state().timers.empty()) cancel_timers(run, owner_key, only);
+  if (!run.state().subscriptions.empty()) close_subscriptions(run, owner_key, only);
 }
 
-void unsubscribe_events(Run& run, std::int64_t owner_key,
-                        const std::vector<model::NodeIndex>& events) {
-  const model::ProcessDefinition& def = run.definition();
-  auto listed = [&](const std::string& element_id) {
-    for (model::NodeIndex n : events) {
-      if (def.node(n).id == element_id) return true;
-    }
-    return false;
-  };
-  std::vector<std::pair<std::int64_t, std::string>> timers;
-  for (const auto& [key, timer] : run.state().timers) {
-    if (timer.element_key == owner_key && listed(timer.element_id)) {
-      timers.emplace_back(key, timer.element_id);
-    }
-  }
-  for (auto& [key, element] : timers) run.write(TimerCanceled{std::move(element), key});
-  std::vector<std::pair<std::int64_t, std::string>> subscriptions;
-  for (const auto& [key, sub] : run.state().subscriptions) {
-    if (sub.element_key == owner_key && listed(sub.element_id)) {
-      subscriptions.emplace_back(key, sub.element_id);
-    }
-  }
-  for (auto& [key, element] : subscriptions) {
-    run.write(MessageSubscriptionClosed{std::move(element), key});
-  }
+bool is_one_of(const Run& run, const std::vector<model::NodeIndex>* only,
+               const std::string& element_id) {
+  if (only == nullptr) return true;
+  return std::any_of(only->begin(), only->end(),
+                     [&](model::NodeIndex n) { return run.definition().node(n).id == element_id; });
 }
 
 const std::string& incident_element(const Run& run, model::NodeIndex event,

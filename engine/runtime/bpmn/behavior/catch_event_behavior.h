@@ -23,11 +23,14 @@ bool subscribe(Run& run, const ElementRef& owner, const std::vector<model::NodeI
 // others are subscribed).
 bool subscribe_boundary_events(Run& run, const ElementRef& host);
 
-// Cancels the timers and closes the subscriptions element instance `owner_key` owns.
-void unsubscribe(Run& run, std::int64_t owner_key);
-// The same, only those of events `events`.
-void unsubscribe_events(Run& run, std::int64_t owner_key,
-                        const std::vector<model::NodeIndex>& events);
+// Cancels the timers and closes the subscriptions element instance `owner_key` owns; with
+// `only`, just those of these events.
+void unsubscribe(Run& run, std::int64_t owner_key,
+                 const std::vector<model::NodeIndex>* only = nullptr);
+
+// Whether `element_id` is one of events `*only` (true when `only` is null: no filter).
+bool is_one_of(const Run& run, const std::vector<model::NodeIndex>* only,
+               const std::string& element_id);
 
 // The element at which an incident of `owner`'s subscription to `event` is raised: the owner,
 // or, for the start event of an event subprocess, the start event (the owner is its scope).

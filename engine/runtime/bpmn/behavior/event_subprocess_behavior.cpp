@@ -55,7 +55,8 @@ void trigger_event_subprocess(Run& run, model::NodeIndex start, std::int64_t sco
   const model::ProcessDefinition& def = run.definition();
   const model::FlowNode& node = def.node(start);
   if (node.cancel_activity) {
-    unsubscribe_events(run, scope, waiting_starts(run, scope));
+    const std::vector<model::NodeIndex> starts = waiting_starts(run, scope);
+    unsubscribe(run, scope, &starts);
     terminate_scope(run, scope, 0);
   } else if (node.message) {
     subscribe(run, scope_owner(run, scope), {start});  // waits for the next message

@@ -56,10 +56,13 @@ bool open_subscription(Run& run, model::NodeIndex event, const ElementRef& owner
   return true;
 }
 
-void close_subscriptions(Run& run, std::int64_t owner_key) {
+void close_subscriptions(Run& run, std::int64_t owner_key,
+                         const std::vector<model::NodeIndex>* only) {
   std::vector<std::pair<std::int64_t, std::string>> owned;
   for (const auto& [key, sub] : run.state().subscriptions) {
-    if (sub.element_key == owner_key) owned.emplace_back(key, sub.element_id);
+    if (sub.element_key == owner_key && is_one_of(run, only, sub.element_id)) {
+      owned.emplace_back(key, sub.element_id);
+    }
   }
   for (auto& [key, element] : owned) run.write(MessageSubscriptionClosed{std::move(element), key});
 }

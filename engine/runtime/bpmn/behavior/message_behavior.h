@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "engine/common/json.h"
 #include "engine/model/process_definition.h"
@@ -23,8 +24,9 @@ inline constexpr const char* kMessageIncident = "message";
 bool open_subscription(Run& run, model::NodeIndex event, const ElementRef& owner);
 
 // Closes every subscription element instance `owner_key` owns (MessageSubscriptionClosed), in
-// key order.
-void close_subscriptions(Run& run, std::int64_t owner_key);
+// key order; with `only`, just the subscriptions of those events.
+void close_subscriptions(Run& run, std::int64_t owner_key,
+                         const std::vector<model::NodeIndex>* only = nullptr);
 
 // Sends the message of a message throw or end event or a send task (`element`): queues it in
 // the outbox (MessageQueued) addressed to the message's name, with the process variables, in

@@ -65,10 +65,12 @@ bool arm_timer(Run& run, model::NodeIndex event, const ElementRef& owner) {
   return true;
 }
 
-void cancel_timers(Run& run, std::int64_t owner_key) {
+void cancel_timers(Run& run, std::int64_t owner_key, const std::vector<model::NodeIndex>* only) {
   std::vector<std::pair<std::int64_t, std::string>> owned;
   for (const auto& [key, timer] : run.state().timers) {
-    if (timer.element_key == owner_key) owned.emplace_back(key, timer.element_id);
+    if (timer.element_key == owner_key && is_one_of(run, only, timer.element_id)) {
+      owned.emplace_back(key, timer.element_id);
+    }
   }
   for (auto& [key, element] : owned) run.write(TimerCanceled{std::move(element), key});
 }

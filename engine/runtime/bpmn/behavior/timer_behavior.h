@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "engine/model/process_definition.h"
 #include "engine/runtime/bpmn/element_processor.h"
@@ -21,8 +22,10 @@ inline constexpr const char* kTimerIncident = "timer";
 // definition's expression fails or its value is not a date, duration or cycle.
 bool arm_timer(Run& run, model::NodeIndex event, const ElementRef& owner);
 
-// Cancels every timer element instance `owner_key` owns (TimerCanceled), in key order.
-void cancel_timers(Run& run, std::int64_t owner_key);
+// Cancels every timer element instance `owner_key` owns (TimerCanceled), in key order; with
+// `only`, just the timers of those events.
+void cancel_timers(Run& run, std::int64_t owner_key,
+                   const std::vector<model::NodeIndex>* only = nullptr);
 
 // Fires `timer` (TimerTriggered), arms a non-interrupting boundary cycle's next fire, and
 // triggers its event (catch_event_behavior.h).
