@@ -44,6 +44,7 @@ TEST(D0203Time, TheCalendarOfThePeriodComesFromThePeriodWhenTheStartDataLeavesIt
   EXPECT_EQ(se.variable(propio, "frecuencia_seguimiento"), "P15D");
   se.hasta_apoyo(propio);
   // The subprocess's end of period is armed in the engine's zone (America/Bogota, UTC-5).
+  ASSERT_EQ(se.estado(propio).timers.size(), 1U);
   for (const auto& [key, timer] : se.estado(propio).timers) {
     EXPECT_EQ(timer.element_id, kFinPeriodo);
     EXPECT_EQ(format_time(timer.due_ms), "2026-10-31T23:00:00.000Z");
@@ -51,11 +52,13 @@ TEST(D0203Time, TheCalendarOfThePeriodComesFromThePeriodWhenTheStartDataLeavesIt
   const std::int64_t antes = se.clock().now_ms();
   se.apoya(propio, 1);
   // The follow-up comes 15 days after the support.
+  int follow_ups = 0;
   for (const auto& [key, timer] : se.estado(propio).timers) {
-    if (timer.element_id == kA06Esperar) {
-      EXPECT_EQ(timer.due_ms - antes, 15LL * 24 * 60 * 60 * 1000 + kStepMs);
-    }
+    if (timer.element_id != kA06Esperar) continue;
+    ++follow_ups;
+    EXPECT_EQ(timer.due_ms - antes, 15LL * 24 * 60 * 60 * 1000 + kStepMs);
   }
+  EXPECT_EQ(follow_ups, 1);
 }
 
 TEST(D0203Time, ACalendarThatIsNotDatesIsRefusedAtTheStartNamingTheField) {
