@@ -19,8 +19,8 @@ enum class Fire { kFired, kSkipped, kNotDue, kArmedEarlier, kFailed };
 }  // namespace
 
 Result<DueTimersReport> fire_due_timers(Engine& engine, ReadModel& read_model,
-                                        std::int64_t until_ms, ManualClock* simulated,
-                                        int workers) {
+                                        std::int64_t until_ms, ManualClock* simulated, int workers,
+                                        const OnFired& on_fired) {
   DueTimersReport report;
   std::mutex mu;  // guards report and failure
   std::optional<Error> failure;
@@ -42,8 +42,11 @@ Result<DueTimersReport> fire_due_timers(Engine& engine, ReadModel& read_model,
       ++report.skipped;
       return Fire::kSkipped;
     }
-    report.fired.push_back(FiredTimer{timer.instance_id, timer.id, timer.element_id, timer.due_ms,
-                                      engine.clock().now_ms()});
+    ++report.fired;
+    if (on_fired) {
+      on_fired(FiredTimer{timer.instance_id, timer.id, timer.element_id, timer.due_ms,
+                          engine.clock().now_ms()});
+    }
     const bool armed_earlier =
         std::any_of(outcome->events.begin(), outcome->events.end(), [&](const auto& e) {
           const auto* created = e.template get_if<runtime::TimerCreated>();
@@ -62,7 +65,7 @@ Result<DueTimersReport> fire_due_timers(Engine& engine, ReadModel& read_model,
     auto due = read_model.timers(query);
     if (!due.ok()) return due.error();
     if (due->empty()) break;
-    const std::size_t fired_before = report.fired.size();
+    const std::int64_t fired_before = report.fired;
     bool stop = false;  // not due yet on this clock: the rest are later still
     if (threads == 1) {
       for (std::size_t i = 0; i < due->size(); ++i) {
@@ -89,7 +92,7 @@ Result<DueTimersReport> fire_due_timers(Engine& engine, ReadModel& read_model,
     }
     if (failure) return *failure;
     // Every one was skipped (none is left to fire), or the rest are not due yet.
-    if (stop || report.fired.size() == fired_before) break;
+    if (stop || report.fired == fired_before) break;
   }
   return report;
 }

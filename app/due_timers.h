@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,20 +26,25 @@ struct FiredTimer {
   std::int64_t fired_ms = 0;  // the time of the command that fired it
 };
 
+// Counts only: memory does not grow with the number of timers due (the fired ones are handed
+// to the caller one by one, on_fired below).
 struct DueTimersReport {
-  std::vector<FiredTimer> fired;
+  std::int64_t fired = 0;
   std::int64_t skipped = 0;  // fired by another runner first, or canceled
 };
+
+// Called once per timer fired, from one thread at a time.
+using OnFired = std::function<void(const FiredTimer&)>;
 
 // Fires every timer due at or before `until_ms` (the timers the fires arm are fired too when
 // they are due by then). With `simulated`, the clock is moved forward to each timer's due
 // time before it fires, so that its events carry that time (never backward); else the
 // engine's clock must read `until_ms` or later, or the timers not due yet are left, and the
 // timers fire from `workers` threads at once (their commits group together; `fired` is then in
-// no particular order).
+// no particular order). Timers are read a batch at a time.
 Result<DueTimersReport> fire_due_timers(Engine& engine, ReadModel& read_model,
                                         std::int64_t until_ms, ManualClock* simulated = nullptr,
-                                        int workers = 1);
+                                        int workers = 1, const OnFired& on_fired = {});
 
 // The soonest due time of a waiting timer, if any (when a runner should wake next).
 Result<std::optional<std::int64_t>> next_due(ReadModel& read_model);

@@ -94,7 +94,7 @@ struct TimerRunner::Impl {
       failure = report.error();
       return false;
     }
-    stats.fired += static_cast<std::int64_t>(report->fired.size());
+    stats.fired += report->fired;
     stats.skipped += report->skipped;
     auto expired = store.expire_messages(now);
     if (!expired.ok()) {

@@ -324,7 +324,7 @@ class D0203Period : public ::testing::Test {
   std::size_t pasa_un_mes() {
     auto fired = app::fire_due_timers(*engine_, *store_, clock_.now_ms() + 31 * kDayMs, &clock_);
     EXPECT_TRUE(fired.ok()) << fired.error().message;
-    return fired.ok() ? fired->fired.size() : 0;
+    return fired.ok() ? static_cast<std::size_t>(fired->fired) : 0;
   }
 
   // What the log says: a payload field of the events of one type, in order.

@@ -136,11 +136,12 @@ int cmd_run_simulated(const Common& c, const RunArgs& a, std::ostream& out, std:
         if (!*next || **next > stop) break;
         up_to = **next;
       }
-      auto report = app::fire_due_timers(engine, store, up_to, clock);
+      auto report =
+          app::fire_due_timers(engine, store, up_to, clock, 1,
+                               [&](const app::FiredTimer& f) { fired_in_step.push_back(f); });
       if (!report.ok()) return fail(err, report.error());
-      fired_in_step.insert(fired_in_step.end(), report->fired.begin(), report->fired.end());
       if (Status s = answer(answered); !s.ok()) return fail(err, s.error());
-      if (!a.autopilot || report->fired.empty()) break;
+      if (!a.autopilot || report->fired == 0) break;
     }
     if (clock->now_ms() < stop) clock->set(stop);
     total += fired_in_step.size();
