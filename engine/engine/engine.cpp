@@ -298,7 +298,8 @@ Result<StartOutcome> Engine::start_instance(const StartRequest& given,
 
 Result<CommandOutcome> Engine::submit(std::int64_t instance_id, const runtime::Command* command,
                                       bool with_jobs,
-                                      std::vector<runtime::MessageSubscription>* opened_out) {
+                                      std::vector<runtime::MessageSubscription>* opened_out,
+                                      const MessageRow* message) {
   for (int attempt = 0;; ++attempt) {
     // The state the command starts from: taken out of the cache to be changed in place when
     // no snapshot shares it (no copy, and the previous state is not destroyed), else copied.
@@ -347,6 +348,7 @@ Result<CommandOutcome> Engine::submit(std::int64_t instance_id, const runtime::C
     request.head_hash = head_hash;
     request.new_state = steps.state.get();
     request.changes = &changes;
+    request.message = message;
     AppendResult result = log_.append(request);
     if (result.status.ok()) {
       count(request.events);

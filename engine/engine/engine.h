@@ -174,10 +174,12 @@ class Engine {
   // handlers of the jobs left activatable; and appends all their events as one request.
   // Computed again on fresh state when the request loses a race.
   // The subscriptions the request opens get the buffered messages they reach (more requests),
-  // unless `opened` is given: then they are added to it, for the caller to deliver.
+  // unless `opened` is given: then they are added to it, for the caller to deliver. A
+  // `message` is stored with the request (AppendRequest::message).
   Result<CommandOutcome> submit(std::int64_t instance_id, const runtime::Command* command,
                                 bool with_jobs,
-                                std::vector<runtime::MessageSubscription>* opened = nullptr);
+                                std::vector<runtime::MessageSubscription>* opened = nullptr,
+                                const MessageRow* message = nullptr);
   // Runs the handler of `job` on `state`: the CompleteJob or FailJob command of the result.
   runtime::Command attempt_job(const runtime::InstanceState& state, const runtime::Job& job);
   // The forms a definition version's user tasks are checked against.
@@ -199,6 +201,10 @@ class Engine {
   Status deliver_buffered(std::int64_t instance_id, const std::string& process,
                           std::vector<runtime::MessageSubscription> opened,
                           std::vector<runtime::Event>& events);
+  // Stores `message` with its correlation to the first open subscription it reaches, in one
+  // commit; false when none was open or that one was lost to a race (nothing written).
+  Result<bool> store_with_first_correlation(const MessageRow& message,
+                                            std::vector<MessageReach>& reached);
   // Correlates `message` to one open subscription of each process not in `reached` (whose
   // process it adds).
   Status correlate_to_subscriptions(const MessageRow& message, std::vector<MessageReach>& reached);

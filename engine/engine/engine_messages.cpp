@@ -69,8 +69,11 @@ runtime::CorrelateMessage correlate_command(const MessageRow& m, std::int64_t su
 
 Result<PublishOutcome> Engine::publish_message(const PublishRequest& r) {
   PMIFLOW_TRY(check_publish_request(r));
+  auto key = messages_.reserve_message_key();
+  if (!key.ok()) return key.error();
   const std::int64_t now = clock_.now_ms();
   MessageRow row;
+  row.key = *key;
   row.name = r.name;
   row.correlation_key = r.correlation_key;
   row.message_id = r.message_id;
@@ -81,11 +84,17 @@ Result<PublishOutcome> Engine::publish_message(const PublishRequest& r) {
       r.message_id.empty()
           ? now
           : now + std::max(r.ttl_ms, r.dedup_window_ms.value_or(options_.message_dedup_window_ms));
-  auto published = messages_.publish(row);
-  if (!published.ok()) return published.error();
   PublishOutcome outcome;
-  outcome.message = std::move(published->message);
-  outcome.duplicate = !published->created;
+  auto stored = store_with_first_correlation(row, outcome.reached);
+  if (!stored.ok()) return stored.error();
+  if (*stored) {
+    outcome.message = std::move(row);
+  } else {
+    auto published = messages_.publish(row);
+    if (!published.ok()) return published.error();
+    outcome.message = std::move(published->message);
+    outcome.duplicate = !published->created;
+  }
   if (outcome.duplicate) {
     auto correlations = messages_.correlations(outcome.message.key);
     if (!correlations.ok()) return correlations.error();
@@ -94,9 +103,32 @@ Result<PublishOutcome> Engine::publish_message(const PublishRequest& r) {
     }
     return outcome;
   }
+  // The other processes' subscriptions, and those that opened while the message was stored
+  // (each looked for buffered messages before it was there).
   PMIFLOW_TRY(correlate_to_subscriptions(outcome.message, outcome.reached));
   PMIFLOW_TRY(start_by_message(outcome.message, outcome.reached, outcome.refused));
   return outcome;
+}
+
+Result<bool> Engine::store_with_first_correlation(const MessageRow& message,
+                                                  std::vector<MessageReach>& reached) {
+  SubscriptionQuery query;
+  query.name = message.name;
+  query.correlation_key = message.correlation_key;
+  auto subscriptions = messages_.subscriptions(query);
+  if (!subscriptions.ok()) return subscriptions.error();
+  if (subscriptions->empty()) return false;
+  const SubscriptionRow& sub = subscriptions->front();  // the oldest instance first
+  const runtime::Command command = correlate_command(message, sub.key);
+  auto done = submit(sub.instance_id, &command, true, nullptr, &message);
+  if (!done.ok()) {
+    // The subscription closed, or the message is a duplicate (the store refused it): the
+    // message is then published alone, and correlated after.
+    if (lost_race(done.error())) return false;
+    return done.error();
+  }
+  reached.push_back(MessageReach{sub.instance_id, sub.process, sub.element_id, false});
+  return true;
 }
 
 Status Engine::correlate_to_subscriptions(const MessageRow& message,

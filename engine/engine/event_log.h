@@ -9,6 +9,9 @@
 //    request whose MessageCorrelated names a message that has already reached an instance of
 //    the same process fails with kInvalidState and writes nothing (one correlation per message
 //    and process: message_store.h).
+//  * A request with a `message` stores it in the same transaction as its events (a published
+//    message and its first correlation are one commit). When the message duplicates one
+//    (MessageStore::publish), the request fails with kInvalidState and writes nothing.
 //  * A creation request is idempotent by business key: when an instance with the same key
 //    exists, nothing is written and the result names the existing instance, created=false.
 //  * append() returns once the request is durable per the store's durability setting.
@@ -26,6 +29,7 @@
 #include <vector>
 
 #include "engine/common/result.h"
+#include "engine/engine/message_store.h"
 #include "engine/runtime/event.h"
 #include "engine/runtime/instance_state.h"
 #include "engine/runtime/projection_changes.h"
@@ -45,6 +49,8 @@ struct AppendRequest {
   // its projections (runtime::apply's). Both required.
   const runtime::InstanceState* new_state = nullptr;
   const runtime::ProjectionChanges* changes = nullptr;
+  // A message to store with the events (its key reserved; the events correlate it), or null.
+  const MessageRow* message = nullptr;
 };
 
 struct AppendResult {

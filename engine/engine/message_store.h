@@ -39,7 +39,9 @@ struct SubscriptionQuery {
 };
 
 struct MessageRow {
-  std::int64_t key = 0;  // assigned by publish(), increasing in publication order
+  // From reserve_message_key(), before it is stored. Messages are ordered by publication time,
+  // then key (keys are reserved in blocks: two processes sharing a store interleave them).
+  std::int64_t key = 0;
   std::string name;
   std::string correlation_key;
   std::string message_id;  // the publisher's id; empty: none (no deduplication)
@@ -77,14 +79,18 @@ class MessageStore {
  public:
   virtual ~MessageStore() = default;
 
-  // Stores a message (its key assigned), durably, unless it has an id and a message with the
-  // same name, correlation key and id was published within its deduplication window
-  // (dedup_until_ms > message.published_ms): then nothing is written and that message is
-  // returned with created=false.
+  // A key for a new message, never handed out again (also to another process sharing the
+  // store). A key whose message is refused as a duplicate stays unused.
+  virtual Result<std::int64_t> reserve_message_key() = 0;
+  // Stores a message (under its reserved key), durably, unless it duplicates one: it has an id
+  // and a message with the same name, correlation key and id was published within its
+  // deduplication window (dedup_until_ms > message.published_ms); then nothing is written and
+  // that message is returned with created=false. A message can also be stored with the events
+  // of its first correlation, in one commit (AppendRequest::message, event_log.h).
   virtual Result<PublishResult> publish(const MessageRow& message) = 0;
   // Open message subscriptions, by instance and key.
   virtual Result<std::vector<SubscriptionRow>> subscriptions(const SubscriptionQuery& query) = 0;
-  // Messages kept (buffered or remembered for deduplication), oldest first.
+  // Messages kept (buffered or remembered for deduplication), oldest first (MessageRow::key).
   virtual Result<std::vector<MessageRow>> messages(const MessageQuery& query) = 0;
   // The instances `message_key` reached, in the order it reached them.
   virtual Result<std::vector<CorrelationRow>> correlations(std::int64_t message_key) = 0;

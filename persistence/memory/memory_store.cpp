@@ -128,12 +128,21 @@ AppendResult MemoryStore::append(AppendRequest& req) {
                                                     std::to_string(inst.state.last_seq) + ")");
     return r;
   }
-  if (Status taken = check_correlations(req); !taken.ok()) {
+  Status checked = check_correlations(req);
+  if (checked.ok() && req.message != nullptr) {
+    if (const MessageRow* first = duplicate_of(*req.message); first != nullptr) {
+      checked = make_error(ErrorCode::kInvalidState, "message id '" + first->message_id +
+                                                         "' was already published (message " +
+                                                         std::to_string(first->key) + ")");
+    }
+  }
+  if (!checked.ok()) {
     if (req.create) instances_.erase(req.instance_id);
-    r.status = taken;
+    r.status = checked;
     r.created = false;
     return r;
   }
+  if (req.message != nullptr) messages_.emplace(req.message->key, *req.message);
   const std::string head = inst.events.empty() ? audit::kGenesisHash : inst.events.back().hash;
   std::vector<runtime::Event> events = req.events;
   r.head_hash = audit::seal(req.instance_id, head, events);
@@ -427,21 +436,29 @@ Result<std::vector<SubscriptionRow>> MemoryStore::subscriptions(const Subscripti
   return out;
 }
 
-Result<PublishResult> MemoryStore::publish(const MessageRow& message) {
+Result<std::int64_t> MemoryStore::reserve_message_key() {
   MutexLock lock(mu_);
-  if (!message.message_id.empty()) {
-    for (auto it = messages_.rbegin(); it != messages_.rend(); ++it) {
-      const MessageRow& m = it->second;
-      if (m.message_id == message.message_id && m.name == message.name &&
-          m.correlation_key == message.correlation_key && m.dedup_until_ms > message.published_ms) {
-        return PublishResult{m, false};
-      }
+  return ++last_message_key_;
+}
+
+const MessageRow* MemoryStore::duplicate_of(const MessageRow& message) const {
+  if (message.message_id.empty()) return nullptr;
+  for (const auto& [key, m] : messages_) {
+    if (m.message_id == message.message_id && m.name == message.name &&
+        m.correlation_key == message.correlation_key && m.dedup_until_ms > message.published_ms) {
+      return &m;
     }
   }
-  MessageRow stored = message;
-  stored.key = ++last_message_key_;
-  messages_.emplace(stored.key, stored);
-  return PublishResult{std::move(stored), true};
+  return nullptr;
+}
+
+Result<PublishResult> MemoryStore::publish(const MessageRow& message) {
+  MutexLock lock(mu_);
+  if (const MessageRow* first = duplicate_of(message); first != nullptr) {
+    return PublishResult{*first, false};
+  }
+  messages_.emplace(message.key, message);
+  return PublishResult{message, true};
 }
 
 Result<std::vector<MessageRow>> MemoryStore::messages(const MessageQuery& query) {
@@ -460,8 +477,11 @@ Result<std::vector<MessageRow>> MemoryStore::messages(const MessageQuery& query)
       if (reached) continue;
     }
     out.push_back(m);
-    if (query.limit != 0 && out.size() == query.limit) break;
   }
+  std::sort(out.begin(), out.end(), [](const MessageRow& a, const MessageRow& b) {
+    return std::tie(a.published_ms, a.key) < std::tie(b.published_ms, b.key);
+  });
+  if (query.limit != 0 && out.size() > query.limit) out.resize(query.limit);
   return out;
 }
 

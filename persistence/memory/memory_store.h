@@ -50,6 +50,7 @@ class MemoryStore : public Store {
   Status ack_outbox(const std::string& id, std::int64_t now_ms) override;
 
   // MessageStore
+  Result<std::int64_t> reserve_message_key() override;
   Result<PublishResult> publish(const MessageRow& message) override;
   Result<std::vector<SubscriptionRow>> subscriptions(const SubscriptionQuery& query) override;
   Result<std::vector<MessageRow>> messages(const MessageQuery& query) override;
@@ -67,6 +68,8 @@ class MemoryStore : public Store {
   // kInvalidState when a correlation of the request's changes is taken (one per message and
   // process).
   Status check_correlations(const AppendRequest& request) REQUIRES(mu_);
+  // The stored message `message` duplicates (MessageStore::publish), or null.
+  const MessageRow* duplicate_of(const MessageRow& message) const REQUIRES(mu_);
 
   Mutex mu_;
   std::int64_t last_id_ GUARDED_BY(mu_) = 0;

@@ -187,11 +187,12 @@ Result<std::int32_t> SqliteStore::latest_version(const std::string& key) {
 
 Result<std::map<std::string, std::int32_t>> SqliteStore::latest_versions() {
   try {
-    MutexLock lock(impl_->mu);
     std::map<std::string, std::int32_t> out;
-    PMIFLOW_TRY(impl_->each(
-        "SELECT key, max(version) FROM definitions GROUP BY key", [](Query&) {},
-        [&](const Query& q) { out[q.text(0)] = static_cast<std::int32_t>(q.int64(1)); }));
+    PMIFLOW_TRY(impl_->with_reader([&](detail::Connection& c) {
+      return impl_->each_on(
+          c, "SELECT key, max(version) FROM definitions GROUP BY key", [](Query&) {},
+          [&](const Query& q) { out[q.text(0)] = static_cast<std::int32_t>(q.int64(1)); });
+    }));
     return out;
   } catch (const std::exception& e) {
     return make_error(ErrorCode::kInternal, std::string("definitions: ") + e.what());

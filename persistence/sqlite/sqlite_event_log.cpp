@@ -14,7 +14,7 @@ using detail::Query;
 
 namespace {
 
-// The largest block of ids one reservation takes: reservations double from one id (a CLI
+// The largest block of keys one reservation takes: reservations double from one key (a CLI
 // process that starts one instance takes one) up to this (a bulk start takes few).
 constexpr std::int64_t kMaxIdBlock = 1024;
 
@@ -49,7 +49,11 @@ Status check_request(const AppendRequest& req) {
 // Plans a request on the caller's thread (nothing when it is malformed or its head unknown:
 // the group writer plans it in its turn, or reports why it cannot be written).
 PendingAppend prepare(AppendRequest& req) {
-  PendingAppend pending{&req, std::nullopt, nullptr};
+  PendingAppend pending{&req, std::nullopt, std::nullopt};
+  if (req.message != nullptr) {
+    auto publish = detail::prepare_publish(*req.message);
+    if (publish.ok()) pending.publish = std::move(*publish);
+  }
   if (req.head_hash.empty() || !check_request(req).ok()) return pending;
   try {
     pending.plan = detail::plan_request(req, req.head_hash);
@@ -62,34 +66,40 @@ PendingAppend prepare(AppendRequest& req) {
 }  // namespace
 
 Result<std::int64_t> SqliteStore::reserve_instance_id() {
+  MutexLock lock(impl_->keys_mu);
+  return impl_->reserve_key(impl_->instance_ids);
+}
+
+Result<std::int64_t> SqliteStore::Impl::reserve_key(KeyBlock& block) {
+  if (block.next < block.end) return block.next++;
   try {
-    Impl& s = *impl_;
-    MutexLock lock(s.mu);
-    if (s.next_id < s.end_id) return s.next_id++;
-    detail::WriteContext ctx{s.db, s.path};
+    MutexLock lock(mu);
+    detail::WriteContext ctx{db, path};
     PMIFLOW_TRY(ctx.run("BEGIN IMMEDIATE"));
     std::optional<std::int64_t> first;
-    const std::int64_t block = s.id_block;
-    Status read = s.each(
-        "UPDATE sequences SET next = next + ?1 WHERE name = 'instances' RETURNING next - ?1",
-        [&](Query& q) { q.bind(1, block); }, [&](const Query& q) { first = q.int64(0); });
+    const std::int64_t size = block.size;
+    Status read = each(
+        "UPDATE sequences SET next = next + ?1 WHERE name = ?2 RETURNING next - ?1",
+        [&](Query& q) { q.bind(1, size).bind(2, block.sequence); },
+        [&](const Query& q) { first = q.int64(0); });
     if (read.ok() && !first) {
-      read = make_error(ErrorCode::kInternal,
-                        "sqlite database '" + s.path + "': the instances sequence is missing");
+      read = make_error(ErrorCode::kInternal, "sqlite database '" + path + "': the " +
+                                                  block.sequence + " sequence is missing");
     }
     if (read.ok()) read = ctx.run("COMMIT");
     if (!read.ok()) {
-      if (s.db.in_transaction()) s.db.exec("ROLLBACK");
+      if (db.in_transaction()) db.exec("ROLLBACK");
       return read.error();
     }
-    // Not synced: an id reservation that a crash loses was used by no durable instance (a
-    // later commit never becomes durable before it).
-    s.next_id = *first + 1;
-    s.end_id = *first + s.id_block;
-    s.id_block = std::min(s.id_block * 2, kMaxIdBlock);
+    // Not synced: a reservation that a crash loses was used by nothing durable (a later commit
+    // never becomes durable before it).
+    block.next = *first + 1;
+    block.end = *first + size;
+    block.size = std::min(size * 2, kMaxIdBlock);
     return *first;
   } catch (const std::exception& e) {
-    return make_error(ErrorCode::kInternal, std::string("reserve an instance id: ") + e.what());
+    return make_error(ErrorCode::kInternal,
+                      std::string("reserve a key of ") + block.sequence + ": " + e.what());
   }
 }
 
@@ -192,9 +202,11 @@ std::vector<AppendResult> SqliteStore::Impl::write_group(std::vector<PendingAppe
   return results;
 }
 
-Status SqliteStore::Impl::apply_request(detail::WriteContext& ctx, const PendingAppend& pending,
+Status SqliteStore::Impl::apply_request(detail::WriteContext& ctx, PendingAppend& pending,
                                         AppendResult& out) {
-  if (pending.publish != nullptr) return apply_publish(ctx, *pending.publish);
+  if (pending.request->instance_id == 0 && pending.publish) {
+    return apply_publish(ctx, *pending.publish);  // SqliteStore::publish
+  }
   const AppendRequest& req = *pending.request;
   PMIFLOW_TRY(check_request(req));
   const std::int64_t id = req.instance_id;
@@ -257,6 +269,21 @@ Status SqliteStore::Impl::apply_request(detail::WriteContext& ctx, const Pending
     }
     if (rc != SQLITE_DONE) return ctx.fail(rc, sql);
   }
+  // The request's message, unless it is a duplicate: then nothing is written.
+  if (req.message != nullptr) {
+    if (!pending.publish) {
+      auto publish = detail::prepare_publish(*req.message);
+      if (!publish.ok()) return publish.error();
+      pending.publish = std::move(*publish);
+    }
+    PMIFLOW_TRY(apply_publish(ctx, *pending.publish));
+    if (const PublishResult& p = pending.publish->result; !p.created) {
+      if (req.create) out.created = false;
+      return make_error(ErrorCode::kInvalidState, "message id '" + p.message.message_id +
+                                                      "' was already published (message " +
+                                                      std::to_string(p.message.key) + ")");
+    }
+  }
   // The plan made before the store's turn holds when it continues the real head.
   const detail::RequestPlan* plan = pending.plan ? &*pending.plan : nullptr;
   std::optional<detail::RequestPlan> planned;
@@ -274,34 +301,41 @@ Result<std::vector<runtime::Event>> SqliteStore::events(std::int64_t instance_id
                                                         std::int64_t from_seq,
                                                         std::int64_t to_seq) {
   try {
-    MutexLock lock(impl_->mu);
-    Impl::ReadTransaction tx(*impl_);
-    PMIFLOW_TRY(tx.status());
-    auto exists = impl_->instance_exists(instance_id);
-    if (!exists.ok()) return exists.error();
-    if (!*exists) {
-      return make_error(ErrorCode::kNotFound,
-                        "instance " + std::to_string(instance_id) + " not found");
-    }
-    std::vector<runtime::Event> out;
-    std::optional<Error> corrupt;
-    PMIFLOW_TRY(impl_->each(
-        "SELECT first_seq, last_seq, prev_hash, events FROM event_batches "
-        "WHERE instance_id = ?1 AND first_seq <= ?3 AND last_seq >= ?2 ORDER BY first_seq",
-        [&](Query& q) { q.bind(1, instance_id).bind(2, from_seq).bind(3, to_seq); },
-        [&](const Query& q) {
-          if (corrupt) return;
-          std::string prev_hash = q.text(2);
-          if (auto bad =
-                  detail::read_batch(instance_id, q.text(3), from_seq, to_seq, prev_hash, out)) {
-            corrupt = make_error(ErrorCode::kIo, "sqlite database '" + impl_->path + "': events " +
-                                                     std::to_string(q.int64(0)) + " to " +
-                                                     std::to_string(q.int64(1)) + " of instance " +
-                                                     std::to_string(instance_id) + ": " + *bad);
-          }
-        }));
-    if (corrupt) return *corrupt;
-    return out;
+    // On the reader connection: an engine folding an instance it does not cache does not wait
+    // for the group writer.
+    return impl_->with_reader([&](detail::Connection& c) -> Result<std::vector<runtime::Event>> {
+      Impl::ReadTransaction tx(c, impl_->path);
+      PMIFLOW_TRY(tx.status());
+      bool exists = false;
+      PMIFLOW_TRY(impl_->each_on(
+          c, "SELECT 1 FROM instances WHERE id = ?1", [&](Query& q) { q.bind(1, instance_id); },
+          [&](const Query&) { exists = true; }));
+      if (!exists) {
+        return make_error(ErrorCode::kNotFound,
+                          "instance " + std::to_string(instance_id) + " not found");
+      }
+      std::vector<runtime::Event> out;
+      std::optional<Error> corrupt;
+      PMIFLOW_TRY(impl_->each_on(
+          c,
+          "SELECT first_seq, last_seq, prev_hash, events FROM event_batches "
+          "WHERE instance_id = ?1 AND first_seq <= ?3 AND last_seq >= ?2 ORDER BY first_seq",
+          [&](Query& q) { q.bind(1, instance_id).bind(2, from_seq).bind(3, to_seq); },
+          [&](const Query& q) {
+            if (corrupt) return;
+            std::string prev_hash = q.text(2);
+            if (auto bad =
+                    detail::read_batch(instance_id, q.text(3), from_seq, to_seq, prev_hash, out)) {
+              corrupt =
+                  make_error(ErrorCode::kIo, "sqlite database '" + impl_->path + "': events " +
+                                                 std::to_string(q.int64(0)) + " to " +
+                                                 std::to_string(q.int64(1)) + " of instance " +
+                                                 std::to_string(instance_id) + ": " + *bad);
+            }
+          }));
+      if (corrupt) return *corrupt;
+      return out;
+    });
   } catch (const std::exception& e) {
     return make_error(ErrorCode::kInternal,
                       "events of instance " + std::to_string(instance_id) + ": " + e.what());

@@ -27,22 +27,27 @@
 
 namespace pmiflow::persistence::detail {
 
-// A published message to store in a group commit (SqliteStore::publish): its row, its
-// variables as JSON text, and where the outcome goes.
+// A published message to store in a group commit: its row, its variables as JSON text, and
+// the outcome.
 struct PendingPublish {
   const MessageRow* message = nullptr;
   std::string variables;
-  PublishResult* out = nullptr;
+  PublishResult result;
 };
 
 // A request queued for a group commit, with its writes planned on the caller's thread (null
-// when they could not be: the group writer plans it again and reports the error); or, with
-// `publish`, a message to store (`request` then names no instance).
+// when they could not be: the group writer plans it again and reports the error), and the
+// message it stores (SqliteStore::publish, whose request names no instance, or the request's
+// AppendRequest::message; prepared likewise).
 struct PendingAppend {
   AppendRequest* request = nullptr;
   std::optional<RequestPlan> plan;
-  const PendingPublish* publish = nullptr;
+  std::optional<PendingPublish> publish;
 };
+
+// The message of a publish, its variables as JSON text; kInvalidArgument when they cannot be
+// stored.
+Result<PendingPublish> prepare_publish(const MessageRow& message);
 
 struct GroupCommitStats {
   std::uint64_t requests = 0;       // requests written (succeeded or not)

@@ -486,6 +486,15 @@ CREATE TABLE message_correlations(
 CREATE INDEX correlations_by_instance ON message_correlations(instance_id, seq);
 )sql";
 
+// Message keys are reserved before a message is stored (so that its first correlation's
+// events, which name it, commit with it): `sequences` holds the next key, as for instances.
+constexpr const char* kSchemaV8 = R"sql(
+INSERT INTO sequences(name, next)
+  SELECT 'messages', max(coalesce((SELECT max(key) FROM messages), 0),
+                         coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'messages'), 0))
+                     + 1;
+)sql";
+
 // APPEND-ONLY. A released entry is never edited, removed or reordered.
 constexpr Migration kMigrations[] = {
     {1, "initial schema: definitions, instances, events (append-only), projections", kSchemaV1},
@@ -505,6 +514,7 @@ constexpr Migration kMigrations[] = {
      kSchemaV5},
     {6, "timers: one row per waiting timer, by due time", kSchemaV6},
     {7, "messages: published messages, open subscriptions, correlations", kSchemaV7},
+    {8, "message keys reserved from sequences", kSchemaV8},
 };
 
 Error io_error(Connection& db, const std::string& path, const std::string& what, int rc) {

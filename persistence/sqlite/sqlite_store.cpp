@@ -41,6 +41,23 @@ SqliteStats SqliteStore::stats() const {
   return SqliteStats{s.requests, s.group_commits, s.append_ns, s.write_ns};
 }
 
+Status SqliteStore::Impl::open_reader() {
+  sqlite3* raw = nullptr;
+  const int rc =
+      sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
+  auto opened = std::make_unique<Reader>();
+  MutexLock lock(opened->mu);
+  opened->db = std::make_unique<detail::Connection>(raw);  // closes `raw` on every path
+  if (rc != SQLITE_OK) {
+    return make_error(ErrorCode::kIo, "cannot open sqlite database '" + path +
+                                          "' for reading: " + open_failure(raw, rc));
+  }
+  sqlite3_extended_result_codes(raw, 1);
+  sqlite3_busy_timeout(raw, options.busy_timeout_ms);
+  reader = std::move(opened);  // its lock is released with `lock`, before anyone reads
+  return {};
+}
+
 Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path,
                                                        const SqliteOptions& options) {
   // Before SQLite initializes (the first open): no memory statistics, which pmiflow does not
@@ -150,6 +167,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path,
           },
           options.max_group);
     }
+    if (!options.read_only && journal_mode == "wal") PMIFLOW_TRY(impl->open_reader());
     return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(impl)));
   } catch (const std::exception& e) {
     return make_error(ErrorCode::kInternal,

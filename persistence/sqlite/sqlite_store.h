@@ -116,6 +116,7 @@ class SqliteStore final : public Store {
   Status ack_outbox(const std::string& id, std::int64_t now_ms) override;
 
   // MessageStore (sqlite_messages.cpp)
+  Result<std::int64_t> reserve_message_key() override;
   Result<PublishResult> publish(const MessageRow& message) override;
   Result<std::vector<SubscriptionRow>> subscriptions(const SubscriptionQuery& query) override;
   Result<std::vector<MessageRow>> messages(const MessageQuery& query) override;

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <memory>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -119,6 +120,25 @@ TEST_P(EngineMessages, AMessageAfterItsCatchReachesTheWaitingInstanceAndSaysSo) 
   ASSERT_TRUE(correlations.ok());
   ASSERT_EQ(correlations->size(), 1u);
   EXPECT_EQ(correlations->front().instance_id, id);
+}
+
+TEST_P(EngineMessages, AMessageAndItsFirstCorrelationAreOneCommit) {
+  const std::int64_t id = wait_for("111");
+  auto* sqlite = dynamic_cast<SqliteStore*>(store_.get());
+  const std::uint64_t requests_before = sqlite != nullptr ? sqlite->stats().requests : 0;
+  PublishOutcome out = publish(evaluation("111", 0, "eval-111"));
+  ASSERT_EQ(out.reached.size(), 1u);
+  EXPECT_EQ(status(id), "completed");
+  // Stored (TTL 0: no longer buffered, its id remembered for the window) and correlated.
+  auto stored = store_->messages({});
+  ASSERT_EQ(stored.value().size(), 1u);
+  EXPECT_EQ(stored->front().key, out.message.key);
+  EXPECT_EQ(stored->front().message_id, "eval-111");
+  EXPECT_EQ(store_->correlations(out.message.key).value().size(), 1u);
+  // One request of the group commit: the message with the instance's events, one sync.
+  if (sqlite != nullptr) {
+    EXPECT_EQ(sqlite->stats().requests - requests_before, 1u);
+  }
 }
 
 TEST_P(EngineMessages, AMessageBeforeItsCatchIsBufferedAndDeliveredWhenTheSubscriptionOpens) {
@@ -305,6 +325,53 @@ TEST_P(EngineMessages, RacingPublishesAndSubscriptionsDeliverEachMessageExactlyO
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, EngineMessages, ::testing::Values("memory", "sqlite"));
+
+// Two processes on one database reserve message keys in blocks: keys never collide, and a
+// subscription gets the message published first, even when the other process's key is lower.
+TEST(EngineMessagesTwoProcesses, KeysNeverCollideAndTheOldestPublishedIsDeliveredFirst) {
+  TempDir dir;
+  auto opened_a = SqliteStore::open(dir.file("pmiflow.db"));
+  ASSERT_TRUE(opened_a.ok()) << opened_a.error().message;
+  auto opened_b = SqliteStore::open(dir.file("pmiflow.db"));
+  ASSERT_TRUE(opened_b.ok()) << opened_b.error().message;
+  HandlerRegistry handlers;
+  ManualClock clock_a{kT0};
+  ManualClock clock_b{kT0};
+  Engine a(**opened_a, **opened_a, **opened_a, handlers, clock_a);
+  Engine b(**opened_b, **opened_b, **opened_b, handlers, clock_b);
+  ASSERT_TRUE(a.deploy(good_file("message-wait.bpmn"), "message-wait.bpmn").ok());
+  auto publish = [](Engine& engine, const std::string& key) {
+    PublishRequest r;
+    r.name = "evaluacion_recibida";
+    r.correlation_key = key;
+    r.ttl_ms = 24 * kHour;
+    r.variables = Variables{{"origen", key}};
+    auto out = engine.publish_message(r);
+    EXPECT_TRUE(out.ok()) << out.error().message;
+    return out.ok() ? out->message.key : 0;
+  };
+  // A takes a block of one key, then of two (it keeps the second); B takes the next one.
+  const std::int64_t k1 = publish(a, "x");
+  const std::int64_t k2 = publish(a, "y");
+  clock_b.set(kT0 + 1000);
+  const std::int64_t kb = publish(b, "mismo");
+  clock_a.set(kT0 + 2000);
+  const std::int64_t ka = publish(a, "mismo");  // later, but from A's block: a lower key
+  EXPECT_LT(k1, k2);
+  EXPECT_LT(ka, kb);
+  EXPECT_EQ((std::set<std::int64_t>{k1, k2, ka, kb}).size(), 4u);
+
+  auto started = b.start(StartRequest{{"espera", "mismo/2026"},
+                                      {},
+                                      Variables{{"codigo_dane", "mismo"}},
+                                      runtime::Actor::user("ana", "g")});
+  ASSERT_TRUE(started.ok()) << started.error().message;
+  auto correlations = (*opened_b)->correlations(kb);
+  ASSERT_TRUE(correlations.ok());
+  ASSERT_EQ(correlations->size(), 1u);  // B's message, published first
+  EXPECT_EQ(correlations->front().instance_id, started->instance_id);
+  EXPECT_TRUE((*opened_a)->correlations(ka).value().empty());
+}
 
 }  // namespace
 }  // namespace pmiflow
