@@ -22,6 +22,8 @@ const char* error_code_name(ErrorCode code) {
       return "schema too new";
     case ErrorCode::kIo:
       return "i/o";
+    case ErrorCode::kStaleToken:
+      return "stale token";
     case ErrorCode::kInternal:
       return "internal";
   }

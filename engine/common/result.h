@@ -21,6 +21,7 @@ enum class ErrorCode {
   kNotADatabase,     // the file is not a pmiflow database
   kSchemaTooNew,     // the database was written by a newer pmiflow
   kIo,               // read-only directory, full disk, unreadable file
+  kStaleToken,       // a job's answer whose fencing token is not the current lease's
   kInternal,         // a bug
 };
 

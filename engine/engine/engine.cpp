@@ -20,12 +20,13 @@ namespace {
 constexpr int kMaxConflictRetries = 5;
 constexpr int kMaxJobRunsPerCall = 10000;
 
-// The job a handler runs next: the activatable one with the lowest element key.
-const runtime::Job* next_job(const InstanceState& state) {
+// The job an in-process handler runs next: the activatable one with the lowest element key
+// among those whose type has a handler (the others wait for a worker: docs/jobs.md).
+const runtime::Job* next_job(const InstanceState& state, const HandlerRegistry& handlers) {
   const runtime::Job* job = nullptr;
   for (const auto& [id, j] : state.jobs) {
     if (j.state == runtime::JobState::kActivatable &&
-        (job == nullptr || j.element_key < job->element_key)) {
+        (job == nullptr || j.element_key < job->element_key) && handlers.find(j.type) != nullptr) {
       job = &j;
     }
   }
@@ -172,34 +173,30 @@ Result<Engine::StatePtr> Engine::snapshot(std::int64_t instance_id) {
   return load(instance_id);
 }
 
-runtime::Command Engine::attempt_job(const InstanceState& state, const runtime::Job& job) {
+runtime::Command Engine::attempt_job(const InstanceState& state, const runtime::Job& job,
+                                     const TaskHandler& handler) {
   JobAttempt attempt;
   attempt.start();
   std::string error_code;
-  const TaskHandler* handler = handlers_.find(job.type);
-  if (handler == nullptr) {
-    attempt.fail("no handler is registered for task type '" + job.type + "'");
-  } else {
-    HandlerContext ctx;
-    ctx.instance_id = state.id;
-    ctx.business_key = state.business_key;
-    ctx.tags = &state.tags;
-    ctx.element_id = job.element_id;
-    ctx.job_id = job.id;
-    ctx.now_ms = clock_.now_ms();
-    ctx.variables = &state.variables;
-    ctx.activation_counts = &state.activation_counts;
-    try {
-      HandlerResult r = handler->handle(ctx);
-      if (r.ok) {
-        attempt.succeed(std::move(r.variables));
-      } else {
-        error_code = std::move(r.error_code);
-        attempt.fail(std::move(r.error));
-      }
-    } catch (const std::exception& e) {
-      attempt.fail(std::string("handler threw: ") + e.what());
+  HandlerContext ctx;
+  ctx.instance_id = state.id;
+  ctx.business_key = state.business_key;
+  ctx.tags = &state.tags;
+  ctx.element_id = job.element_id;
+  ctx.job_id = job.id;
+  ctx.now_ms = clock_.now_ms();
+  ctx.variables = &state.variables;
+  ctx.activation_counts = &state.activation_counts;
+  try {
+    HandlerResult r = handler.handle(ctx);
+    if (r.ok) {
+      attempt.succeed(std::move(r.variables));
+    } else {
+      error_code = std::move(r.error_code);
+      attempt.fail(std::move(r.error));
     }
+  } catch (const std::exception& e) {
+    attempt.fail(std::string("handler threw: ") + e.what());
   }
   if (std::string(attempt.state()) == "succeeded") {
     return runtime::CompleteJob{job.id, attempt.variables()};
@@ -235,14 +232,14 @@ struct Engine::Steps {
   // until the instance waits again.
   Status settle_jobs() {
     for (int run = 0;; ++run) {
-      const runtime::Job* job = next_job(*state);
+      const runtime::Job* job = next_job(*state, engine.handlers_);
       if (job == nullptr) return {};
       if (run >= kMaxJobRunsPerCall) {
         return make_error(ErrorCode::kInternal, "jobs of instance " + std::to_string(state->id) +
                                                     " did not settle after " +
                                                     std::to_string(kMaxJobRunsPerCall) + " runs");
       }
-      PMIFLOW_TRY(step(engine.attempt_job(*state, *job)));
+      PMIFLOW_TRY(step(engine.attempt_job(*state, *job, *engine.handlers_.find(job->type))));
     }
   }
 };

@@ -67,6 +67,24 @@ struct PublishOutcome {
   std::vector<std::string> refused;
 };
 
+// A job a worker holds: what it needs to do the work and to answer (its key and token).
+struct ActivatedJob {
+  std::string key;  // the job id, "<instance>-<element key>"
+  std::int64_t instance_id = 0;
+  std::string element_id;
+  std::string type;
+  int retries = 0;  // left
+  std::int64_t deadline_ms = 0;
+  std::int64_t token = 0;
+  Variables variables;  // the instance's, at activation
+};
+
+// A worker's answer to a job it holds (`token`).
+struct JobAnswer {
+  std::string job_id;
+  std::int64_t token = 0;
+};
+
 // Counters since the engine was made (for benchmarks and health checks).
 struct EngineStats {
   std::uint64_t commands = 0;     // requests appended
@@ -136,6 +154,23 @@ class Engine {
   // not due yet: nothing is written then.
   Result<CommandOutcome> trigger_timer(std::int64_t instance_id, std::int64_t timer_key);
 
+  // Leases open job `job_id` to `worker` for `timeout_ms` (JobActivated, with the next fencing
+  // token; app::activate_jobs finds the jobs of a type): an activatable job, or one whose lease
+  // expired. kInvalidState while another lease runs or when the job is out of retries,
+  // kNotFound when it is not open; kInvalidArgument (nothing written) for an empty worker, one
+  // over kMaxMessageFieldBytes or not UTF-8, a timeout that is not positive.
+  Result<ActivatedJob> activate_job(const std::string& job_id, const std::string& worker,
+                                    std::int64_t timeout_ms);
+  // A worker's answers, each refused with kStaleToken (nothing written) unless the token is the
+  // job's current lease and the lease has not expired; kNotFound for a job that is not open.
+  // Completing sets the variables and moves the instance on (running the jobs that follow);
+  // failing spends a retry (none left: an incident); an error is thrown from the task.
+  Result<CommandOutcome> complete_job(const JobAnswer& answer, const Variables& variables);
+  Result<CommandOutcome> fail_job(const JobAnswer& answer, const std::string& message);
+  Result<CommandOutcome> throw_job_error(const JobAnswer& answer, const std::string& code,
+                                         const std::string& message);
+  Result<CommandOutcome> extend_job_lease(const JobAnswer& answer, std::int64_t timeout_ms);
+
   // Publishes a message, durably, then correlates it: to one open subscription with its name and
   // correlation key in each process (the oldest instance first), and, in each process with a
   // message start event of its name that it has not reached, to a new instance whose business
@@ -181,7 +216,8 @@ class Engine {
                                 std::vector<runtime::MessageSubscription>* opened = nullptr,
                                 const MessageRow* message = nullptr);
   // Runs the handler of `job` on `state`: the CompleteJob or FailJob command of the result.
-  runtime::Command attempt_job(const runtime::InstanceState& state, const runtime::Job& job);
+  runtime::Command attempt_job(const runtime::InstanceState& state, const runtime::Job& job,
+                               const TaskHandler& handler);
   // The forms a definition version's user tasks are checked against.
   runtime::FormLookup forms_of(const LoadedDefinition& definition);
   // The instance's state from the cache, else folded from the log (and cached).
@@ -228,7 +264,12 @@ class Engine {
 
 // The longest business id start() accepts, in bytes.
 inline constexpr std::size_t kMaxBusinessIdBytes = 256;
-// The longest message name, correlation key or message id publish_message() accepts, in bytes.
+// The longest message name, correlation key or message id publish_message() accepts, in bytes
+// (also a job type or a worker's name).
 inline constexpr std::size_t kMaxMessageFieldBytes = 256;
+
+// kInvalidArgument naming `what` (e.g. "worker") when `value` is empty, over
+// kMaxMessageFieldBytes or not UTF-8.
+Status check_job_field(const char* what, const std::string& value);
 
 }  // namespace pmiflow

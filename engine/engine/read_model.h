@@ -63,7 +63,11 @@ struct JobRow {
   std::string element_id;
   std::string type;
   int retries_left = 0;
-  std::string state;  // "activatable", "failed"
+  std::string state;  // "activatable", "activated", "failed"
+  // The last worker's lease (JobActivated): its worker, deadline and fencing token.
+  std::string worker;
+  std::int64_t deadline_ms = 0;
+  std::int64_t token = 0;
 };
 
 struct IncidentRow {
@@ -141,6 +145,10 @@ class ReadModel {
   // kNotFound for an unknown instance.
   virtual Result<Variables> variables(std::int64_t instance_id) = 0;
   virtual Result<std::vector<JobRow>> jobs(std::optional<std::int64_t> instance_id) = 0;
+  // Up to `limit` open jobs of `type` a worker may activate at `now_ms`: activatable ones and
+  // activated ones whose lease expired by then; by instance and element key.
+  virtual Result<std::vector<JobRow>> activatable_jobs(const std::string& type, std::int64_t now_ms,
+                                                       std::size_t limit) = 0;
   virtual Result<std::vector<IncidentRow>> incidents(std::optional<std::int64_t> instance_id) = 0;
   // Waiting timers, soonest due first (then by instance and key).
   virtual Result<std::vector<TimerRow>> timers(const TimerQuery& query) = 0;

@@ -27,12 +27,13 @@ class Validator {
   std::vector<Diagnostic> take() { return std::move(diagnostics_); }
 
  private:
-  void report(SourceLocation where, const std::string& id, std::string message) {
+  void report(SourceLocation where, const std::string& id, std::string message,
+              Severity severity = Severity::kError) {
     Diagnostic d;
     d.file = def_.file;
     d.line = where.line;
     d.column = where.column;
-    d.severity = Severity::kError;
+    d.severity = severity;
     d.element_id = id;
     d.message = std::move(message);
     diagnostics_.push_back(std::move(d));
@@ -125,8 +126,13 @@ void Validator::check_elements() {
                    options_.known_task_types.count(node.task_type) == 0) {
           std::vector<std::string> known(options_.known_task_types.begin(),
                                          options_.known_task_types.end());
-          node_error(n, "no handler is registered for task type '" + node.task_type +
-                            "' (registered: " + join_for_message(known, ", ", 20) + ")");
+          // Not an error: its jobs wait for a worker (docs/jobs.md).
+          report(node.location, node.id,
+                 "no in-process handler is registered for task type '" + node.task_type +
+                     "' (registered: " + join_for_message(known, ", ", 20) +
+                     "): its jobs wait for a worker (pmiflow jobs activate --type " +
+                     node.task_type + ")",
+                 Severity::kWarning);
         }
         break;
       case NodeKind::kExclusiveGateway: {

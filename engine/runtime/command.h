@@ -37,14 +37,20 @@ struct CompleteUserTask {
   Variables variables;
 };
 
+// The answers to a job carry `token`: 0 from an in-process handler, which answers in the
+// request that made the job activatable; else the fencing token of the worker's activation,
+// refused (kStaleToken, nothing written) unless it is the job's current one and its lease has
+// not expired at the command's time.
 struct CompleteJob {
   std::string job_id;
   Variables variables;
+  std::int64_t token = 0;
 };
 
 struct FailJob {
   std::string job_id;
   std::string message;
+  std::int64_t token = 0;
 };
 
 // The job's handler threw BPMN error `code` (Zeebe's ThrowError): the job ends and the error
@@ -53,6 +59,22 @@ struct ThrowJobError {
   std::string job_id;
   std::string code;
   std::string message;
+  std::int64_t token = 0;
+};
+
+// A worker takes an activatable job, or one whose lease expired, for `timeout_ms`: JobActivated
+// with the next token. Refused (kInvalidState) while another worker's lease runs.
+struct ActivateJob {
+  std::string job_id;
+  std::string worker;
+  std::int64_t timeout_ms = 0;
+};
+
+// The worker holding the job (its `token`) moves the lease's deadline to now + `timeout_ms`.
+struct ExtendJobLease {
+  std::string job_id;
+  std::int64_t token = 0;
+  std::int64_t timeout_ms = 0;
 };
 
 // Sets variables at the process scope (e.g. to fix the data a gateway could not decide on).
@@ -89,9 +111,9 @@ struct CorrelateMessage {
   Variables variables;
 };
 
-using Command =
-    std::variant<CreateInstance, CompleteUserTask, CompleteJob, FailJob, SetVariables,
-                 ResolveIncident, CancelInstance, TriggerTimer, CorrelateMessage, ThrowJobError>;
+using Command = std::variant<CreateInstance, CompleteUserTask, CompleteJob, FailJob, SetVariables,
+                             ResolveIncident, CancelInstance, TriggerTimer, CorrelateMessage,
+                             ThrowJobError, ActivateJob, ExtendJobLease>;
 
 const char* command_name(const Command& command);
 

@@ -6,7 +6,7 @@
 namespace pmiflow::runtime {
 namespace {
 
-constexpr std::array<std::pair<EventType, const char*>, 27> kNames{{
+constexpr std::array<std::pair<EventType, const char*>, 29> kNames{{
     {EventType::kInstanceCreated, "InstanceCreated"},
     {EventType::kElementActivated, "ElementActivated"},
     {EventType::kElementCompleted, "ElementCompleted"},
@@ -34,6 +34,8 @@ constexpr std::array<std::pair<EventType, const char*>, 27> kNames{{
     {EventType::kMessageCorrelated, "MessageCorrelated"},
     {EventType::kMessageSubscriptionClosed, "MessageSubscriptionClosed"},
     {EventType::kErrorThrown, "ErrorThrown"},
+    {EventType::kJobActivated, "JobActivated"},
+    {EventType::kJobLeaseExtended, "JobLeaseExtended"},
 }};
 
 }  // namespace

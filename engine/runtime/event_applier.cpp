@@ -108,6 +108,25 @@ class Applier {
     if (c_ != nullptr) c_->jobs.change(j.id);
   }
 
+  void operator()(const JobActivated& p) {
+    Job& j = open_job(p.key)->second;
+    check_transition(j.state, JobState::kActivated);
+    j.state = JobState::kActivated;
+    j.worker = p.worker;
+    j.deadline_ms = p.deadline;
+    j.token = p.token;
+    if (c_ != nullptr) c_->jobs.change(j.id);
+  }
+
+  void operator()(const JobLeaseExtended& p) {
+    Job& j = open_job(p.key)->second;
+    if (j.state != JobState::kActivated || j.token != p.token) {
+      throw std::logic_error("lease of job " + j.id + " extended without being held");
+    }
+    j.deadline_ms = p.deadline;
+    if (c_ != nullptr) c_->jobs.change(j.id);
+  }
+
   void operator()(const JobCompleted& p) { end_job(p.key, JobState::kCompleted); }
   void operator()(const JobCanceled& p) { end_job(p.key, JobState::kCanceled); }
 

@@ -79,6 +79,15 @@ class Describer {
     return "job " + id(p.key) + " failed (" + std::to_string(p.retries_left) +
            " retries left): " + p.message;
   }
+  std::string operator()(const JobActivated& p) const {
+    return "job " + id(p.key) + " activated by worker " + p.worker + " until " +
+           format_time(p.deadline) + " (token " + std::to_string(p.token) +
+           "): " + label(p.element);
+  }
+  std::string operator()(const JobLeaseExtended& p) const {
+    return "job " + id(p.key) + " lease extended until " + format_time(p.deadline) + " (token " +
+           std::to_string(p.token) + ")";
+  }
   std::string operator()(const JobCanceled& p) const {
     return "job " + id(p.key) + " canceled: " + label(p.element);
   }

@@ -55,6 +55,8 @@ enum class EventType : std::uint16_t {
   kMessageCorrelated = 25,
   kMessageSubscriptionClosed = 26,
   kErrorThrown = 27,
+  kJobActivated = 28,
+  kJobLeaseExtended = 29,
 };
 
 enum class Presence : std::uint8_t { kAlways, kNonEmpty };
@@ -517,6 +519,45 @@ struct ErrorThrown {
   }
 };
 
+// A worker took job `key` (its element's key) until `deadline` (ms since the epoch), with
+// fencing token `token` (the job's activations so far): only an answer carrying that token,
+// before the deadline, takes effect. After the deadline the job may be activated again, by
+// any worker, with the next token.
+struct JobActivated {
+  static constexpr EventType kType = EventType::kJobActivated;
+  static constexpr std::uint16_t kVersion = 1;
+  std::int64_t deadline = 0;
+  std::string element;
+  std::int64_t key = 0;
+  std::int64_t token = 0;
+  std::string worker;
+  template <typename S, typename F>
+  static void fields(S& s, F&& f) {
+    f("deadline", s.deadline, kAlways);
+    f("element", s.element, kAlways);
+    f("key", s.key, kAlways);
+    f("token", s.token, kAlways);
+    f("worker", s.worker, kAlways);
+  }
+};
+
+// The worker holding job `key` (token `token`) moved its lease's deadline.
+struct JobLeaseExtended {
+  static constexpr EventType kType = EventType::kJobLeaseExtended;
+  static constexpr std::uint16_t kVersion = 1;
+  std::int64_t deadline = 0;
+  std::string element;
+  std::int64_t key = 0;
+  std::int64_t token = 0;
+  template <typename S, typename F>
+  static void fields(S& s, F&& f) {
+    f("deadline", s.deadline, kAlways);
+    f("element", s.element, kAlways);
+    f("key", s.key, kAlways);
+    f("token", s.token, kAlways);
+  }
+};
+
 // Every event type's payload. The order is free (types are named by their kType).
 using EventBody =
     std::variant<InstanceCreated, ElementActivated, ElementCompleted, ElementTerminated, FlowTaken,
@@ -524,6 +565,7 @@ using EventBody =
                  JobCompleted, JobFailed, JobCanceled, IncidentRaised, IncidentResolved,
                  DecisionTaken, InstanceCompleted, InstanceTerminated, RecordWritten, MessageQueued,
                  TimerCreated, TimerTriggered, TimerCanceled, MessageSubscriptionOpened,
-                 MessageCorrelated, MessageSubscriptionClosed, ErrorThrown>;
+                 MessageCorrelated, MessageSubscriptionClosed, ErrorThrown, JobActivated,
+                 JobLeaseExtended>;
 
 }  // namespace pmiflow::runtime

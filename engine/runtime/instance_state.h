@@ -63,6 +63,11 @@ struct Job {
   int retries_left = 0;
   JobState state = JobState::kActivatable;
   std::string last_error;
+  // The lease of the worker that activated it last (JobActivated, JobLeaseExtended): kept
+  // after it ends, so the next activation's token is the following one.
+  std::string worker;
+  std::int64_t deadline_ms = 0;
+  std::int64_t token = 0;  // activations so far; 0: never activated by a worker
 };
 
 struct Incident {

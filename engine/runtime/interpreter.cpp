@@ -44,7 +44,7 @@ class CommandProcessor {
   }
 
   Status operator()(const CompleteJob& c) {
-    auto job = open_job(c.job_id);
+    auto job = answered_job(c.job_id, c.token);
     if (!job.ok()) return job.error();
     auto element = behavior::element_of(run_, (*job)->element_key, (*job)->element_id);
     if (!element.ok()) return element.error();
@@ -53,19 +53,45 @@ class CommandProcessor {
   }
 
   Status operator()(const FailJob& c) {
-    auto job = open_job(c.job_id);
+    auto job = answered_job(c.job_id, c.token);
     if (!job.ok()) return job.error();
     behavior::fail_job(run_, **job, c.message);
     return {};
   }
 
   Status operator()(const ThrowJobError& c) {
-    auto job = open_job(c.job_id);
+    auto job = answered_job(c.job_id, c.token);
     if (!job.ok()) return job.error();
     auto element = behavior::element_of(run_, (*job)->element_key, (*job)->element_id);
     if (!element.ok()) return element.error();
     run_.set_actor(Actor::handler((*job)->type));
     behavior::throw_error(run_, *element, c.code, c.message);
+    return {};
+  }
+
+  Status operator()(const ActivateJob& c) {
+    auto job = open_job(c.job_id);
+    if (!job.ok()) return job.error();
+    const Job& j = **job;
+    if (j.state == JobState::kFailed) return out_of_retries(j);
+    if (j.state == JobState::kActivated && j.deadline_ms > run_.now_ms()) {
+      return make_error(ErrorCode::kInvalidState, "job " + j.id + " is activated by worker " +
+                                                      j.worker + " until " +
+                                                      format_time(j.deadline_ms));
+    }
+    run_.set_actor(Actor::handler(j.type));
+    run_.write(JobActivated{run_.now_ms() + c.timeout_ms, j.element_id, j.element_key, j.token + 1,
+                            c.worker});
+    return {};
+  }
+
+  Status operator()(const ExtendJobLease& c) {
+    auto job = answered_job(c.job_id, c.token);
+    if (!job.ok()) return job.error();
+    const Job& j = **job;
+    run_.set_actor(Actor::handler(j.type));
+    run_.write(
+        JobLeaseExtended{run_.now_ms() + c.timeout_ms, j.element_id, j.element_key, j.token});
     return {};
   }
 
@@ -150,11 +176,37 @@ class CommandProcessor {
     if (s.status != InstanceStatus::kActive) return not_active(s);
     auto it = s.jobs.find(id);
     if (it == s.jobs.end()) return make_error(ErrorCode::kNotFound, "job " + id + " is not open");
-    if (it->second.state != JobState::kActivatable) {
-      return make_error(ErrorCode::kInvalidState,
-                        "job " + id + " has no retries left (an incident is open)");
-    }
     return &it->second;
+  }
+
+  static Error out_of_retries(const Job& j) {
+    return make_error(ErrorCode::kInvalidState,
+                      "job " + j.id + " has no retries left (an incident is open)");
+  }
+
+  // The open job an answer with `token` may act on: an activatable one answered in process
+  // (token 0), or one activated by a worker answered with its lease's token before the
+  // deadline (fencing: a worker whose lease expired, or was taken over, writes nothing).
+  Result<const Job*> answered_job(const std::string& id, std::int64_t token) {
+    auto job = open_job(id);
+    if (!job.ok()) return job.error();
+    const Job& j = **job;
+    if (j.state == JobState::kFailed) return out_of_retries(j);
+    if (j.state == JobState::kActivatable && token == 0) return &j;
+    if (j.state == JobState::kActivated && token == j.token && token != 0) {
+      if (run_.now_ms() < j.deadline_ms) return &j;
+      return make_error(ErrorCode::kStaleToken, "job " + id + ": the lease of token " +
+                                                    std::to_string(token) + " expired at " +
+                                                    format_time(j.deadline_ms));
+    }
+    if (j.state == JobState::kActivated) {
+      return make_error(ErrorCode::kStaleToken, "job " + id + ": token " + std::to_string(token) +
+                                                    " is not the current lease's (worker " +
+                                                    j.worker + ", token " +
+                                                    std::to_string(j.token) + ")");
+    }
+    return make_error(ErrorCode::kStaleToken, "job " + id + ": token " + std::to_string(token) +
+                                                  " holds no lease (the job is not activated)");
   }
 
   Run& run_;
@@ -185,9 +237,10 @@ void run_tokens(Run& run) {
 }  // namespace
 
 const char* command_name(const Command& command) {
-  static constexpr const char* kNames[] = {
-      "CreateInstance",  "CompleteUserTask", "CompleteJob",  "FailJob",          "SetVariables",
-      "ResolveIncident", "CancelInstance",   "TriggerTimer", "CorrelateMessage", "ThrowJobError"};
+  static constexpr const char* kNames[] = {"CreateInstance", "CompleteUserTask", "CompleteJob",
+                                           "FailJob",        "SetVariables",     "ResolveIncident",
+                                           "CancelInstance", "TriggerTimer",     "CorrelateMessage",
+                                           "ThrowJobError",  "ActivateJob",      "ExtendJobLease"};
   return kNames[command.index()];
 }
 

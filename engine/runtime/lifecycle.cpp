@@ -32,6 +32,13 @@ constexpr Transition<JobState> kJob[] = {
     {JobState::kActivatable, JobState::kErrorThrown},
     {JobState::kFailed, JobState::kActivatable},  // incident resolved, retries given back
     {JobState::kFailed, JobState::kCanceled},
+    {JobState::kActivatable, JobState::kActivated},  // a worker took it
+    {JobState::kActivated, JobState::kActivated},    // its lease expired: another one took it
+    {JobState::kActivated, JobState::kCompleted},
+    {JobState::kActivated, JobState::kActivatable},  // the worker failed it, retries left
+    {JobState::kActivated, JobState::kFailed},
+    {JobState::kActivated, JobState::kCanceled},
+    {JobState::kActivated, JobState::kErrorThrown},
 };
 
 template <typename S, std::size_t N>
@@ -82,6 +89,8 @@ const char* to_string(JobState s) {
   switch (s) {
     case JobState::kNone:
       return "none";
+    case JobState::kActivated:
+      return "activated";
     case JobState::kActivatable:
       return "activatable";
     case JobState::kFailed:

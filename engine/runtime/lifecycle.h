@@ -11,6 +11,7 @@ enum class ElementState : std::uint8_t { kNone, kActivated, kCompleted, kTermina
 enum class JobState : std::uint8_t {
   kNone,
   kActivatable,
+  kActivated,  // a worker holds it until its lease's deadline (JobActivated)
   kFailed,
   kCompleted,
   kCanceled,

@@ -205,6 +205,12 @@ void MemoryStore::project(const AppendRequest& req) {
 
 namespace {
 
+JobRow job_row(std::int64_t instance_id, const runtime::Job& j) {
+  return JobRow{j.id,     instance_id,    j.element_id,
+                j.type,   j.retries_left, runtime::to_string(j.state),
+                j.worker, j.deadline_ms,  j.token};
+}
+
 bool has_tags(const runtime::Tags& tags, const runtime::Tags& wanted) {
   for (const auto& [name, value] : wanted) {
     auto it = tags.find(name);
@@ -382,9 +388,26 @@ Result<std::vector<JobRow>> MemoryStore::jobs(std::optional<std::int64_t> instan
   std::vector<JobRow> out;
   for (const auto& [id, inst] : instances_) {
     if (instance_id && id != *instance_id) continue;
-    for (const auto& [job_id, j] : inst.state.jobs) {
-      out.push_back(
-          JobRow{j.id, id, j.element_id, j.type, j.retries_left, runtime::to_string(j.state)});
+    for (const auto& [job_id, j] : inst.state.jobs) out.push_back(job_row(id, j));
+  }
+  return out;
+}
+
+Result<std::vector<JobRow>> MemoryStore::activatable_jobs(const std::string& type,
+                                                          std::int64_t now_ms, std::size_t limit) {
+  MutexLock lock(mu_);
+  std::vector<JobRow> out;
+  for (const auto& [id, inst] : instances_) {
+    std::vector<const runtime::Job*> jobs;  // by element key
+    for (const auto& [job_id, j] : inst.state.jobs) jobs.push_back(&j);
+    std::sort(jobs.begin(), jobs.end(),
+              [](const auto* a, const auto* b) { return a->element_key < b->element_key; });
+    for (const runtime::Job* j : jobs) {
+      const bool free = j->state == runtime::JobState::kActivatable ||
+                        (j->state == runtime::JobState::kActivated && j->deadline_ms <= now_ms);
+      if (j->type != type || !free) continue;
+      if (out.size() == limit) return out;
+      out.push_back(job_row(id, *j));
     }
   }
   return out;

@@ -13,6 +13,23 @@ using detail::Query;
 
 namespace {
 
+constexpr const char* kJobColumns =
+    "id, instance_id, element_id, type, retries_left, state, worker, deadline_ms, token";
+
+JobRow read_job(const detail::Query& q) {
+  JobRow row;
+  row.id = q.text(0);
+  row.instance_id = q.int64(1);
+  row.element_id = q.text(2);
+  row.type = q.text(3);
+  row.retries_left = q.int32(4);
+  row.state = q.text(5);
+  row.worker = q.text(6);
+  row.deadline_ms = q.int64(7);
+  row.token = q.int64(8);
+  return row;
+}
+
 // The tags of the instance `alias`.id, as one JSON object column.
 std::string tags_column(const char* alias) {
   return std::string(
@@ -191,24 +208,36 @@ Result<std::vector<JobRow>> SqliteStore::jobs(std::optional<std::int64_t> instan
     MutexLock lock(impl_->mu);
     std::vector<JobRow> out;
     PMIFLOW_TRY(impl_->each(
-        std::string("SELECT id, instance_id, element_id, type, retries_left, state FROM jobs") +
+        std::string("SELECT ") + kJobColumns + " FROM jobs" +
             (instance_id ? " WHERE instance_id = ?1" : "") + " ORDER BY instance_id, element_key",
         [&](Query& q) {
           if (instance_id) q.bind(1, *instance_id);
         },
-        [&](const Query& q) {
-          JobRow row;
-          row.id = q.text(0);
-          row.instance_id = q.int64(1);
-          row.element_id = q.text(2);
-          row.type = q.text(3);
-          row.retries_left = q.int32(4);
-          row.state = q.text(5);
-          out.push_back(std::move(row));
-        }));
+        [&](const Query& q) { out.push_back(read_job(q)); }));
     return out;
   } catch (const std::exception& e) {
     return make_error(ErrorCode::kInternal, std::string("jobs: ") + e.what());
+  }
+}
+
+Result<std::vector<JobRow>> SqliteStore::activatable_jobs(const std::string& type,
+                                                          std::int64_t now_ms, std::size_t limit) {
+  try {
+    std::vector<JobRow> out;
+    PMIFLOW_TRY(impl_->with_reader([&](detail::Connection& c) {
+      return impl_->each_on(
+          c,
+          std::string("SELECT ") + kJobColumns +
+              " FROM jobs WHERE type = ?1 AND (state = 'activatable' OR (state = 'activated' AND "
+              "deadline_ms <= ?2)) ORDER BY instance_id, element_key LIMIT ?3",
+          [&](Query& q) {
+            q.bind(1, type).bind(2, now_ms).bind(3, static_cast<std::int64_t>(limit));
+          },
+          [&](const Query& q) { out.push_back(read_job(q)); });
+    }));
+    return out;
+  } catch (const std::exception& e) {
+    return make_error(ErrorCode::kInternal, std::string("activatable jobs: ") + e.what());
   }
 }
 

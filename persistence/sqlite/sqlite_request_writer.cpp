@@ -95,11 +95,12 @@ void plan_jobs(Planner& p, const AppendRequest& req, const runtime::InstanceStat
       const runtime::Job& j = it->second;
       p.add(
           "INSERT INTO jobs(id, instance_id, element_key, element_id, type, retries_left, state, "
-          "last_error) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(id) DO UPDATE SET "
-          "retries_left = excluded.retries_left, state = excluded.state, "
-          "last_error = excluded.last_error",
+          "last_error, worker, deadline_ms, token) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+          "?10, ?11) ON CONFLICT(id) DO UPDATE SET retries_left = excluded.retries_left, "
+          "state = excluded.state, last_error = excluded.last_error, worker = excluded.worker, "
+          "deadline_ms = excluded.deadline_ms, token = excluded.token",
           id, s.id, j.element_key, j.element_id, j.type, j.retries_left,
-          j.state == runtime::JobState::kFailed ? "failed" : "activatable", j.last_error);
+          runtime::to_string(j.state), j.last_error, j.worker, j.deadline_ms, j.token);
     } else if (req.changes->jobs.existed_before(id)) {
       p.add("DELETE FROM jobs WHERE id = ?1", id);
     }

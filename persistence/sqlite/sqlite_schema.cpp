@@ -495,6 +495,32 @@ INSERT INTO sequences(name, next)
                      + 1;
 )sql";
 
+// Jobs for workers: an open job may be activated (state 'activated'), with its last lease's
+// worker, deadline and fencing token; workers find them by type.
+constexpr const char* kSchemaV9 = R"sql(
+CREATE TABLE jobs_v9(
+  id           TEXT    PRIMARY KEY,
+  instance_id  INTEGER NOT NULL,
+  element_key  INTEGER NOT NULL,
+  element_id   TEXT    NOT NULL,
+  type         TEXT    NOT NULL,
+  retries_left INTEGER NOT NULL,
+  state        TEXT    NOT NULL CHECK(state IN ('activatable', 'activated', 'failed')),
+  last_error   TEXT    NOT NULL DEFAULT '',
+  worker       TEXT    NOT NULL DEFAULT '',
+  deadline_ms  INTEGER NOT NULL DEFAULT 0,
+  token        INTEGER NOT NULL DEFAULT 0
+);
+INSERT INTO jobs_v9(id, instance_id, element_key, element_id, type, retries_left, state,
+                    last_error)
+  SELECT id, instance_id, element_key, element_id, type, retries_left, state, last_error
+  FROM jobs;
+DROP TABLE jobs;
+ALTER TABLE jobs_v9 RENAME TO jobs;
+CREATE INDEX jobs_by_instance ON jobs(instance_id, element_key);
+CREATE INDEX jobs_by_type ON jobs(type, state, deadline_ms);
+)sql";
+
 // APPEND-ONLY. A released entry is never edited, removed or reordered.
 constexpr Migration kMigrations[] = {
     {1, "initial schema: definitions, instances, events (append-only), projections", kSchemaV1},
@@ -515,6 +541,7 @@ constexpr Migration kMigrations[] = {
     {6, "timers: one row per waiting timer, by due time", kSchemaV6},
     {7, "messages: published messages, open subscriptions, correlations", kSchemaV7},
     {8, "message keys reserved from sequences", kSchemaV8},
+    {9, "jobs: state 'activated', the last lease's worker, deadline and token; by type", kSchemaV9},
 };
 
 Error io_error(Connection& db, const std::string& path, const std::string& what, int rc) {

@@ -21,6 +21,7 @@ enum ExitCode : int {
   kExitSchemaTooNew = 8,   // the database was written by a newer pmiflow
   kExitIo = 9,             // cannot read/write a file: read-only directory, full disk, missing
   kExitInvalidInput = 10,  // malformed --var/--vars, bad código DANE or period
+  kExitStaleToken = 11,    // a job's answer whose token is not the current lease's
   kExitInternal = 70,      // a bug: please report it
 };
 

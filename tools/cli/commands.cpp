@@ -51,14 +51,6 @@ Json task_json(const TaskRow& t) {
 }
 
 // Prints a command's events, one line each.
-void print_events(std::ostream& out, const std::vector<runtime::Event>& events,
-                  const model::ProcessDefinition* def) {
-  for (const auto& e : events) {
-    out << "  #" << e.seq << "  " << runtime::describe_event(e, def, runtime::Detail::kBrief)
-        << '\n';
-  }
-}
-
 }  // namespace
 
 std::string default_user() {
@@ -86,6 +78,8 @@ int exit_code_for(ErrorCode code) {
       return kExitSchemaTooNew;
     case ErrorCode::kIo:
       return kExitIo;
+    case ErrorCode::kStaleToken:
+      return kExitStaleToken;
     case ErrorCode::kInternal:
       return kExitInternal;
   }

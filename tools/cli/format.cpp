@@ -4,6 +4,7 @@
 
 #include "engine/common/time_text.h"
 #include "engine/runtime/event_codec.h"
+#include "engine/runtime/event_describer.h"
 #include "handlers/d02_03/business_key.h"
 
 namespace pmiflow::cli {
@@ -48,6 +49,14 @@ void print_table(std::ostream& out, const std::vector<std::string>& header,
   };
   print(header);
   for (const auto& r : rows) print(r);
+}
+
+void print_events(std::ostream& out, const std::vector<runtime::Event>& events,
+                  const model::ProcessDefinition* def) {
+  for (const auto& e : events) {
+    out << "  #" << e.seq << "  " << runtime::describe_event(e, def, runtime::Detail::kBrief)
+        << '\n';
+  }
 }
 
 Json event_to_json(const runtime::Event& e) {

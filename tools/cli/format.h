@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "engine/common/json.h"
+#include "engine/model/process_definition.h"
 #include "engine/runtime/event.h"
 #include "engine/runtime/instance_state.h"
 
@@ -18,6 +19,10 @@ void print_table(std::ostream& out, const std::vector<std::string>& header,
 
 // One event as JSON: its envelope with the type's name, the time as text, and the payload.
 Json event_to_json(const runtime::Event& event);
+
+// One line per event (`#seq  description`), its elements named after `def` when given.
+void print_events(std::ostream& out, const std::vector<runtime::Event>& events,
+                  const model::ProcessDefinition* def);
 
 Json tags_to_json(const runtime::Tags& tags);
 

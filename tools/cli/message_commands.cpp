@@ -1,28 +1,14 @@
 #include "tools/cli/message_commands.h"
 
 #include "engine/common/time_text.h"
-#include "engine/time/cycle.h"
-#include "engine/time/zone.h"
 #include "tools/cli/cli.h"
+#include "tools/cli/duration_input.h"
 #include "tools/cli/format.h"
 #include "tools/cli/session.h"
 #include "tools/cli/variables_input.h"
 
 namespace pmiflow::cli {
 namespace {
-
-// A --ttl / --dedup-window value: an ISO 8601 duration, as milliseconds from `now_ms` (months
-// and days on the calendar of the engine's zone). A negative one is the engine's to refuse.
-Result<std::int64_t> parse_period(const std::string& text, const std::string& flag,
-                                  std::int64_t now_ms) {
-  auto d = time::parse_duration(text);
-  if (!d.ok()) return make_error(ErrorCode::kInvalidArgument, flag + ": " + d.error().message);
-  auto until = time::add_duration(now_ms, *d, time::default_zone());
-  if (!until) {
-    return make_error(ErrorCode::kInvalidArgument, flag + ": '" + text + "' is out of range");
-  }
-  return *until - now_ms;
-}
 
 Json reach_json(const MessageReach& r) {
   return {{"instance_id", r.instance_id},
@@ -46,11 +32,11 @@ int cmd_message_publish(const Common& c, const PublishArgs& a, std::ostream& out
   request.correlation_key = a.key;
   request.message_id = a.id;
   request.variables = std::move(*vars);
-  auto ttl = parse_period(a.ttl, "--ttl", now);
+  auto ttl = parse_duration_flag(a.ttl, "--ttl", now);
   if (!ttl.ok()) return fail(err, ttl.error());
   request.ttl_ms = *ttl;
   if (!a.dedup_window.empty()) {
-    auto window = parse_period(a.dedup_window, "--dedup-window", now);
+    auto window = parse_duration_flag(a.dedup_window, "--dedup-window", now);
     if (!window.ok()) return fail(err, window.error());
     request.dedup_window_ms = *window;
   }

@@ -8,6 +8,7 @@
 #include "tools/cli/commands.h"
 #include "tools/cli/d02_03_commands.h"
 #include "tools/cli/format.h"
+#include "tools/cli/job_commands.h"
 #include "tools/cli/message_commands.h"
 #include "tools/cli/outbox_commands.h"
 #include "tools/cli/timer_commands.h"
@@ -196,6 +197,42 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   add_common(messages, messages_c);
   messages->add_flag("--all", messages_all, "also those kept only for their id's window");
   messages->callback([&] { code = cmd_messages(messages_c, messages_all, out, err); });
+
+  Common activate_c;
+  ActivateArgs activate_a;
+  Common answer_c;
+  JobAnswerArgs answer_a;
+  auto* jobs = app.add_subcommand("jobs", "jobs for workers: activate, complete, fail, error");
+  jobs->require_subcommand(1);
+  auto* activate = jobs->add_subcommand("activate", "lease jobs of a type to a worker");
+  add_common(activate, activate_c);
+  activate->add_option("--type", activate_a.type, "the job type")->required();
+  activate->add_option("--worker", activate_a.worker, "the worker's name")->required();
+  activate->add_option("--max", activate_a.max, "at most this many jobs (default 1)");
+  activate->add_option("--timeout", activate_a.timeout, "the lease (default PT30S)");
+  activate->callback([&] { code = cmd_jobs_activate(activate_c, activate_a, out, err); });
+  // The answers share their arguments: each subcommand declares the ones it takes.
+  auto answer = [&](const char* name, const char* help) {
+    auto* sub = jobs->add_subcommand(name, help);
+    add_common(sub, answer_c);
+    sub->add_option("KEY", answer_a.key, "the job key (INSTANCE-KEY)")->required();
+    sub->add_option("--token", answer_a.token, "the lease's fencing token")->required();
+    return sub;
+  };
+  auto* complete_job = answer("complete", "complete a job the worker holds");
+  complete_job->add_option("--var", answer_a.vars, "name=value (value is JSON if it parses)");
+  complete_job->add_option("--vars", answer_a.var_files, "JSON file with an object of variables");
+  complete_job->callback([&] { code = cmd_jobs_complete(answer_c, answer_a, out, err); });
+  auto* fail_job = answer("fail", "fail a job: one retry fewer (none left: an incident)");
+  fail_job->add_option("--message", answer_a.message, "what went wrong")->required();
+  fail_job->callback([&] { code = cmd_jobs_fail(answer_c, answer_a, out, err); });
+  auto* error_job = answer("error", "throw a BPMN error from the job's task");
+  error_job->add_option("--code", answer_a.code, "the error code")->required();
+  error_job->add_option("--message", answer_a.message, "what happened");
+  error_job->callback([&] { code = cmd_jobs_error(answer_c, answer_a, out, err); });
+  auto* extend = answer("extend", "extend the lease of a job the worker holds");
+  extend->add_option("--timeout", answer_a.timeout, "the new lease, from now")->required();
+  extend->callback([&] { code = cmd_jobs_extend(answer_c, answer_a, out, err); });
 
   Common run_c;
   RunArgs run_a;

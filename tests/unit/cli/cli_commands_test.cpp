@@ -71,7 +71,7 @@ TEST(CliValidate, JsonDiagnostics) {
 TEST(CliValidate, SeveralFilesReportEveryProblem) {
   const std::string bad1 = std::string(PMIFLOW_TEST_DATA) + "/bad/duplicate-id.bpmn";
   const std::string bad2 = std::string(PMIFLOW_TEST_DATA) + "/bad/no-start.bpmn";
-  const std::string bad3 = std::string(PMIFLOW_TEST_DATA) + "/bad/service-task-unknown-type.bpmn";
+  const std::string bad3 = std::string(PMIFLOW_TEST_DATA) + "/bad/service-task-without-type.bpmn";
   RunResult r = run_cli({"validate", bad1, d02_03_file(), bad2, bad3});
   EXPECT_EQ(r.code, 1) << r;
   std::set<std::string> files_reported;

@@ -27,7 +27,7 @@ TEST_F(Upgrade, EveryChainVerifiesAfterTheMigration) {
   EXPECT_EQ(j["intact"], true);
   EXPECT_EQ(j["instances"], 13);
   EXPECT_EQ(j["events"], 1263);
-  EXPECT_EQ(count_rows(db(), "PRAGMA user_version"), 8);
+  EXPECT_EQ(count_rows(db(), "PRAGMA user_version"), 9);
   // Migration 8: message keys start at 1 (the fixture predates messages).
   EXPECT_EQ(count_rows(db(), "SELECT next FROM sequences WHERE name = 'messages'"), 1);
 }
@@ -42,11 +42,18 @@ TEST_F(Upgrade, EveryInstanceReplaysToTheStateItHadAndAgreesWithItsProjections) 
     RunResult r = run({"replay", std::to_string(id), "--json"});
     ASSERT_EQ(r.code, 0) << r;
     const Json now = parse_json(r.out);
-    for (const char* key :
-         {"status", "last_seq", "active", "tasks", "jobs", "incidents", "variables",
-          "activation_counts", "process", "version", "school", "period"}) {
+    for (const char* key : {"status", "last_seq", "tasks", "jobs", "incidents", "variables",
+                            "activation_counts", "process", "version", "school", "period"}) {
       EXPECT_EQ(now[key], before[key]) << key;
     }
+    // The same tokens. On 0828a45 the fixture's definition did not load (a service task type
+    // with no in-process handler was an error; its jobs now wait for a worker), so the
+    // elements had no names then: they have now.
+    auto tokens = [](Json active) {
+      for (Json& a : active) a.erase("element_name");
+      return active;
+    };
+    EXPECT_EQ(tokens(now["active"]), tokens(before["active"]));
     EXPECT_EQ(now["projections"]["agree"], true) << now["projections"];
     EXPECT_EQ(now["business_id"],
               before["school"].get<std::string>() + "/" + before["period"].get<std::string>());
@@ -83,7 +90,7 @@ TEST_F(Upgrade, TheHistoryOfAnOldInstanceReadsItsVersionOneEvents) {
                        "111001000002/2026-1 (period 2026-1, school 111001000002)"),
             std::string::npos)
       << r;
-  EXPECT_NE(r.out.find("INCIDENT 10-8 (condition) at decide"), std::string::npos) << r;
+  EXPECT_NE(r.out.find("INCIDENT 10-8 (condition) at ¿Puntaje? [decide]"), std::string::npos) << r;
 }
 
 TEST_F(Upgrade, AnArchiveOfTheOldFormatVerifiesWithTheDigestItWasExportedWith) {

@@ -168,12 +168,6 @@ const std::vector<BadFile> kBadFiles = {
     {"cycle-without-wait-state", 5, 5, "g1",
      "cycle with no wait state (it would loop forever): g1 -> g2 -> g1"},
     {"service-task-without-type", 5, 5, "task", "service task has no zeebe:taskDefinition type"},
-    {"service-task-unknown-type",
-     5,
-     5,
-     "task",
-     "no handler is registered for task type 'enviar-correo' (registered: classify, notify)",
-     {"notify", "classify"}},
     {"bad-retries", 7, 9, "task",
      "zeebe:taskDefinition retries 'tres' is not a non-negative integer"},
     {"user-task-without-groups", 5, 5, "task",
@@ -206,8 +200,8 @@ TEST(BadFiles, EveryFileInTheFolderHasAnExpectation) {
   }
 }
 
-TEST(BadFiles, UnknownTaskTypeIsNotCheckedWithoutRegisteredTypes) {
-  const std::string path = std::string(PMIFLOW_TEST_DATA) + "/bad/service-task-unknown-type.bpmn";
+TEST(Validate, ATaskTypeIsNotCheckedWithoutRegisteredTypes) {
+  const std::string path = std::string(PMIFLOW_TEST_DATA) + "/good/service-task-for-a-worker.bpmn";
   LoadOutput out = load_bpmn(read_file(path), path, {});
   EXPECT_TRUE(out.definition.has_value());
   EXPECT_TRUE(out.diagnostics.empty());
@@ -301,6 +295,22 @@ TEST(Validate, ClosedLoopWithoutExitIsOneDiagnosticNotOnePerNode) {
   EXPECT_EQ(diagnostics[0].element_id, "a");
   EXPECT_EQ(diagnostics[0].message,
             "no end event can be reached from here (the cycle a -> b -> gw -> a has no way out)");
+}
+
+// A service task whose type no in-process handler runs is valid: its jobs wait for a worker.
+// The validator says so, as a warning that names the command a worker runs.
+TEST(Validate, ATaskTypeWithoutAnInProcessHandlerIsAWarning) {
+  const std::string path = std::string(PMIFLOW_TEST_DATA) + "/good/service-task-for-a-worker.bpmn";
+  ValidationOptions options;
+  options.known_task_types = {"notify", "classify"};
+  LoadOutput out = load_bpmn(read_file(path), path, options);
+  ASSERT_TRUE(out.definition.has_value());
+  ASSERT_EQ(out.diagnostics.size(), 1u);
+  EXPECT_EQ(out.diagnostics[0].to_string(),
+            path +
+                ":5:5: warning: task: no in-process handler is registered for task type "
+                "'enviar-correo' (registered: classify, notify): its jobs wait for a worker "
+                "(pmiflow jobs activate --type enviar-correo)");
 }
 
 }  // namespace

@@ -1,0 +1,104 @@
+// The engine's jobs for workers (engine.h, docs/jobs.md): activation with a lease and a
+// fencing token, and the worker's answers, each checked against the job's current lease.
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "engine/common/utf8.h"
+#include "engine/engine/engine.h"
+
+namespace pmiflow {
+
+Status check_job_field(const char* what, const std::string& value) {
+  if (value.empty()) {
+    return make_error(ErrorCode::kInvalidArgument, std::string(what) + ": a name is required");
+  }
+  if (value.size() > kMaxMessageFieldBytes) {
+    return make_error(ErrorCode::kInvalidArgument, std::string(what) + ": " +
+                                                       std::to_string(value.size()) +
+                                                       " bytes, more than the limit of " +
+                                                       std::to_string(kMaxMessageFieldBytes));
+  }
+  if (find_invalid_utf8(value) != std::string_view::npos) {
+    return make_error(ErrorCode::kInvalidArgument, std::string(what) + ": not valid UTF-8");
+  }
+  return {};
+}
+
+namespace {
+
+Status check_timeout(std::int64_t timeout_ms) {
+  if (timeout_ms <= 0) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "timeout: " + std::to_string(timeout_ms) + " ms is not positive");
+  }
+  return {};
+}
+
+// The instance of job `id` ("<instance>-<key>").
+Result<std::int64_t> job_instance(const std::string& id) {
+  std::int64_t instance_id = 0;
+  std::int64_t key = 0;
+  if (!runtime::parse_task_id(id, instance_id, key)) {
+    return make_error(ErrorCode::kNotFound,
+                      "'" + id + "' is not a job key (expected INSTANCE-KEY, e.g. 12-7)");
+  }
+  return instance_id;
+}
+
+}  // namespace
+
+Result<ActivatedJob> Engine::activate_job(const std::string& job_id, const std::string& worker,
+                                          std::int64_t timeout_ms) {
+  PMIFLOW_TRY(check_job_field("worker", worker));
+  PMIFLOW_TRY(check_timeout(timeout_ms));
+  auto instance = job_instance(job_id);
+  if (!instance.ok()) return instance.error();
+  const runtime::Command command = runtime::ActivateJob{job_id, worker, timeout_ms};
+  auto done = submit(*instance, &command, false);
+  if (!done.ok()) return done.error();
+  auto state = snapshot(*instance);
+  if (!state.ok()) return state.error();
+  auto job = (*state)->jobs.find(job_id);
+  if (job == (*state)->jobs.end()) {
+    return make_error(ErrorCode::kConflict, "job " + job_id + " ended right after its activation");
+  }
+  const runtime::Job& j = job->second;
+  return ActivatedJob{job_id,         *instance,     j.element_id, j.type,
+                      j.retries_left, j.deadline_ms, j.token,      (*state)->variables};
+}
+
+Result<CommandOutcome> Engine::complete_job(const JobAnswer& a, const Variables& variables) {
+  auto instance = job_instance(a.job_id);
+  if (!instance.ok()) return instance.error();
+  const runtime::Command command = runtime::CompleteJob{a.job_id, variables, a.token};
+  return submit(*instance, &command, true);
+}
+
+Result<CommandOutcome> Engine::fail_job(const JobAnswer& a, const std::string& message) {
+  auto instance = job_instance(a.job_id);
+  if (!instance.ok()) return instance.error();
+  const runtime::Command command = runtime::FailJob{a.job_id, message, a.token};
+  return submit(*instance, &command, true);
+}
+
+Result<CommandOutcome> Engine::throw_job_error(const JobAnswer& a, const std::string& code,
+                                               const std::string& message) {
+  auto instance = job_instance(a.job_id);
+  if (!instance.ok()) return instance.error();
+  if (code.empty()) {
+    return make_error(ErrorCode::kInvalidArgument, "error code: a code is required");
+  }
+  const runtime::Command command = runtime::ThrowJobError{a.job_id, code, message, a.token};
+  return submit(*instance, &command, true);
+}
+
+Result<CommandOutcome> Engine::extend_job_lease(const JobAnswer& a, std::int64_t timeout_ms) {
+  PMIFLOW_TRY(check_timeout(timeout_ms));
+  auto instance = job_instance(a.job_id);
+  if (!instance.ok()) return instance.error();
+  const runtime::Command command = runtime::ExtendJobLease{a.job_id, a.token, timeout_ms};
+  return submit(*instance, &command, false);
+}
+
+}  // namespace pmiflow
