@@ -4,8 +4,8 @@ namespace pmiflow::app {
 
 Result<std::vector<ActivatedJob>> activate_jobs(Engine& engine, ReadModel& read_model,
                                                 const ActivateJobsRequest& r) {
-  PMIFLOW_TRY(check_job_field("job type", r.type));
-  PMIFLOW_TRY(check_job_field("worker", r.worker));
+  PMIFLOW_TRY(check_text_field("job type", r.type, true));
+  PMIFLOW_TRY(check_text_field("worker", r.worker, true));
   if (r.max_jobs < 1 || r.max_jobs > kMaxJobsPerActivation) {
     return make_error(ErrorCode::kInvalidArgument, "max jobs: " + std::to_string(r.max_jobs) +
                                                        " is not in 1.." +

@@ -60,6 +60,22 @@ Status check_start_request(const StartRequest& r) {
 
 }  // namespace
 
+Status check_text_field(const char* what, const std::string& value, bool required) {
+  if (required && value.empty()) {
+    return make_error(ErrorCode::kInvalidArgument, std::string(what) + ": a name is required");
+  }
+  if (value.size() > kMaxMessageFieldBytes) {
+    return make_error(ErrorCode::kInvalidArgument, std::string(what) + ": " +
+                                                       std::to_string(value.size()) +
+                                                       " bytes, more than the limit of " +
+                                                       std::to_string(kMaxMessageFieldBytes));
+  }
+  if (find_invalid_utf8(value) != std::string_view::npos) {
+    return make_error(ErrorCode::kInvalidArgument, std::string(what) + ": not valid UTF-8");
+  }
+  return {};
+}
+
 Engine::Engine(EventLog& log, DefinitionStore& definitions, MessageStore& messages,
                const HandlerRegistry& handlers, Clock& clock, EngineOptions options)
     : log_(log),

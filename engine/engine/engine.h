@@ -268,8 +268,8 @@ inline constexpr std::size_t kMaxBusinessIdBytes = 256;
 // (also a job type or a worker's name).
 inline constexpr std::size_t kMaxMessageFieldBytes = 256;
 
-// kInvalidArgument naming `what` (e.g. "worker") when `value` is empty, over
-// kMaxMessageFieldBytes or not UTF-8.
-Status check_job_field(const char* what, const std::string& value);
+// kInvalidArgument naming `what` (e.g. "worker") when `value` is over kMaxMessageFieldBytes or
+// not UTF-8, or empty when `required`.
+Status check_text_field(const char* what, const std::string& value, bool required);
 
 }  // namespace pmiflow

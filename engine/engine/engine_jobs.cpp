@@ -4,26 +4,9 @@
 #include <utility>
 #include <vector>
 
-#include "engine/common/utf8.h"
 #include "engine/engine/engine.h"
 
 namespace pmiflow {
-
-Status check_job_field(const char* what, const std::string& value) {
-  if (value.empty()) {
-    return make_error(ErrorCode::kInvalidArgument, std::string(what) + ": a name is required");
-  }
-  if (value.size() > kMaxMessageFieldBytes) {
-    return make_error(ErrorCode::kInvalidArgument, std::string(what) + ": " +
-                                                       std::to_string(value.size()) +
-                                                       " bytes, more than the limit of " +
-                                                       std::to_string(kMaxMessageFieldBytes));
-  }
-  if (find_invalid_utf8(value) != std::string_view::npos) {
-    return make_error(ErrorCode::kInvalidArgument, std::string(what) + ": not valid UTF-8");
-  }
-  return {};
-}
 
 namespace {
 
@@ -50,7 +33,7 @@ Result<std::int64_t> job_instance(const std::string& id) {
 
 Result<ActivatedJob> Engine::activate_job(const std::string& job_id, const std::string& worker,
                                           std::int64_t timeout_ms) {
-  PMIFLOW_TRY(check_job_field("worker", worker));
+  PMIFLOW_TRY(check_text_field("worker", worker, true));
   PMIFLOW_TRY(check_timeout(timeout_ms));
   auto instance = job_instance(job_id);
   if (!instance.ok()) return instance.error();

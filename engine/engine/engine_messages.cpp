@@ -6,7 +6,6 @@
 #include <utility>
 #include <vector>
 
-#include "engine/common/utf8.h"
 #include "engine/engine/engine.h"
 
 namespace pmiflow {
@@ -16,26 +15,10 @@ using runtime::MessageSubscription;
 
 namespace {
 
-Status check_field(const char* what, const std::string& value) {
-  if (value.size() > kMaxMessageFieldBytes) {
-    return make_error(ErrorCode::kInvalidArgument, std::string(what) + ": " +
-                                                       std::to_string(value.size()) +
-                                                       " bytes, more than the limit of " +
-                                                       std::to_string(kMaxMessageFieldBytes));
-  }
-  if (find_invalid_utf8(value) != std::string_view::npos) {
-    return make_error(ErrorCode::kInvalidArgument, std::string(what) + ": not valid UTF-8");
-  }
-  return {};
-}
-
 Status check_publish_request(const PublishRequest& r) {
-  if (r.name.empty()) {
-    return make_error(ErrorCode::kInvalidArgument, "message name: a name is required");
-  }
-  PMIFLOW_TRY(check_field("message name", r.name));
-  PMIFLOW_TRY(check_field("correlation key", r.correlation_key));
-  PMIFLOW_TRY(check_field("message id", r.message_id));
+  PMIFLOW_TRY(check_text_field("message name", r.name, true));
+  PMIFLOW_TRY(check_text_field("correlation key", r.correlation_key, false));
+  PMIFLOW_TRY(check_text_field("message id", r.message_id, false));
   if (r.ttl_ms < 0) {
     return make_error(ErrorCode::kInvalidArgument,
                       "time to live: " + std::to_string(r.ttl_ms) + " ms is negative");
@@ -58,6 +41,14 @@ bool reached_process(const std::vector<MessageReach>& reached, const std::string
 bool lost_race(const Error& e) {
   return e.code == ErrorCode::kNotFound || e.code == ErrorCode::kInvalidState ||
          e.code == ErrorCode::kConflict;
+}
+
+// The open subscriptions `message` reaches (its name and key), by instance: the oldest first.
+Result<std::vector<SubscriptionRow>> waiting_for(MessageStore& store, const MessageRow& message) {
+  SubscriptionQuery query;
+  query.name = message.name;
+  query.correlation_key = message.correlation_key;
+  return store.subscriptions(query);
 }
 
 runtime::CorrelateMessage correlate_command(const MessageRow& m, std::int64_t subscription_key) {
@@ -112,10 +103,7 @@ Result<PublishOutcome> Engine::publish_message(const PublishRequest& r) {
 
 Result<bool> Engine::store_with_first_correlation(const MessageRow& message,
                                                   std::vector<MessageReach>& reached) {
-  SubscriptionQuery query;
-  query.name = message.name;
-  query.correlation_key = message.correlation_key;
-  auto subscriptions = messages_.subscriptions(query);
+  auto subscriptions = waiting_for(messages_, message);
   if (!subscriptions.ok()) return subscriptions.error();
   if (subscriptions->empty()) return false;
   const SubscriptionRow& sub = subscriptions->front();  // the oldest instance first
@@ -133,10 +121,7 @@ Result<bool> Engine::store_with_first_correlation(const MessageRow& message,
 
 Status Engine::correlate_to_subscriptions(const MessageRow& message,
                                           std::vector<MessageReach>& reached) {
-  SubscriptionQuery query;
-  query.name = message.name;
-  query.correlation_key = message.correlation_key;
-  auto subscriptions = messages_.subscriptions(query);
+  auto subscriptions = waiting_for(messages_, message);
   if (!subscriptions.ok()) return subscriptions.error();
   for (const SubscriptionRow& sub : *subscriptions) {  // by instance: the oldest first
     if (reached_process(reached, sub.process)) continue;

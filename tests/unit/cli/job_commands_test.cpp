@@ -11,28 +11,12 @@
 namespace pmiflow::cli::testing {
 namespace {
 
-constexpr const char* kBpmn = R"(<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
-                  xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d">
-  <bpmn:process id="aviso" isExecutable="true">
-    <bpmn:startEvent id="Start" />
-    <bpmn:sequenceFlow id="f1" sourceRef="Start" targetRef="Notificar" />
-    <bpmn:serviceTask id="Notificar" name="Notificar al EE">
-      <bpmn:extensionElements>
-        <zeebe:taskDefinition type="enviar-correo" retries="2" />
-      </bpmn:extensionElements>
-    </bpmn:serviceTask>
-    <bpmn:sequenceFlow id="f2" sourceRef="Notificar" targetRef="End" />
-    <bpmn:endEvent id="End" />
-  </bpmn:process>
-</bpmn:definitions>
-)";
-
 class JobCommands : public CliTest {
  protected:
   void SetUp() override {
-    write_bytes(dir_.file("aviso.bpmn"), kBpmn);
-    RunResult r = run({"deploy", dir_.file("aviso.bpmn")});
+    // "Notificar", type "enviar-correo" (2 retries), its error "sin-correo" caught by a
+    // boundary event.
+    RunResult r = run({"deploy", std::string(PMIFLOW_TEST_DATA) + "/good/job-for-a-worker.bpmn"});
     ASSERT_EQ(r.code, 0) << r;
     RunResult s = run({"start", "--process", "aviso", "--business-id", "111001000123/2026", "--var",
                        "correo=\"rector@ee.edu.co\""});
@@ -87,10 +71,15 @@ TEST_F(JobCommands, FailErrorAndExtendAnswerWithTheToken) {
   EXPECT_NE(failed.out.find("failed (1 retries left): SMTP 451"), std::string::npos) << failed;
   const std::string again = activate()["jobs"][0]["key"];
   EXPECT_EQ(again, key);
-  // No error boundary: the error is an incident.
-  RunResult error = run({"jobs", "error", key, "--token", "2", "--code", "sin-correo"});
+  // The error boundary catches it: the instance ends by its flow.
+  RunResult error = run({"jobs", "error", key, "--token", "2", "--code", "sin-correo", "--json"});
   ASSERT_EQ(error.code, 0) << error;
-  EXPECT_EQ(count_rows(db(), "SELECT count(*) FROM incidents"), 1);
+  Json events = parse_json(error.out)["events"];
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events[0]["type"], "ErrorThrown");
+  EXPECT_EQ(events[0]["payload"]["caught_by"], "SinCorreo");
+  EXPECT_EQ(events.back()["type"], "InstanceCompleted");
+  EXPECT_EQ(count_rows(db(), "SELECT count(*) FROM incidents"), 0);
 }
 
 TEST_F(JobCommands, BadInputIsRefusedWithItsExitCodeAndNothingIsWritten) {

@@ -27,43 +27,21 @@ using Trace = std::vector<std::string>;
 constexpr std::int64_t kT0 = 1767225600000;  // 2026-01-01T00:00:00Z
 constexpr std::int64_t kSecond = 1000;
 
-// "Notificar" calls a mail service no in-process handler runs: its jobs wait for a worker. A
-// BPMN error "sin-correo" thrown by the worker is caught by a boundary event.
-constexpr const char* kBpmn = R"(<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
-                  xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d">
-  <bpmn:process id="aviso" isExecutable="true">
-    <bpmn:startEvent id="Start" />
-    <bpmn:sequenceFlow id="f1" sourceRef="Start" targetRef="Notificar" />
-    <bpmn:serviceTask id="Notificar" name="Notificar al EE">
-      <bpmn:extensionElements>
-        <zeebe:taskDefinition type="enviar-correo" retries="2" />
-      </bpmn:extensionElements>
-    </bpmn:serviceTask>
-    <bpmn:sequenceFlow id="f2" sourceRef="Notificar" targetRef="End" />
-    <bpmn:endEvent id="End" />
-    <bpmn:boundaryEvent id="SinCorreo" attachedToRef="Notificar">
-      <bpmn:errorEventDefinition errorRef="ErrSinCorreo" />
-    </bpmn:boundaryEvent>
-    <bpmn:sequenceFlow id="f3" sourceRef="SinCorreo" targetRef="EndSinCorreo" />
-    <bpmn:endEvent id="EndSinCorreo" />
-  </bpmn:process>
-  <bpmn:error id="ErrSinCorreo" name="Sin correo" errorCode="sin-correo" />
-</bpmn:definitions>
-)";
+// tests/data/good/job-for-a-worker.bpmn: "Notificar" calls a mail service no in-process
+// handler runs (type "enviar-correo", 2 retries): its jobs wait for a worker. A BPMN error
+// "sin-correo" thrown by the worker is caught by the boundary event "SinCorreo".
+std::string job_for_a_worker() {
+  return persistence::testing::read_bytes(std::string(PMIFLOW_TEST_DATA) +
+                                          "/good/job-for-a-worker.bpmn");
+}
 
 class EngineJobs : public ::testing::TestWithParam<const char*> {
  protected:
   void SetUp() override {
-    if (std::string(GetParam()) == "sqlite") {
-      auto opened = SqliteStore::open(dir_.file("pmiflow.db"));
-      ASSERT_TRUE(opened.ok()) << opened.error().message;
-      store_ = std::move(*opened);
-    } else {
-      store_ = std::make_unique<MemoryStore>();
-    }
+    store_ = persistence::testing::open_store(GetParam(), dir_);
+    ASSERT_NE(store_, nullptr);
     engine_ = std::make_unique<Engine>(*store_, *store_, *store_, handlers_, clock_);
-    auto deployed = engine_->deploy(kBpmn, "aviso.bpmn");
+    auto deployed = engine_->deploy(job_for_a_worker(), "job-for-a-worker.bpmn");
     ASSERT_TRUE(deployed.ok()) << deployed.error().message;
     auto started = engine_->start(StartRequest{{"aviso", "111001000123/2026"},
                                                {},

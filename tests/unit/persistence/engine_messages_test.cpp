@@ -38,13 +38,8 @@ std::string good_file(const std::string& name) {
 class EngineMessages : public ::testing::TestWithParam<const char*> {
  protected:
   void SetUp() override {
-    if (std::string(GetParam()) == "sqlite") {
-      auto opened = SqliteStore::open(dir_.file("pmiflow.db"));
-      ASSERT_TRUE(opened.ok()) << opened.error().message;
-      store_ = std::move(*opened);
-    } else {
-      store_ = std::make_unique<MemoryStore>();
-    }
+    store_ = persistence::testing::open_store(GetParam(), dir_);
+    ASSERT_NE(store_, nullptr);
     engine_ = std::make_unique<Engine>(*store_, *store_, *store_, handlers_, clock_);
     for (const char* file : {"message-wait.bpmn", "message-start.bpmn"}) {
       auto deployed = engine_->deploy(good_file(file), file);

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,6 +22,7 @@
 #include "engine/engine/store.h"
 #include "engine/runtime/event_applier.h"
 #include "engine/runtime/event_codec.h"
+#include "persistence/memory/memory_store.h"
 #include "persistence/sqlite/sqlite_store.h"
 
 namespace pmiflow::persistence::testing {
@@ -63,6 +65,14 @@ inline std::string read_bytes(const std::string& path) {
 inline void write_bytes(const std::string& path, const std::string& bytes) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << bytes;
+}
+
+// The store a test parameterized by store runs on: "sqlite" (a file in `dir`) or "memory".
+inline std::unique_ptr<Store> open_store(const std::string& kind, const TempDir& dir) {
+  if (kind != "sqlite") return std::make_unique<MemoryStore>();
+  auto opened = SqliteStore::open(dir.file("pmiflow.db"));
+  EXPECT_TRUE(opened.ok()) << opened.error().message;
+  return opened.ok() ? std::unique_ptr<Store>(std::move(*opened)) : nullptr;
 }
 
 // Raw access to a database file, bypassing the store (as another tool or an attacker would).
