@@ -40,15 +40,20 @@ Result<ActivatedJob> Engine::activate_job(const std::string& job_id, const std::
   const runtime::Command command = runtime::ActivateJob{job_id, worker, timeout_ms};
   auto done = submit(*instance, &command, false);
   if (!done.ok()) return done.error();
+  // The lease is the one this request wrote; the variables are the instance's right after it.
+  const runtime::JobActivated* lease = nullptr;
+  for (const runtime::Event& e : done->events) {
+    if (const auto* p = e.get_if<runtime::JobActivated>()) lease = p;
+  }
   auto state = snapshot(*instance);
   if (!state.ok()) return state.error();
   auto job = (*state)->jobs.find(job_id);
-  if (job == (*state)->jobs.end()) {
+  if (lease == nullptr || job == (*state)->jobs.end()) {
     return make_error(ErrorCode::kConflict, "job " + job_id + " ended right after its activation");
   }
   const runtime::Job& j = job->second;
-  return ActivatedJob{job_id,         *instance,     j.element_id, j.type,
-                      j.retries_left, j.deadline_ms, j.token,      (*state)->variables};
+  return ActivatedJob{job_id,         *instance,       j.element_id, j.type,
+                      j.retries_left, lease->deadline, lease->token, (*state)->variables};
 }
 
 Result<CommandOutcome> Engine::complete_job(const JobAnswer& a, const Variables& variables) {
