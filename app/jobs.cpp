@@ -11,10 +11,7 @@ Result<std::vector<ActivatedJob>> activate_jobs(Engine& engine, ReadModel& read_
                                                        " is not in 1.." +
                                                        std::to_string(kMaxJobsPerActivation));
   }
-  if (r.timeout_ms <= 0) {
-    return make_error(ErrorCode::kInvalidArgument,
-                      "timeout: " + std::to_string(r.timeout_ms) + " ms is not positive");
-  }
+  PMIFLOW_TRY(check_lease_timeout(r.timeout_ms));
   std::vector<ActivatedJob> out;
   // A listed job another worker takes first is skipped and the next query lists what is left,
   // until enough are taken, none is left, or a whole batch was lost to others.

@@ -60,6 +60,14 @@ Status check_start_request(const StartRequest& r) {
 
 }  // namespace
 
+Status check_lease_timeout(std::int64_t timeout_ms) {
+  if (timeout_ms <= 0) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "timeout: " + std::to_string(timeout_ms) + " ms is not positive");
+  }
+  return {};
+}
+
 Status check_text_field(const char* what, const std::string& value, bool required) {
   if (required && value.empty()) {
     return make_error(ErrorCode::kInvalidArgument, std::string(what) + ": a name is required");

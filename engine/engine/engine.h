@@ -271,5 +271,7 @@ inline constexpr std::size_t kMaxMessageFieldBytes = 256;
 // kInvalidArgument naming `what` (e.g. "worker") when `value` is over kMaxMessageFieldBytes or
 // not UTF-8, or empty when `required`.
 Status check_text_field(const char* what, const std::string& value, bool required);
+// kInvalidArgument when a job lease's timeout is not positive.
+Status check_lease_timeout(std::int64_t timeout_ms);
 
 }  // namespace pmiflow

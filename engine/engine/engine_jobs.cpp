@@ -10,14 +10,6 @@ namespace pmiflow {
 
 namespace {
 
-Status check_timeout(std::int64_t timeout_ms) {
-  if (timeout_ms <= 0) {
-    return make_error(ErrorCode::kInvalidArgument,
-                      "timeout: " + std::to_string(timeout_ms) + " ms is not positive");
-  }
-  return {};
-}
-
 // The instance of job `id` ("<instance>-<key>").
 Result<std::int64_t> job_instance(const std::string& id) {
   std::int64_t instance_id = 0;
@@ -34,7 +26,7 @@ Result<std::int64_t> job_instance(const std::string& id) {
 Result<ActivatedJob> Engine::activate_job(const std::string& job_id, const std::string& worker,
                                           std::int64_t timeout_ms) {
   PMIFLOW_TRY(check_text_field("worker", worker, true));
-  PMIFLOW_TRY(check_timeout(timeout_ms));
+  PMIFLOW_TRY(check_lease_timeout(timeout_ms));
   auto instance = job_instance(job_id);
   if (!instance.ok()) return instance.error();
   const runtime::Command command = runtime::ActivateJob{job_id, worker, timeout_ms};
@@ -82,7 +74,7 @@ Result<CommandOutcome> Engine::throw_job_error(const JobAnswer& a, const std::st
 }
 
 Result<CommandOutcome> Engine::extend_job_lease(const JobAnswer& a, std::int64_t timeout_ms) {
-  PMIFLOW_TRY(check_timeout(timeout_ms));
+  PMIFLOW_TRY(check_lease_timeout(timeout_ms));
   auto instance = job_instance(a.job_id);
   if (!instance.ok()) return instance.error();
   const runtime::Command command = runtime::ExtendJobLease{a.job_id, a.token, timeout_ms};

@@ -276,13 +276,18 @@ class D0203Period : public ::testing::Test {
     ASSERT_TRUE(done.ok()) << element << ": " << done.error().message;
   }
 
+  // Activities 1 to 3: the school's characterization analysed, its needs, the strategy.
+  void planea_la_asistencia(std::int64_t id) {
+    completa(id, "A01_AnalizarCaracterizacion", kProfesional, kAnalisis);
+    completa(id, "A02_IdentificarNecesidades", kProfesional, kNecesidades);
+    completa(id, "A03_DefinirEstrategiaAT", kProfesional, kEstrategia);
+  }
+
   // The ordinary path: aligned at once, one support cycle, no deviation, no irregularity. In
   // steps: up to the first support (activity 5), then, once its follow-up is due, to the end.
   void acompana_sin_novedades(std::int64_t id, int paso) {
     if (paso == 0) {
-      completa(id, "A01_AnalizarCaracterizacion", kProfesional, kAnalisis);
-      completa(id, "A02_IdentificarNecesidades", kProfesional, kNecesidades);
-      completa(id, "A03_DefinirEstrategiaAT", kProfesional, kEstrategia);
+      planea_la_asistencia(id);
       completa(id, "A04_RevisarAlineacionPAM", kLider, kAlineada);
       completa(id, "A05_ApoyarEjecucionPMI", kProfesional, apoyo(1));
     } else if (paso == 1) {
@@ -298,9 +303,7 @@ class D0203Period : public ::testing::Test {
   // first verification; irregularities persist, so activity 10 fills an F01.03.F02 entry.
   void acompana_con_todos_los_ciclos(std::int64_t id, int paso) {
     if (paso == 0) {
-      completa(id, "A01_AnalizarCaracterizacion", kProfesional, kAnalisis);
-      completa(id, "A02_IdentificarNecesidades", kProfesional, kNecesidades);
-      completa(id, "A03_DefinirEstrategiaAT", kProfesional, kEstrategia);
+      planea_la_asistencia(id);
       completa(id, "A04_RevisarAlineacionPAM", kLider, kNoAlineada);
       completa(id, "A04_EjecutarAccionMejoramiento", kProfesional, kAccionEjecutada);
       completa(id, "A04_RevisarAlineacionPAM", kLider, kAlineada);

@@ -56,7 +56,8 @@ int cmd_jobs_activate(const Common& c, const ActivateArgs& a, std::ostream& out,
   auto session = open_session(c.db, OpenMode::kExisting);
   if (!session.ok()) return fail(err, session.error());
   Engine& engine = *(*session)->engine;
-  auto timeout = lease_timeout(a.timeout, engine.clock().now_ms());
+  Result<std::int64_t> timeout = app::kDefaultLeaseMs;
+  if (!a.timeout.empty()) timeout = lease_timeout(a.timeout, engine.clock().now_ms());
   if (!timeout.ok()) return fail(err, timeout.error());
   auto jobs = app::activate_jobs(engine, *(*session)->store,
                                  app::ActivateJobsRequest{a.type, a.worker, a.max, *timeout});

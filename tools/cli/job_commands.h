@@ -14,7 +14,7 @@ struct ActivateArgs {
   std::string type;
   std::string worker;
   int max = 1;
-  std::string timeout = "PT30S";
+  std::string timeout;  // empty: app::kDefaultLeaseMs
 };
 int cmd_jobs_activate(const Common& c, const ActivateArgs& a, std::ostream& out, std::ostream& err);
 
