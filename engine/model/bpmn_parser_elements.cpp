@@ -47,6 +47,9 @@ constexpr ElementEntry kElements[] = {
      true},
     {"userTask", NodeKind::kUserTask, Family::kTask, false, {}, ""},
     {"serviceTask", NodeKind::kServiceTask, Family::kTask, false, {}, ""},
+    // A business rule task given a zeebe:taskDefinition is a job, as a service task (Camunda 8);
+    // one calling a DMN decision (zeebe:calledDecision) is not supported.
+    {"businessRuleTask", NodeKind::kServiceTask, Family::kTask, false, {}, ""},
     {"receiveTask", NodeKind::kReceiveTask, Family::kTask, false, {}, ""},
     {"sendTask", NodeKind::kSendTask, Family::kTask, false, {}, ""},
     {"manualTask", NodeKind::kManualTask, Family::kTask, false, {}, ""},

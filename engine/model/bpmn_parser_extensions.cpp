@@ -6,6 +6,7 @@
 #include "engine/model/bpmn_parser_impl.h"
 #include "engine/model/xml_text.h"
 #include "engine/model/zeebe_values.h"
+#include "engine/time/temporal.h"
 
 namespace pmiflow::model::detail {
 
@@ -33,6 +34,15 @@ bool Parser::parse_properties(pugi::xml_node properties, const std::string& id, 
     if ((name == "pmiflow.record" || name == "pmiflow.notify") && !is_task) {
       error(property, id, "zeebe:property " + name + " is supported on tasks only");
       ok = false;
+    } else if (name == "pmiflow.async") {
+      if (node.kind != NodeKind::kServiceTask && node.kind != NodeKind::kSendTask) {
+        error(property, id, "zeebe:property pmiflow.async is supported on service tasks only");
+        ok = false;
+      } else if (value != "true" && value != "false") {
+        error(property, id, "zeebe:property pmiflow.async is '" + value + "', not true or false");
+        ok = false;
+      }
+      node.async = value == "true";
     } else if (name == "pmiflow.record") {
       if (value.empty()) {
         error(property, id, "zeebe:property pmiflow.record needs a value (the record kind)");
@@ -54,9 +64,46 @@ bool Parser::parse_properties(pugi::xml_node properties, const std::string& id, 
       }
     } else {
       error(property, id,
-            "unknown zeebe:property " + name + " (supported: pmiflow.record, pmiflow.notify)");
+            "unknown zeebe:property " + name +
+                " (supported: pmiflow.record, pmiflow.notify, pmiflow.async)");
       ok = false;
     }
+  }
+  return ok;
+}
+
+// Reads <zeebe:header key="..." value="..."/> entries: unique, non-empty keys; retryBackoff
+// must be a duration of days and time (no years or months: a backoff is a fixed wait).
+bool Parser::parse_task_headers(pugi::xml_node headers, const std::string& id, FlowNode& node) {
+  bool ok = true;
+  for (pugi::xml_node header : headers.children()) {
+    if (header.type() != pugi::node_element || local_name(header) != "header") continue;
+    std::string key(trim(header.attribute("key").value()));
+    std::string value = header.attribute("value").value();
+    if (key.empty()) {
+      error(header, id, "zeebe:header without a key");
+      ok = false;
+      continue;
+    }
+    bool repeated = false;
+    for (const auto& [k, v] : node.task_headers) repeated = repeated || k == key;
+    if (repeated) {
+      error(header, id, "zeebe:header '" + key + "' is given more than once");
+      ok = false;
+      continue;
+    }
+    if (key == "retryBackoff") {
+      auto backoff = time::parse_duration(trim(value));
+      if (!backoff.ok() || backoff->has_months || backoff->total_ms() < 0) {
+        error(header, id,
+              "zeebe:header retryBackoff '" + value +
+                  "' is not a duration of days and time (e.g. PT10S, PT5M, P1D)");
+        ok = false;
+        continue;
+      }
+      node.retry_backoff_ms = backoff->total_ms();
+    }
+    node.task_headers.emplace_back(std::move(key), std::move(value));
   }
   return ok;
 }
@@ -109,7 +156,7 @@ bool Parser::parse_extensions(pugi::xml_node extension_elements, const std::stri
       continue;
     }
     if (job_task && name == "taskHeaders") {
-      warning(ext, id, "zeebe:taskHeaders are ignored (handlers do not receive headers)");
+      ok = parse_task_headers(ext, id, node) && ok;
       continue;
     }
     if (node.kind == NodeKind::kUserTask && name == "assignmentDefinition") {

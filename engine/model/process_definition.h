@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/feel/feel.h"
@@ -110,6 +111,14 @@ struct FlowNode {
   // serviceTask
   std::string task_type;  // zeebe:taskDefinition type
   int retries = 3;        // zeebe:taskDefinition retries
+  // zeebe:taskHeaders, in document order (keys unique): handed to the worker with each job.
+  std::vector<std::pair<std::string, std::string>> task_headers;
+  // The header retryBackoff (an ISO 8601 duration of days and time): how long a failed job
+  // waits before it is activatable again when its worker names no backoff (docs/jobs.md).
+  std::optional<std::int64_t> retry_backoff_ms;
+  // zeebe:property pmiflow.async = true: the job of an in-process handler is not run in the
+  // request that reaches the task but by the runner's workers (asynchronous continuation).
+  bool async = false;
   // exclusiveGateway
   FlowIndex default_flow = kNone;
 

@@ -212,6 +212,65 @@ TEST(BpmnParser, IgnoredAssigneeIsAWarningNotAnError) {
             "(tasks are assigned by candidateGroups)");
 }
 
+// A job task (`element`: serviceTask, businessRuleTask) with `extensions` inside its
+// extensionElements, between a start and an end event.
+std::string job_task(const std::string& element, const std::string& extensions) {
+  return "<startEvent id=\"s\"/><endEvent id=\"e\"/>"
+         "<" +
+         element +
+         " id=\"t\"><extensionElements>"
+         "<zeebe:taskDefinition type=\"enviar-correo\"/>" +
+         extensions + "</extensionElements></" + element +
+         ">"
+         "<sequenceFlow id=\"f1\" sourceRef=\"s\" targetRef=\"t\"/>"
+         "<sequenceFlow id=\"f2\" sourceRef=\"t\" targetRef=\"e\"/>";
+}
+
+TEST(BpmnParser, TaskHeadersRetryBackoffAndAsyncAreReadInOrder) {
+  LoadOutput out = load_bpmn(
+      wrap(job_task("businessRuleTask",
+                    "<zeebe:taskHeaders><zeebe:header key=\"plantilla\" value=\"aviso\"/>"
+                    "<zeebe:header key=\"retryBackoff\" value=\"PT1M30S\"/>"
+                    "<zeebe:header key=\"a\" value=\"\"/></zeebe:taskHeaders>"
+                    "<zeebe:properties><zeebe:property name=\"pmiflow.async\" value=\"true\"/>"
+                    "</zeebe:properties>")),
+      "inline.bpmn", {});
+  ASSERT_TRUE(out.definition.has_value());
+  EXPECT_THAT(out.diagnostics, IsEmpty());
+  const FlowNode& t = out.definition->node(out.definition->find_node("t"));
+  EXPECT_EQ(t.kind, NodeKind::kServiceTask);  // a business rule task is a job too
+  EXPECT_EQ(t.task_headers, (std::vector<std::pair<std::string, std::string>>{
+                                {"plantilla", "aviso"}, {"retryBackoff", "PT1M30S"}, {"a", ""}}));
+  EXPECT_EQ(t.retry_backoff_ms, 90000);
+  EXPECT_TRUE(t.async);
+}
+
+TEST(BpmnParser, BadTaskHeadersAndAsyncNameTheLineAndTheElement) {
+  struct Case {
+    std::string extensions;
+    std::string says;
+  };
+  const Case cases[] = {
+      {"<zeebe:taskHeaders><zeebe:header key=\"x\" value=\"1\"/>"
+       "<zeebe:header key=\"x\" value=\"2\"/></zeebe:taskHeaders>",
+       "inline.bpmn:4:174: error: t: zeebe:header 'x' is given more than once"},
+      {"<zeebe:taskHeaders><zeebe:header value=\"1\"/></zeebe:taskHeaders>",
+       "inline.bpmn:4:141: error: t: zeebe:header without a key"},
+      {"<zeebe:taskHeaders><zeebe:header key=\"retryBackoff\" value=\"P1M\"/></zeebe:taskHeaders>",
+       "inline.bpmn:4:141: error: t: zeebe:header retryBackoff 'P1M' is not a duration of days and "
+       "time (e.g. PT10S, PT5M, P1D)"},
+      {"<zeebe:properties><zeebe:property name=\"pmiflow.async\" value=\"yes\"/>"
+       "</zeebe:properties>",
+       "inline.bpmn:4:140: error: t: zeebe:property pmiflow.async is 'yes', not true or false"},
+  };
+  for (const Case& c : cases) {
+    LoadOutput out = load_bpmn(wrap(job_task("serviceTask", c.extensions)), "inline.bpmn", {});
+    EXPECT_FALSE(out.definition.has_value()) << c.says;
+    ASSERT_FALSE(out.diagnostics.empty()) << c.says;
+    EXPECT_EQ(out.diagnostics[0].to_string(), c.says);
+  }
+}
+
 TEST(BpmnParser, ByteOrderMarkIsCountedAsBytesOfTheFirstLine) {
   ParseOutput out = parse_bpmn("\xEF\xBB\xBF" + wrap(user_task("candidateGroups=\"g\"")), "bom");
   ASSERT_TRUE(out.definition.has_value());

@@ -77,6 +77,7 @@ const std::vector<BadFile> kBadFiles = {
     {"unsupported-element", 5, 5, "wait",
      "unsupported element <complexGateway> (supported: startEvent, endEvent, "
      "intermediateCatchEvent, intermediateThrowEvent, boundaryEvent, userTask, serviceTask, "
+     "businessRuleTask, "
      "receiveTask, sendTask, manualTask, task, subProcess, exclusiveGateway, parallelGateway, "
      "eventBasedGateway, sequenceFlow)"},
     {"timer-duration-does-not-parse", 7, 9, "wait",
