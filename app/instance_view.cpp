@@ -18,7 +18,7 @@ Result<InstanceDetail> instance_detail(Store& store, Engine& engine, std::int64_
   auto jobs = store.jobs(id);
   if (!jobs.ok()) return jobs.error();
   d.jobs = std::move(*jobs);
-  auto incidents = store.incidents(id);
+  auto incidents = store.incidents(IncidentQuery::of_instance(id));
   if (!incidents.ok()) return incidents.error();
   d.incidents = std::move(*incidents);
   TimerQuery timer_query;

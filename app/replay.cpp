@@ -155,7 +155,7 @@ Result<std::optional<std::string>> first_difference(Store& read_model, const Ins
     }
   }
 
-  auto incidents = read_model.incidents(row.id);
+  auto incidents = read_model.incidents(IncidentQuery::of_instance(row.id));
   if (!incidents.ok()) return incidents.error();
   std::set<std::string> projected_incidents;
   for (const auto& i : *incidents) {

@@ -1,4 +1,4 @@
-#include "app/timer_runner.h"
+#include "app/runner.h"
 
 #include <algorithm>
 #include <chrono>
@@ -18,6 +18,7 @@
 #include <boost/statechart/transition.hpp>
 
 #include "app/due_timers.h"
+#include "app/job_workers.h"
 #include "engine/common/json.h"
 
 namespace pmiflow::app {
@@ -77,16 +78,32 @@ struct Stopped : sc::simple_state<Stopped, Lifecycle> {};
 
 using namespace runner_lifecycle;
 
-struct TimerRunner::Impl {
-  Impl(Engine& e, Store& r, TimerRunnerOptions o, RunnerLog l)
-      : engine(e), store(r), options(o), machine(std::move(l)), wake(io), signals(io) {}
+namespace {
+
+JobWorkersOptions job_workers_options(const RunnerOptions& o) {
+  JobWorkersOptions options;
+  options.threads = o.job_threads;
+  return options;
+}
+
+}  // namespace
+
+struct Runner::Impl {
+  Impl(Engine& e, Store& r, RunnerOptions o, RunnerLog l)
+      : engine(e),
+        store(r),
+        options(o),
+        machine(std::move(l)),
+        wake(io),
+        signals(io),
+        jobs(e, r, job_workers_options(o)) {}
 
   Json take_detail() { return std::exchange(machine.next_detail, Json::object()); }
 
   bool is(const char* state) const { return machine.current() == state; }
 
-  // Fires what is due now and deletes the expired messages; false on a store error (kept in
-  // `failure`).
+  // Fires what is due now, works the jobs of the in-process handlers that wait for a worker,
+  // and deletes the expired messages; false on a store error (kept in `failure`).
   bool fire_due() {
     const std::int64_t now = engine.clock().now_ms();
     auto report = fire_due_timers(engine, store, now, nullptr, options.workers);
@@ -96,6 +113,13 @@ struct TimerRunner::Impl {
     }
     stats.fired += report->fired;
     stats.skipped += report->skipped;
+    auto worked = jobs.work_due();
+    if (!worked.ok()) {
+      failure = worked.error();
+      return false;
+    }
+    stats.jobs_completed += worked->completed;
+    stats.jobs_failed += worked->failed + worked->errors;
     auto expired = store.expire_messages(now);
     if (!expired.ok()) {
       failure = expired.error();
@@ -138,7 +162,10 @@ struct TimerRunner::Impl {
     signals.cancel();
     // Whatever fire was in flight has returned (this runs on the loop's one thread) and its
     // events are committed: nothing is left to finish.
-    machine.next_detail = {{"fired", stats.fired}, {"skipped", stats.skipped}};
+    machine.next_detail = {{"fired", stats.fired},
+                           {"skipped", stats.skipped},
+                           {"jobs_completed", stats.jobs_completed},
+                           {"jobs_failed", stats.jobs_failed}};
     machine.process_event(EvDrained());
     machine.entered("Stopped", take_detail());
     io.stop();
@@ -146,25 +173,26 @@ struct TimerRunner::Impl {
 
   Engine& engine;
   Store& store;
-  TimerRunnerOptions options;
+  RunnerOptions options;
   Lifecycle machine;
   boost::asio::io_context io;
   boost::asio::steady_timer wake;
   boost::asio::signal_set signals;
-  TimerRunnerStats stats;
+  RunnerStats stats;
   std::optional<Error> failure;
+  JobWorkers jobs;  // last: its pool's threads stop before the rest is destroyed
 };
 
-TimerRunner::TimerRunner(Engine& engine, Store& store, TimerRunnerOptions options, RunnerLog log)
+Runner::Runner(Engine& engine, Store& store, RunnerOptions options, RunnerLog log)
     : impl_(std::make_unique<Impl>(engine, store, options, std::move(log))) {}
 
-TimerRunner::~TimerRunner() = default;
+Runner::~Runner() = default;
 
-void TimerRunner::stop() {
+void Runner::stop() {
   boost::asio::post(impl_->io, [impl = impl_.get()] { impl->begin_drain(); });
 }
 
-Result<TimerRunnerStats> TimerRunner::run() {
+Result<RunnerStats> Runner::run() {
   Impl& r = *impl_;
   r.machine.initiate();
   r.machine.entered("Starting");

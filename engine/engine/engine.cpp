@@ -20,15 +20,21 @@ namespace {
 constexpr int kMaxConflictRetries = 5;
 constexpr int kMaxJobRunsPerCall = 10000;
 
-// The job an in-process handler runs next: the activatable one with the lowest element key
-// among those whose type has a handler (the others wait for a worker: docs/jobs.md).
-const runtime::Job* next_job(const InstanceState& state, const HandlerRegistry& handlers) {
+// The job an in-process handler runs next in the request: the activatable one with the lowest
+// element key among those whose type has a handler, whose backoff is over at `now_ms` and whose
+// task does not ask for asynchronous continuation (the others wait for a worker, or for the
+// runner's in-process workers: docs/jobs.md).
+const runtime::Job* next_job(const InstanceState& state, const model::ProcessDefinition& model,
+                             const HandlerRegistry& handlers, std::int64_t now_ms) {
   const runtime::Job* job = nullptr;
   for (const auto& [id, j] : state.jobs) {
-    if (j.state == runtime::JobState::kActivatable &&
-        (job == nullptr || j.element_key < job->element_key) && handlers.find(j.type) != nullptr) {
-      job = &j;
+    if (j.state != runtime::JobState::kActivatable || j.retry_at_ms > now_ms ||
+        (job != nullptr && job->element_key < j.element_key) || handlers.find(j.type) == nullptr) {
+      continue;
     }
+    const model::NodeIndex node = model.find_node(j.element_id);
+    if (node != model::kNone && model.node(node).async) continue;
+    job = &j;
   }
   return job;
 }
@@ -198,6 +204,7 @@ Result<Engine::StatePtr> Engine::snapshot(std::int64_t instance_id) {
 }
 
 runtime::Command Engine::attempt_job(const InstanceState& state, const runtime::Job& job,
+                                     const model::ProcessDefinition& model,
                                      const TaskHandler& handler) {
   JobAttempt attempt;
   attempt.start();
@@ -208,6 +215,8 @@ runtime::Command Engine::attempt_job(const InstanceState& state, const runtime::
   ctx.tags = &state.tags;
   ctx.element_id = job.element_id;
   ctx.job_id = job.id;
+  const model::NodeIndex node = model.find_node(job.element_id);
+  if (node != model::kNone) ctx.headers = &model.node(node).task_headers;
   ctx.now_ms = clock_.now_ms();
   ctx.variables = &state.variables;
   ctx.activation_counts = &state.activation_counts;
@@ -222,13 +231,15 @@ runtime::Command Engine::attempt_job(const InstanceState& state, const runtime::
   } catch (const std::exception& e) {
     attempt.fail(std::string("handler threw: ") + e.what());
   }
+  // A job a worker of this process holds is answered with its lease's token.
+  const std::int64_t token = job.state == runtime::JobState::kActivated ? job.token : 0;
   if (std::string(attempt.state()) == "succeeded") {
-    return runtime::CompleteJob{job.id, attempt.variables()};
+    return runtime::CompleteJob{job.id, attempt.variables(), token};
   }
   if (!error_code.empty()) {
-    return runtime::ThrowJobError{job.id, std::move(error_code), attempt.failure()};
+    return runtime::ThrowJobError{job.id, std::move(error_code), attempt.failure(), token};
   }
-  return runtime::FailJob{job.id, attempt.failure()};
+  return runtime::FailJob{job.id, attempt.failure(), token, std::nullopt, std::nullopt};
 }
 
 // One request in the making: the state its events lead to, changed in place by each step.
@@ -245,6 +256,9 @@ struct Engine::Steps {
     auto execution = runtime::execute_with_state(model, version, std::move(*state), command,
                                                  engine.clock_.now_ms(), options);
     if (!execution.ok()) return execution.error();
+    for (const Event& e : execution->events) {  // the request's budget (the runaway guard)
+      if (e.type() == runtime::EventType::kElementActivated) --options.max_activations;
+    }
     events.insert(events.end(), std::make_move_iterator(execution->events.begin()),
                   std::make_move_iterator(execution->events.end()));
     *state = std::move(execution->state);
@@ -256,14 +270,14 @@ struct Engine::Steps {
   // until the instance waits again.
   Status settle_jobs() {
     for (int run = 0;; ++run) {
-      const runtime::Job* job = next_job(*state, engine.handlers_);
+      const runtime::Job* job = next_job(*state, model, engine.handlers_, engine.clock_.now_ms());
       if (job == nullptr) return {};
       if (run >= kMaxJobRunsPerCall) {
         return make_error(ErrorCode::kInternal, "jobs of instance " + std::to_string(state->id) +
                                                     " did not settle after " +
                                                     std::to_string(kMaxJobRunsPerCall) + " runs");
       }
-      PMIFLOW_TRY(step(engine.attempt_job(*state, *job, *engine.handlers_.find(job->type))));
+      PMIFLOW_TRY(step(engine.attempt_job(*state, *job, model, *engine.handlers_.find(job->type))));
     }
   }
 };
@@ -288,8 +302,12 @@ Result<StartOutcome> Engine::start_instance(const StartRequest& given,
   if (!id.ok()) return id.error();
   const runtime::FormLookup forms = forms_of(**def);
   runtime::ProjectionChanges changes;
-  Steps steps{
-      *this, *(*def)->model, *version, {&forms, &changes}, std::make_shared<InstanceState>(), {}};
+  Steps steps{*this,
+              *(*def)->model,
+              *version,
+              {&forms, &changes, options_.max_activations_per_request},
+              std::make_shared<InstanceState>(),
+              {}};
   steps.state->id = *id;
   PMIFLOW_TRY(steps.step(runtime::CreateInstance{r.key, r.tags, r.variables, r.actor, message}));
   PMIFLOW_TRY(steps.settle_jobs());
@@ -340,8 +358,12 @@ Result<CommandOutcome> Engine::submit(std::int64_t instance_id, const runtime::C
     }
     const runtime::FormLookup forms = forms_of(**def);
     runtime::ProjectionChanges changes;
-    Steps steps{
-        *this, *(*def)->model, state->definition_version, {&forms, &changes}, std::move(state), {}};
+    Steps steps{*this,
+                *(*def)->model,
+                state->definition_version,
+                {&forms, &changes, options_.max_activations_per_request},
+                std::move(state),
+                {}};
     // After a lost race, a command that no longer applies (its task or job is gone, or the
     // winner ended the instance) lost to the other command: a conflict. A refused command
     // consumed its state: the next command folds it again from the log.
@@ -414,14 +436,14 @@ Result<CommandOutcome> Engine::set_variables(std::int64_t instance_id, const Act
   return submit(instance_id, &command, false);
 }
 
-Result<CommandOutcome> Engine::resolve_incident(const std::string& incident_id,
-                                                const Actor& actor) {
+Result<CommandOutcome> Engine::resolve_incident(const std::string& incident_id, const Actor& actor,
+                                                std::optional<int> retries) {
   std::int64_t instance_id = 0;
   std::int64_t key = 0;
   if (!runtime::parse_task_id(incident_id, instance_id, key)) {
     return make_error(ErrorCode::kNotFound, "'" + incident_id + "' is not an incident id");
   }
-  const runtime::Command command = runtime::ResolveIncident{incident_id, actor};
+  const runtime::Command command = runtime::ResolveIncident{incident_id, actor, retries};
   return submit(instance_id, &command, true);
 }
 

@@ -39,6 +39,9 @@ struct EngineOptions {
   // within it is a duplicate), unless the request says otherwise; never less than the
   // message's time to live.
   std::int64_t message_dedup_window_ms = 24LL * 60 * 60 * 1000;
+  // The runaway guard: the most elements one request may activate before each token past it
+  // stops with an incident of kind "runaway" (runtime/interpreter.h).
+  int max_activations_per_request = runtime::kDefaultMaxActivations;
 };
 
 // A message to publish (docs/messages.md).
@@ -77,12 +80,21 @@ struct ActivatedJob {
   std::int64_t deadline_ms = 0;
   std::int64_t token = 0;
   Variables variables;  // the instance's, at activation
+  // The task's zeebe:taskHeaders, in document order (its deployed definition version's).
+  std::vector<std::pair<std::string, std::string>> custom_headers;
 };
 
 // A worker's answer to a job it holds (`token`).
 struct JobAnswer {
   std::string job_id;
   std::int64_t token = 0;
+};
+
+// A worker's failure of a job: why, and what the job is left with.
+struct JobFailure {
+  std::string message;
+  std::optional<int> retries;              // left after it (default: one fewer); not negative
+  std::optional<std::int64_t> backoff_ms;  // default: the task's retryBackoff, else exponential
 };
 
 // Counters since the engine was made (for benchmarks and health checks).
@@ -146,8 +158,12 @@ class Engine {
 
   Result<CommandOutcome> set_variables(std::int64_t instance_id, const runtime::Actor& actor,
                                        const Variables& variables);
+  // Resolves an open incident in one call (runtime::ResolveIncident): a job out of retries gets
+  // `retries` (default 1) and, for an in-process handler, runs at once; a gateway re-evaluates
+  // on the current variables. kInvalidArgument for retries below 1 or given to another kind.
   Result<CommandOutcome> resolve_incident(const std::string& incident_id,
-                                          const runtime::Actor& actor);
+                                          const runtime::Actor& actor,
+                                          std::optional<int> retries = std::nullopt);
   Result<CommandOutcome> cancel(std::int64_t instance_id, const runtime::Actor& actor);
   // Fires a waiting timer at the clock's time and runs the jobs that follow. kNotFound when it
   // is not waiting (fired or canceled, e.g. by another runner first), kInvalidState when it is
@@ -164,9 +180,11 @@ class Engine {
   // A worker's answers, each refused with kStaleToken (nothing written) unless the token is the
   // job's current lease and the lease has not expired; kNotFound for a job that is not open.
   // Completing sets the variables and moves the instance on (running the jobs that follow);
-  // failing spends a retry (none left: an incident); an error is thrown from the task.
+  // failing sets the retries left (default one fewer; none left: an incident) and, with retries
+  // left, the job is activatable again after its backoff (kInvalidArgument for negative
+  // retries or backoff); an error is thrown from the task.
   Result<CommandOutcome> complete_job(const JobAnswer& answer, const Variables& variables);
-  Result<CommandOutcome> fail_job(const JobAnswer& answer, const std::string& message);
+  Result<CommandOutcome> fail_job(const JobAnswer& answer, const JobFailure& failure);
   Result<CommandOutcome> throw_job_error(const JobAnswer& answer, const std::string& code,
                                          const std::string& message);
   Result<CommandOutcome> extend_job_lease(const JobAnswer& answer, std::int64_t timeout_ms);
@@ -191,6 +209,12 @@ class Engine {
   // Runs the handlers of the instance's activatable jobs until none is left (each result is a
   // CompleteJob / FailJob command), committing their events as one request.
   Result<CommandOutcome> run_jobs(std::int64_t instance_id);
+
+  // An in-process worker's turn (app::JobWorkers): runs the registered handler of a job this
+  // process leased (activate_job) outside any lock and answers with the lease's token; the jobs
+  // that follow for in-process handlers run in the same request. kStaleToken when the lease is
+  // no longer held (nothing written), kNotFound when no handler runs the job's type.
+  Result<CommandOutcome> work_on(const ActivatedJob& leased);
 
   // The instance's state, folded from its events (or from the cache).
   Result<runtime::InstanceState> state(std::int64_t instance_id);
@@ -217,7 +241,7 @@ class Engine {
                                 const MessageRow* message = nullptr);
   // Runs the handler of `job` on `state`: the CompleteJob or FailJob command of the result.
   runtime::Command attempt_job(const runtime::InstanceState& state, const runtime::Job& job,
-                               const TaskHandler& handler);
+                               const model::ProcessDefinition& model, const TaskHandler& handler);
   // The forms a definition version's user tasks are checked against.
   runtime::FormLookup forms_of(const LoadedDefinition& definition);
   // The instance's state from the cache, else folded from the log (and cached).

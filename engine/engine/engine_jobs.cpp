@@ -1,5 +1,6 @@
 // The engine's jobs for workers (engine.h, docs/jobs.md): activation with a lease and a
-// fencing token, and the worker's answers, each checked against the job's current lease.
+// fencing token, the worker's answers, each checked against the job's current lease, and the
+// turn of an in-process worker (work_on).
 #include <string>
 #include <utility>
 #include <vector>
@@ -9,6 +10,15 @@
 namespace pmiflow {
 
 namespace {
+
+// A worker's answer must carry a lease's token: token 0 is the in-process handlers' own, which
+// answer inside the request (Engine::Steps), never through these calls.
+Status check_token(const JobAnswer& a) {
+  if (a.token > 0) return {};
+  return make_error(ErrorCode::kStaleToken, "job " + a.job_id + ": token " +
+                                                std::to_string(a.token) +
+                                                " holds no lease (activate the job first)");
+}
 
 // The instance of job `id` ("<instance>-<key>").
 Result<std::int64_t> job_instance(const std::string& id) {
@@ -44,26 +54,48 @@ Result<ActivatedJob> Engine::activate_job(const std::string& job_id, const std::
     return make_error(ErrorCode::kConflict, "job " + job_id + " ended right after its activation");
   }
   const runtime::Job& j = job->second;
-  return ActivatedJob{job_id,         *instance,       j.element_id, j.type,
-                      j.retries_left, lease->deadline, lease->token, (*state)->variables};
+  auto def = definitions_.definition((*state)->business_key.process, (*state)->definition_version);
+  if (!def.ok()) return def.error();
+  const model::NodeIndex node = (*def)->model->find_node(j.element_id);
+  return ActivatedJob{job_id,
+                      *instance,
+                      j.element_id,
+                      j.type,
+                      j.retries_left,
+                      lease->deadline,
+                      lease->token,
+                      (*state)->variables,
+                      node == model::kNone ? decltype(ActivatedJob::custom_headers){}
+                                           : (*def)->model->node(node).task_headers};
 }
 
 Result<CommandOutcome> Engine::complete_job(const JobAnswer& a, const Variables& variables) {
+  PMIFLOW_TRY(check_token(a));
   auto instance = job_instance(a.job_id);
   if (!instance.ok()) return instance.error();
   const runtime::Command command = runtime::CompleteJob{a.job_id, variables, a.token};
   return submit(*instance, &command, true);
 }
 
-Result<CommandOutcome> Engine::fail_job(const JobAnswer& a, const std::string& message) {
+Result<CommandOutcome> Engine::fail_job(const JobAnswer& a, const JobFailure& f) {
+  PMIFLOW_TRY(check_token(a));
+  if (f.retries && *f.retries < 0) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "retries: " + std::to_string(*f.retries) + " is negative");
+  }
+  if (f.backoff_ms && *f.backoff_ms < 0) {
+    return make_error(ErrorCode::kInvalidArgument, "backoff: a backoff cannot be negative");
+  }
   auto instance = job_instance(a.job_id);
   if (!instance.ok()) return instance.error();
-  const runtime::Command command = runtime::FailJob{a.job_id, message, a.token};
+  const runtime::Command command =
+      runtime::FailJob{a.job_id, f.message, a.token, f.retries, f.backoff_ms};
   return submit(*instance, &command, true);
 }
 
 Result<CommandOutcome> Engine::throw_job_error(const JobAnswer& a, const std::string& code,
                                                const std::string& message) {
+  PMIFLOW_TRY(check_token(a));
   auto instance = job_instance(a.job_id);
   if (!instance.ok()) return instance.error();
   if (code.empty()) {
@@ -74,11 +106,33 @@ Result<CommandOutcome> Engine::throw_job_error(const JobAnswer& a, const std::st
 }
 
 Result<CommandOutcome> Engine::extend_job_lease(const JobAnswer& a, std::int64_t timeout_ms) {
+  PMIFLOW_TRY(check_token(a));
   PMIFLOW_TRY(check_lease_timeout(timeout_ms));
   auto instance = job_instance(a.job_id);
   if (!instance.ok()) return instance.error();
   const runtime::Command command = runtime::ExtendJobLease{a.job_id, a.token, timeout_ms};
   return submit(*instance, &command, false);
+}
+
+Result<CommandOutcome> Engine::work_on(const ActivatedJob& leased) {
+  const TaskHandler* handler = handlers_.find(leased.type);
+  if (handler == nullptr) {
+    return make_error(ErrorCode::kNotFound,
+                      "job " + leased.key + ": no in-process handler for type " + leased.type);
+  }
+  auto state = snapshot(leased.instance_id);
+  if (!state.ok()) return state.error();
+  auto job = (*state)->jobs.find(leased.key);
+  if (job == (*state)->jobs.end() || job->second.state != runtime::JobState::kActivated ||
+      job->second.token != leased.token) {
+    return make_error(ErrorCode::kStaleToken, "job " + leased.key + ": the lease of token " +
+                                                  std::to_string(leased.token) +
+                                                  " is no longer held");
+  }
+  auto def = definitions_.definition((*state)->business_key.process, (*state)->definition_version);
+  if (!def.ok()) return def.error();
+  const runtime::Command answer = attempt_job(**state, job->second, *(*def)->model, *handler);
+  return submit(leased.instance_id, &answer, true);
 }
 
 }  // namespace pmiflow

@@ -30,7 +30,9 @@ struct HandlerContext {
   runtime::BusinessKey business_key;
   const runtime::Tags* tags = nullptr;  // the instance's
   std::string element_id;
-  std::string job_id;
+  std::string job_id;  // stable across retries: the idempotency key of what a handler does outside
+  // The task's zeebe:taskHeaders (null: none).
+  const std::vector<std::pair<std::string, std::string>>* headers = nullptr;
   std::int64_t now_ms = 0;  // the engine's clock (injected), Unix epoch milliseconds
   const Variables* variables = nullptr;
   // How many times each element of the instance has been activated so far (e.g. how often the

@@ -68,6 +68,7 @@ struct JobRow {
   std::string worker;
   std::int64_t deadline_ms = 0;
   std::int64_t token = 0;
+  std::int64_t retry_at_ms = 0;  // activatable: not before (a failure's backoff)
 };
 
 struct IncidentRow {
@@ -76,6 +77,18 @@ struct IncidentRow {
   std::string element_id;
   std::string kind;
   std::string message;
+  std::int64_t raised_ms = 0;  // 0: raised before the store kept the time (schema 10)
+};
+
+struct IncidentQuery {
+  std::optional<std::int64_t> instance_id;
+  std::optional<std::string> kind;
+  runtime::Tags tags;  // of the incident's instance
+  static IncidentQuery of_instance(std::optional<std::int64_t> id) {
+    IncidentQuery q;
+    q.instance_id = id;
+    return q;
+  }
 };
 
 // A waiting timer (instance_state.h, Timer).
@@ -145,11 +158,12 @@ class ReadModel {
   // kNotFound for an unknown instance.
   virtual Result<Variables> variables(std::int64_t instance_id) = 0;
   virtual Result<std::vector<JobRow>> jobs(std::optional<std::int64_t> instance_id) = 0;
-  // Up to `limit` open jobs of `type` a worker may activate at `now_ms`: activatable ones and
-  // activated ones whose lease expired by then; by instance and element key.
+  // Up to `limit` open jobs of `type` a worker may activate at `now_ms`: activatable ones whose
+  // backoff is over and activated ones whose lease expired by then; by instance and element key.
   virtual Result<std::vector<JobRow>> activatable_jobs(const std::string& type, std::int64_t now_ms,
                                                        std::size_t limit) = 0;
-  virtual Result<std::vector<IncidentRow>> incidents(std::optional<std::int64_t> instance_id) = 0;
+  // Open incidents, by instance, in the order they were raised.
+  virtual Result<std::vector<IncidentRow>> incidents(const IncidentQuery& query) = 0;
   // Waiting timers, soonest due first (then by instance and key).
   virtual Result<std::vector<TimerRow>> timers(const TimerQuery& query) = 0;
   // Records in (instance, seq) order.

@@ -47,11 +47,19 @@ struct CompleteJob {
   std::int64_t token = 0;
 };
 
+// A failure sets the job's retries to `retries` (default: one fewer) and, with retries left,
+// makes it activatable again after `backoff_ms` (default: the task's retryBackoff header, else
+// exponential: kFirstBackoffMs doubled at each failure, at most kMaxBackoffMs).
 struct FailJob {
   std::string job_id;
   std::string message;
   std::int64_t token = 0;
+  std::optional<int> retries = std::nullopt;
+  std::optional<std::int64_t> backoff_ms = std::nullopt;
 };
+
+inline constexpr std::int64_t kFirstBackoffMs = 1000;
+inline constexpr std::int64_t kMaxBackoffMs = 5LL * 60 * 1000;
 
 // The job's handler threw BPMN error `code` (Zeebe's ThrowError): the job ends and the error
 // is thrown from its service task (an error boundary event or event subprocess catches it).
@@ -83,10 +91,13 @@ struct SetVariables {
   Variables variables;
 };
 
-// Resolves an incident of a gateway (condition error, no flow): re-evaluates the gateway.
+// Resolves an incident: a job out of retries is given `retries` (default 1) and is activatable
+// again; a gateway (condition error, no flow) re-evaluates its conditions on the current
+// variables; a timer, message or error incident retries what failed.
 struct ResolveIncident {
   std::string incident_id;
   Actor actor;
+  std::optional<int> retries = std::nullopt;
 };
 
 struct CancelInstance {

@@ -6,7 +6,7 @@
 namespace pmiflow::runtime {
 namespace {
 
-constexpr std::array<std::pair<EventType, const char*>, 29> kNames{{
+constexpr std::array<std::pair<EventType, const char*>, 30> kNames{{
     {EventType::kInstanceCreated, "InstanceCreated"},
     {EventType::kElementActivated, "ElementActivated"},
     {EventType::kElementCompleted, "ElementCompleted"},
@@ -36,6 +36,7 @@ constexpr std::array<std::pair<EventType, const char*>, 29> kNames{{
     {EventType::kErrorThrown, "ErrorThrown"},
     {EventType::kJobActivated, "JobActivated"},
     {EventType::kJobLeaseExtended, "JobLeaseExtended"},
+    {EventType::kJobRetriesUpdated, "JobRetriesUpdated"},
 }};
 
 }  // namespace

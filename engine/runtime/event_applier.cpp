@@ -102,9 +102,20 @@ class Applier {
     Job& j = open_job(p.key)->second;
     j.retries_left = static_cast<int>(p.retries_left);
     j.last_error = p.message;
+    j.retry_at_ms = p.retry_at;
+    ++j.failures;
     const JobState to = j.retries_left > 0 ? JobState::kActivatable : JobState::kFailed;
     check_transition(j.state, to);
     j.state = to;
+    if (c_ != nullptr) c_->jobs.change(j.id);
+  }
+
+  void operator()(const JobRetriesUpdated& p) {
+    Job& j = open_job(p.key)->second;
+    j.retries_left = static_cast<int>(p.retries);
+    j.retry_at_ms = 0;
+    check_transition(j.state, JobState::kActivatable);
+    j.state = JobState::kActivatable;
     if (c_ != nullptr) c_->jobs.change(j.id);
   }
 
@@ -138,6 +149,7 @@ class Applier {
     i.element_id = p.element;
     i.kind = p.kind;
     i.message = p.message;
+    i.raised_ms = e_.time_ms;
     bump_key(p.key);
     if (c_ != nullptr) c_->incidents.create(i.id);
     s_.incidents[i.id] = std::move(i);

@@ -76,8 +76,13 @@ class Describer {
     return "job " + id(p.key) + " completed: " + label(p.element);
   }
   std::string operator()(const JobFailed& p) const {
-    return "job " + id(p.key) + " failed (" + std::to_string(p.retries_left) +
-           " retries left): " + p.message;
+    return "job " + id(p.key) + " failed (" + std::to_string(p.retries_left) + " retries left" +
+           (p.retry_at != 0 ? ", retried from " + format_time(p.retry_at) : std::string()) +
+           "): " + p.message;
+  }
+  std::string operator()(const JobRetriesUpdated& p) const {
+    return "job " + id(p.key) + " given " + std::to_string(p.retries) +
+           " retries: " + label(p.element);
   }
   std::string operator()(const JobActivated& p) const {
     return "job " + id(p.key) + " activated by worker " + p.worker + " until " +

@@ -57,6 +57,7 @@ enum class EventType : std::uint16_t {
   kErrorThrown = 27,
   kJobActivated = 28,
   kJobLeaseExtended = 29,
+  kJobRetriesUpdated = 30,
 };
 
 enum class Presence : std::uint8_t { kAlways, kNonEmpty };
@@ -249,7 +250,9 @@ struct JobCreated {
   }
 };
 
-// A job's handler failed; with no retries left an incident follows.
+// A job's handler failed; with no retries left an incident follows. With retries left, the job
+// is activatable again at `retry_at` (ms since the epoch; 0, absent: at once), after its
+// backoff.
 struct JobFailed {
   static constexpr EventType kType = EventType::kJobFailed;
   static constexpr std::uint16_t kVersion = 1;
@@ -257,12 +260,14 @@ struct JobFailed {
   std::int64_t key = 0;
   std::string message;
   std::int64_t retries_left = 0;
+  std::int64_t retry_at = 0;
   template <typename S, typename F>
   static void fields(S& s, F&& f) {
     f("element", s.element, kAlways);
     f("key", s.key, kAlways);
     f("message", s.message, kAlways);
     f("retries_left", s.retries_left, kAlways);
+    f("retry_at", s.retry_at, kNonEmpty);
   }
 };
 
@@ -273,7 +278,7 @@ struct IncidentRaised {
   std::string element;
   std::int64_t element_key = 0;
   std::int64_t key = 0;
-  std::string kind;  // "condition", "no-flow", "job", "step-limit"
+  std::string kind;  // "condition", "no-flow", "job", "runaway", "timer", "message", "error"
   std::string message;
   template <typename S, typename F>
   static void fields(S& s, F&& f) {
@@ -558,6 +563,22 @@ struct JobLeaseExtended {
   }
 };
 
+// Job `key` was given `retries` (an incident of a job out of retries resolved with new
+// retries): it is activatable again at once.
+struct JobRetriesUpdated {
+  static constexpr EventType kType = EventType::kJobRetriesUpdated;
+  static constexpr std::uint16_t kVersion = 1;
+  std::string element;
+  std::int64_t key = 0;
+  std::int64_t retries = 0;
+  template <typename S, typename F>
+  static void fields(S& s, F&& f) {
+    f("element", s.element, kAlways);
+    f("key", s.key, kAlways);
+    f("retries", s.retries, kAlways);
+  }
+};
+
 // Every event type's payload. The order is free (types are named by their kType).
 using EventBody =
     std::variant<InstanceCreated, ElementActivated, ElementCompleted, ElementTerminated, FlowTaken,
@@ -566,6 +587,6 @@ using EventBody =
                  DecisionTaken, InstanceCompleted, InstanceTerminated, RecordWritten, MessageQueued,
                  TimerCreated, TimerTriggered, TimerCanceled, MessageSubscriptionOpened,
                  MessageCorrelated, MessageSubscriptionClosed, ErrorThrown, JobActivated,
-                 JobLeaseExtended>;
+                 JobLeaseExtended, JobRetriesUpdated>;
 
 }  // namespace pmiflow::runtime

@@ -63,6 +63,8 @@ struct Job {
   int retries_left = 0;
   JobState state = JobState::kActivatable;
   std::string last_error;
+  std::int64_t retry_at_ms = 0;  // activatable: not before (a failure's backoff); 0: at once
+  int failures = 0;              // JobFailed so far (the default backoff grows with them)
   // The lease of the worker that activated it last (JobActivated, JobLeaseExtended): kept
   // after it ends, so the next activation's token is the following one.
   std::string worker;
@@ -75,8 +77,9 @@ struct Incident {
   std::int64_t key = 0;  // the incident's own key
   std::int64_t element_key = 0;
   std::string element_id;
-  std::string kind;  // "condition", "no-flow", "job", "step-limit"
+  std::string kind;  // "condition", "no-flow", "job", "runaway", "timer", "message", "error"
   std::string message;
+  std::int64_t raised_ms = 0;
 };
 
 // A timer waiting for its due time (model: TimerDefinition), owned by element instance

@@ -55,7 +55,9 @@ class CommandProcessor {
   Status operator()(const FailJob& c) {
     auto job = answered_job(c.job_id, c.token);
     if (!job.ok()) return job.error();
-    behavior::fail_job(run_, **job, c.message);
+    auto element = behavior::element_of(run_, (*job)->element_key, (*job)->element_id);
+    if (!element.ok()) return element.error();
+    behavior::fail_job(run_, **job, *element, c);
     return {};
   }
 
@@ -74,6 +76,11 @@ class CommandProcessor {
     if (!job.ok()) return job.error();
     const Job& j = **job;
     if (j.state == JobState::kFailed) return out_of_retries(j);
+    if (j.state == JobState::kActivatable && j.retry_at_ms > run_.now_ms()) {
+      return make_error(
+          ErrorCode::kInvalidState,
+          "job " + j.id + " is retried from " + format_time(j.retry_at_ms) + " (its backoff)");
+    }
     if (j.state == JobState::kActivated && j.deadline_ms > run_.now_ms()) {
       return make_error(ErrorCode::kInvalidState, "job " + j.id + " is activated by worker " +
                                                       j.worker + " until " +
@@ -110,6 +117,13 @@ class CommandProcessor {
       return make_error(ErrorCode::kNotFound, "incident " + c.incident_id + " is not open");
     }
     const Incident incident = it->second;
+    if (incident.kind == behavior::kJobIncident) return give_retries(incident, c);
+    if (incident.kind == behavior::kRunawayIncident && !c.retries) return resume(incident, c);
+    if (c.retries) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        "retries: incident " + c.incident_id + " is of kind '" + incident.kind +
+                            "', not a job's; only a job is given retries");
+    }
     auto element = behavior::element_of(run_, incident.element_key, incident.element_id);
     const ElementProcessor* processor =
         element.ok() ? &processor_for(run_.definition().node(element->node).kind) : nullptr;
@@ -179,6 +193,37 @@ class CommandProcessor {
     return &it->second;
   }
 
+  // A job out of retries is given c.retries (default 1): activatable again at once.
+  Status give_retries(const Incident& incident, const ResolveIncident& c) {
+    const int retries = c.retries.value_or(1);
+    if (retries < 1) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        "retries: " + std::to_string(retries) +
+                            " would leave the job out of retries; give at least 1");
+    }
+    auto job = run_.state().jobs.find(task_id_for(run_.state().id, incident.element_key));
+    if (job == run_.state().jobs.end() || job->second.state != JobState::kFailed) {
+      return make_error(ErrorCode::kInvalidState,
+                        "incident " + c.incident_id + ": its job is no longer out of retries");
+    }
+    run_.set_actor(c.actor);
+    run_.write(JobRetriesUpdated{incident.element_id, incident.element_key, retries});
+    run_.write(IncidentResolved{incident.key});
+    run_.set_actor(Actor::engine());
+    return {};
+  }
+
+  // A token the runaway guard stopped goes on from its element, with a new request's budget.
+  Status resume(const Incident& incident, const ResolveIncident& c) {
+    auto element = behavior::element_of(run_, incident.element_key, incident.element_id);
+    if (!element.ok()) return element.error();
+    run_.set_actor(c.actor);
+    run_.write(IncidentResolved{incident.key});
+    run_.set_actor(Actor::engine());
+    behavior::resume_activation(run_, *element);
+    return {};
+  }
+
   static Error out_of_retries(const Job& j) {
     return make_error(ErrorCode::kInvalidState,
                       "job " + j.id + " has no retries left (an incident is open)");
@@ -212,22 +257,19 @@ class CommandProcessor {
   Run& run_;
 };
 
-// Runs the queued tokens until every one waits (or the step limit raises an incident),
-// completing each subProcess in which no token is left (its token moves on), then completes
-// the process when no token is left in it.
-void run_tokens(Run& run) {
-  int steps = 0;
+// Runs the queued tokens until every one waits (each token past `max_activations` stops at its
+// element with a runaway incident), completing each subProcess in which no token is left (its
+// token moves on), then completes the process when no token is left in it.
+void run_tokens(Run& run, int max_activations) {
+  int activations = 0;
   do {
     while (run.has_queued() && run.state().status == InstanceStatus::kActive) {
       Activation activation = run.take_queued();
-      if (++steps > kMaxStepsPerCommand) {
-        behavior::raise_incident(run, 0, run.definition().node(activation.node).id, "step-limit",
-                                 "more than " + std::to_string(kMaxStepsPerCommand) +
-                                     " steps in one command: a cycle with no wait state?");
-        run.clear_queue();
-        return;
+      if (++activations > max_activations) {
+        behavior::stop_runaway(run, activation, max_activations);
+      } else {
+        behavior::activate(run, activation);
       }
-      behavior::activate(run, activation);
     }
   } while (run.state().status == InstanceStatus::kActive &&
            behavior::complete_done_subprocesses(run));
@@ -262,7 +304,7 @@ Result<Execution> execute_with_state(const model::ProcessDefinition& definition,
   Run run(definition, version, std::move(state), now_ms, options.forms, options.changes);
   Status status = std::visit(CommandProcessor(run), command);
   if (!status.ok()) return status.error();
-  run_tokens(run);
+  run_tokens(run, options.max_activations);
   return Execution{run.take_events(), run.take_state()};
 }
 

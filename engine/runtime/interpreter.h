@@ -12,8 +12,10 @@
 //    scope, for a token on each incoming flow.
 //  * terminate end event: terminates every other token of its scope, which completes.
 //  * a scope (the process) completes when no token is left in it.
-// A command that would run more than kMaxStepsPerCommand steps raises an incident rather than
-// hang (validation rejects cycles without a wait state; this is the last guard).
+// The runaway guard: a command whose tokens would activate more than ExecuteOptions::
+// max_activations elements stops each token past the limit at its element with an incident of
+// kind "runaway" rather than hang (validation rejects cycles without a wait state; this is the
+// last guard); resolving the incident lets the token go on.
 #pragma once
 
 #include <vector>
@@ -28,7 +30,8 @@
 
 namespace pmiflow::runtime {
 
-inline constexpr int kMaxStepsPerCommand = 100000;
+// The activations a request may make by default (EngineOptions::max_activations_per_request).
+inline constexpr int kDefaultMaxActivations = 10000;
 
 // What a command may need beyond the definition and the state.
 struct ExecuteOptions {
@@ -36,6 +39,8 @@ struct ExecuteOptions {
   const FormLookup* forms = nullptr;
   // When given, what the events change in the instance's projections is added here.
   ProjectionChanges* changes = nullptr;
+  // The runaway guard: the most elements the command's tokens may activate.
+  int max_activations = kDefaultMaxActivations;
 };
 
 // The events the command produces (seq numbered after state.last_seq, instance id state.id,

@@ -206,9 +206,10 @@ void MemoryStore::project(const AppendRequest& req) {
 namespace {
 
 JobRow job_row(std::int64_t instance_id, const runtime::Job& j) {
-  return JobRow{j.id,     instance_id,    j.element_id,
-                j.type,   j.retries_left, runtime::to_string(j.state),
-                j.worker, j.deadline_ms,  j.token};
+  return JobRow{j.id,         instance_id,    j.element_id,
+                j.type,       j.retries_left, runtime::to_string(j.state),
+                j.worker,     j.deadline_ms,  j.token,
+                j.retry_at_ms};
 }
 
 bool has_tags(const runtime::Tags& tags, const runtime::Tags& wanted) {
@@ -403,7 +404,7 @@ Result<std::vector<JobRow>> MemoryStore::activatable_jobs(const std::string& typ
     std::sort(jobs.begin(), jobs.end(),
               [](const auto* a, const auto* b) { return a->element_key < b->element_key; });
     for (const runtime::Job* j : jobs) {
-      const bool free = j->state == runtime::JobState::kActivatable ||
+      const bool free = (j->state == runtime::JobState::kActivatable && j->retry_at_ms <= now_ms) ||
                         (j->state == runtime::JobState::kActivated && j->deadline_ms <= now_ms);
       if (j->type != type || !free) continue;
       if (out.size() == limit) return out;
@@ -413,14 +414,20 @@ Result<std::vector<JobRow>> MemoryStore::activatable_jobs(const std::string& typ
   return out;
 }
 
-Result<std::vector<IncidentRow>> MemoryStore::incidents(std::optional<std::int64_t> instance_id) {
+Result<std::vector<IncidentRow>> MemoryStore::incidents(const IncidentQuery& query) {
   MutexLock lock(mu_);
   std::vector<IncidentRow> out;
   for (const auto& [id, inst] : instances_) {
-    if (instance_id && id != *instance_id) continue;
-    for (const auto& [inc_id, i] : inst.state.incidents) {
-      out.push_back(IncidentRow{i.id, id, i.element_id, i.kind, i.message});
+    if ((query.instance_id && id != *query.instance_id) || !has_tags(inst.state.tags, query.tags)) {
+      continue;
     }
+    const std::size_t first = out.size();
+    for (const auto& [inc_id, i] : inst.state.incidents) {
+      if (query.kind && i.kind != *query.kind) continue;
+      out.push_back(IncidentRow{i.id, id, i.element_id, i.kind, i.message, i.raised_ms});
+    }
+    std::sort(out.begin() + static_cast<std::ptrdiff_t>(first), out.end(),
+              [](const IncidentRow& a, const IncidentRow& b) { return a.raised_ms < b.raised_ms; });
   }
   return out;
 }

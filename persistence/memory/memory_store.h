@@ -44,7 +44,7 @@ class MemoryStore : public Store {
   Result<std::vector<JobRow>> jobs(std::optional<std::int64_t> instance_id) override;
   Result<std::vector<JobRow>> activatable_jobs(const std::string& type, std::int64_t now_ms,
                                                std::size_t limit) override;
-  Result<std::vector<IncidentRow>> incidents(std::optional<std::int64_t> instance_id) override;
+  Result<std::vector<IncidentRow>> incidents(const IncidentQuery& query) override;
   Result<std::vector<TimerRow>> timers(const TimerQuery& query) override;
   Result<std::vector<RecordRow>> records(const RecordQuery& query) override;
   Result<std::vector<OutboxRow>> outbox(std::optional<std::string> subprocess,

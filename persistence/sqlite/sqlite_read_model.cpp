@@ -14,7 +14,8 @@ using detail::Query;
 namespace {
 
 constexpr const char* kJobColumns =
-    "id, instance_id, element_id, type, retries_left, state, worker, deadline_ms, token";
+    "id, instance_id, element_id, type, retries_left, state, worker, deadline_ms, token, "
+    "retry_at_ms";
 
 JobRow read_job(const detail::Query& q) {
   JobRow row;
@@ -27,6 +28,7 @@ JobRow read_job(const detail::Query& q) {
   row.worker = q.text(6);
   row.deadline_ms = q.int64(7);
   row.token = q.int64(8);
+  row.retry_at_ms = q.int64(9);
   return row;
 }
 
@@ -228,7 +230,8 @@ Result<std::vector<JobRow>> SqliteStore::activatable_jobs(const std::string& typ
       return impl_->each_on(
           c,
           std::string("SELECT ") + kJobColumns +
-              " FROM jobs WHERE type = ?1 AND (state = 'activatable' OR (state = 'activated' AND "
+              " FROM jobs WHERE type = ?1 AND ((state = 'activatable' AND retry_at_ms <= ?2) OR "
+              "(state = 'activated' AND "
               "deadline_ms <= ?2)) ORDER BY instance_id, element_key LIMIT ?3",
           [&](Query& q) {
             q.bind(1, type).bind(2, now_ms).bind(3, static_cast<std::int64_t>(limit));
@@ -241,16 +244,18 @@ Result<std::vector<JobRow>> SqliteStore::activatable_jobs(const std::string& typ
   }
 }
 
-Result<std::vector<IncidentRow>> SqliteStore::incidents(std::optional<std::int64_t> instance_id) {
+Result<std::vector<IncidentRow>> SqliteStore::incidents(const IncidentQuery& query) {
   try {
     MutexLock lock(impl_->mu);
+    Filter filter;
+    if (query.instance_id) filter.equals("instance_id", *query.instance_id);
+    if (query.kind) filter.equals("kind", *query.kind);
+    filter.tags("instance_id", query.tags);
     std::vector<IncidentRow> out;
     PMIFLOW_TRY(impl_->each(
-        std::string("SELECT id, instance_id, element_id, kind, message FROM incidents") +
-            (instance_id ? " WHERE instance_id = ?1" : "") + " ORDER BY instance_id, rowid",
-        [&](Query& q) {
-          if (instance_id) q.bind(1, *instance_id);
-        },
+        "SELECT id, instance_id, element_id, kind, message, raised_ms FROM incidents" +
+            filter.where() + " ORDER BY instance_id, rowid",
+        [&](Query& q) { filter.bind(q); },
         [&](const Query& q) {
           IncidentRow row;
           row.id = q.text(0);
@@ -258,6 +263,7 @@ Result<std::vector<IncidentRow>> SqliteStore::incidents(std::optional<std::int64
           row.element_id = q.text(2);
           row.kind = q.text(3);
           row.message = q.text(4);
+          row.raised_ms = q.int64(5);
           out.push_back(std::move(row));
         }));
     return out;

@@ -95,12 +95,14 @@ void plan_jobs(Planner& p, const AppendRequest& req, const runtime::InstanceStat
       const runtime::Job& j = it->second;
       p.add(
           "INSERT INTO jobs(id, instance_id, element_key, element_id, type, retries_left, state, "
-          "last_error, worker, deadline_ms, token) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
-          "?10, ?11) ON CONFLICT(id) DO UPDATE SET retries_left = excluded.retries_left, "
-          "state = excluded.state, last_error = excluded.last_error, worker = excluded.worker, "
-          "deadline_ms = excluded.deadline_ms, token = excluded.token",
+          "last_error, worker, deadline_ms, token, retry_at_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6, "
+          "?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT(id) DO UPDATE SET retries_left = "
+          "excluded.retries_left, state = excluded.state, last_error = excluded.last_error, "
+          "worker = excluded.worker, deadline_ms = excluded.deadline_ms, token = excluded.token, "
+          "retry_at_ms = excluded.retry_at_ms",
           id, s.id, j.element_key, j.element_id, j.type, j.retries_left,
-          runtime::to_string(j.state), j.last_error, j.worker, j.deadline_ms, j.token);
+          runtime::to_string(j.state), j.last_error, j.worker, j.deadline_ms, j.token,
+          j.retry_at_ms);
     } else if (req.changes->jobs.existed_before(id)) {
       p.add("DELETE FROM jobs WHERE id = ?1", id);
     }
@@ -113,9 +115,9 @@ void plan_incidents(Planner& p, const AppendRequest& req, const runtime::Instanc
     if (it != s.incidents.end()) {
       const runtime::Incident& i = it->second;
       p.add(
-          "INSERT INTO incidents(id, instance_id, element_key, element_id, kind, message) "
-          "VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
-          id, s.id, i.element_key, i.element_id, i.kind, i.message);
+          "INSERT INTO incidents(id, instance_id, element_key, element_id, kind, message, "
+          "raised_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+          id, s.id, i.element_key, i.element_id, i.kind, i.message, i.raised_ms);
     } else if (req.changes->incidents.existed_before(id)) {
       p.add("DELETE FROM incidents WHERE id = ?1", id);
     }

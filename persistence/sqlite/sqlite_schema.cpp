@@ -521,6 +521,14 @@ CREATE INDEX jobs_by_instance ON jobs(instance_id, element_key);
 CREATE INDEX jobs_by_type ON jobs(type, state, deadline_ms);
 )sql";
 
+// Jobs: a failed job with retries left is activatable again after its backoff. Incidents: when
+// each was raised (0 for those raised before), and by kind.
+constexpr const char* kSchemaV10 = R"sql(
+ALTER TABLE jobs ADD COLUMN retry_at_ms INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE incidents ADD COLUMN raised_ms INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX incidents_by_kind ON incidents(kind);
+)sql";
+
 // APPEND-ONLY. A released entry is never edited, removed or reordered.
 constexpr Migration kMigrations[] = {
     {1, "initial schema: definitions, instances, events (append-only), projections", kSchemaV1},
@@ -542,6 +550,7 @@ constexpr Migration kMigrations[] = {
     {7, "messages: published messages, open subscriptions, correlations", kSchemaV7},
     {8, "message keys reserved from sequences", kSchemaV8},
     {9, "jobs: state 'activated', the last lease's worker, deadline and token; by type", kSchemaV9},
+    {10, "jobs: retry_at_ms (a failed job's backoff); incidents: raised_ms, by kind", kSchemaV10},
 };
 
 Error io_error(Connection& db, const std::string& path, const std::string& what, int rc) {

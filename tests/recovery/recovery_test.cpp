@@ -347,7 +347,7 @@ void expect_log_and_projections(SqliteStore& store, std::int64_t id, std::int64_
   }
   EXPECT_EQ(stored_jobs, folded_jobs);
 
-  auto incidents = store.incidents(id);
+  auto incidents = store.incidents(IncidentQuery::of_instance(id));
   ASSERT_TRUE(incidents.ok()) << incidents.error().message;
   std::map<std::string, std::string> stored_incidents;
   for (const IncidentRow& i : *incidents) {

@@ -139,7 +139,7 @@ TEST(D0203Scenario, NoEvaluationByTheDeadlineIsAResultToo) {
   EXPECT_TRUE(c.at("promedio_general").is_null());
   EXPECT_EQ(c.at("respuestas"), 0);
   EXPECT_FALSE(se.tarea(id, kA07Revisar).empty());
-  EXPECT_TRUE(se.store().incidents(id)->empty());
+  EXPECT_TRUE(se.store().incidents(IncidentQuery::of_instance(id))->empty());
 }
 
 // ---------------------------------------------------------------------------------------------

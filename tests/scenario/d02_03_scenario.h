@@ -341,7 +341,7 @@ class SecretariaDeEducacion {
     EXPECT_TRUE(s.incidents.empty());
     EXPECT_TRUE(s.tasks.empty());
     EXPECT_TRUE(s.jobs.empty());
-    EXPECT_TRUE(store_.incidents(id)->empty());
+    EXPECT_TRUE(store_.incidents(IncidentQuery::of_instance(id))->empty());
     EXPECT_TRUE(runtime::fold(eventos(id)) == s);
   }
 

@@ -17,7 +17,7 @@
 #include <csignal>
 
 #include "app/due_timers.h"
-#include "app/timer_runner.h"
+#include "app/runner.h"
 #include "engine/engine/clock.h"
 #include "engine/engine/engine.h"
 #include "persistence/sqlite/sqlite_store.h"
@@ -58,8 +58,8 @@ const std::string kXml = R"(<?xml version="1.0" encoding="UTF-8"?>
 )";
 
 // One runner: a connection to the database, an engine and its clock.
-struct Runner {
-  Runner(const std::string& db, std::int64_t now) : clock(now) {
+struct World {
+  World(const std::string& db, std::int64_t now) : clock(now) {
     persistence::SqliteOptions options;
     options.durability = persistence::SqliteOptions::Durability::kFast;
     auto opened = persistence::SqliteStore::open(db, options);
@@ -73,7 +73,7 @@ struct Runner {
   std::unique_ptr<Engine> engine;
 };
 
-class TimerRunner : public ::testing::Test {
+class RunnerTest : public ::testing::Test {
  protected:
   void SetUp() override {
     static std::atomic<int> counter{0};
@@ -82,7 +82,7 @@ class TimerRunner : public ::testing::Test {
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
     db_ = (dir_ / "pmiflow.db").string();
-    Runner first(db_, kT0);
+    World first(db_, kT0);
     ASSERT_TRUE(first.engine->deploy(kXml, "espera.bpmn").ok());
     for (int i = 0; i < kInstances; ++i) {
       auto started = first.engine->start(StartRequest{
@@ -94,7 +94,7 @@ class TimerRunner : public ::testing::Test {
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
   // How many events of `type` the instances wrote, read back from the database.
-  int count(Runner& runner, EventType type) {
+  int count(World& runner, EventType type) {
     int n = 0;
     for (std::int64_t id : ids_) {
       auto events = runner.store->events(id);
@@ -110,8 +110,8 @@ class TimerRunner : public ::testing::Test {
   std::vector<std::int64_t> ids_;
 };
 
-TEST_F(TimerRunner, NothingFiresEarly) {
-  Runner runner(db_, kT0 + kHour - 1);
+TEST_F(RunnerTest, NothingFiresEarly) {
+  World runner(db_, kT0 + kHour - 1);
   auto report = app::fire_due_timers(*runner.engine, *runner.store, runner.clock.now_ms());
   ASSERT_TRUE(report.ok()) << report.error().message;
   EXPECT_EQ(report->fired, 0);
@@ -121,12 +121,12 @@ TEST_F(TimerRunner, NothingFiresEarly) {
   EXPECT_EQ(*next, kT0 + kHour);
 }
 
-TEST_F(TimerRunner, AfterARestartEveryOverdueTimerFiresExactlyOnce) {
+TEST_F(RunnerTest, AfterARestartEveryOverdueTimerFiresExactlyOnce) {
   // The engine that armed the timers is gone (SetUp's); a new process opens the database five
   // hours later: each Wait timer is overdue and fires once; each Review's daily reminder is
   // armed for tomorrow, not yet due.
   {
-    Runner restarted(db_, kT0 + 5 * kHour);
+    World restarted(db_, kT0 + 5 * kHour);
     std::vector<app::FiredTimer> fired_list;
     auto report =
         app::fire_due_timers(*restarted.engine, *restarted.store, restarted.clock.now_ms(), nullptr,
@@ -144,7 +144,7 @@ TEST_F(TimerRunner, AfterARestartEveryOverdueTimerFiresExactlyOnce) {
     ASSERT_TRUE(again.ok());
     EXPECT_EQ(again->fired, 0);
   }
-  Runner later(db_, kT0 + 5 * kHour);
+  World later(db_, kT0 + 5 * kHour);
   EXPECT_EQ(count(later, EventType::kTimerTriggered), kInstances);
   auto waiting = later.store->timers(TimerQuery{});
   ASSERT_TRUE(waiting.ok());
@@ -155,9 +155,9 @@ TEST_F(TimerRunner, AfterARestartEveryOverdueTimerFiresExactlyOnce) {
   }
 }
 
-TEST_F(TimerRunner, TwoRunnersOnOneDatabaseNeverFireATimerTwice) {
-  Runner a(db_, kT0 + 2 * kHour);
-  Runner b(db_, kT0 + 2 * kHour);
+TEST_F(RunnerTest, TwoRunnersOnOneDatabaseNeverFireATimerTwice) {
+  World a(db_, kT0 + 2 * kHour);
+  World b(db_, kT0 + 2 * kHour);
   // B read the due timers before A fired them: its fires lose, and write nothing.
   auto stale = b.store->timers(TimerQuery{{}, b.clock.now_ms(), 0});
   ASSERT_TRUE(stale.ok());
@@ -189,8 +189,8 @@ TEST_F(TimerRunner, TwoRunnersOnOneDatabaseNeverFireATimerTwice) {
             kInstances);  // each instance: Review still open, the reminder passed through
 }
 
-TEST_F(TimerRunner, OnASimulatedClockEachTimerFiresAtItsDueTimeInOrder) {
-  Runner runner(db_, kT0);
+TEST_F(RunnerTest, OnASimulatedClockEachTimerFiresAtItsDueTimeInOrder) {
+  World runner(db_, kT0);
   const std::int64_t until = kT0 + 3 * 24 * kHour + 2 * kHour;
   std::vector<app::FiredTimer> fired_list;
   auto report = app::fire_due_timers(*runner.engine, *runner.store, until, &runner.clock, 1,
@@ -219,19 +219,18 @@ std::vector<std::string> states(const std::vector<std::string>& lines) {
   return out;
 }
 
-TEST_F(TimerRunner, TheRunnerRecoversTheOverdueThenRunsUntilItDrains) {
-  Runner runner(db_, kT0 + 2 * kHour);
+TEST_F(RunnerTest, TheRunnerRecoversTheOverdueThenRunsUntilItDrains) {
+  World runner(db_, kT0 + 2 * kHour);
   std::vector<std::string> lines;
-  app::TimerRunnerOptions options;
+  app::RunnerOptions options;
   options.handle_signals = false;
-  app::TimerRunner* self = nullptr;
-  app::TimerRunner timer_runner(*runner.engine, *runner.store, options,
-                                [&](const std::string& line) {
-                                  lines.push_back(line);
-                                  if (states(lines).back() == "Running") self->stop();
-                                });
-  self = &timer_runner;
-  auto stats = timer_runner.run();
+  app::Runner* self = nullptr;
+  app::Runner the_runner(*runner.engine, *runner.store, options, [&](const std::string& line) {
+    lines.push_back(line);
+    if (states(lines).back() == "Running") self->stop();
+  });
+  self = &the_runner;
+  auto stats = the_runner.run();
   ASSERT_TRUE(stats.ok()) << stats.error().message;
   EXPECT_EQ(states(lines),
             (std::vector<std::string>{"Starting", "Recovering", "Running", "Draining", "Stopped"}));
@@ -244,14 +243,14 @@ TEST_F(TimerRunner, TheRunnerRecoversTheOverdueThenRunsUntilItDrains) {
   EXPECT_EQ(count(runner, EventType::kTimerTriggered), kInstances);
 }
 
-TEST_F(TimerRunner, SigtermDrainsTheRunner) {
-  Runner runner(db_, kT0);
+TEST_F(RunnerTest, SigtermDrainsTheRunner) {
+  World runner(db_, kT0);
   std::vector<std::string> lines;
-  app::TimerRunner timer_runner(*runner.engine, *runner.store, {}, [&](const std::string& line) {
+  app::Runner the_runner(*runner.engine, *runner.store, {}, [&](const std::string& line) {
     lines.push_back(line);
     if (states(lines).back() == "Running") std::raise(SIGTERM);
   });
-  auto stats = timer_runner.run();
+  auto stats = the_runner.run();
   ASSERT_TRUE(stats.ok()) << stats.error().message;
   EXPECT_EQ(states(lines),
             (std::vector<std::string>{"Starting", "Recovering", "Running", "Draining", "Stopped"}));
@@ -259,13 +258,13 @@ TEST_F(TimerRunner, SigtermDrainsTheRunner) {
   EXPECT_EQ(stats->fired, 0);  // nothing was due at kT0
 }
 
-TEST_F(TimerRunner, StoppedBeforeItRunsItNeverFires) {
-  Runner runner(db_, kT0 + 2 * kHour);
+TEST_F(RunnerTest, StoppedBeforeItRunsItNeverFires) {
+  World runner(db_, kT0 + 2 * kHour);
   std::vector<std::string> lines;
-  app::TimerRunner timer_runner(*runner.engine, *runner.store, {},
-                                [&](const std::string& line) { lines.push_back(line); });
-  timer_runner.stop();
-  auto stats = timer_runner.run();
+  app::Runner the_runner(*runner.engine, *runner.store, {},
+                         [&](const std::string& line) { lines.push_back(line); });
+  the_runner.stop();
+  auto stats = the_runner.run();
   ASSERT_TRUE(stats.ok());
   EXPECT_EQ(states(lines), (std::vector<std::string>{"Starting", "Draining", "Stopped"}));
   EXPECT_EQ(count(runner, EventType::kTimerTriggered), 0);

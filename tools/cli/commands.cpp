@@ -434,41 +434,4 @@ int cmd_form(const Common& c, const std::string& task, std::ostream& out, std::o
   return kExitOk;
 }
 
-int cmd_incidents(const Common& c, std::ostream& out, std::ostream& err) {
-  auto session = open_session(c.db, OpenMode::kExisting);
-  if (!session.ok()) return fail(err, session.error());
-  auto rows = (*session)->store->incidents(std::nullopt);
-  if (!rows.ok()) return fail(err, rows.error());
-  if (c.json) {
-    Json list = Json::array();
-    for (const auto& i : *rows) {
-      list.push_back({{"id", i.id},
-                      {"instance_id", i.instance_id},
-                      {"element_id", i.element_id},
-                      {"kind", i.kind},
-                      {"message", i.message}});
-    }
-    out << list.dump(2) << '\n';
-    return kExitOk;
-  }
-  std::vector<std::vector<std::string>> table;
-  for (const auto& i : *rows) {
-    table.push_back({i.id, std::to_string(i.instance_id), i.element_id, i.kind, i.message});
-  }
-  print_table(out, {"INCIDENT", "INSTANCE", "ELEMENT", "KIND", "MESSAGE"}, table);
-  return kExitOk;
-}
-
-int cmd_resolve(const Common& c, const std::string& incident, const std::string& role,
-                const std::string& user, std::ostream& out, std::ostream& err) {
-  auto session = open_session(c.db, OpenMode::kExisting);
-  if (!session.ok()) return fail(err, session.error());
-  auto outcome = (*session)->engine->resolve_incident(
-      incident, runtime::Actor::user(user.empty() ? default_user() : user, role));
-  if (!outcome.ok()) return fail(err, outcome.error());
-  out << "resolved incident " << incident << ":\n";
-  print_events(out, outcome->events, nullptr);
-  return kExitOk;
-}
-
 }  // namespace pmiflow::cli

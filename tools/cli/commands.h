@@ -67,10 +67,6 @@ int cmd_complete(const Common& c, const CompleteArgs& a, std::ostream& out, std:
 // Prints the form-js JSON of an open task's form, exactly as deployed with its definition.
 int cmd_form(const Common& c, const std::string& task, std::ostream& out, std::ostream& err);
 
-int cmd_incidents(const Common& c, std::ostream& out, std::ostream& err);
-int cmd_resolve(const Common& c, const std::string& incident, const std::string& role,
-                const std::string& user, std::ostream& out, std::ostream& err);
-
 struct DemoArgs {
   std::string db;  // empty: a temporary database, removed at the end
   std::string school = "105001000123";
@@ -94,6 +90,14 @@ struct BenchTimersArgs {
   bool fast = false;
 };
 int cmd_bench_timers(const BenchTimersArgs& a, std::ostream& out, std::ostream& err);
+
+struct BenchJobsArgs {
+  std::string db;  // empty: a fresh temporary database, removed at the end
+  int jobs = 100000;
+  int threads = 64;  // starting threads and in-process workers
+  bool fast = false;
+};
+int cmd_bench_jobs(const BenchJobsArgs& a, std::ostream& out, std::ostream& err);
 
 struct BenchMessagesArgs {
   std::string db;  // empty: a fresh temporary database, removed at the end

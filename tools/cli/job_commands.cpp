@@ -14,6 +14,8 @@ namespace {
 Json job_json(const ActivatedJob& j) {
   Json vars = Json::object();
   for (const auto& [name, value] : j.variables) vars[name] = value;
+  Json headers = Json::object();
+  for (const auto& [name, value] : j.custom_headers) headers[name] = value;
   return {{"key", j.key},
           {"token", j.token},
           {"deadline", format_time(j.deadline_ms)},
@@ -21,6 +23,7 @@ Json job_json(const ActivatedJob& j) {
           {"retries", j.retries},
           {"instance_id", j.instance_id},
           {"element_id", j.element_id},
+          {"custom_headers", std::move(headers)},
           {"variables", std::move(vars)}};
 }
 
@@ -93,8 +96,14 @@ int cmd_jobs_complete(const Common& c, const JobAnswerArgs& a, std::ostream& out
 int cmd_jobs_fail(const Common& c, const JobAnswerArgs& a, std::ostream& out, std::ostream& err) {
   auto session = open_session(c.db, OpenMode::kExisting);
   if (!session.ok()) return fail(err, session.error());
-  return answered(c, a, "failed",
-                  (*session)->engine->fail_job(JobAnswer{a.key, a.token}, a.message), out, err);
+  Engine& engine = *(*session)->engine;
+  JobFailure failure{a.message, a.retries, std::nullopt};
+  if (!a.backoff.empty()) {
+    auto backoff = parse_duration_flag(a.backoff, "--backoff", engine.clock().now_ms());
+    if (!backoff.ok()) return fail(err, backoff.error());
+    failure.backoff_ms = *backoff;
+  }
+  return answered(c, a, "failed", engine.fail_job(JobAnswer{a.key, a.token}, failure), out, err);
 }
 
 int cmd_jobs_error(const Common& c, const JobAnswerArgs& a, std::ostream& out, std::ostream& err) {

@@ -2,6 +2,7 @@
 // `jobs complete|fail|error|extend` answer one with the lease's fencing token.
 #pragma once
 
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -27,6 +28,8 @@ struct JobAnswerArgs {
   std::string message;                 // fail, error
   std::string code;                    // error
   std::string timeout;                 // extend
+  std::optional<int> retries;          // fail
+  std::string backoff;                 // fail (empty: the default)
 };
 int cmd_jobs_complete(const Common& c, const JobAnswerArgs& a, std::ostream& out,
                       std::ostream& err);

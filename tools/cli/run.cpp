@@ -8,6 +8,7 @@
 #include "tools/cli/commands.h"
 #include "tools/cli/d02_03_commands.h"
 #include "tools/cli/format.h"
+#include "tools/cli/incident_commands.h"
 #include "tools/cli/job_commands.h"
 #include "tools/cli/message_commands.h"
 #include "tools/cli/outbox_commands.h"
@@ -163,9 +164,40 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   form->callback([&] { code = cmd_form(form_c, form_task, out, err); });
 
   Common inc_c;
-  auto* incidents = app.add_subcommand("incidents", "list open incidents");
+  IncidentFilter inc_f;
+  auto* incidents = app.add_subcommand("incidents", "list open incidents; resolve one");
   add_common(incidents, inc_c);
-  incidents->callback([&] { code = cmd_incidents(inc_c, out, err); });
+  add_optional(incidents, "--school", inc_f.school, "D02.03: código DANE (the school tag)");
+  add_optional(incidents, "--period", inc_f.period, "D02.03: period (the period tag)");
+  incidents->add_option("--tag", inc_f.tags, "name=value: incidents of instances with this tag");
+  add_optional(incidents, "--kind", inc_f.kind,
+               "job, condition, no-flow, error, timer, message, runaway");
+  add_optional(incidents, "--instance", inc_f.instance, "only this instance's");
+  Common resolve_c;
+  ResolveArgs resolve_a;
+  auto* resolve = incidents->add_subcommand(
+      "resolve", "repair an incident: give its job retries, or re-evaluate where it stopped");
+  add_common(resolve, resolve_c);
+  resolve->add_option("INCIDENT", resolve_a.incident, "incident id")->required();
+  add_optional(resolve, "--retries", resolve_a.retries, "a job's new retries (default 1)");
+  resolve->add_option("--as", resolve_a.role, "the role acting")->required();
+  resolve->add_option("--user", resolve_a.user, "who acts (default: $USER)");
+  resolve->callback([&] { code = cmd_incidents_resolve(resolve_c, resolve_a, out, err); });
+  incidents->callback([&] {
+    if (!resolve->parsed()) code = cmd_incidents(inc_c, inc_f, out, err);
+  });
+
+  Common setvars_c;
+  SetVariablesArgs setvars_a;
+  auto* set_variables = app.add_subcommand(
+      "set-variables", "set variables on an instance (audited), e.g. to fix a gateway's input");
+  add_common(set_variables, setvars_c);
+  set_variables->add_option("INSTANCE", setvars_a.instance, "instance id")->required();
+  set_variables->add_option("--var", setvars_a.vars, "name=value (value is JSON if it parses)");
+  set_variables->add_option("--vars", setvars_a.var_files, "JSON file with an object of variables");
+  set_variables->add_option("--as", setvars_a.role, "the role acting")->required();
+  set_variables->add_option("--user", setvars_a.user, "who acts (default: $USER)");
+  set_variables->callback([&] { code = cmd_set_variables(setvars_c, setvars_a, out, err); });
 
   Common timers_c;
   std::optional<std::int64_t> timers_instance;
@@ -223,8 +255,13 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   complete_job->add_option("--var", answer_a.vars, "name=value (value is JSON if it parses)");
   complete_job->add_option("--vars", answer_a.var_files, "JSON file with an object of variables");
   complete_job->callback([&] { code = cmd_jobs_complete(answer_c, answer_a, out, err); });
-  auto* fail_job = answer("fail", "fail a job: one retry fewer (none left: an incident)");
+  auto* fail_job = answer("fail", "fail a job: retries left, retried after a backoff");
   fail_job->add_option("--message", answer_a.message, "what went wrong")->required();
+  add_optional(fail_job, "--retries", answer_a.retries,
+               "retries left (default one fewer; 0: an incident)");
+  fail_job->add_option("--backoff", answer_a.backoff,
+                       "wait before it is retried (default: the task's retryBackoff, else "
+                       "exponential from PT1S)");
   fail_job->callback([&] { code = cmd_jobs_fail(answer_c, answer_a, out, err); });
   auto* error_job = answer("error", "throw a BPMN error from the job's task");
   error_job->add_option("--code", answer_a.code, "the error code")->required();
@@ -236,7 +273,7 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
 
   Common run_c;
   RunArgs run_a;
-  auto* run_cmd = app.add_subcommand("run", "fire timers as they come due");
+  auto* run_cmd = app.add_subcommand("run", "fire timers as they come due; work in-process jobs");
   add_common(run_cmd, run_c);
   run_cmd->add_option("--clock", run_a.clock, "system (default) or simulated")
       ->check(CLI::IsMember({"system", "simulated"}));
@@ -246,19 +283,6 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   run_cmd->add_flag("--autopilot", run_a.autopilot,
                     "simulated: D02.03's autopilot answers every open task as it comes");
   run_cmd->callback([&] { code = cmd_run(run_c, run_a, out, err); });
-
-  Common resolve_c;
-  std::string resolve_id;
-  std::string resolve_role;
-  std::string resolve_user;
-  auto* resolve =
-      app.add_subcommand("resolve", "resolve a gateway incident: re-evaluate its conditions");
-  add_common(resolve, resolve_c, false);
-  resolve->add_option("INCIDENT", resolve_id, "incident id")->required();
-  resolve->add_option("--as", resolve_role, "the role acting")->required();
-  resolve->add_option("--user", resolve_user, "who acts (default: $USER)");
-  resolve->callback(
-      [&] { code = cmd_resolve(resolve_c, resolve_id, resolve_role, resolve_user, out, err); });
 
   Common outbox_c;
   std::optional<std::string> outbox_subprocess;
@@ -400,6 +424,24 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   bench_timers->callback([&] {
     bench_timers_a.fast = timers_durability == "fast";
     code = cmd_bench_timers(bench_timers_a, out, err);
+  });
+
+  BenchJobsArgs bench_jobs_a;
+  std::string jobs_durability = "full";
+  auto* bench_jobs = app.add_subcommand(
+      "bench-jobs", "N jobs waiting for the in-process workers; work them, print figures");
+  bench_jobs->add_option("--jobs", bench_jobs_a.jobs, "number of jobs")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 10000000));
+  bench_jobs->add_option("--threads", bench_jobs_a.threads, "starting threads and workers")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1024));
+  bench_jobs->add_option("--db", bench_jobs_a.db, "database file (default: a fresh temporary one)");
+  bench_jobs->add_option("--durability", jobs_durability, "full (fsync) or fast")
+      ->check(CLI::IsMember({"full", "fast"}));
+  bench_jobs->callback([&] {
+    bench_jobs_a.fast = jobs_durability == "fast";
+    code = cmd_bench_jobs(bench_jobs_a, out, err);
   });
 
   BenchMessagesArgs bench_messages_a;

@@ -1,7 +1,9 @@
 #include "tools/cli/session.h"
 
 #include <cstdlib>
+#include <exception>
 #include <filesystem>
+#include <string>
 
 #include "engine/common/limits.h"
 #include "handlers/d02_03/d02_03_handlers.h"
@@ -51,9 +53,36 @@ Result<DeployOutcome> deploy_file(Engine& engine, const std::string& path) {
   return engine.deploy(*xml, std::filesystem::path(path).filename(), forms_beside(path));
 }
 
+namespace {
+
+// PMIFLOW_MAX_ACTIVATIONS: the runaway guard's limit (EngineOptions::max_activations_per_request).
+Result<EngineOptions> engine_options() {
+  EngineOptions options;
+  const char* env = std::getenv("PMIFLOW_MAX_ACTIVATIONS");
+  if (env == nullptr || *env == '\0') return options;
+  const std::string text = env;
+  std::size_t used = 0;
+  long long value = 0;
+  try {
+    value = std::stoll(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != text.size() || value < 1 || value > 100000000) {
+    return make_error(ErrorCode::kInvalidArgument, "PMIFLOW_MAX_ACTIVATIONS: '" + text +
+                                                       "' is not an integer from 1 to 100000000");
+  }
+  options.max_activations_per_request = static_cast<int>(value);
+  return options;
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Session>> open_session(const std::string& db_flag, OpenMode mode,
                                               persistence::SqliteOptions options,
                                               std::unique_ptr<Clock> clock) {
+  auto engine_opts = engine_options();
+  if (!engine_opts.ok()) return engine_opts.error();
   std::string path = resolve_db_path(db_flag);
   std::error_code ec;
   if (mode == OpenMode::kExisting && !std::filesystem::exists(path, ec)) {
@@ -68,7 +97,7 @@ Result<std::unique_ptr<Session>> open_session(const std::string& db_flag, OpenMo
   register_shipped_handlers(session->handlers);
   session->clock = clock != nullptr ? std::move(clock) : std::make_unique<SystemClock>();
   session->engine = std::make_unique<Engine>(*session->store, *session->store, *session->store,
-                                             session->handlers, *session->clock);
+                                             session->handlers, *session->clock, *engine_opts);
   return session;
 }
 

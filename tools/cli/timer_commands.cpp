@@ -7,7 +7,8 @@
 #include <spdlog/spdlog.h>
 
 #include "app/due_timers.h"
-#include "app/timer_runner.h"
+#include "app/job_workers.h"
+#include "app/runner.h"
 #include "engine/common/time_text.h"
 #include "engine/model/timer_definition.h"
 #include "engine/time/cycle.h"
@@ -112,9 +113,18 @@ int cmd_run_simulated(const Common& c, const RunArgs& a, std::ostream& out, std:
 
   Engine& engine = *(*session)->engine;
   persistence::SqliteStore& store = *(*session)->store;
+  // The in-process workers, one thread (in order, on the simulated clock), work the jobs of
+  // asynchronous tasks and the retries whose backoff is over at each instant.
+  app::JobWorkersOptions one_thread;
+  one_thread.threads = 1;
+  app::JobWorkers workers(engine, store, one_thread);
+  std::int64_t jobs_worked = 0;
   // With the autopilot, the open tasks are answered first, then the timers fire one due
   // instant at a time, each followed by the answers the tasks it opened call for.
   auto answer = [&](std::size_t& answered) -> Status {
+    auto worked = workers.work_due();
+    if (!worked.ok()) return worked.error();
+    jobs_worked += worked->completed + worked->failed + worked->errors;
     if (!a.autopilot) return {};
     auto n = autopilot_answer_all(engine, store);
     if (!n.ok()) return n.error();
@@ -179,12 +189,14 @@ int cmd_run_simulated(const Common& c, const RunArgs& a, std::ostream& out, std:
                 {"messages_expired", *expired},
                 {"steps", steps},
                 {"answered", total_answered},
+                {"jobs_worked", jobs_worked},
                 {"next_due", *next ? Json(format_time(**next)) : Json()}}
                .dump(2)
         << '\n';
   } else {
     out << total << " timer(s) fired from " << format_time(from) << " to " << format_time(*until)
         << "; next due: " << (*next ? format_time(**next) : "none") << "\n";
+    if (jobs_worked > 0) out << jobs_worked << " job(s) worked by the in-process workers\n";
   }
   return kExitOk;
 }
@@ -206,8 +218,8 @@ int cmd_run(const Common& c, const RunArgs& a, std::ostream& out, std::ostream& 
   if (!session.ok()) return fail(err, session.error());
   // Lifecycle lines go to the log (stderr), one structured line each.
   spdlog::logger log("run", std::make_shared<spdlog::sinks::stderr_sink_mt>());
-  app::TimerRunner runner(*(*session)->engine, *(*session)->store, {},
-                          [&log](const std::string& line) { log.info("{}", line); });
+  app::Runner runner(*(*session)->engine, *(*session)->store, {},
+                     [&log](const std::string& line) { log.info("{}", line); });
   auto stats = runner.run();
   if (!stats.ok()) return fail(err, stats.error());
   if (c.json) {

@@ -19,7 +19,7 @@ struct RunArgs {
   std::string step;              // simulated: report at each step of this duration (P1M)
   bool autopilot = false;        // simulated: the autopilot answers the open tasks as they come
 };
-// `run`: the runner (app/timer_runner.h) until SIGINT or SIGTERM; with --clock simulated,
+// `run`: the runner (app/runner.h) until SIGINT or SIGTERM; with --clock simulated,
 // cmd_run_simulated.
 int cmd_run(const Common& c, const RunArgs& a, std::ostream& out, std::ostream& err);
 // `run --clock simulated`: fires every timer due up to --until on a simulated clock, soonest

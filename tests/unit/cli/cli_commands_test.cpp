@@ -547,12 +547,21 @@ TEST_F(CliComplete, HandlerFailureBecomesAnIncident) {
   // D02.03's data contract keeps `sector` from going missing at start (and the forms from
   // being cleared later), so this uses a copy of D02.03 under another key, for which no
   // start-data validator is registered: started without `sector`, its classification job
-  // fails and, its retries spent, raises an incident that `incidents` and `show` report.
+  // fails and, its retries spent at once (retryBackoff PT0S), raises an incident that
+  // `incidents` and `show` report.
   const std::string key = "D02_03_SinContratoDeDatos";
   std::string xml = read_bytes(d02_03_file());
   for (auto at = xml.find(kProcess); at != std::string::npos; at = xml.find(kProcess, at)) {
     xml.replace(at, kProcess.size(), key);
   }
+  // No wait between the retries (the default backoff would leave them to `pmiflow run`).
+  const std::string task_definition =
+      R"(<zeebe:taskDefinition type="d02_03.clasificar_establecimiento" />)";
+  const auto at = xml.find(task_definition);
+  ASSERT_NE(at, std::string::npos);
+  xml.insert(
+      at + task_definition.size(),
+      R"(<zeebe:taskHeaders><zeebe:header key="retryBackoff" value="PT0S" /></zeebe:taskHeaders>)");
   const std::string copy = dir_.file("sin_contrato.bpmn");
   write_bytes(copy, xml);
   copy_shipped_forms(dir_.path());

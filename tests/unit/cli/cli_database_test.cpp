@@ -21,7 +21,8 @@ std::vector<std::vector<std::string>> db_commands(const std::string& db) {
       {"complete", "1-2", "--as", kRoleProfesional, "--db", db},
       {"form", "1-2", "--db", db},
       {"incidents", "--db", db},
-      {"resolve", "1-1", "--as", kRoleLider, "--db", db},
+      {"incidents", "resolve", "1-1", "--as", kRoleLider, "--db", db},
+      {"set-variables", "1", "--var", "x=1", "--as", kRoleLider, "--db", db},
   };
 }
 

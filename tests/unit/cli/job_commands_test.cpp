@@ -18,8 +18,8 @@ class JobCommands : public CliTest {
     // boundary event.
     RunResult r = run({"deploy", std::string(PMIFLOW_TEST_DATA) + "/good/job-for-a-worker.bpmn"});
     ASSERT_EQ(r.code, 0) << r;
-    RunResult s = run({"start", "--process", "aviso", "--business-id", "111001000123/2026", "--var",
-                       "correo=\"rector@ee.edu.co\""});
+    RunResult s = run({"start", "--process", "aviso", "--business-id", "111001000123/2026", "--tag",
+                       "period=2026", "--var", "correo=\"rector@ee.edu.co\""});
     ASSERT_EQ(s.code, 0) << s;
   }
 
@@ -66,7 +66,9 @@ TEST_F(JobCommands, FailErrorAndExtendAnswerWithTheToken) {
   RunResult extended = run({"jobs", "extend", key, "--token", "1", "--timeout", "PT1H"});
   ASSERT_EQ(extended.code, 0) << extended;
   EXPECT_NE(extended.out.find("lease extended"), std::string::npos) << extended;
-  RunResult failed = run({"jobs", "fail", key, "--token", "1", "--message", "SMTP 451"});
+  // No wait before the retry (the default would be 1 s).
+  RunResult failed =
+      run({"jobs", "fail", key, "--token", "1", "--message", "SMTP 451", "--backoff", "PT0S"});
   ASSERT_EQ(failed.code, 0) << failed;
   EXPECT_NE(failed.out.find("failed (1 retries left): SMTP 451"), std::string::npos) << failed;
   const std::string again = activate()["jobs"][0]["key"];
@@ -107,6 +109,20 @@ TEST_F(JobCommands, BadInputIsRefusedWithItsExitCodeAndNothingIsWritten) {
       {{"jobs", "extend", "1-4", "--token", "1", "--timeout", "-PT1S"},
        kExitInvalidInput,
        "--timeout"},
+      {{"jobs", "fail", "1-4", "--token", "1", "--message", "m", "--retries", "-1"},
+       kExitInvalidInput,
+       "retries: -1 is negative"},
+      {{"jobs", "fail", "1-4", "--token", "1", "--message", "m", "--backoff", "soon"},
+       kExitInvalidInput,
+       "--backoff: "},
+      {{"jobs", "complete", "1-4", "--token", "0"}, kExitStaleToken, "token 0 holds no lease"},
+      {{"incidents", "resolve", "1-99", "--as", "lider"},
+       kExitNotFound,
+       "incident 1-99 is not open"},
+      {{"set-variables", "1", "--as", "lider"}, kExitInvalidInput, "--var: no variable given"},
+      {{"set-variables", "1", "--as", "lider", "--vars", "/nonexistent.json"},
+       kExitIo,
+       "/nonexistent.json"},
   };
   for (const Case& c : cases) {
     RunResult r = run(c.args);
@@ -114,6 +130,56 @@ TEST_F(JobCommands, BadInputIsRefusedWithItsExitCodeAndNothingIsWritten) {
     EXPECT_NE(r.err.find(c.says), std::string::npos) << r;
   }
   EXPECT_EQ(count_rows(db(), "SELECT count(*) FROM events"), events);
+}
+
+// Retries run out -> the incident is listed (filtered by kind and period) -> one call gives the
+// job retries back -> a worker completes it.
+TEST_F(JobCommands, AJobOutOfRetriesIsAnIncidentResolvedWithRetriesInOneCall) {
+  const std::string key = activate()["jobs"][0]["key"];
+  RunResult failed =
+      run({"jobs", "fail", key, "--token", "1", "--message", "buzón lleno", "--retries", "0"});
+  ASSERT_EQ(failed.code, 0) << failed;
+  RunResult listed = run({"incidents", "--kind", "job", "--period", "2026", "--json"});
+  ASSERT_EQ(listed.code, 0) << listed;
+  Json incidents = parse_json(listed.out);
+  ASSERT_EQ(incidents.size(), 1u) << listed;
+  EXPECT_EQ(incidents[0]["kind"], "job");
+  EXPECT_EQ(incidents[0]["element_id"], "Notificar");
+  EXPECT_EQ(incidents[0]["message"], "buzón lleno");
+  EXPECT_TRUE(incidents[0]["raised"].is_string());
+  const std::string incident = incidents[0]["id"];
+  EXPECT_TRUE(parse_json(run({"incidents", "--kind", "condition", "--json"}).out).empty());
+  EXPECT_TRUE(parse_json(run({"incidents", "--period", "2027", "--json"}).out).empty());
+  RunResult table = run({"incidents"});
+  EXPECT_NE(table.out.find("buzón lleno"), std::string::npos) << table;
+
+  RunResult resolved = run({"incidents", "resolve", incident, "--retries", "2", "--as", "lider",
+                            "--user", "ana", "--json"});
+  ASSERT_EQ(resolved.code, 0) << resolved;
+  Json events = parse_json(resolved.out)["events"];
+  ASSERT_EQ(events.size(), 2u) << resolved;
+  EXPECT_EQ(events[0]["type"], "JobRetriesUpdated");
+  EXPECT_EQ(events[0]["payload"]["retries"], 2);
+  EXPECT_EQ(events[0]["actor"]["id"], "ana");
+  EXPECT_EQ(events[1]["type"], "IncidentResolved");
+  EXPECT_EQ(count_rows(db(), "SELECT count(*) FROM incidents"), 0);
+  Json again = activate()["jobs"];
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0]["retries"], 2);
+  EXPECT_EQ(again[0]["custom_headers"]["plantilla"], "aviso-pmi");
+  ASSERT_EQ(run({"jobs", "complete", key, "--token", "2"}).code, 0);
+}
+
+TEST_F(JobCommands, SetVariablesIsAnAuditedEventOfWhoSetThem) {
+  RunResult set = run({"set-variables", "1", "--var", "correo=\"rectoria@ee.edu.co\"", "--as",
+                       "lider", "--user", "ana", "--json"});
+  ASSERT_EQ(set.code, 0) << set;
+  Json events = parse_json(set.out)["events"];
+  ASSERT_EQ(events.size(), 1u) << set;
+  EXPECT_EQ(events[0]["type"], "VariablesSet");
+  EXPECT_EQ(events[0]["actor"]["id"], "ana");
+  EXPECT_EQ(events[0]["actor"]["role"], "lider");
+  EXPECT_EQ(activate()["jobs"][0]["variables"]["correo"], "rectoria@ee.edu.co");
 }
 
 }  // namespace

@@ -269,6 +269,24 @@ TEST(EngineCompleteTask, RunsTheFollowingServiceTaskWithinTheCall) {
   EXPECT_EQ(h.store.instance(id)->status, "completed");
 }
 
+// Runs the instance's jobs each time their backoff ends, until none is left to run; the events.
+std::vector<runtime::Event> retry_until_settled(Harness& h, std::int64_t id) {
+  std::vector<runtime::Event> out;
+  for (int round = 0; round < 10; ++round) {
+    auto state = h.engine.state(id);
+    std::int64_t retry_at = 0;
+    for (const auto& [job_id, j] : state->jobs) {
+      if (j.state == runtime::JobState::kActivatable) retry_at = j.retry_at_ms;
+    }
+    if (retry_at == 0) break;
+    h.clock.set(retry_at);
+    auto ran = h.engine.run_jobs(id);
+    EXPECT_TRUE(ran.ok());
+    out.insert(out.end(), ran->events.begin(), ran->events.end());
+  }
+  return out;
+}
+
 TEST(EngineCompleteTask, HandlerThatFailsUsesEveryRetryThenRaisesAnIncident) {
   Harness h(failing("SIGCE no responde"));
   h.deploy();
@@ -276,17 +294,24 @@ TEST(EngineCompleteTask, HandlerThatFailsUsesEveryRetryThenRaisesAnIncident) {
   auto done = h.engine.complete_task(h.open_task(id), kLider, {});
   ASSERT_TRUE(done.ok()) << "a failing handler is an incident, not an error: "
                          << done.error().message;
-  EXPECT_EQ(describe(done->events),
+  std::vector<runtime::Event> events = done->events;
+  const std::vector<runtime::Event> retried = retry_until_settled(h, id);
+  events.insert(events.end(), retried.begin(), retried.end());
+  EXPECT_EQ(describe(events),
             (Trace{"UserTaskCompleted:Task_Review", "ElementCompleted:Task_Review", "FlowTaken:f2",
                    "ElementActivated:Svc_Notify", "JobCreated:Svc_Notify", "JobFailed:Svc_Notify",
                    "JobFailed:Svc_Notify", "JobFailed:Svc_Notify", "IncidentRaised:Svc_Notify"}));
   std::vector<int> retries_left;
-  for (const auto& e : done->events) {
+  std::vector<std::int64_t> backoffs;
+  for (const auto& e : events) {
     if (e.type() != EventType::kJobFailed) continue;
     retries_left.push_back(payload_json(e).at("retries_left").get<int>());
     EXPECT_EQ(payload_json(e).at("message"), "SIGCE no responde");
+    const Json& at = payload_json(e).value("retry_at", Json(0));
+    if (at != 0) backoffs.push_back(at.get<std::int64_t>() - e.time_ms);
   }
   EXPECT_EQ(retries_left, (std::vector<int>{2, 1, 0}));
+  EXPECT_EQ(backoffs, (std::vector<std::int64_t>{1000, 2000}));  // none after the last
   EXPECT_EQ(h.handler->calls().size(), 3U);
 
   auto jobs = h.store.jobs(id);
@@ -296,7 +321,7 @@ TEST(EngineCompleteTask, HandlerThatFailsUsesEveryRetryThenRaisesAnIncident) {
   EXPECT_EQ(jobs->front().retries_left, 0);
   EXPECT_EQ(jobs->front().element_id, "Svc_Notify");
 
-  auto incidents = h.store.incidents(id);
+  auto incidents = h.store.incidents(IncidentQuery::of_instance(id));
   ASSERT_TRUE(incidents.ok());
   ASSERT_EQ(incidents->size(), 1U);
   EXPECT_EQ(incidents->front().kind, "job");
@@ -317,8 +342,11 @@ TEST(EngineCompleteTask, HandlerThatThrowsIsAFailureWithItsMessage) {
   const std::int64_t id = h.start(dane(1));
   auto done = h.engine.complete_task(h.open_task(id), kLider, {});
   ASSERT_TRUE(done.ok()) << done.error().message;
+  std::vector<runtime::Event> events = done->events;
+  const std::vector<runtime::Event> retried = retry_until_settled(h, id);
+  events.insert(events.end(), retried.begin(), retried.end());
   int failed = 0;
-  for (const auto& e : done->events) {
+  for (const auto& e : events) {
     if (e.type() == EventType::kJobFailed) {
       ++failed;
       const std::string message = payload_json(e).at("message").get<std::string>();
@@ -327,8 +355,9 @@ TEST(EngineCompleteTask, HandlerThatThrowsIsAFailureWithItsMessage) {
     }
   }
   EXPECT_EQ(failed, 3);
-  ASSERT_EQ(h.store.incidents(id)->size(), 1U);
-  EXPECT_NE(h.store.incidents(id)->front().message.find("boom"), std::string::npos);
+  ASSERT_EQ(h.store.incidents(IncidentQuery::of_instance(id))->size(), 1U);
+  EXPECT_NE(h.store.incidents(IncidentQuery::of_instance(id))->front().message.find("boom"),
+            std::string::npos);
   EXPECT_EQ(h.store.jobs(id)->front().state, "failed");
 }
 
@@ -496,15 +525,20 @@ TEST(EngineCommands, SetVariablesWritesOnlyChanges) {
   EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
 }
 
-TEST(EngineCommands, JobIncidentCannotBeResolvedByReEvaluation) {
+// New retries for an in-process handler's job: it runs again in the same call.
+TEST(EngineCommands, AJobIncidentIsResolvedWithRetriesAndItsHandlerRunsAgainAtOnce) {
   Harness h(failing("x"));
   h.deploy();
   const std::int64_t id = h.start(dane(1));
   ASSERT_TRUE(h.engine.complete_task(h.open_task(id), kLider, {}).ok());
-  const std::string incident = h.store.incidents(id)->front().id;
-  auto resolved = h.engine.resolve_incident(incident, kLider);
-  ASSERT_FALSE(resolved.ok());
-  EXPECT_EQ(resolved.error().code, ErrorCode::kInvalidState);
+  retry_until_settled(h, id);
+  const std::string incident = h.store.incidents(IncidentQuery::of_instance(id))->front().id;
+  auto resolved = h.engine.resolve_incident(incident, kLider, 2);
+  ASSERT_TRUE(resolved.ok()) << resolved.error().message;
+  EXPECT_EQ(describe(resolved->events),
+            (Trace{"JobRetriesUpdated:Svc_Notify", "IncidentResolved", "JobFailed:Svc_Notify"}));
+  EXPECT_EQ(h.handler->calls().size(), 4U);
+  EXPECT_EQ(h.store.jobs(id)->front().retries_left, 1);
   auto malformed = h.engine.resolve_incident("incidente", kLider);
   ASSERT_FALSE(malformed.ok());
   EXPECT_EQ(malformed.error().code, ErrorCode::kNotFound);

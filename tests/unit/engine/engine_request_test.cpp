@@ -96,7 +96,9 @@ TEST(EngineSynchronousContinuation, TaskAndTheHandlerAfterItCommitAsOneRequest) 
   EXPECT_EQ(h.handler->calls().size(), 1U);
 }
 
-TEST(EngineSynchronousContinuation, RetriesOfAFailingHandlerAndTheIncidentAreOneRequest) {
+// The first failure commits with the command; each retry, after its backoff, is a request of
+// its own (the runner's workers, or run_jobs, make it), the last one with the incident.
+TEST(EngineSynchronousContinuation, EachRetryOfAFailingHandlerIsARequestAfterItsBackoff) {
   RecordingStore store;
   ManualClock clock{kT0};
   HandlerRegistry registry;
@@ -114,12 +116,22 @@ TEST(EngineSynchronousContinuation, RetriesOfAFailingHandlerAndTheIncidentAreOne
   auto done = engine.complete_task(tasks->front().id, kLider, {});
   ASSERT_TRUE(done.ok()) << done.error().message;
 
-  const auto requests = store.requests();
-  ASSERT_EQ(requests.size(), before + 1);
-  EXPECT_EQ(requests.back(),
-            (Trace{"UserTaskCompleted:Task_Review", "ElementCompleted:Task_Review", "FlowTaken:f2",
-                   "ElementActivated:Svc_Notify", "JobCreated:Svc_Notify", "JobFailed:Svc_Notify",
-                   "JobFailed:Svc_Notify", "JobFailed:Svc_Notify", "IncidentRaised:Svc_Notify"}));
+  const std::int64_t id = started->instance_id;
+  ASSERT_EQ(store.requests().size(), before + 1);
+  EXPECT_EQ(
+      store.requests().back(),
+      (Trace{"UserTaskCompleted:Task_Review", "ElementCompleted:Task_Review", "FlowTaken:f2",
+             "ElementActivated:Svc_Notify", "JobCreated:Svc_Notify", "JobFailed:Svc_Notify"}));
+  // Within the backoff nothing runs.
+  ASSERT_TRUE(engine.run_jobs(id).ok());
+  EXPECT_EQ(store.requests().size(), before + 1);
+  clock.advance(1000);  // the first backoff: 1 s
+  ASSERT_TRUE(engine.run_jobs(id).ok());
+  EXPECT_EQ(store.requests().back(), (Trace{"JobFailed:Svc_Notify"}));
+  clock.advance(2000);  // the second: 2 s
+  ASSERT_TRUE(engine.run_jobs(id).ok());
+  EXPECT_EQ(store.requests().back(), (Trace{"JobFailed:Svc_Notify", "IncidentRaised:Svc_Notify"}));
+  EXPECT_EQ(store.requests().size(), before + 3);
   EXPECT_EQ(handler->calls().size(), 3U);
 }
 

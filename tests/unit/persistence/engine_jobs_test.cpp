@@ -100,6 +100,9 @@ TEST_P(EngineJobs, AJobNoHandlerRunsWaitsForAWorkerWhoCompletesItWithItsToken) {
   EXPECT_EQ(job.retries, 2);
   EXPECT_EQ(job.element_id, "Notificar");
   EXPECT_EQ(job.variables.at("correo"), "rector@ee.edu.co");
+  EXPECT_EQ(job.custom_headers,
+            (std::vector<std::pair<std::string, std::string>>{
+                {"plantilla", "aviso-pmi"}, {"remitente", "calidad@sedantioquia.gov.co"}}));
   auto leased = store_->jobs(id_).value();
   EXPECT_EQ(leased[0].state, "activated");
   EXPECT_EQ(leased[0].worker, "worker-1");
@@ -123,14 +126,14 @@ TEST_P(EngineJobs, AJobNoHandlerRunsWaitsForAWorkerWhoCompletesItWithItsToken) {
 TEST_P(EngineJobs, AnAnswerWithoutTheCurrentTokenIsRefusedAndWritesNothing) {
   const ActivatedJob job = activate("worker-1", 30 * kSecond).at(0);
   const std::size_t before = trace().size();
-  for (std::int64_t token : {0, 2, 99}) {
+  for (std::int64_t token : {2, 99}) {  // token 0: BadInputIsRefused...
     auto refused = engine_->complete_job(JobAnswer{job.key, token}, {});
     ASSERT_FALSE(refused.ok());
     EXPECT_EQ(refused.error().code, ErrorCode::kStaleToken) << refused.error().message;
     EXPECT_NE(refused.error().message.find("is not the current lease's (worker worker-1, token 1)"),
               std::string::npos)
         << refused.error().message;
-    EXPECT_EQ(engine_->fail_job(JobAnswer{job.key, token}, "x").error().code,
+    EXPECT_EQ(engine_->fail_job(JobAnswer{job.key, token}, {"x", {}, {}}).error().code,
               ErrorCode::kStaleToken);
     EXPECT_EQ(engine_->throw_job_error(JobAnswer{job.key, token}, "sin-correo", "").error().code,
               ErrorCode::kStaleToken);
@@ -188,20 +191,121 @@ TEST_P(EngineJobs, ExtendingTheLeaseMovesItsDeadline) {
 
 TEST_P(EngineJobs, AFailureSpendsARetryAndTheLastOneRaisesAnIncident) {
   const ActivatedJob first = activate("worker-1", 30 * kSecond).at(0);
-  ASSERT_TRUE(engine_->fail_job(JobAnswer{first.key, first.token}, "SMTP 451").ok());
+  ASSERT_TRUE(engine_->fail_job(JobAnswer{first.key, first.token}, {"SMTP 451", {}, {}}).ok());
   auto row = store_->jobs(id_).value().at(0);
   EXPECT_EQ(row.state, "activatable");
   EXPECT_EQ(row.retries_left, 1);
+  // The default backoff: 1 s after the first failure.
+  EXPECT_EQ(row.retry_at_ms, kT0 + kSecond);
+  EXPECT_TRUE(activate("worker-1", 30 * kSecond).empty());
+  clock_.advance(kSecond);
   const ActivatedJob second = activate("worker-1", 30 * kSecond).at(0);
   EXPECT_EQ(second.token, 2);
   EXPECT_EQ(second.retries, 1);
-  ASSERT_TRUE(engine_->fail_job(JobAnswer{second.key, second.token}, "SMTP 550").ok());
+  ASSERT_TRUE(engine_->fail_job(JobAnswer{second.key, second.token}, {"SMTP 550", {}, {}}).ok());
   EXPECT_EQ(store_->jobs(id_).value().at(0).state, "failed");
-  auto incidents = store_->incidents(id_).value();
+  auto incidents = store_->incidents(IncidentQuery::of_instance(id_)).value();
   ASSERT_EQ(incidents.size(), 1u);
   EXPECT_EQ(incidents[0].kind, "job");
   EXPECT_EQ(incidents[0].message, "SMTP 550");
   EXPECT_TRUE(activate("worker-1", 30 * kSecond).empty());  // out of retries: not activatable
+}
+
+// Zeebe's FailJob: the worker says how many retries are left and how long to wait.
+TEST_P(EngineJobs, TheWorkerSetsTheRetriesLeftAndTheBackoff) {
+  const ActivatedJob first = activate("worker-1", 30 * kSecond).at(0);
+  ASSERT_TRUE(
+      engine_->fail_job(JobAnswer{first.key, first.token}, {"SIGCE caído", 5, 10 * kSecond}).ok());
+  auto events = store_->events(id_).value();
+  const auto* failed = events.back().get_if<runtime::JobFailed>();
+  ASSERT_NE(failed, nullptr);
+  EXPECT_EQ(failed->retries_left, 5);
+  EXPECT_EQ(failed->retry_at, kT0 + 10 * kSecond);
+  EXPECT_EQ(failed->message, "SIGCE caído");
+  // Not before its backoff: neither listed nor leased.
+  clock_.advance(10 * kSecond - 1);
+  EXPECT_TRUE(activate("worker-1", 30 * kSecond).empty());
+  auto early = engine_->activate_job(first.key, "worker-2", 30 * kSecond);
+  ASSERT_FALSE(early.ok());
+  EXPECT_EQ(early.error().code, ErrorCode::kInvalidState);
+  EXPECT_NE(early.error().message.find("its backoff"), std::string::npos);
+  clock_.advance(1);
+  const ActivatedJob second = activate("worker-2", 30 * kSecond).at(0);
+  EXPECT_EQ(second.retries, 5);
+  EXPECT_EQ(second.token, 2);
+  // Retries 0 from the worker: an incident at once, with its message.
+  ASSERT_TRUE(
+      engine_->fail_job(JobAnswer{second.key, second.token}, {"buzón inexistente", 0, {}}).ok());
+  auto incidents = store_->incidents(IncidentQuery::of_instance(id_)).value();
+  ASSERT_EQ(incidents.size(), 1u);
+  EXPECT_EQ(incidents[0].message, "buzón inexistente");
+  EXPECT_EQ(incidents[0].raised_ms, kT0 + 10 * kSecond);
+}
+
+// Without a backoff from the worker or the model: 1 s, then 2 s, 4 s... (at most 5 min).
+TEST_P(EngineJobs, TheDefaultBackoffDoublesAtEachFailure) {
+  std::vector<std::int64_t> waits;
+  for (int i = 0; i < 4; ++i) {
+    auto jobs = activate("worker-1", 30 * kSecond);
+    ASSERT_EQ(jobs.size(), 1u) << "failure " << i;
+    ASSERT_TRUE(engine_->fail_job(JobAnswer{jobs[0].key, jobs[0].token}, {"451", 3, {}}).ok());
+    const std::int64_t retry_at = store_->jobs(id_).value().at(0).retry_at_ms;
+    waits.push_back(retry_at - clock_.now_ms());
+    clock_.set(retry_at);
+  }
+  EXPECT_EQ(waits, (std::vector<std::int64_t>{kSecond, 2 * kSecond, 4 * kSecond, 8 * kSecond}));
+}
+
+// The model's default backoff: the task's retryBackoff header.
+TEST_P(EngineJobs, TheTasksRetryBackoffHeaderIsTheDefaultBackoff) {
+  std::string xml = job_for_a_worker();
+  const std::string header = R"(<zeebe:header key="plantilla" value="aviso-pmi" />)";
+  xml.replace(xml.find(header), header.size(),
+              header + R"(<zeebe:header key="retryBackoff" value="PT45S" />)");
+  ASSERT_TRUE(engine_->deploy(xml, "job-for-a-worker.bpmn").ok());
+  auto started = engine_->start(
+      StartRequest{{"aviso", "111001000999/2026"}, {}, {}, runtime::Actor::user("ana", "g")});
+  ASSERT_TRUE(started.ok());
+  for (const ActivatedJob& job : activate("worker-1", 30 * kSecond)) {
+    ASSERT_TRUE(engine_->fail_job(JobAnswer{job.key, job.token}, {"451", {}, {}}).ok());
+  }
+  const std::int64_t expected[] = {kT0 + kSecond, kT0 + 45 * kSecond};  // version 1, version 2
+  std::vector<std::int64_t> retry_at;
+  const std::vector<JobRow> rows = store_->jobs(std::nullopt).value();
+  for (const JobRow& row : rows) retry_at.push_back(row.retry_at_ms);
+  EXPECT_EQ(retry_at, std::vector<std::int64_t>(std::begin(expected), std::end(expected)));
+}
+
+// Retries run out -> incident -> one call gives retries back -> a worker completes the job.
+TEST_P(EngineJobs, AnIncidentOfAJobOutOfRetriesIsResolvedWithNewRetriesInOneCall) {
+  const ActivatedJob first = activate("worker-1", 30 * kSecond).at(0);
+  ASSERT_TRUE(engine_->fail_job(JobAnswer{first.key, first.token}, {"SMTP 550", 0, {}}).ok());
+  const std::string incident = store_->incidents(IncidentQuery::of_instance(id_)).value().at(0).id;
+  const std::size_t before = trace().size();
+  const runtime::Actor lider = runtime::Actor::user("ana", "lider_calidad");
+  // Not a kind that takes retries, or too few: refused, nothing written.
+  auto zero = engine_->resolve_incident(incident, lider, 0);
+  ASSERT_FALSE(zero.ok());
+  EXPECT_EQ(zero.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(zero.error().message.find("retries: 0"), std::string::npos) << zero.error().message;
+  EXPECT_EQ(trace().size(), before);
+
+  auto resolved = engine_->resolve_incident(incident, lider, 2);
+  ASSERT_TRUE(resolved.ok()) << resolved.error().message;
+  Trace written;
+  for (const auto& e : resolved->events) written.push_back(runtime::event_type_name(e.type()));
+  EXPECT_EQ(written, (Trace{"JobRetriesUpdated", "IncidentResolved"}));
+  EXPECT_EQ(resolved->events[0].actor.id, "ana");
+  EXPECT_TRUE(store_->incidents(IncidentQuery::of_instance(id_)).value().empty());
+  const ActivatedJob again = activate("worker-1", 30 * kSecond).at(0);
+  EXPECT_EQ(again.retries, 2);
+  EXPECT_EQ(again.token, 2);
+  ASSERT_TRUE(engine_->complete_job(JobAnswer{again.key, again.token}, {}).ok());
+  EXPECT_EQ(status(), "completed");
+  EXPECT_EQ(count("JobCompleted"), 1);
+  // Resolved already: a second call finds nothing open.
+  auto twice = engine_->resolve_incident(incident, lider, 2);
+  EXPECT_FALSE(twice.ok());
 }
 
 TEST_P(EngineJobs, AWorkersBpmnErrorIsCaughtByTheBoundaryEvent) {
@@ -236,7 +340,19 @@ TEST_P(EngineJobs, BadInputIsRefusedAndNothingIsWritten) {
   EXPECT_EQ(unknown.error().code, ErrorCode::kNotFound);
   auto no_job = engine_->complete_job(JobAnswer{std::to_string(id_) + "-99", 1}, {});
   EXPECT_EQ(no_job.error().code, ErrorCode::kNotFound);
-  EXPECT_EQ(trace().size(), before);
+  const ActivatedJob job = activate("w", 30 * kSecond).at(0);
+  const std::size_t leased = trace().size();
+  auto negative = engine_->fail_job(JobAnswer{job.key, job.token}, {"x", -1, {}});
+  ASSERT_FALSE(negative.ok());
+  EXPECT_EQ(negative.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(negative.error().message, "retries: -1 is negative");
+  auto backwards = engine_->fail_job(JobAnswer{job.key, job.token}, {"x", 1, -kSecond});
+  EXPECT_EQ(backwards.error().code, ErrorCode::kInvalidArgument);
+  // Token 0 is the in-process handlers' own: a worker's answer without a lease is refused.
+  auto unleased = engine_->complete_job(JobAnswer{job.key, 0}, {});
+  EXPECT_EQ(unleased.error().code, ErrorCode::kStaleToken);
+  EXPECT_EQ(trace().size(), leased);
+  EXPECT_EQ(leased, before + 1);
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, EngineJobs, ::testing::Values("memory", "sqlite"));

@@ -79,7 +79,7 @@ class SqliteProjection : public ::testing::Test {
       EXPECT_EQ(j.retries_left, it->second.retries_left);
       EXPECT_EQ(j.state, runtime::to_string(it->second.state));
     }
-    auto incidents = store_->incidents(id).value();
+    auto incidents = store_->incidents(IncidentQuery::of_instance(id)).value();
     ASSERT_EQ(incidents.size(), s.incidents.size());
     for (const IncidentRow& i : incidents) {
       auto it = s.incidents.find(i.id);
@@ -158,7 +158,7 @@ TEST_F(SqliteProjection, AWholeInstanceLifeMatchesReplayAtEveryStep) {
   expect_matches_replay(id);
   {
     EXPECT_EQ(store_->jobs(id)->at(0).state, "failed");
-    const auto incidents = store_->incidents(std::nullopt).value();
+    const auto incidents = store_->incidents(IncidentQuery::of_instance(std::nullopt)).value();
     ASSERT_EQ(incidents.size(), 1u);
     EXPECT_EQ(incidents[0].id, runtime::task_id_for(id, 5));
     EXPECT_EQ(incidents[0].kind, "job");
@@ -355,7 +355,7 @@ TEST_F(SqliteProjection, IncidentRaisedInTheCreationRequestGetsTheRealInstanceId
                                  {instance_created(kKeyA), activated("gw", 1, "exclusiveGateway"),
                                   incident_raised(2, 1, "gw", "no-flow", "no condition holds")},
                                  kKeyA);
-  const auto incidents = store_->incidents(id).value();
+  const auto incidents = store_->incidents(IncidentQuery::of_instance(id)).value();
   ASSERT_EQ(incidents.size(), 1u);
   EXPECT_EQ(incidents[0].id, runtime::task_id_for(id, 2));
   EXPECT_EQ(incidents[0].instance_id, id);

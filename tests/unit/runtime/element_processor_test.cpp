@@ -83,7 +83,8 @@ TEST(ElementProcessors, TerminatingAScopeEndsEachElementThroughItsProcessor) {
   EXPECT_TRUE(d.state().incidents.empty());
 }
 
-TEST(ElementProcessors, ANodeKindThatCannotRetryRefusesToResolveItsIncident) {
+// A job's incident is repaired by giving it retries, not by re-evaluating its element.
+TEST(ElementProcessors, AJobIncidentIsResolvedByGivingTheJobRetries) {
   auto def = testing::load(kScopeXml);
   Driver d(def);
   ASSERT_TRUE(d.start({{"x", "texto"}}).ok());
@@ -94,11 +95,11 @@ TEST(ElementProcessors, ANodeKindThatCannotRetryRefusesToResolveItsIncident) {
     if (incident.kind == "job") job_incident = id;
   }
   ASSERT_FALSE(job_incident.empty());
-  auto refused = d.run(ResolveIncident{job_incident, Actor::user("luis", "g")});
-  ASSERT_FALSE(refused.ok());
-  EXPECT_EQ(refused.error().code, ErrorCode::kInvalidState);
-  EXPECT_NE(refused.error().message.find("of kind 'job' cannot be resolved"), std::string::npos)
-      << refused.error().message;
+  EXPECT_EQ(d.trace(ResolveIncident{job_incident, Actor::user("luis", "g"), 2}),
+            (Trace{"JobRetriesUpdated:Svc_B", "IncidentResolved"}));
+  EXPECT_EQ(d.state().jobs.at(job).state, JobState::kActivatable);
+  EXPECT_EQ(d.state().jobs.at(job).retries_left, 2);
+  EXPECT_EQ(d.state().incidents.count(job_incident), 0U);
 }
 
 }  // namespace

@@ -209,17 +209,18 @@ TEST(InterpreterServiceTask, FailJobDecrementsRetriesAndAtZeroRaisesAJobIncident
   EXPECT_EQ(open.id, task_id_for(kInstanceId, incident.at("key").get<std::int64_t>()));
   EXPECT_EQ(s.status, InstanceStatus::kActive);
 
-  // A failed job takes no more results, and a job incident is not re-evaluated.
+  // A failed job takes no more results until its incident gives it retries (default 1).
   auto complete = d.run(CompleteJob{job, {}});
   ASSERT_FALSE(complete.ok());
   EXPECT_EQ(complete.error().code, ErrorCode::kInvalidState);
   auto fail = d.run(FailJob{job, "again"});
   ASSERT_FALSE(fail.ok());
   EXPECT_EQ(fail.error().code, ErrorCode::kInvalidState);
-  auto resolve = d.run(ResolveIncident{open.id, Actor::user("ops", "admin")});
-  ASSERT_FALSE(resolve.ok());
-  EXPECT_EQ(resolve.error().code, ErrorCode::kInvalidState);
-  EXPECT_NE(resolve.error().message.find("job"), std::string::npos);
+  EXPECT_EQ(d.trace(ResolveIncident{open.id, Actor::user("ops", "admin")}),
+            (Trace{"JobRetriesUpdated:Svc", "IncidentResolved"}));
+  EXPECT_EQ(d.state().jobs.at(job).retries_left, 1);
+  EXPECT_EQ(d.state().jobs.at(job).state, JobState::kActivatable);
+  EXPECT_EQ(d.trace(CompleteJob{job, {}}).back(), "InstanceCompleted");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -367,6 +368,58 @@ TEST(InterpreterRejections, CommandsOnAnInstanceThatDoesNotExistAreInvalidState)
   expect_rejected(d, CompleteUserTask{"1-2", Actor::user("luis", "lider"), {}},
                   ErrorCode::kInvalidState);
   expect_rejected(d, CancelInstance{Actor::user("luis", "lider")}, ErrorCode::kInvalidState);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The runaway guard
+
+const std::string kChainXml = bpmn("cadena", R"(
+    <bpmn:startEvent id="Start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="Start" targetRef="Uno" />
+    <bpmn:task id="Uno" />
+    <bpmn:sequenceFlow id="f2" sourceRef="Uno" targetRef="Dos" />
+    <bpmn:task id="Dos" />
+    <bpmn:sequenceFlow id="f3" sourceRef="Dos" targetRef="Tres" />
+    <bpmn:task id="Tres" />
+    <bpmn:sequenceFlow id="f4" sourceRef="Tres" targetRef="Revisar" />
+    <bpmn:userTask id="Revisar">
+      <bpmn:extensionElements>
+        <zeebe:assignmentDefinition candidateGroups="lider" />
+      </bpmn:extensionElements>
+    </bpmn:userTask>
+    <bpmn:sequenceFlow id="f5" sourceRef="Revisar" targetRef="End" />
+    <bpmn:endEvent id="End" />)");
+
+// Past the limit, the token stops at its element with an incident instead of running on; the
+// incident's resolution lets it go on (with the next command's budget).
+TEST(InterpreterRunawayGuard, ATokenPastTheLimitStopsAtItsElementUntilResolved) {
+  auto def = load(kChainXml);
+  Driver d(def);
+  d.options.max_activations = 3;
+  auto started = d.start();
+  ASSERT_TRUE(started.ok()) << started.error().message;
+  EXPECT_EQ(testing::describe(*started),
+            (Trace{"InstanceCreated", "ElementActivated:Start", "ElementCompleted:Start",
+                   "FlowTaken:f1", "ElementActivated:Uno", "ElementCompleted:Uno", "FlowTaken:f2",
+                   "ElementActivated:Dos", "ElementCompleted:Dos", "FlowTaken:f3",
+                   "ElementActivated:Tres", "IncidentRaised:Tres"}));
+  const Json& incident = payload_json(started->back());
+  EXPECT_EQ(incident.at("kind"), "runaway");
+  EXPECT_EQ(incident.at("element_key"), payload_json((*started)[started->size() - 2]).at("key"));
+  EXPECT_NE(incident.at("message").get<std::string>().find("more than 3 elements"),
+            std::string::npos);
+  EXPECT_EQ(d.state().status, InstanceStatus::kActive);
+
+  // Retries are for jobs: refused, nothing written.
+  auto with_retries =
+      d.run(ResolveIncident{d.incident_of("Tres"), Actor::user("luis", "lider"), 2});
+  ASSERT_FALSE(with_retries.ok());
+  EXPECT_EQ(with_retries.error().code, ErrorCode::kInvalidArgument);
+
+  EXPECT_EQ(d.trace(ResolveIncident{d.incident_of("Tres"), Actor::user("luis", "lider")}),
+            (Trace{"IncidentResolved", "ElementCompleted:Tres", "FlowTaken:f4",
+                   "ElementActivated:Revisar", "UserTaskCreated:Revisar"}));
+  EXPECT_TRUE(d.state().incidents.empty());
 }
 
 }  // namespace

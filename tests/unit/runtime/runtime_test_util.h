@@ -114,11 +114,13 @@ class Driver {
   //
   // Every command also checks the replay property against the interpreter itself: the state
   // it worked on equals the previous state with the events applied one by one.
+  ExecuteOptions options;  // what each command runs with (e.g. the runaway guard's limit)
+
   Result<std::vector<Event>> run(const Command& command, std::int64_t now = kT0) {
     if (std::holds_alternative<CreateInstance>(command) && state_.status == InstanceStatus::kNone) {
       state_.id = kInstanceId;
     }
-    auto execution = execute_with_state(definition_, version_, state_, command, now);
+    auto execution = execute_with_state(definition_, version_, state_, command, now, options);
     if (!execution.ok()) return execution.error();
     std::vector<Event> events = std::move(execution->events);
     InstanceState replayed = state_;

@@ -1,12 +1,17 @@
 #include "engine/runtime/bpmn/behavior/element_behavior.h"
 
+#include "engine/runtime/bpmn/behavior/incident_behavior.h"
+
 #include "engine/runtime/bpmn/behavior/catch_event_behavior.h"
 #include "engine/runtime/bpmn/behavior/flow_behavior.h"
 #include "engine/runtime/bpmn/processor_registry.h"
 
 namespace pmiflow::runtime::behavior {
 
-void activate(Run& run, const Activation& a) {
+namespace {
+
+// Writes ElementActivated for the token: its new element instance.
+ElementRef begin_activation(Run& run, const Activation& a) {
   const model::ProcessDefinition& def = run.definition();
   const model::FlowNode& node = def.node(a.node);
   const ElementRef element{a.node, run.next_key(), a.scope};
@@ -18,12 +23,32 @@ void activate(Run& run, const Activation& a) {
   if (a.via != model::kNone) activated.flow = def.flow(a.via).id;
   activated.joined = a.joined;
   run.write(std::move(activated));
+  return element;
+}
+
+}  // namespace
+
+void activate(Run& run, const Activation& a) {
+  const ElementRef element = begin_activation(run, a);
   if (a.triggered) {  // its event has happened already (event-based gateway)
     complete(run, element);
     return;
   }
+  resume_activation(run, element);
+}
+
+void resume_activation(Run& run, const ElementRef& element) {
+  const model::FlowNode& node = run.definition().node(element.node);
   if (!node.boundary_events.empty()) subscribe_boundary_events(run, element);
   processor_for(node.kind).on_activate(run, element);
+}
+
+void stop_runaway(Run& run, const Activation& a, int limit) {
+  const ElementRef element = begin_activation(run, a);
+  raise_incident(run, element.key, run.definition().node(a.node).id, kRunawayIncident,
+                 "more than " + std::to_string(limit) +
+                     " elements activated in one request without reaching a wait state: a cycle "
+                     "with no wait state? (the limit is PMIFLOW_MAX_ACTIVATIONS)");
 }
 
 void complete(Run& run, const ElementRef& element) {

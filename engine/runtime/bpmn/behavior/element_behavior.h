@@ -14,6 +14,16 @@ namespace pmiflow::runtime::behavior {
 // (catch_event_behavior.h), and hands the new element instance to its processor.
 void activate(Run& run, const Activation& activation);
 
+// The runaway guard: the token's element is activated (ElementActivated) but not run; an
+// incident of kind kRunawayIncident stops it there (`limit`: the activations allowed in one
+// request). Resolving the incident resumes it (resume_activation).
+inline constexpr const char* kRunawayIncident = "runaway";
+void stop_runaway(Run& run, const Activation& activation, int limit);
+
+// What activate() does after ElementActivated: subscribes the element's boundary events and
+// hands it to its processor.
+void resume_activation(Run& run, const ElementRef& element);
+
 // Unsubscribes the events the element instance owns (its timers and message subscriptions),
 // writes ElementCompleted (with the run's actor),
 // then, as the engine, takes every outgoing flow of the element (flow_behavior.h).

@@ -9,6 +9,9 @@
 
 namespace pmiflow::runtime::behavior {
 
+// The kind of the incident a job out of retries raises.
+inline constexpr const char* kJobIncident = "job";
+
 void create_job(Run& run, const ElementRef& element, const std::string& type, int retries);
 
 // Cancels the element's job when one is open (its scope is terminated).
@@ -18,7 +21,13 @@ void cancel_job(Run& run, const ElementRef& element);
 // the element completes. Written as the handler.
 void complete_job(Run& run, const Job& job, const ElementRef& element, const Variables& variables);
 
-// The job's handler failed: one retry fewer; with none left, an incident at the element.
-void fail_job(Run& run, const Job& job, const std::string& message);
+// The job's handler failed (FailJob): its retries become failure.retries (default one fewer);
+// with retries left it is activatable again after its backoff, with none an incident at the
+// element carries the message.
+void fail_job(Run& run, const Job& job, const ElementRef& element, const FailJob& failure);
+
+// The backoff of a job's next failure when its worker names none: the task's retryBackoff
+// header, else kFirstBackoffMs doubled at each failure so far, at most kMaxBackoffMs.
+std::int64_t default_backoff_ms(const model::FlowNode& task, int failures_so_far);
 
 }  // namespace pmiflow::runtime::behavior
