@@ -1,6 +1,7 @@
 // Timers on the SQLite store, as `pmiflow run` fires them (app::fire_due_timers): nothing fires
 // early; after a restart every overdue timer fires exactly once; two runners on one database
-// never fire a timer twice; on a simulated clock each timer fires at its own due time.
+// never fire a timer twice; on a simulated clock each timer fires at its own due time. The
+// runner's in-process workers do the asynchronous jobs the timers reach.
 
 #include <unistd.h>
 
@@ -20,6 +21,7 @@
 #include "app/runner.h"
 #include "engine/engine/clock.h"
 #include "engine/engine/engine.h"
+#include "engine/engine/handler.h"
 #include "persistence/sqlite/sqlite_store.h"
 
 namespace pmiflow {
@@ -241,6 +243,80 @@ TEST_F(RunnerTest, TheRunnerRecoversTheOverdueThenRunsUntilItDrains) {
   EXPECT_EQ(recovering["overdue"], kInstances);
   EXPECT_EQ(Json::parse(lines.at(2))["fired"], kInstances);
   EXPECT_EQ(count(runner, EventType::kTimerTriggered), kInstances);
+}
+
+// Start -> Wait (PT1H) -> Avisar (asynchronous, an in-process handler) -> End.
+const std::string kAsyncXml = R"(<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+                  xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d">
+  <bpmn:process id="aviso" isExecutable="true">
+    <bpmn:startEvent id="Start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="Start" targetRef="Wait" />
+    <bpmn:intermediateCatchEvent id="Wait">
+      <bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition>
+    </bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="f2" sourceRef="Wait" targetRef="Avisar" />
+    <bpmn:serviceTask id="Avisar">
+      <bpmn:extensionElements>
+        <zeebe:taskDefinition type="test.avisar" />
+        <zeebe:properties><zeebe:property name="pmiflow.async" value="true" /></zeebe:properties>
+      </bpmn:extensionElements>
+    </bpmn:serviceTask>
+    <bpmn:sequenceFlow id="f3" sourceRef="Avisar" targetRef="End" />
+    <bpmn:endEvent id="End" />
+  </bpmn:process>
+</bpmn:definitions>
+)";
+
+class Avisar : public TaskHandler {
+ public:
+  HandlerResult handle(const HandlerContext& ctx) const override {
+    return HandlerResult::success(Variables{{"avisado", ctx.job_id}});
+  }
+};
+
+// A timer's fire reaches an asynchronous task: the runner's workers do its job in the same
+// wake, each job once, leased as "pmiflow-run".
+TEST_F(RunnerTest, TheWorkersDoTheAsynchronousJobsTheTimersReach) {
+  std::vector<std::int64_t> avisos;
+  {
+    World first(db_, kT0);
+    ASSERT_TRUE(first.engine->deploy(kAsyncXml, "aviso.bpmn").ok());
+    for (int i = 0; i < 5; ++i) {
+      auto started = first.engine->start(StartRequest{
+          {"aviso", "a" + std::to_string(i)}, {}, {}, runtime::Actor::user("ana", "g")});
+      ASSERT_TRUE(started.ok()) << started.error().message;
+      avisos.push_back(started->instance_id);
+    }
+  }
+  World runner(db_, kT0 + 2 * kHour);
+  runner.handlers.add("test.avisar", std::make_shared<Avisar>());
+  std::vector<std::string> lines;
+  app::RunnerOptions options;
+  options.handle_signals = false;
+  app::Runner* self = nullptr;
+  app::Runner the_runner(*runner.engine, *runner.store, options, [&](const std::string& line) {
+    lines.push_back(line);
+    if (states(lines).back() == "Running") self->stop();
+  });
+  self = &the_runner;
+  auto stats = the_runner.run();
+  ASSERT_TRUE(stats.ok()) << stats.error().message;
+  EXPECT_EQ(stats->fired, kInstances + 5);
+  EXPECT_EQ(stats->jobs_completed, 5);
+  EXPECT_EQ(Json::parse(lines.back())["jobs_completed"], 5);
+  for (std::int64_t id : avisos) {
+    EXPECT_EQ(runner.store->instance(id).value().status, "completed") << id;
+    const auto events = runner.store->events(id).value();
+    int leases = 0;
+    for (const auto& e : events) {
+      if (const auto* lease = e.get_if<runtime::JobActivated>()) {
+        ++leases;
+        EXPECT_EQ(lease->worker, "pmiflow-run");
+      }
+    }
+    EXPECT_EQ(leases, 1) << id;
+  }
 }
 
 TEST_F(RunnerTest, SigtermDrainsTheRunner) {
