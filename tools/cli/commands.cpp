@@ -295,11 +295,19 @@ int cmd_show(const Common& c, const std::string& instance, std::ostream& out, st
     }
     j["jobs"] = Json::array();
     for (const auto& jb : detail->jobs) {
-      j["jobs"].push_back({{"id", jb.id},
-                           {"element_id", jb.element_id},
-                           {"type", jb.type},
-                           {"retries_left", jb.retries_left},
-                           {"state", jb.state}});
+      Json job = {{"id", jb.id},
+                  {"element_id", jb.element_id},
+                  {"type", jb.type},
+                  {"retries_left", jb.retries_left},
+                  {"state", jb.state}};
+      if (jb.state == "activated") {
+        job["worker"] = jb.worker;
+        job["deadline"] = format_time(jb.deadline_ms);
+      }
+      if (jb.state == "activatable" && jb.retry_at_ms != 0) {
+        job["retry_at"] = format_time(jb.retry_at_ms);
+      }
+      j["jobs"].push_back(std::move(job));
     }
     j["timers"] = Json::array();
     for (const auto& t : detail->timers) {
@@ -337,7 +345,14 @@ int cmd_show(const Common& c, const std::string& instance, std::ostream& out, st
     out << "\njobs:\n";
     for (const auto& jb : detail->jobs) {
       out << "  " << jb.id << "  " << jb.type << "  " << jb.state << " (" << jb.retries_left
-          << " retries left)\n";
+          << " retries left";
+      if (jb.state == "activated") {
+        out << ", worker " << jb.worker << " until " << format_time(jb.deadline_ms);
+      }
+      if (jb.state == "activatable" && jb.retry_at_ms != 0) {
+        out << ", retried from " << format_time(jb.retry_at_ms);
+      }
+      out << ")\n";
     }
   }
   if (!detail->timers.empty() || !detail->subscriptions.empty()) {

@@ -41,8 +41,13 @@ TEST_F(JobCommands, AWorkerActivatesAndCompletesAJobWithItsToken) {
   EXPECT_EQ(job["element_id"], "Notificar");
   EXPECT_EQ(job["variables"]["correo"], "rector@ee.edu.co");
   const std::string key = job["key"];
-  // Leased: a second activation gets nothing.
+  // Leased: a second activation gets nothing, and `show` names the lease.
   EXPECT_TRUE(activate()["jobs"].empty());
+  Json shown = parse_json(run({"show", "1", "--json"}).out)["jobs"];
+  ASSERT_EQ(shown.size(), 1u);
+  EXPECT_EQ(shown[0]["state"], "activated");
+  EXPECT_EQ(shown[0]["worker"], "correo-1");
+  EXPECT_EQ(shown[0]["deadline"], job["deadline"]);
 
   RunResult stale = run({"jobs", "complete", key, "--token", "7"});
   EXPECT_EQ(stale.code, kExitStaleToken) << stale;
@@ -139,6 +144,7 @@ TEST_F(JobCommands, AJobOutOfRetriesIsAnIncidentResolvedWithRetriesInOneCall) {
   RunResult failed =
       run({"jobs", "fail", key, "--token", "1", "--message", "buzón lleno", "--retries", "0"});
   ASSERT_EQ(failed.code, 0) << failed;
+  EXPECT_FALSE(parse_json(run({"show", "1", "--json"}).out)["jobs"][0].contains("retry_at"));
   RunResult listed = run({"incidents", "--kind", "job", "--period", "2026", "--json"});
   ASSERT_EQ(listed.code, 0) << listed;
   Json incidents = parse_json(listed.out);
@@ -168,6 +174,19 @@ TEST_F(JobCommands, AJobOutOfRetriesIsAnIncidentResolvedWithRetriesInOneCall) {
   EXPECT_EQ(again[0]["retries"], 2);
   EXPECT_EQ(again[0]["custom_headers"]["plantilla"], "aviso-pmi");
   ASSERT_EQ(run({"jobs", "complete", key, "--token", "2"}).code, 0);
+}
+
+TEST_F(JobCommands, AFailedJobWaitsOutItsBackoff) {
+  const std::string key = activate()["jobs"][0]["key"];
+  RunResult failed =
+      run({"jobs", "fail", key, "--token", "1", "--message", "SIGCE caído", "--backoff", "PT1H"});
+  ASSERT_EQ(failed.code, 0) << failed;
+  EXPECT_NE(failed.out.find("retried from"), std::string::npos) << failed;
+  Json shown = parse_json(run({"show", "1", "--json"}).out)["jobs"];
+  ASSERT_EQ(shown.size(), 1u);
+  EXPECT_EQ(shown[0]["state"], "activatable");
+  EXPECT_TRUE(shown[0]["retry_at"].is_string()) << shown;
+  EXPECT_TRUE(activate()["jobs"].empty());  // not for an hour
 }
 
 TEST_F(JobCommands, SetVariablesIsAnAuditedEventOfWhoSetThem) {
