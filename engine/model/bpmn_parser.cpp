@@ -350,6 +350,15 @@ NodeIndex Parser::parse_node(pugi::xml_node element, const ElementEntry& entry, 
       ok = false;
       continue;
     }
+    if (name == "script" && entry.kind == NodeKind::kScriptTask) {
+      const std::string format(trim(element.attribute("scriptFormat").value()));
+      error(child, node.id,
+            "a <script>" + (format.empty() ? std::string() : " in " + format) +
+                " is not supported: a script task runs a FEEL zeebe:script (or is a job with a "
+                "zeebe:taskDefinition)");
+      ok = false;
+      continue;
+    }
     if (is_loop) {
       error(child, node.id,
             "unsupported element <" + std::string(name) + "> in " + tag +
@@ -366,6 +375,21 @@ NodeIndex Parser::parse_node(pugi::xml_node element, const ElementEntry& entry, 
     if (has_task_definition) {
       node.kind = NodeKind::kServiceTask;
     } else if (!parse_message_ref(element, node.id, node, /*catching=*/false)) {
+      ok = false;
+    }
+  }
+  // A script task runs its zeebe:script in the engine; with a zeebe:taskDefinition instead, a
+  // worker runs it (a job), as in Camunda 8.
+  if (entry.kind == NodeKind::kScriptTask && ok) {
+    if (has_task_definition && node.script) {
+      error(element, node.id, "a script task has either a zeebe:script or a zeebe:taskDefinition");
+      ok = false;
+    } else if (has_task_definition) {
+      node.kind = NodeKind::kServiceTask;
+    } else if (!node.script) {
+      error(element, node.id,
+            "a script task needs a zeebe:script (a FEEL expression and its resultVariable) or a "
+            "zeebe:taskDefinition (a job for a worker)");
       ok = false;
     }
   }

@@ -52,6 +52,7 @@ constexpr ElementEntry kElements[] = {
     {"businessRuleTask", NodeKind::kServiceTask, Family::kTask, false, {}, ""},
     {"receiveTask", NodeKind::kReceiveTask, Family::kTask, false, {}, ""},
     {"sendTask", NodeKind::kSendTask, Family::kTask, false, {}, ""},
+    {"scriptTask", NodeKind::kScriptTask, Family::kTask, false, {}, ""},
     {"manualTask", NodeKind::kManualTask, Family::kTask, false, {}, ""},
     {"task", NodeKind::kTask, Family::kTask, false, {}, ""},
     {"subProcess", NodeKind::kSubProcess, Family::kContainer, false, {}, ""},

@@ -108,6 +108,38 @@ bool Parser::parse_task_headers(pugi::xml_node headers, const std::string& id, F
   return ok;
 }
 
+// Reads <zeebe:script expression="=..." resultVariable="..."/>: a FEEL expression (with its
+// leading '=') whose value the task sets as its result variable.
+bool Parser::parse_script(pugi::xml_node script, const std::string& id, FlowNode& node) {
+  if (node.script) {
+    error(script, id, "more than one zeebe:script");
+    return false;
+  }
+  const std::string_view text = trim(script.attribute("expression").value());
+  std::string result(trim(script.attribute("resultVariable").value()));
+  if (text.empty() || text.front() != '=') {
+    error(script, id,
+          "zeebe:script expression '" + std::string(text) +
+              "' is not a FEEL expression (it starts with '=')");
+    return false;
+  }
+  if (result.empty()) {
+    error(script, id, "zeebe:script has no resultVariable (the variable its value is set to)");
+    return false;
+  }
+  feel::Expression expression;
+  feel::CompileError compile_error;
+  if (!feel::compile(text, expression, compile_error)) {
+    error(script, id,
+          "zeebe:script expression does not parse: " + compile_error.message + " (column " +
+              std::to_string(compile_error.column) + " of `" + std::string(text) + "`)");
+    return false;
+  }
+  node.script = std::move(expression);
+  node.result_variable = std::move(result);
+  return true;
+}
+
 // Reads the zeebe extensions of a node. Other vendors' extensions are ignored. Returns false
 // when an extension that would change behaviour is not supported.
 bool Parser::parse_extensions(pugi::xml_node extension_elements, const std::string& id,
@@ -125,7 +157,12 @@ bool Parser::parse_extensions(pugi::xml_node extension_elements, const std::stri
       ok = parse_properties(ext, id, node) && ok;
       continue;
     }
-    const bool job_task = node.kind == NodeKind::kServiceTask || node.kind == NodeKind::kSendTask;
+    const bool job_task = node.kind == NodeKind::kServiceTask || node.kind == NodeKind::kSendTask ||
+                          node.kind == NodeKind::kScriptTask;
+    if (node.kind == NodeKind::kScriptTask && name == "script") {
+      ok = parse_script(ext, id, node) && ok;
+      continue;
+    }
     if (job_task && name == "taskDefinition") {
       if (has_task_definition) {
         error(ext, id, "more than one zeebe:taskDefinition");

@@ -105,6 +105,7 @@ class Parser {
   void resolve_attachments();
   bool parse_properties(pugi::xml_node properties, const std::string& id, FlowNode& node);
   bool parse_task_headers(pugi::xml_node headers, const std::string& id, FlowNode& node);
+  bool parse_script(pugi::xml_node script, const std::string& id, FlowNode& node);
   bool parse_extensions(pugi::xml_node extension_elements, const std::string& id, FlowNode& node,
                         bool& has_task_definition);
   void check_process_extensions(pugi::xml_node extension_elements, const std::string& id);

@@ -208,6 +208,7 @@ void Validator::check_elements() {
       case NodeKind::kIntermediateThrowEvent:
       case NodeKind::kMessageThrowEvent:
       case NodeKind::kSendTask:
+      case NodeKind::kScriptTask:
       case NodeKind::kManualTask:
       case NodeKind::kTask:
         break;

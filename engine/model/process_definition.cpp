@@ -51,6 +51,8 @@ const char* node_kind_name(NodeKind kind) {
       return "endEvent";
     case NodeKind::kSendTask:
       return "sendTask";
+    case NodeKind::kScriptTask:
+      return "scriptTask";
     case NodeKind::kErrorEndEvent:
       return "endEvent";
     case NodeKind::kErrorBoundaryEvent:
@@ -86,7 +88,8 @@ bool is_wait_state(NodeKind kind) {
 bool is_activity(NodeKind kind) {
   return kind == NodeKind::kUserTask || kind == NodeKind::kServiceTask ||
          kind == NodeKind::kSubProcess || kind == NodeKind::kManualTask ||
-         kind == NodeKind::kTask || kind == NodeKind::kReceiveTask || kind == NodeKind::kSendTask;
+         kind == NodeKind::kTask || kind == NodeKind::kReceiveTask || kind == NodeKind::kSendTask ||
+         kind == NodeKind::kScriptTask;
 }
 
 bool is_boundary_event(NodeKind kind) {

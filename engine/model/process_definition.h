@@ -57,6 +57,7 @@ enum class NodeKind : std::uint8_t {
   kEventSubProcess = 24,  // a subProcess with triggeredByEvent="true"
   kTimerStartEvent = 25,  // of an event subprocess
   kErrorStartEvent = 26,  // of an event subprocess
+  kScriptTask = 27,       // a FEEL zeebe:script (with a zeebe:taskDefinition: a service task)
 };
 
 const char* node_kind_name(NodeKind kind);  // BPMN local name, e.g. "userTask"
@@ -119,6 +120,9 @@ struct FlowNode {
   // zeebe:property pmiflow.async = true: the job of an in-process handler is not run in the
   // request that reaches the task but by the runner's workers (asynchronous continuation).
   bool async = false;
+  // scriptTask: zeebe:script expression, compiled once at load, and its resultVariable
+  std::optional<feel::Expression> script;
+  std::string result_variable;
   // exclusiveGateway
   FlowIndex default_flow = kNone;
 

@@ -17,6 +17,7 @@
 #include "engine/runtime/bpmn/gateway/exclusive_gateway_processor.h"
 #include "engine/runtime/bpmn/gateway/parallel_gateway_processor.h"
 #include "engine/runtime/bpmn/task/pass_through_processor.h"
+#include "engine/runtime/bpmn/task/script_task_processor.h"
 #include "engine/runtime/bpmn/task/service_task_processor.h"
 #include "engine/runtime/bpmn/task/user_task_processor.h"
 
@@ -39,6 +40,7 @@ const ElementProcessor& processor_for(model::NodeKind kind) {
   static const MessageCatchEventProcessor kMessageCatchEvent;
   static const MessageThrowEventProcessor kMessageThrowEvent;
   static const PassThroughProcessor kPassThrough;
+  static const ScriptTaskProcessor kScriptTask;
   switch (kind) {
     case model::NodeKind::kNoneStartEvent:
       return kNoneStartEvent;
@@ -56,6 +58,8 @@ const ElementProcessor& processor_for(model::NodeKind kind) {
       return kUserTask;
     case model::NodeKind::kServiceTask:
       return kServiceTask;
+    case model::NodeKind::kScriptTask:
+      return kScriptTask;
     case model::NodeKind::kExclusiveGateway:
       return kExclusiveGateway;
     case model::NodeKind::kParallelGateway:

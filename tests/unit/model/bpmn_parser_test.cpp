@@ -271,6 +271,52 @@ TEST(BpmnParser, BadTaskHeadersAndAsyncNameTheLineAndTheElement) {
   }
 }
 
+// A script task between a start and an end event, with `extensions`.
+std::string script_task(const std::string& extensions) {
+  return "<startEvent id=\"s\"/><endEvent id=\"e\"/>"
+         "<scriptTask id=\"t\"><extensionElements>" +
+         extensions +
+         "</extensionElements></scriptTask>"
+         "<sequenceFlow id=\"f1\" sourceRef=\"s\" targetRef=\"t\"/>"
+         "<sequenceFlow id=\"f2\" sourceRef=\"t\" targetRef=\"e\"/>";
+}
+
+TEST(BpmnParser, ScriptTaskIsAFeelScriptOrAJob) {
+  LoadOutput feel_script =
+      load_bpmn(wrap(script_task("<zeebe:script expression=\"=a + 1\" resultVariable=\"b\"/>")),
+                "inline.bpmn", {});
+  ASSERT_TRUE(feel_script.definition.has_value());
+  EXPECT_THAT(feel_script.diagnostics, IsEmpty());
+  const FlowNode& t = feel_script.definition->node(feel_script.definition->find_node("t"));
+  EXPECT_EQ(t.kind, NodeKind::kScriptTask);
+  EXPECT_EQ(t.result_variable, "b");
+  ASSERT_TRUE(t.script.has_value());
+
+  LoadOutput job =
+      load_bpmn(wrap(script_task("<zeebe:taskDefinition type=\"calcular\"/>")), "inline.bpmn", {});
+  ASSERT_TRUE(job.definition.has_value());
+  EXPECT_EQ(job.definition->node(job.definition->find_node("t")).kind, NodeKind::kServiceTask);
+
+  const std::string bad[][2] = {
+      {"", "a script task needs a zeebe:script"},
+      {"<zeebe:script expression=\"a + 1\" resultVariable=\"b\"/>",
+       "zeebe:script expression 'a + 1' is not a FEEL expression (it starts with '=')"},
+      {"<zeebe:script expression=\"=a +\" resultVariable=\"b\"/>",
+       "zeebe:script expression does not parse"},
+      {"<zeebe:script expression=\"=a\"/>", "zeebe:script has no resultVariable"},
+      {"<zeebe:script expression=\"=a\" resultVariable=\"b\"/>"
+       "<zeebe:taskDefinition type=\"calcular\"/>",
+       "either a zeebe:script or a zeebe:taskDefinition"},
+  };
+  for (const auto& [extensions, says] : bad) {
+    LoadOutput out = load_bpmn(wrap(script_task(extensions)), "inline.bpmn", {});
+    EXPECT_FALSE(out.definition.has_value()) << says;
+    ASSERT_FALSE(out.diagnostics.empty()) << says;
+    EXPECT_THAT(out.diagnostics[0].message, HasSubstr(says));
+    EXPECT_EQ(out.diagnostics[0].element_id, "t");
+  }
+}
+
 TEST(BpmnParser, ByteOrderMarkIsCountedAsBytesOfTheFirstLine) {
   ParseOutput out = parse_bpmn("\xEF\xBB\xBF" + wrap(user_task("candidateGroups=\"g\"")), "bom");
   ASSERT_TRUE(out.definition.has_value());

@@ -371,6 +371,53 @@ TEST(InterpreterRejections, CommandsOnAnInstanceThatDoesNotExistAreInvalidState)
 }
 
 // ---------------------------------------------------------------------------------------------
+// Script tasks
+
+const std::string kScriptXml = bpmn("guion", R"(
+    <bpmn:startEvent id="Start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="Start" targetRef="Calcular" />
+    <bpmn:scriptTask id="Calcular">
+      <bpmn:extensionElements>
+        <zeebe:script expression="=horas * tarifa" resultVariable="costo" />
+      </bpmn:extensionElements>
+    </bpmn:scriptTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="Calcular" targetRef="End" />
+    <bpmn:endEvent id="End" />)");
+
+TEST(InterpreterScriptTask, SetsTheResultVariableAndMovesOn) {
+  auto def = load(kScriptXml);
+  Driver d(def);
+  auto events = d.start({{"horas", 12}, {"tarifa", 50000}});
+  ASSERT_TRUE(events.ok()) << events.error().message;
+  EXPECT_EQ(
+      testing::describe(*events),
+      (Trace{"InstanceCreated", "ElementActivated:Start", "ElementCompleted:Start", "FlowTaken:f1",
+             "ElementActivated:Calcular", "VariablesSet:Calcular", "ElementCompleted:Calcular",
+             "FlowTaken:f2", "ElementActivated:End", "ElementCompleted:End", "InstanceCompleted"}));
+  EXPECT_EQ(d.state().variables.at("costo"), 600000);
+}
+
+// A failing expression is an incident at the task; with the data fixed, resolving it evaluates
+// again.
+TEST(InterpreterScriptTask, AFailingExpressionIsAnIncidentResolvedOnTheFixedVariables) {
+  auto def = load(kScriptXml);
+  Driver d(def);
+  auto events = d.start({{"horas", "doce"}, {"tarifa", 50000}});
+  ASSERT_TRUE(events.ok()) << events.error().message;
+  EXPECT_EQ(testing::describe(events->back()), "IncidentRaised:Calcular");
+  const Json& incident = payload_json(events->back());
+  EXPECT_EQ(incident.at("kind"), "script");
+  EXPECT_NE(incident.at("message").get<std::string>().find("horas * tarifa"), std::string::npos);
+  const Actor luis = Actor::user("luis", "lider");
+  ASSERT_TRUE(d.run(SetVariables{luis, {{"horas", 12}}}).ok());
+  EXPECT_EQ(
+      d.trace(ResolveIncident{d.incident_of("Calcular"), luis}),
+      (Trace{"IncidentResolved", "VariablesSet:Calcular", "ElementCompleted:Calcular",
+             "FlowTaken:f2", "ElementActivated:End", "ElementCompleted:End", "InstanceCompleted"}));
+  EXPECT_EQ(d.state().variables.at("costo"), 600000);
+}
+
+// ---------------------------------------------------------------------------------------------
 // The runaway guard
 
 const std::string kChainXml = bpmn("cadena", R"(
