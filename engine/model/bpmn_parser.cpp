@@ -215,6 +215,7 @@ void Parser::parse_process(pugi::xml_node process) {
   for (pugi::xml_node flow : flow_elements_) parse_flow(flow);
   resolve_defaults();
   resolve_attachments();
+  resolve_links();
 }
 
 NodeIndex Parser::parse_node(pugi::xml_node element, const ElementEntry& entry, NodeIndex parent) {
@@ -340,6 +341,13 @@ NodeIndex Parser::parse_node(pugi::xml_node element, const ElementEntry& entry, 
         if (name == "errorEventDefinition" &&
             !parse_error_ref(child, node.id, node, node.kind == NodeKind::kErrorEndEvent)) {
           ok = false;
+        }
+        if (name == "linkEventDefinition") {
+          node.link_name = std::string(trim(child.attribute("name").value()));
+          if (node.link_name.empty()) {
+            error(child, node.id, "<linkEventDefinition> has no name (the link's name)");
+            ok = false;
+          }
         }
         continue;
       }

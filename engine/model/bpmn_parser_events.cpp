@@ -1,7 +1,8 @@
-// The parser's event definitions (bpmn_parser_impl.h): timers, messages, errors, and boundary
-// events' attachments.
+// The parser's event definitions (bpmn_parser_impl.h): timers, messages, errors, boundary
+// events' attachments and links.
 #include <algorithm>
 #include <iterator>
+#include <map>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -211,6 +212,33 @@ void Parser::resolve_attachments() {
     } else {
       boundary.attached_to = it->second;
       host.boundary_events.push_back(index);
+    }
+  }
+}
+
+// Joins each link throw event to the link catch event of the same name in its (sub)process:
+// one catch per name and scope, and a throw whose name no catch of its scope has is an error.
+void Parser::resolve_links() {
+  std::map<std::pair<NodeIndex, std::string>, NodeIndex> catches;  // (scope, name) -> catch
+  for (NodeIndex i = 0; i < def_.nodes.size(); ++i) {
+    const FlowNode& node = def_.nodes[i];
+    if (node.kind != NodeKind::kLinkCatchEvent) continue;
+    auto [it, inserted] = catches.emplace(std::pair{node.parent, node.link_name}, i);
+    if (!inserted) {
+      report(Severity::kError, node.location, node.id,
+             "another link catch event, '" + def_.nodes[it->second].id + "', has the link name '" +
+                 node.link_name + "' in this (sub)process");
+    }
+  }
+  for (FlowNode& node : def_.nodes) {
+    if (node.kind != NodeKind::kLinkThrowEvent) continue;
+    auto it = catches.find({node.parent, node.link_name});
+    if (it == catches.end()) {
+      report(Severity::kError, node.location, node.id,
+             "no link catch event named '" + node.link_name +
+                 "' in this (sub)process (a link jumps within its scope)");
+    } else {
+      node.link_target = it->second;
     }
   }
 }

@@ -103,6 +103,7 @@ class Parser {
   // subProcess's none start, an event subprocess's timer, message or error start.
   void register_start_event(pugi::xml_node element, NodeIndex index, NodeIndex parent);
   void resolve_attachments();
+  void resolve_links();
   bool parse_properties(pugi::xml_node properties, const std::string& id, FlowNode& node);
   bool parse_task_headers(pugi::xml_node headers, const std::string& id, FlowNode& node);
   bool parse_script(pugi::xml_node script, const std::string& id, FlowNode& node);

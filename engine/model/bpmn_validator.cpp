@@ -201,6 +201,18 @@ void Validator::check_elements() {
           }
         }
         break;
+      case NodeKind::kLinkThrowEvent:
+        if (!node.outgoing.empty()) {
+          node_error(n, "a link throw event has outgoing flow '" + flow_id(node.outgoing.front()) +
+                            "' (its token jumps to the link catch event)");
+        }
+        break;
+      case NodeKind::kLinkCatchEvent:
+        if (!node.incoming.empty()) {
+          node_error(n, "a link catch event has incoming flow '" + flow_id(node.incoming.front()) +
+                            "' (tokens arrive by its link)");
+        }
+        break;
       case NodeKind::kParallelGateway:
       case NodeKind::kIntermediateTimerCatchEvent:
       case NodeKind::kIntermediateMessageCatchEvent:
@@ -233,9 +245,12 @@ std::string Validator::cycle_path(NodeIndex start,
   NodeIndex last = kNone;  // a node with an edge back to start
   for (std::size_t head = 0; head < queue.size() && last == kNone; ++head) {
     NodeIndex v = queue[head];
+    std::vector<NodeIndex> next;
     for (FlowIndex f : def_.nodes[v].outgoing) {
-      if (!valid_flow(f)) continue;
-      NodeIndex w = def_.flows[f].target;
+      if (valid_flow(f)) next.push_back(def_.flows[f].target);
+    }
+    if (def_.nodes[v].link_target != kNone) next.push_back(def_.nodes[v].link_target);
+    for (NodeIndex w : next) {
       if (component[w] != comp) continue;
       if (w == start) {
         last = v;
@@ -287,6 +302,7 @@ void Validator::check_graph() {
         succ.push_back(def_.flows[f].target);
       }
     }
+    if (def_.nodes[v].link_target != kNone) succ.push_back(def_.nodes[v].link_target);
   }
   first[n] = static_cast<std::uint32_t>(succ.size());
 

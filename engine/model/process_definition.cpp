@@ -26,6 +26,7 @@ const char* node_kind_name(NodeKind kind) {
     case NodeKind::kSubProcess:
       return "subProcess";
     case NodeKind::kIntermediateTimerCatchEvent:
+    case NodeKind::kLinkCatchEvent:
       return "intermediateCatchEvent";
     case NodeKind::kTimerBoundaryEvent:
       return "boundaryEvent";
@@ -34,6 +35,7 @@ const char* node_kind_name(NodeKind kind) {
     case NodeKind::kTask:
       return "task";
     case NodeKind::kIntermediateThrowEvent:
+    case NodeKind::kLinkThrowEvent:
       return "intermediateThrowEvent";
     case NodeKind::kMessageStartEvent:
       return "startEvent";

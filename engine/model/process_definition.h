@@ -58,6 +58,8 @@ enum class NodeKind : std::uint8_t {
   kTimerStartEvent = 25,  // of an event subprocess
   kErrorStartEvent = 26,  // of an event subprocess
   kScriptTask = 27,       // a FEEL zeebe:script (with a zeebe:taskDefinition: a service task)
+  kLinkThrowEvent = 28,   // an intermediate throw event with a linkEventDefinition
+  kLinkCatchEvent = 29,   // an intermediate catch event with a linkEventDefinition
 };
 
 const char* node_kind_name(NodeKind kind);  // BPMN local name, e.g. "userTask"
@@ -105,6 +107,9 @@ struct FlowNode {
   std::optional<MessageDefinition> message;
   // Error events (end, boundary, event subprocess start).
   std::optional<ErrorDefinition> error;
+  // Link events: the link's name; a throw's target, the catch of that name in its scope.
+  std::string link_name;
+  NodeIndex link_target = kNone;
 
   // userTask
   std::vector<std::string> candidate_groups;  // zeebe:assignmentDefinition candidateGroups

@@ -6,6 +6,7 @@
 #include "engine/runtime/bpmn/container/sub_process_processor.h"
 #include "engine/runtime/bpmn/event/boundary_event_processor.h"
 #include "engine/runtime/bpmn/event/error_end_event_processor.h"
+#include "engine/runtime/bpmn/event/link_throw_event_processor.h"
 #include "engine/runtime/bpmn/event/message_catch_event_processor.h"
 #include "engine/runtime/bpmn/event/message_throw_event_processor.h"
 #include "engine/runtime/bpmn/event/none_end_event_processor.h"
@@ -41,6 +42,7 @@ const ElementProcessor& processor_for(model::NodeKind kind) {
   static const MessageThrowEventProcessor kMessageThrowEvent;
   static const PassThroughProcessor kPassThrough;
   static const ScriptTaskProcessor kScriptTask;
+  static const LinkThrowEventProcessor kLinkThrowEvent;
   switch (kind) {
     case model::NodeKind::kNoneStartEvent:
       return kNoneStartEvent;
@@ -60,6 +62,8 @@ const ElementProcessor& processor_for(model::NodeKind kind) {
       return kServiceTask;
     case model::NodeKind::kScriptTask:
       return kScriptTask;
+    case model::NodeKind::kLinkThrowEvent:
+      return kLinkThrowEvent;
     case model::NodeKind::kExclusiveGateway:
       return kExclusiveGateway;
     case model::NodeKind::kParallelGateway:
@@ -84,6 +88,7 @@ const ElementProcessor& processor_for(model::NodeKind kind) {
       return kMessageThrowEvent;
     case model::NodeKind::kManualTask:
     case model::NodeKind::kTask:
+    case model::NodeKind::kLinkCatchEvent:
     case model::NodeKind::kIntermediateThrowEvent:
       return kPassThrough;
   }

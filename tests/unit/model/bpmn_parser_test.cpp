@@ -317,6 +317,52 @@ TEST(BpmnParser, ScriptTaskIsAFeelScriptOrAJob) {
   }
 }
 
+TEST(BpmnParser, LinkEventsJoinWithinTheirScopeByName) {
+  const std::string good =
+      "<startEvent id=\"s\"/><endEvent id=\"e\"/>"
+      "<intermediateThrowEvent id=\"ir\"><linkEventDefinition name=\"L\"/>"
+      "</intermediateThrowEvent>"
+      "<intermediateCatchEvent id=\"llega\"><linkEventDefinition name=\"L\"/>"
+      "</intermediateCatchEvent>"
+      "<sequenceFlow id=\"f1\" sourceRef=\"s\" targetRef=\"ir\"/>"
+      "<sequenceFlow id=\"f2\" sourceRef=\"llega\" targetRef=\"e\"/>";
+  LoadOutput out = load_bpmn(wrap(good), "inline.bpmn", {});
+  ASSERT_TRUE(out.definition.has_value()) << out.diagnostics.front().to_string();
+  EXPECT_THAT(out.diagnostics, IsEmpty());
+  const ProcessDefinition& def = *out.definition;
+  EXPECT_EQ(def.node(def.find_node("ir")).kind, NodeKind::kLinkThrowEvent);
+  EXPECT_EQ(def.node(def.find_node("ir")).link_target, def.find_node("llega"));
+
+  struct Case {
+    std::string from, to, says;
+  };
+  const Case cases[] = {
+      {"name=\"L\"/></intermediateCatchEvent>", "name=\"M\"/></intermediateCatchEvent>",
+       "no link catch event named 'L' in this (sub)process"},
+      {"<sequenceFlow id=\"f2\"",
+       "<intermediateCatchEvent id=\"otra\"><linkEventDefinition name=\"L\"/>"
+       "</intermediateCatchEvent><sequenceFlow id=\"f2\"",
+       "has the link name 'L' in this (sub)process"},
+      {"<linkEventDefinition name=\"L\"/></intermediateThrowEvent>",
+       "<linkEventDefinition/></intermediateThrowEvent>", "<linkEventDefinition> has no name"},
+      {"<sequenceFlow id=\"f1\" sourceRef=\"s\" targetRef=\"ir\"/>",
+       "<sequenceFlow id=\"f1\" sourceRef=\"s\" targetRef=\"llega\"/>",
+       "a link catch event has incoming flow 'f1'"},
+  };
+  for (const Case& c : cases) {
+    std::string body = good;
+    body.replace(body.find(c.from), c.from.size(), c.to);
+    LoadOutput bad = load_bpmn(wrap(body), "inline.bpmn", {});
+    EXPECT_FALSE(bad.definition.has_value()) << c.says;
+    bool found = false;
+    for (const auto& diagnostic : bad.diagnostics) {
+      found = found || diagnostic.message.find(c.says) != std::string::npos;
+    }
+    EXPECT_TRUE(found) << c.says << "\n"
+                       << (bad.diagnostics.empty() ? "" : bad.diagnostics[0].to_string());
+  }
+}
+
 TEST(BpmnParser, ByteOrderMarkIsCountedAsBytesOfTheFirstLine) {
   ParseOutput out = parse_bpmn("\xEF\xBB\xBF" + wrap(user_task("candidateGroups=\"g\"")), "bom");
   ASSERT_TRUE(out.definition.has_value());

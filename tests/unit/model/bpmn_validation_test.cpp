@@ -89,8 +89,8 @@ const std::vector<BadFile> kBadFiles = {
     {"timer-expression-does-not-parse", 7, 9, "wait",
      "<timeDate> expression does not parse: unexpected end of expression"},
     {"catch-event-without-definition", 5, 5, "wait",
-     "<intermediateCatchEvent> has no event definition (only timer and message intermediate "
-     "catch events are supported)"},
+     "<intermediateCatchEvent> has no event definition (only timer, message and link "
+     "intermediate catch events are supported)"},
     {"message-ref-unknown", 6, 7, "wait", "messageRef 'm' names no <message> of the definitions"},
     {"message-without-name", 12, 3, "m", "<message> has no name"},
     {"message-without-correlation-key", 12, 3, "wait",

@@ -418,6 +418,41 @@ TEST(InterpreterScriptTask, AFailingExpressionIsAnIncidentResolvedOnTheFixedVari
 }
 
 // ---------------------------------------------------------------------------------------------
+// Link events
+
+// Start -> Ir (link throw "a-revisar") ... A_Revisar (link catch) -> Revisar -> End: a
+// diagram's "go to" across the page.
+const std::string kLinkXml = bpmn("enlace", R"(
+    <bpmn:startEvent id="Start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="Start" targetRef="Ir" />
+    <bpmn:intermediateThrowEvent id="Ir">
+      <bpmn:linkEventDefinition name="a-revisar" />
+    </bpmn:intermediateThrowEvent>
+    <bpmn:intermediateCatchEvent id="A_Revisar">
+      <bpmn:linkEventDefinition name="a-revisar" />
+    </bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="f2" sourceRef="A_Revisar" targetRef="Revisar" />
+    <bpmn:userTask id="Revisar">
+      <bpmn:extensionElements>
+        <zeebe:assignmentDefinition candidateGroups="lider" />
+      </bpmn:extensionElements>
+    </bpmn:userTask>
+    <bpmn:sequenceFlow id="f3" sourceRef="Revisar" targetRef="End" />
+    <bpmn:endEvent id="End" />)");
+
+TEST(InterpreterLinkEvent, TheTokenJumpsFromTheThrowToTheCatchOfItsName) {
+  auto def = load(kLinkXml);
+  Driver d(def);
+  auto events = d.start();
+  ASSERT_TRUE(events.ok()) << events.error().message;
+  EXPECT_EQ(testing::describe(*events),
+            (Trace{"InstanceCreated", "ElementActivated:Start", "ElementCompleted:Start",
+                   "FlowTaken:f1", "ElementActivated:Ir", "ElementCompleted:Ir",
+                   "ElementActivated:A_Revisar", "ElementCompleted:A_Revisar", "FlowTaken:f2",
+                   "ElementActivated:Revisar", "UserTaskCreated:Revisar"}));
+}
+
+// ---------------------------------------------------------------------------------------------
 // The runaway guard
 
 const std::string kChainXml = bpmn("cadena", R"(
