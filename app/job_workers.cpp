@@ -45,14 +45,16 @@ struct JobWorkers::Impl {
       }
       return;
     }
-    const std::string element_key = row.id.substr(row.id.find('-') + 1);
+    std::int64_t instance = 0;
+    std::int64_t key = 0;  // the job's element key, which its answer's event names
+    runtime::parse_task_id(row.id, instance, key);
     for (const runtime::Event& e : answer->events) {
       const auto* done = e.get_if<runtime::JobCompleted>();
       const auto* failed = e.get_if<runtime::JobFailed>();
       const auto* thrown = e.get_if<runtime::ErrorThrown>();
-      if (done != nullptr && std::to_string(done->key) == element_key) ++report.completed;
-      if (failed != nullptr && std::to_string(failed->key) == element_key) ++report.failed;
-      if (thrown != nullptr && std::to_string(thrown->key) == element_key) ++report.errors;
+      if (done != nullptr && done->key == key) ++report.completed;
+      if (failed != nullptr && failed->key == key) ++report.failed;
+      if (thrown != nullptr && thrown->key == key) ++report.errors;
     }
   }
 

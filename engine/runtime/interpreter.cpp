@@ -132,9 +132,7 @@ class CommandProcessor {
                                                       incident.kind +
                                                       "' cannot be resolved by re-evaluation");
     }
-    run_.set_actor(c.actor);
-    run_.write(IncidentResolved{incident.key});
-    run_.set_actor(Actor::engine());
+    resolved(incident, c.actor);
     processor->retry(run_, *element);
     return {};
   }
@@ -193,6 +191,13 @@ class CommandProcessor {
     return &it->second;
   }
 
+  // IncidentResolved, written by the person acting; what follows is the engine's.
+  void resolved(const Incident& incident, const Actor& actor) {
+    run_.set_actor(actor);
+    run_.write(IncidentResolved{incident.key});
+    run_.set_actor(Actor::engine());
+  }
+
   // A job out of retries is given c.retries (default 1): activatable again at once.
   Status give_retries(const Incident& incident, const ResolveIncident& c) {
     const int retries = c.retries.value_or(1);
@@ -208,8 +213,7 @@ class CommandProcessor {
     }
     run_.set_actor(c.actor);
     run_.write(JobRetriesUpdated{incident.element_id, incident.element_key, retries});
-    run_.write(IncidentResolved{incident.key});
-    run_.set_actor(Actor::engine());
+    resolved(incident, c.actor);
     return {};
   }
 
@@ -217,9 +221,7 @@ class CommandProcessor {
   Status resume(const Incident& incident, const ResolveIncident& c) {
     auto element = behavior::element_of(run_, incident.element_key, incident.element_id);
     if (!element.ok()) return element.error();
-    run_.set_actor(c.actor);
-    run_.write(IncidentResolved{incident.key});
-    run_.set_actor(Actor::engine());
+    resolved(incident, c.actor);
     behavior::resume_activation(run_, *element);
     return {};
   }
