@@ -316,7 +316,7 @@ std::string HeadsDigest::hex() const {
 Result<ExportSummary> export_archive(Store& store, const runtime::Tags& tags,
                                      const std::optional<std::string>& process,
                                      const std::string& path, std::int64_t now_ms) {
-  auto rows = store.instances(InstanceQuery{process, {}, tags});
+  auto rows = store.instances(InstanceQuery{process, {}, tags, {}});
   if (!rows.ok()) return rows.error();
   if (rows->empty()) {
     std::string selection;

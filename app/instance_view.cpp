@@ -31,6 +31,11 @@ Result<InstanceDetail> instance_detail(Store& store, Engine& engine, std::int64_
   auto subscriptions = store.subscriptions(subscription_query);
   if (!subscriptions.ok()) return subscriptions.error();
   d.subscriptions = std::move(*subscriptions);
+  InstanceQuery children_query;
+  children_query.parent_id = id;
+  auto children = store.instances(children_query);
+  if (!children.ok()) return children.error();
+  d.children = std::move(*children);
   auto def = engine.definition(d.row.business_key.process, d.row.version);
   if (def.ok()) d.def = *def;
   return d;

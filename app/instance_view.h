@@ -20,7 +20,8 @@ struct InstanceDetail {
   std::vector<IncidentRow> incidents;
   std::vector<TimerRow> timers;
   std::vector<SubscriptionRow> subscriptions;
-  model::ProcessDefinitionPtr def;  // null when it does not load
+  std::vector<InstanceRow> children;  // the instances its call activities started
+  model::ProcessDefinitionPtr def;    // null when it does not load
 };
 
 // kNotFound for an unknown instance.

@@ -5,6 +5,7 @@
 
 #include "engine/common/utf8.h"
 #include "engine/engine/audit.h"
+#include "engine/engine/engine_request.h"
 #include "engine/engine/job_attempt.h"
 #include "engine/runtime/event_applier.h"
 #include "engine/runtime/interpreter.h"
@@ -18,26 +19,8 @@ using runtime::InstanceState;
 namespace {
 
 constexpr int kMaxConflictRetries = 5;
-constexpr int kMaxJobRunsPerCall = 10000;
 
-// The job an in-process handler runs next in the request: the activatable one with the lowest
-// element key among those whose type has a handler, whose backoff is over at `now_ms` and whose
-// task does not ask for asynchronous continuation (the others wait for a worker, or for the
-// runner's in-process workers: docs/jobs.md).
-const runtime::Job* next_job(const InstanceState& state, const model::ProcessDefinition& model,
-                             const HandlerRegistry& handlers, std::int64_t now_ms) {
-  const runtime::Job* job = nullptr;
-  for (const auto& [id, j] : state.jobs) {
-    if (j.state != runtime::JobState::kActivatable || j.retry_at_ms > now_ms ||
-        (job != nullptr && job->element_key < j.element_key) || handlers.find(j.type) == nullptr) {
-      continue;
-    }
-    const model::NodeIndex node = model.find_node(j.element_id);
-    if (node != model::kNone && model.node(node).async) continue;
-    job = &j;
-  }
-  return job;
-}
+}  // namespace
 
 Status check_start_request(const StartRequest& r) {
   if (r.key.process.empty()) {
@@ -63,8 +46,6 @@ Status check_start_request(const StartRequest& r) {
   }
   return {};
 }
-
-}  // namespace
 
 Status check_lease_timeout(std::int64_t timeout_ms) {
   if (timeout_ms <= 0) {
@@ -242,46 +223,6 @@ runtime::Command Engine::attempt_job(const InstanceState& state, const runtime::
   return runtime::FailJob{job.id, attempt.failure(), token, std::nullopt, std::nullopt};
 }
 
-// One request in the making: the state its events lead to, changed in place by each step.
-struct Engine::Steps {
-  Engine& engine;
-  const model::ProcessDefinition& model;
-  std::int32_t version;
-  runtime::ExecuteOptions options;
-  std::shared_ptr<InstanceState> state;  // the state after `events`
-  std::vector<Event> events;
-
-  // Interprets `command` on the state, consuming it (left unspecified on an error).
-  Status step(const runtime::Command& command) {
-    auto execution = runtime::execute_with_state(model, version, std::move(*state), command,
-                                                 engine.clock_.now_ms(), options);
-    if (!execution.ok()) return execution.error();
-    for (const Event& e : execution->events) {  // the request's budget (the runaway guard)
-      if (e.type() == runtime::EventType::kElementActivated) --options.max_activations;
-    }
-    events.insert(events.end(), std::make_move_iterator(execution->events.begin()),
-                  std::make_move_iterator(execution->events.end()));
-    *state = std::move(execution->state);
-    return {};
-  }
-
-  // The handlers of the jobs the steps so far made activatable run on the state they leave,
-  // and their results join the request (Camunda's synchronous continuation): one transaction
-  // until the instance waits again.
-  Status settle_jobs() {
-    for (int run = 0;; ++run) {
-      const runtime::Job* job = next_job(*state, model, engine.handlers_, engine.clock_.now_ms());
-      if (job == nullptr) return {};
-      if (run >= kMaxJobRunsPerCall) {
-        return make_error(ErrorCode::kInternal, "jobs of instance " + std::to_string(state->id) +
-                                                    " did not settle after " +
-                                                    std::to_string(kMaxJobRunsPerCall) + " runs");
-      }
-      PMIFLOW_TRY(step(engine.attempt_job(*state, *job, model, *engine.handlers_.find(job->type))));
-    }
-  }
-};
-
 Result<StartOutcome> Engine::start(const StartRequest& r) {
   return start_instance(r, std::nullopt);
 }
@@ -296,43 +237,30 @@ Result<StartOutcome> Engine::start_instance(const StartRequest& given,
   if (*existing) return StartOutcome{**existing, false};
   auto version = definition_store_.latest_version(r.key.process);
   if (!version.ok()) return version.error();
-  auto def = definitions_.definition(r.key.process, *version);
-  if (!def.ok()) return def.error();
-  auto id = log_.reserve_instance_id();
-  if (!id.ok()) return id.error();
-  const runtime::FormLookup forms = forms_of(**def);
-  runtime::ProjectionChanges changes;
-  Steps steps{*this,
-              *(*def)->model,
-              *version,
-              {&forms, &changes, options_.max_activations_per_request},
-              std::make_shared<InstanceState>(),
-              {}};
-  steps.state->id = *id;
-  PMIFLOW_TRY(steps.step(runtime::CreateInstance{r.key, r.tags, r.variables, r.actor, message}));
-  PMIFLOW_TRY(steps.settle_jobs());
-  AppendRequest request;
-  request.instance_id = *id;
-  request.create = true;
-  request.business_key = r.key;
-  request.events = std::move(steps.events);
-  request.head_hash = audit::kGenesisHash;
-  request.new_state = steps.state.get();
-  request.changes = &changes;
-  AppendResult result = log_.append(request);
-  if (!result.status.ok()) return result.status.error();
-  if (!result.created) return StartOutcome{result.instance_id, false};
-  count(request.events);
-  steps.state->head_hash = result.head_hash;
-  auto opened = opened_subscriptions(*steps.state, changes);
-  if (steps.state->status == runtime::InstanceStatus::kActive) {
-    states_.remember(std::move(steps.state));
+  for (int attempt = 0;; ++attempt) {
+    auto def = definitions_.definition(r.key.process, *version);
+    if (!def.ok()) return def.error();
+    auto id = log_.reserve_instance_id();
+    if (!id.ok()) return id.error();
+    Request request(*this, options_.max_activations_per_request);
+    PMIFLOW_TRY(
+        request.create(*id, std::move(*def),
+                       runtime::CreateInstance{r.key, r.tags, r.variables, r.actor, message, {}}));
+    PMIFLOW_TRY(request.settle_effects());
+    auto results = request.commit(nullptr);
+    const AppendResult& result = results.front().second;
+    if (!result.status.ok()) {
+      // A child's business key taken meanwhile, or its parent changed: computed again.
+      if (result.status.error().code == ErrorCode::kConflict && results.size() > 1 &&
+          attempt < kMaxConflictRetries) {
+        continue;
+      }
+      return result.status.error();
+    }
+    if (!result.created) return StartOutcome{result.instance_id, false};
+    PMIFLOW_TRY(deliver_opened(request, nullptr, nullptr));
+    return StartOutcome{*id, true};
   }
-  if (!opened.empty()) {
-    std::vector<Event> delivered;
-    PMIFLOW_TRY(deliver_buffered(*id, r.key.process, std::move(opened), delivered));
-  }
-  return StartOutcome{*id, true};
 }
 
 Result<CommandOutcome> Engine::submit(std::int64_t instance_id, const runtime::Command* command,
@@ -340,82 +268,53 @@ Result<CommandOutcome> Engine::submit(std::int64_t instance_id, const runtime::C
                                       std::vector<runtime::MessageSubscription>* opened_out,
                                       const MessageRow* message) {
   for (int attempt = 0;; ++attempt) {
-    // The state the command starts from: taken out of the cache to be changed in place when
-    // no snapshot shares it (no copy, and the previous state is not destroyed), else copied.
-    std::shared_ptr<InstanceState> state = states_.take(instance_id);
-    if (!state) {
-      auto loaded = load(instance_id);
-      if (!loaded.ok()) return loaded.error();
-      state = std::make_shared<InstanceState>(**loaded);
-    }
-    const runtime::BusinessKey business_key = state->business_key;
-    const std::int64_t expected_seq = state->last_seq;
-    const std::string head_hash = state->head_hash;
-    auto def = definitions_.definition(business_key.process, state->definition_version);
-    if (!def.ok()) {
-      states_.remember(std::move(state));
-      return def.error();
-    }
-    const runtime::FormLookup forms = forms_of(**def);
-    runtime::ProjectionChanges changes;
-    Steps steps{*this,
-                *(*def)->model,
-                state->definition_version,
-                {&forms, &changes, options_.max_activations_per_request},
-                std::move(state),
-                {}};
+    Request request(*this, options_.max_activations_per_request);
     // After a lost race, a command that no longer applies (its task or job is gone, or the
     // winner ended the instance) lost to the other command: a conflict. A refused command
     // consumed its state: the next command folds it again from the log.
-    if (command != nullptr) {
-      if (Status st = steps.step(*command); !st.ok()) {
-        const Error& error = st.error();
-        if (attempt > 0 &&
-            (error.code == ErrorCode::kNotFound || error.code == ErrorCode::kInvalidState)) {
-          return make_error(ErrorCode::kConflict,
-                            error.message + ": it was changed concurrently by another command");
-        }
-        return error;
+    Status ran = request.run(instance_id, command, with_jobs);
+    if (ran.ok()) ran = request.settle_effects();
+    if (!ran.ok()) {
+      const Error& error = ran.error();
+      if (attempt > 0 &&
+          (error.code == ErrorCode::kNotFound || error.code == ErrorCode::kInvalidState)) {
+        return make_error(ErrorCode::kConflict,
+                          error.message + ": it was changed concurrently by another command");
       }
+      return error;
     }
-    if (with_jobs) PMIFLOW_TRY(steps.settle_jobs());
-    if (steps.events.empty()) {
-      states_.remember(std::move(steps.state));
-      return CommandOutcome{instance_id, {}};
-    }
-    AppendRequest request;
-    request.instance_id = instance_id;
-    request.business_key = business_key;
-    request.expected_seq = expected_seq;
-    request.events = std::move(steps.events);
-    request.head_hash = head_hash;
-    request.new_state = steps.state.get();
-    request.changes = &changes;
-    request.message = message;
-    AppendResult result = log_.append(request);
-    if (result.status.ok()) {
-      count(request.events);
-      steps.state->head_hash = result.head_hash;
-      auto opened = opened_subscriptions(*steps.state, changes);
-      if (steps.state->status == runtime::InstanceStatus::kActive) {
-        states_.remember(std::move(steps.state));
-      } else {
-        states_.forget(instance_id);
-      }
-      CommandOutcome outcome{instance_id, std::move(request.events)};
-      if (opened_out != nullptr) {
-        opened_out->insert(opened_out->end(), opened.begin(), opened.end());
-      } else if (!opened.empty()) {
-        PMIFLOW_TRY(
-            deliver_buffered(instance_id, business_key.process, std::move(opened), outcome.events));
-      }
+    auto results = request.commit(message);
+    if (results.empty()) return CommandOutcome{instance_id, {}};
+    const Status& status = results.front().second.status;
+    if (status.ok()) {
+      CommandOutcome outcome{instance_id, request.work(instance_id).events};
+      PMIFLOW_TRY(deliver_opened(request, opened_out, &outcome.events));
       return outcome;
     }
-    states_.forget(instance_id);
-    if (result.status.error().code != ErrorCode::kConflict || attempt >= kMaxConflictRetries) {
-      return result.status.error();
+    if (status.error().code != ErrorCode::kConflict || attempt >= kMaxConflictRetries) {
+      return status.error();
     }
   }
+}
+
+Status Engine::deliver_opened(Request& request,
+                              std::vector<runtime::MessageSubscription>* opened_out,
+                              std::vector<Event>* events) {
+  const std::int64_t first = request.reached().front();
+  for (std::int64_t id : request.reached()) {
+    Request::Work& w = request.work(id);
+    if (w.events.empty()) continue;
+    auto opened = opened_subscriptions(*w.state, w.changes);
+    if (opened.empty()) continue;
+    if (id == first && opened_out != nullptr) {
+      opened_out->insert(opened_out->end(), opened.begin(), opened.end());
+      continue;
+    }
+    std::vector<Event> delivered;
+    PMIFLOW_TRY(deliver_buffered(id, w.key.process, std::move(opened),
+                                 id == first && events != nullptr ? *events : delivered));
+  }
+  return {};
 }
 
 Result<CommandOutcome> Engine::complete_task(const std::string& task_id, const Actor& actor,

@@ -228,7 +228,7 @@ class Engine {
 
  private:
   using StatePtr = StateCache::StatePtr;
-  struct Steps;
+  class Request;  // engine_request.h
   // Interprets `command` (when given) on the instance; then, with `with_jobs`, runs the
   // handlers of the jobs left activatable; and appends all their events as one request.
   // Computed again on fresh state when the request loses a race.
@@ -246,6 +246,12 @@ class Engine {
   runtime::FormLookup forms_of(const LoadedDefinition& definition);
   // The instance's state from the cache, else folded from the log (and cached).
   Result<StatePtr> load(std::int64_t instance_id);
+  // After a request is appended: the subscriptions it opened get the buffered messages they
+  // reach (more requests; their events are added to `events` for the request's own instance),
+  // except the own instance's when `opened_out` is given: those are added to it, for the caller
+  // to deliver.
+  Status deliver_opened(Request& request, std::vector<runtime::MessageSubscription>* opened_out,
+                        std::vector<runtime::Event>* events);
   // Counts an appended request.
   void count(const std::vector<runtime::Event>& events);
   // Starts an instance (start(), or a start by message with `message`), then delivers the

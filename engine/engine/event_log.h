@@ -14,6 +14,10 @@
 //    (MessageStore::publish), the request fails with kInvalidState and writes nothing.
 //  * A creation request is idempotent by business key: when an instance with the same key
 //    exists, nothing is written and the result names the existing instance, created=false.
+//  * append_all() writes several requests, of different instances, as one: every request is
+//    written or none is (a call activity's instance and the child it starts, a child and the
+//    parent it continues). A creation among them whose business key exists fails them all
+//    (kConflict), as does any other request's failure; each result says why.
 //  * append() returns once the request is durable per the store's durability setting.
 //    Requests of concurrent callers may share a transaction and a sync (a store's group
 //    commit); each succeeds or fails on its own, and a later request never becomes durable
@@ -70,6 +74,9 @@ class EventLog {
 
   // Appends one request (see the contract above); blocks until it is durable.
   virtual AppendResult append(AppendRequest& request) = 0;
+  // Appends requests of distinct instances atomically, all or none; one result per request (on
+  // a failure, every result carries the first failure's status). Blocks until durable.
+  virtual std::vector<AppendResult> append_all(std::vector<AppendRequest>& requests) = 0;
 
   // Events with from_seq <= seq <= to_seq, in seq order; kNotFound for an unknown instance.
   virtual Result<std::vector<runtime::Event>> events(std::int64_t instance_id,

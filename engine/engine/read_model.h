@@ -30,6 +30,7 @@ struct InstanceRow {
   std::int64_t ended_ms = 0;
   int open_incidents = 0;
   std::vector<std::string> active_elements;  // element ids, ordered by activation key
+  runtime::ParentRef parent;                 // a child's call activity (instance_id 0: none)
 };
 
 // Every given criterion must hold; each tag given must have that value.
@@ -37,6 +38,7 @@ struct InstanceQuery {
   std::optional<std::string> process;
   std::optional<std::string> status;
   runtime::Tags tags;
+  std::optional<std::int64_t> parent_id;  // the children of this instance
 };
 
 struct TaskRow {

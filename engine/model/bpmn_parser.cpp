@@ -401,6 +401,17 @@ NodeIndex Parser::parse_node(pugi::xml_node element, const ElementEntry& entry, 
       ok = false;
     }
   }
+  // A call activity names its process: Camunda 8's zeebe:calledElement, else BPMN's own
+  // calledElement attribute (as other tools write it).
+  if (entry.kind == NodeKind::kCallActivity && node.called_process.empty() &&
+      !node.called_process_expression) {
+    node.called_process = std::string(trim(element.attribute("calledElement").value()));
+    if (node.called_process.empty() && ok) {
+      error(element, node.id,
+            "a call activity needs a zeebe:calledElement processId (the process it starts)");
+      ok = false;
+    }
+  }
   if (entry.definition_required && event_definitions == 0) {
     error(element, node.id,
           tag + " has no event definition (" + std::string(entry.supported_events) + ")");

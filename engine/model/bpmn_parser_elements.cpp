@@ -58,6 +58,7 @@ constexpr ElementEntry kElements[] = {
     {"manualTask", NodeKind::kManualTask, Family::kTask, false, {}, ""},
     {"task", NodeKind::kTask, Family::kTask, false, {}, ""},
     {"subProcess", NodeKind::kSubProcess, Family::kContainer, false, {}, ""},
+    {"callActivity", NodeKind::kCallActivity, Family::kTask, false, {}, ""},
     {"exclusiveGateway", NodeKind::kExclusiveGateway, Family::kGateway, true, {}, ""},
     {"parallelGateway", NodeKind::kParallelGateway, Family::kGateway, false, {}, ""},
     {"eventBasedGateway", NodeKind::kEventBasedGateway, Family::kGateway, false, {}, ""},

@@ -43,6 +43,23 @@ bool Parser::parse_properties(pugi::xml_node properties, const std::string& id, 
         ok = false;
       }
       node.async = value == "true";
+    } else if (name == "pmiflow.businessId") {
+      feel::Expression expression;
+      if (node.kind != NodeKind::kCallActivity) {
+        error(property, id,
+              "zeebe:property pmiflow.businessId is supported on call activities only");
+        ok = false;
+      } else if (value.empty() || value.front() != '=') {
+        error(property, id,
+              "zeebe:property pmiflow.businessId '" + value +
+                  "' is not a FEEL expression (it starts with '=')");
+        ok = false;
+      } else if (compile_expression(property, id, "zeebe:property pmiflow.businessId", value,
+                                    expression)) {
+        node.child_business_id = std::move(expression);
+      } else {
+        ok = false;
+      }
     } else if (name == "pmiflow.record") {
       if (value.empty()) {
         error(property, id, "zeebe:property pmiflow.record needs a value (the record kind)");
@@ -65,7 +82,8 @@ bool Parser::parse_properties(pugi::xml_node properties, const std::string& id, 
     } else {
       error(property, id,
             "unknown zeebe:property " + name +
-                " (supported: pmiflow.record, pmiflow.notify, pmiflow.async)");
+                " (supported: pmiflow.record, pmiflow.notify, pmiflow.async, "
+                "pmiflow.businessId)");
       ok = false;
     }
   }
@@ -128,13 +146,7 @@ bool Parser::parse_script(pugi::xml_node script, const std::string& id, FlowNode
     return false;
   }
   feel::Expression expression;
-  feel::CompileError compile_error;
-  if (!feel::compile(text, expression, compile_error)) {
-    error(script, id,
-          "zeebe:script expression does not parse: " + compile_error.message + " (column " +
-              std::to_string(compile_error.column) + " of `" + std::string(text) + "`)");
-    return false;
-  }
+  if (!compile_expression(script, id, "zeebe:script expression", text, expression)) return false;
   node.script = std::move(expression);
   node.result_variable = std::move(result);
   return true;
@@ -233,6 +245,14 @@ bool Parser::parse_extensions(pugi::xml_node extension_elements, const std::stri
           break;
         }
       }
+      continue;
+    }
+    if (node.kind == NodeKind::kCallActivity && name == "calledElement") {
+      ok = parse_called_element(ext, id, node) && ok;
+      continue;
+    }
+    if (node.kind == NodeKind::kCallActivity && name == "ioMapping") {
+      ok = parse_io_mapping(ext, id, node) && ok;
       continue;
     }
     if (node.kind == NodeKind::kUserTask && (name == "userTask" || name == "priorityDefinition")) {

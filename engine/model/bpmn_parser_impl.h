@@ -107,6 +107,12 @@ class Parser {
   bool parse_properties(pugi::xml_node properties, const std::string& id, FlowNode& node);
   bool parse_task_headers(pugi::xml_node headers, const std::string& id, FlowNode& node);
   bool parse_script(pugi::xml_node script, const std::string& id, FlowNode& node);
+  // Compiles FEEL `text` into `out`; else reports it at `at` as `what` (e.g. "zeebe:script
+  // expression").
+  bool compile_expression(pugi::xml_node at, const std::string& id, const std::string& what,
+                          std::string_view text, feel::Expression& out);
+  bool parse_called_element(pugi::xml_node called, const std::string& id, FlowNode& node);
+  bool parse_io_mapping(pugi::xml_node mapping, const std::string& id, FlowNode& node);
   bool parse_extensions(pugi::xml_node extension_elements, const std::string& id, FlowNode& node,
                         bool& has_task_definition);
   void check_process_extensions(pugi::xml_node extension_elements, const std::string& id);

@@ -221,6 +221,7 @@ void Validator::check_elements() {
       case NodeKind::kMessageThrowEvent:
       case NodeKind::kSendTask:
       case NodeKind::kScriptTask:
+      case NodeKind::kCallActivity:
       case NodeKind::kManualTask:
       case NodeKind::kTask:
         break;

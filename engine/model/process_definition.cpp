@@ -55,6 +55,8 @@ const char* node_kind_name(NodeKind kind) {
       return "sendTask";
     case NodeKind::kScriptTask:
       return "scriptTask";
+    case NodeKind::kCallActivity:
+      return "callActivity";
     case NodeKind::kErrorEndEvent:
       return "endEvent";
     case NodeKind::kErrorBoundaryEvent:
@@ -84,14 +86,14 @@ bool is_wait_state(NodeKind kind) {
   return kind == NodeKind::kUserTask || kind == NodeKind::kServiceTask ||
          kind == NodeKind::kIntermediateTimerCatchEvent ||
          kind == NodeKind::kIntermediateMessageCatchEvent || kind == NodeKind::kReceiveTask ||
-         kind == NodeKind::kEventBasedGateway;
+         kind == NodeKind::kEventBasedGateway || kind == NodeKind::kCallActivity;
 }
 
 bool is_activity(NodeKind kind) {
   return kind == NodeKind::kUserTask || kind == NodeKind::kServiceTask ||
          kind == NodeKind::kSubProcess || kind == NodeKind::kManualTask ||
          kind == NodeKind::kTask || kind == NodeKind::kReceiveTask || kind == NodeKind::kSendTask ||
-         kind == NodeKind::kScriptTask;
+         kind == NodeKind::kScriptTask || kind == NodeKind::kCallActivity;
 }
 
 bool is_boundary_event(NodeKind kind) {

@@ -60,6 +60,7 @@ enum class NodeKind : std::uint8_t {
   kScriptTask = 27,       // a FEEL zeebe:script (with a zeebe:taskDefinition: a service task)
   kLinkThrowEvent = 28,   // an intermediate throw event with a linkEventDefinition
   kLinkCatchEvent = 29,   // an intermediate catch event with a linkEventDefinition
+  kCallActivity = 30,     // starts an instance of another process and waits for it
 };
 
 const char* node_kind_name(NodeKind kind);  // BPMN local name, e.g. "userTask"
@@ -78,6 +79,13 @@ bool is_boundary_event(NodeKind kind);
 // when its parent is an event subprocess).
 class ProcessDefinition;
 bool is_event_subprocess_start(const ProcessDefinition& def, NodeIndex node);
+
+// One zeebe:input or zeebe:output of a zeebe:ioMapping: `target` gets the value of the FEEL
+// expression `source`.
+struct VariableMapping {
+  std::string target;
+  feel::Expression source;
+};
 
 struct FlowNode {
   std::string id;
@@ -130,6 +138,20 @@ struct FlowNode {
   std::string result_variable;
   // exclusiveGateway
   FlowIndex default_flow = kNone;
+  // callActivity: zeebe:calledElement processId, a literal or a FEEL expression (a string) read
+  // when the activity starts; what the child gets and gives back (docs/call-activities.md):
+  // every variable of the parent unless propagateAllParentVariables="false" (then the inputs
+  // only), plus the zeebe:input mappings; every variable of the child unless
+  // propagateAllChildVariables="false" or zeebe:output mappings are given (then those only).
+  // zeebe:property pmiflow.businessId: a FEEL expression for the child's business id (default
+  // "<parent instance>-<element instance key>").
+  std::string called_process;
+  std::optional<feel::Expression> called_process_expression;
+  bool propagate_all_parent_variables = true;
+  bool propagate_all_child_variables = true;
+  std::vector<VariableMapping> inputs;
+  std::vector<VariableMapping> outputs;
+  std::optional<feel::Expression> child_business_id;
 
   // zeebe:properties that pmiflow reads (user and service tasks):
   //   pmiflow.record = KIND      completing the task writes a record of that kind with the

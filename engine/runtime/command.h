@@ -22,13 +22,15 @@ struct StartMessage {
 
 // Creates the instance whose id the state carries (assigned by the caller before interpreting),
 // at the process's none start event, or, with `message`, at its message start event of that
-// name (the message's variables are `variables`).
+// name (the message's variables are `variables`). A child of a call activity names its
+// `parent`.
 struct CreateInstance {
   BusinessKey business_key;
   Tags tags;
   Variables variables;
   Actor actor;
   std::optional<StartMessage> message;
+  ParentRef parent = {};
 };
 
 struct CompleteUserTask {
@@ -100,8 +102,28 @@ struct ResolveIncident {
   std::optional<int> retries = std::nullopt;
 };
 
+// Refused (kInvalidState) for a child of a call activity unless `by_parent`: its parent's call
+// activity ended (a child is canceled by canceling its parent).
 struct CancelInstance {
   Actor actor;
+  bool by_parent = false;
+};
+
+// Child instance `child_id` of call activity element instance `element_key` completed with
+// `variables`: the call activity takes what its outputs say and completes.
+struct CompleteCallActivity {
+  std::int64_t element_key = 0;
+  std::int64_t child_id = 0;
+  Variables variables;
+};
+
+// Child instance `child_id` threw BPMN error `code` that nothing in it catches: it is thrown
+// from call activity element instance `element_key`.
+struct ThrowFromCallActivity {
+  std::int64_t element_key = 0;
+  std::int64_t child_id = 0;
+  std::string code;
+  std::string message;
 };
 
 // Fires a waiting timer: rejected (nothing written) when it is not waiting (fired or canceled
@@ -122,9 +144,10 @@ struct CorrelateMessage {
   Variables variables;
 };
 
-using Command = std::variant<CreateInstance, CompleteUserTask, CompleteJob, FailJob, SetVariables,
-                             ResolveIncident, CancelInstance, TriggerTimer, CorrelateMessage,
-                             ThrowJobError, ActivateJob, ExtendJobLease>;
+using Command =
+    std::variant<CreateInstance, CompleteUserTask, CompleteJob, FailJob, SetVariables,
+                 ResolveIncident, CancelInstance, TriggerTimer, CorrelateMessage, ThrowJobError,
+                 ActivateJob, ExtendJobLease, CompleteCallActivity, ThrowFromCallActivity>;
 
 const char* command_name(const Command& command);
 

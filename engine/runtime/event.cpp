@@ -6,7 +6,7 @@
 namespace pmiflow::runtime {
 namespace {
 
-constexpr std::array<std::pair<EventType, const char*>, 30> kNames{{
+constexpr std::array<std::pair<EventType, const char*>, 31> kNames{{
     {EventType::kInstanceCreated, "InstanceCreated"},
     {EventType::kElementActivated, "ElementActivated"},
     {EventType::kElementCompleted, "ElementCompleted"},
@@ -37,6 +37,7 @@ constexpr std::array<std::pair<EventType, const char*>, 30> kNames{{
     {EventType::kJobActivated, "JobActivated"},
     {EventType::kJobLeaseExtended, "JobLeaseExtended"},
     {EventType::kJobRetriesUpdated, "JobRetriesUpdated"},
+    {EventType::kChildInstanceCreated, "ChildInstanceCreated"},
 }};
 
 }  // namespace

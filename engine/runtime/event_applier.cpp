@@ -18,6 +18,7 @@ class Applier {
     s_.id = e_.instance_id;
     s_.business_key = {p.process, p.business_id};
     s_.tags = p.tags;
+    s_.parent = ParentRef{p.parent_instance, p.parent_key, p.parent_element};
     s_.definition_version = e_.definition_version;
     s_.created_ms = e_.time_ms;
     for (const auto& [name, value] : p.variables) {
@@ -108,6 +109,16 @@ class Applier {
     check_transition(j.state, to);
     j.state = to;
     if (c_ != nullptr) c_->jobs.change(j.id);
+  }
+
+  void operator()(const ChildInstanceCreated& p) {
+    auto it = s_.elements.find(p.key);
+    if (it == s_.elements.end() || it->second.child != 0) {
+      throw std::logic_error("call activity " + p.element + " (key " + std::to_string(p.key) +
+                             ") is not active or has its child already");
+    }
+    it->second.child = p.child;
+    if (c_ != nullptr) c_->children = true;
   }
 
   void operator()(const JobRetriesUpdated& p) {

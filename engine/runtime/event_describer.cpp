@@ -32,7 +32,15 @@ class Describer {
     for (const auto& [name, value] : p.tags) tags.push_back(name + " " + value);
     return "instance started: " + p.process + " v" + std::to_string(e_.definition_version) +
            ", business id " + p.business_id + (tags.empty() ? "" : " (" + join(tags) + ")") +
-           (vars.empty() ? "" : "; variables: " + join(vars));
+           (vars.empty() ? "" : "; variables: " + join(vars)) +
+           (p.parent_instance == 0 ? ""
+                                   : "; called by instance " + std::to_string(p.parent_instance) +
+                                         " at " + p.parent_element + " (element instance " +
+                                         std::to_string(p.parent_key) + ")");
+  }
+  std::string operator()(const ChildInstanceCreated& p) const {
+    return "started instance " + std::to_string(p.child) + " of " + p.process + ", business id " +
+           p.business_id + ": " + label(p.element);
   }
   std::string operator()(const ElementActivated& p) const {
     return node_word(p.element, p.kind, true) + ": " + label(p.element);

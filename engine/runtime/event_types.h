@@ -58,11 +58,13 @@ enum class EventType : std::uint16_t {
   kJobActivated = 28,
   kJobLeaseExtended = 29,
   kJobRetriesUpdated = 30,
+  kChildInstanceCreated = 31,
 };
 
 enum class Presence : std::uint8_t { kAlways, kNonEmpty };
 
 struct InstanceCreated;
+struct InstanceCreatedV2;
 struct RecordWritten;
 struct MessageQueued;
 inline constexpr Presence kAlways = Presence::kAlways;
@@ -112,12 +114,11 @@ struct InstanceCreatedV1 {
   }
   // Business id "<school>/<period>" and tags school and period: what D02.03, the only process
   // of version 1 logs, starts its instances with today (handlers/d02_03/business_key.h).
-  InstanceCreated upgrade() const;
+  InstanceCreatedV2 upgrade() const;
 };
 
-// The instance was created with its business key, its tags and its start variables.
-struct InstanceCreated {
-  static constexpr EventType kType = EventType::kInstanceCreated;
+// Version 2 of InstanceCreated: no instance had a parent.
+struct InstanceCreatedV2 {
   static constexpr std::uint16_t kVersion = 2;
   using Previous = InstanceCreatedV1;
   std::string business_id;
@@ -131,11 +132,42 @@ struct InstanceCreated {
     f("tags", s.tags, kNonEmpty);
     f("variables", s.variables, kAlways);
   }
+  InstanceCreated upgrade() const;
 };
 
-inline InstanceCreated InstanceCreatedV1::upgrade() const {
-  return InstanceCreated{school + "/" + period, process,
-                         Tags{{"period", period}, {"school", school}}, variables};
+// The instance was created with its business key, its tags and its start variables; a child
+// (started by a call activity) names its parent: the instance, and the call activity's element
+// and element instance key there.
+struct InstanceCreated {
+  static constexpr EventType kType = EventType::kInstanceCreated;
+  static constexpr std::uint16_t kVersion = 3;
+  using Previous = InstanceCreatedV2;
+  std::string business_id;
+  std::string process;
+  Tags tags;
+  Variables variables;
+  std::int64_t parent_instance = 0;
+  std::string parent_element;
+  std::int64_t parent_key = 0;
+  template <typename S, typename F>
+  static void fields(S& s, F&& f) {
+    f("business_id", s.business_id, kAlways);
+    f("parent_element", s.parent_element, kNonEmpty);
+    f("parent_instance", s.parent_instance, kNonEmpty);
+    f("parent_key", s.parent_key, kNonEmpty);
+    f("process", s.process, kAlways);
+    f("tags", s.tags, kNonEmpty);
+    f("variables", s.variables, kAlways);
+  }
+};
+
+inline InstanceCreatedV2 InstanceCreatedV1::upgrade() const {
+  return InstanceCreatedV2{school + "/" + period, process,
+                           Tags{{"period", period}, {"school", school}}, variables};
+}
+
+inline InstanceCreated InstanceCreatedV2::upgrade() const {
+  return InstanceCreated{business_id, process, tags, variables, 0, {}, 0};
 }
 
 // A token entered a flow node: its element instance `key` in flow scope `scope` (0: the
@@ -579,6 +611,27 @@ struct JobRetriesUpdated {
   }
 };
 
+// Call activity `element` (element instance `key`) started instance `child` of `process` with
+// business id `business_id`: its child, created in the same request (whose InstanceCreated
+// names this instance as its parent).
+struct ChildInstanceCreated {
+  static constexpr EventType kType = EventType::kChildInstanceCreated;
+  static constexpr std::uint16_t kVersion = 1;
+  std::string business_id;
+  std::int64_t child = 0;
+  std::string element;
+  std::int64_t key = 0;
+  std::string process;
+  template <typename S, typename F>
+  static void fields(S& s, F&& f) {
+    f("business_id", s.business_id, kAlways);
+    f("child", s.child, kAlways);
+    f("element", s.element, kAlways);
+    f("key", s.key, kAlways);
+    f("process", s.process, kAlways);
+  }
+};
+
 // Every event type's payload. The order is free (types are named by their kType).
 using EventBody =
     std::variant<InstanceCreated, ElementActivated, ElementCompleted, ElementTerminated, FlowTaken,
@@ -587,6 +640,6 @@ using EventBody =
                  DecisionTaken, InstanceCompleted, InstanceTerminated, RecordWritten, MessageQueued,
                  TimerCreated, TimerTriggered, TimerCanceled, MessageSubscriptionOpened,
                  MessageCorrelated, MessageSubscriptionClosed, ErrorThrown, JobActivated,
-                 JobLeaseExtended, JobRetriesUpdated>;
+                 JobLeaseExtended, JobRetriesUpdated, ChildInstanceCreated>;
 
 }  // namespace pmiflow::runtime

@@ -9,7 +9,8 @@ bool InstanceState::operator==(const InstanceState& o) const {
     if (elements.size() != o.elements.size()) return false;
     for (auto a = elements.begin(), b = o.elements.begin(); a != elements.end(); ++a, ++b) {
       if (a->first != b->first || a->second.element_id != b->second.element_id ||
-          a->second.state != b->second.state || a->second.scope_key != b->second.scope_key) {
+          a->second.state != b->second.state || a->second.scope_key != b->second.scope_key ||
+          a->second.child != b->second.child) {
         return false;
       }
     }
@@ -53,7 +54,7 @@ bool InstanceState::operator==(const InstanceState& o) const {
     }
     return true;
   };
-  return id == o.id && business_key == o.business_key && tags == o.tags &&
+  return id == o.id && business_key == o.business_key && tags == o.tags && parent == o.parent &&
          definition_version == o.definition_version && status == o.status &&
          last_seq == o.last_seq && next_key == o.next_key && created_ms == o.created_ms &&
          ended_ms == o.ended_ms && variables == o.variables && same_elements() &&

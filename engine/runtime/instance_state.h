@@ -36,6 +36,16 @@ struct ElementInstance {
   std::string element_id;
   ElementState state = ElementState::kActivated;
   std::int64_t scope_key = kProcessScope;
+  std::int64_t child = 0;  // a call activity's: the instance it started (0: none yet)
+};
+
+// Where a child instance was called from: its parent instance, and the call activity there
+// (its element and element instance key). instance_id 0: the instance has no parent.
+struct ParentRef {
+  std::int64_t instance_id = 0;
+  std::int64_t element_key = 0;
+  std::string element_id;
+  bool operator==(const ParentRef&) const = default;
 };
 
 // Where tokens wait at a parallel join: the join element in one flow scope.
@@ -112,6 +122,7 @@ struct InstanceState {
   std::int64_t id = 0;
   BusinessKey business_key;
   Tags tags;
+  ParentRef parent;  // a child of a call activity: where it was called from
   std::int32_t definition_version = 0;
   InstanceStatus status = InstanceStatus::kNone;
   std::int64_t last_seq = 0;

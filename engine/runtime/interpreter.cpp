@@ -13,6 +13,7 @@
 #include "engine/runtime/bpmn/behavior/scope_behavior.h"
 #include "engine/runtime/bpmn/behavior/timer_behavior.h"
 #include "engine/runtime/bpmn/behavior/variable_behavior.h"
+#include "engine/runtime/bpmn/container/call_activity_processor.h"
 #include "engine/runtime/bpmn/container/process_processor.h"
 #include "engine/runtime/bpmn/processor_registry.h"
 #include "engine/runtime/bpmn/task/user_task_processor.h"
@@ -138,9 +139,30 @@ class CommandProcessor {
   }
 
   Status operator()(const CancelInstance& c) {
-    if (run_.state().status != InstanceStatus::kActive) return not_active(run_.state());
+    const InstanceState& s = run_.state();
+    if (s.status != InstanceStatus::kActive) return not_active(s);
+    if (s.parent.instance_id != 0 && !c.by_parent) {
+      return make_error(ErrorCode::kInvalidState,
+                        "instance " + std::to_string(s.id) + " was called by instance " +
+                            std::to_string(s.parent.instance_id) + " (" + s.parent.element_id +
+                            "): cancel that one, which cancels it");
+    }
     run_.set_actor(c.actor);
     ProcessProcessor::terminate(run_);
+    return {};
+  }
+
+  Status operator()(const CompleteCallActivity& c) {
+    auto element = call_activity(c.element_key, c.child_id);
+    if (!element.ok()) return element.error();
+    CallActivityProcessor::complete_call(run_, *element, c.variables);
+    return {};
+  }
+
+  Status operator()(const ThrowFromCallActivity& c) {
+    auto element = call_activity(c.element_key, c.child_id);
+    if (!element.ok()) return element.error();
+    behavior::throw_error(run_, *element, c.code, c.message);
     return {};
   }
 
@@ -226,6 +248,20 @@ class CommandProcessor {
     return {};
   }
 
+  // The active call activity element instance `key` whose child is `child_id`.
+  Result<ElementRef> call_activity(std::int64_t key, std::int64_t child_id) {
+    const InstanceState& s = run_.state();
+    if (s.status != InstanceStatus::kActive) return not_active(s);
+    auto it = s.elements.find(key);
+    if (it == s.elements.end() || it->second.child != child_id) {
+      return make_error(ErrorCode::kNotFound, "element instance " + std::to_string(key) +
+                                                  " of instance " + std::to_string(s.id) +
+                                                  " is not a call activity waiting for instance " +
+                                                  std::to_string(child_id));
+    }
+    return behavior::element_of(run_, key, it->second.element_id);
+  }
+
   static Error out_of_retries(const Job& j) {
     return make_error(ErrorCode::kInvalidState,
                       "job " + j.id + " has no retries left (an incident is open)");
@@ -281,10 +317,11 @@ void run_tokens(Run& run, int max_activations) {
 }  // namespace
 
 const char* command_name(const Command& command) {
-  static constexpr const char* kNames[] = {"CreateInstance", "CompleteUserTask", "CompleteJob",
-                                           "FailJob",        "SetVariables",     "ResolveIncident",
-                                           "CancelInstance", "TriggerTimer",     "CorrelateMessage",
-                                           "ThrowJobError",  "ActivateJob",      "ExtendJobLease"};
+  static constexpr const char* kNames[] = {
+      "CreateInstance",       "CompleteUserTask",     "CompleteJob",    "FailJob",
+      "SetVariables",         "ResolveIncident",      "CancelInstance", "TriggerTimer",
+      "CorrelateMessage",     "ThrowJobError",        "ActivateJob",    "ExtendJobLease",
+      "CompleteCallActivity", "ThrowFromCallActivity"};
   return kNames[command.index()];
 }
 
@@ -304,10 +341,11 @@ Result<Execution> execute_with_state(const model::ProcessDefinition& definition,
       state.status == InstanceStatus::kNone ? definition_version : state.definition_version;
   // A command is refused before it writes anything, so `changes` sees only what is written.
   Run run(definition, version, std::move(state), now_ms, options.forms, options.changes);
+  run.set_child_preparer(options.children);
   Status status = std::visit(CommandProcessor(run), command);
   if (!status.ok()) return status.error();
   run_tokens(run, options.max_activations);
-  return Execution{run.take_events(), run.take_state()};
+  return Execution{run.take_events(), run.take_state(), run.take_effects()};
 }
 
 Result<std::vector<Event>> execute(const model::ProcessDefinition& definition,

@@ -24,6 +24,7 @@
 #include "engine/model/process_definition.h"
 #include "engine/runtime/bpmn/run.h"
 #include "engine/runtime/command.h"
+#include "engine/runtime/effect.h"
 #include "engine/runtime/event.h"
 #include "engine/runtime/instance_state.h"
 #include "engine/runtime/projection_changes.h"
@@ -41,6 +42,9 @@ struct ExecuteOptions {
   ProjectionChanges* changes = nullptr;
   // The runaway guard: the most elements the command's tokens may activate.
   int max_activations = kDefaultMaxActivations;
+  // Starts the children of call activities (effect.h); null: a call activity raises an
+  // incident.
+  const ChildPreparer* children = nullptr;
 };
 
 // The events the command produces (seq numbered after state.last_seq, instance id state.id,
@@ -49,9 +53,11 @@ struct ExecuteOptions {
 // kForbidden (role not a candidate group), kValidation (a task's form refuses the variables),
 // kInvalidState (instance not active). For CreateInstance, `state` must be empty but for its
 // id (the instance's id, assigned by the caller) and `definition_version` is recorded.
+// `effects`: what the command asks of other instances, in order (effect.h).
 struct Execution {
   std::vector<Event> events;
   InstanceState state;
+  std::vector<Effect> effects;
 };
 Result<Execution> execute_with_state(const model::ProcessDefinition& definition,
                                      std::int32_t definition_version, const InstanceState& state,

@@ -39,6 +39,7 @@ struct ProjectionChanges {
   bool elements = false;            // the active element instances changed
   bool joins = false;               // tokens waiting at joins changed
   bool status = false;              // the instance ended
+  bool children = false;            // a call activity started a child instance
   // Append-only projections: the seqs of the events that add a row (RecordWritten,
   // MessageQueued, MessageCorrelated), in order.
   std::vector<std::int64_t> records;

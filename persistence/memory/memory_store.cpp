@@ -91,57 +91,49 @@ Result<std::int64_t> MemoryStore::reserve_instance_id() {
   return ++last_id_;
 }
 
-AppendResult MemoryStore::append(AppendRequest& req) {
-  MutexLock lock(mu_);
-  AppendResult r;
+Status MemoryStore::check(const AppendRequest& req, AppendResult& r) {
   r.instance_id = req.instance_id;
   if (req.new_state == nullptr || req.changes == nullptr) {
-    r.status = make_error(ErrorCode::kInternal, "append request without its state or changes");
-    return r;
+    return make_error(ErrorCode::kInternal, "append request without its state or changes");
   }
   if (req.create) {
     for (const auto& [id, inst] : instances_) {
       if (inst.state.business_key == req.business_key) {  // idempotent start: nothing written
         r.instance_id = id;
-        return r;
+        return {};
       }
     }
     if (instances_.count(req.instance_id) != 0) {
-      r.status = make_error(ErrorCode::kInternal,
-                            "instance id " + std::to_string(req.instance_id) + " is taken");
-      return r;
+      return make_error(ErrorCode::kInternal,
+                        "instance id " + std::to_string(req.instance_id) + " is taken");
     }
-    instances_[req.instance_id];
-    r.created = true;
+  } else {
+    auto it = instances_.find(req.instance_id);
+    if (it == instances_.end()) {
+      return make_error(ErrorCode::kNotFound,
+                        "instance " + std::to_string(req.instance_id) + " does not exist");
+    }
+    if (it->second.state.last_seq != req.expected_seq) {
+      return make_error(ErrorCode::kConflict, "instance " + std::to_string(req.instance_id) +
+                                                  " changed concurrently (expected seq " +
+                                                  std::to_string(req.expected_seq) + ", found " +
+                                                  std::to_string(it->second.state.last_seq) + ")");
+    }
   }
-  auto it = instances_.find(req.instance_id);
-  if (it == instances_.end()) {
-    r.status = make_error(ErrorCode::kNotFound,
-                          "instance " + std::to_string(req.instance_id) + " does not exist");
-    return r;
-  }
-  Instance& inst = it->second;
-  if (inst.state.last_seq != req.expected_seq) {
-    r.status = make_error(ErrorCode::kConflict, "instance " + std::to_string(req.instance_id) +
-                                                    " changed concurrently (expected seq " +
-                                                    std::to_string(req.expected_seq) + ", found " +
-                                                    std::to_string(inst.state.last_seq) + ")");
-    return r;
-  }
-  Status checked = check_correlations(req);
-  if (checked.ok() && req.message != nullptr) {
+  PMIFLOW_TRY(check_correlations(req));
+  if (req.message != nullptr) {
     if (const MessageRow* first = duplicate_of(*req.message); first != nullptr) {
-      checked = make_error(ErrorCode::kInvalidState, "message id '" + first->message_id +
-                                                         "' was already published (message " +
-                                                         std::to_string(first->key) + ")");
+      return make_error(ErrorCode::kInvalidState, "message id '" + first->message_id +
+                                                      "' was already published (message " +
+                                                      std::to_string(first->key) + ")");
     }
   }
-  if (!checked.ok()) {
-    if (req.create) instances_.erase(req.instance_id);
-    r.status = checked;
-    r.created = false;
-    return r;
-  }
+  r.created = req.create;
+  return {};
+}
+
+void MemoryStore::write(const AppendRequest& req, AppendResult& r) {
+  Instance& inst = instances_[req.instance_id];
   if (req.message != nullptr) messages_.emplace(req.message->key, *req.message);
   const std::string head = inst.events.empty() ? audit::kGenesisHash : inst.events.back().hash;
   std::vector<runtime::Event> events = req.events;
@@ -153,7 +145,38 @@ AppendResult MemoryStore::append(AppendRequest& req) {
   inst.state = *req.new_state;
   inst.state.head_hash = r.head_hash;
   project(req);
+}
+
+AppendResult MemoryStore::append(AppendRequest& req) {
+  MutexLock lock(mu_);
+  AppendResult r;
+  r.status = check(req, r);
+  if (r.status.ok() && (!req.create || r.created)) write(req, r);
   return r;
+}
+
+std::vector<AppendResult> MemoryStore::append_all(std::vector<AppendRequest>& requests) {
+  MutexLock lock(mu_);
+  std::vector<AppendResult> results(requests.size());
+  Status failed;
+  for (std::size_t i = 0; i < requests.size() && failed.ok(); ++i) {
+    const AppendRequest& req = requests[i];
+    failed = check(req, results[i]);
+    if (failed.ok() && req.create && !results[i].created) {
+      failed = make_error(ErrorCode::kConflict, req.business_key.process +
+                                                    " has an instance with business id " +
+                                                    req.business_key.id + " already (instance " +
+                                                    std::to_string(results[i].instance_id) + ")");
+    }
+  }
+  if (!failed.ok()) {
+    for (std::size_t i = 0; i < requests.size(); ++i) {
+      results[i] = AppendResult{failed, requests[i].instance_id, false, {}};
+    }
+    return results;
+  }
+  for (std::size_t i = 0; i < requests.size(); ++i) write(requests[i], results[i]);
+  return results;
 }
 
 Status MemoryStore::check_correlations(const AppendRequest& req) {
@@ -281,6 +304,7 @@ InstanceRow MemoryStore::row_of(const Instance& inst) const {
   row.ended_ms = s.ended_ms;
   row.open_incidents = static_cast<int>(s.incidents.size());
   for (const auto& [key, el] : s.elements) row.active_elements.push_back(el.element_id);
+  row.parent = s.parent;
   return row;
 }
 
@@ -299,7 +323,8 @@ Result<std::vector<InstanceRow>> MemoryStore::instances(const InstanceQuery& q) 
   for (const auto& [id, inst] : instances_) {
     InstanceRow row = row_of(inst);
     if ((q.process && row.business_key.process != *q.process) ||
-        (q.status && row.status != *q.status) || !has_tags(row.tags, q.tags)) {
+        (q.status && row.status != *q.status) || !has_tags(row.tags, q.tags) ||
+        (q.parent_id && row.parent.instance_id != *q.parent_id)) {
       continue;
     }
     out.push_back(std::move(row));

@@ -31,6 +31,7 @@ class MemoryStore : public Store {
   // EventLog
   Result<std::int64_t> reserve_instance_id() override;
   AppendResult append(AppendRequest& request) override;
+  std::vector<AppendResult> append_all(std::vector<AppendRequest>& requests) override;
   Result<std::vector<runtime::Event>> events(std::int64_t instance_id, std::int64_t from_seq = 1,
                                              std::int64_t to_seq = INT64_MAX) override;
   Result<std::optional<std::int64_t>> find_instance(const runtime::BusinessKey& key) override;
@@ -65,6 +66,11 @@ class MemoryStore : public Store {
     runtime::InstanceState state;  // the fold of `events`
   };
   InstanceRow row_of(const Instance& instance) const;
+  // Whether `request` may be appended now (ok; for a creation whose business key exists,
+  // r.instance_id names that instance and r.created is false), writing nothing.
+  Status check(const AppendRequest& request, AppendResult& r) REQUIRES(mu_);
+  // Appends a checked request: its events sealed, its state and projections.
+  void write(const AppendRequest& request, AppendResult& r) REQUIRES(mu_);
   // Adds the records, outbox rows and correlations the request's changes name.
   void project(const AppendRequest& request) REQUIRES(mu_);
   // kInvalidState when a correlation of the request's changes is taken (one per message and

@@ -49,7 +49,8 @@ Status check_request(const AppendRequest& req) {
 // Plans a request on the caller's thread (nothing when it is malformed or its head unknown:
 // the group writer plans it in its turn, or reports why it cannot be written).
 PendingAppend prepare(AppendRequest& req) {
-  PendingAppend pending{&req, std::nullopt, std::nullopt};
+  PendingAppend pending;
+  pending.request = &req;
   if (req.message != nullptr) {
     auto publish = detail::prepare_publish(*req.message);
     if (publish.ok()) pending.publish = std::move(*publish);
@@ -101,6 +102,35 @@ Result<std::int64_t> SqliteStore::Impl::reserve_key(KeyBlock& block) {
     return make_error(ErrorCode::kInternal,
                       std::string("reserve a key of ") + block.sequence + ": " + e.what());
   }
+}
+
+std::vector<AppendResult> SqliteStore::append_all(std::vector<AppendRequest>& requests) {
+  std::vector<AppendResult> results(requests.size());
+  if (requests.empty()) return results;
+  PendingAppend unit = prepare(requests.front());
+  for (std::size_t i = 1; i < requests.size(); ++i) unit.linked.push_back(prepare(requests[i]));
+  AppendResult first =
+      !impl_->group_commit
+          ? AppendResult{make_error(ErrorCode::kIo,
+                                    "sqlite database '" + impl_->path + "' was opened read-only"),
+                         requests.front().instance_id,
+                         false,
+                         {}}
+          : impl_->group_commit->append(unit);
+  results.front() = first;
+  for (std::size_t i = 1; i < requests.size(); ++i) {
+    if (first.status.ok() && i - 1 < unit.linked_results.size()) {
+      results[i] = unit.linked_results[i - 1];
+    } else {
+      results[i] = AppendResult{first.status.ok()
+                                    ? make_error(ErrorCode::kInternal, "linked request not written")
+                                    : first.status,
+                                requests[i].instance_id,
+                                false,
+                                {}};
+    }
+  }
+  return results;
 }
 
 AppendResult SqliteStore::append(AppendRequest& request) {
@@ -166,7 +196,7 @@ std::vector<AppendResult> SqliteStore::Impl::write_group(std::vector<PendingAppe
           const auto changes = sqlite3_total_changes64(db.raw());
           Status st;
           try {
-            st = apply_request(ctx, *group[i], results[i]);
+            st = apply_unit(ctx, *group[i], results[i]);
           } catch (const std::bad_alloc&) {
             throw;
           } catch (const std::exception& e) {
@@ -200,6 +230,28 @@ std::vector<AppendResult> SqliteStore::Impl::write_group(std::vector<PendingAppe
     return fail_all(durable.error());
   }
   return results;
+}
+
+Status SqliteStore::Impl::apply_unit(detail::WriteContext& ctx, PendingAppend& pending,
+                                     AppendResult& out) {
+  const bool linked = !pending.linked.empty();
+  auto one = [&](PendingAppend& p, AppendResult& r) -> Status {
+    PMIFLOW_TRY(apply_request(ctx, p, r));
+    if (linked && p.request->create && !r.created) {
+      const AppendRequest& req = *p.request;
+      return make_error(ErrorCode::kConflict, req.business_key.process +
+                                                  " has an instance with business id " +
+                                                  req.business_key.id + " already (instance " +
+                                                  std::to_string(r.instance_id) + ")");
+    }
+    return {};
+  };
+  PMIFLOW_TRY(one(pending, out));
+  pending.linked_results.resize(pending.linked.size());
+  for (std::size_t i = 0; i < pending.linked.size(); ++i) {
+    PMIFLOW_TRY(one(pending.linked[i], pending.linked_results[i]));
+  }
+  return {};
 }
 
 Status SqliteStore::Impl::apply_request(detail::WriteContext& ctx, PendingAppend& pending,

@@ -39,10 +39,14 @@ struct PendingPublish {
 // when they could not be: the group writer plans it again and reports the error), and the
 // message it stores (SqliteStore::publish, whose request names no instance, or the request's
 // AppendRequest::message; prepared likewise).
+// `linked`: requests of other instances written with it, all or none (EventLog::append_all),
+// with their results.
 struct PendingAppend {
   AppendRequest* request = nullptr;
   std::optional<RequestPlan> plan;
   std::optional<PendingPublish> publish;
+  std::vector<PendingAppend> linked;
+  std::vector<AppendResult> linked_results;
 };
 
 // The message of a publish, its variables as JSON text; kInvalidArgument when they cannot be

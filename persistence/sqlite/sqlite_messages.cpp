@@ -66,7 +66,9 @@ Result<PublishResult> SqliteStore::publish(const MessageRow& message) {
   if (!publish.ok()) return publish.error();
   // A request that names no instance: the group writer stores the message (apply_publish).
   AppendRequest none;
-  detail::PendingAppend pending{&none, std::nullopt, std::move(*publish)};
+  detail::PendingAppend pending;
+  pending.request = &none;
+  pending.publish = std::move(*publish);
   AppendResult appended = s.group_commit->append(pending);
   if (!appended.status.ok()) return appended.status.error();
   return std::move(pending.publish->result);

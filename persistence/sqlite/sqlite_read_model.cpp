@@ -67,7 +67,7 @@ const std::string kInstanceColumns =
     "i.id, i.process, i.business_id, i.version, i.status, i.last_seq, i.created_ms, "
     "i.ended_ms, (SELECT count(*) FROM incidents n WHERE n.instance_id = i.id), i.head_hash, "
     "i.active_elements, " +
-    tags_column("i");
+    tags_column("i") + ", i.parent_id, i.parent_key, i.parent_element";
 
 InstanceRow read_instance(const Query& q) {
   InstanceRow row;
@@ -82,6 +82,7 @@ InstanceRow read_instance(const Query& q) {
   row.head_hash = q.text(9);
   row.active_elements = read_active_elements(q.text(10));
   row.tags = read_tags(q.text(11));
+  row.parent = {q.int64(12), q.int64(13), q.text(14)};
   return row;
 }
 
@@ -133,6 +134,7 @@ Result<std::vector<InstanceRow>> SqliteStore::instances(const InstanceQuery& que
     Filter filter;
     if (query.process) filter.equals("i.process", *query.process);
     if (query.status) filter.equals("i.status", *query.status);
+    if (query.parent_id) filter.equals("i.parent_id", *query.parent_id);
     filter.tags("i.id", query.tags);
     std::vector<InstanceRow> rows;
     PMIFLOW_TRY(impl_->each(

@@ -275,9 +275,11 @@ RequestPlan plan_request(const AppendRequest& req, const std::string& head) {
   if (req.create) {
     p.add(
         "INSERT INTO instances(id, process, business_id, version, status, last_seq, head_hash, "
-        "created_ms, ended_ms, active_elements) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        "created_ms, ended_ms, active_elements, parent_id, parent_key, parent_element) "
+        "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
         req.instance_id, req.business_key.process, req.business_key.id, s.definition_version,
-        status, s.last_seq, plan.head_after, s.created_ms, s.ended_ms, column_text(active));
+        status, s.last_seq, plan.head_after, s.created_ms, s.ended_ms, column_text(active),
+        s.parent.instance_id, s.parent.element_key, s.parent.element_id);
     for (const auto& [name, value] : s.tags) {
       p.add("INSERT INTO instance_tags(instance_id, name, value) VALUES(?1, ?2, ?3)",
             req.instance_id, name, value);

@@ -529,6 +529,13 @@ ALTER TABLE incidents ADD COLUMN raised_ms INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX incidents_by_kind ON incidents(kind);
 )sql";
 
+constexpr const char* kSchemaV11 = R"sql(
+ALTER TABLE instances ADD COLUMN parent_id INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE instances ADD COLUMN parent_key INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE instances ADD COLUMN parent_element TEXT NOT NULL DEFAULT '';
+CREATE INDEX instances_by_parent ON instances(parent_id) WHERE parent_id != 0;
+)sql";
+
 // APPEND-ONLY. A released entry is never edited, removed or reordered.
 constexpr Migration kMigrations[] = {
     {1, "initial schema: definitions, instances, events (append-only), projections", kSchemaV1},
@@ -551,6 +558,7 @@ constexpr Migration kMigrations[] = {
     {8, "message keys reserved from sequences", kSchemaV8},
     {9, "jobs: state 'activated', the last lease's worker, deadline and token; by type", kSchemaV9},
     {10, "jobs: retry_at_ms (a failed job's backoff); incidents: raised_ms, by kind", kSchemaV10},
+    {11, "instances: parent_id, parent_key, parent_element (a call activity's child)", kSchemaV11},
 };
 
 Error io_error(Connection& db, const std::string& path, const std::string& what, int rc) {

@@ -91,6 +91,7 @@ class SqliteStore final : public Store {
   // EventLog (sqlite_event_log.cpp)
   Result<std::int64_t> reserve_instance_id() override;
   AppendResult append(AppendRequest& request) override;
+  std::vector<AppendResult> append_all(std::vector<AppendRequest>& requests) override;
   Result<std::vector<runtime::Event>> events(std::int64_t instance_id, std::int64_t from_seq = 1,
                                              std::int64_t to_seq = INT64_MAX) override;
   Result<std::optional<std::int64_t>> find_instance(const runtime::BusinessKey& key) override;

@@ -148,6 +148,10 @@ class SqliteStore::Impl {
                                         const std::function<void()>& committed) EXCLUDES(mu);
   // Writes one request of a group inside the group's transaction, with its plan when that was
   // made from the instance's actual chain head (else planned again).
+  // Writes a request and the requests linked to it (all or none: the first failure is the
+  // unit's; a creation among linked ones whose business key exists is a conflict).
+  Status apply_unit(detail::WriteContext& ctx, detail::PendingAppend& pending, AppendResult& out)
+      REQUIRES(mu);
   Status apply_request(detail::WriteContext& ctx, detail::PendingAppend& pending, AppendResult& out)
       REQUIRES(mu);
   // Stores a published message of a group (SqliteStore::publish, or a request's message),

@@ -33,6 +33,11 @@ Json instance_json(const InstanceRow& r) {
             {"state", r.status},
             {"active_elements", r.active_elements},
             {"open_incidents", r.open_incidents}};
+  if (r.parent.instance_id != 0) {
+    j["parent"] = {{"instance_id", r.parent.instance_id},
+                   {"element_id", r.parent.element_id},
+                   {"element_key", r.parent.element_key}};
+  }
   add_d02_03_keys(j, r.tags);
   return j;
 }
@@ -255,7 +260,7 @@ int cmd_instances(const Common& c, const InstanceFilter& f, std::ostream& out, s
   if (!session.ok()) return fail(err, session.error());
   auto tags = selected_tags(f.tags, f.school, f.period);
   if (!tags.ok()) return fail(err, tags.error());
-  auto rows = (*session)->store->instances(InstanceQuery{f.process, f.state, *tags});
+  auto rows = (*session)->store->instances(InstanceQuery{f.process, f.state, *tags, f.parent});
   if (!rows.ok()) return fail(err, rows.error());
   if (c.json) {
     Json list = Json::array();
@@ -314,6 +319,8 @@ int cmd_show(const Common& c, const std::string& instance, std::ostream& out, st
       j["timers"].push_back(
           {{"id", t.id}, {"element_id", t.element_id}, {"due", format_time(t.due_ms)}});
     }
+    j["children"] = Json::array();
+    for (const auto& child : detail->children) j["children"].push_back(instance_json(child));
     j["subscriptions"] = Json::array();
     for (const auto& s : detail->subscriptions) {
       j["subscriptions"].push_back({{"id", s.id},
@@ -330,6 +337,10 @@ int cmd_show(const Common& c, const std::string& instance, std::ostream& out, st
     std::vector<std::string> tags;
     for (const auto& [name, value] : row.tags) tags.push_back(name + " " + value);
     out << "tags: " << join(tags, ", ") << '\n';
+  }
+  if (row.parent.instance_id != 0) {
+    out << "called by instance " << row.parent.instance_id << " at " << row.parent.element_id
+        << " (element instance " << row.parent.element_key << ")\n";
   }
   out << "started " << format_time(row.created_ms);
   if (row.ended_ms != 0) out << ", ended " << format_time(row.ended_ms);
@@ -364,6 +375,14 @@ int cmd_show(const Common& c, const std::string& instance, std::ostream& out, st
     for (const auto& s : detail->subscriptions) {
       out << "  " << s.id << "  " << runtime::element_label(d, s.element_id) << ": message \""
           << s.name << "\" with key \"" << s.correlation_key << "\"\n";
+    }
+  }
+  if (!detail->children.empty()) {
+    out << "\ncalled instances:\n";
+    for (const auto& child : detail->children) {
+      out << "  " << child.id << "  " << child.business_key.process << " v" << child.version
+          << ", business id " << child.business_key.id << ", " << child.status << "  (from "
+          << runtime::element_label(d, child.parent.element_id) << ")\n";
     }
   }
   if (!detail->incidents.empty()) {

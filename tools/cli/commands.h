@@ -43,6 +43,7 @@ struct InstanceFilter {
   std::vector<std::string> tags;  // name=value
   std::optional<std::string> state;
   std::optional<std::string> process;
+  std::optional<std::int64_t> parent;  // the children of this instance
 };
 int cmd_instances(const Common& c, const InstanceFilter& f, std::ostream& out, std::ostream& err);
 int cmd_show(const Common& c, const std::string& instance, std::ostream& out, std::ostream& err);

@@ -174,7 +174,7 @@ int cmd_summary(const Common& c, const SummaryArgs& a, std::ostream& out, std::o
   if (!session.ok()) return fail(err, session.error());
   auto summary =
       app::summarize(*(*session)->store, *(*session)->engine,
-                     InstanceQuery{a.process, {}, handlers::d02_03::period_tags(a.period)});
+                     InstanceQuery{a.process, {}, handlers::d02_03::period_tags(a.period), {}});
   if (!summary.ok()) return fail(err, summary.error());
   const app::Summary& s = *summary;
   if (c.json) {

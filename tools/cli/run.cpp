@@ -126,6 +126,8 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   instances->add_option("--tag", inst_f.tags, "name=value: instances with this tag");
   add_optional(instances, "--state", inst_f.state, "active, completed or terminated");
   add_optional(instances, "--process", inst_f.process, "process key");
+  add_optional(instances, "--parent", inst_f.parent,
+               "instance id: the instances its call activities started");
   instances->callback([&] { code = cmd_instances(inst_c, inst_f, out, err); });
 
   Common show_c;

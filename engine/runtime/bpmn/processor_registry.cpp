@@ -3,6 +3,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "engine/runtime/bpmn/container/call_activity_processor.h"
 #include "engine/runtime/bpmn/container/sub_process_processor.h"
 #include "engine/runtime/bpmn/event/boundary_event_processor.h"
 #include "engine/runtime/bpmn/event/error_end_event_processor.h"
@@ -43,6 +44,7 @@ const ElementProcessor& processor_for(model::NodeKind kind) {
   static const PassThroughProcessor kPassThrough;
   static const ScriptTaskProcessor kScriptTask;
   static const LinkThrowEventProcessor kLinkThrowEvent;
+  static const CallActivityProcessor kCallActivity;
   switch (kind) {
     case model::NodeKind::kNoneStartEvent:
       return kNoneStartEvent;
@@ -64,6 +66,8 @@ const ElementProcessor& processor_for(model::NodeKind kind) {
       return kScriptTask;
     case model::NodeKind::kLinkThrowEvent:
       return kLinkThrowEvent;
+    case model::NodeKind::kCallActivity:
+      return kCallActivity;
     case model::NodeKind::kExclusiveGateway:
       return kExclusiveGateway;
     case model::NodeKind::kParallelGateway:

@@ -14,6 +14,7 @@
 #include "engine/common/result.h"
 #include "engine/model/form.h"
 #include "engine/model/process_definition.h"
+#include "engine/runtime/effect.h"
 #include "engine/runtime/event.h"
 #include "engine/runtime/event_applier.h"
 #include "engine/runtime/instance_state.h"
@@ -57,6 +58,19 @@ class Run {
     if (forms_ == nullptr || !*forms_) return static_cast<const Form*>(nullptr);
     return (*forms_)(form_id);
   }
+
+  // Starts child instances (a call activity's); null: none can be started.
+  void set_child_preparer(const ChildPreparer* children) { children_ = children; }
+  // Prepares a child's start (ChildPreparer); kInvalidState when the run has no preparer.
+  Status prepare_child(ChildStart& start) const {
+    if (children_ == nullptr || !*children_) {
+      return make_error(ErrorCode::kInvalidState, "no engine here starts another instance");
+    }
+    return (*children_)(start);
+  }
+  // What the command asks of other instances, for the engine to carry out (effect.h).
+  void emit(Effect effect) { effects_.push_back(std::move(effect)); }
+  std::vector<Effect> take_effects() { return std::move(effects_); }
 
   // Who the events written from now on are attributed to.
   void set_actor(Actor actor) { actor_ = std::move(actor); }
@@ -105,9 +119,11 @@ class Run {
   InstanceState state_;
   std::int64_t now_;
   const FormLookup* forms_;
+  const ChildPreparer* children_ = nullptr;
   ProjectionChanges* changes_;
   Actor actor_ = Actor::engine();
   std::vector<Event> events_;
+  std::vector<Effect> effects_;
   std::deque<Activation> queue_;
 };
 

@@ -14,7 +14,7 @@ TEST(AppSummary, CountsStatesElementsAndOpenTasksPerRoleForTheSelectedInstances)
   w.start("b", {{"zona", "rural"}});
   w.start("c", {{"zona", "urbana"}});
   w.review(a, true);
-  auto s = summarize(w.store, w.engine, InstanceQuery{{}, {}, {{"zona", "rural"}}});
+  auto s = summarize(w.store, w.engine, InstanceQuery{{}, {}, {{"zona", "rural"}}, {}});
   ASSERT_TRUE(s.ok()) << s.error().message;
   EXPECT_EQ(s->instances, 2);
   EXPECT_EQ(s->states.at("active"), 1);

@@ -27,7 +27,7 @@ TEST_F(Upgrade, EveryChainVerifiesAfterTheMigration) {
   EXPECT_EQ(j["intact"], true);
   EXPECT_EQ(j["instances"], 13);
   EXPECT_EQ(j["events"], 1263);
-  EXPECT_EQ(count_rows(db(), "PRAGMA user_version"), 10);
+  EXPECT_EQ(count_rows(db(), "PRAGMA user_version"), 11);
   // Migration 8: message keys start at 1 (the fixture predates messages).
   EXPECT_EQ(count_rows(db(), "SELECT next FROM sequences WHERE name = 'messages'"), 1);
 }

@@ -129,11 +129,11 @@ TEST(EngineStart, TagsAreKeptWithTheInstanceAndFindIt) {
   ASSERT_TRUE(row.ok());
   EXPECT_EQ(row->tags, tags);
   EXPECT_EQ(row->business_key, (BusinessKey{kProcess, "expediente-7"}));
-  auto found = h.store.instances(InstanceQuery{{}, {}, {{"zona", "rural"}}});
+  auto found = h.store.instances(InstanceQuery{{}, {}, {{"zona", "rural"}}, {}});
   ASSERT_TRUE(found.ok());
   ASSERT_EQ(found->size(), 1U);
   EXPECT_EQ(found->front().id, started->instance_id);
-  EXPECT_TRUE(h.store.instances(InstanceQuery{{}, {}, {{"zona", "urbana"}}})->empty());
+  EXPECT_TRUE(h.store.instances(InstanceQuery{{}, {}, {{"zona", "urbana"}}, {}})->empty());
   auto tasks = h.store.tasks(TaskQuery{{}, {}, {{"anio", "2026"}}});
   ASSERT_TRUE(tasks.ok());
   ASSERT_EQ(tasks->size(), 1U);

@@ -363,6 +363,76 @@ TEST(BpmnParser, LinkEventsJoinWithinTheirScopeByName) {
   }
 }
 
+TEST(BpmnParser, CallActivityReadsItsProcessMappingsAndBusinessId) {
+  auto call = [](const std::string& extensions) {
+    return "<startEvent id=\"s\"/><endEvent id=\"e\"/>"
+           "<callActivity id=\"c\"><extensionElements>" +
+           extensions +
+           "</extensionElements></callActivity>"
+           "<sequenceFlow id=\"f1\" sourceRef=\"s\" targetRef=\"c\"/>"
+           "<sequenceFlow id=\"f2\" sourceRef=\"c\" targetRef=\"e\"/>";
+  };
+  const std::string good = call(
+      "<zeebe:calledElement processId=\"hijo\" propagateAllChildVariables=\"false\"/>"
+      "<zeebe:ioMapping><zeebe:input source=\"=a + 1\" target=\"b\"/>"
+      "<zeebe:input source=\"fijo\" target=\"c\"/>"
+      "<zeebe:output source=\"=r\" target=\"resultado\"/></zeebe:ioMapping>"
+      "<zeebe:properties><zeebe:property name=\"pmiflow.businessId\" value=\"=b\"/>"
+      "</zeebe:properties>");
+  LoadOutput out = load_bpmn(wrap(good), "inline.bpmn", {});
+  ASSERT_TRUE(out.definition.has_value()) << out.diagnostics.front().to_string();
+  const FlowNode& c = node(*out.definition, "c");
+  EXPECT_EQ(c.kind, NodeKind::kCallActivity);
+  EXPECT_EQ(c.called_process, "hijo");
+  EXPECT_FALSE(c.propagate_all_child_variables);
+  EXPECT_TRUE(c.propagate_all_parent_variables);
+  ASSERT_EQ(c.inputs.size(), 2u);
+  EXPECT_EQ(c.inputs[0].target, "b");
+  EXPECT_EQ(c.inputs[1].source.text(), "\"fijo\"");  // a static source is a string
+  ASSERT_EQ(c.outputs.size(), 1u);
+  EXPECT_EQ(c.outputs[0].target, "resultado");
+  ASSERT_TRUE(c.child_business_id.has_value());
+  // BPMN's own calledElement attribute, as other tools write it.
+  LoadOutput plain =
+      load_bpmn(wrap("<startEvent id=\"s\"/><callActivity id=\"c\" calledElement=\"otro\"/>"
+                     "<endEvent id=\"e\"/>"
+                     "<sequenceFlow id=\"f1\" sourceRef=\"s\" targetRef=\"c\"/>"
+                     "<sequenceFlow id=\"f2\" sourceRef=\"c\" targetRef=\"e\"/>"),
+                "inline.bpmn", {});
+  ASSERT_TRUE(plain.definition.has_value()) << plain.diagnostics.front().to_string();
+  EXPECT_EQ(node(*plain.definition, "c").called_process, "otro");
+
+  struct Case {
+    std::string extensions, says;
+  };
+  const Case cases[] = {
+      {"", "a call activity needs a zeebe:calledElement processId"},
+      {"<zeebe:calledElement processId=\"\"/>", "zeebe:calledElement has no processId"},
+      {"<zeebe:calledElement processId=\"h\" bindingType=\"deployment\"/>",
+       "bindingType 'deployment' is not supported"},
+      {"<zeebe:calledElement processId=\"h\" propagateAllChildVariables=\"si\"/>",
+       "propagateAllChildVariables is 'si', not true or false"},
+      {"<zeebe:calledElement processId=\"=1 +\"/>", "zeebe:calledElement processId does not parse"},
+      {"<zeebe:calledElement processId=\"h\"/><zeebe:ioMapping>"
+       "<zeebe:output source=\"=r\" target=\"a.b\"/></zeebe:ioMapping>",
+       "zeebe:output target 'a.b' is a path"},
+      {"<zeebe:calledElement processId=\"h\"/><zeebe:ioMapping>"
+       "<zeebe:input source=\"=(\" target=\"a\"/></zeebe:ioMapping>",
+       "zeebe:input source of 'a' does not parse"},
+      {"<zeebe:calledElement processId=\"h\"/><zeebe:properties>"
+       "<zeebe:property name=\"pmiflow.businessId\" value=\"fijo\"/></zeebe:properties>",
+       "pmiflow.businessId 'fijo' is not a FEEL expression"},
+  };
+  for (const Case& bad_case : cases) {
+    LoadOutput bad = load_bpmn(wrap(call(bad_case.extensions)), "inline.bpmn", {});
+    EXPECT_FALSE(bad.definition.has_value()) << bad_case.says;
+    ASSERT_FALSE(bad.diagnostics.empty()) << bad_case.says;
+    EXPECT_THAT(bad.diagnostics[0].message, HasSubstr(bad_case.says));
+    EXPECT_EQ(bad.diagnostics[0].element_id, "c");
+    EXPECT_GT(bad.diagnostics[0].line, 0);
+  }
+}
+
 TEST(BpmnParser, ByteOrderMarkIsCountedAsBytesOfTheFirstLine) {
   ParseOutput out = parse_bpmn("\xEF\xBB\xBF" + wrap(user_task("candidateGroups=\"g\"")), "bom");
   ASSERT_TRUE(out.definition.has_value());

@@ -78,7 +78,7 @@ const std::vector<BadFile> kBadFiles = {
      "unsupported element <complexGateway> (supported: startEvent, endEvent, "
      "intermediateCatchEvent, intermediateThrowEvent, boundaryEvent, userTask, serviceTask, "
      "businessRuleTask, receiveTask, sendTask, scriptTask, manualTask, task, subProcess, "
-     "exclusiveGateway, parallelGateway, eventBasedGateway, sequenceFlow)"},
+     "callActivity, exclusiveGateway, parallelGateway, eventBasedGateway, sequenceFlow)"},
     {"timer-duration-does-not-parse", 7, 9, "wait",
      "<timeDuration>: 'P1X' is not a duration (expected an ISO 8601 duration"},
     {"timer-zero-duration", 7, 9, "wait",

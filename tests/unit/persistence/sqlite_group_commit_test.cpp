@@ -86,7 +86,7 @@ struct Queue {
   AppendResult append(std::int64_t id) {
     AppendRequest request;
     request.instance_id = id;
-    PendingAppend pending{&request, std::nullopt, std::nullopt};
+    PendingAppend pending{&request, std::nullopt, std::nullopt, {}, {}};
     return commit.append(pending);
   }
 };
@@ -143,7 +143,7 @@ TEST(SqliteGroupCommit, AWriterThatThrowsFailsItsGroupWithInternal) {
       512);
   AppendRequest request;
   request.instance_id = 3;
-  PendingAppend pending{&request, std::nullopt, std::nullopt};
+  PendingAppend pending{&request, std::nullopt, std::nullopt, {}, {}};
   AppendResult result = commit.append(pending);
   ASSERT_FALSE(result.status.ok());
   EXPECT_EQ(result.status.error().code, ErrorCode::kInternal);

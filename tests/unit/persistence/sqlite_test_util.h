@@ -151,8 +151,9 @@ inline runtime::Tags tags_of(const runtime::BusinessKey& key) {
 
 inline Event instance_created(const runtime::BusinessKey& key, Variables vars = {},
                               std::int64_t time_ms = 1000) {
-  return event(runtime::InstanceCreated{key.id, key.process, tags_of(key), std::move(vars)},
-               time_ms);
+  return event(
+      runtime::InstanceCreated{key.id, key.process, tags_of(key), std::move(vars), 0, {}, 0},
+      time_ms);
 }
 inline Event activated(const std::string& element, std::int64_t key, const std::string& kind,
                        const std::string& flow = "") {

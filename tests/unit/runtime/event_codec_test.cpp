@@ -34,8 +34,12 @@ std::vector<EventBody> samples() {
       InstanceCreated{"105001000123/2026",
                       "D02_03",
                       {{"period", "2026"}, {"school", "1"}},
-                      {{"a", 1}, {"b", Json::array({1, "dos", 3.5})}}},
-      InstanceCreated{"x", "p", {}, {}},
+                      {{"a", 1}, {"b", Json::array({1, "dos", 3.5})}},
+                      0,
+                      {},
+                      0},
+      InstanceCreated{"7-3", "hijo", {}, {}, 7, "Llamar", 3},
+      InstanceCreated{"x", "p", {}, {}, 0, {}, 0},
       ElementActivated{"Task_A", "f1", {}, 5, "userTask", 0},
       ElementActivated{"start", "", {}, 1, "startEvent", 0},
       ElementActivated{"join", "f2", {"f1", "f2"}, 7, "parallelGateway", 3},
@@ -61,6 +65,7 @@ std::vector<EventBody> samples() {
       InstanceTerminated{},
       RecordWritten{{{"cronograma", Json::array()}}, "A03", 4, "programacion"},
       MessageQueued{{}, "A07", 9, "E02.01"},
+      ChildInstanceCreated{"7-3", 12, "Llamar", 3, "hijo"},
   };
 }
 

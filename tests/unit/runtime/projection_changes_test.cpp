@@ -35,7 +35,7 @@ class Log {
 TEST(ProjectionChanges, ARunNamesTheRowsItTouchedAndThoseItCreated) {
   Log log;
   ProjectionChanges created;
-  log.add(InstanceCreated{"k", "p", {{"zona", "rural"}}, {{"a", 1}}}, &created);
+  log.add(InstanceCreated{"k", "p", {{"zona", "rural"}}, {{"a", 1}}, 0, {}, 0}, &created);
   log.add(ElementActivated{"T", "", {}, 1, "userTask", 0}, &created);
   log.add(UserTaskCreated{{"g"}, "T", "", 1, "T"}, &created);
   log.add(ElementActivated{"S", "", {}, 2, "serviceTask", 0}, &created);
@@ -68,7 +68,7 @@ TEST(ProjectionChanges, ARunNamesTheRowsItTouchedAndThoseItCreated) {
 
 TEST(ProjectionChanges, JoinsAndTheInstanceEndAreMarked) {
   Log log;
-  log.add(InstanceCreated{"k", "p", {}, {}});
+  log.add(InstanceCreated{"k", "p", {}, {}, 0, {}, 0});
   ProjectionChanges arrive;
   log.add(FlowTaken{"f1", "a", true, 0, "join"}, &arrive);
   EXPECT_TRUE(arrive.joins);
@@ -84,7 +84,7 @@ TEST(ProjectionChanges, WithoutChangesTheFoldIsTheSame) {
   Log with;
   Log without;
   ProjectionChanges changes;
-  for (EventBody body : std::vector<EventBody>{InstanceCreated{"k", "p", {}, {}},
+  for (EventBody body : std::vector<EventBody>{InstanceCreated{"k", "p", {}, {}, 0, {}, 0},
                                                ElementActivated{"T", "", {}, 1, "userTask", 0},
                                                UserTaskCreated{{"g"}, "T", "", 1, "T"}}) {
     with.add(body, &changes);

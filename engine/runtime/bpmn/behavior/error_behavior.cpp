@@ -67,6 +67,12 @@ void throw_error(Run& run, const ElementRef& thrower, const std::string& code,
     at = scope_owner(run, at.scope);
   }
   run.write(ErrorThrown{"", code, thrower_id, thrower.key, message});
+  if (const ParentRef& parent = run.state().parent; parent.instance_id != 0) {
+    // Not caught in a child: thrown on from its parent's call activity (the parent's incident
+    // if nothing there catches it either).
+    run.emit(ChildErrorThrown{parent, run.state().id, code, message});
+    return;
+  }
   raise_incident(run, thrower.key, thrower_id, kErrorIncident,
                  "error '" + code + "' thrown by " + thrower_id +
                      " is not caught: no error boundary event or error event subprocess around "

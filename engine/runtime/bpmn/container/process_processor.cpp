@@ -31,7 +31,8 @@ Status ProcessProcessor::start(Run& run, const CreateInstance& c) {
     start = def.start_events.front();
   }
   run.set_actor(c.actor);
-  run.write(InstanceCreated{c.business_key.id, c.business_key.process, c.tags, c.variables});
+  run.write(InstanceCreated{c.business_key.id, c.business_key.process, c.tags, c.variables,
+                            c.parent.instance_id, c.parent.element_id, c.parent.element_key});
   if (c.message) {
     run.write(MessageCorrelated{"", def.node(start).id, 0, c.message->message_id,
                                 c.message->message_key, c.message->name});
@@ -52,6 +53,8 @@ void ProcessProcessor::complete_if_done(Run& run) {
 void ProcessProcessor::complete(Run& run, const std::string& by_element) {
   behavior::unsubscribe(run, kProcessScope);  // its event subprocesses' starts
   run.write(InstanceCompleted{by_element});
+  const InstanceState& s = run.state();
+  if (s.parent.instance_id != 0) run.emit(ChildCompleted{s.parent, s.id, s.variables});
 }
 
 void ProcessProcessor::terminate(Run& run) {

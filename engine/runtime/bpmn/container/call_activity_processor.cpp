@@ -1,0 +1,138 @@
+#include "engine/runtime/bpmn/container/call_activity_processor.h"
+
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "engine/runtime/bpmn/behavior/element_behavior.h"
+#include "engine/runtime/bpmn/behavior/incident_behavior.h"
+#include "engine/runtime/bpmn/behavior/variable_behavior.h"
+
+namespace pmiflow::runtime {
+namespace {
+
+feel::Env env_of(const Run& run) {
+  feel::Env env;
+  env.now_ms = run.now_ms();  // the command's time, so that a replay agrees
+  return env;
+}
+
+// Evaluates `mappings` in order over `scope` (each sees the targets of those before it),
+// setting each target in `out`; else what failed.
+std::optional<std::string> map_variables(const Run& run,
+                                         const std::vector<model::VariableMapping>& mappings,
+                                         const char* what, Variables scope, Variables& out) {
+  for (const model::VariableMapping& m : mappings) {
+    Json value;
+    feel::EvalError error;
+    if (!m.source.evaluate(scope, env_of(run), value, error)) {
+      return std::string("zeebe:") + what + " of '" + m.target + "' (`" + m.source.text() +
+             "`) failed: " + error.message;
+    }
+    scope[m.target] = value;
+    out[m.target] = std::move(value);
+  }
+  return std::nullopt;
+}
+
+// `expression`'s value over `scope` as a non-empty string; else what is wrong (`what` names it).
+std::optional<std::string> string_of(const Run& run, const feel::Expression& expression,
+                                     const std::string& what, const Variables& scope,
+                                     std::string& out) {
+  Json value;
+  feel::EvalError error;
+  if (!expression.evaluate(scope, env_of(run), value, error)) {
+    return what + " `" + expression.text() + "` failed: " + error.message;
+  }
+  if (!value.is_string() || value.get<std::string>().empty()) {
+    return what + " `" + expression.text() + "` gave " + value.dump() + ", not a non-empty string";
+  }
+  out = value.get<std::string>();
+  return std::nullopt;
+}
+
+}  // namespace
+
+void CallActivityProcessor::on_activate(Run& run, const ElementRef& element) const {
+  const model::FlowNode& node = run.definition().node(element.node);
+  const InstanceState& s = run.state();
+  auto fail = [&](const std::string& message) {
+    behavior::raise_incident(run, element.key, node.id, kCallIncident, message);
+  };
+  ChildStart start;
+  // What the child gets: the parent's variables (unless propagateAllParentVariables is false)
+  // and the inputs, evaluated over the parent's variables.
+  Variables inputs;
+  if (auto bad = map_variables(run, node.inputs, "input", s.variables, inputs)) return fail(*bad);
+  if (node.propagate_all_parent_variables) start.variables = s.variables;
+  Variables scope = s.variables;  // what the process id and the business id are evaluated over
+  for (auto& [name, value] : inputs) {
+    scope[name] = value;
+    start.variables[name] = std::move(value);
+  }
+  start.key.process = node.called_process;
+  if (node.called_process_expression) {
+    if (auto bad = string_of(run, *node.called_process_expression, "zeebe:calledElement processId",
+                             scope, start.key.process)) {
+      return fail(*bad);
+    }
+  }
+  start.key.id = task_id_for(s.id, element.key);
+  if (node.child_business_id) {
+    if (auto bad =
+            string_of(run, *node.child_business_id, "pmiflow.businessId", scope, start.key.id)) {
+      return fail(*bad);
+    }
+  }
+  start.tags = s.tags;  // the child is found by its parent's tags too (a period, a school)
+  start.parent = ParentRef{s.id, element.key, node.id};
+  if (Status prepared = run.prepare_child(start); !prepared.ok()) {
+    return fail("cannot start " + start.key.process + " with business id " + start.key.id + ": " +
+                prepared.error().message);
+  }
+  run.write(ChildInstanceCreated{start.key.id, start.id, node.id, element.key, start.key.process});
+  run.emit(StartChild{std::move(start)});
+}
+
+void CallActivityProcessor::on_terminate(Run& run, const ElementRef& element) const {
+  auto it = run.state().elements.find(element.key);
+  if (it != run.state().elements.end() && it->second.child != 0) {
+    run.emit(CancelChild{it->second.child});
+  }
+  behavior::terminate(run, element);
+}
+
+bool CallActivityProcessor::can_retry(const Incident& incident) const {
+  return incident.kind == kCallIncident || ElementProcessor::can_retry(incident);
+}
+
+void CallActivityProcessor::retry(Run& run, const ElementRef& element) const {
+  ElementProcessor::retry(run, element);  // its boundary events, those that failed
+  auto it = run.state().elements.find(element.key);
+  if (it == run.state().elements.end()) return;
+  // No child yet: start it again. A child that completed but whose outputs failed: the person
+  // resolving set what they should have (set-variables); the activity completes.
+  if (it->second.child == 0) {
+    on_activate(run, element);
+  } else {
+    behavior::complete(run, element);
+  }
+}
+
+void CallActivityProcessor::complete_call(Run& run, const ElementRef& element,
+                                          const Variables& variables) {
+  const model::FlowNode& node = run.definition().node(element.node);
+  Variables out;
+  if (!node.outputs.empty()) {
+    if (auto bad = map_variables(run, node.outputs, "output", variables, out)) {
+      behavior::raise_incident(run, element.key, node.id, kCallIncident, *bad);
+      return;
+    }
+  } else if (node.propagate_all_child_variables) {
+    out = variables;
+  }
+  behavior::set_variables(run, out, node.id);
+  behavior::complete(run, element);
+}
+
+}  // namespace pmiflow::runtime
