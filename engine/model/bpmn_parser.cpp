@@ -428,6 +428,7 @@ NodeIndex Parser::parse_node(pugi::xml_node element, const ElementEntry& entry, 
   const bool container =
       node.kind == NodeKind::kSubProcess || node.kind == NodeKind::kEventSubProcess;
   if (container) def_.has_subprocesses = true;
+  if (node.kind == NodeKind::kInclusiveGateway) def_.has_inclusive_gateways = true;
   if (node.kind == NodeKind::kEventSubProcess) {
     (parent == kNone ? def_.event_subprocesses : def_.nodes[parent].event_subprocesses)
         .push_back(index);

@@ -61,6 +61,7 @@ constexpr ElementEntry kElements[] = {
     {"callActivity", NodeKind::kCallActivity, Family::kTask, false, {}, ""},
     {"exclusiveGateway", NodeKind::kExclusiveGateway, Family::kGateway, true, {}, ""},
     {"parallelGateway", NodeKind::kParallelGateway, Family::kGateway, false, {}, ""},
+    {"inclusiveGateway", NodeKind::kInclusiveGateway, Family::kGateway, true, {}, ""},
     {"eventBasedGateway", NodeKind::kEventBasedGateway, Family::kGateway, false, {}, ""},
 };
 

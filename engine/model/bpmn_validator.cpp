@@ -69,10 +69,12 @@ void Validator::check_elements() {
       if (source_kind == NodeKind::kParallelGateway) {
         report(flow.location, flow.id,
                "condition on a flow leaving a parallel gateway (it takes every outgoing flow)");
-      } else if (source_kind != NodeKind::kExclusiveGateway) {
+      } else if (source_kind != NodeKind::kExclusiveGateway &&
+                 source_kind != NodeKind::kInclusiveGateway) {
         report(flow.location, flow.id,
                std::string("condition on a flow leaving a <") + node_kind_name(source_kind) +
-                   ">: conditions are supported only on flows leaving an exclusive gateway");
+                   ">: conditions are supported only on flows leaving an exclusive or inclusive "
+                   "gateway");
       }
     }
   }
@@ -135,7 +137,8 @@ void Validator::check_elements() {
                  Severity::kWarning);
         }
         break;
-      case NodeKind::kExclusiveGateway: {
+      case NodeKind::kExclusiveGateway:
+      case NodeKind::kInclusiveGateway: {
         bool default_is_outgoing = false;
         if (node.default_flow != kNone) {
           default_is_outgoing = std::find(node.outgoing.begin(), node.outgoing.end(),
@@ -226,9 +229,9 @@ void Validator::check_elements() {
       case NodeKind::kTask:
         break;
     }
-    const bool splits_implicitly = node.kind != NodeKind::kExclusiveGateway &&
-                                   node.kind != NodeKind::kParallelGateway &&
-                                   node.kind != NodeKind::kEventBasedGateway;
+    const bool splits_implicitly =
+        node.kind != NodeKind::kExclusiveGateway && node.kind != NodeKind::kParallelGateway &&
+        node.kind != NodeKind::kInclusiveGateway && node.kind != NodeKind::kEventBasedGateway;
     if (splits_implicitly && node.outgoing.size() > 1) {
       node_error(n, "more than one outgoing flow: use a parallel or exclusive gateway");
     }

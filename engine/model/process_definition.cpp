@@ -57,6 +57,8 @@ const char* node_kind_name(NodeKind kind) {
       return "scriptTask";
     case NodeKind::kCallActivity:
       return "callActivity";
+    case NodeKind::kInclusiveGateway:
+      return "inclusiveGateway";
     case NodeKind::kErrorEndEvent:
       return "endEvent";
     case NodeKind::kErrorBoundaryEvent:

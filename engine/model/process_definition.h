@@ -61,6 +61,7 @@ enum class NodeKind : std::uint8_t {
   kLinkThrowEvent = 28,   // an intermediate throw event with a linkEventDefinition
   kLinkCatchEvent = 29,   // an intermediate catch event with a linkEventDefinition
   kCallActivity = 30,     // starts an instance of another process and waits for it
+  kInclusiveGateway = 31,
 };
 
 const char* node_kind_name(NodeKind kind);  // BPMN local name, e.g. "userTask"
@@ -136,7 +137,7 @@ struct FlowNode {
   // scriptTask: zeebe:script expression, compiled once at load, and its resultVariable
   std::optional<feel::Expression> script;
   std::string result_variable;
-  // exclusiveGateway
+  // exclusiveGateway, inclusiveGateway
   FlowIndex default_flow = kNone;
   // callActivity: zeebe:calledElement processId, a literal or a FEEL expression (a string) read
   // when the activity starts; what the child gets and gives back (docs/call-activities.md):
@@ -185,6 +186,7 @@ class ProcessDefinition {
   // The event subprocesses of the process itself, document order.
   std::vector<NodeIndex> event_subprocesses;
   bool has_subprocesses = false;  // some node is a subProcess or an event subprocess
+  bool has_inclusive_gateways = false;
 
   NodeIndex find_node(const std::string& id) const;  // kNone when absent
   FlowIndex find_flow(const std::string& id) const;  // kNone when absent

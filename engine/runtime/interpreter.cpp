@@ -8,6 +8,7 @@
 #include "engine/runtime/bpmn/behavior/element_behavior.h"
 #include "engine/runtime/bpmn/behavior/error_behavior.h"
 #include "engine/runtime/bpmn/behavior/incident_behavior.h"
+#include "engine/runtime/bpmn/behavior/inclusive_join_behavior.h"
 #include "engine/runtime/bpmn/behavior/job_behavior.h"
 #include "engine/runtime/bpmn/behavior/message_behavior.h"
 #include "engine/runtime/bpmn/behavior/scope_behavior.h"
@@ -296,8 +297,9 @@ class CommandProcessor {
 };
 
 // Runs the queued tokens until every one waits (each token past `max_activations` stops at its
-// element with a runaway incident), completing each subProcess in which no token is left (its
-// token moves on), then completes the process when no token is left in it.
+// element with a runaway incident), firing each inclusive join no other token can reach and
+// completing each subProcess in which no token is left (their tokens move on), then completes
+// the process when no token is left in it.
 void run_tokens(Run& run, int max_activations) {
   int activations = 0;
   do {
@@ -310,7 +312,7 @@ void run_tokens(Run& run, int max_activations) {
       }
     }
   } while (run.state().status == InstanceStatus::kActive &&
-           behavior::complete_done_subprocesses(run));
+           (behavior::fire_inclusive_joins(run) || behavior::complete_done_subprocesses(run)));
   ProcessProcessor::complete_if_done(run);
 }
 

@@ -16,7 +16,7 @@
 #include "engine/runtime/bpmn/event/terminate_end_event_processor.h"
 #include "engine/runtime/bpmn/event/timer_catch_event_processor.h"
 #include "engine/runtime/bpmn/gateway/event_based_gateway_processor.h"
-#include "engine/runtime/bpmn/gateway/exclusive_gateway_processor.h"
+#include "engine/runtime/bpmn/gateway/gateway_processors.h"
 #include "engine/runtime/bpmn/gateway/parallel_gateway_processor.h"
 #include "engine/runtime/bpmn/task/pass_through_processor.h"
 #include "engine/runtime/bpmn/task/script_task_processor.h"
@@ -34,6 +34,7 @@ const ElementProcessor& processor_for(model::NodeKind kind) {
   static const UserTaskProcessor kUserTask;
   static const ServiceTaskProcessor kServiceTask;
   static const ExclusiveGatewayProcessor kExclusiveGateway;
+  static const InclusiveGatewayProcessor kInclusiveGateway;
   static const ParallelGatewayProcessor kParallelGateway;
   static const EventBasedGatewayProcessor kEventBasedGateway;
   static const SubProcessProcessor kSubProcess;
@@ -70,6 +71,8 @@ const ElementProcessor& processor_for(model::NodeKind kind) {
       return kCallActivity;
     case model::NodeKind::kExclusiveGateway:
       return kExclusiveGateway;
+    case model::NodeKind::kInclusiveGateway:
+      return kInclusiveGateway;
     case model::NodeKind::kParallelGateway:
       return kParallelGateway;
     case model::NodeKind::kEventBasedGateway:

@@ -78,7 +78,8 @@ const std::vector<BadFile> kBadFiles = {
      "unsupported element <complexGateway> (supported: startEvent, endEvent, "
      "intermediateCatchEvent, intermediateThrowEvent, boundaryEvent, userTask, serviceTask, "
      "businessRuleTask, receiveTask, sendTask, scriptTask, manualTask, task, subProcess, "
-     "callActivity, exclusiveGateway, parallelGateway, eventBasedGateway, sequenceFlow)"},
+     "callActivity, exclusiveGateway, parallelGateway, inclusiveGateway, eventBasedGateway, "
+     "sequenceFlow)"},
     {"timer-duration-does-not-parse", 7, 9, "wait",
      "<timeDuration>: 'P1X' is not a duration (expected an ISO 8601 duration"},
     {"timer-zero-duration", 7, 9, "wait",
@@ -156,7 +157,7 @@ const std::vector<BadFile> kBadFiles = {
      "default flow 'f3' has a condition (a default flow must not have one)"},
     {"condition-on-task-flow", 12, 5, "f2",
      "condition on a flow leaving a <userTask>: conditions are supported only on flows leaving "
-     "an exclusive gateway"},
+     "an exclusive or inclusive gateway"},
     {"condition-on-parallel-flow", 8, 5, "f2",
      "condition on a flow leaving a parallel gateway (it takes every outgoing flow)"},
     // `= monto &gt; )`: the `)` is column 46 of the file, past the decoded entity.

@@ -12,12 +12,15 @@ void take(Run& run, model::FlowIndex f, std::int64_t scope) {
   const model::ProcessDefinition& def = run.definition();
   const model::SequenceFlow& flow = def.flow(f);
   const model::FlowNode& target = def.node(flow.target);
-  const bool join = target.kind == model::NodeKind::kParallelGateway && target.incoming.size() > 1;
+  const bool inclusive = target.kind == model::NodeKind::kInclusiveGateway;
+  const bool join =
+      (target.kind == model::NodeKind::kParallelGateway || inclusive) && target.incoming.size() > 1;
   run.write(FlowTaken{flow.id, def.node(flow.source).id, join, scope, target.id});
   if (!join) {
     run.queue(Activation{flow.target, f, scope, {}, false});
     return;
   }
+  if (inclusive) return;  // waits until no other token can arrive (inclusive_join_behavior.h)
   const auto& joins = run.state().join_arrivals;
   auto arrivals = joins.find(JoinKey{scope, target.id});
   std::vector<std::string> joined;

@@ -1,6 +1,7 @@
 // Moving a token along sequence flows: FlowTaken, then the target's activation is queued; a
 // parallel join (a parallel gateway with several incoming flows) keeps the token waiting in
-// its flow scope until every incoming flow has one, then takes one from each.
+// its flow scope until every incoming flow has one, then takes one from each; an inclusive join
+// keeps it waiting until no other token can arrive (inclusive_join_behavior.h).
 #pragma once
 
 #include "engine/runtime/bpmn/element_processor.h"

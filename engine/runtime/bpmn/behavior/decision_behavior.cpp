@@ -1,9 +1,11 @@
-#include "engine/runtime/bpmn/gateway/exclusive_gateway_processor.h"
+#include "engine/runtime/bpmn/behavior/decision_behavior.h"
+
+#include <vector>
 
 #include "engine/runtime/bpmn/behavior/flow_behavior.h"
 #include "engine/runtime/bpmn/behavior/incident_behavior.h"
 
-namespace pmiflow::runtime {
+namespace pmiflow::runtime::behavior {
 namespace {
 
 const char* json_type_name(const Json& v) {
@@ -23,20 +25,23 @@ const char* json_type_name(const Json& v) {
   }
 }
 
-void decide(Run& run, const ElementRef& element) {
+}  // namespace
+
+void decide(Run& run, const ElementRef& element, bool every_true) {
   const model::ProcessDefinition& def = run.definition();
   const model::FlowNode& node = def.node(element.node);
   const Variables& variables = run.state().variables;
   DecisionTaken decision;
-  model::FlowIndex chosen = model::kNone;
+  std::vector<model::FlowIndex> chosen;
   feel::Env env;
   env.now_ms = run.now_ms();  // now() and today(): the command's time, so a replay agrees
   for (model::FlowIndex f : node.outgoing) {
     if (f == node.default_flow) continue;
     const auto& flow = def.flow(f);
     if (!flow.condition) {  // an unconditioned flow always holds
-      chosen = f;
-      break;
+      chosen.push_back(f);
+      if (!every_true) break;
+      continue;
     }
     const feel::Expression& cond = *flow.condition;
     for (const auto& name : cond.variables()) {
@@ -46,7 +51,7 @@ void decide(Run& run, const ElementRef& element) {
     Json out;
     feel::EvalError error;
     if (!cond.evaluate(variables, env, out, error)) {
-      behavior::raise_incident(
+      raise_incident(
           run, element.key, node.id, "condition",
           "condition of flow " + flow.id + " `" + cond.text() + "` failed: " + error.message);
       return;
@@ -54,50 +59,38 @@ void decide(Run& run, const ElementRef& element) {
     decision.evaluated.push_back(ConditionResult{cond.text(), flow.id, out});
     if (out.is_boolean()) {
       if (out.get<bool>()) {
-        chosen = f;
-        break;
+        chosen.push_back(f);
+        if (!every_true) break;
       }
     } else if (!out.is_null()) {
-      behavior::raise_incident(run, element.key, node.id, "condition",
-                               "condition of flow " + flow.id + " `" + cond.text() + "` gave a " +
-                                   json_type_name(out) + " (" + out.dump() +
-                                   "), expected a boolean");
+      raise_incident(run, element.key, node.id, "condition",
+                     "condition of flow " + flow.id + " `" + cond.text() + "` gave a " +
+                         json_type_name(out) + " (" + out.dump() + "), expected a boolean");
       return;
     }
   }
-  if (chosen == model::kNone && node.default_flow != model::kNone) {
-    chosen = node.default_flow;
+  if (chosen.empty() && node.default_flow != model::kNone) {
+    chosen.push_back(node.default_flow);
     decision.is_default = true;
   }
-  if (chosen == model::kNone) {
-    behavior::raise_incident(run, element.key, node.id, "no-flow",
-                             "no outgoing flow's condition is true and there is no default flow "
-                             "(variables seen: " +
-                                 json_text(Json(decision.inputs)) + ")");
+  if (chosen.empty()) {
+    raise_incident(run, element.key, node.id, "no-flow",
+                   "no outgoing flow's condition is true and there is no default flow "
+                   "(variables seen: " +
+                       json_text(Json(decision.inputs)) + ")");
     return;
   }
-  const auto& flow = def.flow(chosen);
   decision.element = node.id;
   decision.key = element.key;
-  decision.flow = flow.id;
-  if (!decision.is_default && flow.condition) decision.condition = flow.condition->text();
-  run.write(std::move(decision));
+  for (model::FlowIndex f : chosen) {  // one decision per flow taken, each with what was seen
+    const auto& flow = def.flow(f);
+    DecisionTaken taken = decision;
+    taken.flow = flow.id;
+    if (!decision.is_default && flow.condition) taken.condition = flow.condition->text();
+    run.write(std::move(taken));
+  }
   run.write(ElementCompleted{node.id, element.key});
-  behavior::take(run, chosen, element.scope);
+  for (model::FlowIndex f : chosen) take(run, f, element.scope);
 }
 
-}  // namespace
-
-void ExclusiveGatewayProcessor::on_activate(Run& run, const ElementRef& element) const {
-  decide(run, element);
-}
-
-bool ExclusiveGatewayProcessor::can_retry(const Incident& incident) const {
-  return incident.kind == "condition" || incident.kind == "no-flow";
-}
-
-void ExclusiveGatewayProcessor::retry(Run& run, const ElementRef& element) const {
-  decide(run, element);
-}
-
-}  // namespace pmiflow::runtime
+}  // namespace pmiflow::runtime::behavior
