@@ -234,22 +234,18 @@ std::vector<AppendResult> SqliteStore::Impl::write_group(std::vector<PendingAppe
 
 Status SqliteStore::Impl::apply_unit(detail::WriteContext& ctx, PendingAppend& pending,
                                      AppendResult& out) {
-  const bool linked = !pending.linked.empty();
-  auto one = [&](PendingAppend& p, AppendResult& r) -> Status {
-    PMIFLOW_TRY(apply_request(ctx, p, r));
-    if (linked && p.request->create && !r.created) {
-      const AppendRequest& req = *p.request;
-      return make_error(ErrorCode::kConflict, req.business_key.process +
-                                                  " has an instance with business id " +
-                                                  req.business_key.id + " already (instance " +
-                                                  std::to_string(r.instance_id) + ")");
-    }
-    return {};
-  };
-  PMIFLOW_TRY(one(pending, out));
   pending.linked_results.resize(pending.linked.size());
-  for (std::size_t i = 0; i < pending.linked.size(); ++i) {
-    PMIFLOW_TRY(one(pending.linked[i], pending.linked_results[i]));
+  for (std::size_t i = 0; i <= pending.linked.size(); ++i) {
+    PendingAppend& p = i == 0 ? pending : pending.linked[i - 1];
+    AppendResult& r = i == 0 ? out : pending.linked_results[i - 1];
+    PMIFLOW_TRY(apply_request(ctx, p, r));
+    if (!pending.linked.empty() && p.request->create && !r.created) {
+      const AppendRequest& req = *p.request;
+      return make_error(ErrorCode::kConflict,
+                        req.business_key.process + " has an instance with business id " +
+                            req.business_key.id + " already (instance " +
+                            std::to_string(r.instance_id) + ")");
+    }
   }
   return {};
 }
