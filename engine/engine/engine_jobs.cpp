@@ -12,7 +12,7 @@ namespace pmiflow {
 namespace {
 
 // A worker's answer must carry a lease's token: token 0 is the in-process handlers' own, which
-// answer inside the request (Engine::Steps), never through these calls.
+// answer inside the request (Engine::Request), never through these calls.
 Status check_token(const JobAnswer& a) {
   if (a.token > 0) return {};
   return make_error(ErrorCode::kStaleToken, "job " + a.job_id + ": token " +

@@ -100,6 +100,14 @@ struct BenchJobsArgs {
 };
 int cmd_bench_jobs(const BenchJobsArgs& a, std::ostream& out, std::ostream& err);
 
+struct BenchCallsArgs {
+  std::string db;  // empty: a fresh temporary database, removed at the end
+  int calls = 20000;
+  int threads = 64;  // client threads
+  bool fast = false;
+};
+int cmd_bench_calls(const BenchCallsArgs& a, std::ostream& out, std::ostream& err);
+
 struct BenchMessagesArgs {
   std::string db;  // empty: a fresh temporary database, removed at the end
   int messages = 100000;

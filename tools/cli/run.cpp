@@ -446,6 +446,25 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
     code = cmd_bench_jobs(bench_jobs_a, out, err);
   });
 
+  BenchCallsArgs bench_calls_a;
+  std::string calls_durability = "full";
+  auto* bench_calls = app.add_subcommand(
+      "bench-calls", "N parents each calling a child; complete the children, print figures");
+  bench_calls->add_option("--calls", bench_calls_a.calls, "number of parents (and children)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 10000000));
+  bench_calls->add_option("--threads", bench_calls_a.threads, "client threads")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1024));
+  bench_calls->add_option("--db", bench_calls_a.db,
+                          "database file (default: a fresh temporary one)");
+  bench_calls->add_option("--durability", calls_durability, "full (fsync) or fast")
+      ->check(CLI::IsMember({"full", "fast"}));
+  bench_calls->callback([&] {
+    bench_calls_a.fast = calls_durability == "fast";
+    code = cmd_bench_calls(bench_calls_a, out, err);
+  });
+
   BenchMessagesArgs bench_messages_a;
   std::string messages_durability = "full";
   auto* bench_messages = app.add_subcommand(
