@@ -164,12 +164,12 @@ EngineStats Engine::stats() const {
   return EngineStats{commands_.load(), events_.load(), activations_.load()};
 }
 
-void Engine::count(const std::vector<Event>& events) {
+void Engine::count(const std::vector<Event>& events, bool new_request) {
   std::uint64_t activations = 0;
   for (const auto& e : events) {
     if (e.type() == runtime::EventType::kElementActivated) ++activations;
   }
-  ++commands_;
+  if (new_request) ++commands_;
   events_ += events.size();
   activations_ += activations;
 }

@@ -252,8 +252,9 @@ class Engine {
   // to deliver.
   Status deliver_opened(Request& request, std::vector<runtime::MessageSubscription>* opened_out,
                         std::vector<runtime::Event>* events);
-  // Counts an appended request.
-  void count(const std::vector<runtime::Event>& events);
+  // Counts the events one instance appended, and the request when `new_request` (a request
+  // may append several instances).
+  void count(const std::vector<runtime::Event>& events, bool new_request);
   // Starts an instance (start(), or a start by message with `message`), then delivers the
   // buffered messages its subscriptions reach.
   Result<StartOutcome> start_instance(const StartRequest& given,

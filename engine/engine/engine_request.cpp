@@ -218,6 +218,7 @@ std::vector<std::pair<std::int64_t, AppendResult>> Engine::Request::commit(
     works_.at(ids[i])->events = std::move(requests[i].events);  // what was written
     out.emplace_back(ids[i], std::move(results[i]));
   }
+  bool counted = false;
   for (std::int64_t id : order_) {
     Work& w = *works_.at(id);
     if (!ok) {
@@ -227,7 +228,8 @@ std::vector<std::pair<std::int64_t, AppendResult>> Engine::Request::commit(
     bool kept = !w.create;  // a creation is cached once written (not when its key existed)
     for (const auto& [written, result] : out) {
       if (written != id || (w.create && !result.created)) continue;
-      engine_.count(w.events);
+      engine_.count(w.events, !counted);
+      counted = true;
       w.state->head_hash = result.head_hash;
       kept = true;
     }
