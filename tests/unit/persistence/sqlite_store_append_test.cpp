@@ -106,6 +106,56 @@ TEST_F(SqliteAppend, StaleExpectedSeqConflictsAloneAndWritesNothing) {
   EXPECT_EQ(store_->instance(b)->active_elements, std::vector<std::string>{"start"});
 }
 
+// EventLog::append_all: requests of several instances (a call activity's parent and child) are
+// written all or none.
+TEST_F(SqliteAppend, LinkedRequestsAreWrittenAllOrNone) {
+  const std::int64_t a = create(kKeyA);
+  auto linked = [&](std::vector<Req>& reqs) {
+    std::vector<AppendRequest> requests;
+    for (Req& r : reqs) requests.push_back(r->request);
+    return store_->append_all(requests);
+  };
+  // A stale parent fails the child's creation too.
+  std::vector<Req> stale;
+  stale.push_back(request(*store_, a, 0, {activated("start", 1, "startEvent")}));
+  stale.push_back(create_request(*store_, kKeyB));
+  auto failed = linked(stale);
+  ASSERT_EQ(failed.size(), 2u);
+  for (const auto& r : failed) {
+    ASSERT_FALSE(r.status.ok());
+    EXPECT_EQ(r.status.error().code, ErrorCode::kConflict);
+    EXPECT_FALSE(r.created);
+  }
+  EXPECT_EQ(count("instances"), 1);
+  EXPECT_EQ(store_->instance(a)->last_seq, 1);
+
+  // A creation whose business key exists is a conflict of all, not an idempotent success.
+  std::vector<Req> taken;
+  taken.push_back(request(*store_, a, 1, {activated("start", 1, "startEvent")}));
+  taken.push_back(create_request(*store_, kKeyA));
+  auto refused = linked(taken);
+  ASSERT_FALSE(refused[0].status.ok());
+  EXPECT_NE(refused[1].status.error().message.find("has an instance with business id " + kKeyA.id +
+                                                   " already (instance " + std::to_string(a) + ")"),
+            std::string::npos)
+      << refused[1].status.error().message;
+  EXPECT_EQ(store_->instance(a)->last_seq, 1);
+  EXPECT_EQ(count("events"), 1);
+
+  // Both good: both written, in one commit.
+  std::vector<Req> good;
+  good.push_back(request(*store_, a, 1, {activated("start", 1, "startEvent")}));
+  good.push_back(create_request(*store_, kKeyB));
+  auto written = linked(good);
+  ASSERT_TRUE(written[0].status.ok()) << written[0].status.error().message;
+  ASSERT_TRUE(written[1].status.ok()) << written[1].status.error().message;
+  EXPECT_TRUE(written[1].created);
+  EXPECT_FALSE(written[0].head_hash.empty());
+  EXPECT_EQ(store_->instance(a)->last_seq, 2);
+  EXPECT_EQ(store_->instance(written[1].instance_id)->business_key, kKeyB);
+  EXPECT_EQ(count("instances"), 2);
+}
+
 TEST_F(SqliteAppend, UnknownInstanceIsNotFound) {
   auto results =
       append_all(*store_, request(*store_, 4242, 0, {activated("start", 1, "startEvent")}));
