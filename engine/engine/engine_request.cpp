@@ -138,9 +138,7 @@ Status Engine::Request::prepare_child(runtime::ChildStart& start) {
   auto existing = engine_.log_.find_instance(r.key);
   if (!existing.ok()) return existing.error();
   if (*existing) {
-    return make_error(ErrorCode::kConflict, r.key.process + " has an instance with business id " +
-                                                r.key.id + " already (instance " +
-                                                std::to_string(**existing) + ")");
+    return business_key_taken(r.key, **existing);
   }
   auto version = engine_.definition_store_.latest_version(r.key.process);
   if (!version.ok()) return version.error();
@@ -211,29 +209,25 @@ std::vector<std::pair<std::int64_t, AppendResult>> Engine::Request::commit(
   } else if (!requests.empty()) {
     results = engine_.log_.append_all(requests);
   }
-  std::vector<std::pair<std::int64_t, AppendResult>> out;
   bool ok = true;
+  for (const AppendResult& r : results) ok = ok && r.status.ok();
+  std::vector<std::pair<std::int64_t, AppendResult>> out;
+  std::set<std::int64_t> written;  // instances whose events are in the log now
   for (std::size_t i = 0; i < results.size(); ++i) {
-    ok = ok && results[i].status.ok();
-    works_.at(ids[i])->events = std::move(requests[i].events);  // what was written
+    Work& w = *works_.at(ids[i]);
+    w.events = std::move(requests[i].events);        // what was written
+    if (ok && !(w.create && !results[i].created)) {  // a creation whose key existed wrote nothing
+      engine_.count(w.events, written.empty());
+      w.state->head_hash = results[i].head_hash;
+      written.insert(ids[i]);
+    }
     out.emplace_back(ids[i], std::move(results[i]));
   }
-  bool counted = false;
   for (std::int64_t id : order_) {
-    Work& w = *works_.at(id);
-    if (!ok) {
-      engine_.states_.forget(id);
-      continue;
-    }
-    bool kept = !w.create;  // a creation is cached once written (not when its key existed)
-    for (const auto& [written, result] : out) {
-      if (written != id || (w.create && !result.created)) continue;
-      engine_.count(w.events, !counted);
-      counted = true;
-      w.state->head_hash = result.head_hash;
-      kept = true;
-    }
-    if (kept && w.state->status == runtime::InstanceStatus::kActive) {
+    const Work& w = *works_.at(id);
+    // Cached when active and in the log: changed by this request, or reached and left as it was.
+    const bool in_log = !w.create || written.count(id) != 0;
+    if (ok && in_log && w.state->status == runtime::InstanceStatus::kActive) {
       engine_.states_.remember(w.state);
     } else {
       engine_.states_.forget(id);

@@ -64,6 +64,15 @@ struct AppendResult {
   std::string head_hash;  // the instance's chain head after the request (when it succeeded)
 };
 
+// kConflict: an instance of key.process with key.id exists already (instance `existing`): what a
+// creation among linked requests (append_all), or a child's start, gets instead of being
+// idempotent.
+inline Error business_key_taken(const runtime::BusinessKey& key, std::int64_t existing) {
+  return make_error(ErrorCode::kConflict, key.process + " has an instance with business id " +
+                                              key.id + " already (instance " +
+                                              std::to_string(existing) + ")");
+}
+
 class EventLog {
  public:
   virtual ~EventLog() = default;

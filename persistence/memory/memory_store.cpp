@@ -163,10 +163,7 @@ std::vector<AppendResult> MemoryStore::append_all(std::vector<AppendRequest>& re
     const AppendRequest& req = requests[i];
     failed = check(req, results[i]);
     if (failed.ok() && req.create && !results[i].created) {
-      failed = make_error(ErrorCode::kConflict, req.business_key.process +
-                                                    " has an instance with business id " +
-                                                    req.business_key.id + " already (instance " +
-                                                    std::to_string(results[i].instance_id) + ")");
+      failed = business_key_taken(req.business_key, results[i].instance_id);
     }
   }
   if (!failed.ok()) {

@@ -240,11 +240,7 @@ Status SqliteStore::Impl::apply_unit(detail::WriteContext& ctx, PendingAppend& p
     AppendResult& r = i == 0 ? out : pending.linked_results[i - 1];
     PMIFLOW_TRY(apply_request(ctx, p, r));
     if (!pending.linked.empty() && p.request->create && !r.created) {
-      const AppendRequest& req = *p.request;
-      return make_error(ErrorCode::kConflict, req.business_key.process +
-                                                  " has an instance with business id " +
-                                                  req.business_key.id + " already (instance " +
-                                                  std::to_string(r.instance_id) + ")");
+      return business_key_taken(p.request->business_key, r.instance_id);
     }
   }
   return {};

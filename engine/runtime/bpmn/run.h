@@ -53,6 +53,13 @@ class Run {
   const InstanceState& state() const { return state_; }
   InstanceState& mutable_state() { return state_; }
   std::int64_t now_ms() const { return now_; }
+  // What FEEL evaluates with in this run: now() and today() are the command's time, so that a
+  // replay gives the same answer.
+  feel::Env feel_env() const {
+    feel::Env env;
+    env.now_ms = now_;
+    return env;
+  }
   // The form `form_id` to check a task's completion against (null: none to check).
   Result<const Form*> form(const std::string& form_id) const {
     if (forms_ == nullptr || !*forms_) return static_cast<const Form*>(nullptr);

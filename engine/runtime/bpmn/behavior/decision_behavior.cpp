@@ -33,8 +33,7 @@ void decide(Run& run, const ElementRef& element, bool every_true) {
   const Variables& variables = run.state().variables;
   DecisionTaken decision;
   std::vector<model::FlowIndex> chosen;
-  feel::Env env;
-  env.now_ms = run.now_ms();  // now() and today(): the command's time, so a replay agrees
+  const feel::Env env = run.feel_env();
   for (model::FlowIndex f : node.outgoing) {
     if (f == node.default_flow) continue;
     const auto& flow = def.flow(f);

@@ -17,9 +17,7 @@ namespace {
 // A correlation key's value as text: a string as it is, an integer in decimal, another number
 // as JSON writes it (as Zeebe, which accepts strings and numbers).
 Result<std::string> correlation_key(const Run& run, const model::MessageDefinition& message) {
-  feel::Env env;
-  env.now_ms = run.now_ms();
-  env.zone = time::default_zone();
+  const feel::Env env = run.feel_env();
   Json out;
   feel::EvalError error;
   const std::string what =

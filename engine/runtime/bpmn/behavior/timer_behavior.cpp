@@ -17,9 +17,7 @@ namespace {
 // value (a string, or a temporal FEEL value as ISO text).
 Result<std::string> timer_text(const Run& run, const model::TimerDefinition& timer) {
   if (!timer.expression) return timer.text;
-  feel::Env env;
-  env.now_ms = run.now_ms();
-  env.zone = time::default_zone();
+  const feel::Env env = run.feel_env();
   Json out;
   feel::EvalError error;
   if (!timer.expression->evaluate(run.state().variables, env, out, error)) {

@@ -11,21 +11,16 @@
 namespace pmiflow::runtime {
 namespace {
 
-feel::Env env_of(const Run& run) {
-  feel::Env env;
-  env.now_ms = run.now_ms();  // the command's time, so that a replay agrees
-  return env;
-}
-
-// Evaluates `mappings` in order over `scope` (each sees the targets of those before it),
-// setting each target in `out`; else what failed.
+// Evaluates `mappings` in order over `scope`, setting each target in `scope` (the next ones see
+// it) and in `out`; else what failed.
 std::optional<std::string> map_variables(const Run& run,
                                          const std::vector<model::VariableMapping>& mappings,
-                                         const char* what, Variables scope, Variables& out) {
+                                         const char* what, Variables& scope, Variables& out) {
+  const feel::Env env = run.feel_env();
   for (const model::VariableMapping& m : mappings) {
     Json value;
     feel::EvalError error;
-    if (!m.source.evaluate(scope, env_of(run), value, error)) {
+    if (!m.source.evaluate(scope, env, value, error)) {
       return std::string("zeebe:") + what + " of '" + m.target + "' (`" + m.source.text() +
              "`) failed: " + error.message;
     }
@@ -41,7 +36,7 @@ std::optional<std::string> string_of(const Run& run, const feel::Expression& exp
                                      std::string& out) {
   Json value;
   feel::EvalError error;
-  if (!expression.evaluate(scope, env_of(run), value, error)) {
+  if (!expression.evaluate(scope, run.feel_env(), value, error)) {
     return what + " `" + expression.text() + "` failed: " + error.message;
   }
   if (!value.is_string() || value.get<std::string>().empty()) {
@@ -60,16 +55,12 @@ void CallActivityProcessor::on_activate(Run& run, const ElementRef& element) con
     behavior::raise_incident(run, element.key, node.id, kCallIncident, message);
   };
   ChildStart start;
-  // What the child gets: the parent's variables (unless propagateAllParentVariables is false)
-  // and the inputs, evaluated over the parent's variables.
+  // What the child gets: the parent's variables and the inputs, evaluated over them (the scope
+  // the process id and the business id are evaluated over too), or the inputs alone when
+  // propagateAllParentVariables is false.
+  Variables scope = s.variables;
   Variables inputs;
-  if (auto bad = map_variables(run, node.inputs, "input", s.variables, inputs)) return fail(*bad);
-  if (node.propagate_all_parent_variables) start.variables = s.variables;
-  Variables scope = s.variables;  // what the process id and the business id are evaluated over
-  for (auto& [name, value] : inputs) {
-    scope[name] = value;
-    start.variables[name] = std::move(value);
-  }
+  if (auto bad = map_variables(run, node.inputs, "input", scope, inputs)) return fail(*bad);
   start.key.process = node.called_process;
   if (node.called_process_expression) {
     if (auto bad = string_of(run, *node.called_process_expression, "zeebe:calledElement processId",
@@ -84,6 +75,7 @@ void CallActivityProcessor::on_activate(Run& run, const ElementRef& element) con
       return fail(*bad);
     }
   }
+  start.variables = node.propagate_all_parent_variables ? std::move(scope) : std::move(inputs);
   start.tags = s.tags;  // the child is found by its parent's tags too (a period, a school)
   start.parent = ParentRef{s.id, element.key, node.id};
   if (Status prepared = run.prepare_child(start); !prepared.ok()) {
@@ -124,7 +116,8 @@ void CallActivityProcessor::complete_call(Run& run, const ElementRef& element,
   const model::FlowNode& node = run.definition().node(element.node);
   Variables out;
   if (!node.outputs.empty()) {
-    if (auto bad = map_variables(run, node.outputs, "output", variables, out)) {
+    Variables scope = variables;
+    if (auto bad = map_variables(run, node.outputs, "output", scope, out)) {
       behavior::raise_incident(run, element.key, node.id, kCallIncident, *bad);
       return;
     }

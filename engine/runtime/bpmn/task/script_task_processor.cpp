@@ -13,11 +13,9 @@ constexpr const char* kScriptIncident = "script";
 
 void ScriptTaskProcessor::on_activate(Run& run, const ElementRef& element) const {
   const model::FlowNode& node = run.definition().node(element.node);
-  feel::Env env;
-  env.now_ms = run.now_ms();  // the command's time, so that a replay agrees
   Json value;
   feel::EvalError error;
-  if (!node.script->evaluate(run.state().variables, env, value, error)) {
+  if (!node.script->evaluate(run.state().variables, run.feel_env(), value, error)) {
     behavior::raise_incident(run, element.key, node.id, kScriptIncident,
                              "zeebe:script `" + node.script->text() + "` failed: " + error.message);
     return;
