@@ -9,6 +9,7 @@
 #include "engine/engine/job_attempt.h"
 #include "engine/runtime/event_applier.h"
 #include "engine/runtime/interpreter.h"
+#include "engine/runtime/variable_scope.h"
 
 namespace pmiflow {
 
@@ -199,7 +200,8 @@ runtime::Command Engine::attempt_job(const InstanceState& state, const runtime::
   const model::NodeIndex node = model.find_node(job.element_id);
   if (node != model::kNone) ctx.headers = &model.node(node).task_headers;
   ctx.now_ms = clock_.now_ms();
-  ctx.variables = &state.variables;
+  const runtime::VisibleVariables visible(state, job.element_key);  // a multi-instance's element
+  ctx.variables = &visible.get();
   ctx.activation_counts = &state.activation_counts;
   try {
     HandlerResult r = handler.handle(ctx);
@@ -259,6 +261,7 @@ Result<StartOutcome> Engine::start_instance(const StartRequest& given,
     }
     if (!result.created) return StartOutcome{result.instance_id, false};
     PMIFLOW_TRY(deliver_opened(request, nullptr, nullptr));
+    PMIFLOW_TRY(continue_loops(request.take_continuations()));
     return StartOutcome{*id, true};
   }
 }
@@ -266,7 +269,8 @@ Result<StartOutcome> Engine::start_instance(const StartRequest& given,
 Result<CommandOutcome> Engine::submit(std::int64_t instance_id, const runtime::Command* command,
                                       bool with_jobs,
                                       std::vector<runtime::MessageSubscription>* opened_out,
-                                      const MessageRow* message) {
+                                      const MessageRow* message,
+                                      std::vector<runtime::ContinueLoop>* continuations) {
   for (int attempt = 0;; ++attempt) {
     Request request(*this, options_.max_activations_per_request);
     // After a lost race, a command that no longer applies (its task or job is gone, or the
@@ -289,12 +293,28 @@ Result<CommandOutcome> Engine::submit(std::int64_t instance_id, const runtime::C
     if (status.ok()) {
       CommandOutcome outcome{instance_id, request.work(instance_id).events};
       PMIFLOW_TRY(deliver_opened(request, opened_out, &outcome.events));
+      std::vector<runtime::ContinueLoop> more = request.take_continuations();
+      if (continuations != nullptr) {
+        continuations->insert(continuations->end(), more.begin(), more.end());
+      } else {
+        PMIFLOW_TRY(continue_loops(std::move(more)));
+      }
       return outcome;
     }
     if (status.error().code != ErrorCode::kConflict || attempt >= kMaxConflictRetries) {
       return status.error();
     }
   }
+}
+
+Status Engine::continue_loops(std::vector<runtime::ContinueLoop> pending) {
+  for (std::size_t i = 0; i < pending.size(); ++i) {  // grows as batches leave more
+    const runtime::ContinueLoop next = pending[i];
+    const runtime::Command command = runtime::ContinueMultiInstance{next.body_key};
+    auto done = submit(next.instance_id, &command, true, nullptr, nullptr, &pending);
+    if (!done.ok()) return done.error();
+  }
+  return {};
 }
 
 Status Engine::deliver_opened(Request& request,

@@ -234,11 +234,17 @@ class Engine {
   // Computed again on fresh state when the request loses a race.
   // The subscriptions the request opens get the buffered messages they reach (more requests),
   // unless `opened` is given: then they are added to it, for the caller to deliver. A
-  // `message` is stored with the request (AppendRequest::message).
+  // `message` is stored with the request (AppendRequest::message). The multi-instance batches
+  // it leaves to start run next, each a request of its own (continue_loops), unless
+  // `continuations` is given: then they are added to it.
   Result<CommandOutcome> submit(std::int64_t instance_id, const runtime::Command* command,
                                 bool with_jobs,
                                 std::vector<runtime::MessageSubscription>* opened = nullptr,
-                                const MessageRow* message = nullptr);
+                                const MessageRow* message = nullptr,
+                                std::vector<runtime::ContinueLoop>* continuations = nullptr);
+  // Starts the next batches of parallel multi-instance bodies (ContinueMultiInstance), each in
+  // a request of its own, and those these leave, until none is left.
+  Status continue_loops(std::vector<runtime::ContinueLoop> pending);
   // Runs the handler of `job` on `state`: the CompleteJob or FailJob command of the result.
   runtime::Command attempt_job(const runtime::InstanceState& state, const runtime::Job& job,
                                const model::ProcessDefinition& model, const TaskHandler& handler);

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "engine/engine/engine.h"
+#include "engine/runtime/variable_scope.h"
 
 namespace pmiflow {
 
@@ -64,7 +65,7 @@ Result<ActivatedJob> Engine::activate_job(const std::string& job_id, const std::
                       j.retries_left,
                       lease->deadline,
                       lease->token,
-                      (*state)->variables,
+                      runtime::VisibleVariables(**state, j.element_key).get(),
                       node == model::kNone ? decltype(ActivatedJob::custom_headers){}
                                            : (*def)->model->node(node).task_headers};
 }

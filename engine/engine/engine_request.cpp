@@ -171,6 +171,8 @@ Status Engine::Request::settle_effects() {
       const runtime::Command command = runtime::ThrowFromCallActivity{
           thrown->parent.element_key, thrown->child_id, thrown->code, thrown->message};
       st = run(thrown->parent.instance_id, &command, true);
+    } else if (auto* more = std::get_if<runtime::ContinueLoop>(&effect)) {
+      continuations_.push_back(*more);
     } else if (auto* cancel = std::get_if<runtime::CancelChild>(&effect)) {
       auto w = reach(cancel->child_id);
       if (!w.ok()) return w.error();

@@ -48,8 +48,11 @@ class Engine::Request {
   // Runs `command` (null: none) on instance `id`, then, with `with_jobs`, the handlers of the
   // jobs it leaves activatable (Camunda's synchronous continuation).
   Status run(std::int64_t id, const runtime::Command* command, bool with_jobs);
-  // Carries out the effects the steps so far asked for, and theirs, until none is left.
+  // Carries out the effects the steps so far asked for, and theirs, until none is left (but
+  // ContinueLoop, which is for after the commit: take_continuations).
   Status settle_effects();
+  // The multi-instance batches to start once this request is committed.
+  std::vector<runtime::ContinueLoop> take_continuations() { return std::move(continuations_); }
 
   // Appends every changed instance, in the order they were first reached: one result per
   // instance id (none when nothing was written). On success the states are cached (ended ones
@@ -77,6 +80,7 @@ class Engine::Request {
   std::map<std::int64_t, std::unique_ptr<Work>> works_;
   std::vector<std::int64_t> order_;
   std::deque<runtime::Effect> effects_;
+  std::vector<runtime::ContinueLoop> continuations_;
   std::set<std::pair<std::string, std::string>> creating_;  // business keys created here
 };
 

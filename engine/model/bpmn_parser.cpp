@@ -367,10 +367,17 @@ NodeIndex Parser::parse_node(pugi::xml_node element, const ElementEntry& entry, 
       ok = false;
       continue;
     }
+    if (name == "multiInstanceLoopCharacteristics" && (is_task || is_container) &&
+        node.kind != NodeKind::kEventSubProcess) {
+      if (!parse_multi_instance(child, node.id, node)) ok = false;
+      continue;
+    }
     if (is_loop) {
       error(child, node.id,
             "unsupported element <" + std::string(name) + "> in " + tag +
-                " (loops and multi-instance are not supported)");
+                (name == "standardLoopCharacteristics"
+                     ? " (a standard loop is not supported: use multi-instance)"
+                     : " (an event subprocess does not run as a multi-instance)"));
       ok = false;
       continue;
     }
@@ -429,6 +436,7 @@ NodeIndex Parser::parse_node(pugi::xml_node element, const ElementEntry& entry, 
       node.kind == NodeKind::kSubProcess || node.kind == NodeKind::kEventSubProcess;
   if (container) def_.has_subprocesses = true;
   if (node.kind == NodeKind::kInclusiveGateway) def_.has_inclusive_gateways = true;
+  if (node.loop) def_.has_multi_instance = true;
   if (node.kind == NodeKind::kEventSubProcess) {
     (parent == kNone ? def_.event_subprocesses : def_.nodes[parent].event_subprocesses)
         .push_back(index);

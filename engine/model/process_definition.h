@@ -88,6 +88,25 @@ struct VariableMapping {
   feel::Expression source;
 };
 
+// An activity's multiInstanceLoopCharacteristics with its zeebe:loopCharacteristics
+// (docs/bpmn-support.md, "Multi-instance"): the activity runs once per element of
+// `input_collection`, one after the other (`sequential`) or all at once; each run is an inner
+// instance with the element as its local variable `input_element` and its position (from 1) as
+// `loopCounter`. The value of `output_element` at each run's end goes at that run's position in the
+// list `output_collection`, set where the activity runs when the last run ends.
+// `completion_condition`, read after each run, ends the activity early when true.
+struct MultiInstance {
+  bool sequential = false;
+  feel::Expression input_collection;
+  std::string input_element;  // empty: the element is not a variable
+  std::string output_collection;
+  std::optional<feel::Expression> output_element;
+  // The output element when it is a variable's name (`= result`): a local variable of each
+  // inner instance, null at its start, so that what the run sets under that name stays its own.
+  std::string output_variable;
+  std::optional<feel::Expression> completion_condition;
+};
+
 struct FlowNode {
   std::string id;
   std::string name;
@@ -153,6 +172,8 @@ struct FlowNode {
   std::vector<VariableMapping> inputs;
   std::vector<VariableMapping> outputs;
   std::optional<feel::Expression> child_business_id;
+  // Activities: multi-instance (none: the activity runs once).
+  std::optional<MultiInstance> loop;
 
   // zeebe:properties that pmiflow reads (user and service tasks):
   //   pmiflow.record = KIND      completing the task writes a record of that kind with the
@@ -187,6 +208,7 @@ class ProcessDefinition {
   std::vector<NodeIndex> event_subprocesses;
   bool has_subprocesses = false;  // some node is a subProcess or an event subprocess
   bool has_inclusive_gateways = false;
+  bool has_multi_instance = false;  // some activity has multiInstanceLoopCharacteristics
 
   NodeIndex find_node(const std::string& id) const;  // kNone when absent
   FlowIndex find_flow(const std::string& id) const;  // kNone when absent

@@ -144,10 +144,16 @@ struct CorrelateMessage {
   Variables variables;
 };
 
-using Command =
-    std::variant<CreateInstance, CompleteUserTask, CompleteJob, FailJob, SetVariables,
-                 ResolveIncident, CancelInstance, TriggerTimer, CorrelateMessage, ThrowJobError,
-                 ActivateJob, ExtendJobLease, CompleteCallActivity, ThrowFromCallActivity>;
+// Multi-instance body `body_key` starts its next batch of inner instances (the engine's answer
+// to a ContinueMultiInstance effect, in a request of its own: effect.h).
+struct ContinueMultiInstance {
+  std::int64_t body_key = 0;
+};
+
+using Command = std::variant<CreateInstance, CompleteUserTask, CompleteJob, FailJob, SetVariables,
+                             ResolveIncident, CancelInstance, TriggerTimer, CorrelateMessage,
+                             ThrowJobError, ActivateJob, ExtendJobLease, CompleteCallActivity,
+                             ThrowFromCallActivity, ContinueMultiInstance>;
 
 const char* command_name(const Command& command);
 

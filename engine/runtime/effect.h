@@ -1,8 +1,8 @@
-// Effects: what a command asks of other instances. A call activity starts a child instance, and
-// the child, when it ends, continues its parent. The interpreter writes only to the instance it
-// runs; it names each effect, and the engine carries it out in the same request, as a command on
-// the instance the effect names, so that both logs change in one commit or not at all
-// (engine/engine/engine.h).
+// Effects: what a command asks of other instances, or of its own after it is committed. A call
+// activity starts a child instance, and the child, when it ends, continues its parent. The
+// interpreter writes only to the instance it runs; it names each effect, and the engine carries it
+// out in the same request, as a command on the instance the effect names, so that both logs change
+// in one commit or not at all (engine/engine/engine.h).
 #pragma once
 
 #include <cstdint>
@@ -57,6 +57,15 @@ struct CancelChild {
   std::int64_t child_id = 0;
 };
 
-using Effect = std::variant<StartChild, ChildCompleted, ChildErrorThrown, CancelChild>;
+// A parallel multi-instance body has inner instances still to start: the engine starts the
+// next batch (ContinueMultiInstance) in a request of its own once this one is committed, so
+// that thousands of elements are neither one giant request nor one giant commit.
+struct ContinueLoop {
+  std::int64_t instance_id = 0;
+  std::int64_t body_key = 0;
+};
+
+using Effect =
+    std::variant<StartChild, ChildCompleted, ChildErrorThrown, CancelChild, ContinueLoop>;
 
 }  // namespace pmiflow::runtime

@@ -6,7 +6,7 @@
 namespace pmiflow::runtime {
 namespace {
 
-constexpr std::array<std::pair<EventType, const char*>, 31> kNames{{
+constexpr std::array<std::pair<EventType, const char*>, 33> kNames{{
     {EventType::kInstanceCreated, "InstanceCreated"},
     {EventType::kElementActivated, "ElementActivated"},
     {EventType::kElementCompleted, "ElementCompleted"},
@@ -38,6 +38,8 @@ constexpr std::array<std::pair<EventType, const char*>, 31> kNames{{
     {EventType::kJobLeaseExtended, "JobLeaseExtended"},
     {EventType::kJobRetriesUpdated, "JobRetriesUpdated"},
     {EventType::kChildInstanceCreated, "ChildInstanceCreated"},
+    {EventType::kMultiInstanceStarted, "MultiInstanceStarted"},
+    {EventType::kMultiInstanceOutput, "MultiInstanceOutput"},
 }};
 
 }  // namespace

@@ -29,13 +29,21 @@ class Applier {
 
   void operator()(const ElementActivated& p) {
     check_transition(ElementState::kNone, ElementState::kActivated);
+    std::optional<Loop> loop;
+    if (p.kind == kMultiInstanceBodyKind) loop.emplace();
     const bool inserted =
         s_.elements
-            .try_emplace(p.key,
-                         ElementInstance{p.key, p.element, ElementState::kActivated, p.scope})
+            .try_emplace(
+                p.key,
+                ElementInstance{
+                    p.key, p.element, ElementState::kActivated, p.scope, 0, {}, std::move(loop)})
             .second;
     if (!inserted) {
       throw std::logic_error("element key " + std::to_string(p.key) + " activated twice");
+    }
+    if (Loop* body = loop_of(p.scope)) {  // an inner instance
+      ++body->started;
+      ++body->active;
     }
     ++s_.activation_counts[p.element];
     bump_key(p.key);
@@ -80,10 +88,39 @@ class Applier {
   void operator()(const UserTaskCanceled& p) { end_task(p.key); }
 
   void operator()(const VariablesSet& p) {
+    if (p.scope != kProcessScope) {  // an element instance's local variables
+      auto it = s_.elements.find(p.scope);
+      if (it == s_.elements.end()) {
+        throw std::logic_error("variables set in element instance " + std::to_string(p.scope) +
+                               ", which is not active");
+      }
+      for (const auto& change : p.changes) it->second.variables[change.name] = change.value;
+      return;
+    }
     for (const auto& change : p.changes) {
       s_.variables[change.name] = change.value;
       if (c_ != nullptr) c_->variables.insert(change.name);
     }
+  }
+
+  void operator()(const MultiInstanceStarted& p) {
+    Loop* loop = loop_of(p.key);
+    if (loop == nullptr || !p.items.is_array()) {
+      throw std::logic_error("multi-instance " + p.element + " (key " + std::to_string(p.key) +
+                             ") is not an active body, or its items are not a list");
+    }
+    loop->items = p.items;
+    loop->outputs.assign(p.items.size(), Json());
+  }
+
+  void operator()(const MultiInstanceOutput& p) {
+    Loop* loop = loop_of(p.key);
+    if (loop == nullptr || p.index < 1 ||
+        p.index > static_cast<std::int64_t>(loop->outputs.size())) {
+      throw std::logic_error("multi-instance " + p.element + " (key " + std::to_string(p.key) +
+                             ") has no position " + std::to_string(p.index));
+    }
+    loop->outputs[static_cast<std::size_t>(p.index - 1)] = p.value;
   }
 
   void operator()(const JobCreated& p) {
@@ -226,12 +263,23 @@ class Applier {
       throw std::logic_error("no active element instance with key " + std::to_string(key));
     }
     check_transition(it->second.state, to);
+    if (Loop* body = loop_of(it->second.scope_key)) {  // an inner instance
+      --body->active;
+      if (to == ElementState::kCompleted) ++body->completed;
+    }
     s_.elements.erase(it);
     if (c_ != nullptr) c_->elements = true;
     // A container's scope ends with it: tokens waiting at its joins end too.
     const auto erased = std::erase_if(
         s_.join_arrivals, [key](const auto& entry) { return entry.first.scope_key == key; });
     if (erased != 0 && c_ != nullptr) c_->joins = true;
+  }
+
+  // The loop of multi-instance body `key`; null when `key` is not an active body.
+  Loop* loop_of(std::int64_t key) {
+    if (key == kProcessScope) return nullptr;
+    auto it = s_.elements.find(key);
+    return it != s_.elements.end() && it->second.loop ? &*it->second.loop : nullptr;
   }
 
   void end_task(std::int64_t key) {

@@ -43,7 +43,17 @@ class Describer {
            p.business_id + ": " + label(p.element);
   }
   std::string operator()(const ElementActivated& p) const {
+    if (p.kind == kMultiInstanceBodyKind) return "multi-instance entered: " + label(p.element);
     return node_word(p.element, p.kind, true) + ": " + label(p.element);
+  }
+  std::string operator()(const MultiInstanceStarted& p) const {
+    const std::size_t n = p.items.is_array() ? p.items.size() : 0;
+    return "multi-instance runs " + std::to_string(n) + (n == 1 ? " time" : " times") + ": " +
+           label(p.element);
+  }
+  std::string operator()(const MultiInstanceOutput& p) const {
+    return "multi-instance output " + std::to_string(p.index) + " = " + value_text(p.value) + ": " +
+           label(p.element);
   }
   std::string operator()(const ElementCompleted& p) const {
     return node_word(p.element, "", false) + ": " + label(p.element);
@@ -70,7 +80,9 @@ class Describer {
       parts.push_back(c.name + ": " + (c.old ? value_text(*c.old) : "(unset)") + " -> " +
                       value_text(c.value));
     }
-    std::string out = "variables changed";
+    std::string out = p.scope == kProcessScope ? "variables changed"
+                                               : "local variables of element instance " +
+                                                     std::to_string(p.scope) + " changed";
     if (!p.element.empty()) out += " at " + short_label(def_, p.element);
     out += ": ";
     for (std::size_t i = 0; i < parts.size(); ++i) out += (i == 0 ? "" : "; ") + parts[i];

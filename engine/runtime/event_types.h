@@ -59,12 +59,15 @@ enum class EventType : std::uint16_t {
   kJobLeaseExtended = 29,
   kJobRetriesUpdated = 30,
   kChildInstanceCreated = 31,
+  kMultiInstanceStarted = 32,
+  kMultiInstanceOutput = 33,
 };
 
 enum class Presence : std::uint8_t { kAlways, kNonEmpty };
 
 struct InstanceCreated;
 struct InstanceCreatedV2;
+struct VariablesSet;
 struct RecordWritten;
 struct MessageQueued;
 inline constexpr Presence kAlways = Presence::kAlways;
@@ -252,9 +255,8 @@ struct UserTaskCreated {
   }
 };
 
-// Process variables changed (`element`: where, when a task's completion set them).
-struct VariablesSet {
-  static constexpr EventType kType = EventType::kVariablesSet;
+// Version 1 of VariablesSet: every variable was the process's.
+struct VariablesSetV1 {
   static constexpr std::uint16_t kVersion = 1;
   std::vector<VariableChange> changes;
   std::string element;
@@ -263,7 +265,30 @@ struct VariablesSet {
     f("changes", s.changes, kAlways);
     f("element", s.element, kNonEmpty);
   }
+  VariablesSet upgrade() const;
 };
+
+// Variables changed in variable scope `scope`: 0, the process's; else the local variables of
+// that element instance (a subprocess, a multi-instance body or one of its inner instances).
+// `element`: where they were set, when a task's completion set them.
+struct VariablesSet {
+  static constexpr EventType kType = EventType::kVariablesSet;
+  static constexpr std::uint16_t kVersion = 2;
+  using Previous = VariablesSetV1;
+  std::vector<VariableChange> changes;
+  std::string element;
+  std::int64_t scope = 0;
+  template <typename S, typename F>
+  static void fields(S& s, F&& f) {
+    f("changes", s.changes, kAlways);
+    f("element", s.element, kNonEmpty);
+    f("scope", s.scope, kNonEmpty);
+  }
+};
+
+inline VariablesSet VariablesSetV1::upgrade() const {
+  return VariablesSet{changes, element, 0};
+}
 
 // A service task's job was created for the handler of `type`.
 struct JobCreated {
@@ -632,6 +657,40 @@ struct ChildInstanceCreated {
   }
 };
 
+// A multi-instance body (element instance `key` of `element`) read its input collection:
+// `items`, a list: one inner instance each, in order (none: it completes at once).
+struct MultiInstanceStarted {
+  static constexpr EventType kType = EventType::kMultiInstanceStarted;
+  static constexpr std::uint16_t kVersion = 1;
+  std::string element;
+  Json items;
+  std::int64_t key = 0;
+  template <typename S, typename F>
+  static void fields(S& s, F&& f) {
+    f("element", s.element, kAlways);
+    f("items", s.items, kAlways);
+    f("key", s.key, kAlways);
+  }
+};
+
+// The inner instance at position `index` (from 1) of multi-instance body `key` ended with
+// output element `value`: its place in the body's output collection.
+struct MultiInstanceOutput {
+  static constexpr EventType kType = EventType::kMultiInstanceOutput;
+  static constexpr std::uint16_t kVersion = 1;
+  std::string element;
+  std::int64_t index = 0;
+  std::int64_t key = 0;
+  Json value;
+  template <typename S, typename F>
+  static void fields(S& s, F&& f) {
+    f("element", s.element, kAlways);
+    f("index", s.index, kAlways);
+    f("key", s.key, kAlways);
+    f("value", s.value, kAlways);
+  }
+};
+
 // Every event type's payload. The order is free (types are named by their kType).
 using EventBody =
     std::variant<InstanceCreated, ElementActivated, ElementCompleted, ElementTerminated, FlowTaken,
@@ -640,6 +699,7 @@ using EventBody =
                  DecisionTaken, InstanceCompleted, InstanceTerminated, RecordWritten, MessageQueued,
                  TimerCreated, TimerTriggered, TimerCanceled, MessageSubscriptionOpened,
                  MessageCorrelated, MessageSubscriptionClosed, ErrorThrown, JobActivated,
-                 JobLeaseExtended, JobRetriesUpdated, ChildInstanceCreated>;
+                 JobLeaseExtended, JobRetriesUpdated, ChildInstanceCreated, MultiInstanceStarted,
+                 MultiInstanceOutput>;
 
 }  // namespace pmiflow::runtime

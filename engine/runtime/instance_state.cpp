@@ -5,17 +5,6 @@
 namespace pmiflow::runtime {
 
 bool InstanceState::operator==(const InstanceState& o) const {
-  auto same_elements = [&] {
-    if (elements.size() != o.elements.size()) return false;
-    for (auto a = elements.begin(), b = o.elements.begin(); a != elements.end(); ++a, ++b) {
-      if (a->first != b->first || a->second.element_id != b->second.element_id ||
-          a->second.state != b->second.state || a->second.scope_key != b->second.scope_key ||
-          a->second.child != b->second.child) {
-        return false;
-      }
-    }
-    return true;
-  };
   auto same_tasks = [&] {
     if (tasks.size() != o.tasks.size()) return false;
     for (auto a = tasks.begin(), b = o.tasks.begin(); a != tasks.end(); ++a, ++b) {
@@ -57,7 +46,7 @@ bool InstanceState::operator==(const InstanceState& o) const {
   return id == o.id && business_key == o.business_key && tags == o.tags && parent == o.parent &&
          definition_version == o.definition_version && status == o.status &&
          last_seq == o.last_seq && next_key == o.next_key && created_ms == o.created_ms &&
-         ended_ms == o.ended_ms && variables == o.variables && same_elements() &&
+         ended_ms == o.ended_ms && variables == o.variables && elements == o.elements &&
          join_arrivals == o.join_arrivals && same_tasks() && same_jobs() && same_incidents() &&
          activation_counts == o.activation_counts && timers == o.timers &&
          subscriptions == o.subscriptions;

@@ -4,6 +4,7 @@
 #include <compare>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,14 +30,36 @@ using Tags = std::map<std::string, std::string>;
 // The flow scope of the process itself: top-level element instances have scope_key 0.
 inline constexpr std::int64_t kProcessScope = 0;
 
+// A multi-instance body's loop (model::MultiInstance): the input collection read when it
+// started, the output elements of its inner instances by position, and how many inner
+// instances were started, ended and completed so far.
+struct Loop {
+  Json items = Json::array();
+  std::vector<Json> outputs;  // by position; null until that inner instance ends with one
+  std::int64_t started = 0;
+  std::int64_t active = 0;
+  std::int64_t completed = 0;
+  bool operator==(const Loop&) const = default;
+};
+
+// The kind ElementActivated names for a multi-instance body (the inner instances name the
+// activity's own kind).
+inline constexpr const char* kMultiInstanceBodyKind = "multiInstanceBody";
+
 // An activation of a flow node (Zeebe's element instance). `key` is unique in the instance;
-// `scope_key` is the element instance of the container it runs in (kProcessScope: the process).
+// `scope_key` is the element instance of the container it runs in (kProcessScope: the process):
+// a subprocess, or the multi-instance body of an inner instance.
 struct ElementInstance {
   std::int64_t key = 0;
   std::string element_id;
   ElementState state = ElementState::kActivated;
   std::int64_t scope_key = kProcessScope;
   std::int64_t child = 0;  // a call activity's: the instance it started (0: none yet)
+  // Its local variables (a multi-instance inner instance's input element and loopCounter, a
+  // body's): visible from it and from what runs in it, gone when it ends (variable_scope.h).
+  Variables variables;
+  std::optional<Loop> loop;  // a multi-instance body's (none: not a body)
+  bool operator==(const ElementInstance&) const = default;
 };
 
 // Where a child instance was called from: its parent instance, and the call activity there

@@ -15,6 +15,7 @@
 #include "engine/runtime/bpmn/behavior/timer_behavior.h"
 #include "engine/runtime/bpmn/behavior/variable_behavior.h"
 #include "engine/runtime/bpmn/container/call_activity_processor.h"
+#include "engine/runtime/bpmn/container/multi_instance_body_processor.h"
 #include "engine/runtime/bpmn/container/process_processor.h"
 #include "engine/runtime/bpmn/processor_registry.h"
 #include "engine/runtime/bpmn/task/user_task_processor.h"
@@ -107,7 +108,7 @@ class CommandProcessor {
   Status operator()(const SetVariables& c) {
     if (run_.state().status != InstanceStatus::kActive) return not_active(run_.state());
     run_.set_actor(c.actor);
-    behavior::set_variables(run_, c.variables, "");
+    behavior::set_variables(run_, c.variables, "", kProcessScope);
     return {};
   }
 
@@ -127,8 +128,11 @@ class CommandProcessor {
                             "', not a job's; only a job is given retries");
     }
     auto element = behavior::element_of(run_, incident.element_key, incident.element_id);
-    const ElementProcessor* processor =
-        element.ok() ? &processor_for(run_.definition().node(element->node).kind) : nullptr;
+    static const MultiInstanceBodyProcessor kMultiInstance;  // its incidents at inner instances
+    const ElementProcessor* processor = !element.ok() ? nullptr
+                                        : incident.kind == kMultiInstanceIncident
+                                            ? &kMultiInstance
+                                            : &processor_of(run_, *element);
     if (processor == nullptr || !processor->can_retry(incident)) {
       return make_error(ErrorCode::kInvalidState, "incident " + c.incident_id + " of kind '" +
                                                       incident.kind +
@@ -165,6 +169,11 @@ class CommandProcessor {
     if (!element.ok()) return element.error();
     behavior::throw_error(run_, *element, c.code, c.message);
     return {};
+  }
+
+  Status operator()(const ContinueMultiInstance& c) {
+    if (run_.state().status != InstanceStatus::kActive) return {};  // it ended meanwhile
+    return MultiInstanceBodyProcessor::continue_loop(run_, c.body_key);
   }
 
   Status operator()(const TriggerTimer& c) {
@@ -320,10 +329,10 @@ void run_tokens(Run& run, int max_activations) {
 
 const char* command_name(const Command& command) {
   static constexpr const char* kNames[] = {
-      "CreateInstance",       "CompleteUserTask",     "CompleteJob",    "FailJob",
-      "SetVariables",         "ResolveIncident",      "CancelInstance", "TriggerTimer",
-      "CorrelateMessage",     "ThrowJobError",        "ActivateJob",    "ExtendJobLease",
-      "CompleteCallActivity", "ThrowFromCallActivity"};
+      "CreateInstance",       "CompleteUserTask",      "CompleteJob",          "FailJob",
+      "SetVariables",         "ResolveIncident",       "CancelInstance",       "TriggerTimer",
+      "CorrelateMessage",     "ThrowJobError",         "ActivateJob",          "ExtendJobLease",
+      "CompleteCallActivity", "ThrowFromCallActivity", "ContinueMultiInstance"};
   return kNames[command.index()];
 }
 

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "engine/runtime/bpmn/container/call_activity_processor.h"
+#include "engine/runtime/bpmn/container/multi_instance_body_processor.h"
 #include "engine/runtime/bpmn/container/sub_process_processor.h"
 #include "engine/runtime/bpmn/event/boundary_event_processor.h"
 #include "engine/runtime/bpmn/event/error_end_event_processor.h"
@@ -100,6 +101,13 @@ const ElementProcessor& processor_for(model::NodeKind kind) {
       return kPassThrough;
   }
   throw std::logic_error("no processor for node kind " + std::to_string(static_cast<int>(kind)));
+}
+
+const ElementProcessor& processor_of(const Run& run, const ElementRef& element) {
+  static const MultiInstanceBodyProcessor kMultiInstanceBody;
+  auto it = run.state().elements.find(element.key);
+  if (it != run.state().elements.end() && it->second.loop) return kMultiInstanceBody;
+  return processor_for(run.definition().node(element.node).kind);
 }
 
 }  // namespace pmiflow::runtime

@@ -10,4 +10,8 @@ namespace pmiflow::runtime {
 
 const ElementProcessor& processor_for(model::NodeKind kind);
 
+// The processor of active element instance `element`: a multi-instance body's
+// (multi_instance_body_processor.h), else its kind's.
+const ElementProcessor& processor_of(const Run& run, const ElementRef& element);
+
 }  // namespace pmiflow::runtime

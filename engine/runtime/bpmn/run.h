@@ -4,6 +4,7 @@
 // the applier writes, as in Zeebe), so the state is always the fold of the events so far.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -109,6 +110,11 @@ class Run {
     return a;
   }
   void clear_queue() { queue_.clear(); }
+  // How many queued activations go into flow scope `scope`.
+  std::size_t queued_in(std::int64_t scope) const {
+    return static_cast<std::size_t>(std::count_if(
+        queue_.begin(), queue_.end(), [&](const Activation& a) { return a.scope == scope; }));
+  }
   // Drops the queued activations into flow scope `scope` or into a scope that has ended (no
   // active element instance holds it): the tokens of a scope being terminated.
   void drop_queued_in(std::int64_t scope) {

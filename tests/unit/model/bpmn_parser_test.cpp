@@ -433,6 +433,79 @@ TEST(BpmnParser, CallActivityReadsItsProcessMappingsAndBusinessId) {
   }
 }
 
+TEST(BpmnParser, MultiInstanceReadsItsLoopCharacteristicsAndCompletionCondition) {
+  auto task = [](const std::string& loop) {
+    return "<startEvent id=\"s\"/><endEvent id=\"e\"/>"
+           "<serviceTask id=\"t\"><extensionElements><zeebe:taskDefinition type=\"x\"/>"
+           "</extensionElements>" +
+           loop +
+           "</serviceTask>"
+           "<sequenceFlow id=\"f1\" sourceRef=\"s\" targetRef=\"t\"/>"
+           "<sequenceFlow id=\"f2\" sourceRef=\"t\" targetRef=\"e\"/>";
+  };
+  auto characteristics = [](const std::string& attributes, const std::string& more = "",
+                            const std::string& flags = "") {
+    return "<multiInstanceLoopCharacteristics" + flags +
+           "><extensionElements><zeebe:loopCharacteristics " + attributes +
+           "/></extensionElements>" + more + "</multiInstanceLoopCharacteristics>";
+  };
+  LoadOutput out =
+      load_bpmn(wrap(task(characteristics(
+                    "inputCollection=\"=items\" inputElement=\"item\" outputCollection=\"results\" "
+                    "outputElement=\"=result\"",
+                    "<completionCondition>=numberOfCompletedInstances > 1</completionCondition>",
+                    " isSequential=\"true\""))),
+                "inline.bpmn", {});
+  ASSERT_TRUE(out.definition.has_value()) << out.diagnostics.front().to_string();
+  EXPECT_TRUE(out.definition->has_multi_instance);
+  const FlowNode& t = node(*out.definition, "t");
+  ASSERT_TRUE(t.loop.has_value());
+  EXPECT_TRUE(t.loop->sequential);
+  EXPECT_EQ(t.loop->input_collection.text(), "=items");
+  EXPECT_EQ(t.loop->input_element, "item");
+  EXPECT_EQ(t.loop->output_collection, "results");
+  EXPECT_EQ(t.loop->output_variable, "result");  // a name: local to each inner instance
+  ASSERT_TRUE(t.loop->completion_condition.has_value());
+  // An output element that is not a bare name has no output variable.
+  LoadOutput expression =
+      load_bpmn(wrap(task(characteristics("inputCollection=\"=items\" outputCollection=\"r\" "
+                                          "outputElement=\"=item.x + 1\""))),
+                "inline.bpmn", {});
+  ASSERT_TRUE(expression.definition.has_value());
+  EXPECT_EQ(node(*expression.definition, "t").loop->output_variable, "");
+
+  struct Case {
+    std::string loop, says;
+  };
+  const Case cases[] = {
+      {"<multiInstanceLoopCharacteristics/>",
+       "<multiInstanceLoopCharacteristics> needs a zeebe:loopCharacteristics with an "
+       "inputCollection"},
+      {characteristics("inputElement=\"i\""), "zeebe:loopCharacteristics has no inputCollection"},
+      {characteristics("inputCollection=\"=(\""),
+       "zeebe:loopCharacteristics inputCollection does not parse"},
+      {characteristics("inputCollection=\"=l\" outputCollection=\"r\""),
+       "an outputCollection without an outputElement"},
+      {characteristics("inputCollection=\"=l\" inputElement=\"a.b\""),
+       "inputElement 'a.b' is not a variable's name"},
+      {characteristics("inputCollection=\"=l\"", "", " isSequential=\"yes\""),
+       "isSequential is 'yes', not true or false"},
+      {characteristics("inputCollection=\"=l\"", "<completionCondition>done</completionCondition>"),
+       "completionCondition 'done' is not a FEEL expression"},
+      {characteristics("inputCollection=\"=l\"", "<loopCardinality>3</loopCardinality>"),
+       "unsupported element <loopCardinality> in <multiInstanceLoopCharacteristics>"},
+      {"<standardLoopCharacteristics/>", "a standard loop is not supported"},
+  };
+  for (const Case& bad_case : cases) {
+    LoadOutput bad = load_bpmn(wrap(task(bad_case.loop)), "inline.bpmn", {});
+    EXPECT_FALSE(bad.definition.has_value()) << bad_case.says;
+    ASSERT_FALSE(bad.diagnostics.empty()) << bad_case.says;
+    EXPECT_THAT(bad.diagnostics[0].message, HasSubstr(bad_case.says));
+    EXPECT_EQ(bad.diagnostics[0].element_id, "t");
+    EXPECT_GT(bad.diagnostics[0].line, 0);
+  }
+}
+
 TEST(BpmnParser, ByteOrderMarkIsCountedAsBytesOfTheFirstLine) {
   ParseOutput out = parse_bpmn("\xEF\xBB\xBF" + wrap(user_task("candidateGroups=\"g\"")), "bom");
   ASSERT_TRUE(out.definition.has_value());

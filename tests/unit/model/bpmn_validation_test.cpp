@@ -136,7 +136,8 @@ const std::vector<BadFile> kBadFiles = {
      "error end event has no errorRef (the <error> whose code it throws)"},
     {"error-ref-unknown", 6, 7, "fail", "errorRef 'missing' names no <error> of the definitions"},
     {"unsupported-multi-instance", 6, 7, "task",
-     "unsupported element <multiInstanceLoopCharacteristics> in <userTask>"},
+     "<multiInstanceLoopCharacteristics> needs a zeebe:loopCharacteristics with an "
+     "inputCollection"},
     {"unsupported-io-mapping", 8, 9, "task",
      "unsupported Camunda extension <zeebe:ioMapping> on <serviceTask>"},
     {"condition-language-javascript", 9, 7, "f2",

@@ -4,6 +4,7 @@
 // parent cancels the child; what cannot start a child is an incident; a process that calls
 // itself stops at the runaway guard. The events each instance writes.
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -355,6 +356,74 @@ TEST_P(EngineCallActivity, AProcessThatCallsItselfStopsAtTheRunawayGuard) {
   for (std::size_t i = 1; i < instances.size(); ++i) {
     EXPECT_EQ(instances[i].parent.instance_id, instances[i - 1].id);
   }
+}
+
+// Start -> Acompanar (a parallel multi-instance call activity of "hijo" per colegio, business
+// id the colegio; each child's `respuesta` collected in `respuestas`) -> Fin.
+const std::string kMultiParent = bpmn("jurisdiccion", R"(
+    <bpmn:startEvent id="Start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="Start" targetRef="Acompanar" />
+    <bpmn:callActivity id="Acompanar">
+      <bpmn:extensionElements>
+        <zeebe:calledElement processId="hijo" propagateAllParentVariables="false" />
+        <zeebe:ioMapping>
+          <zeebe:input source="=colegio" target="colegio" />
+        </zeebe:ioMapping>
+        <zeebe:properties>
+          <zeebe:property name="pmiflow.businessId" value="=colegio" />
+        </zeebe:properties>
+      </bpmn:extensionElements>
+      <bpmn:multiInstanceLoopCharacteristics>
+        <bpmn:extensionElements>
+          <zeebe:loopCharacteristics inputCollection="=colegios" inputElement="colegio"
+                                     outputCollection="respuestas" outputElement="=respuesta" />
+        </bpmn:extensionElements>
+      </bpmn:multiInstanceLoopCharacteristics>
+    </bpmn:callActivity>
+    <bpmn:sequenceFlow id="f2" sourceRef="Acompanar" targetRef="Fin" />
+    <bpmn:endEvent id="Fin" />)");
+
+TEST_P(EngineCallActivity, AParallelMultiInstanceStartsAChildPerElementInBatchesOfRequests) {
+  deploy(kChild);
+  deploy(kMultiParent);
+  constexpr int kColegios = 130;  // a batch of 100, then one of 30
+  Json colegios = Json::array();
+  for (int i = 0; i < kColegios; ++i) colegios.push_back("c" + std::to_string(i));
+  const std::int64_t parent = start("jurisdiccion", Variables{{"colegios", colegios}});
+  auto kids = children(parent);
+  ASSERT_EQ(kids.size(), static_cast<std::size_t>(kColegios));
+  // Two requests on the parent: the first batch ends its events, the continuation starts the
+  // rest (ElementActivated, VariablesSet and ChildInstanceCreated per inner instance).
+  const Trace parent_trace = trace(parent);
+  EXPECT_EQ(Trace(parent_trace.begin(), parent_trace.begin() + 9),
+            (Trace{"InstanceCreated", "ElementActivated", "ElementCompleted", "FlowTaken",
+                   "ElementActivated", "MultiInstanceStarted", "ElementActivated", "VariablesSet",
+                   "ChildInstanceCreated"}));
+  EXPECT_EQ(parent_trace.size(), 6u + 3u * kColegios);
+  std::map<std::string, std::int64_t> by_colegio;  // business id -> child
+  for (const InstanceRow& kid : kids) {
+    by_colegio[kid.business_key.id] = kid.id;
+    const auto created = std::get<runtime::InstanceCreated>(events(kid.id).front().body);
+    EXPECT_EQ(created.variables, (Variables{{"colegio", kid.business_key.id}}));
+  }
+  ASSERT_EQ(by_colegio.size(), static_cast<std::size_t>(kColegios));
+
+  // Each child answers; the last one completes the parent with the answers in input order.
+  for (int i = kColegios - 1; i >= 0; --i) {
+    const std::string colegio = "c" + std::to_string(i);
+    auto done =
+        engine_->complete_task(only_task(by_colegio.at(colegio)), runtime::Actor::user("ana", "r"),
+                               Variables{{"respuesta", "r-" + colegio}});
+    ASSERT_TRUE(done.ok()) << done.error().message;
+  }
+  EXPECT_EQ(store_->instance(parent).value().status, "completed");
+  Json expected = Json::array();
+  for (int i = 0; i < kColegios; ++i) expected.push_back("r-c" + std::to_string(i));
+  EXPECT_EQ(store_->variables(parent).value().at("respuestas"), expected);
+  // The input element and the outputs were the inner instances' own: the parent's variables
+  // are the collections only.
+  EXPECT_EQ(store_->variables(parent).value().count("colegio"), 0u);
+  EXPECT_EQ(store_->variables(parent).value().count("respuesta"), 0u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, EngineCallActivity, ::testing::Values("memory", "sqlite"));

@@ -114,7 +114,8 @@ class Driver {
   //
   // Every command also checks the replay property against the interpreter itself: the state
   // it worked on equals the previous state with the events applied one by one.
-  ExecuteOptions options;  // what each command runs with (e.g. the runaway guard's limit)
+  ExecuteOptions options;       // what each command runs with (e.g. the runaway guard's limit)
+  std::vector<Effect> effects;  // what the last command asked of the engine (effect.h)
 
   Result<std::vector<Event>> run(const Command& command, std::int64_t now = kT0) {
     if (std::holds_alternative<CreateInstance>(command) && state_.status == InstanceStatus::kNone) {
@@ -123,6 +124,7 @@ class Driver {
     auto execution = execute_with_state(definition_, version_, state_, command, now, options);
     if (!execution.ok()) return execution.error();
     std::vector<Event> events = std::move(execution->events);
+    effects = std::move(execution->effects);
     InstanceState replayed = state_;
     for (const auto& e : events) apply(replayed, e);
     EXPECT_TRUE(replayed == execution->state)

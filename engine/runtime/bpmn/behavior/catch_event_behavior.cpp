@@ -84,7 +84,7 @@ Status trigger_event(Run& run, model::NodeIndex event, std::int64_t owner_key) {
     return {};
   }
   if (node.cancel_activity) {
-    processor_for(owner_node.kind).on_terminate(run, owner);
+    processor_of(run, owner).on_terminate(run, owner);
   } else if (node.message) {
     subscribe(run, owner, {event});  // a non-interrupting message event waits for the next one
   }

@@ -4,6 +4,7 @@
 
 #include "engine/runtime/bpmn/behavior/flow_behavior.h"
 #include "engine/runtime/bpmn/behavior/incident_behavior.h"
+#include "engine/runtime/variable_scope.h"
 
 namespace pmiflow::runtime::behavior {
 namespace {
@@ -30,7 +31,8 @@ const char* json_type_name(const Json& v) {
 void decide(Run& run, const ElementRef& element, bool every_true) {
   const model::ProcessDefinition& def = run.definition();
   const model::FlowNode& node = def.node(element.node);
-  const Variables& variables = run.state().variables;
+  const VisibleVariables visible(run.state(), element.key);
+  const Variables& variables = visible.get();
   DecisionTaken decision;
   std::vector<model::FlowIndex> chosen;
   const feel::Env env = run.feel_env();

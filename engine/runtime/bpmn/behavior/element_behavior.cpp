@@ -1,9 +1,12 @@
 #include "engine/runtime/bpmn/behavior/element_behavior.h"
 
+#include <stdexcept>
+
 #include "engine/runtime/bpmn/behavior/incident_behavior.h"
 
 #include "engine/runtime/bpmn/behavior/catch_event_behavior.h"
 #include "engine/runtime/bpmn/behavior/flow_behavior.h"
+#include "engine/runtime/bpmn/container/multi_instance_body_processor.h"
 #include "engine/runtime/bpmn/processor_registry.h"
 
 namespace pmiflow::runtime::behavior {
@@ -18,7 +21,10 @@ ElementRef begin_activation(Run& run, const Activation& a) {
   ElementActivated activated;
   activated.element = node.id;
   activated.key = element.key;
-  activated.kind = model::node_kind_name(node.kind);
+  // A token entering a multi-instance activity enters its body; the body's activations into
+  // its own scope are its inner instances.
+  const bool body = node.loop && !MultiInstanceBodyProcessor::is_inner(run, element);
+  activated.kind = body ? kMultiInstanceBodyKind : model::node_kind_name(node.kind);
   activated.scope = a.scope;
   if (a.via != model::kNone) activated.flow = def.flow(a.via).id;
   activated.joined = a.joined;
@@ -39,8 +45,12 @@ void activate(Run& run, const Activation& a) {
 
 void resume_activation(Run& run, const ElementRef& element) {
   const model::FlowNode& node = run.definition().node(element.node);
-  if (!node.boundary_events.empty()) subscribe_boundary_events(run, element);
-  processor_for(node.kind).on_activate(run, element);
+  if (node.loop && MultiInstanceBodyProcessor::is_inner(run, element)) {
+    MultiInstanceBodyProcessor::begin_inner(run, element);  // its boundary events are the body's
+  } else if (!node.boundary_events.empty()) {
+    subscribe_boundary_events(run, element);
+  }
+  processor_of(run, element).on_activate(run, element);
 }
 
 void stop_runaway(Run& run, const Activation& a, int limit) {
@@ -52,9 +62,18 @@ void stop_runaway(Run& run, const Activation& a, int limit) {
 }
 
 void complete(Run& run, const ElementRef& element) {
+  const model::FlowNode& node = run.definition().node(element.node);
+  const bool inner = node.loop && MultiInstanceBodyProcessor::is_inner(run, element);
+  if (inner && !MultiInstanceBodyProcessor::collect_output(run, element)) return;
   unsubscribe(run, element.key);
-  run.write(ElementCompleted{run.definition().node(element.node).id, element.key});
+  run.write(ElementCompleted{node.id, element.key});
   run.set_actor(Actor::engine());
+  if (inner) {  // its body goes on
+    auto body = element_of(run, element.scope, node.id);
+    if (!body.ok()) throw std::logic_error(body.error().message);
+    MultiInstanceBodyProcessor::after_inner(run, *body);
+    return;
+  }
   take_outgoing(run, element);
 }
 

@@ -5,6 +5,7 @@
 #include "engine/runtime/bpmn/behavior/element_behavior.h"
 #include "engine/runtime/bpmn/behavior/event_subprocess_behavior.h"
 #include "engine/runtime/bpmn/behavior/incident_behavior.h"
+#include "engine/runtime/bpmn/container/multi_instance_body_processor.h"
 #include "engine/runtime/bpmn/processor_registry.h"
 
 namespace pmiflow::runtime::behavior {
@@ -49,10 +50,12 @@ void throw_error(Run& run, const ElementRef& thrower, const std::string& code,
   const std::string thrower_id = def.node(thrower.node).id;
   ElementRef at = thrower;  // the element whose boundary events and flow scope are searched
   for (;;) {
+    // A multi-instance's inner instance: its boundary events are its body's.
+    if (MultiInstanceBodyProcessor::is_inner(run, at)) at = scope_owner(run, at.scope);
     const model::NodeIndex boundary = find_catcher(def, def.node(at.node).boundary_events, code);
     if (boundary != model::kNone) {
       run.write(ErrorThrown{def.node(boundary).id, code, thrower_id, thrower.key, message});
-      processor_for(def.node(at.node).kind).on_terminate(run, at);
+      processor_of(run, at).on_terminate(run, at);
       run.queue(Activation{boundary, model::kNone, at.scope, {}, false});
       return;
     }

@@ -22,7 +22,7 @@ void complete_job(Run& run, const Job& job, const ElementRef& element, const Var
   const std::int64_t key = job.element_key;
   const std::string element_id = job.element_id;
   run.set_actor(Actor::handler(job.type));
-  set_variables(run, variables, element_id);
+  set_variables(run, variables, element_id, key);
   run.write(JobCompleted{element_id, key});
   write_task_outputs(run, run.definition().node(element.node), key, variables);
   complete(run, element);

@@ -9,6 +9,7 @@
 #include "engine/runtime/bpmn/behavior/element_behavior.h"
 #include "engine/runtime/bpmn/behavior/incident_behavior.h"
 #include "engine/runtime/bpmn/behavior/variable_behavior.h"
+#include "engine/runtime/variable_scope.h"
 #include "engine/time/zone.h"
 
 namespace pmiflow::runtime::behavior {
@@ -16,13 +17,15 @@ namespace {
 
 // A correlation key's value as text: a string as it is, an integer in decimal, another number
 // as JSON writes it (as Zeebe, which accepts strings and numbers).
-Result<std::string> correlation_key(const Run& run, const model::MessageDefinition& message) {
+Result<std::string> correlation_key(const Run& run, const model::MessageDefinition& message,
+                                    std::int64_t owner) {
   const feel::Env env = run.feel_env();
   Json out;
   feel::EvalError error;
   const std::string what =
       "correlation key `" + message.correlation_key_text + "` of message '" + message.name + "'";
-  if (!message.correlation_key->evaluate(run.state().variables, env, out, error)) {
+  if (!message.correlation_key->evaluate(VisibleVariables(run.state(), owner).get(), env, out,
+                                         error)) {
     return make_error(ErrorCode::kInvalidArgument, what + " failed: " + error.message);
   }
   if (out.is_string()) return out.get<std::string>();
@@ -43,7 +46,7 @@ Result<std::string> correlation_key(const Run& run, const model::MessageDefiniti
 bool open_subscription(Run& run, model::NodeIndex event, const ElementRef& owner) {
   const model::FlowNode& node = run.definition().node(event);
   const model::MessageDefinition& message = *node.message;
-  auto key = correlation_key(run, message);
+  auto key = correlation_key(run, message, owner.key);
   if (!key.ok()) {
     raise_incident(run, owner.key, incident_element(run, event, owner), kMessageIncident,
                    node.id + ": " + key.error().message);
@@ -67,7 +70,8 @@ void close_subscriptions(Run& run, std::int64_t owner_key,
 
 void send_message(Run& run, const ElementRef& element) {
   const model::FlowNode& node = run.definition().node(element.node);
-  run.write(MessageQueued{run.state().variables, node.id, element.key, node.message->name});
+  run.write(MessageQueued{VisibleVariables(run.state(), element.key).get(), node.id, element.key,
+                          node.message->name});
 }
 
 Status correlate(Run& run, const MessageSubscription& subscription,
@@ -81,7 +85,7 @@ Status correlate(Run& run, const MessageSubscription& subscription,
   const MessageSubscription sub = subscription;  // in the state, which the next event changes
   run.write(MessageCorrelated{sub.correlation_key, sub.element_id, sub.key, message.message_id,
                               message.message_key, sub.name});
-  set_variables(run, message.variables, sub.element_id);
+  set_variables(run, message.variables, sub.element_id, sub.element_key);
   return trigger_event(run, event, sub.element_key);
 }
 

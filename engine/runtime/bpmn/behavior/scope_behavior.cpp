@@ -43,7 +43,7 @@ void terminate_scope(Run& run, std::int64_t scope, std::int64_t except_key) {
       run.write(ElementTerminated{element_id, key});
       continue;
     }
-    processor_for(run.definition().node(element->node).kind).on_terminate(run, *element);
+    processor_of(run, *element).on_terminate(run, *element);
   }
   if (scope == kProcessScope) {
     run.clear_queue();
@@ -71,6 +71,7 @@ bool complete_done_subprocesses(Run& run) {
   if (!def.has_subprocesses || run.has_queued()) return false;
   const auto& elements = run.state().elements;
   for (auto it = elements.rbegin(); it != elements.rend(); ++it) {  // innermost first
+    if (it->second.loop) continue;  // a multi-instance body ends when its loop says
     const model::NodeIndex node = def.find_node(it->second.element_id);
     if (node == model::kNone || (def.node(node).kind != model::NodeKind::kSubProcess &&
                                  def.node(node).kind != model::NodeKind::kEventSubProcess)) {

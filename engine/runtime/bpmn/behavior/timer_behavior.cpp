@@ -8,6 +8,7 @@
 #include "engine/runtime/bpmn/behavior/catch_event_behavior.h"
 #include "engine/runtime/bpmn/behavior/element_behavior.h"
 #include "engine/runtime/bpmn/behavior/incident_behavior.h"
+#include "engine/runtime/variable_scope.h"
 #include "engine/time/zone.h"
 
 namespace pmiflow::runtime::behavior {
@@ -15,12 +16,13 @@ namespace {
 
 // The text a timer's definition gives at the run's time: the literal, or its expression's
 // value (a string, or a temporal FEEL value as ISO text).
-Result<std::string> timer_text(const Run& run, const model::TimerDefinition& timer) {
+Result<std::string> timer_text(const Run& run, const model::TimerDefinition& timer,
+                               std::int64_t owner) {
   if (!timer.expression) return timer.text;
   const feel::Env env = run.feel_env();
   Json out;
   feel::EvalError error;
-  if (!timer.expression->evaluate(run.state().variables, env, out, error)) {
+  if (!timer.expression->evaluate(VisibleVariables(run.state(), owner).get(), env, out, error)) {
     return make_error(ErrorCode::kInvalidArgument,
                       "expression `" + timer.text + "` failed: " + error.message);
   }
@@ -41,7 +43,7 @@ bool arm_timer(Run& run, model::NodeIndex event, const ElementRef& owner) {
   const model::TimerDefinition& timer = *node.timer;
   const std::string what =
       std::string("<") + model::timer_kind_name(timer.kind) + "> of " + node.id;
-  auto text = timer_text(run, timer);
+  auto text = timer_text(run, timer, owner.key);
   Result<model::TimerSchedule> schedule =
       text.ok() ? model::schedule_timer(timer.kind, *text, run.now_ms(), time::default_zone())
                 : Result<model::TimerSchedule>(text.error());

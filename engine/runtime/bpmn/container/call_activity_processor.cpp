@@ -7,6 +7,7 @@
 #include "engine/runtime/bpmn/behavior/element_behavior.h"
 #include "engine/runtime/bpmn/behavior/incident_behavior.h"
 #include "engine/runtime/bpmn/behavior/variable_behavior.h"
+#include "engine/runtime/variable_scope.h"
 
 namespace pmiflow::runtime {
 namespace {
@@ -57,8 +58,9 @@ void CallActivityProcessor::on_activate(Run& run, const ElementRef& element) con
   ChildStart start;
   // What the child gets: the parent's variables and the inputs, evaluated over them (the scope
   // the process id and the business id are evaluated over too), or the inputs alone when
-  // propagateAllParentVariables is false.
-  Variables scope = s.variables;
+  // propagateAllParentVariables is false. The variables visible at the activity: a
+  // multi-instance's input element among them.
+  Variables scope = VisibleVariables(s, element.key).get();
   Variables inputs;
   if (auto bad = map_variables(run, node.inputs, "input", scope, inputs)) return fail(*bad);
   start.key.process = node.called_process;
@@ -124,7 +126,7 @@ void CallActivityProcessor::complete_call(Run& run, const ElementRef& element,
   } else if (node.propagate_all_child_variables) {
     out = variables;
   }
-  behavior::set_variables(run, out, node.id);
+  behavior::set_variables(run, out, node.id, element.key);
   behavior::complete(run, element);
 }
 

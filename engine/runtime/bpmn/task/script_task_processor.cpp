@@ -3,6 +3,7 @@
 #include "engine/runtime/bpmn/behavior/element_behavior.h"
 #include "engine/runtime/bpmn/behavior/incident_behavior.h"
 #include "engine/runtime/bpmn/behavior/variable_behavior.h"
+#include "engine/runtime/variable_scope.h"
 
 namespace pmiflow::runtime {
 namespace {
@@ -15,12 +16,14 @@ void ScriptTaskProcessor::on_activate(Run& run, const ElementRef& element) const
   const model::FlowNode& node = run.definition().node(element.node);
   Json value;
   feel::EvalError error;
-  if (!node.script->evaluate(run.state().variables, run.feel_env(), value, error)) {
+  if (!node.script->evaluate(VisibleVariables(run.state(), element.key).get(), run.feel_env(),
+                             value, error)) {
     behavior::raise_incident(run, element.key, node.id, kScriptIncident,
                              "zeebe:script `" + node.script->text() + "` failed: " + error.message);
     return;
   }
-  behavior::set_variables(run, Variables{{node.result_variable, std::move(value)}}, node.id);
+  behavior::set_variables(run, Variables{{node.result_variable, std::move(value)}}, node.id,
+                          element.key);
   behavior::complete(run, element);
 }
 

@@ -5,6 +5,7 @@
 #include "engine/runtime/bpmn/behavior/element_behavior.h"
 #include "engine/runtime/bpmn/behavior/task_output_behavior.h"
 #include "engine/runtime/bpmn/behavior/variable_behavior.h"
+#include "engine/runtime/variable_scope.h"
 
 namespace pmiflow::runtime {
 namespace {
@@ -43,7 +44,8 @@ Status UserTaskProcessor::complete(Run& run, const UserTask& task, const Complet
     auto form = run.form(task.form);
     if (!form.ok()) return form.error();
     if (*form != nullptr) {
-      const auto errors = (*form)->check(c.variables, run.state().variables);
+      const auto errors =
+          (*form)->check(c.variables, VisibleVariables(run.state(), task.element_key).get());
       if (!errors.empty()) {
         return make_error(ErrorCode::kValidation,
                           "task " + c.task_id + " (" + task.element_id +
@@ -55,7 +57,7 @@ Status UserTaskProcessor::complete(Run& run, const UserTask& task, const Complet
   const std::int64_t key = task.element_key;
   const std::string element_id = task.element_id;
   run.set_actor(c.actor);
-  behavior::set_variables(run, c.variables, element_id);
+  behavior::set_variables(run, c.variables, element_id, key);
   run.write(UserTaskCompleted{element_id, key});
   behavior::write_task_outputs(run, run.definition().node(element->node), key, c.variables);
   behavior::complete(run, *element);
