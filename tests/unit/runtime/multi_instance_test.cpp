@@ -55,6 +55,15 @@ std::vector<std::pair<std::string, Json>> open_tasks(const Driver& d) {
   return out;
 }
 
+// The ids of the open user tasks of `element`, in key order.
+std::vector<std::string> open_tasks_of(const Driver& d, const std::string& element) {
+  std::vector<std::string> out;
+  for (const auto& [id, task] : d.state().tasks) {
+    if (task.element_id == element) out.push_back(id);
+  }
+  return out;
+}
+
 TEST(MultiInstance, ParallelRunsOncePerElementAndCollectsOutputsInInputOrder) {
   auto def = load(process(false));
   Driver d(def);
@@ -186,6 +195,117 @@ TEST(MultiInstance, ParallelInnerInstancesStartInBatchesEachARequestOfItsOwn) {
   // A continuation that arrives late starts nothing.
   EXPECT_EQ(d.trace(ContinueMultiInstance{body}), Trace{});
   EXPECT_EQ(open_tasks(d).back().second, 249);
+}
+
+TEST(MultiInstance, ASequentialSubprocessRunsItsScopeOncePerElement) {
+  // Each inner instance is a subprocess whose script doubles its element into `doble`, the
+  // output element: the inner scopes complete within the command, one after the other.
+  auto def = load(bpmn("mi_sub", R"(
+    <bpmn:startEvent id="Start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="Start" targetRef="Sub" />
+    <bpmn:subProcess id="Sub">
+      <bpmn:multiInstanceLoopCharacteristics isSequential="true">
+        <bpmn:extensionElements>
+          <zeebe:loopCharacteristics inputCollection="=numeros" inputElement="n"
+                                     outputCollection="dobles" outputElement="=doble" />
+        </bpmn:extensionElements>
+      </bpmn:multiInstanceLoopCharacteristics>
+      <bpmn:startEvent id="SubStart" />
+      <bpmn:sequenceFlow id="s1" sourceRef="SubStart" targetRef="Doblar" />
+      <bpmn:scriptTask id="Doblar">
+        <bpmn:extensionElements>
+          <zeebe:script expression="=n * 2" resultVariable="doble" />
+        </bpmn:extensionElements>
+      </bpmn:scriptTask>
+      <bpmn:sequenceFlow id="s2" sourceRef="Doblar" targetRef="SubEnd" />
+      <bpmn:endEvent id="SubEnd" />
+    </bpmn:subProcess>
+    <bpmn:sequenceFlow id="f2" sourceRef="Sub" targetRef="End" />
+    <bpmn:endEvent id="End" />)"));
+  Driver d(def);
+  auto started = d.start(Variables{{"numeros", Json::array({1, 2, 3})}});
+  ASSERT_TRUE(started.ok()) << started.error().message;
+  EXPECT_EQ(d.state().status, InstanceStatus::kCompleted);
+  EXPECT_EQ(d.state().variables.at("dobles"), Json::array({2, 4, 6}));
+  EXPECT_EQ(d.state().variables.count("doble"), 0U);  // each run's own
+  EXPECT_EQ(testing::of_type(*started, EventType::kMultiInstanceOutput).size(), 3U);
+  // One after the other: the second inner instance starts after the first completed.
+  std::vector<std::string> subs;
+  for (const auto& e : *started) {
+    const std::string text = testing::describe(e);
+    if (text == "ElementActivated:Sub" || text == "ElementCompleted:Sub") subs.push_back(text);
+  }
+  EXPECT_EQ(subs, (Trace{"ElementActivated:Sub", "ElementActivated:Sub", "ElementCompleted:Sub",
+                         "ElementActivated:Sub", "ElementCompleted:Sub", "ElementActivated:Sub",
+                         "ElementCompleted:Sub", "ElementCompleted:Sub"}));
+}
+
+TEST(MultiInstance, AnErrorInOneInnerInstanceIsCaughtAtTheActivityAndEndsTheBody) {
+  auto def = load(bpmn("mi_error", R"(
+    <bpmn:startEvent id="Start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="Start" targetRef="Check" />
+    <bpmn:serviceTask id="Check">
+      <bpmn:extensionElements><zeebe:taskDefinition type="check" /></bpmn:extensionElements>
+      <bpmn:multiInstanceLoopCharacteristics>
+        <bpmn:extensionElements>
+          <zeebe:loopCharacteristics inputCollection="=[1, 2]" />
+        </bpmn:extensionElements>
+      </bpmn:multiInstanceLoopCharacteristics>
+    </bpmn:serviceTask>
+    <bpmn:boundaryEvent id="Fallo" attachedToRef="Check">
+      <bpmn:errorEventDefinition />
+    </bpmn:boundaryEvent>
+    <bpmn:sequenceFlow id="f2" sourceRef="Check" targetRef="End" />
+    <bpmn:sequenceFlow id="f3" sourceRef="Fallo" targetRef="EndFallo" />
+    <bpmn:endEvent id="End" />
+    <bpmn:endEvent id="EndFallo" />)"));
+  Driver d(def);
+  ASSERT_TRUE(d.start().ok());
+  ASSERT_EQ(d.state().jobs.size(), 2U);
+  const std::string first = d.state().jobs.begin()->first;
+  // The thrower's job ended with its error; the other inner instance's is canceled; the body
+  // ends; the boundary event takes the token.
+  EXPECT_EQ(d.trace(ThrowJobError{first, "SIN_DATOS", "no data"}),
+            (Trace{"ErrorThrown:Check", "ElementTerminated:Check", "JobCanceled:Check",
+                   "ElementTerminated:Check", "ElementTerminated:Check", "ElementActivated:Fallo",
+                   "ElementCompleted:Fallo", "FlowTaken:f3", "ElementActivated:EndFallo",
+                   "ElementCompleted:EndFallo", "InstanceCompleted"}));
+}
+
+TEST(MultiInstance, AnOutputElementThatFailsIsAnIncidentAtTheInnerInstance) {
+  auto def = load(bpmn("mi_output", R"(
+    <bpmn:startEvent id="Start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="Start" targetRef="Revisar" />
+    <bpmn:userTask id="Revisar">
+      <bpmn:extensionElements>
+        <zeebe:assignmentDefinition candidateGroups="g" />
+      </bpmn:extensionElements>
+      <bpmn:multiInstanceLoopCharacteristics>
+        <bpmn:extensionElements>
+          <zeebe:loopCharacteristics inputCollection="=[1]" outputCollection="notas"
+                                     outputElement="=nota + 1" />
+        </bpmn:extensionElements>
+      </bpmn:multiInstanceLoopCharacteristics>
+    </bpmn:userTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="Revisar" targetRef="End" />
+    <bpmn:endEvent id="End" />)"));
+  Driver d(def);
+  ASSERT_TRUE(d.start().ok());
+  auto tasks = open_tasks_of(d, "Revisar");
+  ASSERT_EQ(tasks.size(), 1U);
+  auto out = d.run(CompleteUserTask{tasks[0], kUser, Variables{{"nota", "cinco"}}});
+  ASSERT_TRUE(out.ok()) << out.error().message;
+  const auto raised = testing::of_type(*out, EventType::kIncidentRaised);
+  ASSERT_EQ(raised.size(), 1U);
+  EXPECT_EQ(payload_json(raised[0]).at("kind"), kMultiInstanceIncident);
+  EXPECT_NE(payload_json(raised[0]).at("element_key"), d.state().elements.begin()->first);
+  // Fixed, then resolved: the inner instance completes, and the body with it.
+  d.trace(SetVariables{kUser, Variables{{"nota", 5}}});
+  EXPECT_EQ(d.trace(ResolveIncident{d.incident_of("Revisar"), kUser, std::nullopt}),
+            (Trace{"IncidentResolved", "MultiInstanceOutput:Revisar", "ElementCompleted:Revisar",
+                   "VariablesSet:Revisar", "ElementCompleted:Revisar", "FlowTaken:f2",
+                   "ElementActivated:End", "ElementCompleted:End", "InstanceCompleted"}));
+  EXPECT_EQ(d.state().variables.at("notas"), Json::array({6}));
 }
 
 }  // namespace
