@@ -19,7 +19,10 @@ using runtime::InstanceState;
 
 namespace {
 
-constexpr int kMaxConflictRetries = 5;
+// A request that loses the race for an instance's log is computed again on fresh state. Many
+// children of one parent (a multi-instance call activity) completing at once all append to the
+// parent: each round one wins, so the others may lose several rounds in a row.
+constexpr int kMaxConflictRetries = 100;
 
 }  // namespace
 

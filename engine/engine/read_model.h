@@ -29,8 +29,9 @@ struct InstanceRow {
   std::int64_t created_ms = 0;
   std::int64_t ended_ms = 0;
   int open_incidents = 0;
-  std::vector<std::string> active_elements;  // element ids, ordered by activation key
-  runtime::ParentRef parent;                 // a child's call activity (instance_id 0: none)
+  // Element ids, ordered by activation key (a multi-instance body once, not its inner instances).
+  std::vector<std::string> active_elements;
+  runtime::ParentRef parent;  // a child's call activity (instance_id 0: none)
 };
 
 // Every given criterion must hold; each tag given must have that value.

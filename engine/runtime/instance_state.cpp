@@ -52,6 +52,12 @@ bool InstanceState::operator==(const InstanceState& o) const {
          subscriptions == o.subscriptions;
 }
 
+bool is_inner_instance(const InstanceState& state, const ElementInstance& element) {
+  if (element.scope_key == kProcessScope) return false;
+  auto it = state.elements.find(element.scope_key);
+  return it != state.elements.end() && it->second.loop.has_value();
+}
+
 std::string task_id_for(std::int64_t instance_id, std::int64_t element_key) {
   return std::to_string(instance_id) + "-" + std::to_string(element_key);
 }

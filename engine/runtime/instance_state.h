@@ -170,6 +170,10 @@ struct InstanceState {
   bool operator==(const InstanceState&) const;
 };
 
+// Whether `element` is an inner instance of a multi-instance body (its scope is a body). The
+// read model lists a body, not its thousands of inner instances (InstanceRow::active_elements).
+bool is_inner_instance(const InstanceState& state, const ElementInstance& element);
+
 std::string task_id_for(std::int64_t instance_id, std::int64_t element_key);
 // Splits "<instance>-<key>"; false when malformed.
 bool parse_task_id(const std::string& id, std::int64_t& instance_id, std::int64_t& key);

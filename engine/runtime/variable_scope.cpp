@@ -32,6 +32,26 @@ VisibleVariables::VisibleVariables(const InstanceState& state, std::int64_t key)
   }
 }
 
+Variables gather_variables(const InstanceState& state, std::int64_t key,
+                           const std::set<std::string>& names) {
+  Variables out;
+  for (const std::string& name : names) {
+    const std::int64_t scope = scope_of(state, key, name);
+    const Variables& in =
+        scope == kProcessScope ? state.variables : state.elements.at(scope).variables;
+    if (auto it = in.find(name); it != in.end()) out.emplace(name, it->second);
+  }
+  return out;
+}
+
+bool evaluate_in_scope(const InstanceState& state, std::int64_t key,
+                       const feel::Expression& expression, const feel::Env& env, Json& out,
+                       feel::EvalError& error, const Variables& extra) {
+  Variables variables = gather_variables(state, key, expression.variables());
+  for (const auto& [name, value] : extra) variables[name] = value;
+  return expression.evaluate(variables, env, out, error);
+}
+
 std::int64_t scope_of(const InstanceState& state, std::int64_t key, const std::string& name) {
   std::int64_t scope = kProcessScope;
   for_each_scope(state, key, [&](const ElementInstance& e) {

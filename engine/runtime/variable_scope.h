@@ -8,9 +8,11 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "engine/common/json.h"
+#include "engine/feel/feel.h"
 #include "engine/runtime/instance_state.h"
 
 namespace pmiflow::runtime {
@@ -26,6 +28,17 @@ class VisibleVariables {
   const Variables* root_;
   std::optional<Variables> merged_;
 };
+
+// The variables named `names` visible from element instance `key` (those that exist): what an
+// expression reads, gathered without copying every variable of the instance.
+Variables gather_variables(const InstanceState& state, std::int64_t key,
+                           const std::set<std::string>& names);
+
+// Evaluates `expression` over the variables visible from element instance `key`, and `extra`
+// (which hide them: e.g. a completion condition's numberOfInstances).
+bool evaluate_in_scope(const InstanceState& state, std::int64_t key,
+                       const feel::Expression& expression, const feel::Env& env, Json& out,
+                       feel::EvalError& error, const Variables& extra = {});
 
 // The scope a variable `name` set from element instance `key` goes to: the nearest one, from
 // `key` outwards, with a local variable of that name; else the process's (kProcessScope).

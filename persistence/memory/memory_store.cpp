@@ -300,7 +300,9 @@ InstanceRow MemoryStore::row_of(const Instance& inst) const {
   row.created_ms = s.created_ms;
   row.ended_ms = s.ended_ms;
   row.open_incidents = static_cast<int>(s.incidents.size());
-  for (const auto& [key, el] : s.elements) row.active_elements.push_back(el.element_id);
+  for (const auto& [key, el] : s.elements) {
+    if (!runtime::is_inner_instance(s, el)) row.active_elements.push_back(el.element_id);
+  }
   row.parent = s.parent;
   return row;
 }

@@ -269,8 +269,11 @@ RequestPlan plan_request(const AppendRequest& req, const std::string& head) {
   }
   // The instance row first: on creation the other rows refer to it.
   Json active = Json::array();
-  for (const auto& [key, element] : s.elements)
-    active.push_back(Json::array({key, element.element_id}));
+  for (const auto& [key, element] : s.elements) {
+    if (!runtime::is_inner_instance(s, element)) {
+      active.push_back(Json::array({key, element.element_id}));
+    }
+  }
   const char* status = runtime::to_string(s.status);
   if (req.create) {
     p.add(

@@ -2,6 +2,8 @@
 // child waits at a user task): each start is one commit of two instances (EventLog::append_all).
 // Then every child's task is completed: the child completes and its parent goes on and
 // completes, again one commit of two instances. Prints both rates and the resident memory.
+// With --each K, each parent's call activity is a parallel multi-instance over a list of K: the
+// parent starts K children, in batches of 100 per request (an SE and its schools).
 #include <cstdio>
 #include <string>
 
@@ -13,7 +15,17 @@
 namespace pmiflow::cli {
 namespace {
 
-constexpr const char* kParent = R"(<?xml version="1.0" encoding="UTF-8"?>
+// The parent: Start -> Llamar (calls bench_hijo with n, takes back doble) -> End; with `many`,
+// Llamar is a parallel multi-instance over `items`, collecting `dobles`.
+std::string parent_xml(bool many) {
+  const std::string loop = R"(
+      <bpmn:multiInstanceLoopCharacteristics>
+        <bpmn:extensionElements>
+          <zeebe:loopCharacteristics inputCollection="=items" inputElement="n"
+                                     outputCollection="dobles" outputElement="=doble" />
+        </bpmn:extensionElements>
+      </bpmn:multiInstanceLoopCharacteristics>)";
+  return R"(<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
                   xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d">
   <bpmn:process id="bench_padre" isExecutable="true">
@@ -26,13 +38,15 @@ constexpr const char* kParent = R"(<?xml version="1.0" encoding="UTF-8"?>
           <zeebe:input source="=n" target="n" />
           <zeebe:output source="=n * 2" target="doble" />
         </zeebe:ioMapping>
-      </bpmn:extensionElements>
+      </bpmn:extensionElements>)" +
+         (many ? loop : "") + R"(
     </bpmn:callActivity>
     <bpmn:sequenceFlow id="f2" sourceRef="Llamar" targetRef="End" />
     <bpmn:endEvent id="End" />
   </bpmn:process>
 </bpmn:definitions>
 )";
+}
 
 constexpr const char* kChild = R"(<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -58,16 +72,20 @@ int cmd_bench_calls(const BenchCallsArgs& a, std::ostream& out, std::ostream& er
   auto session = open_session(db.path(), OpenMode::kCreate, db.options());
   if (!session.ok()) return fail(err, session.error());
   Engine& engine = *(*session)->engine;
-  for (const char* xml : {kChild, kParent}) {
+  const bool many = a.each > 1;
+  Json items = Json::array();
+  for (int i = 0; many && i < a.each; ++i) items.push_back(i);
+  for (const std::string& xml : {std::string(kChild), parent_xml(many)}) {
     auto deployed = engine.deploy(xml, "bench_calls.bpmn");
     if (!deployed.ok()) return fail(err, deployed.error());
   }
   const double rss_before = rss_mib();
   auto start_s = run_parallel(a.calls, a.threads, [&](int i) -> Status {
-    auto started = engine.start(StartRequest{{"bench_padre", "p" + std::to_string(i)},
-                                             {},
-                                             Variables{{"n", i}},
-                                             runtime::Actor::user("bench", "")});
+    auto started =
+        engine.start(StartRequest{{"bench_padre", "p" + std::to_string(i)},
+                                  {},
+                                  many ? Variables{{"items", items}} : Variables{{"n", i}},
+                                  runtime::Actor::user("bench", "")});
     if (!started.ok()) return started.error();
     return {};
   });
@@ -95,17 +113,24 @@ int cmd_bench_calls(const BenchCallsArgs& a, std::ostream& out, std::ostream& er
     std::snprintf(buf, sizeof buf, fmt, v);
     out << label << buf << '\n';
   };
-  out << "pmiflow bench-calls: " << a.calls << " parents, each calling one child, " << a.threads
-      << " client threads, durability " << (a.fast ? "fast (synchronous=NORMAL)" : "full (fsync)")
-      << '\n';
-  line("parent+child started per second:   ", "%.0f", static_cast<double>(a.calls) / *start_s);
-  line("child+parent completed per second: ", "%.0f",
+  const double children = static_cast<double>(a.calls) * a.each;
+  out << "pmiflow bench-calls: " << a.calls << " parents, each calling "
+      << (many ? std::to_string(a.each) + " children (parallel multi-instance)" : "one child")
+      << ", " << a.threads << " client threads, durability "
+      << (a.fast ? "fast (synchronous=NORMAL)" : "full (fsync)") << '\n';
+  if (many) {
+    line("children started per second:       ", "%.0f", children / *start_s);
+    line("seconds to start them all:         ", "%.2f", *start_s);
+  } else {
+    line("parent+child started per second:   ", "%.0f", static_cast<double>(a.calls) / *start_s);
+  }
+  line(many ? "children completed per second:     " : "child+parent completed per second: ", "%.0f",
        static_cast<double>(tasks->size()) / *complete_s);
   line("instances completed:               ", "%.0f", static_cast<double>(ended->size()));
   line("RSS before starting:               ", "%.1f MiB", rss_before);
   line("RSS with the children waiting:     ", "%.1f MiB", rss_waiting);
   line("RSS after completing them:         ", "%.1f MiB", rss_done);
-  if (ended->size() != 2 * static_cast<std::size_t>(a.calls)) {
+  if (ended->size() != static_cast<std::size_t>(a.calls) * (1 + a.each)) {
     return fail(err, make_error(ErrorCode::kInternal, "not every parent and child completed"));
   }
   return kExitOk;

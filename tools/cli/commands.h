@@ -103,6 +103,7 @@ int cmd_bench_jobs(const BenchJobsArgs& a, std::ostream& out, std::ostream& err)
 struct BenchCallsArgs {
   std::string db;  // empty: a fresh temporary database, removed at the end
   int calls = 20000;
+  int each = 1;      // children per parent; over 1, a parallel multi-instance call activity
   int threads = 64;  // client threads
   bool fast = false;
 };

@@ -453,6 +453,12 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   bench_calls->add_option("--calls", bench_calls_a.calls, "number of parents (and children)")
       ->capture_default_str()
       ->check(CLI::Range(1, 10000000));
+  bench_calls
+      ->add_option("--each", bench_calls_a.each,
+                   "children per parent (over 1: a parallel multi-instance call activity "
+                   "over a list of that many)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000000));
   bench_calls->add_option("--threads", bench_calls_a.threads, "client threads")
       ->capture_default_str()
       ->check(CLI::Range(1, 1024));

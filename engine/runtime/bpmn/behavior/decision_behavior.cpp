@@ -31,8 +31,6 @@ const char* json_type_name(const Json& v) {
 void decide(Run& run, const ElementRef& element, bool every_true) {
   const model::ProcessDefinition& def = run.definition();
   const model::FlowNode& node = def.node(element.node);
-  const VisibleVariables visible(run.state(), element.key);
-  const Variables& variables = visible.get();
   DecisionTaken decision;
   std::vector<model::FlowIndex> chosen;
   const feel::Env env = run.feel_env();
@@ -45,6 +43,7 @@ void decide(Run& run, const ElementRef& element, bool every_true) {
       continue;
     }
     const feel::Expression& cond = *flow.condition;
+    const Variables variables = gather_variables(run.state(), element.key, cond.variables());
     for (const auto& name : cond.variables()) {
       auto it = variables.find(name);
       decision.inputs[name] = it == variables.end() ? Json() : it->second;

@@ -24,8 +24,7 @@ Result<std::string> correlation_key(const Run& run, const model::MessageDefiniti
   feel::EvalError error;
   const std::string what =
       "correlation key `" + message.correlation_key_text + "` of message '" + message.name + "'";
-  if (!message.correlation_key->evaluate(VisibleVariables(run.state(), owner).get(), env, out,
-                                         error)) {
+  if (!evaluate_in_scope(run.state(), owner, *message.correlation_key, env, out, error)) {
     return make_error(ErrorCode::kInvalidArgument, what + " failed: " + error.message);
   }
   if (out.is_string()) return out.get<std::string>();

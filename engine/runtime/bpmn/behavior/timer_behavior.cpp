@@ -22,7 +22,7 @@ Result<std::string> timer_text(const Run& run, const model::TimerDefinition& tim
   const feel::Env env = run.feel_env();
   Json out;
   feel::EvalError error;
-  if (!timer.expression->evaluate(VisibleVariables(run.state(), owner).get(), env, out, error)) {
+  if (!evaluate_in_scope(run.state(), owner, *timer.expression, env, out, error)) {
     return make_error(ErrorCode::kInvalidArgument,
                       "expression `" + timer.text + "` failed: " + error.message);
   }

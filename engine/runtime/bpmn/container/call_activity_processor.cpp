@@ -1,6 +1,7 @@
 #include "engine/runtime/bpmn/container/call_activity_processor.h"
 
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 
@@ -58,9 +59,21 @@ void CallActivityProcessor::on_activate(Run& run, const ElementRef& element) con
   ChildStart start;
   // What the child gets: the parent's variables and the inputs, evaluated over them (the scope
   // the process id and the business id are evaluated over too), or the inputs alone when
-  // propagateAllParentVariables is false. The variables visible at the activity: a
-  // multi-instance's input element among them.
-  Variables scope = VisibleVariables(s, element.key).get();
+  // propagateAllParentVariables is false (then only what the expressions read is gathered). The
+  // variables visible at the activity: a multi-instance's input element among them.
+  Variables scope;
+  if (node.propagate_all_parent_variables) {
+    scope = VisibleVariables(s, element.key).get();
+  } else {
+    std::set<std::string> read;
+    for (const model::VariableMapping& m : node.inputs) {
+      read.insert(m.source.variables().begin(), m.source.variables().end());
+    }
+    for (const auto* e : {&node.called_process_expression, &node.child_business_id}) {
+      if (*e) read.insert((*e)->variables().begin(), (*e)->variables().end());
+    }
+    scope = gather_variables(s, element.key, read);
+  }
   Variables inputs;
   if (auto bad = map_variables(run, node.inputs, "input", scope, inputs)) return fail(*bad);
   start.key.process = node.called_process;

@@ -72,8 +72,8 @@ void start_loop(Run& run, const ElementRef& body) {
   Json items;
   feel::EvalError error;
   const std::string what = "inputCollection `" + mi.input_collection.text() + "`";
-  if (!mi.input_collection.evaluate(VisibleVariables(run.state(), body.key).get(), run.feel_env(),
-                                    items, error)) {
+  if (!evaluate_in_scope(run.state(), body.key, mi.input_collection, run.feel_env(), items,
+                         error)) {
     return fail(run, body, what + " failed: " + error.message);
   }
   if (!items.is_array()) {
@@ -134,10 +134,10 @@ void MultiInstanceBodyProcessor::begin_inner(Run& run, const ElementRef& inner) 
 bool MultiInstanceBodyProcessor::collect_output(Run& run, const ElementRef& inner) {
   const model::MultiInstance& mi = loop_of(run, inner);
   if (!mi.output_element) return true;
-  const VisibleVariables visible(run.state(), inner.key);
   Json value;
   feel::EvalError error;
-  if (!mi.output_element->evaluate(visible.get(), run.feel_env(), value, error)) {
+  if (!evaluate_in_scope(run.state(), inner.key, *mi.output_element, run.feel_env(), value,
+                         error)) {
     fail(run, inner, "outputElement `" + mi.output_element->text() + "` failed: " + error.message);
     return false;
   }
@@ -152,14 +152,14 @@ void MultiInstanceBodyProcessor::after_inner(Run& run, const ElementRef& body) {
   const model::MultiInstance& mi = loop_of(run, body);
   if (mi.completion_condition) {
     const Loop& loop = state_of(run, body.key);
-    Variables variables = VisibleVariables(run.state(), body.key).get();
-    variables["numberOfInstances"] = static_cast<std::int64_t>(loop.items.size());
-    variables["numberOfActiveInstances"] = loop.active;
-    variables["numberOfCompletedInstances"] = loop.completed;
+    const Variables counts{{"numberOfInstances", static_cast<std::int64_t>(loop.items.size())},
+                           {"numberOfActiveInstances", loop.active},
+                           {"numberOfCompletedInstances", loop.completed}};
     Json done;
     feel::EvalError error;
     const std::string what = "completionCondition `" + mi.completion_condition->text() + "`";
-    if (!mi.completion_condition->evaluate(variables, run.feel_env(), done, error)) {
+    if (!evaluate_in_scope(run.state(), body.key, *mi.completion_condition, run.feel_env(), done,
+                           error, counts)) {
       return fail(run, body, what + " failed: " + error.message);
     }
     if (!done.is_boolean()) {

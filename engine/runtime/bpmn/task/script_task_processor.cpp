@@ -16,8 +16,7 @@ void ScriptTaskProcessor::on_activate(Run& run, const ElementRef& element) const
   const model::FlowNode& node = run.definition().node(element.node);
   Json value;
   feel::EvalError error;
-  if (!node.script->evaluate(VisibleVariables(run.state(), element.key).get(), run.feel_env(),
-                             value, error)) {
+  if (!evaluate_in_scope(run.state(), element.key, *node.script, run.feel_env(), value, error)) {
     behavior::raise_incident(run, element.key, node.id, kScriptIncident,
                              "zeebe:script `" + node.script->text() + "` failed: " + error.message);
     return;
