@@ -25,6 +25,9 @@ enum class NodeKind {
   kArith,     // children[0] ops[0] children[1] ops[1] ... (left-associative)
   kIn,        // children[0] in children[1]
   kCall,      // builtin(children...)
+  kContext,   // { members[i]: children[i], ... } (an entry sees the ones before it)
+  kFilter,    // children[0] [ children[1] ]: an index when children[1] is a number, else a
+              // filter over the list's items (each `item`, and its members by name)
 };
 
 enum class Op { kEq, kNe, kLt, kLe, kGt, kGe, kAdd, kSub, kMul, kDiv };

@@ -368,6 +368,33 @@ const Args& items_of(Args& args, Args& holder) {
   return args;
 }
 
+// string join(list[, delimiter]): the list's strings, null items skipped, joined.
+bool f_string_join(const CallContext&, Args& args, Json& out, std::string& error) {
+  if (args[0].is_null()) return set(out, Json());
+  if (!args[0].is_array()) return fail(error, "expects a list, found " + describe(args[0]));
+  std::string delimiter;
+  if (args.size() > 1 && !args[1].is_null()) {
+    if (!expect_string(args[1], "the delimiter", error)) return false;
+    delimiter = str(args[1]);
+  }
+  std::string joined;
+  bool first = true;
+  for (const Json& item : args[0]) {
+    if (item.is_null()) continue;
+    if (!item.is_string()) {
+      return fail(error, "expects a list of strings, found " + describe(item) + " in it");
+    }
+    if (!first) joined += delimiter;
+    joined += item.get_ref<const std::string&>();
+    first = false;
+    if (joined.size() > kMaxStringBytes) {
+      return fail(error, "the result exceeds " + std::to_string(kMaxStringBytes) + " bytes");
+    }
+  }
+  out = Json(std::move(joined));
+  return true;
+}
+
 bool f_count(const CallContext&, Args& args, Json& out, std::string& error) {
   if (any_null(args)) return set(out, Json());
   if (!args[0].is_array()) return fail(error, "expects a list, found " + describe(args[0]));
@@ -450,6 +477,7 @@ std::vector<Builtin> make_builtins() {
       {"lower case", 1, 1, "lower case(string)", false, f_lower_case},
       {"substring", 2, 3, "substring(string, start position[, length])", false, f_substring},
       {"string", 1, 1, "string(from)", false, f_string},
+      {"string join", 1, 2, "string join(list[, delimiter])", false, f_string_join},
       {"count", 1, 1, "count(list)", false, f_count},
       {"sum", 1, -1, "sum(list) or sum(n1, n2, ...)", false, f_sum},
       {"min", 1, -1, "min(list) or min(v1, v2, ...)", false, f_min},

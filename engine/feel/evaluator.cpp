@@ -1,9 +1,11 @@
 #include "engine/feel/evaluator.h"
 
 #include <cmath>
+#include <cstddef>
 #include <limits>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "engine/feel/builtins.h"
 #include "engine/feel/temporal_value.h"
@@ -49,10 +51,9 @@ class Evaluator {
         out.borrow(n.value);
         return true;
       case NodeKind::kVariable: {
-        auto it = vars_.find(n.name);
+        const Json* found = lookup(n.name);
         Json computed;
-        const Json& target =
-            it == vars_.end() ? null_json() : navigate(it->second, n.members, computed);
+        const Json& target = found == nullptr ? null_json() : navigate(*found, n.members, computed);
         if (&target == &computed) {
           out.set(std::move(computed));
         } else {
@@ -100,6 +101,10 @@ class Evaluator {
         return in(n, out);
       case NodeKind::kCall:
         return call(n, out);
+      case NodeKind::kContext:
+        return context(n, out);
+      case NodeKind::kFilter:
+        return filter(n, out);
     }
     return fail("internal error: unknown expression node");
   }
@@ -110,12 +115,101 @@ class Evaluator {
     return false;
   }
 
-  // Member access; anything missing or not a context gives null. A property of a temporal
-  // (`fecha.year`) is computed into `computed`, which is then returned.
+  // A name in scope: an entry of an enclosing context literal or the item of an enclosing
+  // filter (and its members), innermost first, then the variables. Null when none has it.
+  const Json* lookup(const std::string& name) const {
+    for (auto frame = frames_.rbegin(); frame != frames_.rend(); ++frame) {
+      if (frame->item != nullptr && name == "item") return frame->item;
+      if (frame->context != nullptr) {
+        auto it = frame->context->find(name);
+        if (it != frame->context->end()) return &*it;
+      }
+    }
+    auto it = vars_.find(name);
+    return it == vars_.end() ? nullptr : &it->second;
+  }
+
+  // {a: 1, b: a + 1}: each entry sees the ones before it.
+  bool context(const Node& n, Value& out) {
+    Json object = Json::object();
+    frames_.push_back(Frame{nullptr, &object});
+    for (std::size_t i = 0; i < n.children.size(); ++i) {
+      Value value;
+      if (!eval(*n.children[i], value)) {
+        frames_.pop_back();
+        return false;
+      }
+      Json entry = value.take();
+      object[n.members[i]] = std::move(entry);
+    }
+    frames_.pop_back();
+    out.set(std::move(object));
+    return true;
+  }
+
+  // list[1] (from 1; -1 is the last), list[condition] (the items for which it is true; an
+  // item's members are names in the condition, the item itself is `item`). A value that is
+  // not a list is a list of one; null gives null.
+  bool filter(const Node& n, Value& out) {
+    Value base;
+    if (!eval(*n.children[0], base)) return false;
+    const Json& b = base.get();
+    if (b.is_null()) {
+      out.set(Json());
+      return true;
+    }
+    const Json items = b.is_array() ? Json() : Json::array({b});
+    const Json& list = b.is_array() ? b : items;
+    // An index does not depend on the item: evaluate it once, outside any item.
+    {
+      EvalError ignored;  // a condition over the items may fail outside them
+      Evaluator outside(vars_, env_, ignored);
+      outside.frames_ = frames_;
+      Value index;
+      if (outside.eval(*n.children[1], index) && index.get().is_number()) {
+        const double at = index.get().get<double>();
+        const auto size = static_cast<double>(list.size());
+        const double position = at < 0 ? size + at : at - 1;
+        if (std::floor(at) != at || at == 0 || position < 0 || position >= size) {
+          out.set(Json());
+        } else {
+          out.set(list[static_cast<std::size_t>(position)]);
+        }
+        return true;
+      }
+    }
+    Json kept = Json::array();
+    for (const Json& item : list) {
+      frames_.push_back(Frame{&item, item.is_object() ? &item : nullptr});
+      Value keep;
+      const bool ok = eval(*n.children[1], keep);
+      frames_.pop_back();
+      if (!ok) return false;
+      if (keep.get() == Json(true)) kept.push_back(item);
+    }
+    out.set(std::move(kept));
+    return true;
+  }
+
+  // Member access; anything missing or not a context gives null; a member of a list is the
+  // list of that member of each item. A property of a temporal (`fecha.year`) is computed into
+  // `computed`, which is then returned.
   static const Json& navigate(const Json& root, const std::vector<std::string>& members,
                               Json& computed) {
     const Json* cur = &root;
-    for (const auto& m : members) {
+    for (std::size_t i = 0; i < members.size(); ++i) {
+      const std::string& m = members[i];
+      if (cur->is_array()) {
+        const std::vector<std::string> rest(members.begin() + static_cast<std::ptrdiff_t>(i),
+                                            members.end());
+        Json mapped = Json::array();
+        for (const Json& item : *cur) {
+          Json item_computed;
+          mapped.push_back(navigate(item, rest, item_computed));
+        }
+        computed = std::move(mapped);
+        return computed;
+      }
       Temporal t;
       if (read_temporal(*cur, t)) {
         std::optional<Json> property = temporal_property(t, m);
@@ -406,9 +500,8 @@ class Evaluator {
   // expression is defined (its value exists).
   bool is_defined(const Node& arg) const {
     if (arg.kind != NodeKind::kVariable) return true;
-    auto it = vars_.find(arg.name);
-    if (it == vars_.end()) return false;
-    const Json* cur = &it->second;
+    const Json* cur = lookup(arg.name);
+    if (cur == nullptr) return false;
     for (const auto& m : arg.members) {
       if (!cur->is_object()) return false;
       auto member = cur->find(m);
@@ -418,9 +511,16 @@ class Evaluator {
     return true;
   }
 
+  // A scope opened by a context literal (its entries so far) or a filter (its item).
+  struct Frame {
+    const Json* item;     // `item`, or null
+    const Json* context;  // names looked up in this object, or null
+  };
+
   const Variables& vars_;
   const Env& env_;
   EvalError& error_;
+  std::vector<Frame> frames_;
 };
 
 }  // namespace

@@ -25,6 +25,9 @@ enum class Tok {
   kRParen,
   kLBracket,
   kRBracket,
+  kLBrace,
+  kRBrace,
+  kColon,
   kComma,
   kDot,
   kPlus,
@@ -131,6 +134,15 @@ class Parser {
         break;
       case ']':
         kind = Tok::kRBracket;
+        break;
+      case '{':
+        kind = Tok::kLBrace;
+        break;
+      case '}':
+        kind = Tok::kRBrace;
+        break;
+      case ':':
+        kind = Tok::kColon;
         break;
       case ',':
         kind = Tok::kComma;
@@ -472,16 +484,26 @@ class Parser {
     return node;
   }
 
-  // postfix := primary { '.' name }
+  // postfix := primary { '.' name | '[' expression ']' }
   std::unique_ptr<Node> postfix() {
     auto base = primary();
-    if (!base || tok_.kind != Tok::kDot) return base;
-    if (base->kind != NodeKind::kVariable) {
-      auto path = std::make_unique<Node>(NodeKind::kPath);
-      path->children.push_back(std::move(base));
-      base = std::move(path);
-    }
-    while (tok_.kind == Tok::kDot) {
+    while (base && (tok_.kind == Tok::kDot || tok_.kind == Tok::kLBracket)) {
+      if (tok_.kind == Tok::kLBracket) {
+        const size_t open = tok_.pos;
+        if (!advance()) return nullptr;
+        auto filter = expression(open);
+        if (!filter || !expect_close(Tok::kRBracket, ']', open, "the filter '['")) return nullptr;
+        auto node = std::make_unique<Node>(NodeKind::kFilter);
+        node->children.push_back(std::move(base));
+        node->children.push_back(std::move(filter));
+        base = std::move(node);
+        continue;
+      }
+      if (base->kind != NodeKind::kVariable && base->kind != NodeKind::kPath) {
+        auto path = std::make_unique<Node>(NodeKind::kPath);
+        path->children.push_back(std::move(base));
+        base = std::move(path);
+      }
       if (!advance()) return nullptr;
       if (tok_.kind != Tok::kName) {
         return fail(tok_.pos, "expected a name after '.', found " + describe_token());
@@ -523,6 +545,8 @@ class Parser {
       }
       case Tok::kLBracket:
         return list(pos);
+      case Tok::kLBrace:
+        return context(pos);
       case Tok::kEnd:
         return fail(pos, "unexpected end of expression, expected an operand");
       default:
@@ -624,6 +648,39 @@ class Parser {
       return fail(name_pos, std::string(fn.name) + "() does not take " + std::to_string(n) +
                                 (n == 1 ? " argument" : " arguments") + ": " + fn.signature);
     }
+    return node;
+  }
+
+  // context := '{' [ key ':' expression { ',' key ':' expression } ] '}', key a name or a string
+  std::unique_ptr<Node> context(size_t open) {
+    if (!advance()) return nullptr;
+    auto node = std::make_unique<Node>(NodeKind::kContext);
+    if (tok_.kind == Tok::kRBrace) {
+      if (!advance()) return nullptr;
+      return node;
+    }
+    while (true) {
+      if (tok_.kind != Tok::kName && tok_.kind != Tok::kString) {
+        return fail(tok_.pos,
+                    "expected a key (a name or a string) in the context opened at column " +
+                        std::to_string(column_of(src_, open)) + ", found " + describe_token());
+      }
+      std::string key = tok_.text;
+      if (!advance()) return nullptr;
+      if (tok_.kind != Tok::kColon) {
+        return fail(tok_.pos, "expected ':' after the key '" +
+                                  std::string(utf8_prefix(key, kMaxQuotedBytes)) + "', found " +
+                                  describe_token());
+      }
+      if (!advance()) return nullptr;
+      auto value = expression(open);
+      if (!value) return nullptr;
+      node->members.push_back(std::move(key));
+      node->children.push_back(std::move(value));
+      if (tok_.kind != Tok::kComma) break;
+      if (!advance()) return nullptr;
+    }
+    if (!expect_close(Tok::kRBrace, '}', open, "the context '{'")) return nullptr;
     return node;
   }
 

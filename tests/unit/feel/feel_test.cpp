@@ -748,5 +748,47 @@ TEST(FeelRobustness, ConcurrentEvaluation) {
   for (int h : hits) EXPECT_EQ(h, 500);
 }
 
+// ---------------------------------------------------------------------------------------------
+// Contexts, filters and paths over lists (what zeebe:ioMapping sources use)
+
+const Variables kColegios = {{"colegios", Json::parse(R"([
+    {"codigo": "A", "sector": "OFICIAL", "puntaje": 2.5},
+    {"codigo": "B", "sector": "NO_OFICIAL", "puntaje": 4},
+    {"codigo": "C", "sector": "OFICIAL", "puntaje": 3}])")}};
+
+TEST(FeelContexts, AContextLiteralWhoseEntriesSeeTheOnesBefore) {
+  EXPECT_EQ(value_of(R"({a: 1, "b c": a + 1, d: {e: "x"}})"),
+            Json::parse(R"({"a": 1, "b c": 2, "d": {"e": "x"}})"));
+  EXPECT_EQ(value_of("{}"), Json::object());
+  EXPECT_EQ(value_of("{n: count(colegios)}.n", kColegios), Json(3));
+}
+
+TEST(FeelContexts, FiltersIndexesAndPathsOverLists) {
+  EXPECT_EQ(value_of(R"(colegios[sector = "OFICIAL"].codigo)", kColegios),
+            Json::parse(R"(["A", "C"])"));
+  EXPECT_EQ(value_of("colegios[puntaje >= 3].codigo", kColegios), Json::parse(R"(["B", "C"])"));
+  EXPECT_EQ(value_of("colegios[1].codigo", kColegios), Json("A"));
+  EXPECT_EQ(value_of("colegios[-1].codigo", kColegios), Json("C"));
+  EXPECT_EQ(value_of("colegios[4]", kColegios), Json());
+  EXPECT_EQ(value_of("[1, 5, 3][item > 2]"), Json::parse("[5, 3]"));
+  EXPECT_EQ(value_of("count(colegios[sector = \"NO_OFICIAL\"])", kColegios), Json(1));
+  EXPECT_EQ(value_of("colegios.puntaje", kColegios), Json::parse("[2.5, 4, 3]"));
+  EXPECT_EQ(value_of(R"(string join(colegios[puntaje < 4].codigo, ", "))", kColegios),
+            Json("A, C"));
+  EXPECT_EQ(value_of(R"(string join(["a", null, "b"]))"), Json("ab"));
+  EXPECT_EQ(value_of("missing[1]"), Json());
+  // An item's member hides a variable of the same name.
+  Variables vars = kColegios;
+  vars["sector"] = "NO_OFICIAL";
+  EXPECT_EQ(value_of(R"(colegios[sector = "OFICIAL"].codigo)", vars), Json::parse(R"(["A", "C"])"));
+}
+
+TEST(FeelContexts, ABadContextOrFilterIsACompileErrorThatSaysWhere) {
+  EXPECT_THAT(compile_error("{a 1}").message, HasSubstr("expected ':' after the key 'a'"));
+  EXPECT_THAT(compile_error("{a: 1").message, HasSubstr("to close the context '{'"));
+  EXPECT_THAT(compile_error("{1: 2}").message, HasSubstr("expected a key (a name or a string)"));
+  EXPECT_THAT(compile_error("colegios[1").message, HasSubstr("to close the filter '['"));
+}
+
 }  // namespace
 }  // namespace pmiflow::feel
