@@ -457,6 +457,10 @@ void Parser::register_start_event(pugi::xml_node element, NodeIndex index, NodeI
       return refuse("event subprocess '" + container.id + "' has more than one start event");
     }
     container.start_event = index;  // also when refused below: the container has its start
+    if (!node.outputs.empty()) {
+      return refuse("zeebe:output on the start event of event subprocess '" + container.id +
+                    "' is not supported (map the variables in the event subprocess's tasks)");
+    }
     if (node.kind == NodeKind::kNoneStartEvent) {
       return refuse("event subprocess '" + container.id +
                     "' has a none start event: it needs a timer, message or error start event");

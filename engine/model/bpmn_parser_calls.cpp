@@ -65,6 +65,36 @@ bool Parser::parse_called_element(pugi::xml_node called, const std::string& id, 
   return ok;
 }
 
+// A zeebe:ioMapping where Camunda 8 accepts one (docs/bpmn-support.md, "Variable mappings"):
+// not on a gateway; no inputs on a start or boundary event (nothing runs before they happen).
+bool Parser::parse_element_io_mapping(pugi::xml_node mapping, const std::string& id,
+                                      FlowNode& node) {
+  const std::string tag = "<" + std::string(node_kind_name(node.kind)) + ">";
+  switch (node.kind) {
+    case NodeKind::kExclusiveGateway:
+    case NodeKind::kParallelGateway:
+    case NodeKind::kEventBasedGateway:
+    case NodeKind::kInclusiveGateway:
+      error(mapping, id, "zeebe:ioMapping on " + tag + ": a gateway has no variable mappings");
+      return false;
+    default:
+      break;
+  }
+  const std::size_t inputs_before = node.inputs.size();
+  if (!parse_io_mapping(mapping, id, node)) return false;
+  const bool starts = node.kind == NodeKind::kNoneStartEvent ||
+                      node.kind == NodeKind::kMessageStartEvent ||
+                      node.kind == NodeKind::kTimerStartEvent ||
+                      node.kind == NodeKind::kErrorStartEvent || is_boundary_event(node.kind);
+  if (starts && node.inputs.size() > inputs_before) {
+    error(mapping, id,
+          "zeebe:input on " + tag +
+              ": an event that starts a flow has no input mappings (use zeebe:output)");
+    return false;
+  }
+  return true;
+}
+
 // <zeebe:ioMapping> with <zeebe:input source="=..." target="name"/> and <zeebe:output .../>.
 bool Parser::parse_io_mapping(pugi::xml_node mapping, const std::string& id, FlowNode& node) {
   bool ok = true;

@@ -251,8 +251,8 @@ bool Parser::parse_extensions(pugi::xml_node extension_elements, const std::stri
       ok = parse_called_element(ext, id, node) && ok;
       continue;
     }
-    if (node.kind == NodeKind::kCallActivity && name == "ioMapping") {
-      ok = parse_io_mapping(ext, id, node) && ok;
+    if (name == "ioMapping") {
+      ok = parse_element_io_mapping(ext, id, node) && ok;
       continue;
     }
     if (node.kind == NodeKind::kUserTask && (name == "userTask" || name == "priorityDefinition")) {
@@ -262,13 +262,7 @@ bool Parser::parse_extensions(pugi::xml_node extension_elements, const std::stri
       warning(ext, id, "zeebe:taskSchedule is ignored (no due or follow-up dates)");
       continue;
     }
-    if (name == "ioMapping") {
-      error(ext, id,
-            "unsupported Camunda extension <" + zname + "> on " + tag +
-                " (input/output variable mappings are not supported)");
-    } else {
-      error(ext, id, "unsupported Camunda extension <" + zname + "> on " + tag);
-    }
+    error(ext, id, "unsupported Camunda extension <" + zname + "> on " + tag);
     ok = false;
   }
   return ok;

@@ -113,6 +113,7 @@ class Parser {
                           std::string_view text, feel::Expression& out);
   bool parse_called_element(pugi::xml_node called, const std::string& id, FlowNode& node);
   bool parse_io_mapping(pugi::xml_node mapping, const std::string& id, FlowNode& node);
+  bool parse_element_io_mapping(pugi::xml_node mapping, const std::string& id, FlowNode& node);
   // <multiInstanceLoopCharacteristics> with its zeebe:loopCharacteristics and
   // completionCondition (bpmn_parser_loops.cpp).
   bool parse_multi_instance(pugi::xml_node loop, const std::string& id, FlowNode& node);

@@ -169,6 +169,11 @@ struct FlowNode {
   std::optional<feel::Expression> called_process_expression;
   bool propagate_all_parent_variables = true;
   bool propagate_all_child_variables = true;
+  // zeebe:ioMapping (docs/bpmn-support.md, "Variable mappings"). On a call activity, see above.
+  // Elsewhere: each input sets a local variable of the element instance when it is activated
+  // (a multi-instance's: of each inner instance); with outputs, what the element produces (a
+  // task's completion variables, a message's) stays local, and each output is set from the
+  // element's flow scope when it completes.
   std::vector<VariableMapping> inputs;
   std::vector<VariableMapping> outputs;
   std::optional<feel::Expression> child_business_id;

@@ -9,6 +9,7 @@
 #include "engine/runtime/bpmn/behavior/error_behavior.h"
 #include "engine/runtime/bpmn/behavior/incident_behavior.h"
 #include "engine/runtime/bpmn/behavior/inclusive_join_behavior.h"
+#include "engine/runtime/bpmn/behavior/io_mapping_behavior.h"
 #include "engine/runtime/bpmn/behavior/job_behavior.h"
 #include "engine/runtime/bpmn/behavior/message_behavior.h"
 #include "engine/runtime/bpmn/behavior/scope_behavior.h"
@@ -128,6 +129,16 @@ class CommandProcessor {
                             "', not a job's; only a job is given retries");
     }
     auto element = behavior::element_of(run_, incident.element_key, incident.element_id);
+    if (element.ok() && (incident.kind == behavior::kInputMappingIncident ||
+                         incident.kind == behavior::kOutputMappingIncident)) {
+      resolved(incident, c.actor);
+      if (incident.kind == behavior::kInputMappingIncident) {
+        behavior::run_activation(run_, *element);
+      } else {
+        behavior::complete(run_, *element);
+      }
+      return {};
+    }
     static const MultiInstanceBodyProcessor kMultiInstance;  // its incidents at inner instances
     const ElementProcessor* processor = !element.ok() ? nullptr
                                         : incident.kind == kMultiInstanceIncident

@@ -37,6 +37,10 @@ struct Activation {
   std::int64_t scope = kProcessScope;
   std::vector<std::string> joined;
   bool triggered = false;
+  // Local variables the element instance gets when it is activated: what a message gave an
+  // event with output mappings that is activated when it triggers (a boundary event, an event
+  // after an event-based gateway).
+  Variables locals;
 };
 
 class Run {

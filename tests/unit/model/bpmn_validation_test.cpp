@@ -138,8 +138,11 @@ const std::vector<BadFile> kBadFiles = {
     {"unsupported-multi-instance", 6, 7, "task",
      "<multiInstanceLoopCharacteristics> needs a zeebe:loopCharacteristics with an "
      "inputCollection"},
-    {"unsupported-io-mapping", 8, 9, "task",
-     "unsupported Camunda extension <zeebe:ioMapping> on <serviceTask>"},
+    {"io-mapping-on-gateway", 7, 9, "gw",
+     "zeebe:ioMapping on <exclusiveGateway>: a gateway has no variable mappings"},
+    {"io-input-on-start-event", 6, 9, "start",
+     "zeebe:input on <startEvent>: an event that starts a flow has no input mappings (use "
+     "zeebe:output)"},
     {"condition-language-javascript", 9, 7, "f2",
      "condition language 'JavaScript' is not supported (conditions are FEEL)"},
     {"duplicate-id", 10, 5, "task", "duplicate id 'task' (first defined at line 5)"},

@@ -6,6 +6,7 @@
 #include "engine/runtime/bpmn/behavior/event_subprocess_behavior.h"
 #include "engine/runtime/bpmn/behavior/message_behavior.h"
 #include "engine/runtime/bpmn/behavior/timer_behavior.h"
+#include "engine/runtime/bpmn/behavior/variable_behavior.h"
 #include "engine/runtime/bpmn/processor_registry.h"
 
 namespace pmiflow::runtime::behavior {
@@ -54,7 +55,8 @@ const std::string& incident_element(const Run& run, model::NodeIndex event,
   return is_event_subprocess_start(def, event) ? def.node(event).id : def.node(owner.node).id;
 }
 
-Status trigger_event(Run& run, model::NodeIndex event, std::int64_t owner_key) {
+Status trigger_event(Run& run, model::NodeIndex event, std::int64_t owner_key,
+                     const Variables& result) {
   const model::ProcessDefinition& def = run.definition();
   if (is_event_subprocess_start(def, event)) {
     trigger_event_subprocess(run, event, owner_key);
@@ -74,12 +76,13 @@ Status trigger_event(Run& run, model::NodeIndex event, std::int64_t owner_key) {
     for (model::FlowIndex f : owner_node.outgoing) {
       if (def.flow(f).target != event) continue;
       run.write(FlowTaken{def.flow(f).id, owner_node.id, false, owner.scope, node.id});
-      run.queue(Activation{event, f, owner.scope, {}, /*triggered=*/true});
+      run.queue(Activation{event, f, owner.scope, {}, /*triggered=*/true, result});
       break;
     }
     return {};
   }
   if (node.attached_to == model::kNone) {  // a catch event or a receive task: its own instance
+    set_local_variables(run, result, owner.key, node.id);
     complete(run, owner);
     return {};
   }
@@ -88,7 +91,7 @@ Status trigger_event(Run& run, model::NodeIndex event, std::int64_t owner_key) {
   } else if (node.message) {
     subscribe(run, owner, {event});  // a non-interrupting message event waits for the next one
   }
-  run.queue(Activation{event, model::kNone, owner.scope, {}, false});
+  run.queue(Activation{event, model::kNone, owner.scope, {}, false, result});
   return {};
 }
 

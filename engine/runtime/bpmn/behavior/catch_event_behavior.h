@@ -45,6 +45,9 @@ const std::string& incident_element(const Run& run, model::NodeIndex event,
 // activated in the activity's flow scope; an event after an event-based gateway (the owner)
 // ends the gateway's other events and the gateway, and is activated already triggered; an
 // event subprocess start starts its event subprocess (event_subprocess_behavior.h).
-Status trigger_event(Run& run, model::NodeIndex event, std::int64_t owner_key);
+// `result`: local variables of the event's instance (what a message gave an event with output
+// mappings).
+Status trigger_event(Run& run, model::NodeIndex event, std::int64_t owner_key,
+                     const Variables& result = {});
 
 }  // namespace pmiflow::runtime::behavior

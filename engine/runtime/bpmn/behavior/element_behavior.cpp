@@ -6,6 +6,8 @@
 
 #include "engine/runtime/bpmn/behavior/catch_event_behavior.h"
 #include "engine/runtime/bpmn/behavior/flow_behavior.h"
+#include "engine/runtime/bpmn/behavior/io_mapping_behavior.h"
+#include "engine/runtime/bpmn/behavior/variable_behavior.h"
 #include "engine/runtime/bpmn/container/multi_instance_body_processor.h"
 #include "engine/runtime/bpmn/processor_registry.h"
 
@@ -36,6 +38,7 @@ ElementRef begin_activation(Run& run, const Activation& a) {
 
 void activate(Run& run, const Activation& a) {
   const ElementRef element = begin_activation(run, a);
+  set_local_variables(run, a.locals, element.key, run.definition().node(a.node).id);
   if (a.triggered) {  // its event has happened already (event-based gateway)
     complete(run, element);
     return;
@@ -46,8 +49,17 @@ void activate(Run& run, const Activation& a) {
 void resume_activation(Run& run, const ElementRef& element) {
   const model::FlowNode& node = run.definition().node(element.node);
   if (node.loop && MultiInstanceBodyProcessor::is_inner(run, element)) {
-    MultiInstanceBodyProcessor::begin_inner(run, element);  // its boundary events are the body's
-  } else if (!node.boundary_events.empty()) {
+    MultiInstanceBodyProcessor::begin_inner(run, element);
+  }
+  run_activation(run, element);
+}
+
+void run_activation(Run& run, const ElementRef& element) {
+  if (!map_inputs(run, element)) return;
+  const model::FlowNode& node = run.definition().node(element.node);
+  // An inner instance's boundary events are its body's.
+  if (!node.boundary_events.empty() &&
+      !(node.loop && MultiInstanceBodyProcessor::is_inner(run, element))) {
     subscribe_boundary_events(run, element);
   }
   processor_of(run, element).on_activate(run, element);
@@ -64,6 +76,7 @@ void stop_runaway(Run& run, const Activation& a, int limit) {
 void complete(Run& run, const ElementRef& element) {
   const model::FlowNode& node = run.definition().node(element.node);
   const bool inner = node.loop && MultiInstanceBodyProcessor::is_inner(run, element);
+  if (!map_outputs(run, element)) return;
   if (inner && !MultiInstanceBodyProcessor::collect_output(run, element)) return;
   unsubscribe(run, element.key);
   run.write(ElementCompleted{node.id, element.key});

@@ -20,11 +20,16 @@ void activate(Run& run, const Activation& activation);
 inline constexpr const char* kRunawayIncident = "runaway";
 void stop_runaway(Run& run, const Activation& activation, int limit);
 
-// What activate() does after ElementActivated: subscribes the element's boundary events and
-// hands it to its processor.
+// What activate() does after ElementActivated: an inner instance of a multi-instance gets its
+// input element and loop counter, then run_activation.
 void resume_activation(Run& run, const ElementRef& element);
 
-// Unsubscribes the events the element instance owns (its timers and message subscriptions),
+// Sets the element's input mappings (io_mapping_behavior.h; an incident stops it there),
+// subscribes its boundary events and hands it to its processor.
+void run_activation(Run& run, const ElementRef& element);
+
+// Sets the element's output mappings (io_mapping_behavior.h; an incident stops it there),
+// unsubscribes the events the element instance owns (its timers and message subscriptions),
 // writes ElementCompleted (with the run's actor),
 // then, as the engine, takes every outgoing flow of the element (flow_behavior.h).
 void complete(Run& run, const ElementRef& element);

@@ -56,7 +56,7 @@ void throw_error(Run& run, const ElementRef& thrower, const std::string& code,
     if (boundary != model::kNone) {
       run.write(ErrorThrown{def.node(boundary).id, code, thrower_id, thrower.key, message});
       processor_of(run, at).on_terminate(run, at);
-      run.queue(Activation{boundary, model::kNone, at.scope, {}, false});
+      run.queue(Activation{boundary, model::kNone, at.scope, {}, false, {}});
       return;
     }
     const model::NodeIndex start =

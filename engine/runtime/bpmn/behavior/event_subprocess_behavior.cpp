@@ -61,7 +61,7 @@ void trigger_event_subprocess(Run& run, model::NodeIndex start, std::int64_t sco
   } else if (node.message) {
     subscribe(run, scope_owner(run, scope), {start});  // waits for the next message
   }
-  run.queue(Activation{node.parent, model::kNone, scope, {}, false});
+  run.queue(Activation{node.parent, model::kNone, scope, {}, false, {}});
 }
 
 }  // namespace pmiflow::runtime::behavior

@@ -17,7 +17,7 @@ void take(Run& run, model::FlowIndex f, std::int64_t scope) {
       (target.kind == model::NodeKind::kParallelGateway || inclusive) && target.incoming.size() > 1;
   run.write(FlowTaken{flow.id, def.node(flow.source).id, join, scope, target.id});
   if (!join) {
-    run.queue(Activation{flow.target, f, scope, {}, false});
+    run.queue(Activation{flow.target, f, scope, {}, false, {}});
     return;
   }
   if (inclusive) return;  // waits until no other token can arrive (inclusive_join_behavior.h)
@@ -29,7 +29,7 @@ void take(Run& run, model::FlowIndex f, std::int64_t scope) {
     if (arrivals == joins.end() || arrivals->second.count(id) == 0) return;  // waits
     joined.push_back(id);
   }
-  run.queue(Activation{flow.target, f, scope, std::move(joined), false});
+  run.queue(Activation{flow.target, f, scope, std::move(joined), false, {}});
 }
 
 }  // namespace pmiflow::runtime::behavior

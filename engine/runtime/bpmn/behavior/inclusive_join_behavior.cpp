@@ -68,7 +68,7 @@ bool fire_inclusive_joins(Run& run) {
       if (tokens > 0) joined.push_back(flow);
     }
     const model::FlowIndex via = def.find_flow(joined.front());
-    run.queue(Activation{j, via, join.scope_key, std::move(joined), false});
+    run.queue(Activation{j, via, join.scope_key, std::move(joined), false, {}});
     return true;
   }
   return false;

@@ -4,8 +4,8 @@
 
 #include "engine/runtime/bpmn/behavior/element_behavior.h"
 #include "engine/runtime/bpmn/behavior/incident_behavior.h"
+#include "engine/runtime/bpmn/behavior/io_mapping_behavior.h"
 #include "engine/runtime/bpmn/behavior/task_output_behavior.h"
-#include "engine/runtime/bpmn/behavior/variable_behavior.h"
 
 namespace pmiflow::runtime::behavior {
 
@@ -22,7 +22,7 @@ void complete_job(Run& run, const Job& job, const ElementRef& element, const Var
   const std::int64_t key = job.element_key;
   const std::string element_id = job.element_id;
   run.set_actor(Actor::handler(job.type));
-  set_variables(run, variables, element_id, key);
+  set_result_variables(run, variables, element);
   run.write(JobCompleted{element_id, key});
   write_task_outputs(run, run.definition().node(element.node), key, variables);
   complete(run, element);

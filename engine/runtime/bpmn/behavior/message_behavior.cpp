@@ -84,8 +84,13 @@ Status correlate(Run& run, const MessageSubscription& subscription,
   const MessageSubscription sub = subscription;  // in the state, which the next event changes
   run.write(MessageCorrelated{sub.correlation_key, sub.element_id, sub.key, message.message_id,
                               message.message_key, sub.name});
-  set_variables(run, message.variables, sub.element_id, sub.element_key);
-  return trigger_event(run, event, sub.element_key);
+  // With output mappings, the message's variables are the event instance's own (the mappings
+  // decide what goes out); an event subprocess's start has none (the parser refuses them).
+  if (def.node(event).outputs.empty()) {
+    set_variables(run, message.variables, sub.element_id, sub.element_key);
+    return trigger_event(run, event, sub.element_key);
+  }
+  return trigger_event(run, event, sub.element_key, message.variables);
 }
 
 }  // namespace pmiflow::runtime::behavior

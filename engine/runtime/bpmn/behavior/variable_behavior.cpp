@@ -43,8 +43,9 @@ void set_variables(Run& run, const Variables& variables, const std::string& elem
   for (const auto& [scope, set] : by_scope) write_changes(run, set, element, scope);
 }
 
-void set_local_variables(Run& run, const Variables& variables, std::int64_t scope) {
-  write_changes(run, variables, "", scope);
+void set_local_variables(Run& run, const Variables& variables, std::int64_t scope,
+                         const std::string& element) {
+  write_changes(run, variables, element, scope);
 }
 
 }  // namespace pmiflow::runtime::behavior

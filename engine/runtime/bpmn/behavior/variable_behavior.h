@@ -17,7 +17,8 @@ void set_variables(Run& run, const Variables& variables, const std::string& elem
                    std::int64_t from);
 
 // Sets `variables` as local variables of element instance `scope` (which hide the same names
-// outside it until it ends).
-void set_local_variables(Run& run, const Variables& variables, std::int64_t scope);
+// outside it until it ends). `element`: where they were set, or empty.
+void set_local_variables(Run& run, const Variables& variables, std::int64_t scope,
+                         const std::string& element = {});
 
 }  // namespace pmiflow::runtime::behavior

@@ -7,30 +7,12 @@
 
 #include "engine/runtime/bpmn/behavior/element_behavior.h"
 #include "engine/runtime/bpmn/behavior/incident_behavior.h"
+#include "engine/runtime/bpmn/behavior/io_mapping_behavior.h"
 #include "engine/runtime/bpmn/behavior/variable_behavior.h"
 #include "engine/runtime/variable_scope.h"
 
 namespace pmiflow::runtime {
 namespace {
-
-// Evaluates `mappings` in order over `scope`, setting each target in `scope` (the next ones see
-// it) and in `out`; else what failed.
-std::optional<std::string> map_variables(const Run& run,
-                                         const std::vector<model::VariableMapping>& mappings,
-                                         const char* what, Variables& scope, Variables& out) {
-  const feel::Env env = run.feel_env();
-  for (const model::VariableMapping& m : mappings) {
-    Json value;
-    feel::EvalError error;
-    if (!m.source.evaluate(scope, env, value, error)) {
-      return std::string("zeebe:") + what + " of '" + m.target + "' (`" + m.source.text() +
-             "`) failed: " + error.message;
-    }
-    scope[m.target] = value;
-    out[m.target] = std::move(value);
-  }
-  return std::nullopt;
-}
 
 // `expression`'s value over `scope` as a non-empty string; else what is wrong (`what` names it).
 std::optional<std::string> string_of(const Run& run, const feel::Expression& expression,
@@ -75,7 +57,8 @@ void CallActivityProcessor::on_activate(Run& run, const ElementRef& element) con
     scope = gather_variables(s, element.key, read);
   }
   Variables inputs;
-  if (auto bad = map_variables(run, node.inputs, "input", scope, inputs)) return fail(*bad);
+  if (auto bad = behavior::evaluate_mappings(run, node.inputs, "input", scope, inputs))
+    return fail(*bad);
   start.key.process = node.called_process;
   if (node.called_process_expression) {
     if (auto bad = string_of(run, *node.called_process_expression, "zeebe:calledElement processId",
@@ -132,7 +115,7 @@ void CallActivityProcessor::complete_call(Run& run, const ElementRef& element,
   Variables out;
   if (!node.outputs.empty()) {
     Variables scope = variables;
-    if (auto bad = map_variables(run, node.outputs, "output", scope, out)) {
+    if (auto bad = behavior::evaluate_mappings(run, node.outputs, "output", scope, out)) {
       behavior::raise_incident(run, element.key, node.id, kCallIncident, *bad);
       return;
     }

@@ -54,14 +54,14 @@ void start_next(Run& run, const ElementRef& body, bool batch) {
   const model::NodeIndex node = body.node;
   if (loop_of(run, body).sequential) {
     if (loop.active == 0 && queued == 0) {
-      run.queue(Activation{node, model::kNone, body.key, {}, false});
+      run.queue(Activation{node, model::kNone, body.key, {}, false, {}});
     }
     return;
   }
   if (!batch) return;  // the next batch comes with the continuation
   const std::int64_t count = std::min(kMultiInstanceBatch, n - next);
   for (std::int64_t i = 0; i < count; ++i) {
-    run.queue(Activation{node, model::kNone, body.key, {}, false});
+    run.queue(Activation{node, model::kNone, body.key, {}, false, {}});
   }
   if (next + count < n) run.emit(ContinueLoop{run.state().id, body.key});
 }

@@ -39,7 +39,7 @@ Status ProcessProcessor::start(Run& run, const CreateInstance& c) {
   }
   run.set_actor(Actor::engine());
   behavior::subscribe_event_subprocesses(run, kProcessScope);
-  run.queue(Activation{start, model::kNone, kProcessScope, {}, false});
+  run.queue(Activation{start, model::kNone, kProcessScope, {}, false, {}});
   return {};
 }
 

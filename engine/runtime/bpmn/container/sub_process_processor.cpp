@@ -11,7 +11,7 @@ void SubProcessProcessor::on_activate(Run& run, const ElementRef& element) const
   behavior::subscribe_event_subprocesses(run, element.key);
   // An event subprocess runs because its start event's event happened.
   const bool triggered = node.kind == model::NodeKind::kEventSubProcess;
-  run.queue(Activation{node.start_event, model::kNone, element.key, {}, triggered});
+  run.queue(Activation{node.start_event, model::kNone, element.key, {}, triggered, {}});
 }
 
 void SubProcessProcessor::on_terminate(Run& run, const ElementRef& element) const {

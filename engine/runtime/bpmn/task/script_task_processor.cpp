@@ -2,7 +2,7 @@
 
 #include "engine/runtime/bpmn/behavior/element_behavior.h"
 #include "engine/runtime/bpmn/behavior/incident_behavior.h"
-#include "engine/runtime/bpmn/behavior/variable_behavior.h"
+#include "engine/runtime/bpmn/behavior/io_mapping_behavior.h"
 #include "engine/runtime/variable_scope.h"
 
 namespace pmiflow::runtime {
@@ -21,8 +21,7 @@ void ScriptTaskProcessor::on_activate(Run& run, const ElementRef& element) const
                              "zeebe:script `" + node.script->text() + "` failed: " + error.message);
     return;
   }
-  behavior::set_variables(run, Variables{{node.result_variable, std::move(value)}}, node.id,
-                          element.key);
+  behavior::set_result_variables(run, Variables{{node.result_variable, std::move(value)}}, element);
   behavior::complete(run, element);
 }
 

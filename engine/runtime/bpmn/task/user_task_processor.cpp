@@ -3,8 +3,8 @@
 #include <algorithm>
 
 #include "engine/runtime/bpmn/behavior/element_behavior.h"
+#include "engine/runtime/bpmn/behavior/io_mapping_behavior.h"
 #include "engine/runtime/bpmn/behavior/task_output_behavior.h"
-#include "engine/runtime/bpmn/behavior/variable_behavior.h"
 #include "engine/runtime/variable_scope.h"
 
 namespace pmiflow::runtime {
@@ -57,7 +57,7 @@ Status UserTaskProcessor::complete(Run& run, const UserTask& task, const Complet
   const std::int64_t key = task.element_key;
   const std::string element_id = task.element_id;
   run.set_actor(c.actor);
-  behavior::set_variables(run, c.variables, element_id, key);
+  behavior::set_result_variables(run, c.variables, *element);
   run.write(UserTaskCompleted{element_id, key});
   behavior::write_task_outputs(run, run.definition().node(element->node), key, c.variables);
   behavior::complete(run, *element);
