@@ -1,5 +1,5 @@
-// Internal to handlers/d02_03: the closed value lists of the D02.03 data contract and small
-// helpers to name them in error messages.
+// Internal to handlers/d02_03: the closed value lists of the D02.03 data contract, small
+// helpers to name them in error messages, and the readers of variables the handlers share.
 #pragma once
 
 #include <array>
@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "engine/common/json.h"
+#include "engine/common/result.h"
 
 namespace pmiflow::handlers::d02_03::detail {
 
@@ -56,6 +57,43 @@ inline std::string describe(const Json& value) {
 // The JSON type name for "expected a string, got number".
 inline std::string type_name(const Json& value) {
   return value.type_name();
+}
+
+// The variable's value, or null when it is absent or JSON null (both mean "not given").
+inline const Json* find_var(const Variables& vars, const std::string& name) {
+  auto it = vars.find(name);
+  if (it == vars.end() || it->second.is_null()) return nullptr;
+  return &it->second;
+}
+
+// A member of a JSON object, or null when it is absent or JSON null. REQUIRES: obj is an object.
+inline const Json* find_member(const Json& obj, const char* name) {
+  auto it = obj.find(name);
+  if (it == obj.end() || it->is_null()) return nullptr;
+  return &*it;
+}
+
+template <std::size_t N>
+std::string expected_one_of(const std::array<std::string_view, N>& values) {
+  return "expected one of " + join(values);
+}
+
+// A required variable whose value is one of `values`. `context` (may be empty) tells why it is
+// required, e.g. " for a NO_OFICIAL school".
+template <std::size_t N>
+Result<std::string> required_enum(const Variables& vars, const std::string& name,
+                                  const std::array<std::string_view, N>& values,
+                                  const std::string& context = {}) {
+  const Json* value = find_var(vars, name);
+  if (value == nullptr) {
+    return make_error(ErrorCode::kValidation,
+                      name + ": missing" + context + " (" + expected_one_of(values) + ")");
+  }
+  if (!value->is_string() || !one_of(values, value->get_ref<const std::string&>())) {
+    return make_error(ErrorCode::kValidation, name + ": invalid value " + describe(*value) +
+                                                  context + " (" + expected_one_of(values) + ")");
+  }
+  return value->get<std::string>();
 }
 
 }  // namespace pmiflow::handlers::d02_03::detail

@@ -17,6 +17,9 @@
 
 #include "handlers/d02_03/business_key.h"
 #include "handlers/d02_03/catalogos.h"
+#include "handlers/d02_03/clasificacion.h"
+#include "handlers/d02_03/se_handlers.h"
+#include "handlers/d02_03/se_start_data.h"
 #include "handlers/d02_03/start_data.h"
 
 namespace pmiflow::handlers::d02_03 {
@@ -24,49 +27,16 @@ namespace pmiflow::handlers::d02_03 {
 namespace {
 
 using detail::describe;
+using detail::expected_one_of;
+using detail::find_member;
+using detail::find_var;
 using detail::join;
 using detail::one_of;
+using detail::required_enum;
 using detail::type_name;
 
 // ---------------------------------------------------------------------------------------------
 // Reading variables
-
-// The variable's value, or null when it is absent or JSON null (both mean "not given").
-const Json* find_var(const Variables& vars, const std::string& name) {
-  auto it = vars.find(name);
-  if (it == vars.end() || it->second.is_null()) return nullptr;
-  return &it->second;
-}
-
-// A member of a JSON object, or null when it is absent or JSON null. REQUIRES: obj is an object.
-const Json* find_member(const Json& obj, const char* name) {
-  auto it = obj.find(name);
-  if (it == obj.end() || it->is_null()) return nullptr;
-  return &*it;
-}
-
-template <std::size_t N>
-std::string expected_one_of(const std::array<std::string_view, N>& values) {
-  return "expected one of " + join(values);
-}
-
-// A required variable whose value is one of `values`. `context` (may be empty) tells why it is
-// required, e.g. " for a NO_OFICIAL school".
-template <std::size_t N>
-Result<std::string> required_enum(const Variables& vars, const std::string& name,
-                                  const std::array<std::string_view, N>& values,
-                                  const std::string& context = {}) {
-  const Json* value = find_var(vars, name);
-  if (value == nullptr) {
-    return make_error(ErrorCode::kValidation,
-                      name + ": missing" + context + " (" + expected_one_of(values) + ")");
-  }
-  if (!value->is_string() || !one_of(values, value->get_ref<const std::string&>())) {
-    return make_error(ErrorCode::kValidation, name + ": invalid value " + describe(*value) +
-                                                  context + " (" + expected_one_of(values) + ")");
-  }
-  return value->get<std::string>();
-}
 
 // An optional string variable: nullopt when not given, an error when given but not a string.
 Result<std::optional<std::string>> optional_string(const Variables& vars, const std::string& name) {
@@ -120,55 +90,11 @@ Result<Json> school_fields(const HandlerContext& ctx, std::initializer_list<cons
 // ---------------------------------------------------------------------------------------------
 // Activity 3: d02_03.clasificar_establecimiento
 
-// "C, D", in catalogue order.
-std::string bajas_text(const Settings& settings) {
-  std::string out;
-  for (std::string_view c : detail::kCategoriasSaber) {
-    if (settings.categorias_bajas.count(std::string(c)) == 0) continue;
-    if (!out.empty()) out += ", ";
-    out += c;
-  }
-  for (const std::string& c : settings.categorias_bajas) {
-    if (one_of(detail::kCategoriasSaber, c)) continue;
-    if (!out.empty()) out += ", ";
-    out += c;
-  }
-  return out;
-}
-
 HandlerResult clasificar_establecimiento(const HandlerContext& ctx, const Settings& settings) {
-  const Variables& vars = *ctx.variables;
-  auto sector = required_enum(vars, "sector", detail::kSectores);
-  if (!sector) return HandlerResult::failure(sector.error().message);
-
-  std::string tipo;
-  std::string motivo;
-  if (*sector == "OFICIAL") {
-    auto categoria =
-        required_enum(vars, "categoria_saber", detail::kCategoriasSaber, " for an OFICIAL school");
-    if (!categoria) return HandlerResult::failure(categoria.error().message);
-    if (settings.categorias_bajas.count(*categoria) > 0) {
-      tipo = "integral";
-      motivo = "Sector oficial con bajo desempeño en las pruebas SABER: categoría " + *categoria +
-               " (el SE cuenta como bajas: " + bajas_text(settings) + ")";
-    } else {
-      tipo = "puntual";
-      motivo = "Sector oficial con categoría SABER " + *categoria +
-               ", que el SE no cuenta como baja (bajas: " + bajas_text(settings) + ")";
-    }
-  } else {
-    auto regimen = required_enum(vars, "regimen", detail::kRegimenes, " for a NO_OFICIAL school");
-    if (!regimen) return HandlerResult::failure(regimen.error().message);
-    if (*regimen == "REGIMEN_CONTROLADO") {
-      tipo = "integral";
-      motivo = "Sector no oficial clasificado en Régimen Controlado en su evaluación institucional";
-    } else {
-      tipo = "puntual";
-      motivo = "Sector no oficial en régimen " + *regimen;
-    }
-  }
-  return HandlerResult::success(
-      {{"tipo_acompanamiento", Json(tipo)}, {"motivo_clasificacion", Json(motivo)}});
+  auto clasificacion = clasificar(*ctx.variables, settings);
+  if (!clasificacion) return HandlerResult::failure(clasificacion.error().message);
+  return HandlerResult::success({{"tipo_acompanamiento", Json(clasificacion->tipo)},
+                                 {"motivo_clasificacion", Json(clasificacion->motivo)}});
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -568,6 +494,10 @@ void register_handlers(HandlerRegistry& registry, const Settings& settings) {
       {kConsolidarEvaluacion, &consolidar_evaluacion},
       {kGenerarInformacion, &generar_informacion},
       {kReporteIrregularidades, &reporte_irregularidades},
+      {kClasificarEstablecimientos, &clasificar_establecimientos},
+      {kConsolidarEvaluaciones, &consolidar_evaluaciones},
+      {kGenerarInformacionSe, &generar_informacion_se},
+      {kReporteIrregularidadesAnual, &reporte_irregularidades_anual},
   };
   for (const auto& [type, function] : handlers) {
     registry.add(type, std::make_shared<D0203Handler>(type, function, shared));
@@ -575,6 +505,12 @@ void register_handlers(HandlerRegistry& registry, const Settings& settings) {
   registry.add_start_validator(
       kProcessKey, [](const StartRequest& request) { return validate_start_data(request); });
   registry.add_start_preparer(kProcessKey, &prepare_start_data);
+  // The two-level D02.03 (se_start_data.h): the school's process has the same data contract.
+  registry.add_start_validator(
+      kSchoolProcessKey, [](const StartRequest& request) { return validate_start_data(request); });
+  registry.add_start_preparer(kSchoolProcessKey, &prepare_start_data);
+  registry.add_start_validator(kSeProcessKey, &validate_se_start_data);
+  registry.add_start_preparer(kSeProcessKey, &prepare_se_start_data);
 }
 
 }  // namespace pmiflow::handlers::d02_03

@@ -55,9 +55,11 @@ struct Settings {
   Json to_json() const;
 };
 
-// Registers the four handlers above, and validate_start_data (start_data.h) as the start-data
-// validator of kProcessKey, so that Engine::start refuses an instance that breaks the data
-// contract. Each handler keeps its own copy of `settings`.
+// Registers the four handlers above and the SE's four (se_handlers.h); validate_start_data
+// (start_data.h) as the start-data validator of kProcessKey and of the school's process of the
+// two-level D02.03 (se_start_data.h), and validate_se_start_data as the SE process's, so that
+// Engine::start refuses an instance that breaks the data contract. Each handler keeps its own
+// copy of `settings`.
 //
 // d02_03.clasificar_establecimiento (activity 3)
 //   reads  sector (OFICIAL | NO_OFICIAL); categoria_saber (A+ | A | B | C | D | SIN_CLASIFICAR,

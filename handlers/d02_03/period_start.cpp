@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <atomic>
+#include <map>
 #include <optional>
 #include <thread>
 
 #include "engine/common/mutex.h"
 #include "handlers/d02_03/business_key.h"
+#include "handlers/d02_03/se_start_data.h"
 
 namespace pmiflow::handlers::d02_03 {
 namespace {
@@ -74,6 +76,73 @@ Result<std::vector<RowOutcome>> start_rows(Engine& engine, const std::string& pr
   worker();
   for (auto& t : pool) t.join();
   if (first_error) return *first_error;
+  return outcomes;
+}
+
+// The first half-year's flagged results of `etc`'s SE instance, each with its period; empty when
+// `periodo` is not a second half-year or there is no such instance.
+Result<Json> flagged_in_first_half(Engine& engine, ReadModel& read_model,
+                                   const std::string& process, const std::string& etc,
+                                   const std::string& periodo) {
+  Json flagged = Json::array();
+  if (periodo.size() != 6 || periodo[5] != '2') return flagged;
+  const std::string first = periodo.substr(0, 5) + "1";
+  auto found = read_model.instances(
+      InstanceQuery{process, {}, runtime::Tags{{kEtcTag, etc}, {kPeriodTag, first}}, {}});
+  if (!found.ok()) return found.error();
+  for (const InstanceRow& row : *found) {
+    auto state = engine.snapshot(row.id);
+    if (!state.ok()) return state.error();
+    auto resultados = (*state)->variables.find("resultados_ee");
+    if (resultados == (*state)->variables.end() || !resultados->second.is_array()) continue;
+    for (const Json& r : resultados->second) {
+      auto flag = r.is_object() ? r.find("indicios_irregularidades") : r.end();
+      if (!r.is_object() || flag == r.end() || *flag != Json(true)) continue;
+      Json entry = r;
+      entry["periodo"] = first;
+      flagged.push_back(std::move(entry));
+    }
+  }
+  return flagged;
+}
+
+Result<std::vector<SeOutcome>> start_se_rows(Engine& engine, ReadModel& read_model,
+                                             const std::string& process, const std::string& periodo,
+                                             const std::vector<SchoolRow>& rows,
+                                             const runtime::Actor& actor) {
+  std::vector<std::string> order;
+  std::map<std::string, std::vector<Variables>> by_etc;
+  for (const SchoolRow& row : rows) {
+    if (!row.errors.empty()) continue;
+    auto etc = row.variables.find("etc");
+    if (etc == row.variables.end() || !etc->second.is_string()) continue;  // a valid row has it
+    const std::string name = etc->second.get<std::string>();
+    if (by_etc.count(name) == 0) order.push_back(name);
+    by_etc[name].push_back(row.variables);
+  }
+  std::vector<SeOutcome> outcomes;
+  for (const std::string& etc : order) {
+    SeOutcome o;
+    o.etc = etc;
+    o.schools = static_cast<int>(by_etc[etc].size());
+    auto request = se_start_request(process, etc, periodo, by_etc[etc], actor);
+    auto anterior = flagged_in_first_half(engine, read_model, process, etc, periodo);
+    if (!anterior.ok()) return anterior.error();
+    if (request.ok() && !anterior->empty()) {
+      request->variables["irregularidades_periodo_anterior"] = std::move(*anterior);
+    }
+    auto started = request.ok() ? engine.start(*request) : Result<StartOutcome>(request.error());
+    if (started.ok()) {
+      o.instance_id = started->instance_id;
+      o.created = started->created;
+    } else if (started.error().code == ErrorCode::kValidation ||
+               started.error().code == ErrorCode::kInvalidArgument) {
+      o.errors.push_back(FieldError{"", started.error().message});
+    } else {
+      return started.error();
+    }
+    outcomes.push_back(std::move(o));
+  }
   return outcomes;
 }
 

@@ -159,6 +159,12 @@ std::vector<FieldError> validate_start_data(const Variables& vars) {
   return check.take();
 }
 
+std::vector<FieldError> validate_calendar(const Variables& vars) {
+  Checker check(vars);
+  check_calendar(check);
+  return check.take();
+}
+
 Result<std::int64_t> period_opening_ms(const std::string& periodo) {
   PMIFLOW_TRY(validate_periodo(periodo));
   const bool second_half = periodo.size() == 6 && periodo[5] == '2';
@@ -172,12 +178,20 @@ Result<std::int64_t> period_opening_ms(const std::string& periodo) {
 
 void prepare_start_data(StartRequest& request) {
   Variables& vars = request.variables;
-  const Json* codigo_dane = find(vars, "codigo_dane");
-  const Json* periodo = find(vars, "periodo");
-  if (request.tags.empty() && codigo_dane != nullptr && codigo_dane->is_string() &&
-      periodo != nullptr && periodo->is_string()) {
-    request.tags = period_tags(periodo->get<std::string>(), codigo_dane->get<std::string>());
+  // Each tag the request does not have (a child of the SE's process has the SE's tags).
+  const std::pair<const char*, const char*> tags[] = {{kSchoolTag, "codigo_dane"},
+                                                      {kPeriodTag, "periodo"}};
+  for (const auto& [tag, name] : tags) {
+    const Json* value = find(vars, name);
+    if (request.tags.count(tag) == 0 && value != nullptr && value->is_string()) {
+      request.tags[tag] = value->get<std::string>();
+    }
   }
+  prepare_calendar(vars);
+}
+
+void prepare_calendar(Variables& vars) {
+  const Json* periodo = find(vars, "periodo");
   if (periodo != nullptr && periodo->is_string() &&
       validate_periodo(periodo->get_ref<const std::string&>()).ok()) {
     const std::string& p = periodo->get_ref<const std::string&>();

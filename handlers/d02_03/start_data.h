@@ -48,11 +48,19 @@ inline constexpr const char* kFechaLimiteEvaluacion = "fecha_limite_evaluacion";
 inline constexpr const char* kFrecuenciaSeguimiento = "frecuencia_seguimiento";
 
 // The start-data preparer register_handlers registers for kProcessKey: tags school and period
-// from codigo_dane and periodo when the request has none (an instance started by D02.01's
-// message), and the period's calendar where the start data leaves it out: for YYYY and YYYY-2
-// the period ends on YYYY-11-30 and evaluations are due by YYYY-12-15, for YYYY-1 on
-// YYYY-06-30 and by YYYY-07-15 (at 23:59:59 in the engine's zone), follow-up every P1M.
+// from codigo_dane and periodo when the request does not have them (an instance started by
+// D02.01's message, a school's instance started by the SE's), and the period's calendar where the
+// start data leaves it out: for YYYY and YYYY-2 the period ends on YYYY-11-30 and evaluations are
+// due by YYYY-12-15, for YYYY-1 on YYYY-06-30 and by YYYY-07-15 (at 23:59:59 in the engine's zone),
+// follow-up every P1M.
 void prepare_start_data(StartRequest& request);
+
+// The calendar part of prepare_start_data: fecha_fin_periodo, fecha_limite_evaluacion and
+// frecuencia_seguimiento where `vars` leave them out (the period from `periodo`).
+void prepare_calendar(Variables& vars);
+
+// The calendar part of validate_start_data: the three fields above, when given.
+std::vector<FieldError> validate_calendar(const Variables& vars);
 
 // When a period opens, in the engine's zone: YYYY and YYYY-1 on YYYY-02-01, YYYY-2 on
 // YYYY-07-15, at 08:00 (where a simulated clock starts a demo or a benchmark of the period).

@@ -41,6 +41,7 @@ const SUPPORTED = new Set([
   'bpmn:ManualTask',
   'bpmn:Task',
   'bpmn:SubProcess',
+  'bpmn:CallActivity',
   'bpmn:ExclusiveGateway',
   'bpmn:ParallelGateway',
   'bpmn:EventBasedGateway',

@@ -109,6 +109,15 @@ struct BenchCallsArgs {
 };
 int cmd_bench_calls(const BenchCallsArgs& a, std::ostream& out, std::ostream& err);
 
+struct BenchSeArgs {
+  std::string db;  // empty: a fresh temporary database, removed at the end
+  int schools = 3000;
+  int etcs = 1;      // SE instances; the schools are shared out among that many ETCs
+  int threads = 16;  // client threads
+  bool fast = false;
+};
+int cmd_bench_se(const BenchSeArgs& a, std::ostream& out, std::ostream& err);
+
 struct BenchMessagesArgs {
   std::string db;  // empty: a fresh temporary database, removed at the end
   int messages = 100000;

@@ -20,6 +20,7 @@
 #include "handlers/d02_03/jurisdiction.h"
 #include "handlers/d02_03/period_start.h"
 #include "handlers/d02_03/reports.h"
+#include "handlers/d02_03/se_start_data.h"
 #include "tools/cli/cli.h"
 #include "tools/cli/format.h"
 #include "tools/cli/session.h"
@@ -59,6 +60,66 @@ Status write_file(const std::string& path, const std::string& text) {
   return {};
 }
 
+// Reports the rows `rows` rejected (error: FILE:LINE: message), and returns their lines.
+std::vector<int> report_rejected_rows(const std::string& file,
+                                      const std::vector<handlers::d02_03::SchoolRow>& rows,
+                                      Json& rejected, std::ostream& err) {
+  std::vector<int> lines;
+  for (const handlers::d02_03::SchoolRow& row : rows) {
+    if (row.errors.empty()) continue;
+    for (const FieldError& e : row.errors)
+      err << "error: " << file << ':' << row.line << ": " << e.message << '\n';
+    lines.push_back(row.line);
+    auto code = row.variables.find("codigo_dane");
+    rejected.push_back({{"line", row.line},
+                        {"codigo_dane", code != row.variables.end() ? code->second : Json("")},
+                        {"errors", field_errors_json(row.errors)}});
+  }
+  return lines;
+}
+
+// `start --from-csv` for the SE's process: one instance per ETC of the file.
+int start_se_csv(const Common& c, const StartArgs& a, Engine& engine, ReadModel& read_model,
+                 const std::vector<handlers::d02_03::SchoolRow>& rows, std::ostream& out,
+                 std::ostream& err) {
+  Json rejected = Json::array();
+  const std::vector<int> rejected_lines = report_rejected_rows(a.from_csv, rows, rejected, err);
+  auto outcomes = handlers::d02_03::start_se_rows(
+      engine, read_model, a.process, a.period, rows,
+      runtime::Actor::user(a.user.empty() ? default_user() : a.user, ""));
+  if (!outcomes.ok()) return fail(err, outcomes.error());
+  Json instances = Json::array();
+  bool refused = false;
+  for (const handlers::d02_03::SeOutcome& o : *outcomes) {
+    for (const FieldError& e : o.errors) err << "error: " << o.etc << ": " << e.message << '\n';
+    refused = refused || !o.errors.empty();
+    instances.push_back({{"etc", o.etc},
+                         {"schools", o.schools},
+                         {"id", o.instance_id},
+                         {"created", o.created},
+                         {"errors", field_errors_json(o.errors)}});
+  }
+  if (c.json) {
+    out << Json{{"process", a.process}, {"period", a.period},   {"file", a.from_csv},
+                {"rows", rows.size()},  {"rejected", rejected}, {"instances", instances}}
+               .dump(2)
+        << '\n';
+  } else {
+    out << a.process << ", period " << a.period << ", " << a.from_csv << ": " << rows.size()
+        << " rows, " << rejected_lines.size() << " rejected\n";
+    for (const handlers::d02_03::SeOutcome& o : *outcomes) {
+      out << "  " << o.etc << ": " << o.schools << " schools, ";
+      if (!o.errors.empty()) {
+        out << "refused (nothing written)\n";
+      } else {
+        out << "instance " << o.instance_id << (o.created ? " created" : " (already started)")
+            << '\n';
+      }
+    }
+  }
+  return rejected_lines.empty() && !refused ? kExitOk : kExitValidation;
+}
+
 }  // namespace
 
 int cmd_start_csv(const Common& c, const StartArgs& a, std::ostream& out, std::ostream& err) {
@@ -73,10 +134,14 @@ int cmd_start_csv(const Common& c, const StartArgs& a, std::ostream& out, std::o
   if (auto deployed = (*session)->store->latest_version(a.process); !deployed.ok()) {
     return fail(err, deployed.error());
   }
-  auto rows = handlers::d02_03::read_period_csv(engine.handlers(), a.process, a.period, *text);
+  // The SE's process takes the rows as its schools: each is checked as a school's start data.
+  const bool se = a.process == handlers::d02_03::kSeProcessKey;
+  auto rows = handlers::d02_03::read_period_csv(
+      engine.handlers(), se ? handlers::d02_03::kSchoolProcessKey : a.process, a.period, *text);
   if (!rows.ok()) {
     return fail(err, make_error(rows.error().code, a.from_csv + ": " + rows.error().message));
   }
+  if (se) return start_se_csv(c, a, engine, *(*session)->store, *rows, out, err);
 
   auto outcomes = handlers::d02_03::start_rows(
       engine, a.process, a.period, *rows,

@@ -471,6 +471,29 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
     code = cmd_bench_calls(bench_calls_a, out, err);
   });
 
+  BenchSeArgs bench_se_a;
+  std::string se_durability = "full";
+  auto* bench_se = app.add_subcommand(
+      "bench-se",
+      "an SE period of D02.03 at the SE's level: N schools through the SE's and the schools' "
+      "processes, print figures");
+  bench_se->add_option("--schools", bench_se_a.schools, "schools of the period")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  bench_se->add_option("--etcs", bench_se_a.etcs, "SE instances (ETCs) sharing the schools")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 9));
+  bench_se->add_option("--threads", bench_se_a.threads, "client threads")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1024));
+  bench_se->add_option("--db", bench_se_a.db, "database file (default: a fresh temporary one)");
+  bench_se->add_option("--durability", se_durability, "full (fsync) or fast")
+      ->check(CLI::IsMember({"full", "fast"}));
+  bench_se->callback([&] {
+    bench_se_a.fast = se_durability == "fast";
+    code = cmd_bench_se(bench_se_a, out, err);
+  });
+
   BenchMessagesArgs bench_messages_a;
   std::string messages_durability = "full";
   auto* bench_messages = app.add_subcommand(

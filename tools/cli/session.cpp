@@ -26,11 +26,15 @@ model::ValidationOptions shipped_validation_options() {
   return model::ValidationOptions{handlers.types()};
 }
 
-std::string d02_03_definition_path() {
+std::string definitions_dir() {
   if (const char* env = std::getenv("PMIFLOW_DEFINITIONS"); env != nullptr && *env != '\0') {
-    return std::string(env) + "/d02_03_apoyar_gestion_pmi.bpmn";
+    return env;
   }
-  return std::string(PMIFLOW_SOURCE_DIR) + "/process-definitions/d02_03_apoyar_gestion_pmi.bpmn";
+  return std::string(PMIFLOW_SOURCE_DIR) + "/process-definitions";
+}
+
+std::string d02_03_definition_path() {
+  return definitions_dir() + "/d02_03_apoyar_gestion_pmi.bpmn";
 }
 
 FormResolver forms_beside(const std::string& bpmn_path) {

@@ -43,7 +43,10 @@ void register_shipped_handlers(HandlerRegistry& registry);
 // Validation against the handler types this build ships (what `validate` and `deploy` check).
 model::ValidationOptions shipped_validation_options();
 
-// The bundled D02.03 definition file.
+// The bundled definitions: $PMIFLOW_DEFINITIONS, else the source tree's process-definitions.
+std::string definitions_dir();
+
+// The bundled D02.03 definition file (one school on its own).
 std::string d02_03_definition_path();
 
 // Where a definition file's forms are: `<dir of bpmn_path>/forms/<formId>.form`. A missing

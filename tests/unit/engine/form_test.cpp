@@ -91,13 +91,29 @@ const std::vector<std::pair<std::string, std::string>> kTaskForms = {
 // ---------------------------------------------------------------------------------------------
 // The shipped forms
 
+// The forms of the SE-wide user tasks of the SE's process (d02_03_apoyar_gestion_pmi_se.bpmn);
+// its school's process uses the school forms above.
+const std::vector<std::pair<std::string, std::string>> kSeTaskForms = {
+    {"A01_AnalizarCaracterizacion", "form_se_a01_analizar_caracterizacion"},
+    {"A02_IdentificarNecesidades", "form_se_a02_identificar_necesidades"},
+    {"A03_DefinirEstrategiaAT", "form_se_a03_definir_estrategia_at"},
+    {"A04_RevisarAlineacionPAM", "form_se_a04_revisar_alineacion_pam"},
+    {"A04_EjecutarAccionMejoramiento", "form_se_a04_ejecutar_accion_mejoramiento"},
+    {"A07_RevisarEvaluacionAT", "form_se_a07_revisar_evaluacion_at"},
+    {"A08_VerificarCumplimientoAT", "form_se_a08_verificar_cumplimiento_at"},
+    {"A08_TratarDesviaciones", "form_se_a08_tratar_desviaciones"},
+    {"A10_ReportarEEInspeccionVigilancia", "form_se_a10_reportar_ee_inspeccion_vigilancia"},
+};
+
 TEST(ShippedForms, OneFormPerUserTaskAndNothingElse) {
   std::set<std::string> files;
   for (const auto& entry : std::filesystem::directory_iterator(kFormsDir)) {
     if (entry.path().extension() == ".form") files.insert(entry.path().stem().string());
   }
   std::set<std::string> expected;
-  for (const auto& [task, form] : kTaskForms) expected.insert(form);
+  for (const auto* forms : {&kTaskForms, &kSeTaskForms}) {
+    for (const auto& [task, form] : *forms) expected.insert(form);
+  }
   EXPECT_EQ(files, expected);
 }
 

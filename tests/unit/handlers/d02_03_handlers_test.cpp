@@ -27,13 +27,15 @@ Settings settings_with_bajas(std::set<std::string> bajas) {
 // ---------------------------------------------------------------------------------------------
 // Registration
 
-TEST(D0203Registry, RegistersExactlyTheFourTypes) {
+TEST(D0203Registry, RegistersTheFourTypesOfASchoolAndTheFourOfTheSe) {
   HandlerRegistry registry;
   register_handlers(registry, Settings{});
-  EXPECT_EQ(
-      registry.types(),
-      (std::set<std::string>{"d02_03.clasificar_establecimiento", "d02_03.consolidar_evaluacion",
-                             "d02_03.generar_informacion", "d02_03.reporte_irregularidades"}));
+  EXPECT_EQ(registry.types(),
+            (std::set<std::string>{
+                "d02_03.clasificar_establecimiento", "d02_03.consolidar_evaluacion",
+                "d02_03.generar_informacion", "d02_03.reporte_irregularidades",
+                "d02_03.clasificar_establecimientos", "d02_03.consolidar_evaluaciones",
+                "d02_03.generar_informacion_se", "d02_03.reporte_irregularidades_anual"}));
   EXPECT_NE(registry.find("d02_03.clasificar_establecimiento"), nullptr);
   EXPECT_NE(registry.find("d02_03.consolidar_evaluacion"), nullptr);
   EXPECT_NE(registry.find("d02_03.generar_informacion"), nullptr);

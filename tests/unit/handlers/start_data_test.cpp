@@ -225,7 +225,9 @@ TEST(StartDataCalendar, ThePreparerFillsThePeriodsCalendarAndTagsOnlyWhereLeftOu
   prepare_start_data(given);
   EXPECT_EQ(given.variables.at("fecha_fin_periodo"), "2026-10-31T18:00:00-05:00");
   EXPECT_EQ(given.variables.at("frecuencia_seguimiento"), "P2W");
-  EXPECT_EQ(given.tags, (runtime::Tags{{"school", "other"}})) << "given tags are kept";
+  // A given tag is kept; a missing one is added (a school's instance started by the SE's has
+  // the SE's period and ETC, not its school).
+  EXPECT_EQ(given.tags, (runtime::Tags{{"period", "2026"}, {"school", "other"}}));
   // Preparing twice changes nothing.
   StartRequest twice = given;
   prepare_start_data(twice);
