@@ -30,15 +30,15 @@ std::string bajas_text(const Settings& settings) {
 
 }  // namespace
 
-Result<Clasificacion> clasificar(const Variables& vars, const Settings& settings) {
-  auto sector = required_enum(vars, "sector", detail::kSectores);
+Result<Clasificacion> clasificar(const Variables& school, const Settings& settings) {
+  auto sector = required_enum(school, "sector", detail::kSectores);
   if (!sector) return sector.error();
 
   std::string tipo;
   std::string motivo;
   if (*sector == "OFICIAL") {
-    auto categoria =
-        required_enum(vars, "categoria_saber", detail::kCategoriasSaber, " for an OFICIAL school");
+    auto categoria = required_enum(school, "categoria_saber", detail::kCategoriasSaber,
+                                   " for an OFICIAL school");
     if (!categoria) return categoria.error();
     if (settings.categorias_bajas.count(*categoria) > 0) {
       tipo = "integral";
@@ -50,7 +50,7 @@ Result<Clasificacion> clasificar(const Variables& vars, const Settings& settings
                ", que el SE no cuenta como baja (bajas: " + bajas_text(settings) + ")";
     }
   } else {
-    auto regimen = required_enum(vars, "regimen", detail::kRegimenes, " for a NO_OFICIAL school");
+    auto regimen = required_enum(school, "regimen", detail::kRegimenes, " for a NO_OFICIAL school");
     if (!regimen) return regimen.error();
     if (*regimen == "REGIMEN_CONTROLADO") {
       tipo = "integral";

@@ -36,7 +36,7 @@ using runtime::InstanceStatus;
 
 constexpr std::int64_t kT0 = 1773570600000;  // 2026-03-15T10:30:00Z
 constexpr std::int64_t kStepMs = 10'000;
-constexpr std::int64_t kDayMs = 24 * 60 * 60 * 1000;
+constexpr std::int64_t kDayMs = std::int64_t{24} * 60 * 60 * 1000;
 constexpr const char* kPeriodo = "2026";
 constexpr int kSchools = 300;
 constexpr const char* kEtc = "Antioquia";

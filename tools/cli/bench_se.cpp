@@ -23,7 +23,7 @@ namespace pmiflow::cli {
 namespace {
 
 constexpr std::int64_t kT0 = 1773570600000;  // 2026-03-15T10:30:00Z
-constexpr std::int64_t kDayMs = 24 * 60 * 60 * 1000;
+constexpr std::int64_t kDayMs = std::int64_t{24} * 60 * 60 * 1000;
 
 const runtime::Actor kProfesional = runtime::Actor::user("bench", "profesional_mejoramiento");
 const runtime::Actor kLider = runtime::Actor::user("bench", "lider_calidad");
