@@ -1,6 +1,11 @@
 #include "engine/engine/engine.h"
 
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstddef>
 #include <exception>
+#include <mutex>
 #include <utility>
 
 #include "engine/common/utf8.h"
@@ -23,6 +28,46 @@ namespace {
 // children of one parent (a multi-instance call activity) completing at once all append to the
 // parent: each round one wins, so the others may lose several rounds in a row.
 constexpr int kMaxConflictRetries = 100;
+
+// Requests that lost the race for an instance's log take turns for it instead of all computing
+// again at once: with the many children of one parent completing together, every loser would
+// otherwise recompute the parent (and its large variables) each round while one wins, and on
+// few cores the losers starve the winner. A retry waits for the turn of the instance it lost to
+// (a stripe of it); the first attempt never waits, so uncontended requests pay nothing. A turn
+// is re-entrant (a request may submit another on its thread) and bounded in time: past
+// kTurnWait the request goes on without it (a retry as before), so no wait can deadlock. The
+// stripes are shared by every engine of the process: a shared stripe only makes two requests
+// wait for each other, never changes what they compute.
+constexpr auto kTurnWait = std::chrono::seconds(2);
+std::array<std::recursive_timed_mutex, 64> turn_stripes;
+
+// A stripe whose instance lost a race is contended for kContendedFor: while it is, a child's
+// request takes its parent's turn from its first attempt (the next children of a parent whose
+// children race are queued at once instead of racing again). Timing only: what a request
+// computes never depends on it.
+constexpr auto kContendedFor = std::chrono::seconds(5);
+std::array<std::atomic<std::int64_t>, 64> contended_until;  // steady-clock ticks
+
+std::size_t stripe_of(std::int64_t instance_id) {
+  return static_cast<std::size_t>(instance_id) % turn_stripes.size();
+}
+
+std::unique_lock<std::recursive_timed_mutex> turn_of(std::int64_t instance_id) {
+  std::unique_lock<std::recursive_timed_mutex> turn(turn_stripes[stripe_of(instance_id)],
+                                                    std::defer_lock);
+  (void)turn.try_lock_for(kTurnWait);
+  return turn;
+}
+
+void mark_contended(std::int64_t instance_id) {
+  contended_until[stripe_of(instance_id)] =
+      (std::chrono::steady_clock::now() + kContendedFor).time_since_epoch().count();
+}
+
+bool contended(std::int64_t instance_id) {
+  return contended_until[stripe_of(instance_id)] >
+         std::chrono::steady_clock::now().time_since_epoch().count();
+}
 
 }  // namespace
 
@@ -274,6 +319,10 @@ Result<CommandOutcome> Engine::submit(std::int64_t instance_id, const runtime::C
                                       std::vector<runtime::MessageSubscription>* opened_out,
                                       const MessageRow* message,
                                       std::vector<runtime::ContinueLoop>* continuations) {
+  std::unique_lock<std::recursive_timed_mutex> turn;  // after a lost race (turn_of)
+  std::int64_t parent = 0;
+  if (auto loaded = load(instance_id); loaded.ok()) parent = (*loaded)->parent.instance_id;
+  if (parent != 0 && contended(parent)) turn = turn_of(parent);
   for (int attempt = 0;; ++attempt) {
     Request request(*this, options_.max_activations_per_request);
     // After a lost race, a command that no longer applies (its task or job is gone, or the
@@ -294,6 +343,7 @@ Result<CommandOutcome> Engine::submit(std::int64_t instance_id, const runtime::C
     if (results.empty()) return CommandOutcome{instance_id, {}};
     const Status& status = results.front().second.status;
     if (status.ok()) {
+      if (turn.owns_lock()) turn.unlock();
       CommandOutcome outcome{instance_id, request.work(instance_id).events};
       PMIFLOW_TRY(deliver_opened(request, opened_out, &outcome.events));
       std::vector<runtime::ContinueLoop> more = request.take_continuations();
@@ -307,6 +357,10 @@ Result<CommandOutcome> Engine::submit(std::int64_t instance_id, const runtime::C
     if (status.error().code != ErrorCode::kConflict || attempt >= kMaxConflictRetries) {
       return status.error();
     }
+    // The instance most likely lost: the last the request reached (a child's parent comes
+    // after the child).
+    mark_contended(results.back().first);
+    if (!turn.owns_lock()) turn = turn_of(results.back().first);
   }
 }
 

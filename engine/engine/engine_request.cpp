@@ -231,6 +231,12 @@ std::vector<std::pair<std::int64_t, AppendResult>> Engine::Request::commit(
     const bool in_log = !w.create || written.count(id) != 0;
     if (ok && in_log && w.state->status == runtime::InstanceStatus::kActive) {
       engine_.states_.remember(w.state);
+    } else if (!ok && !w.create) {
+      // A lost race: the cache may hold the winner's newer state (kept, or every loser would
+      // fold the instance again from the log); a state no newer than the one this request
+      // started from may be stale, and is dropped.
+      StatePtr cached = engine_.states_.find(id);
+      if (cached != nullptr && cached->last_seq <= w.expected_seq) engine_.states_.forget(id);
     } else {
       engine_.states_.forget(id);
     }
