@@ -3,9 +3,11 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <exception>
 #include <mutex>
+#include <thread>
 #include <utility>
 
 #include "engine/common/utf8.h"
@@ -33,13 +35,44 @@ constexpr int kMaxConflictRetries = 100;
 // again at once: with the many children of one parent completing together, every loser would
 // otherwise recompute the parent (and its large variables) each round while one wins, and on
 // few cores the losers starve the winner. A retry waits for the turn of the instance it lost to
-// (a stripe of it); the first attempt never waits, so uncontended requests pay nothing. A turn
+// (a stripe of it), and so does a first attempt on a child whose parent is contended
+// (contended() below); other first attempts never wait, so uncontended requests pay nothing. A turn
 // is re-entrant (a request may submit another on its thread) and bounded in time: past
 // kTurnWait the request goes on without it (a retry as before), so no wait can deadlock. The
 // stripes are shared by every engine of the process: a shared stripe only makes two requests
 // wait for each other, never changes what they compute.
 constexpr auto kTurnWait = std::chrono::seconds(2);
-std::array<std::recursive_timed_mutex, 64> turn_stripes;
+
+// A turn: re-entrant on its thread, waited for at most kTurnWait.
+class Turn {
+ public:
+  bool acquire() {
+    std::unique_lock<std::mutex> lock(mu_);
+    const std::thread::id me = std::this_thread::get_id();
+    if (depth_ > 0 && owner_ == me) {
+      ++depth_;
+      return true;
+    }
+    if (!cv_.wait_for(lock, kTurnWait, [&] { return depth_ == 0; })) return false;
+    owner_ = me;
+    depth_ = 1;
+    return true;
+  }
+  void release() {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (--depth_ == 0) {
+      owner_ = {};
+      cv_.notify_one();
+    }
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::thread::id owner_;
+  int depth_ = 0;
+};
+std::array<Turn, 64> turn_stripes;
 
 // A stripe whose instance lost a race is contended for kContendedFor: while it is, a child's
 // request takes its parent's turn from its first attempt (the next children of a parent whose
@@ -52,12 +85,32 @@ std::size_t stripe_of(std::int64_t instance_id) {
   return static_cast<std::size_t>(instance_id) % turn_stripes.size();
 }
 
-std::unique_lock<std::recursive_timed_mutex> turn_of(std::int64_t instance_id) {
-  std::unique_lock<std::recursive_timed_mutex> turn(turn_stripes[stripe_of(instance_id)],
-                                                    std::defer_lock);
-  (void)turn.try_lock_for(kTurnWait);
-  return turn;
-}
+// Holds the turn of an instance's stripe while alive; holds nothing when the wait ran out.
+class TurnHold {
+ public:
+  TurnHold() = default;
+  explicit TurnHold(std::int64_t instance_id) : turn_(&turn_stripes[stripe_of(instance_id)]) {
+    if (!turn_->acquire()) turn_ = nullptr;
+  }
+  TurnHold(const TurnHold&) = delete;
+  TurnHold& operator=(const TurnHold&) = delete;
+  TurnHold(TurnHold&& other) noexcept : turn_(std::exchange(other.turn_, nullptr)) {}
+  TurnHold& operator=(TurnHold&& other) noexcept {
+    reset();
+    turn_ = std::exchange(other.turn_, nullptr);
+    return *this;
+  }
+  ~TurnHold() { reset(); }
+
+  bool held() const { return turn_ != nullptr; }
+  void reset() {
+    if (turn_ != nullptr) turn_->release();
+    turn_ = nullptr;
+  }
+
+ private:
+  Turn* turn_ = nullptr;
+};
 
 void mark_contended(std::int64_t instance_id) {
   contended_until[stripe_of(instance_id)] =
@@ -319,10 +372,10 @@ Result<CommandOutcome> Engine::submit(std::int64_t instance_id, const runtime::C
                                       std::vector<runtime::MessageSubscription>* opened_out,
                                       const MessageRow* message,
                                       std::vector<runtime::ContinueLoop>* continuations) {
-  std::unique_lock<std::recursive_timed_mutex> turn;  // after a lost race (turn_of)
+  TurnHold turn;  // after a lost race, or for a contended parent
   std::int64_t parent = 0;
   if (auto loaded = load(instance_id); loaded.ok()) parent = (*loaded)->parent.instance_id;
-  if (parent != 0 && contended(parent)) turn = turn_of(parent);
+  if (parent != 0 && contended(parent)) turn = TurnHold(parent);
   for (int attempt = 0;; ++attempt) {
     Request request(*this, options_.max_activations_per_request);
     // After a lost race, a command that no longer applies (its task or job is gone, or the
@@ -343,7 +396,7 @@ Result<CommandOutcome> Engine::submit(std::int64_t instance_id, const runtime::C
     if (results.empty()) return CommandOutcome{instance_id, {}};
     const Status& status = results.front().second.status;
     if (status.ok()) {
-      if (turn.owns_lock()) turn.unlock();
+      turn.reset();
       CommandOutcome outcome{instance_id, request.work(instance_id).events};
       PMIFLOW_TRY(deliver_opened(request, opened_out, &outcome.events));
       std::vector<runtime::ContinueLoop> more = request.take_continuations();
@@ -360,7 +413,7 @@ Result<CommandOutcome> Engine::submit(std::int64_t instance_id, const runtime::C
     // The instance most likely lost: the last the request reached (a child's parent comes
     // after the child).
     mark_contended(results.back().first);
-    if (!turn.owns_lock()) turn = turn_of(results.back().first);
+    if (!turn.held()) turn = TurnHold(results.back().first);
   }
 }
 

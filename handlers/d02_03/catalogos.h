@@ -96,4 +96,16 @@ Result<std::string> required_enum(const Variables& vars, const std::string& name
   return value->get<std::string>();
 }
 
+// tratamiento_desviacion (activity 8's treatments) as a list: absent is empty, a text is a list
+// of one. kValidation for anything else.
+inline Result<Json> tratamientos_of(const Variables& vars) {
+  const Json* tratamiento = find_var(vars, "tratamiento_desviacion");
+  if (tratamiento == nullptr) return Json::array();
+  if (tratamiento->is_string()) return Json::array({*tratamiento});
+  if (tratamiento->is_array()) return *tratamiento;
+  return make_error(
+      ErrorCode::kValidation,
+      "tratamiento_desviacion: expected a string or an array, got " + type_name(*tratamiento));
+}
+
 }  // namespace pmiflow::handlers::d02_03::detail

@@ -314,17 +314,8 @@ HandlerResult generar_informacion(const HandlerContext& ctx, const Settings&) {
     }
   }
 
-  Json tratamientos = Json::array();
-  if (const Json* tratamiento = find_var(vars, "tratamiento_desviacion")) {
-    if (tratamiento->is_string()) {
-      tratamientos.push_back(*tratamiento);
-    } else if (tratamiento->is_array()) {
-      tratamientos = *tratamiento;
-    } else {
-      return HandlerResult::failure("tratamiento_desviacion: expected a string or an array, got " +
-                                    type_name(*tratamiento));
-    }
-  }
+  auto tratamientos = detail::tratamientos_of(vars);
+  if (!tratamientos) return HandlerResult::failure(tratamientos.error().message);
 
   Json out = std::move(*school);
   out["tipo_acompanamiento"] = *tipo;
@@ -336,7 +327,7 @@ HandlerResult generar_informacion(const HandlerContext& ctx, const Settings&) {
   out["evaluacion"] = std::move(evaluacion);
   out["verificaciones"] = activation_count(ctx, kElementVerificarCumplimientoAt);
   out["desviaciones_tratadas"] = activation_count(ctx, kElementTratarDesviaciones);
-  out["tratamientos"] = std::move(tratamientos);
+  out["tratamientos"] = std::move(*tratamientos);
   Json destinatarios = Json::array();
   for (std::string_view d : kDestinatarios) destinatarios.push_back(std::string(d));
   out["destinatarios"] = std::move(destinatarios);

@@ -172,17 +172,8 @@ HandlerResult generar_informacion_se(const HandlerContext& ctx, const Settings&)
     if (flagged(r)) ++indicios;
   }
   const long total = static_cast<long>((*resultados)->size());
-  Json tratamientos = Json::array();
-  if (const Json* tratamiento = find_var(vars, "tratamiento_desviacion")) {
-    if (tratamiento->is_string()) {
-      tratamientos.push_back(*tratamiento);
-    } else if (tratamiento->is_array()) {
-      tratamientos = *tratamiento;
-    } else {
-      return HandlerResult::failure("tratamiento_desviacion: expected a string or an array, got " +
-                                    type_name(*tratamiento));
-    }
-  }
+  auto tratamientos = detail::tratamientos_of(vars);
+  if (!tratamientos) return HandlerResult::failure(tratamientos.error().message);
   Json out = Json::object();
   for (const char* name : {"etc", "periodo"}) {
     const Json* value = find_var(vars, name);
@@ -201,7 +192,7 @@ HandlerResult generar_informacion_se(const HandlerContext& ctx, const Settings&)
   out["acciones_alineacion"] = activation_count(ctx, "A04_EjecutarAccionMejoramiento");
   out["verificaciones"] = activation_count(ctx, "A08_VerificarCumplimientoAT");
   out["desviaciones_tratadas"] = activation_count(ctx, "A08_TratarDesviaciones");
-  out["tratamientos"] = std::move(tratamientos);
+  out["tratamientos"] = std::move(*tratamientos);
   out["establecimientos_con_indicios_irregularidades"] = indicios;
   Json destinatarios = Json::array();
   for (std::string_view d : kDestinatarios) destinatarios.push_back(std::string(d));
