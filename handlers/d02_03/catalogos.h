@@ -3,11 +3,13 @@
 #pragma once
 
 #include <array>
+#include <cmath>
 #include <string>
 #include <string_view>
 
 #include "engine/common/json.h"
 #include "engine/common/result.h"
+#include "engine/engine/handler.h"
 
 namespace pmiflow::handlers::d02_03::detail {
 
@@ -106,6 +108,21 @@ inline Result<Json> tratamientos_of(const Variables& vars) {
   return make_error(
       ErrorCode::kValidation,
       "tratamiento_desviacion: expected a string or an array, got " + type_name(*tratamiento));
+}
+
+// The consumers of activity 9's results (seed, activity 9).
+inline constexpr std::array<std::string_view, 5> kDestinatarios = {"D01.04", "D02.01", "D02.02",
+                                                                   "F01.03", "I02.04"};
+
+inline double round_to(double value, int decimals) {
+  const double scale = std::pow(10.0, decimals);
+  return std::round(value * scale) / scale;
+}
+
+// How many times the instance has activated `element_id` so far.
+inline int activation_count(const HandlerContext& ctx, const char* element_id) {
+  auto it = ctx.activation_counts->find(element_id);
+  return it == ctx.activation_counts->end() ? 0 : it->second;
 }
 
 }  // namespace pmiflow::handlers::d02_03::detail

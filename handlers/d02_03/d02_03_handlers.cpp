@@ -26,13 +26,16 @@ namespace pmiflow::handlers::d02_03 {
 
 namespace {
 
+using detail::activation_count;
 using detail::describe;
 using detail::expected_one_of;
 using detail::find_member;
 using detail::find_var;
 using detail::join;
+using detail::kDestinatarios;
 using detail::one_of;
 using detail::required_enum;
+using detail::round_to;
 using detail::type_name;
 
 // ---------------------------------------------------------------------------------------------
@@ -49,21 +52,11 @@ Result<std::optional<std::string>> optional_string(const Variables& vars, const 
   return std::optional<std::string>(value->get<std::string>());
 }
 
-int activation_count(const HandlerContext& ctx, const char* element_id) {
-  auto it = ctx.activation_counts->find(element_id);
-  return it == ctx.activation_counts->end() ? 0 : it->second;
-}
-
 std::string trim(std::string_view text) {
   const auto first = text.find_first_not_of(" \t\r\n");
   if (first == std::string_view::npos) return {};
   const auto last = text.find_last_not_of(" \t\r\n");
   return std::string(text.substr(first, last - first + 1));
-}
-
-double round_to(double value, int decimals) {
-  const double scale = std::pow(10.0, decimals);
-  return std::round(value * scale) / scale;
 }
 
 // The school's identification fields that are given, as an object. codigo_dane and periodo fall
@@ -268,9 +261,6 @@ HandlerResult consolidar_evaluacion(const HandlerContext& ctx, const Settings& s
 // ---------------------------------------------------------------------------------------------
 // Activity 9: d02_03.generar_informacion
 
-// The consumers of activity 9's results (seed, activity 9).
-constexpr std::array<std::string_view, 5> kDestinatarios = {"D01.04", "D02.01", "D02.02", "F01.03",
-                                                            "I02.04"};
 constexpr std::array<std::string_view, 2> kTiposAcompanamiento = {"integral", "puntual"};
 
 // tipo_acompanamiento as activity 3 wrote it.

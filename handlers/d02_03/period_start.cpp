@@ -8,6 +8,7 @@
 
 #include "engine/common/mutex.h"
 #include "handlers/d02_03/business_key.h"
+#include "handlers/d02_03/se_handlers.h"
 #include "handlers/d02_03/se_start_data.h"
 
 namespace pmiflow::handlers::d02_03 {
@@ -96,8 +97,7 @@ Result<Json> flagged_in_first_half(Engine& engine, ReadModel& read_model,
     auto resultados = (*state)->variables.find("resultados_ee");
     if (resultados == (*state)->variables.end() || !resultados->second.is_array()) continue;
     for (const Json& r : resultados->second) {
-      auto flag = r.is_object() ? r.find("indicios_irregularidades") : r.end();
-      if (!r.is_object() || flag == r.end() || *flag != Json(true)) continue;
+      if (!r.is_object() || !indicios_persisten(r)) continue;
       Json entry = r;
       entry["periodo"] = first;
       flagged.push_back(std::move(entry));

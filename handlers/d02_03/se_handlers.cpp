@@ -16,24 +16,13 @@
 namespace pmiflow::handlers::d02_03 {
 namespace {
 
+using detail::activation_count;
 using detail::describe;
 using detail::find_member;
 using detail::find_var;
+using detail::kDestinatarios;
+using detail::round_to;
 using detail::type_name;
-
-// The consumers of activity 9's results (seed, activity 9), and the Ministry.
-constexpr std::array<std::string_view, 5> kDestinatarios = {"D01.04", "D02.01", "D02.02", "F01.03",
-                                                            "I02.04"};
-
-double round_to(double value, int decimals) {
-  const double scale = std::pow(10.0, decimals);
-  return std::round(value * scale) / scale;
-}
-
-int activation_count(const HandlerContext& ctx, const char* element_id) {
-  auto it = ctx.activation_counts->find(element_id);
-  return it == ctx.activation_counts->end() ? 0 : it->second;
-}
 
 std::string text_of(const Json& object, const char* name) {
   const Json* value = find_member(object, name);
@@ -78,12 +67,12 @@ struct Mean {
   }
 };
 
-bool flagged(const Json& resultado) {
+}  // namespace
+
+bool indicios_persisten(const Json& resultado) {
   const Json* flag = find_member(resultado, "indicios_irregularidades");
   return flag != nullptr && flag->is_boolean() && flag->get<bool>();
 }
-
-}  // namespace
 
 HandlerResult clasificar_establecimientos(const HandlerContext& ctx, const Settings& settings) {
   auto schools = object_list(*ctx.variables, "establecimientos", true);
@@ -169,7 +158,7 @@ HandlerResult generar_informacion_se(const HandlerContext& ctx, const Settings&)
     const Json* n = find_member(r, "apoyos_realizados");
     if (n != nullptr && n->is_number_integer()) apoyos += n->get<long>();
     if (text_of(r, "tipo_acompanamiento") == "integral") ++integral;
-    if (flagged(r)) ++indicios;
+    if (indicios_persisten(r)) ++indicios;
   }
   const long total = static_cast<long>((*resultados)->size());
   auto tratamientos = detail::tratamientos_of(vars);
@@ -222,7 +211,7 @@ HandlerResult reporte_irregularidades_anual(const HandlerContext& ctx, const Set
   // By código DANE: the earlier half-year first, so that this period's entry replaces it.
   std::map<std::string, Json> entries;
   auto add = [&](const Json& r, const Json& from_period) {
-    if (!flagged(r)) return;
+    if (!indicios_persisten(r)) return;
     Json entry = Json::object();
     for (const char* field : {"codigo_dane", "nombre", "municipio", "sector"}) {
       entry[field] = text_of(r, field);

@@ -47,6 +47,10 @@ inline constexpr const char* kReporteIrregularidadesAnual = "d02_03.reporte_irre
 //   writes reporte_irregularidades: one F01.03.F02 report of the year listing every school
 //          whose accompaniment ended with indicios_irregularidades true, by código DANE
 //          (the second half-year's entry wins over the first's), and total
+// Whether a school's result (an item of resultados_ee) says its last follow-up found indicios de
+// irregularidades despite the support: what puts it in the annual F01.03.F02 report.
+bool indicios_persisten(const Json& resultado);
+
 HandlerResult clasificar_establecimientos(const HandlerContext& ctx, const Settings& settings);
 HandlerResult consolidar_evaluaciones(const HandlerContext& ctx, const Settings& settings);
 HandlerResult generar_informacion_se(const HandlerContext& ctx, const Settings& settings);

@@ -29,6 +29,20 @@ Variables read_by(const Run& run, std::int64_t key,
   return gather_variables(run.state(), key, names);
 }
 
+// Evaluates the element instance's own `mappings` (none when it does not map its own: `out`
+// stays empty) over what it sees; false after raising an incident of `incident` when one fails.
+bool map_own(Run& run, const ElementRef& element,
+             const std::vector<model::VariableMapping>& mappings, const char* what,
+             const char* incident, Variables& out) {
+  if (mappings.empty() || !maps_own_variables(run, element)) return true;
+  Variables scope = read_by(run, element.key, mappings);
+  if (auto bad = evaluate_mappings(run, mappings, what, scope, out)) {
+    raise_incident(run, element.key, run.definition().node(element.node).id, incident, *bad);
+    return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 std::optional<std::string> evaluate_mappings(const Run& run,
@@ -50,26 +64,16 @@ std::optional<std::string> evaluate_mappings(const Run& run,
 
 bool map_inputs(Run& run, const ElementRef& element) {
   const model::FlowNode& node = run.definition().node(element.node);
-  if (node.inputs.empty() || !maps_own_variables(run, element)) return true;
-  Variables scope = read_by(run, element.key, node.inputs);
   Variables locals;
-  if (auto bad = evaluate_mappings(run, node.inputs, "input", scope, locals)) {
-    raise_incident(run, element.key, node.id, kInputMappingIncident, *bad);
-    return false;
-  }
+  if (!map_own(run, element, node.inputs, "input", kInputMappingIncident, locals)) return false;
   set_local_variables(run, locals, element.key, node.id);
   return true;
 }
 
 bool map_outputs(Run& run, const ElementRef& element) {
   const model::FlowNode& node = run.definition().node(element.node);
-  if (node.outputs.empty() || !maps_own_variables(run, element)) return true;
-  Variables scope = read_by(run, element.key, node.outputs);
   Variables out;
-  if (auto bad = evaluate_mappings(run, node.outputs, "output", scope, out)) {
-    raise_incident(run, element.key, node.id, kOutputMappingIncident, *bad);
-    return false;
-  }
+  if (!map_own(run, element, node.outputs, "output", kOutputMappingIncident, out)) return false;
   // An inner instance of a multi-instance sets them from itself, as Zeebe does: its output
   // element is one of its local variables.
   const bool inner = node.loop.has_value();
