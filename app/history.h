@@ -9,6 +9,7 @@
 
 #include "app/audited_instance.h"
 #include "engine/common/json.h"
+#include "engine/model/vocabulary.h"
 
 namespace pmiflow::app {
 
@@ -19,12 +20,14 @@ struct HistoryEntry {
   std::string type;          // "ElementActivated", ...
   std::string element_id;    // the element (or flow) it is about; "" when none
   std::string element_name;  // its BPMN name; "" when unknown or unnamed
-  std::string description;   // what it did, with the definition's names
+  std::string description;   // what it did, in Spanish, with the definition's names
   Json payload;              // as stored
   std::string prev_hash;
   std::string hash;
 };
 
-std::vector<HistoryEntry> history(const AuditedInstance& instance);
+// `words` (may be null) names the variables, values and roles in the descriptions.
+std::vector<HistoryEntry> history(const AuditedInstance& instance,
+                                  const model::Vocabulary* words = nullptr);
 
 }  // namespace pmiflow::app

@@ -122,6 +122,7 @@ struct RecordRow {
   runtime::Tags tags;                 // of its instance
   Json data;
   std::int64_t time_ms = 0;
+  std::string responsible;  // the role that keeps it; "" when the model names none
 };
 
 struct RecordQuery {

@@ -31,7 +31,9 @@ bool Parser::parse_properties(pugi::xml_node properties, const std::string& id, 
     std::string value(trim(property.attribute("value").value()));
     if (name.rfind("pmiflow.", 0) != 0) continue;
     bool is_task = node.kind == NodeKind::kUserTask || node.kind == NodeKind::kServiceTask;
-    if ((name == "pmiflow.record" || name == "pmiflow.notify") && !is_task) {
+    if ((name == "pmiflow.record" || name == "pmiflow.recordResponsible" ||
+         name == "pmiflow.notify") &&
+        !is_task) {
       error(property, id, "zeebe:property " + name + " is supported on tasks only");
       ok = false;
     } else if (name == "pmiflow.async") {
@@ -66,6 +68,14 @@ bool Parser::parse_properties(pugi::xml_node properties, const std::string& id, 
         ok = false;
       }
       node.record = value;
+    } else if (name == "pmiflow.recordResponsible") {
+      if (value.empty()) {
+        error(property, id,
+              "zeebe:property pmiflow.recordResponsible needs a value (the role that keeps the "
+              "records)");
+        ok = false;
+      }
+      node.record_responsible = value;
     } else if (name == "pmiflow.notify") {
       std::size_t start = 0;
       while (start <= value.size()) {
@@ -82,10 +92,16 @@ bool Parser::parse_properties(pugi::xml_node properties, const std::string& id, 
     } else {
       error(property, id,
             "unknown zeebe:property " + name +
-                " (supported: pmiflow.record, pmiflow.notify, pmiflow.async, "
-                "pmiflow.businessId)");
+                " (supported: pmiflow.record, pmiflow.recordResponsible, pmiflow.notify, "
+                "pmiflow.async, pmiflow.businessId)");
       ok = false;
     }
+  }
+  if (!node.record_responsible.empty() && node.record.empty()) {
+    error(properties, id,
+          "zeebe:property pmiflow.recordResponsible names who keeps the records of "
+          "pmiflow.record, which this task does not have");
+    ok = false;
   }
   return ok;
 }

@@ -115,10 +115,12 @@ void Validator::check_elements() {
         }
         break;
       case NodeKind::kUserTask:
+        // Camunda 8 deploys such a task (anyone may claim it); so does pmiflow, and says so.
         if (node.candidate_groups.empty()) {
-          node_error(n,
-                     "user task has no candidate groups (zeebe:assignmentDefinition "
-                     "candidateGroups)");
+          report(node.location, node.id,
+                 "user task has no candidate groups (zeebe:assignmentDefinition "
+                 "candidateGroups): any role may complete it",
+                 Severity::kWarning);
         }
         break;
       case NodeKind::kServiceTask:

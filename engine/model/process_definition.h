@@ -183,9 +183,13 @@ struct FlowNode {
   // zeebe:properties that pmiflow reads (user and service tasks):
   //   pmiflow.record = KIND      completing the task writes a record of that kind with the
   //                              variables its completion set (RecordWritten)
+  //   pmiflow.recordResponsible = ROLE
+  //                              the role (a candidate group) that keeps those records, named
+  //                              by each of them (the seed's "responsable" of a record)
   //   pmiflow.notify = A, B      completing the task queues a message to each subprocess in
   //                              the outbox, in the same transaction (MessageQueued)
   std::string record;
+  std::string record_responsible;
   std::vector<std::string> notify;
 };
 

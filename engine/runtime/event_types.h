@@ -69,6 +69,7 @@ struct InstanceCreated;
 struct InstanceCreatedV2;
 struct VariablesSet;
 struct RecordWritten;
+struct RecordWrittenV2;
 struct MessageQueued;
 inline constexpr Presence kAlways = Presence::kAlways;
 inline constexpr Presence kNonEmpty = Presence::kNonEmpty;
@@ -416,13 +417,11 @@ struct RecordWrittenV1 {
     f("record", s.record, kAlways);
     f("school", s.school, kAlways);
   }
-  RecordWritten upgrade() const;
+  RecordWrittenV2 upgrade() const;
 };
 
-// A task's completion wrote a record of the process (model: pmiflow.record), with the
-// variables the completion set.
-struct RecordWritten {
-  static constexpr EventType kType = EventType::kRecordWritten;
+// Version 2: without the role that keeps the record.
+struct RecordWrittenV2 {
   static constexpr std::uint16_t kVersion = 2;
   using Previous = RecordWrittenV1;
   Variables data;
@@ -436,10 +435,37 @@ struct RecordWritten {
     f("key", s.key, kAlways);
     f("record", s.record, kAlways);
   }
+  RecordWritten upgrade() const;
 };
 
-inline RecordWritten RecordWrittenV1::upgrade() const {
-  return RecordWritten{data, element, key, record};
+// A task's completion wrote a record of the process (model: pmiflow.record), with the
+// variables the completion set, naming the role that keeps it (pmiflow.recordResponsible;
+// empty when the model names none).
+struct RecordWritten {
+  static constexpr EventType kType = EventType::kRecordWritten;
+  static constexpr std::uint16_t kVersion = 3;
+  using Previous = RecordWrittenV2;
+  Variables data;
+  std::string element;
+  std::int64_t key = 0;
+  std::string record;
+  std::string responsible;
+  template <typename S, typename F>
+  static void fields(S& s, F&& f) {
+    f("data", s.data, kAlways);
+    f("element", s.element, kAlways);
+    f("key", s.key, kAlways);
+    f("record", s.record, kAlways);
+    f("responsible", s.responsible, kNonEmpty);
+  }
+};
+
+inline RecordWrittenV2 RecordWrittenV1::upgrade() const {
+  return RecordWrittenV2{data, element, key, record};
+}
+
+inline RecordWritten RecordWrittenV2::upgrade() const {
+  return RecordWritten{data, element, key, record, {}};
 }
 
 struct MessageQueuedV1 {

@@ -1,19 +1,23 @@
 #include "handlers/d02_03/reports.h"
 
+#include <cstdio>
 #include <map>
 
-#include "engine/common/time_text.h"
+#include "engine/time/zone.h"
 #include "handlers/d02_03/business_key.h"
 
 namespace pmiflow::handlers::d02_03 {
 namespace {
 
-// A report column: its Spanish header and where its value comes from: "school.X" (the
+// A report column: its key, its Spanish header, where its value comes from: "school.X" (the
 // instance's start variables), "data.X" (the record's data; "data.a.b" nests), "meta.X"
-// (fecha, ciclo).
+// (fecha, ciclo), and the vocabulary path of its values when it is not the source's path
+// without its first part.
 struct Column {
+  const char* key;
   const char* header;
   const char* source;
+  const char* words = nullptr;
 };
 
 struct ReportSpec {
@@ -26,75 +30,89 @@ const std::vector<ReportSpec>& report_specs() {
   static const std::vector<ReportSpec> specs = {
       {"programacion",
        "Programación de la Asistencia Técnica",
-       {{"codigo_dane", "school.codigo_dane"},
-        {"nombre", "school.nombre"},
-        {"municipio", "school.municipio"},
-        {"etc", "school.etc"},
-        {"sector", "school.sector"},
-        {"tipo_acompanamiento", "school.tipo_acompanamiento"},
-        {"cronograma", "data.cronograma"},
-        {"responsables", "data.responsables"},
-        {"metodos", "data.metodos"},
-        {"recursos", "data.recursos"},
-        {"fecha", "meta.fecha"}}},
+       {{"codigo_dane", "Código DANE", "school.codigo_dane"},
+        {"nombre", "Establecimiento educativo", "school.nombre"},
+        {"municipio", "Municipio", "school.municipio"},
+        {"etc", "Entidad territorial certificada", "school.etc"},
+        {"sector", "Sector", "school.sector"},
+        {"tipo_acompanamiento", "Tipo de acompañamiento", "school.tipo_acompanamiento"},
+        {"cronograma", "Cronograma", "data.cronograma"},
+        {"responsables", "Responsables", "data.responsables"},
+        {"metodos", "Métodos de trabajo", "data.metodos"},
+        {"recursos", "Recursos requeridos", "data.recursos"},
+        {"responsable", "Responsable del registro", "meta.responsable"},
+        {"fecha", "Fecha", "meta.fecha"}}},
       {"revision",
        "Revisión de los PMI",
-       {{"codigo_dane", "school.codigo_dane"},
-        {"nombre", "school.nombre"},
-        {"etc", "school.etc"},
-        {"ciclo", "meta.ciclo"},
-        {"registro", "meta.data"},
-        {"fecha", "meta.fecha"}}},
+       {{"codigo_dane", "Código DANE", "school.codigo_dane"},
+        {"nombre", "Establecimiento educativo", "school.nombre"},
+        {"etc", "Entidad territorial certificada", "school.etc"},
+        {"ciclo", "Ciclo", "meta.ciclo"},
+        {"registro", "Registro", "meta.data", ""},
+        {"responsable", "Responsable del registro", "meta.responsable"},
+        {"fecha", "Fecha", "meta.fecha"}}},
       {"seguimiento",
        "Seguimiento de los PMI",
-       {{"codigo_dane", "school.codigo_dane"},
-        {"nombre", "school.nombre"},
-        {"etc", "school.etc"},
-        {"ciclo", "meta.ciclo"},
-        {"periodo_cumplido", "data.periodo_cumplido"},
-        {"actividades_pendientes", "data.actividades_pendientes"},
-        {"fecha", "meta.fecha"}}},
+       {{"codigo_dane", "Código DANE", "school.codigo_dane"},
+        {"nombre", "Establecimiento educativo", "school.nombre"},
+        {"etc", "Entidad territorial certificada", "school.etc"},
+        {"ciclo", "Ciclo", "meta.ciclo"},
+        {"periodo_cumplido", "Periodo de evaluación cumplido", "data.periodo_cumplido"},
+        {"actividades_pendientes", "Actividades pendientes", "data.actividades_pendientes"},
+        {"responsable", "Responsable del registro", "meta.responsable"},
+        {"fecha", "Fecha", "meta.fecha"}}},
       {"evaluacion",
        "Evaluación de asesoría",
-       {{"codigo_dane", "school.codigo_dane"},
-        {"nombre", "school.nombre"},
-        {"etc", "school.etc"},
-        {"estado", "data.evaluacion_consolidada.estado"},
-        {"promedio_general", "data.evaluacion_consolidada.promedio_general"},
-        {"porcentaje_objetivos_cumplidos",
+       {{"codigo_dane", "Código DANE", "school.codigo_dane"},
+        {"nombre", "Establecimiento educativo", "school.nombre"},
+        {"etc", "Entidad territorial certificada", "school.etc"},
+        {"estado", "Estado de la evaluación", "data.evaluacion_consolidada.estado"},
+        {"promedio_general", "Promedio general", "data.evaluacion_consolidada.promedio_general"},
+        {"porcentaje_objetivos_cumplidos", "Objetivos cumplidos (%)",
          "data.evaluacion_consolidada.porcentaje_objetivos_cumplidos"},
-        {"bajo_umbral", "data.evaluacion_consolidada.bajo_umbral"},
-        {"respuestas", "data.evaluacion_consolidada.respuestas"},
-        {"fecha", "meta.fecha"}}},
+        {"bajo_umbral", "Bajo el umbral de satisfacción",
+         "data.evaluacion_consolidada.bajo_umbral"},
+        {"respuestas", "Respuestas", "data.evaluacion_consolidada.respuestas"},
+        {"responsable", "Responsable del registro", "meta.responsable"},
+        {"fecha", "Fecha", "meta.fecha"}}},
       {"irregularidades",
        "F01.03.F02 Reporte de indicios de irregularidades",
-       {{"consecutivo", "data.reporte_irregularidades.consecutivo"},
-        {"fecha", "data.reporte_irregularidades.fecha"},
-        {"codigo_dane", "school.codigo_dane"},
-        {"nombre", "school.nombre"},
-        {"sector", "school.sector"},
-        {"municipio", "school.municipio"},
-        {"etc", "school.etc"},
-        {"tipo_irregularidad", "data.reporte_irregularidades.tipo_irregularidad"},
-        {"descripcion_hechos", "data.reporte_irregularidades.descripcion_hechos"},
-        {"norma_presuntamente_vulnerada",
+       {{"consecutivo", "Consecutivo", "data.reporte_irregularidades.consecutivo"},
+        {"fecha", "Fecha del reporte", "data.reporte_irregularidades.fecha"},
+        {"codigo_dane", "Código DANE", "school.codigo_dane"},
+        {"nombre", "Establecimiento educativo", "school.nombre"},
+        {"sector", "Sector", "school.sector"},
+        {"municipio", "Municipio", "school.municipio"},
+        {"etc", "Entidad territorial certificada", "school.etc"},
+        {"tipo_irregularidad", "Tipo de irregularidad",
+         "data.reporte_irregularidades.tipo_irregularidad", "tipo_irregularidad"},
+        {"descripcion_hechos", "Descripción de los hechos",
+         "data.reporte_irregularidades.descripcion_hechos"},
+        {"norma_presuntamente_vulnerada", "Norma presuntamente vulnerada",
          "data.reporte_irregularidades.norma_presuntamente_vulnerada"},
-        {"dependencia_reporta", "data.reporte_irregularidades.dependencia_reporta"},
-        {"funcionario_reporta", "data.reporte_irregularidades.funcionario_reporta"}}},
+        {"dependencia_reporta", "Dependencia que reporta",
+         "data.reporte_irregularidades.dependencia_reporta"},
+        {"funcionario_reporta", "Funcionario que reporta",
+         "data.reporte_irregularidades.funcionario_reporta"}}},
       {"caracterizacion",
        "Información para la caracterización y el perfil educativo",
-       {{"codigo_dane", "school.codigo_dane"},
-        {"nombre", "school.nombre"},
-        {"etc", "school.etc"},
-        {"sector", "school.sector"},
-        {"tipo_acompanamiento", "data.resultado_acompanamiento.tipo_acompanamiento"},
-        {"motivo_clasificacion", "data.resultado_acompanamiento.motivo_clasificacion"},
-        {"ciclos_apoyo", "data.resultado_acompanamiento.ciclos_apoyo"},
-        {"seguimientos", "data.resultado_acompanamiento.seguimientos"},
-        {"revisiones_alineacion", "data.resultado_acompanamiento.revisiones_alineacion"},
-        {"desviaciones_tratadas", "data.resultado_acompanamiento.desviaciones_tratadas"},
-        {"evaluacion", "data.resultado_acompanamiento.evaluacion.estado"},
-        {"fecha", "meta.fecha"}}},
+       {{"codigo_dane", "Código DANE", "school.codigo_dane"},
+        {"nombre", "Establecimiento educativo", "school.nombre"},
+        {"etc", "Entidad territorial certificada", "school.etc"},
+        {"sector", "Sector", "school.sector"},
+        {"tipo_acompanamiento", "Tipo de acompañamiento",
+         "data.resultado_acompanamiento.tipo_acompanamiento", "tipo_acompanamiento"},
+        {"motivo_clasificacion", "Motivo de la clasificación",
+         "data.resultado_acompanamiento.motivo_clasificacion"},
+        {"ciclos_apoyo", "Ciclos de apoyo", "data.resultado_acompanamiento.ciclos_apoyo"},
+        {"seguimientos", "Seguimientos", "data.resultado_acompanamiento.seguimientos"},
+        {"revisiones_alineacion", "Revisiones de alineación con el PAM",
+         "data.resultado_acompanamiento.revisiones_alineacion"},
+        {"desviaciones_tratadas", "Desviaciones tratadas",
+         "data.resultado_acompanamiento.desviaciones_tratadas"},
+        {"evaluacion", "Evaluación de asesoría", "data.resultado_acompanamiento.evaluacion.estado",
+         "evaluacion_consolidada.estado"},
+        {"fecha", "Fecha", "meta.fecha"}}},
   };
   return specs;
 }
@@ -113,6 +131,14 @@ const Json* lookup(const Json& root, const std::string& path) {
     start = dot + 1;
   }
   return at;
+}
+
+// The day of an instant in the SE's zone, ISO: "2027-03-07".
+std::string iso_date(std::int64_t instant_ms) {
+  const time::Date d = time::date_time_at(instant_ms, time::default_zone()).date();
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", d.year(), d.month(), d.day());
+  return buf;
 }
 
 }  // namespace
@@ -138,7 +164,16 @@ Result<Report> build_report(ReadModel& read_model, const std::string& kind,
   auto records = read_model.records(RecordQuery{std::string(spec->kind), period_tags(periodo)});
   if (!records.ok()) return records.error();
   Report report{spec->kind, spec->title, {}, {}};
-  for (const auto& col : spec->columns) report.columns.push_back(col.header);
+  for (const auto& col : spec->columns) {
+    std::string words;
+    if (col.words != nullptr) {
+      words = col.words;
+    } else {
+      const std::string source = col.source;
+      words = source.substr(source.find('.') + 1);
+    }
+    report.columns.push_back({col.key, col.header, std::move(words)});
+  }
   std::map<std::int64_t, Json> schools;  // instance -> its variables
   std::map<std::int64_t, int> cycles;    // instance -> records of this kind so far
   for (const auto& r : *records) {
@@ -154,8 +189,9 @@ Result<Report> build_report(ReadModel& read_model, const std::string& kind,
     const Json row_source = {{"school", it->second},
                              {"data", r.data},
                              {"meta",
-                              {{"fecha", format_time(r.time_ms).substr(0, 10)},
+                              {{"fecha", iso_date(r.time_ms)},
                                {"ciclo", ++cycles[r.instance_id]},
+                               {"responsable", r.responsible},
                                {"data", r.data}}}};
     std::vector<Json> row;
     for (const auto& col : spec->columns) {

@@ -205,7 +205,7 @@ void MemoryStore::project(const AppendRequest& req) {
     Json data = Json::object();
     for (const auto& [name, value] : p.data) data[name] = value;
     records_.push_back(RecordRow{s.id, e.seq, p.record, p.element, s.business_key, s.tags,
-                                 std::move(data), e.time_ms});
+                                 std::move(data), e.time_ms, p.responsible});
   }
   for (std::int64_t seq : req.changes->messages) {
     const runtime::Event& e = event_at(seq);

@@ -315,7 +315,8 @@ Result<std::vector<RecordRow>> SqliteStore::records(const RecordQuery& query) {
     PMIFLOW_TRY(impl_->each(
         "SELECT r.instance_id, r.seq, r.kind, r.element_id, i.process, i.business_id, " +
             tags_column("i") +
-            ", r.data, r.time_ms FROM records r JOIN instances i ON i.id = r.instance_id" +
+            ", r.data, r.time_ms, r.responsible FROM records r JOIN instances i ON i.id = "
+            "r.instance_id" +
             filter.where() + " ORDER BY r.instance_id, r.seq",
         [&](Query& q) { filter.bind(q); },
         [&](const Query& q) {
@@ -328,6 +329,7 @@ Result<std::vector<RecordRow>> SqliteStore::records(const RecordQuery& query) {
           r.tags = read_tags(q.text(6));
           r.data = Json::parse(q.text(7), nullptr, false);
           r.time_ms = q.int64(8);
+          r.responsible = q.text(9);
           out.push_back(std::move(r));
         }));
     return out;

@@ -171,9 +171,9 @@ void plan_records_and_outbox(Planner& p, const AppendRequest& req) {
     const runtime::Event& e = event_at(req, seq);
     const auto& r = e.as<runtime::RecordWritten>();
     p.add(
-        "INSERT INTO records(instance_id, seq, kind, element_id, data, time_ms) "
-        "VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
-        id, e.seq, r.record, r.element, column_text(r.data), e.time_ms);
+        "INSERT INTO records(instance_id, seq, kind, element_id, data, time_ms, responsible) "
+        "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        id, e.seq, r.record, r.element, column_text(r.data), e.time_ms, r.responsible);
   }
   for (std::int64_t seq : req.changes->messages) {
     const runtime::Event& e = event_at(req, seq);

@@ -536,6 +536,10 @@ ALTER TABLE instances ADD COLUMN parent_element TEXT NOT NULL DEFAULT '';
 CREATE INDEX instances_by_parent ON instances(parent_id) WHERE parent_id != 0;
 )sql";
 
+constexpr const char* kSchemaV12 = R"sql(
+ALTER TABLE records ADD COLUMN responsible TEXT NOT NULL DEFAULT '';
+)sql";
+
 // APPEND-ONLY. A released entry is never edited, removed or reordered.
 constexpr Migration kMigrations[] = {
     {1, "initial schema: definitions, instances, events (append-only), projections", kSchemaV1},
@@ -559,6 +563,7 @@ constexpr Migration kMigrations[] = {
     {9, "jobs: state 'activated', the last lease's worker, deadline and token; by type", kSchemaV9},
     {10, "jobs: retry_at_ms (a failed job's backoff); incidents: raised_ms, by kind", kSchemaV10},
     {11, "instances: parent_id, parent_key, parent_element (a call activity's child)", kSchemaV11},
+    {12, "records: responsible (the role that keeps the record)", kSchemaV12},
 };
 
 Error io_error(Connection& db, const std::string& path, const std::string& what, int rc) {

@@ -564,6 +564,7 @@ TEST_F(D0203Period, AWholePeriodOfAGeneratedJurisdiction) {
                            {"responsables", kEstrategia.at("responsables")},
                            {"metodos", kEstrategia.at("metodos")},
                            {"recursos", kEstrategia.at("recursos")},
+                           {"responsable", "tecnico_calidad"},
                            {"fecha", kFecha}};
     EXPECT_EQ(mias[0], expected);
   }
@@ -579,6 +580,7 @@ TEST_F(D0203Period, AWholePeriodOfAGeneratedJurisdiction) {
                              {"etc", school_field("etc")},
                              {"ciclo", ciclo},
                              {"registro", Json(apoyo(ciclo))},
+                             {"responsable", "tecnico_calidad"},
                              {"fecha", ciclo == 1 ? kFecha : kFechaMes1}};
       EXPECT_EQ(mias[static_cast<std::size_t>(ciclo - 1)], expected) << "ciclo " << ciclo;
     }
@@ -597,6 +599,7 @@ TEST_F(D0203Period, AWholePeriodOfAGeneratedJurisdiction) {
                              {"ciclo", ciclo},
                              {"periodo_cumplido", false},
                              {"actividades_pendientes", pendientes[ciclo - 1]},
+                             {"responsable", "tecnico_calidad"},
                              {"fecha", ciclo == 1 ? kFechaMes1 : kFechaMes2}};
       EXPECT_EQ(mias[static_cast<std::size_t>(ciclo - 1)], expected) << "ciclo " << ciclo;
     }
@@ -608,10 +611,15 @@ TEST_F(D0203Period, AWholePeriodOfAGeneratedJurisdiction) {
     const Json mias = filas_de(filas, dane);
     ASSERT_EQ(mias.size(), 1U);
     // Scores 4, 3, 2: mean 3.0, below the SE's default threshold 3.5; one objective of two met.
-    const Json expected = {{"codigo_dane", dane},        {"nombre", school_field("nombre")},
-                           {"etc", school_field("etc")}, {"estado", "evaluada"},
-                           {"promedio_general", 3.0},    {"porcentaje_objetivos_cumplidos", 50.0},
-                           {"bajo_umbral", true},        {"respuestas", 3},
+    const Json expected = {{"codigo_dane", dane},
+                           {"nombre", school_field("nombre")},
+                           {"etc", school_field("etc")},
+                           {"estado", "evaluada"},
+                           {"promedio_general", 3.0},
+                           {"porcentaje_objetivos_cumplidos", 50.0},
+                           {"bajo_umbral", true},
+                           {"respuestas", 3},
+                           {"responsable", "tecnico_calidad"},
                            {"fecha", kFechaMes2}};
     EXPECT_EQ(mias[0], expected);
   }

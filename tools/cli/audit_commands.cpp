@@ -13,7 +13,9 @@
 #include "app/verify.h"
 #include "engine/common/time_text.h"
 #include "engine/runtime/event_describer.h"
+#include "engine/time/zone.h"
 #include "handlers/d02_03/business_key.h"
+#include "handlers/d02_03/vocabulary.h"
 #include "tools/cli/cli.h"
 #include "tools/cli/format.h"
 #include "tools/cli/session.h"
@@ -27,11 +29,9 @@ std::string plural(std::int64_t n, const std::string& word) {
   return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
 }
 
+// Who, without the role (the CSV has a column for it).
 std::string actor_name(const runtime::Actor& a) {
-  if (a.kind == "user") return a.id;
-  if (a.kind == "handler") return "handler " + a.id;
-  if (a.kind == "message") return "message " + a.id;
-  return a.kind.empty() ? "engine" : a.kind;
+  return a.kind == "user" ? a.id : runtime::describe_actor(a);
 }
 
 Json replay_json(const app::AuditedInstance& a, const runtime::InstanceState& s) {
@@ -175,16 +175,22 @@ int cmd_history(const Common& c, const HistoryArgs& a, std::ostream& out, std::o
   auto id = parse_instance_id(a.instance);
   if (!id.ok()) return fail(err, id.error());
   Result<app::AuditedInstance> loaded = make_error(ErrorCode::kInternal, "not loaded");
+  std::unique_ptr<Session> session;
   if (!a.archive.empty()) {
     loaded = app::load_audited_from_archive(a.archive, *id);
   } else {
-    auto session = open_session(c.db, OpenMode::kExisting);
-    if (!session.ok()) return fail(err, session.error());
-    loaded = app::load_audited(*(*session)->store, *(*session)->engine, *id);
+    auto opened = open_session(c.db, OpenMode::kExisting);
+    if (!opened.ok()) return fail(err, opened.error());
+    session = std::move(*opened);
+    loaded = app::load_audited(*session->store, *session->engine, *id);
   }
   if (!loaded.ok()) return fail(err, loaded.error());
   const app::AuditedInstance& h = *loaded;
-  const std::vector<app::HistoryEntry> entries = app::history(h);
+  // From an archive, which holds no forms: the domain's labels alone.
+  const model::Vocabulary words =
+      session ? shipped_vocabulary(*session, h.row.business_key.process, h.row.version)
+              : handlers::d02_03::vocabulary();
+  const std::vector<app::HistoryEntry> entries = app::history(h, &words);
 
   if (c.json) {
     Json list = Json::array();
@@ -205,32 +211,30 @@ int cmd_history(const Common& c, const HistoryArgs& a, std::ostream& out, std::o
     out << list.dump(2, ' ', false, Json::error_handler_t::replace) << '\n';
     return kExitOk;
   }
-  if (a.csv) {
-    out << "\xEF\xBB\xBF"
-        << "seq,time,actor,role,type,element_id,element_name,description\r\n";
-    for (const auto& e : entries) {
-      const std::vector<std::string> cells = {
-          std::to_string(e.seq), format_time(e.time_ms), actor_name(e.actor), e.actor.role, e.type,
-          e.element_id,          e.element_name,         e.description};
-      std::string line;
-      for (const auto& cell : cells) {
-        if (!line.empty()) line += ',';
-        line += csv_field(cell);
-      }
-      out << line << "\r\n";
-    }
-    return kExitOk;
-  }
-  out << "instance " << h.row.id << ": " << h.row.business_key.process << " v" << h.row.version
-      << ", business id " << h.row.business_key.id << ", " << h.row.status << ", "
-      << plural(static_cast<std::int64_t>(entries.size()), "event") << "\n\n";
   std::vector<std::vector<std::string>> rows;
   rows.reserve(entries.size());
   for (const auto& e : entries) {
-    rows.push_back({std::to_string(e.seq), format_time(e.time_ms), runtime::describe_actor(e.actor),
-                    e.description});
+    if (a.csv) {
+      rows.push_back({std::to_string(e.seq), model::date_time_text(e.time_ms), actor_name(e.actor),
+                      e.actor.role.empty() ? "" : words.role(e.actor.role), e.description,
+                      e.element_name, e.element_id, e.type});
+    } else {
+      rows.push_back({std::to_string(e.seq), model::date_time_text(e.time_ms),
+                      runtime::describe_actor(e.actor, &words), e.description});
+    }
   }
-  print_table(out, {"SEQ", "WHEN", "WHO", "WHAT"}, rows);
+  if (a.csv) {
+    write_csv(out,
+              {"N.º", "Fecha y hora", "Quién", "Rol", "Qué pasó", "Elemento", "Id del elemento",
+               "Tipo de evento"},
+              rows);
+    return kExitOk;
+  }
+  out << "instancia " << h.row.id << ": " << h.row.business_key.process << " v" << h.row.version
+      << ", id de negocio " << h.row.business_key.id << ", " << status_word(h.row.status) << ", "
+      << entries.size() << (entries.size() == 1 ? " evento" : " eventos") << " (horas de "
+      << time::default_zone().name() << ")\n\n";
+  print_table(out, {"N.º", "FECHA Y HORA", "QUIÉN", "QUÉ"}, rows);
   return kExitOk;
 }
 

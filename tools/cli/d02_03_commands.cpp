@@ -273,10 +273,15 @@ int cmd_summary(const Common& c, const SummaryArgs& a, std::ostream& out, std::o
     auto it = s.states.find(name);
     return it == s.states.end() ? 0 : it->second;
   };
-  out << "period " << a.period << (a.process ? ", process " + *a.process : std::string()) << ": "
-      << s.instances << (s.instances == 1 ? " instance" : " instances") << " (" << state("active")
-      << " active, " << state("completed") << " completed, " << state("terminated")
-      << " terminated; " << s.with_incidents << " with incidents)\n";
+  auto count = [](int n, const char* one, const char* many) {
+    return std::to_string(n) + " " + (n == 1 ? one : many);
+  };
+  out << "periodo " << a.period << (a.process ? ", proceso " + *a.process : std::string()) << ": "
+      << count(static_cast<int>(s.instances), "instancia", "instancias") << " ("
+      << count(state("active"), "activa", "activas") << ", "
+      << count(state("completed"), "completada", "completadas") << ", "
+      << count(state("terminated"), "terminada", "terminadas") << "; "
+      << count(s.with_incidents, "con incidentes", "con incidentes") << ")\n";
   int widest = 1;
   for (const auto& e : s.elements) widest = std::max(widest, e.count);
   for (const auto& r : s.roles) {
@@ -289,16 +294,17 @@ int cmd_summary(const Common& c, const SummaryArgs& a, std::ostream& out, std::o
     out << std::string(static_cast<std::size_t>(indent), ' ') << number << "  " << e.name << "  ["
         << e.element_id << "]\n";
   };
-  out << "\nwhere they stand (instances per activity):\n";
+  out << "\ndónde están (instancias en cada actividad):\n";
   for (const auto& e : s.elements) line(2, e);
-  if (s.elements.empty()) out << "  (no instance is active)\n";
-  out << "\nwhat each role has to do next (open tasks):\n";
+  if (s.elements.empty()) out << "  (ninguna instancia está activa)\n";
+  out << "\nqué tiene pendiente cada rol (tareas abiertas):\n";
+  const model::Vocabulary words = shipped_vocabulary(**session, a.process.value_or(""));
   for (const auto& r : s.roles) {
-    out << "  " << r.role << ": " << r.open_tasks
-        << (r.open_tasks == 1 ? " open task" : " open tasks") << '\n';
+    out << "  " << words.role(r.role) << ": "
+        << count(r.open_tasks, "tarea abierta", "tareas abiertas") << '\n';
     for (const auto& e : r.tasks) line(4, e);
   }
-  if (s.roles.empty()) out << "  (no open task)\n";
+  if (s.roles.empty()) out << "  (ninguna tarea abierta)\n";
   return kExitOk;
 }
 
@@ -318,36 +324,36 @@ int cmd_report(const Common& c, const ReportArgs& a, std::ostream& out, std::ost
   if (!report.ok()) return fail(err, report.error());
   if (a.format == "json") {
     Json rows = Json::array();
+    Json columns = Json::array();
+    for (const auto& col : report->columns)
+      columns.push_back({{"key", col.key}, {"label", col.label}});
     for (const auto& row : report->rows) {
       Json j = Json::object();
-      for (std::size_t i = 0; i < row.size(); ++i) j[report->columns[i]] = row[i];
+      for (std::size_t i = 0; i < row.size(); ++i) j[report->columns[i].key] = row[i];
       rows.push_back(std::move(j));
     }
     out << Json{{"report", report->kind},
                 {"titulo", report->title},
                 {"periodo", a.period},
+                {"columns", columns},
                 {"filas", rows}}
                .dump(2)
         << '\n';
     return kExitOk;
   }
-  // UTF-8 with a byte order mark, so that spreadsheets show the accents right.
-  out << "\xEF\xBB\xBF";
-  for (std::size_t i = 0; i < report->columns.size(); ++i) {
-    out << (i == 0 ? "" : ",") << csv_field(report->columns[i]);
-  }
-  out << "\r\n";
+  const model::Vocabulary words = shipped_vocabulary(**session);
+  std::vector<std::string> header;
+  for (const auto& col : report->columns) header.push_back(col.label);
+  std::vector<std::vector<std::string>> cells;
+  cells.reserve(report->rows.size());
   for (const auto& row : report->rows) {
+    std::vector<std::string> line;
     for (std::size_t i = 0; i < row.size(); ++i) {
-      const Json& v = row[i];
-      const std::string text = v.is_null() ? std::string()
-                               : v.is_string()
-                                   ? v.get<std::string>()
-                                   : v.dump(-1, ' ', false, Json::error_handler_t::replace);
-      out << (i == 0 ? "" : ",") << csv_field(text);
+      line.push_back(words.value(report->columns[i].words, row[i]));
     }
-    out << "\r\n";
+    cells.push_back(std::move(line));
   }
+  write_csv(out, header, cells);
   return kExitOk;
 }
 

@@ -1,6 +1,7 @@
 #include "tools/cli/format.h"
 
 #include <algorithm>
+#include <string_view>
 
 #include "engine/common/time_text.h"
 #include "engine/runtime/event_codec.h"
@@ -89,14 +90,47 @@ void add_d02_03_keys(Json& j, const runtime::Tags& tags) {
   if (tags.count(kPeriodTag) != 0) j["period"] = tag(tags, kPeriodTag);
 }
 
+namespace {
+
+bool number_like(const std::string& s) {
+  return !s.empty() && s.find_first_not_of("-+0123456789,") == std::string::npos &&
+         s.find_first_of("0123456789") != std::string::npos;
+}
+
 std::string csv_field(const std::string& value) {
-  if (value.find_first_of(",\"\r\n") == std::string::npos) return value;
+  std::string text = value;
+  if (!text.empty() && std::string_view("=+-@\t\r").find(text[0]) != std::string_view::npos &&
+      !number_like(text)) {
+    text = "'" + text;
+  }
+  if (text.find_first_of(";,\"\r\n") == std::string::npos) return text;
   std::string out = "\"";
-  for (char ch : value) {
+  for (char ch : text) {
     if (ch == '"') out += '"';
     out += ch;
   }
   return out + "\"";
+}
+
+void write_csv_line(std::ostream& out, const std::vector<std::string>& cells) {
+  for (std::size_t i = 0; i < cells.size(); ++i) out << (i == 0 ? "" : ";") << csv_field(cells[i]);
+  out << "\r\n";
+}
+
+}  // namespace
+
+std::string status_word(const std::string& status) {
+  if (status == "active") return "activa";
+  if (status == "completed") return "completada";
+  if (status == "terminated") return "terminada";
+  return status;
+}
+
+void write_csv(std::ostream& out, const std::vector<std::string>& header,
+               const std::vector<std::vector<std::string>>& rows) {
+  out << "\xEF\xBB\xBF";
+  write_csv_line(out, header);
+  for (const auto& row : rows) write_csv_line(out, row);
 }
 
 }  // namespace pmiflow::cli

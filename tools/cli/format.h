@@ -33,8 +33,16 @@ std::string tag(const runtime::Tags& tags, const std::string& name);
 // and "period" keys of `j`: where --json output had them before the generic business key.
 void add_d02_03_keys(Json& j, const runtime::Tags& tags);
 
-// RFC 4180 field: quoted when it holds a comma, a quote or a line break.
-std::string csv_field(const std::string& value);
+// A CSV for people, as Excel and LibreOffice open it in Colombia: UTF-8 with a byte order mark
+// (the accents), ';' between fields (the list separator where the decimal mark is a comma, as
+// numbers are written here), CRLF, RFC 4180 quoting; a text that starts with '=', '+', '-', '@'
+// or a tab and is not a number gets a leading apostrophe, so that no spreadsheet runs it as a
+// formula.
+void write_csv(std::ostream& out, const std::vector<std::string>& header,
+               const std::vector<std::vector<std::string>>& rows);
+
+// An instance's status as the SE reads it: "activa", "completada", "terminada".
+std::string status_word(const std::string& status);
 
 std::string join(const std::vector<std::string>& items, const std::string& sep);
 

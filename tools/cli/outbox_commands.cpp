@@ -9,7 +9,7 @@
 
 namespace pmiflow::cli {
 
-int cmd_outbox(const Common& c, const std::optional<std::string>& subprocess, bool all,
+int cmd_outbox(const Common& c, const std::optional<std::string>& subprocess, bool all, bool csv,
                std::ostream& out, std::ostream& err) {
   auto session = open_session(c.db, OpenMode::kExisting);
   if (!session.ok()) return fail(err, session.error());
@@ -33,12 +33,26 @@ int cmd_outbox(const Common& c, const std::optional<std::string>& subprocess, bo
     out << list.dump(2) << '\n';
     return kExitOk;
   }
+  const model::Vocabulary words = shipped_vocabulary(**session);
   std::vector<std::vector<std::string>> table;
   for (const auto& m : *rows) {
-    table.push_back({m.id, m.subprocess, m.business_key.id, m.element_id, format_time(m.created_ms),
-                     m.acked_ms == 0 ? "" : format_time(m.acked_ms)});
+    std::vector<std::string> row = {m.id,
+                                    m.subprocess,
+                                    m.business_key.id,
+                                    m.element_id,
+                                    model::date_time_text(m.created_ms),
+                                    m.acked_ms == 0 ? "" : model::date_time_text(m.acked_ms)};
+    if (csv) row.push_back(words.value("", m.data));
+    table.push_back(std::move(row));
   }
-  print_table(out, {"ID", "SUBPROCESS", "BUSINESS ID", "ELEMENT", "CREATED", "ACKED"}, table);
+  if (csv) {
+    write_csv(
+        out, {"Id", "Subproceso", "Id de negocio", "Elemento", "Creado", "Confirmado", "Contenido"},
+        table);
+  } else {
+    print_table(out, {"ID", "SUBPROCESO", "ID DE NEGOCIO", "ELEMENTO", "CREADO", "CONFIRMADO"},
+                table);
+  }
   return kExitOk;
 }
 
@@ -47,7 +61,7 @@ int cmd_outbox_ack(const Common& c, const std::string& id, std::ostream& out, st
   if (!session.ok()) return fail(err, session.error());
   Status s = (*session)->store->ack_outbox(id, (*session)->clock->now_ms());
   if (!s.ok()) return fail(err, s.error());
-  out << "acknowledged " << id << '\n';
+  out << "confirmado " << id << '\n';
   return kExitOk;
 }
 

@@ -289,10 +289,13 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   Common outbox_c;
   std::optional<std::string> outbox_subprocess;
   bool outbox_all = false;
+  bool outbox_csv = false;
   auto* outbox = app.add_subcommand("outbox", "messages queued for other subprocesses");
   add_common(outbox, outbox_c);
   add_optional(outbox, "--subprocess", outbox_subprocess, "e.g. E02.01, F01.03");
   outbox->add_flag("--all", outbox_all, "include acknowledged messages");
+  outbox->add_flag("--csv", outbox_csv, "CSV for spreadsheets (UTF-8 with a BOM, ';')")
+      ->excludes(outbox->get_option("--json"));
   std::string ack_id;
   auto* ack = outbox->add_subcommand("ack", "acknowledge (mark delivered) one message");
   ack->fallthrough();  // --db and --json given after ack belong to outbox
@@ -300,7 +303,7 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   ack->callback([&] { code = cmd_outbox_ack(outbox_c, ack_id, out, err); });
   outbox->callback([&] {
     if (ack->parsed()) return;
-    code = cmd_outbox(outbox_c, outbox_subprocess, outbox_all, out, err);
+    code = cmd_outbox(outbox_c, outbox_subprocess, outbox_all, outbox_csv, out, err);
   });
 
   Common report_c;
@@ -325,7 +328,7 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   auto* history = app.add_subcommand("history", "an instance's timeline: when, who, what");
   add_common(history, history_c);
   history->add_option("INSTANCE", history_a.instance, "instance id")->required();
-  history->add_flag("--csv", history_a.csv, "CSV (RFC 4180, UTF-8 with a BOM)")
+  history->add_flag("--csv", history_a.csv, "CSV for spreadsheets (UTF-8 with a BOM, ';')")
       ->excludes(history->get_option("--json"));
   history->add_option("--archive", history_a.archive, "read it from an archive, not the db");
   history->callback([&] { code = cmd_history(history_c, history_a, out, err); });

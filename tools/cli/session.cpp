@@ -5,8 +5,10 @@
 #include <filesystem>
 #include <string>
 
+#include "app/vocabulary.h"
 #include "engine/common/limits.h"
 #include "handlers/d02_03/d02_03_handlers.h"
+#include "handlers/d02_03/vocabulary.h"
 
 namespace pmiflow::cli {
 
@@ -14,6 +16,14 @@ std::string resolve_db_path(const std::string& flag) {
   if (!flag.empty()) return flag;
   if (const char* env = std::getenv("PMIFLOW_DB"); env != nullptr && *env != '\0') return env;
   return "pmiflow.db";
+}
+
+model::Vocabulary shipped_vocabulary(Session& session, const std::string& key,
+                                     std::int32_t version) {
+  const model::Vocabulary& domain = handlers::d02_03::vocabulary();
+  auto words = key.empty() ? app::deployed_vocabulary(*session.store, domain)
+                           : app::definition_vocabulary(*session.store, key, version, domain);
+  return words.ok() ? *words : domain;
 }
 
 void register_shipped_handlers(HandlerRegistry& registry) {

@@ -9,6 +9,7 @@
 #include "engine/engine/engine.h"
 #include "engine/engine/handler.h"
 #include "engine/model/bpmn_parser.h"
+#include "engine/model/vocabulary.h"
 #include "persistence/sqlite/sqlite_store.h"
 #include "tools/cli/read_file.h"
 
@@ -39,6 +40,13 @@ app::OpenReader more_readers(const Session& session);
 
 // Registers the handlers this build ships (D02.03's) with the SE's default settings.
 void register_shipped_handlers(HandlerRegistry& registry);
+
+// The labels people read this build's deployments in: those of the forms of version `version`
+// of `key` (0: the latest; "" for the latest version of every deployed definition), then the
+// shipped domain's (D02.03's roles, records and start data: handlers/d02_03/vocabulary.h). A
+// definition that is not deployed leaves the domain's alone.
+model::Vocabulary shipped_vocabulary(Session& session, const std::string& key = "",
+                                     std::int32_t version = 0);
 
 // Validation against the handler types this build ships (what `validate` and `deploy` check).
 model::ValidationOptions shipped_validation_options();

@@ -21,8 +21,10 @@ TEST(AppHistory, OneEntryPerEventWithWhoAndWhatInTheDefinitionsNames) {
   const auto entries = history(*audited);
   ASSERT_EQ(entries.size(), audited->events.size());
   EXPECT_EQ(entries.front().type, "InstanceCreated");
-  EXPECT_EQ(entries.front().description,
-            "instance started: revision v1, business id exp-1 (zona rural); variables: n = 0");
+  EXPECT_EQ(
+      entries.front().description,
+      "se inició la instancia: revision v1, id de negocio exp-1 (zona rural); variables: n = 0");
+  // Without a vocabulary, names and JSON as they are.
   EXPECT_EQ(entries.front().actor, runtime::Actor::user("ana", "profesional"));
   bool saw_decision = false;
   for (const auto& e : entries) {
@@ -32,12 +34,27 @@ TEST(AppHistory, OneEntryPerEventWithWhoAndWhatInTheDefinitionsNames) {
       EXPECT_EQ(e.element_id, "Gw");
       EXPECT_EQ(e.element_name, "¿Aprobado?");
       EXPECT_EQ(e.description,
-                "decision at ¿Aprobado? [Gw]: took flow f3 to Fin because `=aprobado = true` is "
-                "true; values seen: aprobado = true");
+                "decisión en ¿Aprobado? [Gw]: tomó el flujo f3 hacia Fin porque `=aprobado = true` "
+                "es verdadero; valores vistos: aprobado = true");
     }
   }
   EXPECT_TRUE(saw_decision);
-  EXPECT_EQ(entries.back().description, "instance completed");
+  EXPECT_EQ(entries.back().description, "la instancia terminó");
+
+  // With a vocabulary, variables and values as people read them.
+  model::Vocabulary words;
+  words.add_field("aprobado", "¿Se aprueba?");
+  words.add_field("zona", "Zona");
+  const auto named = history(*audited, &words);
+  bool saw_label = false;
+  for (const auto& e : named) {
+    if (e.type == "DecisionTaken" && e.payload.at("flow") == "f3") {
+      saw_label = true;
+      EXPECT_NE(e.description.find("valores vistos: ¿Se aprueba? = Sí"), std::string::npos)
+          << e.description;
+    }
+  }
+  EXPECT_TRUE(saw_label);
 }
 
 TEST(AppReplay, RebuildsTheStateAtAnEventOrATimeAndAgreesWithTheProjections) {

@@ -276,7 +276,20 @@ TEST_F(AuditExport, ReplayAndHistoryFromTheArchiveEqualThoseFromTheDatabase) {
 
   RunResult history_archive = run_elsewhere({"history", "--archive", archive, "1", "--json"});
   ASSERT_EQ(history_archive.code, 0) << history_archive;
-  EXPECT_EQ(parse_json(history_archive.out), parse_json(history_db.out));
+  // The same events, hashes and payloads. The descriptions differ only where a variable is
+  // named: an archive holds no forms, so there variables have D02.03's labels, else their
+  // names in words (docs/audit.md).
+  Json h_archive = parse_json(history_archive.out);
+  Json h_db = parse_json(history_db.out);
+  ASSERT_EQ(h_archive.size(), h_db.size());
+  for (std::size_t i = 0; i < h_db.size(); ++i) {
+    if (h_db[i]["type"] != "VariablesSet" && h_db[i]["type"] != "DecisionTaken") {
+      EXPECT_EQ(h_archive[i]["description"], h_db[i]["description"]) << i;
+    }
+    h_archive[i].erase("description");
+    h_db[i].erase("description");
+  }
+  EXPECT_EQ(h_archive, h_db);
 
   EXPECT_EQ(run_elsewhere({"replay", "--archive", archive, "2"}).code, 3);
 }

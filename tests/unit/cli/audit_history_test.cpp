@@ -33,7 +33,7 @@ std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
       }
     } else if (c == '"') {
       quoted = true;
-    } else if (c == ',') {
+    } else if (c == ';') {
       row.push_back(field);
       field.clear();
     } else if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') {
@@ -57,36 +57,53 @@ TEST_F(AuditHistory, TextNamesActivitiesInSpanishAndShowsDecisionsAndChanges) {
   use_demo_db();
   RunResult r = run({"history", "1"});
   ASSERT_EQ(r.code, 0) << r;
-  EXPECT_TRUE(contains(
-      r.out, "instance 1: D02_03_ApoyarGestionPMI v1, business id " + kDemoSchool + "/2026"))
+  EXPECT_TRUE(contains(r.out, "instancia 1: D02_03_ApoyarGestionPMI v1, id de negocio " +
+                                  kDemoSchool + "/2026, completada"))
       << r;
-  EXPECT_TRUE(contains(r.out, "activity entered: " + kNameA04Revisar)) << r;
-  EXPECT_TRUE(contains(r.out, "activity completed: " + kNameA05)) << r;
-  // Who, with which role; handlers by their type.
-  EXPECT_TRUE(contains(r.out, "user autopilot (lider_calidad)")) << r;
-  EXPECT_TRUE(contains(r.out, "handler d02_03.clasificar_establecimiento")) << r;
-  // The first review is not aligned: the default flow, with the value seen; then aligned.
-  EXPECT_TRUE(contains(r.out, "decision at " + kNameA04Gateway +
-                                  " [A04_GW_EstrategiaAlineada]: took the default flow "
+  EXPECT_TRUE(contains(r.out, "inició la actividad: " + kNameA04Revisar)) << r;
+  EXPECT_TRUE(contains(r.out, "terminó la actividad: " + kNameA05)) << r;
+  // Who, with which role as the seed names it; handlers by their type.
+  EXPECT_TRUE(contains(r.out, "usuario autopilot (Líder de Calidad Educativa)")) << r;
+  EXPECT_TRUE(contains(r.out, "manejador d02_03.clasificar_establecimiento")) << r;
+  // The first review is not aligned: the default flow, with the value seen, by the form's
+  // label and option; then aligned.
+  const std::string alineada = "¿Las actividades de la estrategia están contempladas en el PAM?";
+  EXPECT_TRUE(contains(r.out, "decisión en " + kNameA04Gateway +
+                                  " [A04_GW_EstrategiaAlineada]: tomó el flujo por defecto "
                                   "Flow_A04_NoAlineada"))
       << r;
-  EXPECT_TRUE(contains(r.out, "values seen: alineada = false")) << r;
+  EXPECT_TRUE(contains(r.out, "valores vistos: " + alineada + " = No")) << r;
   EXPECT_TRUE(contains(r.out,
-                       "took flow Flow_A04_Alineada to Acompañamiento a la ejecución "
-                       "del PMI because `=alineada = true` is true; values seen: alineada = "
-                       "true"))
+                       "tomó el flujo Flow_A04_Alineada hacia Acompañamiento a la ejecución "
+                       "del PMI porque `=alineada = true` es verdadero; valores vistos: " +
+                           alineada + " = Sí"))
       << r;
-  EXPECT_TRUE(contains(r.out, "values seen: actividades_pendientes = 2, periodo_cumplido = false"))
+  EXPECT_TRUE(contains(r.out,
+                       "valores vistos: Actividades pendientes por ejecutar = 2, ¿Se cumplió el "
+                       "periodo establecido para la evaluación de resultados? = No"))
       << r;
-  // Variables from -> to, and the start variables.
-  EXPECT_TRUE(contains(r.out, "alineada: (unset) -> false")) << r;
-  EXPECT_TRUE(contains(r.out, "alineada: false -> true")) << r;
-  EXPECT_TRUE(contains(r.out, "codigo_dane = \"" + kDemoSchool + "\"")) << r;
-  EXPECT_TRUE(contains(r.out, "municipio = \"Medellín\"")) << r;
-  EXPECT_TRUE(contains(r.out, "task 1-2 opened for profesional_mejoramiento")) << r;
-  EXPECT_TRUE(contains(r.out, "job 1-4 created for handler d02_03.clasificar_establecimiento"))
+  // Variables from -> to, and the start variables, by their labels; no variable names.
+  EXPECT_TRUE(contains(r.out, alineada + ": (sin valor) → No")) << r;
+  EXPECT_TRUE(contains(r.out, alineada + ": No → Sí")) << r;
+  EXPECT_TRUE(contains(r.out, "Código DANE = «" + kDemoSchool + "»")) << r;
+  EXPECT_TRUE(contains(r.out, "Municipio = «Medellín»")) << r;
+  EXPECT_TRUE(contains(r.out, "Sector = «Oficial»")) << r;
+  EXPECT_FALSE(contains(r.out, "codigo_dane =")) << r;
+  EXPECT_TRUE(contains(r.out, "tarea 1-2 abierta para Profesional de mejoramiento")) << r;
+  EXPECT_TRUE(contains(r.out,
+                       "trabajo 1-4 creado para el manejador "
+                       "d02_03.clasificar_establecimiento"))
       << r;
-  EXPECT_TRUE(contains(r.out, "instance completed")) << r;
+  EXPECT_TRUE(
+      contains(r.out, "se escribió el registro «Programación de la Asistencia Técnica» en " +
+                          kNameA03Definir +
+                          " [A03_DefinirEstrategiaAT]; responsable: Técnico operativo de "
+                          "calidad educativa"))
+      << r;
+  EXPECT_TRUE(contains(r.out, "la instancia terminó")) << r;
+  // Times as an SE writes them: day/month/year, in Bogotá's hours.
+  EXPECT_TRUE(contains(r.out, "(horas de America/Bogota)")) << r;
+  EXPECT_FALSE(contains(r.out, "Z  ")) << "no UTC instants in the table: " << r;
   // One line per event after the header and the column titles.
   EXPECT_EQ(split_lines(r.out).size(), static_cast<std::size_t>(events_of(1)) + 3) << r;
 }
@@ -117,8 +134,11 @@ TEST_F(AuditHistory, JsonIsOneObjectPerEventWithActorNamesPayloadAndHash) {
   EXPECT_EQ(d["element_name"], kNameA04Gateway);
   EXPECT_EQ(d["actor"]["kind"], "engine");
   EXPECT_EQ(d["payload"]["inputs"]["alineada"], false);
-  EXPECT_NE(d["description"].get<std::string>().find("values seen: alineada = false"),
-            std::string::npos);
+  EXPECT_NE(d["description"].get<std::string>().find(
+                "valores vistos: ¿Las actividades de la estrategia están contempladas en el PAM? "
+                "= No"),
+            std::string::npos)
+      << d["description"];
   const std::int64_t review = find_seq(h, "UserTaskCompleted", "A04_RevisarAlineacionPAM");
   ASSERT_GT(review, 0);
   const Json& c = h[static_cast<std::size_t>(review - 1)];
@@ -131,8 +151,10 @@ TEST_F(AuditHistory, CsvHasABomTheExactHeaderQuotedFieldsAndIntactAccents) {
   RunResult r = run({"history", "1", "--csv"});
   ASSERT_EQ(r.code, 0) << r;
   const std::string bom = "\xEF\xBB\xBF";
-  ASSERT_EQ(
-      r.out.rfind(bom + "seq,time,actor,role,type,element_id,element_name,description\r\n", 0), 0u)
+  ASSERT_EQ(r.out.rfind(bom + "N.º;Fecha y hora;Quién;Rol;Qué pasó;Elemento;Id del elemento;"
+                              "Tipo de evento\r\n",
+                        0),
+            0u)
       << r;
   auto rows = parse_csv(r.out.substr(bom.size()));
   ASSERT_EQ(static_cast<std::int64_t>(rows.size()), events_of(1) + 1);
@@ -140,24 +162,26 @@ TEST_F(AuditHistory, CsvHasABomTheExactHeaderQuotedFieldsAndIntactAccents) {
   bool saw_review = false;
   bool saw_decision = false;
   for (const auto& row : rows) {
-    if (row[4] == "UserTaskCompleted" && row[5] == "A04_RevisarAlineacionPAM") {
+    if (row[7] == "UserTaskCompleted" && row[6] == "A04_RevisarAlineacionPAM") {
       saw_review = true;
       EXPECT_EQ(row[2], "autopilot");
-      EXPECT_EQ(row[3], "lider_calidad");
-      EXPECT_EQ(row[6], kNameA04Revisar);  // "alineación": UTF-8 bytes as they are
+      EXPECT_EQ(row[3], "Líder de Calidad Educativa");
+      EXPECT_EQ(row[5], kNameA04Revisar);  // "alineación": UTF-8 bytes as they are
     }
-    if (row[4] == "DecisionTaken" && row[5] == "A04_GW_EstrategiaAlineada") {
+    if (row[7] == "DecisionTaken" && row[6] == "A04_GW_EstrategiaAlineada") {
       saw_decision = true;
-      EXPECT_EQ(row[2], "engine");
-      EXPECT_NE(row[7].find("values seen: alineada ="), std::string::npos) << row[7];
+      EXPECT_EQ(row[2], "motor");
+      EXPECT_NE(row[4].find("valores vistos: ¿Las actividades"), std::string::npos) << row[4];
     }
+    ASSERT_EQ(row[1].size(), row == rows[0] ? 12u : 19u) << "DD/MM/YYYY HH:MM:SS: " << row[1];
   }
   EXPECT_TRUE(saw_review);
   EXPECT_TRUE(saw_decision);
-  // A description with commas and quotes is one quoted field.
-  EXPECT_TRUE(contains(r.out, ",\"instance started: D02_03_ApoyarGestionPMI v1, business id "))
+  // A description with separators is one quoted field.
+  EXPECT_TRUE(contains(r.out,
+                       ";\"se inició la instancia: D02_03_ApoyarGestionPMI v1, id de "
+                       "negocio "))
       << r;
-  EXPECT_TRUE(contains(r.out, "codigo_dane = \"\"" + kDemoSchool + "\"\"")) << r;
 }
 
 TEST_F(AuditHistory, UnknownInstanceBadIdAndConflictingFormats) {
@@ -174,8 +198,9 @@ TEST_F(AuditHistory, AnInstanceStillRunningShowsItsOpenTask) {
   ASSERT_GT(id, 0);
   RunResult r = run({"history", std::to_string(id)});
   ASSERT_EQ(r.code, 0) << r;
-  EXPECT_TRUE(contains(r.out, ", active, ")) << r;
-  EXPECT_TRUE(contains(r.out, "opened for profesional_mejoramiento: Analizar la caracterización"))
+  EXPECT_TRUE(contains(r.out, ", activa, ")) << r;
+  EXPECT_TRUE(
+      contains(r.out, "abierta para Profesional de mejoramiento: Analizar la caracterización"))
       << r;
 }
 

@@ -16,6 +16,8 @@ namespace pmiflow::cli::testing {
 
 inline const std::string kDemoSchool = "105001000123";
 // BPMN names of D02.03 (process-definitions/README.md).
+inline const std::string kNameA03Definir =
+    "Definir estrategia de asistencia técnica a los EE en la ejecución y seguimiento de los PMI";
 inline const std::string kNameA04Revisar =
     "Revisar la alineación de la estrategia con el Plan de Apoyo al Mejoramiento PAM";
 inline const std::string kNameA04Gateway = "¿La estrategia está alineada con el PAM?";

@@ -51,7 +51,7 @@ TEST_F(CallActivityCommands, ShowAndInstancesNavigateBetweenParentAndChild) {
 
   RunResult history = run({"history", "1"});
   ASSERT_EQ(history.code, 0) << history;
-  EXPECT_NE(history.out.find("started instance " + std::to_string(child) + " of llamado"),
+  EXPECT_NE(history.out.find("se inició la instancia " + std::to_string(child) + " de llamado"),
             std::string::npos)
       << history;
 

@@ -631,7 +631,7 @@ TEST(CliDemo, RunsD0203FromStartToEnd) {
   TempDir dir;
   RunResult r = run_cli({"demo", "--db", dir.file("demo.db")});
   ASSERT_EQ(r.code, 0) << r;
-  EXPECT_NE(r.out.find("instance completed"), std::string::npos) << r;
+  EXPECT_NE(r.out.find("la instancia terminó"), std::string::npos) << r;
   for (int i = 1; i <= 10; ++i) {
     char id[16];
     std::snprintf(id, sizeof id, "A%02d_", i);
@@ -643,7 +643,7 @@ TEST(CliDemo, TemporaryDatabaseByDefault) {
   RunResult r = run_cli({"demo", "--school", "105001000777", "--period", "2026-2"});
   ASSERT_EQ(r.code, 0) << r;
   EXPECT_NE(r.out.find("(temporary)"), std::string::npos) << r;
-  EXPECT_NE(r.out.find("instance completed"), std::string::npos) << r;
+  EXPECT_NE(r.out.find("la instancia terminó"), std::string::npos) << r;
 }
 
 // ---- usage -----------------------------------------------------------------------------------

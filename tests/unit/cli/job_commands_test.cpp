@@ -75,7 +75,7 @@ TEST_F(JobCommands, FailErrorAndExtendAnswerWithTheToken) {
   RunResult failed =
       run({"jobs", "fail", key, "--token", "1", "--message", "SMTP 451", "--backoff", "PT0S"});
   ASSERT_EQ(failed.code, 0) << failed;
-  EXPECT_NE(failed.out.find("failed (1 retries left): SMTP 451"), std::string::npos) << failed;
+  EXPECT_NE(failed.out.find("falló (quedan 1 reintentos): SMTP 451"), std::string::npos) << failed;
   const std::string again = activate()["jobs"][0]["key"];
   EXPECT_EQ(again, key);
   // The error boundary catches it: the instance ends by its flow.
@@ -181,7 +181,7 @@ TEST_F(JobCommands, AFailedJobWaitsOutItsBackoff) {
   RunResult failed =
       run({"jobs", "fail", key, "--token", "1", "--message", "SIGCE caído", "--backoff", "PT1H"});
   ASSERT_EQ(failed.code, 0) << failed;
-  EXPECT_NE(failed.out.find("retried from"), std::string::npos) << failed;
+  EXPECT_NE(failed.out.find("se reintenta desde el"), std::string::npos) << failed;
   Json shown = parse_json(run({"show", "1", "--json"}).out)["jobs"];
   ASSERT_EQ(shown.size(), 1u);
   EXPECT_EQ(shown[0]["state"], "activatable");

@@ -293,12 +293,12 @@ TEST_F(CliSummary, CountsInstancesPerActivityAndOpenTasksPerRole) {
 
   RunResult text = run({"summary", "--period", "2026"});
   ASSERT_EQ(text.code, 0) << text;
-  EXPECT_TRUE(contains(text.out, "period 2026: 3 instances (3 active, 0 completed")) << text;
+  EXPECT_TRUE(contains(text.out, "periodo 2026: 3 instancias (3 activas, 0 completadas")) << text;
   EXPECT_TRUE(contains(text.out,
                        "  2  Analizar la caracterización de la entidad territorial y el perfil "
                        "del sector educativo  [A01_AnalizarCaracterizacion]"))
       << text;
-  EXPECT_TRUE(contains(text.out, "  profesional_mejoramiento: 3 open tasks\n")) << text;
+  EXPECT_TRUE(contains(text.out, "  Profesional de mejoramiento: 3 tareas abiertas\n")) << text;
   EXPECT_TRUE(contains(text.out, "    1  Identificar las necesidades")) << text;
 
   RunResult other = run({"summary", "--period", "2025", "--json"});

@@ -17,7 +17,8 @@ namespace {
 
 const std::string kBom = "\xEF\xBB\xBF";
 
-// Splits CSV output (no quoted line breaks in these reports) into rows of fields.
+// Splits CSV output (';' between fields, as spreadsheets in Colombia read it; no quoted line
+// breaks in these reports) into rows of fields.
 std::vector<std::vector<std::string>> parse_csv(std::string text) {
   if (text.rfind(kBom, 0) == 0) text = text.substr(kBom.size());
   std::vector<std::vector<std::string>> rows;
@@ -42,7 +43,7 @@ std::vector<std::vector<std::string>> parse_csv(std::string text) {
         }
       } else if (ch == '"') {
         quoted = true;
-      } else if (ch == ',') {
+      } else if (ch == ';') {
         fields.push_back(field);
         field.clear();
       } else {
@@ -73,31 +74,53 @@ class ReportTest : public CliTest {
 TEST_F(ReportTest, EvaluacionDeAsesoriaFieldByField) {
   auto rows = report("evaluacion");
   ASSERT_EQ(rows.size(), 2U);
-  EXPECT_EQ(rows[0], (std::vector<std::string>{"codigo_dane", "nombre", "etc", "estado",
-                                               "promedio_general", "porcentaje_objetivos_cumplidos",
-                                               "bajo_umbral", "respuestas", "fecha"}));
+  EXPECT_EQ(
+      rows[0],
+      (std::vector<std::string>{
+          "Código DANE", "Establecimiento educativo", "Entidad territorial certificada",
+          "Estado de la evaluación", "Promedio general", "Objetivos cumplidos (%)",
+          "Bajo el umbral de satisfacción", "Respuestas", "Responsable del registro", "Fecha"}));
   const auto& r = rows[1];
   EXPECT_EQ(r[0], "105001000123");
   EXPECT_EQ(r[1], "Institución Educativa Muestra 0");  // accents intact
   EXPECT_EQ(r[2], "Medellín");
-  EXPECT_EQ(r[3], "evaluada");
-  EXPECT_EQ(r[4], "4.0");   // puntajes 4, 3 and 5
-  EXPECT_EQ(r[5], "50.0");  // one objective of two met
-  EXPECT_EQ(r[6], "false");
+  EXPECT_EQ(r[3], "Evaluada");
+  EXPECT_EQ(r[4], "4");   // puntajes 4, 3 and 5
+  EXPECT_EQ(r[5], "50");  // one objective of two met
+  EXPECT_EQ(r[6], "No");
   EXPECT_EQ(r[7], "3");
-  EXPECT_EQ(r[8].size(), 10U);  // YYYY-MM-DD
+  EXPECT_EQ(r[8], "Técnico operativo de calidad educativa");
+  ASSERT_EQ(r[9].size(), 10U);  // DD/MM/YYYY
+  EXPECT_EQ(r[9][2], '/');
+  EXPECT_EQ(r[9][5], '/');
+}
+
+TEST_F(ReportTest, JsonKeepsStableKeysAndRawValues) {
+  RunResult r = run({"report", "evaluacion", "--period", "2026", "--format", "json"});
+  ASSERT_EQ(r.code, 0) << r;
+  Json j = parse_json(r.out);
+  ASSERT_EQ(j["filas"].size(), 1U);
+  const Json& row = j["filas"][0];
+  EXPECT_EQ(row["estado"], "evaluada");
+  EXPECT_EQ(row["responsable"], "tecnico_calidad");
+  EXPECT_EQ(row["bajo_umbral"], false);
+  EXPECT_EQ(row["promedio_general"], 4.0);
+  EXPECT_EQ(row["fecha"].get<std::string>()[4], '-');  // ISO
+  EXPECT_EQ(j["columns"][0], (Json{{"key", "codigo_dane"}, {"label", "Código DANE"}}));
 }
 
 TEST_F(ReportTest, SeguimientoHasOneRowPerPassThroughActivitySix) {
   auto rows = report("seguimiento");
   ASSERT_EQ(rows.size(), 4U);
   EXPECT_EQ(rows[0],
-            (std::vector<std::string>{"codigo_dane", "nombre", "etc", "ciclo", "periodo_cumplido",
-                                      "actividades_pendientes", "fecha"}));
+            (std::vector<std::string>{"Código DANE", "Establecimiento educativo",
+                                      "Entidad territorial certificada", "Ciclo",
+                                      "Periodo de evaluación cumplido", "Actividades pendientes",
+                                      "Responsable del registro", "Fecha"}));
   for (int cycle = 1; cycle <= 3; ++cycle) {
     const auto& r = rows[static_cast<std::size_t>(cycle)];
     EXPECT_EQ(r[3], std::to_string(cycle));
-    EXPECT_EQ(r[4], "false");
+    EXPECT_EQ(r[4], "No");
     EXPECT_EQ(r[5], std::to_string(3 - cycle));
   }
   EXPECT_EQ(report("revision").size(), 4U);  // three passes through activity 5
@@ -115,12 +138,13 @@ TEST_F(ReportTest, CaracterizacionCountsTheLoops) {
     ADD_FAILURE() << "no column " << column;
     return std::string();
   };
-  EXPECT_EQ(at("tipo_acompanamiento"), "integral");  // official, Saber D
-  EXPECT_EQ(at("ciclos_apoyo"), "3");
-  EXPECT_EQ(at("seguimientos"), "3");
-  EXPECT_EQ(at("revisiones_alineacion"), "2");
-  EXPECT_EQ(at("desviaciones_tratadas"), "1");
-  EXPECT_EQ(at("evaluacion"), "evaluada");
+  EXPECT_EQ(at("Tipo de acompañamiento"), "Acompañamiento integral");  // official, Saber D
+  EXPECT_EQ(at("Sector"), "Oficial");
+  EXPECT_EQ(at("Ciclos de apoyo"), "3");
+  EXPECT_EQ(at("Seguimientos"), "3");
+  EXPECT_EQ(at("Revisiones de alineación con el PAM"), "2");
+  EXPECT_EQ(at("Desviaciones tratadas"), "1");
+  EXPECT_EQ(at("Evaluación de asesoría"), "Evaluada");
 }
 
 TEST_F(ReportTest, IrregularidadesIsTheF0103F02List) {
@@ -139,7 +163,16 @@ TEST_F(ReportTest, IrregularidadesIsTheF0103F02List) {
 TEST_F(ReportTest, ProgramacionAndTheEtcFilter) {
   auto rows = report("programacion");
   ASSERT_EQ(rows.size(), 2U);
-  EXPECT_NE(rows[1][6].find("Visita de acompañamiento"), std::string::npos) << rows[1][6];
+  // The schedule as people read it: each item's fields by their labels in the form.
+  EXPECT_NE(rows[1][6].find("Actividad: Visita de acompañamiento"), std::string::npos)
+      << rows[1][6];
+  EXPECT_EQ(rows[1][6].find('{'), std::string::npos) << "no JSON: " << rows[1][6];
+  // The record names the role that keeps it, as the seed's section 6 does.
+  ASSERT_EQ(rows[0][10], "Responsable del registro");
+  EXPECT_EQ(rows[1][10], "Técnico operativo de calidad educativa");
+  // Codes as the form labels them.
+  EXPECT_NE(rows[1][8].find("Asesoría"), std::string::npos) << rows[1][8];
+  EXPECT_EQ(rows[1][8].find("ASESORIA"), std::string::npos) << rows[1][8];
   RunResult other = run({"report", "programacion", "--period", "2026", "--etc", "Bogotá"});
   ASSERT_EQ(other.code, 0) << other;
   EXPECT_EQ(parse_csv(other.out).size(), 1U);  // the header only
@@ -189,6 +222,26 @@ TEST_F(ReportTest, OutboxListsFiltersAndAcknowledges) {
 
   RunResult unknown = run({"outbox", "ack", "9-9-X"});
   EXPECT_EQ(unknown.code, 3) << unknown;
+
+  RunResult csv = run({"outbox", "--all", "--csv"});
+  ASSERT_EQ(csv.code, 0) << csv;
+  auto rows = parse_csv(csv.out);
+  ASSERT_EQ(rows.size(), 8U);
+  EXPECT_EQ(rows[0], (std::vector<std::string>{"Id", "Subproceso", "Id de negocio", "Elemento",
+                                               "Creado", "Confirmado", "Contenido"}));
+  EXPECT_EQ(rows[1][0], "1-33-E02.01");
+  EXPECT_EQ(rows[1][5].substr(2, 1), "/") << "acknowledged, day/month/year: " << rows[1][5];
+  EXPECT_NE(rows[1][6].find("Estado de la evaluación: Evaluada"), std::string::npos) << rows[1][6];
+  EXPECT_EQ(run({"outbox", "--csv", "--json"}).code, 2);
+}
+
+TEST_F(ReportTest, SummaryNamesRolesAsTheSeDoes) {
+  RunResult r = run({"summary", "--period", "2026"});
+  ASSERT_EQ(r.code, 0) << r;
+  EXPECT_NE(r.out.find("periodo 2026: 1 instancia (0 activas, 1 completada, 0 terminadas"),
+            std::string::npos)
+      << r;
+  EXPECT_NE(r.out.find("(ninguna tarea abierta)"), std::string::npos) << r;
 }
 
 }  // namespace

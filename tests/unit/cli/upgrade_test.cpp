@@ -27,7 +27,7 @@ TEST_F(Upgrade, EveryChainVerifiesAfterTheMigration) {
   EXPECT_EQ(j["intact"], true);
   EXPECT_EQ(j["instances"], 13);
   EXPECT_EQ(j["events"], 1263);
-  EXPECT_EQ(count_rows(db(), "PRAGMA user_version"), 11);
+  EXPECT_EQ(count_rows(db(), "PRAGMA user_version"), 12);
   // Migration 8: message keys start at 1 (the fixture predates messages).
   EXPECT_EQ(count_rows(db(), "SELECT next FROM sequences WHERE name = 'messages'"), 1);
 }
@@ -86,11 +86,11 @@ TEST_F(Upgrade, OldInstancesGoOnAndStartsStayIdempotentByTheirSchoolAndPeriod) {
 TEST_F(Upgrade, TheHistoryOfAnOldInstanceReadsItsVersionOneEvents) {
   RunResult r = run({"history", "10"});
   ASSERT_EQ(r.code, 0) << r;
-  EXPECT_NE(r.out.find("instance started: fixture_process v1, business id "
-                       "111001000002/2026-1 (period 2026-1, school 111001000002)"),
+  EXPECT_NE(r.out.find("se inició la instancia: fixture_process v1, id de negocio "
+                       "111001000002/2026-1 (periodo 2026-1, establecimiento 111001000002)"),
             std::string::npos)
       << r;
-  EXPECT_NE(r.out.find("INCIDENT 10-8 (condition) at ¿Puntaje? [decide]"), std::string::npos) << r;
+  EXPECT_NE(r.out.find("INCIDENTE 10-8 (condition) en ¿Puntaje? [decide]"), std::string::npos) << r;
 }
 
 TEST_F(Upgrade, AnArchiveOfTheOldFormatVerifiesWithTheDigestItWasExportedWith) {

@@ -103,7 +103,11 @@ TEST(EngineDeploy, InvalidDefinitionIsValidationErrorWithEveryDiagnostic) {
   <bpmn:process id="malo" isExecutable="true">
     <bpmn:startEvent id="Start" />
     <bpmn:sequenceFlow id="f1" sourceRef="Start" targetRef="Task_SinGrupos" />
-    <bpmn:userTask id="Task_SinGrupos" />
+    <bpmn:userTask id="Task_SinGrupos">
+      <bpmn:extensionElements>
+        <zeebe:assignmentDefinition candidateGroups="=grupos" />
+      </bpmn:extensionElements>
+    </bpmn:userTask>
     <bpmn:sequenceFlow id="f2" sourceRef="Task_SinGrupos" targetRef="Svc_Desconocido" />
     <bpmn:serviceTask id="Svc_Desconocido">
       <bpmn:extensionElements>
@@ -122,7 +126,7 @@ TEST(EngineDeploy, InvalidDefinitionIsValidationErrorWithEveryDiagnostic) {
   // Both problems, each with the file and the element id.
   EXPECT_NE(message.find("malo.bpmn"), std::string::npos) << message;
   EXPECT_NE(message.find("Task_SinGrupos"), std::string::npos) << message;
-  EXPECT_NE(message.find("candidate groups"), std::string::npos) << message;
+  EXPECT_NE(message.find("candidateGroups '=grupos'"), std::string::npos) << message;
   EXPECT_NE(message.find("Svc_Desconocido"), std::string::npos) << message;
   EXPECT_NE(message.find("unknown.type"), std::string::npos) << message;
   EXPECT_NE(message.find(kNotifyType), std::string::npos)
@@ -153,6 +157,27 @@ TEST(EngineDeploy, StartingAProcessThatWasNeverDeployedIsNotFound) {
                                          runtime::Actor::user("ana", "profesional_mejoramiento")));
   ASSERT_FALSE(started.ok());
   EXPECT_EQ(started.error().code, ErrorCode::kNotFound);
+}
+
+// Camunda 8 deploys a user task without candidate groups and lets anyone complete it; so does
+// pmiflow: the task is offered to no group and any role completes it.
+TEST(EngineDeploy, AUserTaskWithoutCandidateGroupsDeploysAndAnyRoleCompletesIt) {
+  Harness h;
+  std::string xml = kProcessXml;
+  const std::string groups = R"(<zeebe:assignmentDefinition candidateGroups="lider_calidad" />)";
+  xml.replace(xml.find(groups), groups.size(), "");
+  h.deploy(xml);
+  const std::int64_t id = h.start();
+  const std::string task = h.open_task(id);
+  auto tasks = h.store.tasks(TaskQuery{{}, id, {}});
+  ASSERT_TRUE(tasks.ok() && tasks->size() == 1);
+  EXPECT_TRUE(tasks->front().candidate_groups.empty());
+  auto done = h.engine.complete_task(task, runtime::Actor::user("luis", "rector"), {});
+  ASSERT_TRUE(done.ok()) << done.error().message;
+  const std::vector<std::string> written = describe(done->events);
+  ASSERT_FALSE(written.empty());
+  EXPECT_EQ(written.front(), "UserTaskCompleted:Task_Review");
+  EXPECT_EQ(written.back(), "InstanceCompleted");
 }
 
 }  // namespace

@@ -138,6 +138,9 @@ const std::vector<BadFile> kBadFiles = {
     {"unsupported-multi-instance", 6, 7, "task",
      "<multiInstanceLoopCharacteristics> needs a zeebe:loopCharacteristics with an "
      "inputCollection"},
+    {"record-responsible-without-record", 8, 9, "task",
+     "zeebe:property pmiflow.recordResponsible names who keeps the records of pmiflow.record, "
+     "which this task does not have"},
     {"io-mapping-on-gateway", 7, 9, "gw",
      "zeebe:ioMapping on <exclusiveGateway>: a gateway has no variable mappings"},
     {"io-input-on-start-event", 6, 9, "start",
@@ -175,8 +178,6 @@ const std::vector<BadFile> kBadFiles = {
     {"service-task-without-type", 5, 5, "task", "service task has no zeebe:taskDefinition type"},
     {"bad-retries", 7, 9, "task",
      "zeebe:taskDefinition retries 'tres' is not a non-negative integer"},
-    {"user-task-without-groups", 5, 5, "task",
-     "user task has no candidate groups (zeebe:assignmentDefinition candidateGroups)"},
     {"bad-candidate-groups", 7, 9, "task",
      "zeebe:assignmentDefinition candidateGroups '=grupos' is neither a comma-separated list nor "
      "a FEEL list of string literals"},
@@ -278,9 +279,11 @@ TEST(Validate, ReportsAllProblemsNotOnlyTheFirst) {
   ASSERT_EQ(diagnostics.size(), 2u);
   EXPECT_EQ(diagnostics[0].element_id, "u");
   EXPECT_EQ(diagnostics[1].element_id, "v");
+  // A user task offered to no group deploys, as in Camunda 8: a warning, not an error.
   EXPECT_EQ(diagnostics[0].to_string(),
-            "mem:2:1: error: u: user task has no candidate groups "
-            "(zeebe:assignmentDefinition candidateGroups)");
+            "mem:2:1: warning: u: user task has no candidate groups "
+            "(zeebe:assignmentDefinition candidateGroups): any role may complete it");
+  EXPECT_EQ(diagnostics[1].severity, Severity::kError);
 }
 
 TEST(Validate, ClosedLoopWithoutExitIsOneDiagnosticNotOnePerNode) {

@@ -63,7 +63,7 @@ std::vector<EventBody> samples() {
       InstanceCompleted{},
       InstanceCompleted{"kill"},
       InstanceTerminated{},
-      RecordWritten{{{"cronograma", Json::array()}}, "A03", 4, "programacion"},
+      RecordWritten{{{"cronograma", Json::array()}}, "A03", 4, "programacion", "tecnico_calidad"},
       MessageQueued{{}, "A07", 9, "E02.01"},
       ChildInstanceCreated{"7-3", 12, "Llamar", 3, "hijo"},
   };

@@ -54,7 +54,7 @@ TEST(ProjectionChanges, ARunNamesTheRowsItTouchedAndThoseItCreated) {
   log.add(JobCompleted{"S", 3}, &next);
   log.add(UserTaskCompleted{"T", 1}, &next);
   log.add(VariablesSet{{{"b", 2, std::nullopt}}, "T"}, &next);
-  log.add(RecordWritten{{}, "T", 1, "acta"}, &next);
+  log.add(RecordWritten{{}, "T", 1, "acta", ""}, &next);
   log.add(MessageQueued{{}, "T", 1, "E02.01"}, &next);
   EXPECT_EQ(next.jobs.touched, (std::set<std::string>{"7-3"}));
   EXPECT_FALSE(next.jobs.existed_before("7-3"));

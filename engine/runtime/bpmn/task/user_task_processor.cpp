@@ -33,7 +33,8 @@ void UserTaskProcessor::on_terminate(Run& run, const ElementRef& element) const 
 
 Status UserTaskProcessor::complete(Run& run, const UserTask& task, const CompleteUserTask& c) {
   const auto& groups = task.candidate_groups;
-  if (std::find(groups.begin(), groups.end(), c.actor.role) == groups.end()) {
+  // A task offered to no group may be completed in any role (Camunda 8's unassigned task).
+  if (!groups.empty() && std::find(groups.begin(), groups.end(), c.actor.role) == groups.end()) {
     return make_error(ErrorCode::kForbidden, "role '" + c.actor.role + "' may not complete task " +
                                                  c.task_id + " (" + task.element_id +
                                                  "); candidate groups: " + join(groups));
