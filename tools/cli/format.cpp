@@ -103,7 +103,7 @@ std::string csv_field(const std::string& value) {
       !number_like(text)) {
     text = "'" + text;
   }
-  if (text.find_first_of(";,\"\r\n") == std::string::npos) return text;
+  if (text.find_first_of(";\"\r\n") == std::string::npos) return text;
   std::string out = "\"";
   for (char ch : text) {
     if (ch == '"') out += '"';

@@ -35,9 +35,9 @@ void add_d02_03_keys(Json& j, const runtime::Tags& tags);
 
 // A CSV for people, as Excel and LibreOffice open it in Colombia: UTF-8 with a byte order mark
 // (the accents), ';' between fields (the list separator where the decimal mark is a comma, as
-// numbers are written here), CRLF, RFC 4180 quoting; a text that starts with '=', '+', '-', '@'
-// or a tab and is not a number gets a leading apostrophe, so that no spreadsheet runs it as a
-// formula.
+// numbers are written here), CRLF, RFC 4180 quoting of a field with ';', '"' or a line break; a
+// text that starts with '=', '+', '-', '@' or a tab and is not a number gets a leading
+// apostrophe, so that no spreadsheet runs it as a formula.
 void write_csv(std::ostream& out, const std::vector<std::string>& header,
                const std::vector<std::vector<std::string>>& rows);
 
