@@ -1,6 +1,5 @@
 #include "handlers/d02_03/reports.h"
 
-#include <cstdio>
 #include <map>
 
 #include "engine/time/zone.h"
@@ -135,10 +134,7 @@ const Json* lookup(const Json& root, const std::string& path) {
 
 // The day of an instant in the SE's zone, ISO: "2027-03-07".
 std::string iso_date(std::int64_t instant_ms) {
-  const time::Date d = time::date_time_at(instant_ms, time::default_zone()).date();
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", d.year(), d.month(), d.day());
-  return buf;
+  return time::format_date(time::date_time_at(instant_ms, time::default_zone()).date());
 }
 
 }  // namespace
